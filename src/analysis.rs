@@ -1,0 +1,197 @@
+//! The pure analysis: text in, findings out. No I/O; the CLI and the server share it.
+
+use crate::classify::FileKind;
+use crate::finding::{Finding, Severity};
+use crate::rules;
+use crate::syntax::dockerfile::DockerfileSyntax;
+use crate::syntax::json::Json;
+use crate::syntax::yaml::Yaml;
+
+/// Files larger than this are not analysed; `input-too-large` says so.
+pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
+
+/// What analysis of one file yields.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Sorted by position.
+    pub findings: Vec<Finding>,
+    /// The Compose tree when the file parsed, for features that need it (hover).
+    pub yaml: Option<Yaml>,
+}
+
+pub fn analyze(kind: FileKind, text: &str) -> Analysis {
+    if text.len() > MAX_INPUT_BYTES {
+        let finding = Finding::new(
+            &rules::INPUT_TOO_LARGE,
+            0..0,
+            format!(
+                "This file is {:.1} MiB; portside analyses files up to {} MiB, so it was skipped",
+                text.len() as f64 / (1024.0 * 1024.0),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        );
+        return Analysis {
+            findings: vec![finding],
+            yaml: None,
+        };
+    }
+    let mut analysis = match kind {
+        FileKind::Compose => compose(text),
+        FileKind::Dockerfile => dockerfile(text),
+        FileKind::DaemonJson => daemon_json(text),
+    };
+    analysis
+        .findings
+        .sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    // The same anchored value used by several services is one problem at one place.
+    analysis
+        .findings
+        .dedup_by(|a, b| a.range == b.range && a.rule == b.rule && a.message == b.message);
+    analysis
+}
+
+fn compose(text: &str) -> Analysis {
+    let yaml = Yaml::parse(text);
+    if let Some(err) = &yaml.error {
+        let finding = Finding::new(
+            &rules::SYNTAX_ERROR,
+            err.range.clone(),
+            format!("YAML syntax error: {}", err.message),
+        );
+        return Analysis {
+            findings: vec![finding],
+            yaml: None,
+        };
+    }
+    let mut findings = Vec::new();
+    for dup in &yaml.duplicate_keys {
+        let key = yaml.scalar(dup.duplicate).unwrap_or_default();
+        let first = yaml.node(dup.first).span.clone();
+        findings.push(
+            Finding::new(
+                &rules::DUPLICATE_KEY,
+                yaml.node(dup.duplicate).span.clone(),
+                format!("Compose rejects this file: mapping key \"{key}\" already defined"),
+            )
+            .with_related(first, format!("\"{key}\" is first defined here")),
+        );
+    }
+    rules::invalid_port_spec::check(text, &yaml, &mut findings);
+    Analysis {
+        findings,
+        yaml: Some(yaml),
+    }
+}
+
+fn dockerfile(text: &str) -> Analysis {
+    let parsed = DockerfileSyntax::parse(text);
+    let findings = parsed
+        .errors
+        .iter()
+        .map(|e| {
+            Finding::new(
+                &rules::SYNTAX_ERROR,
+                e.range.clone(),
+                format!("Dockerfile syntax error: {}", e.message),
+            )
+        })
+        .collect();
+    Analysis {
+        findings,
+        yaml: None,
+    }
+}
+
+fn daemon_json(text: &str) -> Analysis {
+    let json = Json::parse(text);
+    let mut findings = Vec::new();
+    if let Some(err) = &json.error {
+        findings.push(Finding::new(
+            &rules::SYNTAX_ERROR,
+            err.range.clone(),
+            format!(
+                "dockerd will not start with this daemon.json: {}",
+                err.message
+            ),
+        ));
+    }
+    for dup in &json.duplicate_keys {
+        findings.push(
+            Finding::new(
+                &rules::DUPLICATE_KEY,
+                dup.duplicate.clone(),
+                format!(
+                    "\"{}\" is set twice; dockerd keeps this value and ignores the first",
+                    dup.key
+                ),
+            )
+            .with_severity(Severity::Warning)
+            .with_related(dup.first.clone(), "the ignored value"),
+        );
+    }
+    Analysis {
+        findings,
+        yaml: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(kind: FileKind, text: &str) -> Vec<&'static str> {
+        analyze(kind, text)
+            .findings
+            .iter()
+            .map(|f| f.code())
+            .collect()
+    }
+
+    #[test]
+    fn compose_syntax_error_is_the_only_finding() {
+        let text = "services:\n  web:\n    ports: [\"80:99999\"]\n  db\n    image: x\n";
+        assert_eq!(codes(FileKind::Compose, text), ["syntax-error"]);
+        assert!(analyze(FileKind::Compose, text).yaml.is_none());
+    }
+
+    #[test]
+    fn compose_duplicate_key_points_back() {
+        let text = "services:\n  web:\n    ports: []\n    ports: []\n";
+        let a = analyze(FileKind::Compose, text);
+        assert_eq!(a.findings.len(), 1);
+        let f = &a.findings[0];
+        assert_eq!(f.code(), "duplicate-key");
+        assert_eq!(f.range.start, text.rfind("ports").unwrap());
+        assert_eq!(f.related[0].range.start, text.find("ports").unwrap());
+    }
+
+    #[test]
+    fn anchored_port_used_twice_is_reported_once() {
+        let text = "x: &p [\"80:99999\"]\nservices:\n  a: {ports: *p}\n  b: {ports: *p}\n";
+        assert_eq!(codes(FileKind::Compose, text), ["invalid-port-spec"]);
+    }
+
+    #[test]
+    fn daemon_json() {
+        assert_eq!(codes(FileKind::DaemonJson, "{\"a\": 1,}"), ["syntax-error"]);
+        let a = analyze(FileKind::DaemonJson, "{\"a\": 1, \"a\": 2}");
+        assert_eq!(a.findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn dockerfile_errors() {
+        assert_eq!(
+            codes(FileKind::Dockerfile, "FROM a\nRU x\n"),
+            ["syntax-error"]
+        );
+        assert!(codes(FileKind::Dockerfile, "FROM a\nEXPOSE 80\n").is_empty());
+    }
+
+    #[test]
+    fn huge_input_is_refused_quickly() {
+        let text = "#".repeat(MAX_INPUT_BYTES + 1);
+        let start = std::time::Instant::now();
+        assert_eq!(codes(FileKind::Compose, &text), ["input-too-large"]);
+        assert!(start.elapsed().as_secs() < 5);
+    }
+}

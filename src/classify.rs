@@ -1,0 +1,154 @@
+//! Which kind of file a path or an editor document is, from its file name and the
+//! editor's languageId. Anything else is ignored quietly.
+
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Compose,
+    Dockerfile,
+    DaemonJson,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Compose => "compose",
+            FileKind::Dockerfile => "dockerfile",
+            FileKind::DaemonJson => "daemon.json",
+        }
+    }
+}
+
+/// Classifies by file name alone (what `portside check` does).
+pub fn by_name(file_name: &str) -> Option<FileKind> {
+    let lower = file_name.to_ascii_lowercase();
+    if is_compose_name(&lower) {
+        Some(FileKind::Compose)
+    } else if is_dockerfile_name(file_name, &lower) {
+        Some(FileKind::Dockerfile)
+    } else if lower == "daemon.json" {
+        Some(FileKind::DaemonJson)
+    } else {
+        None
+    }
+}
+
+/// Classifies an editor document: the file name decides when it is known; the languageId
+/// decides for documents Docker's and lspconfig's conventions mark (`dockercompose`,
+/// `yaml.docker-compose`, `dockerfile`) whatever their name. A JSON document counts only
+/// when it is named `daemon.json`.
+pub fn by_document(path: &Path, language_id: &str) -> Option<FileKind> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    match language_id {
+        "dockercompose" | "yaml.docker-compose" => return Some(FileKind::Compose),
+        "dockerfile" => return Some(FileKind::Dockerfile),
+        _ => {}
+    }
+    let kind = by_name(name)?;
+    let agrees = match kind {
+        FileKind::Compose => matches!(language_id, "yaml" | ""),
+        FileKind::Dockerfile => matches!(language_id, "" | "plaintext"),
+        FileKind::DaemonJson => matches!(language_id, "json" | "jsonc" | ""),
+    };
+    agrees.then_some(kind)
+}
+
+fn is_compose_name(lower: &str) -> bool {
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    // compose.yaml, docker-compose.yml, compose.override.yaml, docker-compose.prod.yml,
+    // and the `<name>.compose.yaml` style.
+    stem == "compose"
+        || stem == "docker-compose"
+        || stem.starts_with("compose.")
+        || stem.starts_with("docker-compose.")
+        || stem.ends_with(".compose")
+        || stem.ends_with(".docker-compose")
+}
+
+fn is_dockerfile_name(name: &str, lower: &str) -> bool {
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || name.starts_with("Dockerfile.")
+        || name.starts_with("Containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FileKind::*;
+
+    #[test]
+    fn names() {
+        for n in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yaml",
+            "docker-compose.yml",
+            "compose.override.yaml",
+            "docker-compose.override.yml",
+            "docker-compose.prod.yml",
+            "web.compose.yaml",
+            "Compose.YAML",
+        ] {
+            assert_eq!(by_name(n), Some(Compose), "{n}");
+        }
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Dockerfile.dev",
+            "api.Dockerfile",
+            "api.dockerfile",
+            "Containerfile",
+        ] {
+            assert_eq!(by_name(n), Some(Dockerfile), "{n}");
+        }
+        assert_eq!(by_name("daemon.json"), Some(DaemonJson));
+        for n in [
+            "config.yaml",
+            "composer.json",
+            "package.json",
+            "Dockerfile2",
+            "mycompose.yaml",
+            "README.md",
+        ] {
+            assert_eq!(by_name(n), None, "{n}");
+        }
+    }
+
+    #[test]
+    fn documents() {
+        let p = |s: &str| Path::new(s).to_path_buf();
+        assert_eq!(
+            by_document(&p("/x/stack.yml"), "dockercompose"),
+            Some(Compose)
+        );
+        assert_eq!(
+            by_document(&p("/x/stack.yml"), "yaml.docker-compose"),
+            Some(Compose)
+        );
+        assert_eq!(by_document(&p("/x/compose.yaml"), "yaml"), Some(Compose));
+        assert_eq!(by_document(&p("/x/config.yaml"), "yaml"), None);
+        assert_eq!(
+            by_document(&p("/x/build.df"), "dockerfile"),
+            Some(Dockerfile)
+        );
+        assert_eq!(
+            by_document(&p("/etc/docker/daemon.json"), "json"),
+            Some(DaemonJson)
+        );
+        assert_eq!(
+            by_document(&p("/etc/docker/daemon.json"), "jsonc"),
+            Some(DaemonJson)
+        );
+        assert_eq!(by_document(&p("/x/settings.json"), "json"), None);
+        assert_eq!(by_document(&p("/x/compose.yaml"), "python"), None);
+    }
+}

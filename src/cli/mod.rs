@@ -1,0 +1,180 @@
+//! The `portside` command line. `check` runs the same analysis as the server.
+
+mod check;
+mod ports;
+mod render;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::rules;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "portside",
+    version,
+    about = "Finds Docker networking misconfigurations in Compose files, Dockerfiles and daemon.json",
+    after_help = "Run `portside check .` in a project, or `portside lsp` from an editor."
+)]
+pub struct Cli {
+    /// Serve LSP over stdio (what editors that pass `--stdio` expect); same as `portside lsp`.
+    #[arg(long, global = false)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the Language Server Protocol over stdio.
+    Lsp {
+        /// Accepted for clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Check Compose files, Dockerfiles and daemon.json files, as the editor would.
+    Check(check::CheckArgs),
+    /// List every rule with its default severity.
+    Rules {
+        /// Print the full reference (docs/rules.md) instead.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule code, e.g. invalid-port-spec.
+        rule: String,
+    },
+    /// Print Docker's interpretation of port specs such as 127.0.0.1:8080:80/tcp.
+    Ports(ports::PortsArgs),
+    /// Say which Docker daemon portside would talk to and whether it answers.
+    Doctor,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match cli.command {
+        None if cli.stdio => serve(),
+        Some(Command::Lsp { .. }) => serve(),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            ExitCode::from(2)
+        }
+        Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Rules { markdown }) => {
+            if markdown {
+                print!("{}", rules::markdown_reference());
+            } else {
+                for rule in rules::ALL {
+                    println!(
+                        "{:<20} {:<8} {}",
+                        rule.code,
+                        rule.severity.as_str(),
+                        rule.summary
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Command::Explain { rule }) => match rules::find(&rule) {
+            Some(r) => {
+                println!(
+                    "# {}\n\nDefault severity: {}. Checks: {}.\n",
+                    r.code,
+                    r.severity.as_str(),
+                    r.applies_to
+                );
+                print!("{}", r.doc());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("portside: no rule named `{rule}`; `portside rules` lists them");
+                ExitCode::from(2)
+            }
+        },
+        Some(Command::Ports(args)) => ports::run(&args),
+        Some(Command::Doctor) => doctor(),
+    }
+}
+
+/// Logs go to stderr: stdout is the LSP transport. `PORTSIDE_LOG=debug` for more.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTSIDE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn serve() -> ExitCode {
+    runtime().block_on(crate::server::run_stdio());
+    ExitCode::SUCCESS
+}
+
+fn doctor() -> ExitCode {
+    println!("endpoint: {}", crate::live::endpoint_description());
+    runtime().block_on(async {
+        let docker = match crate::live::connect().await {
+            Ok(d) => d,
+            Err(e) => {
+                println!("daemon:   not reachable: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        match crate::live::version(&docker).await {
+            Ok(v) => {
+                println!("daemon:   Docker Engine {} on {}", v.engine, v.os);
+                println!(
+                    "api:      daemon speaks {} (min {}); portside uses {}",
+                    v.api, v.min_api, v.negotiated
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                println!("daemon:   {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}

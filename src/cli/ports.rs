@@ -1,0 +1,91 @@
+//! `portside ports SPEC...`: Docker's interpretation of each spec, or Docker's error.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::Format;
+use crate::ports::{Binding, parse_port_spec};
+
+#[derive(Args, Debug)]
+pub struct PortsArgs {
+    /// Port specs as in Compose's short syntax or `docker run -p`.
+    #[arg(required = true, allow_hyphen_values = true)]
+    specs: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Answer<'a> {
+    Ok {
+        spec: &'a str,
+        bindings: Vec<Binding>,
+    },
+    Err {
+        spec: &'a str,
+        error: String,
+    },
+}
+
+pub fn run(args: &PortsArgs) -> ExitCode {
+    let answers: Vec<Answer> = args
+        .specs
+        .iter()
+        .map(|spec| match parse_port_spec(spec) {
+            Ok(bindings) => Answer::Ok { spec, bindings },
+            Err(e) => Answer::Err {
+                spec,
+                error: e.message,
+            },
+        })
+        .collect();
+    let failed = answers.iter().any(|a| matches!(a, Answer::Err { .. }));
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&answers).expect("serialisable")
+        ),
+        Format::Text => {
+            for answer in &answers {
+                match answer {
+                    Answer::Ok { spec, bindings } => {
+                        println!("{spec}");
+                        for b in bindings {
+                            println!("  {}", describe(b));
+                        }
+                    }
+                    Answer::Err { spec, error } => {
+                        println!("{spec}\n  error: {error}");
+                    }
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One binding in words: `host 127.0.0.1 port 8080 -> container port 80/tcp`.
+pub fn describe(b: &Binding) -> String {
+    let host = match b.host_ip.as_str() {
+        "" => "all interfaces".to_string(),
+        ip if ip.contains(':') => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let port = if b.published.is_empty() {
+        "a random free port".to_string()
+    } else if b.published.contains('-') {
+        format!("the first free port of {}", b.published)
+    } else {
+        format!("port {}", b.published)
+    };
+    format!(
+        "host {host}, {port} -> container port {}/{}",
+        b.target, b.protocol
+    )
+}

@@ -1,0 +1,14 @@
+//! portside: finds Docker networking misconfigurations in Compose files, Dockerfiles and
+//! daemon.json, as a language server and as a CLI. See ARCHITECTURE.md for the map.
+
+pub mod analysis;
+pub mod classify;
+pub mod cli;
+pub mod finding;
+pub mod generate;
+pub mod live;
+pub mod ports;
+pub mod rules;
+pub mod server;
+pub mod syntax;
+pub mod text;

@@ -1,0 +1,536 @@
+use std::ops::Range;
+
+use super::declare_rule;
+use crate::finding::{Edit, Finding};
+use crate::ports::{self, PortErrorKind};
+use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks every entry of a Compose service's `ports` and `expose` with Docker's own
+    /// grammar (go-connections `ParsePortSpec` for `ports`, moby's `ParsePortRange` for
+    /// `expose`) and reports the entries Docker would reject, with the message Docker prints.
+    /// The long syntax (`target`, `published`, `host_ip`, `protocol`, `mode`) is checked too.
+    ///
+    /// ## Why it matters
+    /// `docker compose up` refuses the whole project when one port entry is invalid, and the
+    /// message it prints (`invalid containerPort: 8080 ` with a trailing space, say) is easy
+    /// to misread. Host names are not allowed where an IP goes: `localhost:8080:80` fails.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     ports:
+    ///       - "localhost:8080:80"   # invalid IP address: localhost
+    ///       - "8080:80/tpc"         # invalid proto: tpc
+    ///       - "8000-8010:80-81"     # ranges of different lengths
+    ///     expose:
+    ///       - "8080:80"             # expose takes container ports only
+    /// ```
+    ///
+    /// ## Fix
+    /// Write `[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]` with an IP address (not a
+    /// host name), ports from 0 to 65535, ranges of equal length, and `tcp`, `udp` or `sctp`:
+    /// ```yaml
+    ///       - "127.0.0.1:8080:80"
+    ///       - "8080:80/tcp"
+    ///       - "8000-8001:80-81"
+    /// ```
+    /// Quick fixes replace `localhost` with `127.0.0.1` and correct a misspelt protocol.
+    /// Entries that use `${VARIABLES}` are checked after interpolation, not here.
+    pub static INVALID_PORT_SPEC = {
+        code: "invalid-port-spec",
+        severity: Error,
+        applies_to: "Compose files",
+        summary: "A `ports` or `expose` entry that Docker rejects",
+    };
+}
+
+const LONG_SYNTAX_KEYS: &[&str] = &[
+    "target",
+    "published",
+    "host_ip",
+    "protocol",
+    "app_protocol",
+    "mode",
+    "name",
+];
+
+/// Checks `services.*.ports[*]` and `services.*.expose[*]` of every document.
+pub fn check(text: &str, yaml: &Yaml, out: &mut Vec<Finding>) {
+    for doc in &yaml.documents {
+        let Some(root) = doc.root else { continue };
+        if !yaml.is_mapping(root) {
+            continue;
+        }
+        let Some(services) = yaml.get(root, "services") else {
+            continue;
+        };
+        for service in yaml.entries(services.value) {
+            let svc = service.value;
+            if !yaml.is_mapping(svc) {
+                continue;
+            }
+            for entry in yaml.entries(svc) {
+                let list_kind = match yaml.scalar(entry.key) {
+                    Some("ports") => List::Ports,
+                    Some("expose") => List::Expose,
+                    _ => continue,
+                };
+                let Some(items) = yaml.items(entry.value) else {
+                    continue;
+                };
+                for &item in items {
+                    match list_kind {
+                        List::Ports => check_port(text, yaml, item, out),
+                        List::Expose => check_expose(text, yaml, item, out),
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum List {
+    Ports,
+    Expose,
+}
+
+/// The value Docker sees for a scalar entry, or the Go type name Compose would complain
+/// about (`invalid type float64 for port`).
+enum Value<'a> {
+    Spec(std::borrow::Cow<'a, str>),
+    BadType(&'static str),
+}
+
+fn scalar_value<'y>(yaml: &'y Yaml, id: NodeId) -> Option<Value<'y>> {
+    let node = yaml.node(yaml.resolve(id));
+    let NodeKind::Scalar { value, style } = &node.kind else {
+        return None;
+    };
+    if *style != Style::Plain || node.tag.is_some() {
+        return Some(Value::Spec(value.into()));
+    }
+    Some(match resolve_plain(value) {
+        Plain::Str => Value::Spec(value.into()),
+        Plain::Int(i) if value.starts_with("0x") || value.starts_with("0o") => {
+            Value::Spec(i.to_string().into())
+        }
+        Plain::Int(_) => Value::Spec(value.trim_start_matches('+').into()),
+        Plain::Null => Value::BadType("<nil>"),
+        Plain::Bool(_) => Value::BadType("bool"),
+        Plain::Float => Value::BadType("float64"),
+    })
+}
+
+/// Byte range in the source of `part` (a range inside the scalar's value), when the value
+/// is written literally in the source (plain, or quoted without escapes); else the token.
+fn sub_span(text: &str, yaml: &Yaml, id: NodeId, part: Range<usize>) -> Range<usize> {
+    let id = yaml.resolve(id);
+    let node = yaml.node(id);
+    let token = node.span.clone();
+    let NodeKind::Scalar { value, style } = &node.kind else {
+        return token;
+    };
+    let src = yaml.source(text, id);
+    let inner_start = match style {
+        Style::Plain => token.start,
+        Style::SingleQuoted | Style::DoubleQuoted if src.len() >= 2 => token.start + 1,
+        _ => return token,
+    };
+    let inner = &text[inner_start..inner_start + value.len().min(text.len() - inner_start)];
+    if inner != value || part.end > value.len() {
+        return token;
+    }
+    inner_start + part.start..inner_start + part.end
+}
+
+fn token(yaml: &Yaml, id: NodeId) -> Range<usize> {
+    yaml.node(yaml.resolve(id)).span.clone()
+}
+
+fn has_variable(yaml: &Yaml, id: NodeId) -> bool {
+    yaml.scalar(id).is_some_and(|v| v.contains('$'))
+}
+
+fn check_port(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
+    if yaml.is_mapping(item) {
+        return check_long_syntax(text, yaml, item, out);
+    }
+    let spec = match scalar_value(yaml, item) {
+        None => {
+            out.push(Finding::new(
+                &INVALID_PORT_SPEC,
+                token(yaml, item),
+                "A port entry must be a string such as \"8080:80\", a number, or a mapping \
+                 (long syntax), not a list",
+            ));
+            return;
+        }
+        Some(Value::BadType(go_type)) => {
+            out.push(Finding::new(
+                &INVALID_PORT_SPEC,
+                token(yaml, item),
+                format!(
+                    "Docker rejects this port: \"invalid type {go_type} for port\". Write the \
+                     mapping as a quoted string such as \"8080:80\""
+                ),
+            ));
+            return;
+        }
+        Some(Value::Spec(spec)) => spec,
+    };
+    if spec.contains('$') {
+        return; // checked after interpolation
+    }
+    let Err(err) = ports::parse_port_spec(&spec) else {
+        return;
+    };
+    let literal = yaml.scalar(item) == Some(&*spec);
+    let range = if literal {
+        sub_span(text, yaml, item, err.span.clone())
+    } else {
+        token(yaml, item)
+    };
+    let mut finding = Finding::new(
+        &INVALID_PORT_SPEC,
+        range.clone(),
+        format!(
+            "Docker rejects this port: \"{}\". {}",
+            err.message,
+            capitalize(err.explanation())
+        ),
+    );
+    if literal && range != token(yaml, item) {
+        let bad = &text[range.clone()];
+        let replacement = match err.kind {
+            PortErrorKind::HostIp if bad == "localhost" => Some("127.0.0.1".to_string()),
+            PortErrorKind::HostIp if bad == "[localhost]" => Some("127.0.0.1".to_string()),
+            PortErrorKind::Protocol => closest_protocol(bad).map(str::to_string),
+            _ => None,
+        };
+        if let Some(new_text) = replacement {
+            finding = finding.with_fix(
+                format!("Replace `{bad}` with `{new_text}`"),
+                vec![Edit { range, new_text }],
+            );
+        }
+    }
+    out.push(finding);
+}
+
+fn check_expose(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
+    let spec = match scalar_value(yaml, item) {
+        None => {
+            out.push(Finding::new(
+                &INVALID_PORT_SPEC,
+                token(yaml, item),
+                "An `expose` entry must be a container port or range such as \"8080\" or \
+                 \"8000-8010/udp\"",
+            ));
+            return;
+        }
+        Some(Value::BadType(go_type)) => {
+            out.push(Finding::new(
+                &INVALID_PORT_SPEC,
+                token(yaml, item),
+                format!("Docker rejects this expose entry: \"invalid type {go_type} for port\""),
+            ));
+            return;
+        }
+        Some(Value::Spec(spec)) => spec,
+    };
+    if spec.contains('$') {
+        return;
+    }
+    let Err(message) = ports::parse_expose(&spec) else {
+        return;
+    };
+    let hint = if spec.contains(':') {
+        "`expose` takes container ports only and never publishes to the host; to publish a \
+         port, move this mapping to `ports`"
+    } else {
+        "`expose` takes a container port or range with an optional protocol, such as `8080` \
+         or `8000-8010/udp`"
+    };
+    let _ = text;
+    out.push(Finding::new(
+        &INVALID_PORT_SPEC,
+        token(yaml, item),
+        format!(
+            "Docker rejects this expose entry: \"{message}\". {}",
+            capitalize(hint)
+        ),
+    ));
+}
+
+fn check_long_syntax(text: &str, yaml: &Yaml, mapping: NodeId, out: &mut Vec<Finding>) {
+    let entries = yaml.entries(mapping);
+    let mut has_target = false;
+    for entry in &entries {
+        let Some(key) = yaml.scalar(entry.key) else {
+            continue;
+        };
+        let key_range = token(yaml, entry.key);
+        if !LONG_SYNTAX_KEYS.contains(&key) {
+            if !key.starts_with("x-") {
+                out.push(Finding::new(
+                    &INVALID_PORT_SPEC,
+                    key_range,
+                    format!(
+                        "Compose rejects this port mapping: additional property `{key}` is not \
+                         allowed (allowed: {})",
+                        LONG_SYNTAX_KEYS.join(", ")
+                    ),
+                ));
+            }
+            continue;
+        }
+        if key == "target" {
+            has_target = true;
+        }
+        let value = entry.value;
+        let range = token(yaml, value);
+        let spec = match scalar_value(yaml, value) {
+            Some(Value::Spec(spec)) => spec,
+            Some(Value::BadType(_)) | None => {
+                out.push(Finding::new(
+                    &INVALID_PORT_SPEC,
+                    range,
+                    format!("`{key}` must be a string or a number"),
+                ));
+                continue;
+            }
+        };
+        if has_variable(yaml, value) {
+            continue;
+        }
+        let problem = match key {
+            "target" => match spec.parse::<u32>() {
+                Ok(1..=65535) => None,
+                _ => Some(format!(
+                    "invalid target port: {spec}. `target` is the container port, a number \
+                     from 1 to 65535"
+                )),
+            },
+            "published" if !spec.is_empty() => ports::parse_port_range(&spec).err().map(|_| {
+                format!(
+                    "invalid hostPort: {spec}. `published` is the host port, a number from 0 \
+                     to 65535 or a range such as \"8000-8010\""
+                )
+            }),
+            "host_ip" if !ports::is_ip(&spec) => Some(format!(
+                "invalid ip address: {spec}. `host_ip` must be an IP address such as 127.0.0.1; \
+                 host names are not allowed"
+            )),
+            "protocol" if !matches!(spec.to_lowercase().as_str(), "tcp" | "udp" | "sctp") => Some(
+                format!("invalid proto: {spec}. The protocol must be tcp, udp or sctp"),
+            ),
+            "mode" if !matches!(&*spec, "host" | "ingress") => Some(format!(
+                "invalid mode: {spec}. `mode` must be `host` or `ingress`"
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            let mut finding = Finding::new(
+                &INVALID_PORT_SPEC,
+                range.clone(),
+                format!("Docker rejects this port mapping: {problem}"),
+            );
+            let literal = yaml.scalar(value) == Some(&*spec);
+            let fix = match key {
+                "host_ip" if spec == "localhost" => Some("127.0.0.1"),
+                "protocol" => closest_protocol(&spec),
+                _ => None,
+            };
+            if let (Some(new_text), true) = (fix, literal) {
+                let range = sub_span(text, yaml, value, 0..spec.len());
+                finding = finding.with_fix(
+                    format!("Replace `{spec}` with `{new_text}`"),
+                    vec![Edit {
+                        range,
+                        new_text: new_text.to_string(),
+                    }],
+                );
+            }
+            out.push(finding);
+        }
+    }
+    if !has_target {
+        let range = entries
+            .first()
+            .map_or_else(|| token(yaml, mapping), |e| token(yaml, e.key));
+        out.push(Finding::new(
+            &INVALID_PORT_SPEC,
+            range,
+            "Compose rejects this port mapping: it is missing a target port. Add `target:` \
+             with the container port",
+        ));
+    }
+}
+
+/// `tpc` → `tcp`, `UPD` → `udp`: the valid protocol one typo away (a letter added,
+/// dropped, changed or two swapped), ignoring case.
+fn closest_protocol(bad: &str) -> Option<&'static str> {
+    let lower = bad.to_lowercase();
+    ["tcp", "udp", "sctp"]
+        .into_iter()
+        .find(|p| osa_distance(&lower, p) <= 1)
+}
+
+/// Optimal string alignment distance: Levenshtein plus adjacent transpositions.
+fn osa_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings(text: &str) -> Vec<Finding> {
+        let yaml = Yaml::parse(text);
+        assert!(yaml.error.is_none(), "{:?}", yaml.error);
+        let mut out = Vec::new();
+        check(text, &yaml, &mut out);
+        out
+    }
+
+    fn flagged(text: &str) -> Vec<String> {
+        findings(text)
+            .iter()
+            .map(|f| text[f.range.clone()].to_string())
+            .collect()
+    }
+
+    fn ports(entries: &str) -> String {
+        format!("services:\n  web:\n    image: nginx\n    ports:\n{entries}")
+    }
+
+    #[test]
+    fn valid_entries_are_quiet() {
+        let text = ports(
+            "      - \"8080:80\"\n      - 8080\n      - \"127.0.0.1:8080:80/udp\"\n      - \"[::1]:80:80\"\n      - 80-82:8080-8082\n      - target: 80\n        published: \"8000-8010\"\n        host_ip: 127.0.0.1\n        protocol: udp\n        mode: host\n        x-note: ok\n      - \"${HOST_IP}:${PORT}:80\"\n",
+        );
+        assert!(findings(&text).is_empty(), "{:?}", findings(&text));
+    }
+
+    #[test]
+    fn the_exact_token_is_flagged() {
+        let text = ports(
+            "      - \"localhost:8080:80\"\n      - 8080:80/tpc\n      - '8080:99999'\n      - \"8000-8010:80-81\"\n",
+        );
+        assert_eq!(
+            flagged(&text),
+            ["localhost", "tpc", "99999", "8000-8010:80-81"]
+        );
+        let f = &findings(&text)[0];
+        assert_eq!(
+            f.message,
+            "Docker rejects this port: \"invalid IP address: localhost\". The part before the host port must be an IP address (hostnames such as `localhost` are not allowed; use `127.0.0.1`), and IPv6 may be written in brackets."
+        );
+        assert_eq!(f.fixes[0].edits[0].new_text, "127.0.0.1");
+        assert_eq!(findings(&text)[1].fixes[0].edits[0].new_text, "tcp");
+    }
+
+    #[test]
+    fn integers_and_other_types() {
+        let text = ports("      - 9999999\n      - 80.5\n      - ~\n      - [80]\n      - 0x50\n");
+        let got = findings(&text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[0].message.contains("invalid containerPort: 9999999"));
+        assert!(got[1].message.contains("invalid type float64 for port"));
+        assert!(got[2].message.contains("invalid type <nil> for port"));
+        assert!(got[3].message.contains("not a list"));
+    }
+
+    #[test]
+    fn escaped_strings_flag_the_whole_token() {
+        let text = ports("      - \"local\\x68ost:8080:80\"\n");
+        assert_eq!(flagged(&text), ["\"local\\x68ost:8080:80\""]);
+    }
+
+    #[test]
+    fn long_syntax() {
+        let text = ports(
+            "      - target: 99999\n        published: \"80-x\"\n        host_ip: localhost\n        protocol: TCPX\n        mode: global\n        port: 80\n      - published: 8080\n",
+        );
+        let got = flagged(&text);
+        assert_eq!(
+            got,
+            [
+                "99999",
+                "\"80-x\"",
+                "localhost",
+                "TCPX",
+                "global",
+                "port",
+                "published"
+            ]
+        );
+        let all = findings(&text);
+        assert!(all[2].message.contains("invalid ip address: localhost"));
+        assert!(all[6].message.contains("missing a target port"));
+        assert_eq!(all[2].fixes[0].edits[0].new_text, "127.0.0.1");
+    }
+
+    #[test]
+    fn expose() {
+        let text = "services:\n  web:\n    expose:\n      - \"8080\"\n      - 3000-3005/udp\n      - \"8080:80\"\n      - abc\n";
+        let got = findings(text);
+        assert_eq!(got.len(), 2);
+        assert!(
+            got[0]
+                .message
+                .contains("invalid start port '8080:80': invalid syntax")
+        );
+        assert!(got[0].message.contains("move this mapping to `ports`"));
+        assert_eq!(&text[got[1].range.clone()], "abc");
+    }
+
+    #[test]
+    fn ports_from_anchors_and_merge_keys() {
+        let text = "x-ports: &p\n  ports: [\"80:99999\"]\nservices:\n  a:\n    <<: *p\n  b:\n    ports: *list\n";
+        // `*list` is an unknown anchor: a YAML error, handled by the syntax layer.
+        assert!(Yaml::parse(text).error.is_some());
+        let text = "x-ports: &p\n  ports: [\"80:99999\"]\nservices:\n  a:\n    <<: *p\n";
+        assert_eq!(flagged(text), ["99999"]);
+    }
+
+    #[test]
+    fn protocol_suggestions() {
+        assert_eq!(closest_protocol("tpc"), Some("tcp"));
+        assert_eq!(closest_protocol("UPD"), Some("udp"));
+        assert_eq!(closest_protocol("sctpp"), Some("sctp"));
+        assert_eq!(closest_protocol("http"), None);
+        assert_eq!(closest_protocol("icmp"), None);
+    }
+}

@@ -1,0 +1,53 @@
+//! Findings to LSP diagnostics and code actions, through the one position module.
+
+use std::str::FromStr;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    Location, NumberOrString, Uri,
+};
+
+use crate::finding::{Finding, Severity};
+use crate::text::{self, PositionEncoding};
+
+pub fn range(rope: &Rope, r: std::ops::Range<usize>, enc: PositionEncoding) -> lsp::Range {
+    let r = text::range_of(rope, r, enc);
+    lsp::Range::new(
+        lsp::Position::new(r.start.line, r.start.character),
+        lsp::Position::new(r.end.line, r.end.character),
+    )
+}
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) -> Diagnostic {
+    let related = f
+        .related
+        .iter()
+        .map(|r| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), range(rope, r.range.clone(), enc)),
+            message: r.message.clone(),
+        })
+        .collect::<Vec<_>>();
+    Diagnostic {
+        range: range(rope, f.range.clone(), enc),
+        severity: Some(severity(f.severity)),
+        code: Some(NumberOrString::String(f.rule.code.to_string())),
+        code_description: Uri::from_str(&f.rule.url())
+            .ok()
+            .map(|href| CodeDescription { href }),
+        source: Some("portside".to_string()),
+        message: f.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    }
+}

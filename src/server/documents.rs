@@ -1,0 +1,159 @@
+//! Open documents: ropey buffers with full and incremental sync.
+//!
+//! Edits are applied synchronously when a notification arrives, before any `.await`, so
+//! they land in the order the client sent them (see the ordering pitfall in
+//! shared/reference/dependencies.md).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::classify::FileKind;
+use crate::finding::Finding;
+use crate::syntax::yaml::Yaml;
+use crate::text::{self, PositionEncoding};
+
+/// The findings of one analysed version, with the text they refer to.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    pub version: i32,
+    pub rope: Rope,
+    pub findings: Arc<Vec<Finding>>,
+}
+
+#[derive(Debug)]
+pub struct Document {
+    pub kind: FileKind,
+    pub version: i32,
+    pub rope: Rope,
+    /// The newest analysis whose diagnostics were published.
+    pub analysed: Option<Analysed>,
+    /// The last Compose tree that parsed, kept while the document is broken.
+    pub last_good_yaml: Option<Arc<Yaml>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Documents {
+    docs: HashMap<Uri, Document>,
+}
+
+impl Documents {
+    pub fn open(&mut self, uri: Uri, kind: FileKind, version: i32, text: &str) {
+        self.docs.insert(
+            uri,
+            Document {
+                kind,
+                version,
+                rope: Rope::from_str(text),
+                analysed: None,
+                last_good_yaml: None,
+            },
+        );
+    }
+
+    /// Applies the changes in order. Returns false for a document that is not open.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+        enc: PositionEncoding,
+    ) -> bool {
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return false;
+        };
+        for change in changes {
+            apply_change(&mut doc.rope, change, enc);
+        }
+        doc.version = version;
+        true
+    }
+
+    pub fn close(&mut self, uri: &Uri) -> Option<Document> {
+        self.docs.remove(uri)
+    }
+
+    pub fn get(&self, uri: &Uri) -> Option<&Document> {
+        self.docs.get(uri)
+    }
+
+    pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
+        self.docs.get_mut(uri)
+    }
+}
+
+/// One content change: a full replace when it has no range, else a ranged replace. Ranges
+/// outside the document are clamped, and a reversed range is treated as its mirror.
+pub fn apply_change(
+    rope: &mut Rope,
+    change: TextDocumentContentChangeEvent,
+    enc: PositionEncoding,
+) {
+    let Some(range) = change.range else {
+        *rope = Rope::from_str(&change.text);
+        return;
+    };
+    let pos = |p: tower_lsp_server::ls_types::Position| text::Position {
+        line: p.line,
+        character: p.character,
+    };
+    let a = text::position_to_offset(rope, pos(range.start), enc);
+    let b = text::position_to_offset(rope, pos(range.end), enc);
+    let (start, end) = (rope.byte_to_char(a.min(b)), rope.byte_to_char(a.max(b)));
+    rope.remove(start..end);
+    rope.insert(start, &change.text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    fn edit(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(l1, c1), Position::new(l2, c2))),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn incremental_edits_in_both_encodings() {
+        let mut rope = Rope::from_str("a: \"😀\" x\nb: 1\n");
+        // `x` is at UTF-16 column 8 and UTF-8 column 10 (the emoji is 2 and 4 units).
+        apply_change(&mut rope, edit(0, 8, 0, 9, "y"), PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "a: \"😀\" y\nb: 1\n");
+        apply_change(&mut rope, edit(0, 10, 0, 11, "z"), PositionEncoding::Utf8);
+        assert_eq!(rope.to_string(), "a: \"😀\" z\nb: 1\n");
+        apply_change(&mut rope, edit(1, 0, 2, 0, ""), PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "a: \"😀\" z\n");
+    }
+
+    #[test]
+    fn out_of_bounds_and_reversed_ranges_are_clamped() {
+        let mut rope = Rope::from_str("ab\ncd");
+        apply_change(&mut rope, edit(9, 0, 9, 5, "!"), PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "ab\ncd!");
+        apply_change(&mut rope, edit(0, 2, 0, 0, "X"), PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "X\ncd!");
+        apply_change(&mut rope, edit(0, 99, 1, 1, ""), PositionEncoding::Utf16);
+        assert_eq!(rope.to_string(), "Xd!");
+    }
+
+    #[test]
+    fn full_replace() {
+        let mut rope = Rope::from_str("old");
+        apply_change(
+            &mut rope,
+            TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: "new".into(),
+            },
+            PositionEncoding::Utf8,
+        );
+        assert_eq!(rope.to_string(), "new");
+    }
+}

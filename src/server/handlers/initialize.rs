@@ -1,0 +1,49 @@
+//! `initialize`: negotiate the position encoding and announce capabilities.
+
+use tower_lsp_server::ls_types::*;
+
+use crate::server::Backend;
+use crate::text::PositionEncoding;
+
+pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResult {
+    let offered = params
+        .capabilities
+        .general
+        .and_then(|g| g.position_encodings)
+        .unwrap_or_default();
+    let enc = if offered.contains(&PositionEncodingKind::UTF8) {
+        PositionEncoding::Utf8
+    } else {
+        PositionEncoding::Utf16
+    };
+    backend.set_encoding(enc);
+    InitializeResult {
+        capabilities: ServerCapabilities {
+            position_encoding: Some(match enc {
+                PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+                PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+            }),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                },
+            )),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        },
+        server_info: Some(ServerInfo {
+            name: "portside".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+        offset_encoding: None,
+    }
+}
+
+pub async fn initialized(backend: &Backend) {
+    tracing::info!(encoding = ?backend.encoding(), "client initialized");
+}

@@ -1,0 +1,73 @@
+//! Analysis off the request path and `textDocument/publishDiagnostics`.
+//!
+//! Each change schedules one task. It skips the work when a newer version has already
+//! arrived, runs the pure analysis on the blocking pool, and publishes only if its version
+//! is still the document's newest, under a lock, so results never go back in time.
+
+use std::sync::Arc;
+
+use tower_lsp_server::ls_types::Uri;
+
+use super::super::convert;
+use crate::analysis;
+use crate::server::Backend;
+use crate::server::documents::Analysed;
+
+pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
+    let backend = Arc::clone(backend);
+    tokio::spawn(async move {
+        let job = {
+            let docs = backend.docs();
+            match docs.get(&uri) {
+                Some(doc) if doc.version == version => Some((doc.kind, doc.rope.clone())),
+                _ => None,
+            }
+        };
+        let Some((kind, rope)) = job else { return };
+        let text = rope.to_string();
+        let result = tokio::task::spawn_blocking(move || analysis::analyze(kind, &text)).await;
+        let analysis = match result {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!(uri = uri.as_str(), version, "analysis failed: {e}");
+                backend
+                    .client
+                    .log_message(
+                        tower_lsp_server::ls_types::MessageType::ERROR,
+                        format!("portside: analysis of {} failed: {e}", uri.as_str()),
+                    )
+                    .await;
+                return;
+            }
+        };
+        let _guard = backend.publish.lock().await;
+        let enc = backend.encoding();
+        let diagnostics = {
+            let mut docs = backend.docs();
+            let Some(doc) = docs.get_mut(&uri) else {
+                return;
+            };
+            if doc.version != version {
+                return;
+            }
+            let diagnostics = analysis
+                .findings
+                .iter()
+                .map(|f| convert::diagnostic(&uri, &rope, f, enc))
+                .collect::<Vec<_>>();
+            if let Some(yaml) = analysis.yaml {
+                doc.last_good_yaml = Some(Arc::new(yaml));
+            }
+            doc.analysed = Some(Analysed {
+                version,
+                rope,
+                findings: Arc::new(analysis.findings),
+            });
+            diagnostics
+        };
+        backend
+            .client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
+    });
+}

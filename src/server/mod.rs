@@ -1,0 +1,82 @@
+//! The language server: a thin layer over [`crate::analysis`]. State lives here; each LSP
+//! method has its own module under [`handlers`].
+
+mod convert;
+pub mod documents;
+mod handlers;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::{Client, LspService, Server};
+
+use crate::text::PositionEncoding;
+use documents::Documents;
+
+/// Shared by every handler. Locks are `std` mutexes held only for synchronous work, never
+/// across an `.await`.
+pub struct Backend {
+    client: Client,
+    docs: Mutex<Documents>,
+    encoding: Mutex<PositionEncoding>,
+    /// Serialises "is this still the newest version? then publish", so that diagnostics of
+    /// an older version never reach the client after those of a newer one.
+    publish: tokio::sync::Mutex<()>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            docs: Mutex::new(Documents::default()),
+            encoding: Mutex::new(PositionEncoding::Utf16),
+            publish: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn docs(&self) -> MutexGuard<'_, Documents> {
+        // A panic while the lock was held must not take every later request down with it.
+        self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn encoding(&self) -> PositionEncoding {
+        *self.encoding.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_encoding(&self, enc: PositionEncoding) {
+        *self.encoding.lock().unwrap_or_else(|e| e.into_inner()) = enc;
+    }
+}
+
+/// The file system path of a document, or its last URI segment for other schemes
+/// (`untitled:compose.yaml`), for classification by name.
+pub(crate) fn document_path(uri: &Uri) -> PathBuf {
+    if let Some(path) = uri.to_file_path() {
+        return path.into_owned();
+    }
+    let s = uri.as_str();
+    let s = s.split(['?', '#']).next().unwrap_or(s);
+    PathBuf::from(s.rsplit(['/', ':']).next().unwrap_or(s))
+}
+
+/// Builds the service; used by `serve` and by in-process tests.
+pub fn service() -> (LspService<handlers::Server>, tower_lsp_server::ClientSocket) {
+    LspService::new(|client| handlers::Server(Arc::new(Backend::new(client))))
+}
+
+/// Serves LSP over any byte streams.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = service();
+    Server::new(input, output, socket).serve(service).await;
+}
+
+/// Serves LSP over stdin/stdout (`portside lsp`).
+pub async fn run_stdio() {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await;
+}

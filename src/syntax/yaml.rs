@@ -1,0 +1,637 @@
+//! A spanned YAML tree built from saphyr-parser events.
+//!
+//! Nodes live in one arena and refer to each other by [`NodeId`], so building, walking and
+//! dropping a 10,000-level document uses no recursion. Every node keeps its byte span, its
+//! tag and, for scalars, the quoting style. An alias is a node that points at its anchor's
+//! node: nothing is copied, so a "billion laughs" document costs as much as its text.
+//! Merge keys (`<<`) are applied on lookup by [`Yaml::entries`], which says for each key
+//! whether it came from the mapping itself or through a merge (and which alias brought it).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::SyntaxError;
+use crate::text::CharToByte;
+
+pub type NodeId = u32;
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Scalar {
+        value: String,
+        style: Style,
+    },
+    Sequence {
+        items: Vec<NodeId>,
+    },
+    Mapping {
+        entries: Vec<Entry>,
+    },
+    /// `*name`; `target` is the anchored node (`None` only for an unknown anchor, which
+    /// saphyr-parser reports as an error anyway).
+    Alias {
+        target: Option<NodeId>,
+    },
+}
+
+/// A key/value pair of a mapping, as written.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub key: NodeId,
+    pub value: NodeId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// Byte span in the source; for quoted scalars it includes the quotes.
+    pub span: Range<usize>,
+    /// The tag as written, e.g. `!reset` or `!!str`.
+    pub tag: Option<String>,
+    /// Depth below the document root (the root is 0).
+    pub depth: u32,
+}
+
+/// One document of the stream (`---` separates them).
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Option<NodeId>,
+}
+
+/// A key that appears twice in one mapping.
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateKey {
+    pub first: NodeId,
+    pub duplicate: NodeId,
+}
+
+/// A parsed YAML stream. When `error` is set, the tree holds what was read before it.
+#[derive(Debug, Clone, Default)]
+pub struct Yaml {
+    nodes: Vec<Node>,
+    pub documents: Vec<Document>,
+    pub error: Option<SyntaxError>,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// An entry of a mapping after merge keys are applied.
+#[derive(Debug, Clone, Copy)]
+pub struct MergedEntry {
+    pub key: NodeId,
+    pub value: NodeId,
+    /// The `<<` value (an alias or a mapping) this entry was merged through, if any.
+    pub via: Option<NodeId>,
+}
+
+/// How deep merges may chain (`<<` of a mapping that itself has `<<`), to stop cycles.
+const MAX_MERGE_DEPTH: usize = 16;
+
+struct Open {
+    id: NodeId,
+    /// Pending key for mappings.
+    key: Option<NodeId>,
+}
+
+impl Yaml {
+    pub fn parse(text: &str) -> Yaml {
+        let chars = CharToByte::new(text);
+        let mut yaml = Yaml::default();
+        let mut stack: Vec<Open> = Vec::new();
+        let mut anchors: HashMap<usize, NodeId> = HashMap::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(next) = parser.next_event() {
+            let (event, span) = match next {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let offset = chars.byte(e.marker().index()).min(text.len());
+                    yaml.error = Some(SyntaxError::at(e.info(), offset));
+                    // Close what is open so the prefix stays a well-formed tree.
+                    while let Some(open) = stack.pop() {
+                        yaml.nodes[open.id as usize].span.end = offset;
+                    }
+                    break;
+                }
+            };
+            let start = chars.byte(span.start.index());
+            let end = chars.byte(span.end.index()).max(start);
+            let depth = stack.len() as u32;
+            match event {
+                Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+                Event::DocumentStart(_) => yaml.documents.push(Document { root: None }),
+                Event::DocumentEnd => {}
+                Event::Scalar(value, style, anchor, tag) => {
+                    let id = yaml.push(Node {
+                        kind: NodeKind::Scalar {
+                            value: value.into_owned(),
+                            style: style_of(style),
+                        },
+                        span: start..end,
+                        tag: tag.map(|t| t.to_string()),
+                        depth,
+                    });
+                    if anchor > 0 {
+                        anchors.insert(anchor, id);
+                    }
+                    yaml.attach(&mut stack, id);
+                }
+                Event::Alias(anchor) => {
+                    let target = anchors.get(&anchor).copied();
+                    let id = yaml.push(Node {
+                        kind: NodeKind::Alias { target },
+                        span: start..end,
+                        tag: None,
+                        depth,
+                    });
+                    yaml.attach(&mut stack, id);
+                }
+                Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                    let kind = if matches!(event, Event::SequenceStart(..)) {
+                        NodeKind::Sequence { items: Vec::new() }
+                    } else {
+                        NodeKind::Mapping {
+                            entries: Vec::new(),
+                        }
+                    };
+                    let id = yaml.push(Node {
+                        kind,
+                        span: start..end,
+                        tag: tag.as_ref().map(|t| t.to_string()),
+                        depth,
+                    });
+                    if anchor > 0 {
+                        anchors.insert(anchor, id);
+                    }
+                    yaml.attach(&mut stack, id);
+                    stack.push(Open { id, key: None });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some(open) = stack.pop() {
+                        let node = &mut yaml.nodes[open.id as usize];
+                        node.span.end = node.span.end.max(end);
+                        if matches!(node.kind, NodeKind::Mapping { .. }) {
+                            yaml.find_duplicates(open.id);
+                        }
+                    }
+                }
+            }
+        }
+        yaml
+    }
+
+    fn push(&mut self, node: Node) -> NodeId {
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(node);
+        id
+    }
+
+    /// Hangs a finished (or just opened) node under the innermost open collection.
+    fn attach(&mut self, stack: &mut [Open], id: NodeId) {
+        let Some(open) = stack.last_mut() else {
+            if let Some(doc) = self.documents.last_mut() {
+                doc.root.get_or_insert(id);
+            }
+            return;
+        };
+        // A child's end extends its parent's span (block collections start with an empty span).
+        let child_end = self.nodes[id as usize].span.end;
+        let parent = &mut self.nodes[open.id as usize];
+        parent.span.end = parent.span.end.max(child_end);
+        match &mut parent.kind {
+            NodeKind::Sequence { items } => items.push(id),
+            NodeKind::Mapping { entries } => match open.key.take() {
+                None => open.key = Some(id),
+                Some(key) => entries.push(Entry { key, value: id }),
+            },
+            NodeKind::Scalar { .. } | NodeKind::Alias { .. } => {}
+        }
+    }
+
+    fn find_duplicates(&mut self, mapping: NodeId) {
+        let NodeKind::Mapping { entries } = &self.nodes[mapping as usize].kind else {
+            return;
+        };
+        if entries.len() < 2 {
+            return;
+        }
+        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
+        let mut found = Vec::new();
+        for entry in entries {
+            if let Some(key) = self.scalar(entry.key)
+                && let Some(&first) = seen.get(key)
+            {
+                found.push(DuplicateKey {
+                    first,
+                    duplicate: entry.key,
+                });
+            } else if let Some(key) = self.scalar(entry.key) {
+                seen.insert(key, entry.key);
+            }
+        }
+        self.duplicate_keys.extend(found);
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Follows an alias to the anchored node; other nodes are returned as they are.
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match self.nodes[id as usize].kind {
+            NodeKind::Alias { target: Some(t) } => t,
+            _ => id,
+        }
+    }
+
+    /// The scalar value of `id` (through an alias), if it is a scalar.
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.nodes[self.resolve(id) as usize].kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence (through an alias).
+    pub fn items(&self, id: NodeId) -> Option<&[NodeId]> {
+        match &self.nodes[self.resolve(id) as usize].kind {
+            NodeKind::Sequence { items } => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_mapping(&self, id: NodeId) -> bool {
+        matches!(
+            self.nodes[self.resolve(id) as usize].kind,
+            NodeKind::Mapping { .. }
+        )
+    }
+
+    /// The entries of a mapping with merge keys applied: the mapping's own keys first (in
+    /// order, `<<` left out), then keys merged in that the mapping does not define. Among
+    /// merged mappings, earlier ones win, as YAML's merge key type says.
+    pub fn entries(&self, id: NodeId) -> Vec<MergedEntry> {
+        let mut out = Vec::new();
+        self.collect_entries(self.resolve(id), None, 0, &mut out);
+        out
+    }
+
+    fn collect_entries(
+        &self,
+        id: NodeId,
+        via: Option<NodeId>,
+        depth: usize,
+        out: &mut Vec<MergedEntry>,
+    ) {
+        let NodeKind::Mapping { entries } = &self.nodes[id as usize].kind else {
+            return;
+        };
+        let mut merges = Vec::new();
+        for entry in entries {
+            let key = self.scalar(entry.key);
+            if key == Some("<<") && self.is_merge_key(entry.key) {
+                merges.push(entry.value);
+                continue;
+            }
+            if via.is_some() && out.iter().any(|e| self.same_key(e.key, entry.key)) {
+                continue;
+            }
+            out.push(MergedEntry {
+                key: entry.key,
+                value: entry.value,
+                via,
+            });
+        }
+        if depth >= MAX_MERGE_DEPTH {
+            return;
+        }
+        for merge in merges {
+            let target = self.resolve(merge);
+            let sources: Vec<NodeId> = match &self.nodes[target as usize].kind {
+                NodeKind::Mapping { .. } => vec![merge],
+                NodeKind::Sequence { items } => items.clone(),
+                _ => Vec::new(),
+            };
+            for source in sources {
+                let mapping = self.resolve(source);
+                if mapping != id {
+                    self.collect_entries(mapping, Some(via.unwrap_or(source)), depth + 1, out);
+                }
+            }
+        }
+    }
+
+    /// `<<` is a merge key unless it was quoted or tagged as a string.
+    fn is_merge_key(&self, key: NodeId) -> bool {
+        let node = &self.nodes[key as usize];
+        matches!(
+            node.kind,
+            NodeKind::Scalar {
+                style: Style::Plain,
+                ..
+            }
+        ) && node.tag.is_none()
+    }
+
+    fn same_key(&self, a: NodeId, b: NodeId) -> bool {
+        match (self.scalar(a), self.scalar(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    /// The value for `key` in mapping `id`, merge keys applied.
+    pub fn get(&self, id: NodeId, key: &str) -> Option<MergedEntry> {
+        self.entries(id)
+            .into_iter()
+            .find(|e| self.scalar(e.key) == Some(key))
+    }
+
+    /// The node's source text.
+    pub fn source<'t>(&self, text: &'t str, id: NodeId) -> &'t str {
+        text.get(self.nodes[id as usize].span.clone()).unwrap_or("")
+    }
+}
+
+fn style_of(style: ScalarStyle) -> Style {
+    match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+/// What a plain scalar means under YAML 1.2's core schema (what go-yaml v3 and so Compose
+/// use). Quoted scalars are always strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plain {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float,
+    Str,
+}
+
+pub fn resolve_plain(value: &str) -> Plain {
+    match value {
+        "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
+        "true" | "True" | "TRUE" => return Plain::Bool(true),
+        "false" | "False" | "FALSE" => return Plain::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return Plain::Float,
+        _ => {}
+    }
+    let (neg, digits) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value.strip_prefix('+').unwrap_or(value)),
+    };
+    let parsed = if let Some(hex) = digits.strip_prefix("0x") {
+        i128::from_str_radix(hex, 16).ok().filter(|_| !neg)
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i128::from_str_radix(oct, 8).ok().filter(|_| !neg)
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits
+            .parse::<i128>()
+            .ok()
+            .map(|v| if neg { -v } else { v })
+    } else {
+        None
+    };
+    if let Some(v) = parsed {
+        return Plain::Int(v);
+    }
+    let is_float = {
+        let mut seen_digit = false;
+        let mut ok = true;
+        let mut parts = digits.splitn(2, ['e', 'E']);
+        let mantissa = parts.next().unwrap_or("");
+        let mut dots = 0;
+        for b in mantissa.bytes() {
+            match b {
+                b'0'..=b'9' => seen_digit = true,
+                b'.' => dots += 1,
+                _ => ok = false,
+            }
+        }
+        if let Some(exp) = parts.next() {
+            let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            ok &= !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
+        }
+        ok && seen_digit && dots <= 1
+    };
+    if is_float { Plain::Float } else { Plain::Str }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_root(y: &Yaml) -> NodeId {
+        y.documents[0].root.expect("root")
+    }
+
+    #[test]
+    fn spans_keys_and_styles() {
+        let text = "services:\n  web:\n    ports:\n      - \"8080:80\"\n      - 22:22\n";
+        let y = Yaml::parse(text);
+        assert!(y.error.is_none());
+        let root = first_root(&y);
+        let services = y.get(root, "services").unwrap().value;
+        let web = y.get(services, "web").unwrap();
+        assert_eq!(y.source(text, web.key), "web");
+        let ports = y.items(y.get(web.value, "ports").unwrap().value).unwrap();
+        assert_eq!(y.source(text, ports[0]), "\"8080:80\"");
+        assert_eq!(y.scalar(ports[0]), Some("8080:80"));
+        assert!(matches!(
+            y.node(ports[0]).kind,
+            NodeKind::Scalar {
+                style: Style::DoubleQuoted,
+                ..
+            }
+        ));
+        assert_eq!(y.source(text, ports[1]), "22:22");
+    }
+
+    #[test]
+    fn spans_are_bytes_after_multibyte_text() {
+        let text = "# zoë 😀 端口\nname: \"😀\"\nport: X\n";
+        let y = Yaml::parse(text);
+        let root = first_root(&y);
+        let port = y.get(root, "port").unwrap().value;
+        assert_eq!(y.source(text, port), "X");
+        let name = y.get(root, "name").unwrap().value;
+        assert_eq!(y.source(text, name), "\"😀\"");
+    }
+
+    #[test]
+    fn u2028_inside_a_quoted_string() {
+        let text = "a: \"x\u{2028}y\"\nb: Z\n";
+        let y = Yaml::parse(text);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        let root = first_root(&y);
+        assert_eq!(
+            y.scalar(y.get(root, "a").unwrap().value),
+            Some("x\u{2028}y")
+        );
+        assert_eq!(y.source(text, y.get(root, "b").unwrap().value), "Z");
+    }
+
+    #[test]
+    fn aliases_point_at_anchors_and_merge_keys_keep_their_origin() {
+        let text = "x-common: &common\n  restart: always\n  ports: [\"80\"]\nservices:\n  web:\n    <<: *common\n    restart: never\n";
+        let y = Yaml::parse(text);
+        let root = first_root(&y);
+        let web = y
+            .get(y.get(root, "services").unwrap().value, "web")
+            .unwrap()
+            .value;
+        let entries = y.entries(web);
+        let keys: Vec<_> = entries.iter().map(|e| y.scalar(e.key).unwrap()).collect();
+        assert_eq!(keys, ["restart", "ports"]);
+        // Own key wins over the merged one.
+        assert_eq!(y.scalar(entries[0].value), Some("never"));
+        assert!(entries[0].via.is_none());
+        // The merged key is the anchor's own node, reached through the alias.
+        let via = entries[1].via.unwrap();
+        assert_eq!(y.source(text, via), "*common");
+        assert_eq!(y.source(text, entries[1].key), "ports");
+        assert_eq!(
+            y.node(entries[1].key).span.start,
+            text.find("ports").unwrap()
+        );
+    }
+
+    #[test]
+    fn merge_of_a_sequence_earlier_wins() {
+        let text = "a: &a {x: 1}\nb: &b {x: 2, y: 3}\nc:\n  <<: [*a, *b]\n";
+        let y = Yaml::parse(text);
+        let root = first_root(&y);
+        let c = y.get(root, "c").unwrap().value;
+        let got: Vec<_> = y
+            .entries(c)
+            .iter()
+            .map(|e| (y.scalar(e.key).unwrap(), y.scalar(e.value).unwrap()))
+            .collect();
+        assert_eq!(got, [("x", "1"), ("y", "3")]);
+    }
+
+    #[test]
+    fn quoted_merge_key_is_an_ordinary_key() {
+        let y = Yaml::parse("a: &a {x: 1}\nc:\n  \"<<\": *a\n");
+        let root = first_root(&y);
+        let c = y.get(root, "c").unwrap().value;
+        assert_eq!(y.entries(c).len(), 1);
+        assert!(y.get(c, "x").is_none());
+    }
+
+    #[test]
+    fn billion_laughs_costs_nothing() {
+        let mut text = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(",");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let y = Yaml::parse(&text);
+        assert!(y.error.is_none());
+        assert!(y.len() < 200, "{} nodes", y.len());
+    }
+
+    #[test]
+    fn self_referencing_merge_does_not_loop() {
+        let y = Yaml::parse("a: &a\n  b: 1\n  <<: *a\n");
+        let root = first_root(&y);
+        let a = y.get(root, "a").unwrap().value;
+        assert_eq!(y.entries(a).len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 10_000;
+        // saphyr-parser caps flow nesting at 255 levels with an error, not a crash.
+        let flow = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let y = Yaml::parse(&flow);
+        let err = y.error.as_ref().expect("flow nesting is refused");
+        assert_eq!(err.message, "recursion limit exceeded");
+        // Block nesting has no cap: 10,000 levels of `- - - ...` are built without recursion.
+        let block = format!("{}x\n", "- ".repeat(depth));
+        let y = Yaml::parse(&block);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        assert_eq!(y.len(), depth + 1);
+        assert_eq!(y.node(y.len() as NodeId - 1).depth, depth as u32);
+        drop(y);
+    }
+
+    #[test]
+    fn multiple_documents() {
+        let y = Yaml::parse("a: 1\n---\nb: 2\n");
+        assert_eq!(y.documents.len(), 2);
+        let second = y.documents[1].root.unwrap();
+        assert_eq!(y.scalar(y.get(second, "b").unwrap().value), Some("2"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let y = Yaml::parse(text);
+        assert_eq!(y.duplicate_keys.len(), 1);
+        let d = y.duplicate_keys[0];
+        assert_eq!(y.node(d.first).span.start, 0);
+        assert_eq!(y.node(d.duplicate).span.start, 10);
+    }
+
+    #[test]
+    fn syntax_error_keeps_the_prefix() {
+        let text = "services:\n  web:\n    image: nginx\n  db\n    image: postgres\n";
+        let y = Yaml::parse(text);
+        let err = y.error.clone().expect("error");
+        assert!(err.message.contains("':'"), "{}", err.message);
+        assert!(err.range.start > text.find("db").unwrap(), "{err:?}");
+        let root = first_root(&y);
+        assert!(y.get(root, "services").is_some());
+    }
+
+    #[test]
+    fn tags_are_kept() {
+        let y = Yaml::parse("ports: !reset []\n");
+        let root = first_root(&y);
+        let ports = y.get(root, "ports").unwrap().value;
+        assert_eq!(y.node(ports).tag.as_deref(), Some("!reset"));
+    }
+
+    #[test]
+    fn plain_scalars_resolve_like_the_core_schema() {
+        assert_eq!(resolve_plain("8080"), Plain::Int(8080));
+        assert_eq!(resolve_plain("0x50"), Plain::Int(80));
+        assert_eq!(resolve_plain("0o17"), Plain::Int(15));
+        assert_eq!(resolve_plain("80.5"), Plain::Float);
+        assert_eq!(resolve_plain("1e3"), Plain::Float);
+        assert_eq!(resolve_plain("~"), Plain::Null);
+        assert_eq!(resolve_plain("true"), Plain::Bool(true));
+        assert_eq!(resolve_plain("yes"), Plain::Str);
+        assert_eq!(resolve_plain("22:22"), Plain::Str);
+        assert_eq!(resolve_plain("8080:80"), Plain::Str);
+        assert_eq!(resolve_plain("1.2.3.4"), Plain::Str);
+    }
+}
