@@ -86,7 +86,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 _ => {}
             }
             match args.format {
-                Format::Text => println!("{}", renderer.finding(&display, &text, &rope, f)),
+                Format::Text => println!("{}\n", renderer.finding(&display, &text, &rope, f)),
                 Format::Json => json.push(JsonFinding {
                     path: display.clone(),
                     range: text::range_of(&rope, f.range.clone(), PositionEncoding::Utf16),
@@ -99,7 +99,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&json).expect("json")),
-        Format::Text => println!("{}", summary(errors, warnings, checked)),
+        Format::Text if !(io_error && checked == 0) => {
+            println!("{}", summary(errors, warnings, checked));
+        }
+        Format::Text => {}
     }
     if io_error {
         ExitCode::from(2)

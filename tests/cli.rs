@@ -1,0 +1,148 @@
+//! The `portside` command line, run as a user would.
+
+use std::process::{Command, Output};
+
+fn portside(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run portside")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn check_examples_prints_findings_like_a_compiler() {
+    let o = portside(&["check", "examples/"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "error[invalid-port-spec]: Docker rejects this port: \"invalid IP address: localhost\""
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("--> examples/broken/compose.yaml:10:10"),
+        "{out}"
+    );
+    assert!(out.contains("|          ^^^^^^^^^"), "{out}");
+    assert!(out.contains("examples/broken/daemon.json:4:32"), "{out}");
+    assert!(
+        out.contains("portside: 5 errors, 0 warnings in 6 files"),
+        "{out}"
+    );
+    // Plain output when not on a terminal.
+    assert!(!out.contains('\u{1b}'));
+}
+
+#[test]
+fn clean_example_passes() {
+    let o = portside(&["check", "examples/clean"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("no problems found in 3 files"));
+}
+
+#[test]
+fn json_output_uses_lsp_ranges() {
+    let o = portside(&["check", "--format", "json", "examples/broken/compose.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v[0];
+    assert_eq!(first["path"], "examples/broken/compose.yaml");
+    assert_eq!(first["code"], "invalid-port-spec");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(
+        first["range"]["start"],
+        serde_json::json!({"line": 9, "character": 9})
+    );
+    assert_eq!(
+        first["range"]["end"],
+        serde_json::json!({"line": 9, "character": 18})
+    );
+}
+
+#[test]
+fn deny_warnings_and_usage_errors() {
+    let dir = std::env::temp_dir().join(format!("portside-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("daemon.json"),
+        "{\"debug\": true, \"debug\": false}",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    assert_eq!(portside(&["check", d]).status.code(), Some(0));
+    assert_eq!(
+        portside(&["check", "--deny", "warnings", d]).status.code(),
+        Some(1)
+    );
+    let missing = portside(&["check", "/definitely/not/here"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/definitely/not/here"));
+    std::fs::write(dir.join("notes.txt"), "x").unwrap();
+    let other = portside(&["check", dir.join("notes.txt").to_str().unwrap()]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("not a Compose file"));
+    std::fs::write(dir.join("compose.yaml"), [0xff, 0xfe, b'a']).unwrap();
+    let binary = portside(&["check", d]);
+    assert_eq!(binary.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&binary.stderr).contains("not UTF-8"));
+    assert_eq!(
+        portside(&["check", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ports_prints_dockers_interpretation() {
+    let o = portside(&[
+        "ports",
+        "--format",
+        "json",
+        "127.0.0.1:8080:80",
+        "8000-8010:80",
+        "localhost:1:2",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!([
+            {"spec": "127.0.0.1:8080:80", "bindings": [{"host_ip": "127.0.0.1", "published": "8080", "target": 80, "protocol": "tcp"}]},
+            {"spec": "8000-8010:80", "bindings": [{"host_ip": "", "published": "8000-8010", "target": 80, "protocol": "tcp"}]},
+            {"spec": "localhost:1:2", "error": "invalid IP address: localhost"}
+        ])
+    );
+    let o = portside(&["ports", "80"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("host all interfaces, a random free port -> container port 80/tcp")
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = portside(&["rules"]);
+    assert!(stdout(&o).contains("invalid-port-spec    error"));
+    let o = portside(&["explain", "invalid-port-spec"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for section in [
+        "## What it does",
+        "## Why it matters",
+        "## Example",
+        "## Fix",
+    ] {
+        assert!(out.contains(section), "{out}");
+    }
+    assert_eq!(
+        portside(&["explain", "no-such-rule"]).status.code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,172 @@
+//! A minimal LSP client for tests: JSON-RPC frames over any async byte streams, so the
+//! same code drives the in-process server and the real binary over stdio.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Client<R, W> {
+    reader: BufReader<R>,
+    writer: W,
+    next_id: i64,
+    /// Notifications that arrived while waiting for something else.
+    pub notifications: Vec<Value>,
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
+    pub fn new(reader: R, writer: W) -> Self {
+        Self {
+            reader: BufReader::new(reader),
+            writer,
+            next_id: 1,
+            notifications: Vec::new(),
+        }
+    }
+
+    pub async fn send(&mut self, msg: &Value) {
+        self.send_raw(&serde_json::to_vec(msg).unwrap()).await;
+    }
+
+    pub async fn send_raw(&mut self, body: &[u8]) {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.writer.write_all(header.as_bytes()).await.unwrap();
+        self.writer.write_all(body).await.unwrap();
+        self.writer.flush().await.unwrap();
+    }
+
+    pub async fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
+    }
+
+    /// Sends a request and returns the whole response (with `result` or `error`).
+    pub async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        loop {
+            let msg = self.read().await.expect("server closed the stream");
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            self.stash(msg).await;
+        }
+    }
+
+    /// Reads one message; `None` at end of stream.
+    pub async fn read(&mut self) -> Option<Value> {
+        tokio::time::timeout(TIMEOUT, self.read_inner())
+            .await
+            .expect("timed out waiting for the server")
+    }
+
+    async fn read_inner(&mut self) -> Option<Value> {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line).await.ok()? == 0 {
+                return None;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                length = Some(v.parse::<usize>().unwrap());
+            }
+        }
+        let mut body = vec![0; length.expect("Content-Length")];
+        self.reader.read_exact(&mut body).await.ok()?;
+        Some(serde_json::from_slice(&body).unwrap())
+    }
+
+    /// Keeps a notification; answers server-to-client requests with `null`.
+    async fn stash(&mut self, msg: Value) {
+        if msg.get("id").is_some() && msg.get("method").is_some() {
+            let id = msg["id"].clone();
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))
+                .await;
+        } else {
+            self.notifications.push(msg);
+        }
+    }
+
+    /// Waits for `publishDiagnostics` of `uri` (stashed or new) and returns its params.
+    pub async fn diagnostics(&mut self, uri: &str) -> Value {
+        loop {
+            if let Some(i) = self.notifications.iter().position(|n| {
+                n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+            }) {
+                return self.notifications.remove(i)["params"].clone();
+            }
+            let msg = self.read().await.expect("server closed the stream");
+            self.stash(msg).await;
+        }
+    }
+
+    /// Waits for the diagnostics of `uri` at `version`, skipping older publications.
+    pub async fn diagnostics_for_version(&mut self, uri: &str, version: i64) -> Value {
+        loop {
+            let d = self.diagnostics(uri).await;
+            if d["version"].as_i64() == Some(version) {
+                return d;
+            }
+            assert!(
+                d["version"].as_i64().unwrap_or(i64::MIN) < version,
+                "got a newer version than expected: {d}"
+            );
+        }
+    }
+
+    pub async fn initialize(&mut self, encodings: &[&str]) -> Value {
+        let caps = if encodings.is_empty() {
+            json!({})
+        } else {
+            json!({"general": {"positionEncodings": encodings}})
+        };
+        let resp = self
+            .request(
+                "initialize",
+                json!({"processId": null, "rootUri": null, "capabilities": caps}),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        resp
+    }
+
+    pub async fn open(&mut self, uri: &str, language_id: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}}),
+        )
+        .await;
+    }
+
+    pub async fn change(&mut self, uri: &str, version: i64, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        )
+        .await;
+    }
+}
+
+/// A range as `[start line, start char, end line, end char]`.
+pub fn range(d: &Value) -> [u64; 4] {
+    let r = &d["range"];
+    [
+        r["start"]["line"].as_u64().unwrap(),
+        r["start"]["character"].as_u64().unwrap(),
+        r["end"]["line"].as_u64().unwrap(),
+        r["end"]["character"].as_u64().unwrap(),
+    ]
+}
+
+pub fn examples_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}

@@ -1,0 +1,271 @@
+//! In-process LSP tests: the real server over in-memory pipes.
+
+mod common;
+
+use common::{Client, range};
+use serde_json::{Value, json};
+use tokio::io::{DuplexStream, duplex};
+
+type TestClient = Client<DuplexStream, DuplexStream>;
+
+fn start() -> TestClient {
+    let (client_read, server_write) = duplex(1 << 20);
+    let (server_read, client_write) = duplex(1 << 20);
+    tokio::spawn(portside::server::serve(server_read, server_write));
+    Client::new(client_read, client_write)
+}
+
+const URI: &str = "file:///project/compose.yaml";
+
+/// `ports` line 4 (0-based 3); the bad host IP `localhost` follows an emoji in a comment.
+const BROKEN: &str =
+    "services:\n  web: # 😀 front end\n    ports:\n      - \"localhost:8080:80\" # 😀\n";
+
+#[tokio::test]
+async fn negotiates_the_position_encoding() {
+    let mut c = start();
+    let r = c.initialize(&["utf-8", "utf-16"]).await;
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(r["result"]["serverInfo"]["name"], "portside");
+
+    let mut c = start();
+    let r = c.initialize(&["utf-32", "utf-16"]).await;
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-16");
+
+    let mut c = start();
+    let r = c.initialize(&[]).await;
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(r["result"]["capabilities"]["textDocumentSync"]["change"], 2);
+}
+
+#[tokio::test]
+async fn publishes_invalid_port_spec_at_the_exact_token() {
+    let mut c = start();
+    c.initialize(&[]).await;
+    c.open(URI, "yaml", 1, BROKEN).await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["version"], 1);
+    let diags = d["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let diag = &diags[0];
+    assert_eq!(range(diag), [3, 9, 3, 18]);
+    assert_eq!(diag["code"], "invalid-port-spec");
+    assert_eq!(diag["source"], "portside");
+    assert_eq!(diag["severity"], 1);
+    assert!(
+        diag["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("docs/rules.md#invalid-port-spec")
+    );
+    assert!(
+        diag["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid IP address: localhost")
+    );
+}
+
+#[tokio::test]
+async fn positions_follow_the_negotiated_encoding() {
+    // The emoji before the span is 4 bytes in UTF-8 and 2 units in UTF-16.
+    let text = "services:\n  web:\n    ports: [\"😀\", \"8080:99999\"]\n";
+    for (enc, start) in [("utf-8", 26), ("utf-16", 24)] {
+        let mut c = start_with(enc).await;
+        c.open(URI, "dockercompose", 1, text).await;
+        let d = c.diagnostics(URI).await;
+        let diags = d["diagnostics"].as_array().unwrap();
+        // `"😀"` is an invalid port too; the second diagnostic is `99999`.
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert_eq!(range(&diags[1]), [2, start, 2, start + 5], "{enc}");
+    }
+}
+
+async fn start_with(enc: &str) -> TestClient {
+    let mut c = start();
+    let r = c.initialize(&[enc]).await;
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], enc);
+    c
+}
+
+#[tokio::test]
+async fn incremental_changes_republish_and_close_clears() {
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "yaml", 1, BROKEN).await;
+    assert_eq!(
+        c.diagnostics(URI).await["diagnostics"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Replace `localhost` with `127.0.0.1`.
+    c.change(
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 18}}, "text": "127.0.0.1"}]),
+    )
+    .await;
+    let d = c.diagnostics_for_version(URI, 2).await;
+    assert_eq!(d["diagnostics"], json!([]));
+    // Full replace with a broken protocol.
+    c.change(
+        URI,
+        3,
+        json!([{"text": "services:\n  web:\n    ports: [\"80/tpc\"]\n"}]),
+    )
+    .await;
+    let d = c.diagnostics_for_version(URI, 3).await;
+    assert_eq!(range(&d["diagnostics"][0]), [2, 16, 2, 19]);
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    )
+    .await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"], json!([]));
+}
+
+#[tokio::test]
+async fn rapid_edits_apply_in_order_and_never_publish_an_older_version() {
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "yaml", 1, "services:\n  web:\n    ports: [\"")
+        .await;
+    let typed = "8080:99999\"]\n";
+    for (i, ch) in typed.chars().enumerate() {
+        let col = 13 + i as u64;
+        let (line, col) = (2, col);
+        c.change(
+            URI,
+            2 + i as i64,
+            json!([{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": ch.to_string()}]),
+        )
+        .await;
+    }
+    let last = 1 + typed.chars().count() as i64;
+    let mut seen = Vec::new();
+    loop {
+        let d = c.diagnostics(URI).await;
+        let v = d["version"].as_i64().unwrap();
+        seen.push(v);
+        if v == last {
+            let diags = d["diagnostics"].as_array().unwrap();
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(range(&diags[0]), [2, 18, 2, 23]);
+            break;
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_syntax_error_is_what_gets_published() {
+    let mut c = start_with("utf-16").await;
+    c.open(
+        URI,
+        "yaml",
+        1,
+        "services:\n  web:\n    ports: [\"80:99999\"]\n  db\n    image: x\n",
+    )
+    .await;
+    let d = c.diagnostics(URI).await;
+    let diags = d["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0]["code"], "syntax-error");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("YAML syntax error")
+    );
+}
+
+#[tokio::test]
+async fn duplicate_keys_carry_related_information() {
+    let mut c = start_with("utf-16").await;
+    c.open(
+        URI,
+        "yaml",
+        1,
+        "services:\n  web:\n    ports: []\n    ports: []\n",
+    )
+    .await;
+    let d = c.diagnostics(URI).await;
+    let diag = &d["diagnostics"][0];
+    assert_eq!(diag["code"], "duplicate-key");
+    assert_eq!(range(diag), [3, 4, 3, 9]);
+    let related = &diag["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], URI);
+    assert_eq!(related["location"]["range"]["start"]["line"], 2);
+}
+
+#[tokio::test]
+async fn quick_fix_replaces_the_token() {
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "yaml", 1, BROKEN).await;
+    let d = c.diagnostics(URI).await;
+    let diag = d["diagnostics"][0].clone();
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        )
+        .await;
+    let actions = r["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(actions[0]["title"], "Replace `localhost` with `127.0.0.1`");
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(edit["newText"], "127.0.0.1");
+    assert_eq!(range(edit), [3, 9, 3, 18]);
+    // Elsewhere in the file there is nothing to fix.
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "context": {"diagnostics": []}}),
+        )
+        .await;
+    assert_eq!(r["result"], json!([]));
+}
+
+#[tokio::test]
+async fn other_files_are_ignored_and_unknown_documents_answer_empty() {
+    let mut c = start_with("utf-16").await;
+    c.open("file:///project/config.yaml", "yaml", 1, "ports: [\"x\"]\n")
+        .await;
+    c.open("file:///etc/docker/daemon.json", "json", 1, "{\"a\": 1,}")
+        .await;
+    // The daemon.json diagnostics arrive; config.yaml never gets any.
+    let d = c.diagnostics("file:///etc/docker/daemon.json").await;
+    assert_eq!(d["diagnostics"][0]["code"], "syntax-error");
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": "file:///never/opened.yaml"}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+        )
+        .await;
+    assert_eq!(r["result"], Value::Null);
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|n| n["params"]["uri"] == "file:///project/config.yaml")
+    );
+}
+
+#[tokio::test]
+async fn dockerfile_by_language_id_and_untitled_documents() {
+    let mut c = start_with("utf-16").await;
+    let uri = "untitled:Untitled-1";
+    c.open(uri, "dockerfile", 1, "FROM alpine\nRU apk add curl\n")
+        .await;
+    let d = c.diagnostics(uri).await;
+    assert_eq!(range(&d["diagnostics"][0]), [1, 0, 1, 2]);
+}
+
+#[tokio::test]
+async fn shutdown_then_exit() {
+    let mut c = start_with("utf-16").await;
+    let r = c.request("shutdown", Value::Null).await;
+    assert_eq!(r["result"], Value::Null);
+    c.notify("exit", Value::Null).await;
+}
