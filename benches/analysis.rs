@@ -1,1 +1,233 @@
-fn main() {}
+//! `cargo bench`: analysis speed against saphyr-parser's raw event parse, and the LSP
+//! round trips of the real binary over stdio, on generated Compose files.
+//!
+//! Budgets (2-core machine): full analysis within 2x of the raw parse; edit→diagnostics at
+//! most 25 ms at 1000 services and 100 ms at 5000; peak RSS at most 50 MB at 5000 services.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use portside::analysis::analyze;
+use portside::classify::FileKind;
+use portside::generate;
+
+const SIZES: [usize; 3] = [100, 1000, 5000];
+
+fn main() {
+    // `cargo test --benches` passes `--bench`-less args; only run when benchmarking.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    println!("portside benchmarks (median of repeated runs; budgets in brackets)\n");
+    let mut failures = Vec::new();
+    analysis_vs_parse(&mut failures);
+    lsp_round_trips(&mut failures);
+    if failures.is_empty() {
+        println!("\nall budgets met");
+    } else {
+        println!("\nOVER BUDGET:");
+        for f in &failures {
+            println!("  - {f}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn raw_parse(text: &str) -> usize {
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut events = 0;
+    while let Some(Ok(_)) = parser.next_event() {
+        events += 1;
+    }
+    events
+}
+
+fn analysis_vs_parse(failures: &mut Vec<String>) {
+    println!("analysis vs raw parse");
+    println!(
+        "{:>9} {:>10} {:>12} {:>14} {:>8}",
+        "services", "size", "raw parse", "full analysis", "ratio"
+    );
+    for n in SIZES {
+        let text = generate::compose(n);
+        let runs = (20_000 / n).clamp(5, 200);
+        let mut parse = Vec::new();
+        let mut full = Vec::new();
+        // Interleave the two so that machine noise hits both alike.
+        for _ in 0..runs {
+            let t = Instant::now();
+            std::hint::black_box(raw_parse(&text));
+            parse.push(t.elapsed());
+            let t = Instant::now();
+            let a = std::hint::black_box(analyze(FileKind::Compose, &text));
+            full.push(t.elapsed());
+            assert!(a.findings.is_empty());
+        }
+        let (p, f) = (median(parse), median(full));
+        let ratio = f.as_secs_f64() / p.as_secs_f64();
+        println!(
+            "{:>9} {:>8.0}KB {:>10.2}ms {:>12.2}ms {:>7.2}x  [<= 2x]",
+            n,
+            text.len() as f64 / 1024.0,
+            ms(p),
+            ms(f),
+            ratio
+        );
+        if ratio > 2.0 {
+            failures.push(format!(
+                "analysis at {n} services is {ratio:.2}x the raw parse"
+            ));
+        }
+    }
+}
+
+/// Edits to time per size; each waits for its diagnostics before the next.
+const EDITS: usize = 30;
+
+fn lsp_round_trips(failures: &mut Vec<String>) {
+    println!("\nLSP over stdio (release binary)");
+    println!(
+        "{:>9} {:>16} {:>22} {:>12} {:>10}",
+        "services", "open→diagnostics", "edit→diagnostics p50/max", "hover p50", "peak RSS"
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for n in SIZES {
+        let r = rt.block_on(lsp_session(n));
+        let budget_ms = match n {
+            0..=1000 => Some(25.0),
+            _ => Some(100.0),
+        };
+        let rss_budget = (n == 5000).then_some(50.0);
+        println!(
+            "{:>9} {:>14.1}ms {:>13.1}ms / {:>5.1}ms {:>10.2}ms {:>8.1}MB  [edit <= {}ms{}]",
+            n,
+            ms(r.open),
+            ms(r.edit_p50),
+            ms(r.edit_max),
+            ms(r.hover_p50),
+            r.peak_rss_mb,
+            budget_ms.unwrap_or(f64::NAN),
+            rss_budget.map_or(String::new(), |b| format!(", RSS <= {b}MB"))
+        );
+        if let Some(b) = budget_ms.filter(|_| n >= 1000)
+            && ms(r.edit_p50) > b
+        {
+            failures.push(format!(
+                "edit→diagnostics at {n} services: {:.1} ms > {b} ms",
+                ms(r.edit_p50)
+            ));
+        }
+        if let Some(b) = rss_budget
+            && r.peak_rss_mb > b
+        {
+            failures.push(format!(
+                "peak RSS at {n} services: {:.1} MB > {b} MB",
+                r.peak_rss_mb
+            ));
+        }
+    }
+}
+
+struct Session {
+    open: Duration,
+    edit_p50: Duration,
+    edit_max: Duration,
+    hover_p50: Duration,
+    peak_rss_mb: f64,
+}
+
+async fn lsp_session(n: usize) -> Session {
+    use serde_json::json;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .envs(
+            std::env::var("BENCH_SERVER_ENV")
+                .ok()
+                .and_then(|v| {
+                    v.split_once('=')
+                        .map(|(k, v)| vec![(k.to_string(), v.to_string())])
+                })
+                .unwrap_or_default(),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn portside");
+    let pid = child.id().unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize(&["utf-16"]).await;
+    let text = generate::compose(n);
+    let uri = "file:///bench/compose.yaml";
+
+    let t = Instant::now();
+    c.open(uri, "dockercompose", 1, &text).await;
+    c.diagnostics_for_version(uri, 1).await;
+    let open = t.elapsed();
+
+    // Toggle a container port in the middle of the file: `9090` <-> `9091`.
+    // The ports entry `- 9090` (the environment has `:9090` too).
+    let at = text[text.len() / 2..].find("- 9090\n").unwrap() + text.len() / 2 + 2;
+    let line = text[..at].matches('\n').count() as u64;
+    let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u64;
+    let mut edits = Vec::new();
+    for i in 0..EDITS {
+        let version = 2 + i as i64;
+        let new = if i % 2 == 0 { "9091" } else { "9090" };
+        let t = Instant::now();
+        c.change(
+            uri,
+            version,
+            json!([{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 4}}, "text": new}]),
+        )
+        .await;
+        c.diagnostics_for_version(uri, version).await;
+        edits.push(t.elapsed());
+    }
+
+    let mut hovers = Vec::new();
+    for _ in 0..EDITS {
+        let t = Instant::now();
+        let r = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col + 1}}),
+            )
+            .await;
+        hovers.push(t.elapsed());
+        assert!(r["result"]["contents"]["value"].is_string(), "{r}");
+    }
+
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let peak_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    c.request("shutdown", serde_json::Value::Null).await;
+    c.notify("exit", serde_json::Value::Null).await;
+    let _ = child.wait().await;
+    let edit_max = *edits.iter().max().unwrap();
+    Session {
+        open,
+        edit_p50: median(edits),
+        edit_max,
+        hover_p50: median(hovers),
+        peak_rss_mb: peak_kb / 1024.0,
+    }
+}

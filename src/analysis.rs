@@ -42,7 +42,7 @@ pub fn analyze(kind: FileKind, text: &str) -> Analysis {
     };
     analysis
         .findings
-        .sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+        .sort_by_key(|f| (f.range.start, f.range.end));
     // The same anchored value used by several services is one problem at one place.
     analysis
         .findings

@@ -4,8 +4,10 @@
 pub mod analysis;
 pub mod classify;
 pub mod cli;
+pub mod compose;
 pub mod finding;
 pub mod generate;
+pub mod hover;
 pub mod live;
 pub mod ports;
 pub mod rules;

@@ -23,6 +23,28 @@ pub struct Binding {
     pub protocol: String,
 }
 
+impl Binding {
+    /// The binding in words: `host 127.0.0.1, port 8080 -> container port 80/tcp`.
+    pub fn describe(&self) -> String {
+        let host = match self.host_ip.as_str() {
+            "" => "all interfaces".to_string(),
+            ip if ip.contains(':') => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        let port = if self.published.is_empty() {
+            "a random free port".to_string()
+        } else if self.published.contains('-') {
+            format!("the first free port of {}", self.published)
+        } else {
+            format!("port {}", self.published)
+        };
+        format!(
+            "host {host}, {port} -> container port {}/{}",
+            self.target, self.protocol
+        )
+    }
+}
+
 /// A port spec that Docker rejects, with the message Docker prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortError {
@@ -507,7 +529,8 @@ mod tests {
     // §7.4 ParsePortRange.
     #[test]
     fn parse_port_range_vectors() {
-        let cases: &[(&str, Result<(u16, u16), &str>)] = &[
+        type Case = (&'static str, Result<(u16, u16), &'static str>);
+        let cases: &[Case] = &[
             ("", Err("empty string specified for ports")),
             ("1234", Ok((1234, 1234))),
             ("1234-1234", Ok((1234, 1234))),

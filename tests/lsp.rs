@@ -269,3 +269,39 @@ async fn shutdown_then_exit() {
     assert_eq!(r["result"], Value::Null);
     c.notify("exit", Value::Null).await;
 }
+
+#[tokio::test]
+async fn hover_explains_a_port_even_while_the_file_is_broken() {
+    let mut c = start_with("utf-16").await;
+    let text = "services:\n  web:\n    ports:\n      - \"127.0.0.1:8080:80\"\n";
+    c.open(URI, "yaml", 1, text).await;
+    c.diagnostics(URI).await;
+    let at = json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 12}});
+    let r = c.request("textDocument/hover", at.clone()).await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("host 127.0.0.1, port 8080 → container port 80/tcp"),
+        "{value}"
+    );
+    assert_eq!(range(&r["result"]), [3, 8, 3, 27]);
+    // Break the file below the port: the last good tree still answers.
+    c.change(URI, 2, json!([{"range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}}, "text": "  db\n    image: x\n"}]))
+        .await;
+    let d = c.diagnostics_for_version(URI, 2).await;
+    assert_eq!(d["diagnostics"][0]["code"], "syntax-error");
+    let r = c.request("textDocument/hover", at).await;
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("port 8080")
+    );
+    // Nothing to say elsewhere.
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 1}}),
+        )
+        .await;
+    assert_eq!(r["result"], Value::Null);
+}

@@ -53,7 +53,7 @@ pub fn run(args: &PortsArgs) -> ExitCode {
                     Answer::Ok { spec, bindings } => {
                         println!("{spec}");
                         for b in bindings {
-                            println!("  {}", describe(b));
+                            println!("  {}", b.describe());
                         }
                     }
                     Answer::Err { spec, error } => {
@@ -68,24 +68,4 @@ pub fn run(args: &PortsArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// One binding in words: `host 127.0.0.1 port 8080 -> container port 80/tcp`.
-pub fn describe(b: &Binding) -> String {
-    let host = match b.host_ip.as_str() {
-        "" => "all interfaces".to_string(),
-        ip if ip.contains(':') => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
-    let port = if b.published.is_empty() {
-        "a random free port".to_string()
-    } else if b.published.contains('-') {
-        format!("the first free port of {}", b.published)
-    } else {
-        format!("port {}", b.published)
-    };
-    format!(
-        "host {host}, {port} -> container port {}/{}",
-        b.target, b.protocol
-    )
 }

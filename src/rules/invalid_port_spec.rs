@@ -1,6 +1,7 @@
 use std::ops::Range;
 
 use super::declare_rule;
+use crate::compose::{self, PortList};
 use crate::finding::{Edit, Finding};
 use crate::ports::{self, PortErrorKind};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
@@ -59,43 +60,12 @@ const LONG_SYNTAX_KEYS: &[&str] = &[
 
 /// Checks `services.*.ports[*]` and `services.*.expose[*]` of every document.
 pub fn check(text: &str, yaml: &Yaml, out: &mut Vec<Finding>) {
-    for doc in &yaml.documents {
-        let Some(root) = doc.root else { continue };
-        if !yaml.is_mapping(root) {
-            continue;
-        }
-        let Some(services) = yaml.get(root, "services") else {
-            continue;
-        };
-        for service in yaml.entries(services.value) {
-            let svc = service.value;
-            if !yaml.is_mapping(svc) {
-                continue;
-            }
-            for entry in yaml.entries(svc) {
-                let list_kind = match yaml.scalar(entry.key) {
-                    Some("ports") => List::Ports,
-                    Some("expose") => List::Expose,
-                    _ => continue,
-                };
-                let Some(items) = yaml.items(entry.value) else {
-                    continue;
-                };
-                for &item in items {
-                    match list_kind {
-                        List::Ports => check_port(text, yaml, item, out),
-                        List::Expose => check_expose(text, yaml, item, out),
-                    }
-                }
-            }
+    for entry in compose::port_entries(yaml) {
+        match entry.list {
+            PortList::Ports => check_port(text, yaml, entry.item, out),
+            PortList::Expose => check_expose(yaml, entry.item, out),
         }
     }
-}
-
-#[derive(Clone, Copy)]
-enum List {
-    Ports,
-    Expose,
 }
 
 /// The value Docker sees for a scalar entry, or the Go type name Compose would complain
@@ -107,10 +77,10 @@ enum Value<'a> {
 
 fn scalar_value<'y>(yaml: &'y Yaml, id: NodeId) -> Option<Value<'y>> {
     let node = yaml.node(yaml.resolve(id));
-    let NodeKind::Scalar { value, style } = &node.kind else {
+    let NodeKind::Scalar { value, style } = node.kind else {
         return None;
     };
-    if *style != Style::Plain || node.tag.is_some() {
+    if style != Style::Plain || node.tag.is_some() {
         return Some(Value::Spec(value.into()));
     }
     Some(match resolve_plain(value) {
@@ -131,7 +101,7 @@ fn sub_span(text: &str, yaml: &Yaml, id: NodeId, part: Range<usize>) -> Range<us
     let id = yaml.resolve(id);
     let node = yaml.node(id);
     let token = node.span.clone();
-    let NodeKind::Scalar { value, style } = &node.kind else {
+    let NodeKind::Scalar { value, style } = node.kind else {
         return token;
     };
     let src = yaml.source(text, id);
@@ -221,7 +191,7 @@ fn check_port(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
     out.push(finding);
 }
 
-fn check_expose(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
+fn check_expose(yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
     let spec = match scalar_value(yaml, item) {
         None => {
             out.push(Finding::new(
@@ -255,7 +225,6 @@ fn check_expose(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
         "`expose` takes a container port or range with an optional protocol, such as `8080` \
          or `8000-8010/udp`"
     };
-    let _ = text;
     out.push(Finding::new(
         &INVALID_PORT_SPEC,
         token(yaml, item),
@@ -387,8 +356,8 @@ fn osa_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -23,6 +23,13 @@ pub struct Analysed {
     pub findings: Arc<Vec<Finding>>,
 }
 
+/// A tree that parsed, with the text its spans refer to.
+#[derive(Debug, Clone)]
+pub struct LastGood {
+    pub yaml: Arc<Yaml>,
+    pub rope: Rope,
+}
+
 #[derive(Debug)]
 pub struct Document {
     pub kind: FileKind,
@@ -31,7 +38,7 @@ pub struct Document {
     /// The newest analysis whose diagnostics were published.
     pub analysed: Option<Analysed>,
     /// The last Compose tree that parsed, kept while the document is broken.
-    pub last_good_yaml: Option<Arc<Yaml>>,
+    pub last_good: Option<LastGood>,
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +55,7 @@ impl Documents {
                 version,
                 rope: Rope::from_str(text),
                 analysed: None,
-                last_good_yaml: None,
+                last_good: None,
             },
         );
     }

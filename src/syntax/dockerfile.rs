@@ -25,11 +25,7 @@ impl<'a> DockerfileSyntax<'a> {
         let mut text = Cow::Borrowed(original);
         let mut errors = Vec::new();
         loop {
-            let err = match parse_dockerfile::parse(&text) {
-                Ok(_) => None,
-                Err(e) => Some(e),
-            };
-            let Some(err) = err else {
+            let Some(err) = parse_dockerfile::parse(&text).err() else {
                 return Self {
                     text,
                     errors,

@@ -30,6 +30,7 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                     ..Default::default()
                 },
             )),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                 ..Default::default()

@@ -5,6 +5,7 @@ mod code_action;
 mod did_change;
 mod did_close;
 mod did_open;
+mod hover;
 mod initialize;
 mod publish;
 mod shutdown;
@@ -42,6 +43,10 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         did_close::did_close(&self.0, params).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        Ok(hover::hover(&self.0, params))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

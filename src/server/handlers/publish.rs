@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::super::convert;
 use crate::analysis;
 use crate::server::Backend;
-use crate::server::documents::Analysed;
+use crate::server::documents::{Analysed, LastGood};
 
 pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
     let backend = Arc::clone(backend);
@@ -56,7 +56,10 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 .map(|f| convert::diagnostic(&uri, &rope, f, enc))
                 .collect::<Vec<_>>();
             if let Some(yaml) = analysis.yaml {
-                doc.last_good_yaml = Some(Arc::new(yaml));
+                doc.last_good = Some(LastGood {
+                    yaml: Arc::new(yaml),
+                    rope: rope.clone(),
+                });
             }
             doc.analysed = Some(Analysed {
                 version,
