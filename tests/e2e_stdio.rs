@@ -8,7 +8,7 @@ use common::{Client, examples_dir, range};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-async fn run(args: &[&str]) {
+async fn run(args: &[&str], encoding: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portside"))
         .args(args)
         .stdin(Stdio::piped())
@@ -18,8 +18,8 @@ async fn run(args: &[&str]) {
         .spawn()
         .expect("spawn portside");
     let mut c = Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let init = c.initialize(&["utf-16"]).await;
-    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    let init = c.initialize(&[encoding]).await;
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], encoding);
 
     let path = examples_dir().join("broken/compose.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -44,15 +44,15 @@ async fn run(args: &[&str]) {
 
 #[tokio::test]
 async fn lsp_subcommand_over_stdio() {
-    run(&["lsp"]).await;
+    run(&["lsp"], "utf-16").await;
 }
 
 #[tokio::test]
 async fn lsp_with_stdio_flag() {
-    run(&["lsp", "--stdio"]).await;
+    run(&["lsp", "--stdio"], "utf-8").await;
 }
 
 #[tokio::test]
 async fn top_level_stdio_flag() {
-    run(&["--stdio"]).await;
+    run(&["--stdio"], "utf-16").await;
 }

@@ -305,3 +305,28 @@ async fn hover_explains_a_port_even_while_the_file_is_broken() {
         .await;
     assert_eq!(r["result"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_20_mb_document_is_refused_with_a_diagnostic_and_the_server_keeps_serving() {
+    let mut c = start_with("utf-16").await;
+    let mut big = String::from("services:\n  web:\n    environment:\n");
+    while big.len() < 20 * 1024 * 1024 {
+        big.push_str("      KEY: \"some long value to fill the file up to twenty megabytes\"\n");
+    }
+    let started = std::time::Instant::now();
+    c.open(URI, "yaml", 1, &big).await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"][0]["code"], "input-too-large");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    // Another document is still served.
+    let other = "file:///project/other/compose.yaml";
+    c.open(
+        other,
+        "yaml",
+        1,
+        "services:\n  a:\n    ports: [\"80:99999\"]\n",
+    )
+    .await;
+    let d = c.diagnostics(other).await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-port-spec");
+}
