@@ -1,6 +1,7 @@
 //! The pure analysis: text in, findings out. No I/O; the CLI and the server share it.
 
 use crate::classify::FileKind;
+use crate::compose::{Project, Vars};
 use crate::finding::{Finding, Severity};
 use crate::rules;
 use crate::syntax::dockerfile::DockerfileSyntax;
@@ -19,7 +20,20 @@ pub struct Analysis {
     pub yaml: Option<Yaml>,
 }
 
+/// What analysis may know besides the text: the variables Compose would interpolate
+/// with (the `.env` beside the file, overridden by the environment). The workspace layer
+/// loads them; analysis reads no files.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub vars: Vars,
+}
+
+/// Analysis without context: no variables are set.
 pub fn analyze(kind: FileKind, text: &str) -> Analysis {
+    analyze_with(kind, text, &Context::default())
+}
+
+pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
     if text.len() > MAX_INPUT_BYTES {
         let finding = Finding::new(
             &rules::INPUT_TOO_LARGE,
@@ -36,7 +50,7 @@ pub fn analyze(kind: FileKind, text: &str) -> Analysis {
         };
     }
     let mut analysis = match kind {
-        FileKind::Compose => compose(text),
+        FileKind::Compose => compose(text, ctx),
         FileKind::Dockerfile => dockerfile(text),
         FileKind::DaemonJson => daemon_json(text),
     };
@@ -50,7 +64,7 @@ pub fn analyze(kind: FileKind, text: &str) -> Analysis {
     analysis
 }
 
-fn compose(text: &str) -> Analysis {
+fn compose(text: &str, ctx: &Context) -> Analysis {
     let yaml = Yaml::parse(text);
     if let Some(err) = &yaml.error {
         let finding = Finding::new(
@@ -76,7 +90,9 @@ fn compose(text: &str) -> Analysis {
             .with_related(first, format!("\"{key}\" is first defined here")),
         );
     }
-    rules::invalid_port_spec::check(text, &yaml, &mut findings);
+    let project = Project::build(text, &yaml, &ctx.vars);
+    rules::check_compose(&project, &mut findings);
+    drop(project);
     Analysis {
         findings,
         yaml: Some(yaml),

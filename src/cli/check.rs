@@ -76,7 +76,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         };
         checked += 1;
-        let result = analysis::analyze(*kind, &text);
+        let result = analysis::analyze_with(*kind, &text, &crate::workspace::context_for(path));
         let rope = Rope::from_str(&text);
         let display = path.display().to_string();
         for f in &result.findings {

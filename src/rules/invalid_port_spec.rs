@@ -1,7 +1,8 @@
 use std::ops::Range;
 
 use super::declare_rule;
-use crate::compose::{self, PortList};
+use crate::compose::model::PortSpec;
+use crate::compose::{self, PortList, Project};
 use crate::finding::{Edit, Finding};
 use crate::ports::{self, PortErrorKind};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
@@ -39,7 +40,8 @@ declare_rule! {
     ///       - "8000-8001:80-81"
     /// ```
     /// Quick fixes replace `localhost` with `127.0.0.1` and correct a misspelt protocol.
-    /// Entries that use `${VARIABLES}` are checked after interpolation, not here.
+    /// Entries that use `${VARIABLES}` are checked after interpolation, and the finding
+    /// says what they resolved to.
     pub static INVALID_PORT_SPEC = {
         code: "invalid-port-spec",
         severity: Error,
@@ -59,12 +61,55 @@ const LONG_SYNTAX_KEYS: &[&str] = &[
 ];
 
 /// Checks `services.*.ports[*]` and `services.*.expose[*]` of every document.
-pub fn check(text: &str, yaml: &Yaml, out: &mut Vec<Finding>) {
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    let (text, yaml) = (p.text, p.yaml);
     for entry in compose::port_entries(yaml) {
+        let raw = yaml.scalar(entry.item).unwrap_or_default();
+        if raw.contains('$') {
+            check_interpolated(p, entry, out);
+            continue;
+        }
         match entry.list {
             PortList::Ports => check_port(text, yaml, entry.item, out),
             PortList::Expose => check_expose(yaml, entry.item, out),
         }
+    }
+}
+
+/// An entry with variables: parsed after interpolation, reported on the whole token with
+/// what it resolved to. Interpolation errors are `interpolation-error`'s.
+fn check_interpolated(p: &Project, entry: compose::PortEntry, out: &mut Vec<Finding>) {
+    let Some(service) = p.services.iter().find(|s| s.key == entry.service) else {
+        return;
+    };
+    let val = match entry.list {
+        PortList::Ports => service.ports.iter().find_map(|port| match &port.spec {
+            PortSpec::Short(v) if port.item == entry.item => Some(v),
+            _ => None,
+        }),
+        PortList::Expose => service
+            .expose
+            .iter()
+            .find(|v| v.node == p.yaml.resolve(entry.item)),
+    };
+    let Some(val) = val.filter(|v| v.error.is_none()) else {
+        return;
+    };
+    let message = match entry.list {
+        PortList::Ports => ports::parse_port_spec(&val.value)
+            .err()
+            .map(|e| format!("{}. {}", e.message, capitalize(e.explanation()))),
+        PortList::Expose => ports::parse_expose(&val.value).err(),
+    };
+    if let Some(message) = message {
+        out.push(Finding::new(
+            &INVALID_PORT_SPEC,
+            p.span(entry.item),
+            format!(
+                "Docker rejects this port: `{}` resolves to `{}`: \"{message}\"",
+                val.raw, val.value
+            ),
+        ));
     }
 }
 
@@ -386,11 +431,7 @@ mod tests {
     use super::*;
 
     fn findings(text: &str) -> Vec<Finding> {
-        let yaml = Yaml::parse(text);
-        assert!(yaml.error.is_none(), "{:?}", yaml.error);
-        let mut out = Vec::new();
-        check(text, &yaml, &mut out);
-        out
+        crate::rules::test_support::findings(text, &[], "invalid-port-spec")
     }
 
     fn flagged(text: &str) -> Vec<String> {
@@ -492,6 +533,22 @@ mod tests {
         assert!(Yaml::parse(text).error.is_some());
         let text = "x-ports: &p\n  ports: [\"80:99999\"]\nservices:\n  a:\n    <<: *p\n";
         assert_eq!(flagged(text), ["99999"]);
+    }
+
+    #[test]
+    fn interpolated_entries_are_checked_after_interpolation() {
+        let text = ports("      - \"${PORT:-99999}:80\"\n      - \"${PORT:-8080}:80\"\n");
+        let got = findings(&text);
+        assert_eq!(got.len(), 1);
+        assert_eq!(&text[got[0].range.clone()], "\"${PORT:-99999}:80\"");
+        assert!(
+            got[0].message.contains("resolves to `99999:80`"),
+            "{}",
+            got[0].message
+        );
+        assert!(got[0].message.contains("invalid hostPort: 99999"));
+        let vars = [("PORT", "8081")];
+        assert!(crate::rules::test_support::findings(&text, &vars, "invalid-port-spec").is_empty());
     }
 
     #[test]

@@ -5,9 +5,18 @@
 use crate::finding::Severity;
 
 mod duplicate_key;
+mod external_network_missing;
 mod input_too_large;
+mod internal_network_ports;
+mod interpolation_error;
 pub mod invalid_port_spec;
+mod links_legacy;
+mod network_mode_host_with_ports;
+mod network_mode_shared_namespace_conflicts;
+mod network_mode_with_networks;
 mod syntax_error;
+mod undefined_network;
+mod undefined_service;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use input_too_large::INPUT_TOO_LARGE;
@@ -70,9 +79,46 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+/// Runs every Compose rule on the project model.
+pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
+    invalid_port_spec::check(p, out);
+    interpolation_error::check(p, out);
+    undefined_network::check(p, out);
+    undefined_service::check(p, out);
+    network_mode_with_networks::check(p, out);
+    network_mode_host_with_ports::check(p, out);
+    network_mode_shared_namespace_conflicts::check(p, out);
+    links_legacy::check(p, out);
+    internal_network_ports::check(p, out);
+    external_network_missing::check(p, out);
+}
+
+/// The candidate closest to `wrong` when it is a plausible typo of it.
+pub(crate) fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (wrong.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::osa_distance(wrong, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
 /// Every rule, in the order `portside rules` lists them.
 pub static ALL: &[&Rule] = &[
     &INVALID_PORT_SPEC,
+    &interpolation_error::INTERPOLATION_ERROR,
+    &undefined_network::UNDEFINED_NETWORK,
+    &undefined_service::UNDEFINED_SERVICE,
+    &network_mode_with_networks::NETWORK_MODE_WITH_NETWORKS,
+    &network_mode_host_with_ports::NETWORK_MODE_HOST_WITH_PORTS,
+    &network_mode_shared_namespace_conflicts::NETWORK_MODE_SHARED_NAMESPACE_CONFLICTS,
+    &links_legacy::LINKS_LEGACY,
+    &internal_network_ports::INTERNAL_NETWORK_PORTS,
+    &external_network_missing::EXTERNAL_NETWORK_MISSING,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &INPUT_TOO_LARGE,
@@ -125,6 +171,79 @@ fn demote_headings(doc: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::analysis::{Context, analyze_with};
+    use crate::classify::FileKind;
+    use crate::finding::Finding;
+
+    /// The findings of rule `code` on a Compose text, with variables `vars` set.
+    pub fn findings(text: &str, vars: &[(&str, &str)], code: &str) -> Vec<Finding> {
+        let ctx = Context {
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let a = analyze_with(FileKind::Compose, text, &ctx);
+        assert!(
+            !a.findings.iter().any(|f| f.code() == "syntax-error"),
+            "{:?}",
+            a.findings
+        );
+        a.findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .collect()
+    }
+
+    /// The source text each finding of `code` points at.
+    pub fn flagged(text: &str, code: &str) -> Vec<String> {
+        findings(text, &[], code)
+            .iter()
+            .map(|f| text[f.range.clone()].to_string())
+            .collect()
+    }
+
+    /// Applies the first fix of every finding of `code`, then re-analyses: the findings of
+    /// `code` must be gone, and no other rule may fire that did not before.
+    pub fn fix_all(text: &str, code: &str) -> String {
+        let before = crate::analysis::analyze(FileKind::Compose, text);
+        let mut edits: Vec<_> = before
+            .findings
+            .iter()
+            .filter(|f| f.code() == code)
+            .filter_map(|f| f.fixes.first())
+            .flat_map(|fix| fix.edits.clone())
+            .collect();
+        assert!(!edits.is_empty(), "no fix for {code}");
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut fixed = text.to_string();
+        for e in edits {
+            fixed.replace_range(e.range.clone(), &e.new_text);
+        }
+        let after = crate::analysis::analyze(FileKind::Compose, &fixed);
+        assert!(
+            !after.findings.iter().any(|f| f.code() == code),
+            "{code} still fires after the fix:\n{fixed}\n{:?}",
+            after.findings
+        );
+        let codes = |fs: &[Finding]| {
+            let mut c: Vec<_> = fs.iter().map(|f| f.code()).collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        for c in codes(&after.findings) {
+            assert!(
+                codes(&before.findings).contains(&c),
+                "the {code} fix made {c} appear:\n{fixed}"
+            );
+        }
+        fixed
+    }
 }
 
 #[cfg(test)]

@@ -252,7 +252,15 @@ impl Yaml {
         // A block collection's own span is empty; it ends where its last child does.
         let last_end = kids.last().map_or(0, |&k| self.nodes[k as usize].end);
         let node = &mut self.nodes[open.id as usize];
-        node.end = node.end.max(to_u32(end)).max(last_end);
+        // A flow collection starts with a one-character span (`[` or `{`) and ends at its
+        // closing bracket. A block collection starts with an empty span, and its end event
+        // sits where the next token begins, so it ends where its last child does.
+        let is_flow = node.end > node.start;
+        node.end = if is_flow {
+            node.end.max(to_u32(end)).max(last_end)
+        } else {
+            node.end.max(last_end)
+        };
         if node.tag == Tag::Sequence {
             node.a = to_u32(self.items.len());
             node.b = to_u32(kids.len());
@@ -665,6 +673,19 @@ mod tests {
         assert_eq!(y.len(), depth + 1);
         assert_eq!(y.node(y.len() as NodeId - 1).depth, depth as u32);
         drop(y);
+    }
+
+    #[test]
+    fn collection_spans_end_at_their_content() {
+        let text = "a:\n  - x\n  - y # c\nb: [1, 2]\nc:\n  k: v\n\nd: 1\n";
+        let y = Yaml::parse(text);
+        let root = first_root(&y);
+        assert_eq!(
+            y.source(text, y.get(root, "a").unwrap().value),
+            "- x\n  - y"
+        );
+        assert_eq!(y.source(text, y.get(root, "b").unwrap().value), "[1, 2]");
+        assert_eq!(y.source(text, y.get(root, "c").unwrap().value), "k: v");
     }
 
     #[test]

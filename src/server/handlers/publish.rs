@@ -25,7 +25,12 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
         };
         let Some((kind, rope)) = job else { return };
         let text = rope.to_string();
-        let result = tokio::task::spawn_blocking(move || analysis::analyze(kind, &text)).await;
+        let path = crate::server::document_path(&uri);
+        let result = tokio::task::spawn_blocking(move || {
+            let ctx = crate::workspace::context_for(&path);
+            analysis::analyze_with(kind, &text, &ctx)
+        })
+        .await;
         let analysis = match result {
             Ok(a) => a,
             Err(e) => {

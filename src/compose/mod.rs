@@ -1,5 +1,12 @@
-//! The Compose view of a YAML tree. For now: where every service's `ports` and `expose`
-//! entries are. The full project model (networks, interpolation, merging) grows here.
+//! The Compose view of a YAML tree: interpolation, `.env`, and the project model that the
+//! rules read. Pure: the variables come in as a map.
+
+pub mod dotenv;
+pub mod interpolate;
+pub mod model;
+pub mod refs;
+
+pub use model::{Attachment, Project, Service, Vars};
 
 use crate::syntax::yaml::{NodeId, Yaml};
 

@@ -1,0 +1,873 @@
+//! The Compose project model: services and networks as `docker compose` sees them after
+//! interpolation, each value with the tree node it came from (so every finding can point
+//! at its exact token). Built per analysis; pure.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::interpolate::{InterpolationError, interpolate};
+use crate::ports::{self, Binding};
+use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
+
+/// A scalar after interpolation.
+#[derive(Debug, Clone)]
+pub struct Val {
+    /// The scalar node (through aliases: the anchored node, where the text is).
+    pub node: NodeId,
+    /// Where this value starts inside the scalar's own value (`KEY=value` list items).
+    pub offset: usize,
+    /// The text as written (before interpolation).
+    pub raw: String,
+    /// The text Compose uses.
+    pub value: String,
+    pub unset: Vec<String>,
+    pub error: Option<InterpolationError>,
+}
+
+impl Val {
+    pub fn interpolated(&self) -> bool {
+        self.raw.contains('$')
+    }
+}
+
+/// The long syntax's fields.
+#[derive(Debug, Clone)]
+pub struct LongPort {
+    pub target: Option<Val>,
+    pub published: Option<Val>,
+    pub host_ip: Option<Val>,
+    pub protocol: Option<Val>,
+    pub mode: Option<Val>,
+}
+
+#[derive(Debug, Clone)]
+pub enum PortSpec {
+    Short(Val),
+    Long(Box<LongPort>),
+    /// A list or anything else: invalid-port-spec reports it.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Port {
+    /// The entry of the `ports` list.
+    pub item: NodeId,
+    pub spec: PortSpec,
+}
+
+impl Port {
+    /// Docker's bindings for this entry, when it is valid after interpolation.
+    pub fn bindings(&self) -> Option<Vec<Binding>> {
+        match &self.spec {
+            PortSpec::Short(v) if v.error.is_none() => ports::parse_port_spec(&v.value).ok(),
+            PortSpec::Long(long) => {
+                let LongPort {
+                    target,
+                    published,
+                    host_ip,
+                    protocol,
+                    ..
+                } = &**long;
+                let target = target.as_ref()?.value.parse::<u16>().ok()?;
+                let published = published
+                    .as_ref()
+                    .map_or(String::new(), |p| p.value.clone());
+                if !published.is_empty() {
+                    ports::parse_port_range(&published).ok()?;
+                }
+                let host_ip = host_ip.as_ref().map_or(String::new(), |h| h.value.clone());
+                if !host_ip.is_empty() && !ports::is_ip(&host_ip) {
+                    return None;
+                }
+                let protocol = protocol
+                    .as_ref()
+                    .map_or("tcp".to_string(), |p| p.value.to_lowercase());
+                Some(vec![Binding {
+                    host_ip,
+                    published,
+                    target,
+                    protocol,
+                }])
+            }
+            _ => None,
+        }
+    }
+
+    /// The node that carries the published part (for long syntax, `published`).
+    pub fn published_node(&self) -> NodeId {
+        match &self.spec {
+            PortSpec::Long(long) => long.published.as_ref().map_or(self.item, |p| p.node),
+            _ => self.item,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NetAttach {
+    pub name: String,
+    /// The network's name in the service's `networks` (list item or map key).
+    pub node: NodeId,
+    pub aliases: Vec<Val>,
+    pub ipv4: Option<Val>,
+    pub ipv6: Option<Val>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dep {
+    pub name: String,
+    pub node: NodeId,
+    /// `None` for the short (list) form.
+    pub condition: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvVar {
+    pub key: String,
+    pub key_node: NodeId,
+    pub value: Option<Val>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Service {
+    pub name: String,
+    pub key: NodeId,
+    pub node: NodeId,
+    /// Every key of the service mapping (merge keys applied), with its key node.
+    pub keys: Vec<(String, NodeId)>,
+    pub image: Option<Val>,
+    pub has_build: bool,
+    pub ports: Vec<Port>,
+    pub expose: Vec<Val>,
+    pub networks: Vec<NetAttach>,
+    pub network_mode: Option<Val>,
+    pub links: Vec<Val>,
+    pub external_links: Vec<Val>,
+    pub extra_hosts: Vec<Val>,
+    pub hostname: Option<Val>,
+    pub container_name: Option<Val>,
+    pub depends_on: Vec<Dep>,
+    pub environment: Vec<EnvVar>,
+    /// `command`, `entrypoint` and `healthcheck.test` strings.
+    pub commands: Vec<Val>,
+    pub profiles: Vec<String>,
+    /// `scale` or `deploy.replicas`, with the value node.
+    pub replicas: Option<(u64, NodeId)>,
+    pub has_healthcheck: bool,
+}
+
+impl Service {
+    pub fn key_node(&self, key: &str) -> Option<NodeId> {
+        self.keys.iter().find(|(k, _)| k == key).map(|(_, n)| *n)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.key_node(key).is_some()
+    }
+
+    /// `network_mode` as written after interpolation.
+    pub fn mode(&self) -> Option<&str> {
+        self.network_mode.as_ref().map(|v| v.value.as_str())
+    }
+
+    /// The image's repository name without registry, tag or digest: `postgres`.
+    pub fn image_name(&self) -> Option<&str> {
+        let image = &self.image.as_ref()?.value;
+        let no_digest = image.split('@').next().unwrap_or(image);
+        let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+        Some(last.split(':').next().unwrap_or(last))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IpamConfig {
+    pub node: NodeId,
+    pub subnet: Option<Val>,
+    pub ip_range: Option<Val>,
+    pub gateway: Option<Val>,
+    pub aux_addresses: Vec<(String, Val)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    pub name: String,
+    pub key: NodeId,
+    pub node: Option<NodeId>,
+    pub keys: Vec<(String, NodeId)>,
+    pub external: bool,
+    pub internal: bool,
+    pub enable_ipv6: bool,
+    pub driver: Option<Val>,
+    pub explicit_name: Option<Val>,
+    pub ipam: Vec<IpamConfig>,
+}
+
+/// Where a service's traffic lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attachment<'p> {
+    /// Project networks (`default` when none is named).
+    Networks(Vec<&'p str>),
+    /// `network_mode: host`.
+    Host,
+    /// `network_mode: bridge` (the default bridge, no service-name DNS).
+    Bridge,
+    /// `none`, `container:…` or an unknown mode.
+    Isolated,
+}
+
+#[derive(Debug)]
+pub struct Project<'y> {
+    pub yaml: &'y Yaml,
+    pub text: &'y str,
+    pub services: Vec<Service>,
+    pub networks: Vec<Network>,
+    /// `${VAR:?…}` with VAR missing, or a malformed template.
+    pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
+}
+
+/// The variables interpolation reads: `.env` and the environment (which wins).
+pub type Vars = HashMap<String, String>;
+
+impl<'y> Project<'y> {
+    /// Builds the model of the first document that has `services` (Compose files have one).
+    pub fn build(text: &'y str, yaml: &'y Yaml, vars: &Vars) -> Project<'y> {
+        let mut b = Builder {
+            yaml,
+            vars,
+            errors: Vec::new(),
+        };
+        let mut project = Project {
+            yaml,
+            text,
+            services: Vec::new(),
+            networks: Vec::new(),
+            interpolation_errors: Vec::new(),
+        };
+        let root = yaml
+            .documents
+            .iter()
+            .filter_map(|d| d.root)
+            .find(|&r| yaml.is_mapping(r));
+        if let Some(root) = root {
+            if let Some(services) = yaml.get(root, "services") {
+                for s in yaml.entries(services.value) {
+                    if let Some(service) = b.service(s.key, s.value) {
+                        project.services.push(service);
+                    }
+                }
+            }
+            if let Some(networks) = yaml.get(root, "networks") {
+                for n in yaml.entries(networks.value) {
+                    project.networks.push(b.network(n.key, n.value));
+                }
+            }
+        }
+        project.interpolation_errors = b.errors;
+        project
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+
+    /// The byte span of a node (through aliases, where the text is).
+    pub fn span(&self, node: NodeId) -> Range<usize> {
+        self.yaml.span(self.yaml.resolve(node))
+    }
+
+    /// The source range of `part` (a byte range of `val.value`): exact when the value is
+    /// written literally (no interpolation, no escapes), else the whole token.
+    pub fn value_span(&self, val: &Val, part: Range<usize>) -> Range<usize> {
+        let token = self.span(val.node);
+        if val.interpolated() {
+            return token;
+        }
+        let node = self.yaml.node(self.yaml.resolve(val.node));
+        let NodeKind::Scalar { value, style } = node.kind else {
+            return token;
+        };
+        let inner_start = match style {
+            Style::Plain => token.start,
+            Style::SingleQuoted | Style::DoubleQuoted => token.start + 1,
+            _ => return token,
+        };
+        let Some(inner) = self.text.get(inner_start..inner_start + value.len()) else {
+            return token;
+        };
+        if inner != value || val.offset + part.end > value.len() {
+            return token;
+        }
+        inner_start + val.offset + part.start..inner_start + val.offset + part.end
+    }
+
+    /// The whole value of `val` in the source (for `KEY=value` items, just the value).
+    pub fn val_span(&self, val: &Val) -> Range<usize> {
+        self.value_span(val, 0..val.value.len())
+    }
+
+    /// The lines of a block-style `key: value` entry of `mapping`, line breaks included,
+    /// for a fix that deletes it. `None` when the key is merged in from elsewhere or shares
+    /// a line with other content (flow style).
+    pub fn entry_lines(&self, mapping: NodeId, key: &str) -> Option<Range<usize>> {
+        let entry = self.yaml.get(mapping, key)?;
+        if entry.via.is_some() {
+            return None;
+        }
+        let key_span = self.yaml.span(entry.key);
+        let value_end = self
+            .yaml
+            .span(self.yaml.resolve(entry.value))
+            .end
+            .max(key_span.end);
+        let line_start = self.text[..key_span.start].rfind('\n').map_or(0, |i| i + 1);
+        if !self.text[line_start..key_span.start].trim().is_empty() {
+            return None;
+        }
+        // Block values end where their last item ends; the rest of that line must be blank
+        // or a comment.
+        let line_end = self.text[value_end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| value_end + i + 1);
+        let tail = self.text[value_end..line_end].trim();
+        if !(tail.is_empty() || tail.starts_with('#')) {
+            return None;
+        }
+        Some(line_start..line_end)
+    }
+
+    /// The indentation of the keys of a block mapping, for fixes that insert a key.
+    pub fn key_indent(&self, mapping: NodeId) -> Option<String> {
+        let first = self
+            .yaml
+            .entries(mapping)
+            .into_iter()
+            .find(|e| e.via.is_none())?;
+        let start = self.yaml.span(first.key).start;
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &self.text[line_start..start];
+        indent.chars().all(|c| c == ' ').then(|| indent.to_string())
+    }
+
+    /// Where the service's traffic lives; `service:X` follows X.
+    pub fn attachment<'a>(&'a self, service: &'a Service) -> Attachment<'a> {
+        let mut current = service;
+        for _ in 0..8 {
+            match current.mode() {
+                None => {
+                    if current.networks.is_empty() {
+                        return Attachment::Networks(vec!["default"]);
+                    }
+                    return Attachment::Networks(
+                        current.networks.iter().map(|n| n.name.as_str()).collect(),
+                    );
+                }
+                Some("host") => return Attachment::Host,
+                Some("bridge") => return Attachment::Bridge,
+                Some(mode) => match mode.strip_prefix("service:").and_then(|s| self.service(s)) {
+                    Some(next) => current = next,
+                    None => return Attachment::Isolated,
+                },
+            }
+        }
+        Attachment::Isolated
+    }
+
+    /// Whether two services share a project network.
+    pub fn share_network(&self, a: &Service, b: &Service) -> bool {
+        match (self.attachment(a), self.attachment(b)) {
+            (Attachment::Networks(x), Attachment::Networks(y)) => x.iter().any(|n| y.contains(n)),
+            _ => false,
+        }
+    }
+
+    /// The service a host name reaches: service name, network alias, `hostname` or
+    /// `container_name`.
+    pub fn service_for_host(&self, host: &str) -> Option<&Service> {
+        self.service(host).or_else(|| {
+            self.services.iter().find(|s| {
+                s.networks
+                    .iter()
+                    .any(|n| n.aliases.iter().any(|a| a.value == host))
+                    || s.hostname.as_ref().is_some_and(|h| h.value == host)
+                    || s.container_name.as_ref().is_some_and(|c| c.value == host)
+            })
+        })
+    }
+
+    /// Container ports a service listens on as far as Compose shows: port targets and
+    /// `expose` entries.
+    pub fn container_ports(&self, service: &Service) -> Vec<u16> {
+        let mut out: Vec<u16> = service
+            .ports
+            .iter()
+            .filter_map(Port::bindings)
+            .flatten()
+            .map(|b| b.target)
+            .collect();
+        for e in &service.expose {
+            if let Ok(ports) = ports::parse_expose(&e.value) {
+                out.extend(ports.iter().map(|p| p.port));
+            }
+        }
+        out
+    }
+}
+
+struct Builder<'y, 'v> {
+    yaml: &'y Yaml,
+    vars: &'v Vars,
+    errors: Vec<(NodeId, InterpolationError)>,
+}
+
+impl Builder<'_, '_> {
+    /// A scalar value, interpolated. Numbers and booleans become their text.
+    fn val(&mut self, node: NodeId) -> Option<Val> {
+        let resolved = self.yaml.resolve(node);
+        let raw = self.yaml.scalar(resolved)?.to_string();
+        Some(self.val_from(resolved, 0, raw))
+    }
+
+    fn val_from(&mut self, node: NodeId, offset: usize, raw: String) -> Val {
+        if !raw.contains('$') {
+            return Val {
+                node,
+                offset,
+                value: raw.clone(),
+                raw,
+                unset: Vec::new(),
+                error: None,
+            };
+        }
+        let vars = self.vars;
+        let r = interpolate(&raw, &|name| vars.get(name).cloned());
+        if let Some(e) = &r.error {
+            self.errors.push((node, e.clone()));
+        }
+        Val {
+            node,
+            offset,
+            raw,
+            value: r.value,
+            unset: r.unset,
+            error: r.error,
+        }
+    }
+
+    fn list(&mut self, node: NodeId) -> Vec<Val> {
+        // A single string counts as a one-item list (`dns: 8.8.8.8`).
+        match self.yaml.items(node) {
+            Some(items) => items.iter().filter_map(|&i| self.val(i)).collect(),
+            None => self.val(node).into_iter().collect(),
+        }
+    }
+
+    fn flag(&mut self, node: NodeId) -> bool {
+        let resolved = self.yaml.resolve(node);
+        let plain = matches!(
+            self.yaml.node(resolved).kind,
+            NodeKind::Scalar {
+                style: Style::Plain,
+                ..
+            }
+        );
+        match self.val(node) {
+            Some(v) if plain => {
+                matches!(resolve_plain(&v.value), Plain::Bool(true)) || v.value == "true"
+            }
+            Some(v) => v.value == "true",
+            None => false,
+        }
+    }
+
+    fn keys(&self, node: NodeId) -> Vec<(String, NodeId)> {
+        self.yaml
+            .entries(node)
+            .iter()
+            .filter_map(|e| Some((self.yaml.scalar(e.key)?.to_string(), e.key)))
+            .collect()
+    }
+
+    fn service(&mut self, key: NodeId, node: NodeId) -> Option<Service> {
+        let yaml = self.yaml;
+        let name = yaml.scalar(key)?.to_string();
+        let mut s = Service {
+            name,
+            key,
+            node,
+            keys: self.keys(node),
+            ..Service::default()
+        };
+        if !yaml.is_mapping(node) {
+            return Some(s);
+        }
+        for entry in yaml.entries(node) {
+            let Some(k) = yaml.scalar(entry.key) else {
+                continue;
+            };
+            let v = entry.value;
+            match k {
+                "image" => s.image = self.val(v),
+                "build" => s.has_build = true,
+                "ports" => {
+                    for &item in yaml.items(v).unwrap_or_default() {
+                        let spec = self.port_spec(item);
+                        s.ports.push(Port { item, spec });
+                    }
+                }
+                "expose" => s.expose = self.list(v),
+                "networks" => s.networks = self.service_networks(v),
+                "network_mode" => s.network_mode = self.val(v),
+                "links" => s.links = self.list(v),
+                "external_links" => s.external_links = self.list(v),
+                "extra_hosts" => s.extra_hosts = self.extra_hosts(v),
+                "hostname" => s.hostname = self.val(v),
+                "container_name" => s.container_name = self.val(v),
+                "depends_on" => s.depends_on = self.depends_on(v),
+                "environment" => s.environment = self.environment(v),
+                "command" | "entrypoint" => {
+                    let vals = self.list(v);
+                    s.commands.extend(vals);
+                }
+                "healthcheck" => {
+                    s.has_healthcheck = true;
+                    if let Some(test) = yaml.get(v, "test") {
+                        let vals = self.list(test.value);
+                        s.commands.extend(vals);
+                    }
+                }
+                "profiles" => {
+                    s.profiles = self.list(v).into_iter().map(|p| p.value).collect();
+                }
+                "scale" => s.replicas = self.number(v).map(|n| (n, v)),
+                "deploy" => {
+                    if let Some(r) = yaml.get(v, "replicas")
+                        && s.replicas.is_none()
+                    {
+                        s.replicas = self.number(r.value).map(|n| (n, r.value));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+
+    fn number(&mut self, node: NodeId) -> Option<u64> {
+        self.val(node)?.value.parse().ok()
+    }
+
+    fn port_spec(&mut self, item: NodeId) -> PortSpec {
+        let yaml = self.yaml;
+        if yaml.is_mapping(item) {
+            let mut field = |k: &str| yaml.get(item, k).and_then(|e| self.val(e.value));
+            PortSpec::Long(Box::new(LongPort {
+                target: field("target"),
+                published: field("published"),
+                host_ip: field("host_ip"),
+                protocol: field("protocol"),
+                mode: field("mode"),
+            }))
+        } else {
+            match self.val(item) {
+                Some(v) => PortSpec::Short(v),
+                None => PortSpec::Other,
+            }
+        }
+    }
+
+    fn service_networks(&mut self, node: NodeId) -> Vec<NetAttach> {
+        let yaml = self.yaml;
+        if let Some(items) = yaml.items(node) {
+            return items
+                .iter()
+                .filter_map(|&i| {
+                    Some(NetAttach {
+                        name: self.val(i)?.value,
+                        node: i,
+                        aliases: Vec::new(),
+                        ipv4: None,
+                        ipv6: None,
+                    })
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for e in yaml.entries(node) {
+            let Some(name) = yaml.scalar(e.key) else {
+                continue;
+            };
+            let mut attach = NetAttach {
+                name: name.to_string(),
+                node: e.key,
+                aliases: Vec::new(),
+                ipv4: None,
+                ipv6: None,
+            };
+            if yaml.is_mapping(e.value) {
+                if let Some(a) = yaml.get(e.value, "aliases") {
+                    attach.aliases = self.list(a.value);
+                }
+                if let Some(a) = yaml.get(e.value, "ipv4_address") {
+                    attach.ipv4 = self.val(a.value);
+                }
+                if let Some(a) = yaml.get(e.value, "ipv6_address") {
+                    attach.ipv6 = self.val(a.value);
+                }
+            }
+            out.push(attach);
+        }
+        out
+    }
+
+    /// Host names that `extra_hosts` provides (list `host:ip` / `host=ip`, or map keys).
+    fn extra_hosts(&mut self, node: NodeId) -> Vec<Val> {
+        let yaml = self.yaml;
+        if yaml.items(node).is_some() {
+            return self
+                .list(node)
+                .into_iter()
+                .map(|mut v| {
+                    let host_end = v.value.find(['=', ':']).unwrap_or(v.value.len());
+                    v.value.truncate(host_end);
+                    v
+                })
+                .collect();
+        }
+        yaml.entries(node)
+            .iter()
+            .filter_map(|e| self.val(e.key))
+            .collect()
+    }
+
+    fn depends_on(&mut self, node: NodeId) -> Vec<Dep> {
+        let yaml = self.yaml;
+        if let Some(items) = yaml.items(node) {
+            return items
+                .iter()
+                .filter_map(|&i| {
+                    Some(Dep {
+                        name: yaml.scalar(i)?.to_string(),
+                        node: i,
+                        condition: None,
+                    })
+                })
+                .collect();
+        }
+        yaml.entries(node)
+            .iter()
+            .filter_map(|e| {
+                Some(Dep {
+                    name: yaml.scalar(e.key)?.to_string(),
+                    node: e.key,
+                    condition: yaml
+                        .get(e.value, "condition")
+                        .and_then(|c| yaml.scalar(c.value))
+                        .map(str::to_string)
+                        .or(Some("service_started".to_string())),
+                })
+            })
+            .collect()
+    }
+
+    fn environment(&mut self, node: NodeId) -> Vec<EnvVar> {
+        let yaml = self.yaml;
+        if let Some(items) = yaml.items(node) {
+            let mut out = Vec::new();
+            for &i in items {
+                let resolved = yaml.resolve(i);
+                let Some(raw) = yaml.scalar(resolved) else {
+                    continue;
+                };
+                let (key, value) = match raw.split_once('=') {
+                    Some((k, v)) => (
+                        k.to_string(),
+                        Some(self.val_from(resolved, k.len() + 1, v.to_string())),
+                    ),
+                    None => (raw.to_string(), None),
+                };
+                out.push(EnvVar {
+                    key,
+                    key_node: i,
+                    value,
+                });
+            }
+            return out;
+        }
+        let mut out = Vec::new();
+        for e in yaml.entries(node) {
+            let Some(key) = yaml.scalar(e.key) else {
+                continue;
+            };
+            out.push(EnvVar {
+                key: key.to_string(),
+                key_node: e.key,
+                value: self.val(e.value),
+            });
+        }
+        out
+    }
+
+    fn network(&mut self, key: NodeId, node: NodeId) -> Network {
+        let yaml = self.yaml;
+        let mut n = Network {
+            name: yaml.scalar(key).unwrap_or_default().to_string(),
+            key,
+            node: yaml.is_mapping(node).then_some(node),
+            keys: self.keys(node),
+            ..Network::default()
+        };
+        if !yaml.is_mapping(node) {
+            return n;
+        }
+        for e in yaml.entries(node) {
+            match yaml.scalar(e.key) {
+                Some("external") => {
+                    // `external: true`, or the deprecated `external: {name: …}`.
+                    n.external = yaml.is_mapping(e.value) || self.flag(e.value);
+                }
+                Some("internal") => n.internal = self.flag(e.value),
+                Some("enable_ipv6") => n.enable_ipv6 = self.flag(e.value),
+                Some("driver") => n.driver = self.val(e.value),
+                Some("name") => n.explicit_name = self.val(e.value),
+                Some("ipam") => {
+                    if let Some(config) = yaml.get(e.value, "config") {
+                        for &c in yaml.items(config.value).unwrap_or_default() {
+                            n.ipam.push(self.ipam_config(c));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+
+    fn ipam_config(&mut self, node: NodeId) -> IpamConfig {
+        let yaml = self.yaml;
+        let mut field = |k: &str| yaml.get(node, k).and_then(|e| self.val(e.value));
+        let subnet = field("subnet");
+        let ip_range = field("ip_range");
+        let gateway = field("gateway");
+        let mut aux_addresses = Vec::new();
+        if let Some(aux) = yaml.get(node, "aux_addresses") {
+            for e in yaml.entries(aux.value) {
+                if let (Some(k), Some(v)) = (yaml.scalar(e.key), self.val(e.value)) {
+                    aux_addresses.push((k.to_string(), v));
+                }
+            }
+        }
+        IpamConfig {
+            node,
+            subnet,
+            ip_range,
+            gateway,
+            aux_addresses,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with<R>(text: &str, vars: &[(&str, &str)], f: impl FnOnce(&Project) -> R) -> R {
+        let yaml = Yaml::parse(text);
+        assert!(yaml.error.is_none(), "{:?}", yaml.error);
+        let vars: Vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let project = Project::build(text, &yaml, &vars);
+        f(&project)
+    }
+
+    #[test]
+    fn services_networks_and_attachments() {
+        let text = "services:\n  web:\n    image: nginx:1.25\n    networks: [front]\n    ports: [\"${WEB_PORT:-8080}:80\"]\n  api:\n    image: registry.example/team/api@sha256:abc\n    networks:\n      front:\n        aliases: [backend]\n      back:\n        ipv4_address: 10.0.0.5\n  db:\n    image: postgres\n  vpn:\n    network_mode: service:api\n  sys:\n    network_mode: host\nnetworks:\n  front: {}\n  back:\n    internal: true\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n";
+        with(text, &[], |p| {
+            assert_eq!(p.services.len(), 5);
+            let web = p.service("web").unwrap();
+            assert_eq!(web.image_name(), Some("nginx"));
+            let b = web.ports[0].bindings().unwrap();
+            assert_eq!(b[0].published, "8080");
+            let api = p.service("api").unwrap();
+            assert_eq!(api.image_name(), Some("api"));
+            assert_eq!(api.networks[1].ipv4.as_ref().unwrap().value, "10.0.0.5");
+            assert_eq!(p.service_for_host("backend").unwrap().name, "api");
+            assert_eq!(
+                p.attachment(p.service("db").unwrap()),
+                Attachment::Networks(vec!["default"])
+            );
+            assert_eq!(
+                p.attachment(p.service("vpn").unwrap()),
+                Attachment::Networks(vec!["front", "back"])
+            );
+            assert_eq!(p.attachment(p.service("sys").unwrap()), Attachment::Host);
+            assert!(p.share_network(web, api));
+            assert!(!p.share_network(web, p.service("db").unwrap()));
+            let back = p.network("back").unwrap();
+            assert!(back.internal);
+            assert_eq!(back.ipam[0].subnet.as_ref().unwrap().value, "10.0.0.0/24");
+        });
+    }
+
+    #[test]
+    fn environment_forms_and_value_spans() {
+        let text = "services:\n  app:\n    environment:\n      - DATABASE_URL=postgres://u:p@localhost:5432/app\n      - DEBUG\n  other:\n    environment:\n      REDIS_URL: \"redis://${REDIS_HOST:-cache}:6379\"\n";
+        with(text, &[], |p| {
+            let app = p.service("app").unwrap();
+            let url = app.environment[0].value.as_ref().unwrap();
+            assert_eq!(url.value, "postgres://u:p@localhost:5432/app");
+            let host = url.value.find("localhost").unwrap();
+            let span = p.value_span(url, host..host + 9);
+            assert_eq!(&text[span], "localhost");
+            assert!(app.environment[1].value.is_none());
+            let other = p.service("other").unwrap();
+            let v = other.environment[0].value.as_ref().unwrap();
+            assert_eq!(v.value, "redis://cache:6379");
+            // Interpolated: the whole token.
+            assert_eq!(
+                &text[p.value_span(v, 8..13)],
+                "\"redis://${REDIS_HOST:-cache}:6379\""
+            );
+        });
+    }
+
+    #[test]
+    fn interpolation_errors_and_unset_variables() {
+        let text =
+            "services:\n  a:\n    ports: [\"${BIND}:8080:80\"]\n    image: \"${TAG:?set TAG}\"\n";
+        with(text, &[], |p| {
+            let a = p.service("a").unwrap();
+            let PortSpec::Short(v) = &a.ports[0].spec else {
+                panic!()
+            };
+            assert_eq!(v.value, ":8080:80");
+            assert_eq!(v.unset, ["BIND"]);
+            assert_eq!(p.interpolation_errors.len(), 1);
+            assert_eq!(
+                p.interpolation_errors[0].1.to_string(),
+                "required variable TAG is missing a value: set TAG"
+            );
+        });
+        with(text, &[("BIND", "127.0.0.1"), ("TAG", "1")], |p| {
+            assert!(p.interpolation_errors.is_empty());
+            let b = p.service("a").unwrap().ports[0].bindings().unwrap();
+            assert_eq!(b[0].host_ip, "127.0.0.1");
+        });
+    }
+
+    #[test]
+    fn long_syntax_ports_and_replicas() {
+        let text = "services:\n  a:\n    ports:\n      - target: 80\n        published: \"8000-8001\"\n        host_ip: 127.0.0.1\n    deploy:\n      replicas: 3\n";
+        with(text, &[], |p| {
+            let a = p.service("a").unwrap();
+            let b = a.ports[0].bindings().unwrap();
+            assert_eq!(b[0].published, "8000-8001");
+            assert_eq!(a.replicas.map(|r| r.0), Some(3));
+        });
+    }
+}

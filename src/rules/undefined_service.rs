@@ -1,0 +1,100 @@
+use super::declare_rule;
+use crate::compose::Project;
+use crate::finding::Finding;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a reference to a service the file does not define: in `depends_on`, in
+    /// `network_mode: service:NAME`, and in `links`.
+    ///
+    /// ## Why it matters
+    /// Compose refuses the project: `service "web" depends on undefined service "db"` or
+    /// `service "vpn" not found for network_mode 'service:vpn'`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     depends_on: [database]
+    ///   db:
+    ///     image: postgres:16
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the name of a service that exists; portside suggests the closest one.
+    pub static UNDEFINED_SERVICE = {
+        code: "undefined-service",
+        severity: Error,
+        applies_to: "Compose files",
+        summary: "`depends_on`, `network_mode: service:` or `links` names no service",
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
+    let mut report = |range, target: &str, mut message: String| {
+        if let Some(close) = super::did_you_mean(target, names.iter().copied()) {
+            message.push_str(&format!(". Did you mean `{close}`?"));
+        }
+        out.push(Finding::new(&UNDEFINED_SERVICE, range, message));
+    };
+    for s in &p.services {
+        for d in &s.depends_on {
+            if p.service(&d.name).is_none() {
+                report(
+                    p.span(d.node),
+                    &d.name,
+                    format!(
+                        "Compose refuses this project: service \"{}\" depends on undefined service \"{}\"",
+                        s.name, d.name
+                    ),
+                );
+            }
+        }
+        if let Some(mode) = &s.network_mode
+            && let Some(target) = mode.value.strip_prefix("service:")
+            && p.service(target).is_none()
+        {
+            report(
+                p.span(mode.node),
+                target,
+                format!(
+                    "Compose refuses this project: service \"{target}\" not found for network_mode 'service:{target}'"
+                ),
+            );
+        }
+        for link in &s.links {
+            let target = link.value.split(':').next().unwrap_or_default();
+            if p.service(target).is_none() {
+                report(
+                    p.value_span(link, 0..target.len()),
+                    target,
+                    format!(
+                        "Compose refuses this project: service \"{}\" links to undefined service \"{target}\"",
+                        s.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{findings, flagged};
+
+    #[test]
+    fn unknown_references() {
+        let text = "services:\n  web:\n    depends_on: [database]\n    links: [\"db:database\", \"cache\"]\n  vpn-client:\n    network_mode: service:vpm\n    depends_on:\n      db:\n        condition: service_healthy\n  vpn: {}\n  db: {}\n";
+        assert_eq!(
+            flagged(text, "undefined-service"),
+            ["database", "cache", "service:vpm"]
+        );
+        let f = findings(text, &[], "undefined-service");
+        assert!(
+            f[2].message.contains("Did you mean `vpn`?"),
+            "{}",
+            f[2].message
+        );
+    }
+}
