@@ -18,7 +18,7 @@ pub fn compose(services: usize) -> String {
         // Host ports stay below 65536 for any N up to 15,000.
         match i % 3 {
             0 => {
-                let _ = writeln!(s, "      - \"{}:8080\"", 10000 + i % 15000);
+                let _ = writeln!(s, "      - \"127.0.0.1:{}:8080\"", 10000 + i % 15000);
                 let _ = writeln!(s, "      - \"127.0.0.1:{}:9090/tcp\"", 25000 + i % 15000);
             }
             1 => {
@@ -27,13 +27,13 @@ pub fn compose(services: usize) -> String {
                     "      - target: 8080\n        published: \"{}\"\n        protocol: tcp\n        host_ip: 127.0.0.1\n        mode: host",
                     10000 + i % 15000
                 );
-                let _ = writeln!(s, "      - 9090");
+                let _ = writeln!(s, "      - \"127.0.0.1:{}:9090\"", 25000 + i % 15000);
             }
             _ => {
                 let _ = writeln!(s, "      - \"[::1]:{}:8080\"", 10000 + i % 15000);
                 let _ = writeln!(
                     s,
-                    "      - \"{}-{}:9000-9001/udp\"",
+                    "      - \"127.0.0.1:{}-{}:9000-9001/udp\"",
                     40000 + (i % 12000) * 2,
                     40001 + (i % 12000) * 2
                 );

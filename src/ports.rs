@@ -122,6 +122,29 @@ fn split_parts(raw: &str) -> (&str, &str, &str) {
     }
 }
 
+/// Where the parts of a short port spec sit in it: `[IP:][HOST:]CONTAINER[/PROTO]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecParts {
+    pub ip: std::ops::Range<usize>,
+    pub host: std::ops::Range<usize>,
+    pub container: std::ops::Range<usize>,
+}
+
+/// Splits a spec like go-connections does, returning byte ranges (empty when absent).
+pub fn spec_parts(raw: &str) -> SpecParts {
+    let (ip, host, container) = split_parts(raw);
+    let span = |part: &str| {
+        let start = part.as_ptr() as usize - raw.as_ptr() as usize;
+        start..start + part.len()
+    };
+    let container_port = container.split('/').next().unwrap_or(container);
+    SpecParts {
+        ip: span(ip),
+        host: span(host),
+        container: span(container_port),
+    }
+}
+
 /// go-connections `SplitProtoPort`: everything after the first `/` is the protocol.
 /// Returns `(protocol, port)`; an empty port gives `("", "")`, an empty protocol `tcp`.
 pub fn split_proto_port(raw: &str) -> (&str, &str) {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::interpolate::{InterpolationError, interpolate};
+use super::refs::{self, HostRef};
 use crate::ports::{self, Binding};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
@@ -27,6 +28,26 @@ pub struct Val {
 impl Val {
     pub fn interpolated(&self) -> bool {
         self.raw.contains('$')
+    }
+}
+
+/// A host named in a service's environment or command.
+#[derive(Debug, Clone)]
+pub struct ServiceRef {
+    /// Index of the service in [`Project::services`].
+    pub service: usize,
+    /// The environment variable's name, or `command`.
+    pub key: String,
+    pub val: Val,
+    /// Where the reference sits inside `val.value`.
+    pub host: HostRef,
+    /// For `DB_HOST=db`, the port of `DB_PORT` in the same service.
+    pub sibling_port: Option<u16>,
+}
+
+impl ServiceRef {
+    pub fn port(&self) -> Option<u16> {
+        self.host.effective_port().or(self.sibling_port)
     }
 }
 
@@ -199,6 +220,8 @@ pub struct Network {
     pub driver: Option<Val>,
     pub explicit_name: Option<Val>,
     pub ipam: Vec<IpamConfig>,
+    /// `driver_opts."com.docker.network.bridge.host_binding_ipv4"`.
+    pub host_binding_ipv4: Option<String>,
 }
 
 /// Where a service's traffic lives.
@@ -222,6 +245,8 @@ pub struct Project<'y> {
     pub networks: Vec<Network>,
     /// `${VAR:?…}` with VAR missing, or a malformed template.
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
+    /// Hosts named in environment values and commands.
+    pub refs: Vec<ServiceRef>,
 }
 
 /// The variables interpolation reads: `.env` and the environment (which wins).
@@ -241,6 +266,7 @@ impl<'y> Project<'y> {
             services: Vec::new(),
             networks: Vec::new(),
             interpolation_errors: Vec::new(),
+            refs: Vec::new(),
         };
         let root = yaml
             .documents
@@ -262,6 +288,7 @@ impl<'y> Project<'y> {
             }
         }
         project.interpolation_errors = b.errors;
+        project.refs = find_refs(&project.services);
         project
     }
 
@@ -281,26 +308,29 @@ impl<'y> Project<'y> {
     /// The source range of `part` (a byte range of `val.value`): exact when the value is
     /// written literally (no interpolation, no escapes), else the whole token.
     pub fn value_span(&self, val: &Val, part: Range<usize>) -> Range<usize> {
-        let token = self.span(val.node);
         if val.interpolated() {
-            return token;
+            return self.span(val.node);
         }
+        self.raw_span(val, part)
+            .unwrap_or_else(|| self.span(val.node))
+    }
+
+    /// Like [`Project::value_span`] for a range of `val.raw` (the text before
+    /// interpolation), which is what a fix that edits the source needs.
+    pub fn raw_span(&self, val: &Val, part: Range<usize>) -> Option<Range<usize>> {
+        let token = self.span(val.node);
         let node = self.yaml.node(self.yaml.resolve(val.node));
         let NodeKind::Scalar { value, style } = node.kind else {
-            return token;
+            return None;
         };
         let inner_start = match style {
             Style::Plain => token.start,
             Style::SingleQuoted | Style::DoubleQuoted => token.start + 1,
-            _ => return token,
+            _ => return None,
         };
-        let Some(inner) = self.text.get(inner_start..inner_start + value.len()) else {
-            return token;
-        };
-        if inner != value || val.offset + part.end > value.len() {
-            return token;
-        }
-        inner_start + val.offset + part.start..inner_start + val.offset + part.end
+        let inner = self.text.get(inner_start..inner_start + value.len())?;
+        (inner == value && val.offset + part.end <= value.len())
+            .then(|| inner_start + val.offset + part.start..inner_start + val.offset + part.end)
     }
 
     /// The whole value of `val` in the source (for `KEY=value` items, just the value).
@@ -348,7 +378,25 @@ impl<'y> Project<'y> {
         let start = self.yaml.span(first.key).start;
         let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let indent = &self.text[line_start..start];
-        indent.chars().all(|c| c == ' ').then(|| indent.to_string())
+        // `- key:` in a list: the key's column, as spaces.
+        indent
+            .chars()
+            .all(|c| c == ' ' || c == '-')
+            .then(|| " ".repeat(indent.len()))
+    }
+
+    /// Where to point for a port entry: the token for the short syntax, the `target` key
+    /// (or the first key) for the long one.
+    pub fn port_span(&self, port: &Port) -> Range<usize> {
+        if !self.yaml.is_mapping(port.item) {
+            return self.span(port.item);
+        }
+        let entries = self.yaml.entries(port.item);
+        entries
+            .iter()
+            .find(|e| self.yaml.scalar(e.key) == Some("target"))
+            .or(entries.first())
+            .map_or_else(|| self.span(port.item), |e| self.span(e.key))
     }
 
     /// Where the service's traffic lives; `service:X` follows X.
@@ -414,6 +462,50 @@ impl<'y> Project<'y> {
         }
         out
     }
+}
+
+/// Host references of every service: environment values (with `*_HOST`/`*_PORT` pairs)
+/// and the words of commands.
+fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
+    let mut out = Vec::new();
+    for (i, s) in services.iter().enumerate() {
+        for var in &s.environment {
+            let Some(val) = &var.value else { continue };
+            let sibling_port = refs::host_key_prefix(&var.key).and_then(|(_, port_key)| {
+                s.environment
+                    .iter()
+                    .find(|e| e.key.eq_ignore_ascii_case(&port_key))
+                    .and_then(|e| e.value.as_ref()?.value.parse().ok())
+            });
+            for host in refs::find(&var.key, &val.value) {
+                out.push(ServiceRef {
+                    service: i,
+                    key: var.key.clone(),
+                    val: val.clone(),
+                    host,
+                    sibling_port,
+                });
+            }
+        }
+        for val in &s.commands {
+            let mut start = 0;
+            for word in val.value.split(' ') {
+                for mut host in refs::find("", word) {
+                    host.host_range = host.host_range.start + start..host.host_range.end + start;
+                    host.port_range = host.port_range.map(|r| r.start + start..r.end + start);
+                    out.push(ServiceRef {
+                        service: i,
+                        key: "command".to_string(),
+                        val: val.clone(),
+                        host,
+                        sibling_port: None,
+                    });
+                }
+                start += word.len() + 1;
+            }
+        }
+    }
+    out
 }
 
 struct Builder<'y, 'v> {
@@ -732,6 +824,12 @@ impl Builder<'_, '_> {
                 Some("enable_ipv6") => n.enable_ipv6 = self.flag(e.value),
                 Some("driver") => n.driver = self.val(e.value),
                 Some("name") => n.explicit_name = self.val(e.value),
+                Some("driver_opts") => {
+                    n.host_binding_ipv4 = yaml
+                        .get(e.value, "com.docker.network.bridge.host_binding_ipv4")
+                        .and_then(|o| self.val(o.value))
+                        .map(|v| v.value);
+                }
                 Some("ipam") => {
                     if let Some(config) = yaml.get(e.value, "config") {
                         for &c in yaml.items(config.value).unwrap_or_default() {

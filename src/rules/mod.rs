@@ -4,8 +4,12 @@
 
 use crate::finding::Severity;
 
+mod container_port_only;
+mod duplicate_host_port;
 mod duplicate_key;
+mod expose_is_not_publish;
 mod external_network_missing;
+mod hostip_ipv6_unspecified_only;
 mod input_too_large;
 mod internal_network_ports;
 mod interpolation_error;
@@ -14,9 +18,14 @@ mod links_legacy;
 mod network_mode_host_with_ports;
 mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
+mod port_var_unset;
+mod publish_all_interfaces;
+mod scaled_service_fixed_port;
 mod syntax_error;
+mod target_port_mismatch;
 mod undefined_network;
 mod undefined_service;
+mod yaml_base60_port;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use input_too_large::INPUT_TOO_LARGE;
@@ -91,6 +100,15 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::
     links_legacy::check(p, out);
     internal_network_ports::check(p, out);
     external_network_missing::check(p, out);
+    yaml_base60_port::check(p, out);
+    port_var_unset::check(p, out);
+    duplicate_host_port::check(p, out);
+    scaled_service_fixed_port::check(p, out);
+    container_port_only::check(p, out);
+    publish_all_interfaces::check(p, out);
+    hostip_ipv6_unspecified_only::check(p, out);
+    target_port_mismatch::check(p, out);
+    expose_is_not_publish::check(p, out);
 }
 
 /// The candidate closest to `wrong` when it is a plausible typo of it.
@@ -119,6 +137,15 @@ pub static ALL: &[&Rule] = &[
     &links_legacy::LINKS_LEGACY,
     &internal_network_ports::INTERNAL_NETWORK_PORTS,
     &external_network_missing::EXTERNAL_NETWORK_MISSING,
+    &yaml_base60_port::YAML_BASE60_PORT,
+    &port_var_unset::PORT_VAR_UNSET,
+    &duplicate_host_port::DUPLICATE_HOST_PORT,
+    &scaled_service_fixed_port::SCALED_SERVICE_FIXED_PORT,
+    &container_port_only::CONTAINER_PORT_ONLY,
+    &publish_all_interfaces::PUBLISH_ALL_INTERFACES,
+    &hostip_ipv6_unspecified_only::HOSTIP_IPV6_UNSPECIFIED_ONLY,
+    &target_port_mismatch::TARGET_PORT_MISMATCH,
+    &expose_is_not_publish::EXPOSE_IS_NOT_PUBLISH,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &INPUT_TOO_LARGE,
@@ -258,7 +285,7 @@ mod tests {
             assert!(
                 rule.code
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{}",
                 rule.code
             );

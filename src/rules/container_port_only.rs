@@ -1,0 +1,116 @@
+use super::declare_rule;
+use crate::compose::Project;
+use crate::compose::model::PortSpec;
+use crate::finding::{Edit, Finding};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `ports` entry with a container port only (`- "8080"`, or the long syntax
+    /// without `published`).
+    ///
+    /// ## Why it matters
+    /// Docker publishes it on a random free host port on every interface, not on 8080:
+    /// `localhost:8080` is refused and `docker ps` shows `0.0.0.0:32768->8080/tcp`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     ports: ["8080"]
+    /// ```
+    ///
+    /// ## Fix
+    /// Name the host port: `"127.0.0.1:8080:8080"` (the quick fix) for this machine only,
+    /// or `"8080:8080"` for the network. `docker compose port web 8080` shows a random one.
+    pub static CONTAINER_PORT_ONLY = {
+        code: "container-port-only",
+        severity: Info,
+        applies_to: "Compose files",
+        summary: "A port published on a random host port",
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for s in &p.services {
+        if s.mode() == Some("host") {
+            continue;
+        }
+        for port in &s.ports {
+            let Some(bindings) = port.bindings() else {
+                continue;
+            };
+            if bindings.iter().any(|b| !b.published.is_empty()) {
+                continue;
+            }
+            let first = &bindings[0];
+            let mut f = Finding::new(
+                &CONTAINER_PORT_ONLY,
+                p.port_span(port),
+                format!(
+                    "Container port {}/{} is published on a random host port, on every interface, not on {}. Name the host port, e.g. \"127.0.0.1:{}:{}\"",
+                    first.target, first.protocol, first.target, first.target, first.target
+                ),
+            );
+            if let PortSpec::Short(v) = &port.spec
+                && !v.interpolated()
+                && first.host_ip.is_empty()
+            {
+                let (ports, proto) = v.value.split_once('/').unwrap_or((&v.value, ""));
+                let suffix = if proto.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{proto}")
+                };
+                f = f.with_fix(
+                    format!("Publish on 127.0.0.1:{ports}"),
+                    vec![Edit {
+                        range: p.span(port.item),
+                        new_text: format!("\"127.0.0.1:{ports}:{ports}{suffix}\""),
+                    }],
+                );
+            }
+            if let PortSpec::Long(_) = &port.spec
+                && let Some(indent) = p.key_indent(port.item)
+                && let Some(first) = p.yaml.entries(port.item).first()
+            {
+                let at = p.span(first.key).start;
+                f = f.with_fix(
+                    format!("Publish on 127.0.0.1:{}", first_target(&bindings)),
+                    vec![Edit {
+                        range: at..at,
+                        new_text: format!(
+                            "host_ip: 127.0.0.1\n{indent}published: \"{}\"\n{indent}",
+                            first_target(&bindings)
+                        ),
+                    }],
+                );
+            }
+            out.push(f);
+        }
+    }
+}
+
+fn first_target(bindings: &[crate::ports::Binding]) -> u16 {
+    bindings[0].target
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fix_all, flagged};
+
+    #[test]
+    fn container_port_only() {
+        let text = "services:\n  a:\n    ports:\n      - 8080\n      - \"53/udp\"\n      - \"8000-8001\"\n      - \"9090:9090\"\n      - target: 80\n";
+        assert_eq!(
+            flagged(text, "container-port-only"),
+            ["8080", "\"53/udp\"", "\"8000-8001\"", "target"]
+        );
+        let fixed = fix_all(text, "container-port-only");
+        assert!(fixed.contains("- \"127.0.0.1:8080:8080\"\n"), "{fixed}");
+        assert!(fixed.contains("- \"127.0.0.1:53:53/udp\"\n"), "{fixed}");
+        assert!(
+            fixed.contains("- \"127.0.0.1:8000-8001:8000-8001\"\n"),
+            "{fixed}"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+use super::declare_rule;
+use crate::compose::Project;
+use crate::compose::model::PortSpec;
+use crate::finding::{Edit, Finding};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a variable in the host address or host port of a `ports` entry that is not
+    /// set (in the environment or `.env`) and has no default.
+    ///
+    /// ## Why it matters
+    /// Compose replaces it with nothing and only warns (`The "BIND_IP" variable is not set.
+    /// Defaulting to a blank string.`): `"${BIND_IP}:8080:80"` becomes `":8080:80"`,
+    /// published on every interface, and `"${PORT}:80"` becomes `":80"`, a random port.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     ports: ["${BIND_IP}:${PORT}:80"]
+    /// ```
+    ///
+    /// ## Fix
+    /// Set the variable in `.env`, or give a safe default or make it required:
+    /// `${BIND_IP:-127.0.0.1}`, `${PORT:?set PORT}` (the quick fixes).
+    pub static PORT_VAR_UNSET = {
+        code: "port-var-unset",
+        severity: Warning,
+        applies_to: "Compose files",
+        summary: "An unset variable leaves a host address or port blank",
+    };
+}
+
+/// A `$NAME` or `${NAME}` without operator, by byte range in the raw text.
+fn bare_vars(raw: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(b'$') => i += 2,
+            Some(b'{') => {
+                let end = raw[i..].find('}').map_or(raw.len(), |e| i + e + 1);
+                let inner = &raw[i + 2..end.saturating_sub(1).max(i + 2)];
+                if !inner.is_empty()
+                    && inner
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    out.push((i..end, inner.to_string()));
+                }
+                i = end;
+            }
+            Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+                let len = raw[i + 1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(raw.len() - i - 1);
+                out.push((i..i + 1 + len, raw[i + 1..i + 1 + len].to_string()));
+                i += 1 + len;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for s in &p.services {
+        for port in &s.ports {
+            let PortSpec::Short(v) = &port.spec else {
+                continue;
+            };
+            if v.unset.is_empty() || v.error.is_some() {
+                continue;
+            }
+            // Which part each variable sits in: count the colons after it in the raw text
+            // (outside `${...}`): two or more means the IP, one the host port.
+            for (range, name) in bare_vars(&v.raw) {
+                if !v.unset.contains(&name) {
+                    continue;
+                }
+                let colons_after = v.raw[range.end..].matches(':').count()
+                    - v.raw[range.end..]
+                        .split("${")
+                        .skip(1)
+                        .map(|seg| seg.split('}').next().unwrap_or("").matches(':').count())
+                        .sum::<usize>();
+                let (what, replacement) = match colons_after {
+                    0 => continue,
+                    1 => (
+                        "the host port is blank, so Docker picks a random one",
+                        format!("${{{name}:?set {name} to the host port}}"),
+                    ),
+                    _ => (
+                        "the host address is blank, so the port is published on every interface",
+                        format!("${{{name}:-127.0.0.1}}"),
+                    ),
+                };
+                let token = p.raw_span(v, range.clone());
+                let mut f = Finding::new(
+                    &PORT_VAR_UNSET,
+                    token.clone().unwrap_or_else(|| p.span(v.node)),
+                    format!(
+                        "`{name}` is not set in the environment or `.env`: `{}` becomes `{}` and {what}",
+                        v.raw, v.value
+                    ),
+                );
+                if let Some(range) = token {
+                    f = f.with_fix(
+                        format!("Use `{replacement}`"),
+                        vec![Edit {
+                            range,
+                            new_text: replacement.clone(),
+                        }],
+                    );
+                }
+                out.push(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{findings, flagged};
+
+    #[test]
+    fn unset_host_ip_and_port() {
+        let text = "services:\n  a:\n    ports:\n      - \"${BIND_IP}:${PORT}:80\"\n      - \"${OK_IP:-127.0.0.1}:${OK_PORT:-80}:80\"\n      - \"$HOST_PORT:$TARGET\"\n";
+        assert_eq!(
+            flagged(text, "port-var-unset"),
+            ["${BIND_IP}", "${PORT}", "$HOST_PORT"]
+        );
+        let f = findings(text, &[], "port-var-unset");
+        assert!(f[0].message.contains("every interface"));
+        assert!(f[1].message.contains("random"));
+        assert_eq!(f[0].fixes[0].edits[0].new_text, "${BIND_IP:-127.0.0.1}");
+        assert!(
+            findings(
+                text,
+                &[
+                    ("BIND_IP", "127.0.0.1"),
+                    ("PORT", "80"),
+                    ("HOST_PORT", "81"),
+                    ("TARGET", "82")
+                ],
+                "port-var-unset"
+            )
+            .is_empty()
+        );
+    }
+}
