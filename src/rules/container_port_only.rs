@@ -42,6 +42,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             if bindings.iter().any(|b| !b.published.is_empty()) {
                 continue;
             }
+            // `"${PORT}:80"` with PORT unset: port-var-unset says it better.
+            if let PortSpec::Short(v) = &port.spec
+                && !v.unset.is_empty()
+            {
+                continue;
+            }
             let first = &bindings[0];
             let mut f = Finding::new(
                 &CONTAINER_PORT_ONLY,

@@ -5,26 +5,34 @@
 use crate::finding::Severity;
 
 mod container_port_only;
+mod default_bridge_no_dns;
+mod depends_on_not_ready;
 mod duplicate_host_port;
 mod duplicate_key;
 mod expose_is_not_publish;
 mod external_network_missing;
+mod host_docker_internal_linux;
 mod hostip_ipv6_unspecified_only;
 mod input_too_large;
 mod internal_network_ports;
 mod interpolation_error;
 pub mod invalid_port_spec;
 mod links_legacy;
+mod localhost_between_containers;
 mod network_mode_host_with_ports;
 mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
+mod no_shared_network;
 mod port_var_unset;
 mod publish_all_interfaces;
+mod published_port_between_containers;
 mod scaled_service_fixed_port;
 mod syntax_error;
 mod target_port_mismatch;
 mod undefined_network;
 mod undefined_service;
+mod underscore_hostname;
+mod unknown_service_host;
 mod yaml_base60_port;
 
 pub use duplicate_key::DUPLICATE_KEY;
@@ -109,6 +117,14 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::
     hostip_ipv6_unspecified_only::check(p, out);
     target_port_mismatch::check(p, out);
     expose_is_not_publish::check(p, out);
+    localhost_between_containers::check(p, out);
+    published_port_between_containers::check(p, out);
+    no_shared_network::check(p, out);
+    default_bridge_no_dns::check(p, out);
+    host_docker_internal_linux::check(p, out);
+    underscore_hostname::check(p, out);
+    unknown_service_host::check(p, out);
+    depends_on_not_ready::check(p, out);
 }
 
 /// The candidate closest to `wrong` when it is a plausible typo of it.
@@ -146,6 +162,14 @@ pub static ALL: &[&Rule] = &[
     &hostip_ipv6_unspecified_only::HOSTIP_IPV6_UNSPECIFIED_ONLY,
     &target_port_mismatch::TARGET_PORT_MISMATCH,
     &expose_is_not_publish::EXPOSE_IS_NOT_PUBLISH,
+    &localhost_between_containers::LOCALHOST_BETWEEN_CONTAINERS,
+    &published_port_between_containers::PUBLISHED_PORT_BETWEEN_CONTAINERS,
+    &no_shared_network::NO_SHARED_NETWORK,
+    &default_bridge_no_dns::DEFAULT_BRIDGE_NO_DNS,
+    &host_docker_internal_linux::HOST_DOCKER_INTERNAL_LINUX,
+    &underscore_hostname::UNDERSCORE_HOSTNAME,
+    &unknown_service_host::UNKNOWN_SERVICE_HOST,
+    &depends_on_not_ready::DEPENDS_ON_NOT_READY,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &INPUT_TOO_LARGE,

@@ -1,0 +1,93 @@
+use super::declare_rule;
+use crate::compose::Project;
+use crate::finding::{Edit, Finding};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `network_mode: bridge` on a service that reaches another service by name, or
+    /// that another service reaches by name.
+    ///
+    /// ## Why it matters
+    /// `bridge` is Docker's default bridge, which has no name resolution between
+    /// containers (only legacy links): names do not resolve, and network aliases or fixed
+    /// addresses are refused there.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     network_mode: bridge
+    ///     environment: {DB_HOST: db}
+    ///   db:
+    ///     image: postgres:16
+    /// ```
+    ///
+    /// ## Fix
+    /// Remove `network_mode: bridge` (the quick fix) so the service joins the project's
+    /// network, where service names resolve.
+    pub static DEFAULT_BRIDGE_NO_DNS = {
+        code: "default-bridge-no-dns",
+        severity: Warning,
+        applies_to: "Compose files",
+        summary: "Service names used on the default bridge",
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for (i, s) in p.services.iter().enumerate() {
+        if s.mode() != Some("bridge") {
+            continue;
+        }
+        let reaches = p.refs.iter().find(|r| {
+            r.service == i
+                && p.service_for_host(&r.host.host)
+                    .is_some_and(|t| t.name != s.name)
+        });
+        let reached = p.refs.iter().find(|r| {
+            r.service != i
+                && p.service_for_host(&r.host.host)
+                    .is_some_and(|t| t.name == s.name)
+        });
+        let message = match (reaches, reached) {
+            (Some(r), _) => format!(
+                "On the default bridge service names do not resolve: `{}` cannot reach `{}`. Remove `network_mode: bridge`",
+                s.name, r.host.host
+            ),
+            (None, Some(r)) => format!(
+                "`{}` is on the default bridge, where service names do not resolve: `{}` cannot reach it as `{}`. Remove `network_mode: bridge`",
+                s.name, p.services[r.service].name, r.host.host
+            ),
+            (None, None) => continue,
+        };
+        let Some(mode) = &s.network_mode else {
+            continue;
+        };
+        let mut f = Finding::new(&DEFAULT_BRIDGE_NO_DNS, p.span(mode.node), message);
+        if let Some(lines) = p.entry_lines(s.node, "network_mode") {
+            f = f.with_fix(
+                "Remove `network_mode: bridge`",
+                vec![Edit {
+                    range: lines,
+                    new_text: String::new(),
+                }],
+            );
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fix_all, flagged};
+
+    #[test]
+    fn names_on_the_default_bridge() {
+        let text = "services:\n  app:\n    network_mode: bridge\n    environment:\n      DB_HOST: db\n  db:\n    image: postgres:16\n  other:\n    network_mode: bridge\n";
+        assert_eq!(flagged(text, "default-bridge-no-dns"), ["bridge"]);
+        let fixed = fix_all(text, "default-bridge-no-dns");
+        assert!(
+            fixed.starts_with("services:\n  app:\n    environment:"),
+            "{fixed}"
+        );
+    }
+}

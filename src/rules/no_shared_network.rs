@@ -1,0 +1,116 @@
+use super::declare_rule;
+use crate::compose::{Attachment, Project, Service};
+use crate::finding::Finding;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a service that reaches another by name (a host in its environment or command,
+    /// or `links`) while the two share no network. A service with `network_mode: host`
+    /// that reaches another by name is reported too: host networking has no service names.
+    ///
+    /// ## Why it matters
+    /// Service names resolve only on networks both containers are on:
+    /// `getaddrinfo ENOTFOUND db`, `could not translate host name "db"`. `links` does not
+    /// change that.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   proxy:
+    ///     networks: [front]
+    ///     environment: {UPSTREAM: "http://api:8080"}
+    ///   api:
+    ///     networks: [back]
+    /// networks: {front: {}, back: {}}
+    /// ```
+    ///
+    /// ## Fix
+    /// Attach one service to a network the other is on (`api` to `front` above).
+    pub static NO_SHARED_NETWORK = {
+        code: "no-shared-network",
+        severity: Error,
+        applies_to: "Compose files",
+        summary: "Services that talk share no network",
+    };
+}
+
+fn networks(p: &Project, s: &Service) -> String {
+    match p.attachment(s) {
+        Attachment::Networks(n) => n.join(", "),
+        Attachment::Host => "the host network".into(),
+        Attachment::Bridge => "the default bridge".into(),
+        Attachment::Isolated => "no network".into(),
+    }
+}
+
+fn report(
+    p: &Project,
+    s: &Service,
+    t: &Service,
+    name: &str,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<Finding>,
+) {
+    let (a, b) = (p.attachment(s), p.attachment(t));
+    let message = match (&a, &b) {
+        (Attachment::Networks(_), Attachment::Networks(_)) if !p.share_network(s, t) => format!(
+            "`{}` (on {}) and `{}` (on {}) share no network, so `{name}` does not resolve. Attach one to a network of the other",
+            s.name,
+            networks(p, s),
+            t.name,
+            networks(p, t)
+        ),
+        (Attachment::Host, Attachment::Networks(_)) => format!(
+            "`{}` uses host networking, where service names do not resolve: `{name}` is unknown there. Publish `{}`'s port and use `localhost`, or drop `network_mode: host`",
+            s.name, t.name
+        ),
+        _ => return,
+    };
+    out.push(
+        Finding::new(&NO_SHARED_NETWORK, range, message)
+            .with_related(p.span(t.key), format!("`{}` is defined here", t.name)),
+    );
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    for r in &p.refs {
+        let s = &p.services[r.service];
+        let Some(t) = p.service_for_host(&r.host.host) else {
+            continue;
+        };
+        if t.name == s.name || !seen.insert((r.service, r.val.node, r.host.host.clone())) {
+            continue;
+        }
+        let range = p.value_span(&r.val, r.host.host_range.clone());
+        report(p, s, t, &r.host.host, range, out);
+    }
+    for s in &p.services {
+        for link in &s.links {
+            let name = link.value.split(':').next().unwrap_or_default();
+            if let Some(t) = p.service(name) {
+                report(p, s, t, name, p.value_span(link, 0..name.len()), out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::flagged;
+
+    #[test]
+    fn separate_networks() {
+        let text = "services:\n  proxy:\n    networks: [front]\n    environment:\n      UPSTREAM: http://api:8080\n      OTHER: http://web:80\n    links: [api]\n  api:\n    networks: [back]\n  web:\n    networks: [front, back]\n  sys:\n    network_mode: host\n    command: [\"curl\", \"http://api:8080/health\"]\n  dflt:\n    environment: [\"U=http://api:8080\"]\nnetworks: {front: {}, back: {}}\n";
+        assert_eq!(
+            flagged(text, "no-shared-network"),
+            ["api", "api", "api", "api"]
+        );
+    }
+
+    #[test]
+    fn shared_is_fine() {
+        let text = "services:\n  a:\n    environment: {U: \"http://b:80\"}\n  b: {}\n";
+        assert!(flagged(text, "no-shared-network").is_empty());
+    }
+}

@@ -1,0 +1,98 @@
+use super::declare_rule;
+use super::localhost_between_containers::listens;
+use crate::compose::Project;
+use crate::finding::{Edit, Finding};
+use crate::ports;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a service reached by name with its published (host) port instead of its
+    /// container port: `db:5433` where `db` publishes `5433:5432`.
+    ///
+    /// ## Why it matters
+    /// Containers talk to each other directly, on the container port. Nothing listens on
+    /// the host port inside the container: the connection is refused, while the same
+    /// address works from the host as `localhost:5433`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:16
+    ///     ports: ["5433:5432"]
+    ///   app:
+    ///     environment:
+    ///       DATABASE_URL: postgres://u:p@db:5433/app
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the container port: `db:5432` (the quick fix).
+    pub static PUBLISHED_PORT_BETWEEN_CONTAINERS = {
+        code: "published-port-between-containers",
+        severity: Error,
+        applies_to: "Compose files",
+        summary: "A service reached on its host port instead of its container port",
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for r in &p.refs {
+        let Some(port) = r.host.port else { continue };
+        let Some(target) = p.service_for_host(&r.host.host) else {
+            continue;
+        };
+        if listens(p, target).contains(&port) {
+            continue;
+        }
+        let container = target.ports.iter().find_map(|entry| {
+            entry.bindings()?.into_iter().find_map(|b| {
+                let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
+                (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
+            })
+        });
+        let Some((container_port, entry)) = container else {
+            continue;
+        };
+        let Some(port_range) = r.host.port_range.clone() else {
+            continue;
+        };
+        let mut f = Finding::new(
+            &PUBLISHED_PORT_BETWEEN_CONTAINERS,
+            p.value_span(&r.val, port_range.clone()),
+            format!(
+                "{port} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
+                target.name, r.host.host, r.host.host
+            ),
+        )
+        .with_related(p.port_span(entry), format!("`{}` publishes {port} → {container_port} here", target.name));
+        if !r.val.interpolated()
+            && let Some(range) = p.raw_span(&r.val, port_range)
+        {
+            f = f.with_fix(
+                format!("Use the container port {container_port}"),
+                vec![Edit {
+                    range,
+                    new_text: container_port.to_string(),
+                }],
+            );
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fix_all, flagged};
+
+    const TEXT: &str = "services:\n  db:\n    image: postgres:16\n    ports: [\"5433:5432\"]\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@db:5433/app\n      OK_URL: postgres://u:p@db:5432/app\n      METRICS: \"db:9999\"\n";
+
+    #[test]
+    fn host_port_between_containers() {
+        assert_eq!(flagged(TEXT, "published-port-between-containers"), ["5433"]);
+        let fixed = fix_all(TEXT, "published-port-between-containers");
+        assert!(
+            fixed.contains("postgres://u:p@db:5432/app\n      OK_URL"),
+            "{fixed}"
+        );
+    }
+}
