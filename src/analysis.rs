@@ -54,6 +54,9 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
         FileKind::Dockerfile => dockerfile(text),
         FileKind::DaemonJson => daemon_json(text),
     };
+    if kind != FileKind::DaemonJson {
+        crate::suppress::apply(text, &mut analysis.findings);
+    }
     analysis
         .findings
         .sort_by_key(|f| (f.range.start, f.range.end));

@@ -95,3 +95,32 @@ impl Finding {
         self.rule.code
     }
 }
+
+/// Applies the first fix of each finding to `text`. Fixes whose edits overlap an edit
+/// already taken are skipped (run again to apply them). Returns the new text and how many
+/// fixes were applied.
+pub fn apply_fixes(text: &str, findings: &[Finding]) -> (String, usize) {
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    let mut candidates: Vec<&Fix> = findings.iter().filter_map(|f| f.fixes.first()).collect();
+    candidates.sort_by_key(|f| f.edits.iter().map(|e| e.range.start).min());
+    for fix in candidates {
+        let overlaps = fix.edits.iter().any(|e| {
+            taken.iter().any(|t| {
+                e.range.start < t.range.end && t.range.start < e.range.end
+                    || (e.range.start == t.range.start)
+            })
+        });
+        if overlaps || fix.edits.iter().any(|e| e.range.end > text.len()) {
+            continue;
+        }
+        taken.extend(fix.edits.iter());
+        applied += 1;
+    }
+    taken.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for e in taken {
+        out.replace_range(e.range.clone(), &e.new_text);
+    }
+    (out, applied)
+}

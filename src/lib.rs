@@ -12,6 +12,7 @@ pub mod live;
 pub mod ports;
 pub mod rules;
 pub mod server;
+pub mod suppress;
 pub mod syntax;
 pub mod text;
 pub mod workspace;

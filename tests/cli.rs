@@ -146,3 +146,28 @@ fn rules_and_explain() {
         Some(2)
     );
 }
+
+#[test]
+fn fix_applies_quick_fixes_and_reports_what_is_left() {
+    let dir = std::env::temp_dir().join(format!("portside-fix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let compose = dir.join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  db:\n    image: postgres:16\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@localhost:5432/app\n    ports:\n      - 22:22\n      - \"localhost:8080:80\"\n",
+    )
+    .unwrap();
+    let o = portside(&["check", "--fix", dir.to_str().unwrap()]);
+    let fixed = std::fs::read_to_string(&compose).unwrap();
+    assert!(fixed.contains("postgres://u:p@db:5432/app"), "{fixed}");
+    assert!(fixed.contains("- \"22:22\""), "{fixed}");
+    assert!(fixed.contains("\"127.0.0.1:8080:80\""), "{fixed}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("applied 3 fixes"));
+    // What is left (22:22 on every interface) is still reported.
+    assert!(
+        stdout(&o).contains("publish-all-interfaces"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -24,6 +24,9 @@ pub struct CheckArgs {
     deny: Option<Deny>,
     #[arg(long, value_enum, default_value_t)]
     color: ColorChoice,
+    /// Apply the quick fixes, write the files, then report what is left.
+    #[arg(long)]
+    fix: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +79,26 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         };
         checked += 1;
-        let result = analysis::analyze_with(*kind, &text, &crate::workspace::context_for(path));
+        let ctx = crate::workspace::context_for(path);
+        let mut result = analysis::analyze_with(*kind, &text, &ctx);
+        let mut text = text;
+        if args.fix {
+            let (fixed, count) = crate::finding::apply_fixes(&text, &result.findings);
+            if count > 0 {
+                if let Err(e) = std::fs::write(path, &fixed) {
+                    eprintln!("portside: cannot write {}: {e}", path.display());
+                    io_error = true;
+                } else {
+                    eprintln!(
+                        "portside: applied {count} fix{} to {}",
+                        if count == 1 { "" } else { "es" },
+                        path.display()
+                    );
+                    text = fixed;
+                    result = analysis::analyze_with(*kind, &text, &ctx);
+                }
+            }
+        }
         let rope = Rope::from_str(&text);
         let display = path.display().to_string();
         for f in &result.findings {

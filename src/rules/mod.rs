@@ -16,7 +16,9 @@ mod hostip_ipv6_unspecified_only;
 mod input_too_large;
 mod internal_network_ports;
 mod interpolation_error;
+mod invalid_ignore_comment;
 pub mod invalid_port_spec;
+mod ipam_config_invalid;
 mod links_legacy;
 mod localhost_between_containers;
 mod network_mode_host_with_ports;
@@ -27,6 +29,8 @@ mod port_var_unset;
 mod publish_all_interfaces;
 mod published_port_between_containers;
 mod scaled_service_fixed_port;
+mod static_ip_invalid;
+mod subnet_overlap;
 mod syntax_error;
 mod target_port_mismatch;
 mod undefined_network;
@@ -37,6 +41,7 @@ mod yaml_base60_port;
 
 pub use duplicate_key::DUPLICATE_KEY;
 pub use input_too_large::INPUT_TOO_LARGE;
+pub use invalid_ignore_comment::INVALID_IGNORE_COMMENT;
 pub use invalid_port_spec::INVALID_PORT_SPEC;
 pub use syntax_error::SYNTAX_ERROR;
 
@@ -125,6 +130,9 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::
     underscore_hostname::check(p, out);
     unknown_service_host::check(p, out);
     depends_on_not_ready::check(p, out);
+    ipam_config_invalid::check(p, out);
+    static_ip_invalid::check(p, out);
+    subnet_overlap::check(p, out);
 }
 
 /// The candidate closest to `wrong` when it is a plausible typo of it.
@@ -170,9 +178,13 @@ pub static ALL: &[&Rule] = &[
     &underscore_hostname::UNDERSCORE_HOSTNAME,
     &unknown_service_host::UNKNOWN_SERVICE_HOST,
     &depends_on_not_ready::DEPENDS_ON_NOT_READY,
+    &ipam_config_invalid::IPAM_CONFIG_INVALID,
+    &static_ip_invalid::STATIC_IP_INVALID,
+    &subnet_overlap::SUBNET_OVERLAP,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &INPUT_TOO_LARGE,
+    &INVALID_IGNORE_COMMENT,
 ];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
@@ -262,19 +274,14 @@ pub(crate) mod test_support {
     /// `code` must be gone, and no other rule may fire that did not before.
     pub fn fix_all(text: &str, code: &str) -> String {
         let before = crate::analysis::analyze(FileKind::Compose, text);
-        let mut edits: Vec<_> = before
+        let of_code: Vec<Finding> = before
             .findings
             .iter()
             .filter(|f| f.code() == code)
-            .filter_map(|f| f.fixes.first())
-            .flat_map(|fix| fix.edits.clone())
+            .cloned()
             .collect();
-        assert!(!edits.is_empty(), "no fix for {code}");
-        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-        let mut fixed = text.to_string();
-        for e in edits {
-            fixed.replace_range(e.range.clone(), &e.new_text);
-        }
+        let (fixed, applied) = crate::finding::apply_fixes(text, &of_code);
+        assert!(applied > 0, "no fix for {code}");
         let after = crate::analysis::analyze(FileKind::Compose, &fixed);
         assert!(
             !after.findings.iter().any(|f| f.code() == code),
