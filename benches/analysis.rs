@@ -181,8 +181,9 @@ async fn lsp_session(n: usize) -> Session {
     let open = t.elapsed();
 
     // Toggle a container port in the middle of the file: `9090` <-> `9091`.
-    // The ports entry `- 9090` (the environment has `:9090` too).
-    let at = text[text.len() / 2..].find("- 9090\n").unwrap() + text.len() / 2 + 2;
+    // The container port of a ports entry `"127.0.0.1:NNNNN:9090"`, the last before
+    // `expose:` (the environment has `"svc-NNNNN:9090"` too).
+    let at = text[text.len() / 2..].find(":9090\"\n    expose:").unwrap() + text.len() / 2 + 1;
     let line = text[..at].matches('\n').count() as u64;
     let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u64;
     let mut edits = Vec::new();

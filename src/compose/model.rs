@@ -16,18 +16,37 @@ pub struct Val {
     /// The scalar node (through aliases: the anchored node, where the text is).
     pub node: NodeId,
     /// Where this value starts inside the scalar's own value (`KEY=value` list items).
-    pub offset: usize,
-    /// The text as written (before interpolation).
-    pub raw: String,
+    pub offset: u32,
     /// The text Compose uses.
     pub value: String,
-    pub unset: Vec<String>,
-    pub error: Option<InterpolationError>,
+    /// Set when the text had variables (rare, so kept out of line).
+    interp: Option<Box<Interp>>,
+}
+
+#[derive(Debug, Clone)]
+struct Interp {
+    raw: String,
+    unset: Vec<String>,
+    error: Option<InterpolationError>,
 }
 
 impl Val {
+    /// The text as written (before interpolation).
+    pub fn raw(&self) -> &str {
+        self.interp.as_ref().map_or(&self.value, |i| &i.raw)
+    }
+
     pub fn interpolated(&self) -> bool {
-        self.raw.contains('$')
+        self.interp.is_some()
+    }
+
+    /// Variables used without a default that are not set.
+    pub fn unset(&self) -> &[String] {
+        self.interp.as_ref().map_or(&[], |i| &i.unset)
+    }
+
+    pub fn error(&self) -> Option<&InterpolationError> {
+        self.interp.as_ref()?.error.as_ref()
     }
 }
 
@@ -38,11 +57,18 @@ pub struct ServiceRef {
     pub service: usize,
     /// The environment variable's name, or `command`.
     pub key: String,
-    pub val: Val,
+    /// Which value: `environment[i]` or `commands[i]` of the service.
+    pub source: RefSource,
     /// Where the reference sits inside `val.value`.
     pub host: HostRef,
     /// For `DB_HOST=db`, the port of `DB_PORT` in the same service.
     pub sibling_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefSource {
+    Env(usize),
+    Command(usize),
 }
 
 impl ServiceRef {
@@ -74,13 +100,28 @@ pub struct Port {
     /// The entry of the `ports` list.
     pub item: NodeId,
     pub spec: PortSpec,
+    /// Docker's bindings, parsed once.
+    bindings: Option<Vec<Binding>>,
 }
 
 impl Port {
+    fn new(item: NodeId, spec: PortSpec) -> Self {
+        let bindings = Self::parse(&spec);
+        Self {
+            item,
+            spec,
+            bindings,
+        }
+    }
+
     /// Docker's bindings for this entry, when it is valid after interpolation.
-    pub fn bindings(&self) -> Option<Vec<Binding>> {
-        match &self.spec {
-            PortSpec::Short(v) if v.error.is_none() => ports::parse_port_spec(&v.value).ok(),
+    pub fn bindings(&self) -> Option<&[Binding]> {
+        self.bindings.as_deref()
+    }
+
+    fn parse(spec: &PortSpec) -> Option<Vec<Binding>> {
+        match spec {
+            PortSpec::Short(v) if v.error().is_none() => ports::parse_port_spec(&v.value).ok(),
             PortSpec::Long(long) => {
                 let LongPort {
                     target,
@@ -148,13 +189,32 @@ pub struct EnvVar {
     pub value: Option<Val>,
 }
 
+/// Service keys that rules point at; their key nodes are recorded while building.
+const TRACKED_KEYS: &[&str] = &[
+    "ports",
+    "expose",
+    "networks",
+    "network_mode",
+    "links",
+    "external_links",
+    "extra_hosts",
+    "dns",
+    "dns_search",
+    "dns_opt",
+    "hostname",
+    "mac_address",
+    "command",
+    "entrypoint",
+    "build",
+];
+
 #[derive(Debug, Clone, Default)]
 pub struct Service {
     pub name: String,
     pub key: NodeId,
     pub node: NodeId,
-    /// Every key of the service mapping (merge keys applied), with its key node.
-    pub keys: Vec<(String, NodeId)>,
+    /// Key nodes of the [`TRACKED_KEYS`] the service has (merge keys applied).
+    keys: Vec<(&'static str, NodeId)>,
     pub image: Option<Val>,
     pub has_build: bool,
     pub ports: Vec<Port>,
@@ -177,17 +237,25 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn key_node(&self, key: &str) -> Option<NodeId> {
-        self.keys.iter().find(|(k, _)| k == key).map(|(_, n)| *n)
-    }
-
-    pub fn has(&self, key: &str) -> bool {
-        self.key_node(key).is_some()
-    }
-
     /// `network_mode` as written after interpolation.
     pub fn mode(&self) -> Option<&str> {
         self.network_mode.as_ref().map(|v| v.value.as_str())
+    }
+
+    /// Well-known ports of the service's image, for servers that show none in Compose.
+    pub fn image_ports(&self) -> &'static [u16] {
+        match self.image_name() {
+            Some("postgres" | "postgis") => &[5432],
+            Some("mysql" | "mariadb") => &[3306],
+            Some("mongo") => &[27017],
+            Some("redis" | "valkey" | "keydb") => &[6379],
+            Some("rabbitmq") => &[5672, 15672],
+            Some("memcached") => &[11211],
+            Some("elasticsearch" | "opensearch") => &[9200],
+            Some("nats") => &[4222],
+            Some("kafka" | "cp-kafka") => &[9092],
+            _ => &[],
+        }
     }
 
     /// The image's repository name without registry, tag or digest: `postgres`.
@@ -213,7 +281,6 @@ pub struct Network {
     pub name: String,
     pub key: NodeId,
     pub node: Option<NodeId>,
-    pub keys: Vec<(String, NodeId)>,
     pub external: bool,
     pub internal: bool,
     pub enable_ipv6: bool,
@@ -247,6 +314,24 @@ pub struct Project<'y> {
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
     /// Hosts named in environment values and commands.
     pub refs: Vec<ServiceRef>,
+    index: Index,
+}
+
+/// Lookups that rules make for every reference, built once so that analysis stays linear.
+#[derive(Debug, Default)]
+struct Index {
+    services: HashMap<String, usize>,
+    /// Service names, then network aliases, `hostname`s and `container_name`s.
+    hosts: HashMap<String, usize>,
+    networks: HashMap<String, usize>,
+    /// Container ports of each service (targets, `expose`, and its image's well-known ports).
+    listens: Vec<Vec<u16>>,
+    /// (from, to): service `from` names `to` in a reference, `depends_on` or `links`.
+    edges: std::collections::HashSet<(usize, usize)>,
+    /// (from, to): service `from` names `to` as a host in its environment or command.
+    ref_edges: std::collections::HashSet<(usize, usize)>,
+    /// Whether another service names this one.
+    named_by_others: Vec<bool>,
 }
 
 /// The variables interpolation reads: `.env` and the environment (which wins).
@@ -267,6 +352,7 @@ impl<'y> Project<'y> {
             networks: Vec::new(),
             interpolation_errors: Vec::new(),
             refs: Vec::new(),
+            index: Index::default(),
         };
         let root = yaml
             .documents
@@ -289,15 +375,132 @@ impl<'y> Project<'y> {
         }
         project.interpolation_errors = b.errors;
         project.refs = find_refs(&project.services);
+        project.index = project.build_index();
         project
     }
 
+    fn build_index(&self) -> Index {
+        let mut ix = Index::default();
+        for (i, s) in self.services.iter().enumerate() {
+            ix.services.entry(s.name.clone()).or_insert(i);
+            ix.hosts.entry(s.name.clone()).or_insert(i);
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            let names = s
+                .networks
+                .iter()
+                .flat_map(|n| n.aliases.iter())
+                .chain(&s.hostname)
+                .chain(&s.container_name);
+            for v in names {
+                ix.hosts.entry(v.value.clone()).or_insert(i);
+            }
+        }
+        for (i, n) in self.networks.iter().enumerate() {
+            ix.networks.entry(n.name.clone()).or_insert(i);
+        }
+        ix.listens = self
+            .services
+            .iter()
+            .map(|s| {
+                let mut ports = s
+                    .ports
+                    .iter()
+                    .filter_map(Port::bindings)
+                    .flatten()
+                    .map(|b| b.target)
+                    .collect::<Vec<_>>();
+
+                for e in &s.expose {
+                    if let Ok(exposed) = ports::parse_expose(&e.value) {
+                        ports.extend(exposed.iter().map(|p| p.port));
+                    }
+                }
+                ports.extend_from_slice(s.image_ports());
+                ports
+            })
+            .collect();
+        for r in &self.refs {
+            if let Some(&to) = ix.hosts.get(&r.host.host) {
+                ix.edges.insert((r.service, to));
+                ix.ref_edges.insert((r.service, to));
+            }
+        }
+        for (i, s) in self.services.iter().enumerate() {
+            let named = s
+                .depends_on
+                .iter()
+                .map(|d| d.name.as_str())
+                .chain(s.links.iter().filter_map(|l| l.value.split(':').next()));
+            for name in named {
+                if let Some(&to) = ix.services.get(name) {
+                    ix.edges.insert((i, to));
+                }
+            }
+        }
+        ix.named_by_others = vec![false; self.services.len()];
+        for &(from, to) in &ix.edges {
+            if from != to {
+                ix.named_by_others[to] = true;
+            }
+        }
+        ix
+    }
+
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        self.index.services.get(name).map(|&i| &self.services[i])
+    }
+
+    pub fn service_index(&self, name: &str) -> Option<usize> {
+        self.index.services.get(name).copied()
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {
-        self.networks.iter().find(|n| n.name == name)
+        self.index.networks.get(name).map(|&i| &self.networks[i])
+    }
+
+    /// The value a reference was found in.
+    pub fn ref_val(&self, r: &ServiceRef) -> &Val {
+        let s = &self.services[r.service];
+        match r.source {
+            RefSource::Env(i) => s.environment[i]
+                .value
+                .as_ref()
+                .expect("refs come from values"),
+            RefSource::Command(i) => &s.commands[i],
+        }
+    }
+
+    /// The key node of `key` in a service mapping (merge keys applied).
+    pub fn key(&self, s: &Service, key: &str) -> Option<NodeId> {
+        if let Some(&(_, node)) = s.keys.iter().find(|(k, _)| *k == key) {
+            return Some(node);
+        }
+        if TRACKED_KEYS.contains(&key) || !self.yaml.is_mapping(s.node) {
+            return None;
+        }
+        self.yaml.get(s.node, key).map(|e| e.key)
+    }
+
+    /// Ports the service listens on: Compose's container ports and `expose`, plus the
+    /// well-known ports of its image.
+    pub fn listens(&self, s: usize) -> &[u16] {
+        &self.index.listens[s]
+    }
+
+    /// Whether service `from` names service `to` (reference, `depends_on` or `links`).
+    pub fn names(&self, from: usize, to: usize) -> bool {
+        self.index.edges.contains(&(from, to))
+    }
+
+    /// Whether service `from` connects to `to` (names it as a host in a value).
+    pub fn refers_to(&self, from: usize, to: usize) -> bool {
+        self.index.ref_edges.contains(&(from, to))
+    }
+
+    /// Whether any other service names service `to`.
+    pub fn is_named_by_others(&self, to: usize) -> bool {
+        self.index.named_by_others[to]
     }
 
     /// The byte span of a node (through aliases, where the text is).
@@ -329,8 +532,10 @@ impl<'y> Project<'y> {
             _ => return None,
         };
         let inner = self.text.get(inner_start..inner_start + value.len())?;
-        (inner == value && val.offset + part.end <= value.len())
-            .then(|| inner_start + val.offset + part.start..inner_start + val.offset + part.end)
+        (inner == value && val.offset as usize + part.end <= value.len()).then(|| {
+            let o = inner_start + val.offset as usize;
+            o + part.start..o + part.end
+        })
     }
 
     /// The whole value of `val` in the source (for `KEY=value` items, just the value).
@@ -434,15 +639,12 @@ impl<'y> Project<'y> {
     /// The service a host name reaches: service name, network alias, `hostname` or
     /// `container_name`.
     pub fn service_for_host(&self, host: &str) -> Option<&Service> {
-        self.service(host).or_else(|| {
-            self.services.iter().find(|s| {
-                s.networks
-                    .iter()
-                    .any(|n| n.aliases.iter().any(|a| a.value == host))
-                    || s.hostname.as_ref().is_some_and(|h| h.value == host)
-                    || s.container_name.as_ref().is_some_and(|c| c.value == host)
-            })
-        })
+        self.index.hosts.get(host).map(|&i| &self.services[i])
+    }
+
+    /// Every name the project provides to DNS: services, aliases, hostnames, container names.
+    pub fn host_names(&self) -> impl Iterator<Item = &str> {
+        self.index.hosts.keys().map(String::as_str)
     }
 
     /// Container ports a service listens on as far as Compose shows: port targets and
@@ -455,6 +657,7 @@ impl<'y> Project<'y> {
             .flatten()
             .map(|b| b.target)
             .collect();
+
         for e in &service.expose {
             if let Ok(ports) = ports::parse_expose(&e.value) {
                 out.extend(ports.iter().map(|p| p.port));
@@ -469,7 +672,7 @@ impl<'y> Project<'y> {
 fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
     let mut out = Vec::new();
     for (i, s) in services.iter().enumerate() {
-        for var in &s.environment {
+        for (vi, var) in s.environment.iter().enumerate() {
             let Some(val) = &var.value else { continue };
             let sibling_port = refs::host_key_prefix(&var.key).and_then(|(_, port_key)| {
                 s.environment
@@ -481,13 +684,13 @@ fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
                 out.push(ServiceRef {
                     service: i,
                     key: var.key.clone(),
-                    val: val.clone(),
+                    source: RefSource::Env(vi),
                     host,
                     sibling_port,
                 });
             }
         }
-        for val in &s.commands {
+        for (ci, val) in s.commands.iter().enumerate() {
             let mut start = 0;
             for word in val.value.split(' ') {
                 for mut host in refs::find("", word) {
@@ -496,7 +699,7 @@ fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
                     out.push(ServiceRef {
                         service: i,
                         key: "command".to_string(),
-                        val: val.clone(),
+                        source: RefSource::Command(ci),
                         host,
                         sibling_port: None,
                     });
@@ -526,11 +729,9 @@ impl Builder<'_, '_> {
         if !raw.contains('$') {
             return Val {
                 node,
-                offset,
-                value: raw.clone(),
-                raw,
-                unset: Vec::new(),
-                error: None,
+                offset: offset as u32,
+                value: raw,
+                interp: None,
             };
         }
         let vars = self.vars;
@@ -540,11 +741,13 @@ impl Builder<'_, '_> {
         }
         Val {
             node,
-            offset,
-            raw,
+            offset: offset as u32,
             value: r.value,
-            unset: r.unset,
-            error: r.error,
+            interp: Some(Box::new(Interp {
+                raw,
+                unset: r.unset,
+                error: r.error,
+            })),
         }
     }
 
@@ -574,14 +777,6 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn keys(&self, node: NodeId) -> Vec<(String, NodeId)> {
-        self.yaml
-            .entries(node)
-            .iter()
-            .filter_map(|e| Some((self.yaml.scalar(e.key)?.to_string(), e.key)))
-            .collect()
-    }
-
     fn service(&mut self, key: NodeId, node: NodeId) -> Option<Service> {
         let yaml = self.yaml;
         let name = yaml.scalar(key)?.to_string();
@@ -589,7 +784,6 @@ impl Builder<'_, '_> {
             name,
             key,
             node,
-            keys: self.keys(node),
             ..Service::default()
         };
         if !yaml.is_mapping(node) {
@@ -599,6 +793,9 @@ impl Builder<'_, '_> {
             let Some(k) = yaml.scalar(entry.key) else {
                 continue;
             };
+            if let Some(&tracked) = TRACKED_KEYS.iter().find(|t| **t == k) {
+                s.keys.push((tracked, entry.key));
+            }
             let v = entry.value;
             match k {
                 "image" => s.image = self.val(v),
@@ -606,7 +803,7 @@ impl Builder<'_, '_> {
                 "ports" => {
                     for &item in yaml.items(v).unwrap_or_default() {
                         let spec = self.port_spec(item);
-                        s.ports.push(Port { item, spec });
+                        s.ports.push(Port::new(item, spec));
                     }
                 }
                 "expose" => s.expose = self.list(v),
@@ -808,7 +1005,6 @@ impl Builder<'_, '_> {
             name: yaml.scalar(key).unwrap_or_default().to_string(),
             key,
             node: yaml.is_mapping(node).then_some(node),
-            keys: self.keys(node),
             ..Network::default()
         };
         if !yaml.is_mapping(node) {
@@ -944,7 +1140,7 @@ mod tests {
                 panic!()
             };
             assert_eq!(v.value, ":8080:80");
-            assert_eq!(v.unset, ["BIND"]);
+            assert_eq!(v.unset(), ["BIND"]);
             assert_eq!(p.interpolation_errors.len(), 1);
             assert_eq!(
                 p.interpolation_errors[0].1.to_string(),

@@ -44,7 +44,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             }
             // `"${PORT}:80"` with PORT unset: port-var-unset says it better.
             if let PortSpec::Short(v) = &port.spec
-                && !v.unset.is_empty()
+                && !v.unset().is_empty()
             {
                 continue;
             }

@@ -1,5 +1,4 @@
 use super::declare_rule;
-use super::localhost_between_containers::image_ports;
 use crate::compose::Project;
 use crate::finding::Finding;
 
@@ -43,18 +42,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let Some(t) = p.service(&d.name) else {
+            let Some(ti) = p.service_index(&d.name) else {
                 continue;
             };
-            if image_ports(t).is_empty() {
-                continue;
-            }
-            let connects = p.refs.iter().any(|r| {
-                r.service == i
-                    && p.service_for_host(&r.host.host)
-                        .is_some_and(|h| h.name == t.name)
-            });
-            if !connects {
+            let t = &p.services[ti];
+            if t.image_ports().is_empty() || !p.refers_to(i, ti) {
                 continue;
             }
             let check = if t.has_healthcheck {

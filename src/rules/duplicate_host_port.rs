@@ -43,10 +43,10 @@ declare_rule! {
 struct Bound<'p> {
     service: usize,
     port: &'p Port,
-    host_ip: String,
+    host_ip: &'p str,
     lo: u16,
     hi: u16,
-    protocol: String,
+    protocol: &'p str,
     /// `8000-8010:80`: Docker takes the first free port of the range.
     dynamic: bool,
 }
@@ -104,10 +104,10 @@ fn bound<'p>(p: &'p Project) -> Vec<Bound<'p>> {
                 out.push(Bound {
                     service: i,
                     port,
-                    host_ip: b.host_ip,
+                    host_ip: &b.host_ip,
                     lo,
                     hi,
-                    protocol: b.protocol,
+                    protocol: &b.protocol,
                     dynamic: lo != hi,
                 });
             }
@@ -122,10 +122,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let mut by_port: HashMap<(u16, &str), Vec<usize>> = HashMap::new();
     for (i, b) in all.iter().enumerate() {
         if !b.dynamic {
-            by_port
-                .entry((b.lo, b.protocol.as_str()))
-                .or_default()
-                .push(i);
+            by_port.entry((b.lo, b.protocol)).or_default().push(i);
         }
     }
     let mut reported = std::collections::HashSet::new();
@@ -146,10 +143,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         {
             return;
         }
-        let addr = if unspecified(&second.host_ip) {
+        let addr = if unspecified(second.host_ip) {
             "0.0.0.0".to_string()
         } else {
-            second.host_ip.clone()
+            second.host_ip.to_string()
         };
         let (severity, message) = if first.dynamic || second.dynamic {
             (
@@ -184,7 +181,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for group in by_port.values() {
         for (x, &i) in group.iter().enumerate() {
             for &j in &group[..x] {
-                if ips_overlap(&all[i].host_ip, &all[j].host_ip) {
+                if ips_overlap(all[i].host_ip, all[j].host_ip) {
                     report(&all[j], &all[i], all[i].lo, out);
                 }
             }
@@ -196,7 +193,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 || o.protocol != d.protocol
                 || o.hi < d.lo
                 || d.hi < o.lo
-                || !ips_overlap(&d.host_ip, &o.host_ip)
+                || !ips_overlap(d.host_ip, o.host_ip)
             {
                 continue;
             }

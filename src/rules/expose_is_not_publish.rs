@@ -36,20 +36,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if s.expose.is_empty() || !s.ports.is_empty() || s.network_mode.is_some() {
             continue;
         }
-        let referenced = p.refs.iter().any(|r| {
-            r.service != i
-                && p.service_for_host(&r.host.host)
-                    .is_some_and(|t| t.name == s.name)
-        }) || p.services.iter().any(|o| {
-            o.depends_on.iter().any(|d| d.name == s.name)
-                || o.links
-                    .iter()
-                    .any(|l| l.value.split(':').next() == Some(s.name.as_str()))
-        });
-        if referenced {
+        if p.is_named_by_others(i) {
             continue;
         }
-        let Some(key) = s.key_node("expose") else {
+        let Some(key) = p.key(s, "expose") else {
             continue;
         };
         let ports: Vec<&str> = s.expose.iter().map(|e| e.value.as_str()).collect();

@@ -36,8 +36,12 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for n in p.networks.iter().filter(|n| n.external) {
-        for (key, node) in &n.keys {
-            if matches!(key.as_str(), "external" | "name") || key.starts_with("x-") {
+        let entries = n.node.map(|node| p.yaml.entries(node)).unwrap_or_default();
+        for e in entries {
+            let (Some(key), node) = (p.yaml.scalar(e.key), &e.key) else {
+                continue;
+            };
+            if matches!(key, "external" | "name") || key.starts_with("x-") {
                 continue;
             }
             out.push(Finding::new(

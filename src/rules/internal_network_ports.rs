@@ -45,7 +45,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if declared.len() != nets.len() || !declared.iter().all(|n| n.internal) {
             continue;
         }
-        let Some(key) = s.key_node("ports") else {
+        let Some(key) = p.key(s, "ports") else {
             continue;
         };
         let mut f = Finding::new(

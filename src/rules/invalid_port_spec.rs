@@ -60,28 +60,53 @@ const LONG_SYNTAX_KEYS: &[&str] = &[
     "name",
 ];
 
-/// Checks `services.*.ports[*]` and `services.*.expose[*]` of every document.
+/// Checks `services.*.ports[*]` and `services.*.expose[*]`. Entries the model parsed
+/// without error are valid; only the others are examined again for the exact message.
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let (text, yaml) = (p.text, p.yaml);
-    for entry in compose::port_entries(yaml) {
-        let raw = yaml.scalar(entry.item).unwrap_or_default();
-        if raw.contains('$') {
-            check_interpolated(p, entry, out);
-            continue;
+    for service in &p.services {
+        for port in &service.ports {
+            if port.bindings().is_some() {
+                continue;
+            }
+            let entry = compose::PortEntry {
+                service: service.key,
+                list: PortList::Ports,
+                item: port.item,
+            };
+            if yaml.scalar(port.item).is_some_and(|raw| raw.contains('$')) {
+                check_interpolated(p, service, entry, out);
+            } else {
+                check_port(text, yaml, port.item, out);
+            }
         }
-        match entry.list {
-            PortList::Ports => check_port(text, yaml, entry.item, out),
-            PortList::Expose => check_expose(yaml, entry.item, out),
+        if p.key(service, "expose").is_some()
+            && let Some(list) = yaml.get(service.node, "expose")
+        {
+            for &item in yaml.items(list.value).unwrap_or_default() {
+                if yaml.scalar(item).is_some_and(|raw| raw.contains('$')) {
+                    let entry = compose::PortEntry {
+                        service: service.key,
+                        list: PortList::Expose,
+                        item,
+                    };
+                    check_interpolated(p, service, entry, out);
+                } else {
+                    check_expose(yaml, item, out);
+                }
+            }
         }
     }
 }
 
 /// An entry with variables: parsed after interpolation, reported on the whole token with
 /// what it resolved to. Interpolation errors are `interpolation-error`'s.
-fn check_interpolated(p: &Project, entry: compose::PortEntry, out: &mut Vec<Finding>) {
-    let Some(service) = p.services.iter().find(|s| s.key == entry.service) else {
-        return;
-    };
+fn check_interpolated(
+    p: &Project,
+    service: &crate::compose::Service,
+    entry: compose::PortEntry,
+    out: &mut Vec<Finding>,
+) {
     let val = match entry.list {
         PortList::Ports => service.ports.iter().find_map(|port| match &port.spec {
             PortSpec::Short(v) if port.item == entry.item => Some(v),
@@ -92,7 +117,7 @@ fn check_interpolated(p: &Project, entry: compose::PortEntry, out: &mut Vec<Find
             .iter()
             .find(|v| v.node == p.yaml.resolve(entry.item)),
     };
-    let Some(val) = val.filter(|v| v.error.is_none()) else {
+    let Some(val) = val.filter(|v| v.error().is_none()) else {
         return;
     };
     let message = match entry.list {
@@ -107,7 +132,8 @@ fn check_interpolated(p: &Project, entry: compose::PortEntry, out: &mut Vec<Find
             p.span(entry.item),
             format!(
                 "Docker rejects this port: `{}` resolves to `{}`: \"{message}\"",
-                val.raw, val.value
+                val.raw(),
+                val.value
             ),
         ));
     }

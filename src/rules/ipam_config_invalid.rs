@@ -168,7 +168,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             || n.ipam.iter().any(|c| {
                 c.subnet
                     .as_ref()
-                    .is_some_and(|s| s.error.is_some() || !s.unset.is_empty())
+                    .is_some_and(|s| s.error().is_some() || !s.unset().is_empty())
             })
         {
             continue;

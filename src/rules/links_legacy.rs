@@ -35,7 +35,7 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
         for key in ["links", "external_links"] {
-            let Some(node) = s.key_node(key) else {
+            let Some(node) = p.key(s, key) else {
                 continue;
             };
             let f = if s.mode() == Some("host") {

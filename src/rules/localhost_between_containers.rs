@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::compose::refs::{host_key_prefix, is_loopback};
-use crate::compose::{Attachment, Project, Service};
+use crate::compose::{Attachment, Project};
 use crate::finding::{Edit, Finding};
 
 declare_rule! {
@@ -37,29 +37,6 @@ declare_rule! {
     };
 }
 
-/// Well-known ports of images, for services that show no port in Compose.
-pub(super) fn image_ports(s: &Service) -> &'static [u16] {
-    match s.image_name() {
-        Some("postgres" | "postgis") => &[5432],
-        Some("mysql" | "mariadb") => &[3306],
-        Some("mongo") => &[27017],
-        Some("redis" | "valkey" | "keydb") => &[6379],
-        Some("rabbitmq") => &[5672, 15672],
-        Some("memcached") => &[11211],
-        Some("elasticsearch" | "opensearch") => &[9200],
-        Some("nats") => &[4222],
-        Some("kafka" | "cp-kafka") => &[9092],
-        _ => &[],
-    }
-}
-
-/// Ports a service listens on: Compose's container ports and expose, plus its image's.
-pub(super) fn listens(p: &Project, s: &Service) -> Vec<u16> {
-    let mut ports = p.container_ports(s);
-    ports.extend_from_slice(image_ports(s));
-    ports
-}
-
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
         if !is_loopback(&r.host.host) {
@@ -76,17 +53,16 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some(owner) = mode.strip_prefix("service:").and_then(|o| p.service(o))
-                && port.is_some_and(|port| listens(p, owner).contains(&port))
+                && let Some(owner) = p.service_index(&owner.name)
+                && port.is_some_and(|port| p.listens(owner).contains(&port))
             {
                 continue;
             }
         }
         let by_port = port.and_then(|port| {
-            p.services
-                .iter()
-                .enumerate()
-                .find(|(i, t)| *i != r.service && listens(p, t).contains(&port))
-                .map(|(_, t)| t)
+            (0..p.services.len())
+                .find(|&i| i != r.service && p.listens(i).contains(&port))
+                .map(|i| &p.services[i])
         });
         let by_key = host_key_prefix(&r.key)
             .and_then(|(prefix, _)| p.service_for_host(&prefix).filter(|t| t.name != s.name));
@@ -96,7 +72,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if s.mode().and_then(|m| m.strip_prefix("service:")) == Some(target.name.as_str()) {
             continue;
         }
-        let range = p.value_span(&r.val, r.host.host_range.clone());
+        let range = p.value_span(p.ref_val(r), r.host.host_range.clone());
         let what = match port {
             Some(port) => format!("nothing in `{}` listens on {port}", s.name),
             None => format!("`{}` is not `{}`", s.name, target.name),
@@ -110,8 +86,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             ),
         )
         .with_related(p.span(target.key), format!("`{}` is defined here", target.name));
-        if !r.val.interpolated()
-            && let Some(range) = p.raw_span(&r.val, r.host.host_range.clone())
+        if !p.ref_val(r).interpolated()
+            && let Some(range) = p.raw_span(p.ref_val(r), r.host.host_range.clone())
         {
             f = f.with_fix(
                 format!("Replace `{}` with `{}`", r.host.host, target.name),

@@ -36,7 +36,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if s.mode() != Some("host") || s.ports.is_empty() {
             continue;
         }
-        let Some(key) = s.key_node("ports") else {
+        let Some(key) = p.key(s, "ports") else {
             continue;
         };
         let mut f = Finding::new(

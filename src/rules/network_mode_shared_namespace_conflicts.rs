@@ -65,7 +65,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             _ => continue,
         };
         for (key, engine) in CONFLICTS {
-            let Some(node) = s.key_node(key) else {
+            let Some(node) = p.key(s, key) else {
                 continue;
             };
             out.push(

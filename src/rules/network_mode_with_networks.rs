@@ -31,8 +31,7 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        let (Some(mode), Some(networks)) = (s.key_node("network_mode"), s.key_node("networks"))
-        else {
+        let (Some(mode), Some(networks)) = (p.key(s, "network_mode"), p.key(s, "networks")) else {
             continue;
         };
         out.push(

@@ -34,8 +34,8 @@ declare_rule! {
     };
 }
 
-fn networks(p: &Project, s: &Service) -> String {
-    match p.attachment(s) {
+fn describe(a: &Attachment) -> String {
+    match a {
         Attachment::Networks(n) => n.join(", "),
         Attachment::Host => "the host network".into(),
         Attachment::Bridge => "the default bridge".into(),
@@ -45,21 +45,22 @@ fn networks(p: &Project, s: &Service) -> String {
 
 fn report(
     p: &Project,
-    s: &Service,
-    t: &Service,
+    (s, a): (&Service, &Attachment),
+    (t, b): (&Service, &Attachment),
     name: &str,
     range: std::ops::Range<usize>,
     out: &mut Vec<Finding>,
 ) {
-    let (a, b) = (p.attachment(s), p.attachment(t));
-    let message = match (&a, &b) {
-        (Attachment::Networks(_), Attachment::Networks(_)) if !p.share_network(s, t) => format!(
-            "`{}` (on {}) and `{}` (on {}) share no network, so `{name}` does not resolve. Attach one to a network of the other",
-            s.name,
-            networks(p, s),
-            t.name,
-            networks(p, t)
-        ),
+    let message = match (a, b) {
+        (Attachment::Networks(x), Attachment::Networks(y)) if !x.iter().any(|n| y.contains(n)) => {
+            format!(
+                "`{}` (on {}) and `{}` (on {}) share no network, so `{name}` does not resolve. Attach one to a network of the other",
+                s.name,
+                describe(a),
+                t.name,
+                describe(b)
+            )
+        }
         (Attachment::Host, Attachment::Networks(_)) => format!(
             "`{}` uses host networking, where service names do not resolve: `{name}` is unknown there. Publish `{}`'s port and use `localhost`, or drop `network_mode: host`",
             s.name, t.name
@@ -73,23 +74,43 @@ fn report(
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    let attach: Vec<Attachment> = p.services.iter().map(|s| p.attachment(s)).collect();
     let mut seen = std::collections::HashSet::new();
     for r in &p.refs {
         let s = &p.services[r.service];
         let Some(t) = p.service_for_host(&r.host.host) else {
             continue;
         };
-        if t.name == s.name || !seen.insert((r.service, r.val.node, r.host.host.clone())) {
+        let Some(ti) = p.service_index(&t.name) else {
+            continue;
+        };
+        let val = p.ref_val(r);
+        if ti == r.service || !seen.insert((r.service, val.node, ti)) {
             continue;
         }
-        let range = p.value_span(&r.val, r.host.host_range.clone());
-        report(p, s, t, &r.host.host, range, out);
+        let range = p.value_span(val, r.host.host_range.clone());
+        report(
+            p,
+            (s, &attach[r.service]),
+            (t, &attach[ti]),
+            &r.host.host,
+            range,
+            out,
+        );
     }
-    for s in &p.services {
+    for (i, s) in p.services.iter().enumerate() {
         for link in &s.links {
             let name = link.value.split(':').next().unwrap_or_default();
-            if let Some(t) = p.service(name) {
-                report(p, s, t, name, p.value_span(link, 0..name.len()), out);
+            if let Some(ti) = p.service_index(name) {
+                let range = p.value_span(link, 0..name.len());
+                report(
+                    p,
+                    (s, &attach[i]),
+                    (&p.services[ti], &attach[ti]),
+                    name,
+                    range,
+                    out,
+                );
             }
         }
     }

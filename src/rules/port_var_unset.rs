@@ -74,17 +74,17 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let PortSpec::Short(v) = &port.spec else {
                 continue;
             };
-            if v.unset.is_empty() || v.error.is_some() {
+            if v.unset().is_empty() || v.error().is_some() {
                 continue;
             }
             // Which part each variable sits in: count the colons after it in the raw text
             // (outside `${...}`): two or more means the IP, one the host port.
-            for (range, name) in bare_vars(&v.raw) {
-                if !v.unset.contains(&name) {
+            for (range, name) in bare_vars(v.raw()) {
+                if !v.unset().contains(&name) {
                     continue;
                 }
-                let colons_after = v.raw[range.end..].matches(':').count()
-                    - v.raw[range.end..]
+                let colons_after = v.raw()[range.end..].matches(':').count()
+                    - v.raw()[range.end..]
                         .split("${")
                         .skip(1)
                         .map(|seg| seg.split('}').next().unwrap_or("").matches(':').count())
@@ -106,7 +106,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     token.clone().unwrap_or_else(|| p.span(v.node)),
                     format!(
                         "`{name}` is not set in the environment or `.env`: `{}` becomes `{}` and {what}",
-                        v.raw, v.value
+                        v.raw(),
+                        v.value
                     ),
                 );
                 if let Some(range) = token {

@@ -1,5 +1,4 @@
 use super::declare_rule;
-use super::localhost_between_containers::listens;
 use crate::compose::Project;
 use crate::finding::{Edit, Finding};
 use crate::ports;
@@ -41,7 +40,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let Some(target) = p.service_for_host(&r.host.host) else {
             continue;
         };
-        if listens(p, target).contains(&port) {
+        let Some(t) = p.service_index(&target.name) else {
+            continue;
+        };
+        if p.listens(t).contains(&port) {
             continue;
         }
         let container = target.ports.iter().find_map(|entry| {
@@ -58,15 +60,15 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         };
         let mut f = Finding::new(
             &PUBLISHED_PORT_BETWEEN_CONTAINERS,
-            p.value_span(&r.val, port_range.clone()),
+            p.value_span(p.ref_val(r), port_range.clone()),
             format!(
                 "{port} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
                 target.name, r.host.host, r.host.host
             ),
         )
         .with_related(p.port_span(entry), format!("`{}` publishes {port} → {container_port} here", target.name));
-        if !r.val.interpolated()
-            && let Some(range) = p.raw_span(&r.val, port_range)
+        if !p.ref_val(r).interpolated()
+            && let Some(range) = p.raw_span(p.ref_val(r), port_range)
         {
             f = f.with_fix(
                 format!("Use the container port {container_port}"),

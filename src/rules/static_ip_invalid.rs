@@ -48,7 +48,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         for attach in &s.networks {
             for (val, v6) in [(&attach.ipv4, false), (&attach.ipv6, true)] {
                 let Some(val) = val else { continue };
-                if val.interpolated() && (val.error.is_some() || !val.unset.is_empty()) {
+                if val.interpolated() && (val.error().is_some() || !val.unset().is_empty()) {
                     continue;
                 }
                 let range = p.val_span(val);

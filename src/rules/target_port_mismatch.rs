@@ -61,7 +61,7 @@ fn official(image: &str) -> Option<&str> {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        if s.has_build || s.has("command") || s.has("entrypoint") {
+        if s.has_build || p.key(s, "command").is_some() || p.key(s, "entrypoint").is_some() {
             continue;
         }
         let Some(image) = s.image.as_ref().and_then(|i| official(&i.value)) else {
@@ -74,7 +74,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let Some(bindings) = port.bindings() else {
                 continue;
             };
-            let [b] = bindings.as_slice() else { continue };
+            let [b] = bindings else { continue };
             let Ok(published) = b.published.parse::<u16>() else {
                 continue;
             };

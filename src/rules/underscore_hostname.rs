@@ -47,7 +47,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         out.push(Finding::new(
             &UNDERSCORE_HOSTNAME,
-            p.value_span(&r.val, r.host.host_range.clone()),
+            p.value_span(p.ref_val(r), r.host.host_range.clone()),
             format!(
                 "`{}` has an underscore, which is not valid in a host name: many HTTP servers answer 400 or refuse the Host header. Use a hyphenated name or alias (`{}`)",
                 r.host.host,

@@ -53,7 +53,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             || host.starts_with('[')
             || is_loopback(host)
             || host.eq_ignore_ascii_case("localhost")
-            || names.contains(&host)
+            || p.service_for_host(host).is_some()
         {
             continue;
         }
@@ -77,6 +77,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             "No service, alias or host entry is called `{host}`: from `{}` it does not resolve",
             s.name
         );
+        let mut names: Vec<&str> = p.host_names().collect();
+        names.sort_unstable();
         match super::did_you_mean(host, names.iter().copied()) {
             Some(close) => message.push_str(&format!(". Did you mean `{close}`?")),
             None => {
@@ -90,7 +92,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         out.push(Finding::new(
             &UNKNOWN_SERVICE_HOST,
-            p.value_span(&r.val, r.host.host_range.clone()),
+            p.value_span(p.ref_val(r), r.host.host_range.clone()),
             message,
         ));
     }

@@ -145,6 +145,12 @@ impl Yaml {
     pub fn parse(text: &str) -> Yaml {
         let chars = CharToByte::new(text);
         let mut yaml = Yaml::default();
+        // Typical Compose files have about one node per 12 bytes and scalars that add up
+        // to half the text; reserving that avoids most regrowth.
+        yaml.nodes.reserve(text.len() / 12);
+        yaml.strings.reserve(text.len() / 2);
+        yaml.items.reserve(text.len() / 48);
+        yaml.entries.reserve(text.len() / 24);
         let mut stack: Vec<Open> = Vec::new();
         // Children of every open collection, innermost last.
         let mut children: Vec<NodeId> = Vec::new();
@@ -283,8 +289,27 @@ impl Yaml {
         if entries.len() < 2 {
             return;
         }
-        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
         let mut found = Vec::new();
+        // Mappings are small: compare pairwise without allocating, up to a size.
+        if entries.len() <= 32 {
+            for (i, entry) in entries.iter().enumerate() {
+                let Some(key) = self.scalar(entry.key) else {
+                    continue;
+                };
+                if let Some(first) = entries[..i]
+                    .iter()
+                    .find(|e| self.scalar(e.key) == Some(key))
+                {
+                    found.push(DuplicateKey {
+                        first: first.key,
+                        duplicate: entry.key,
+                    });
+                }
+            }
+            self.duplicate_keys.extend(found);
+            return;
+        }
+        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(entries.len());
         for entry in entries {
             let Some(key) = self.scalar(entry.key) else {
                 continue;
