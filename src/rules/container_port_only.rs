@@ -81,12 +81,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             {
                 let at = p.span(first.key).start;
                 f = f.with_fix(
-                    format!("Publish on 127.0.0.1:{}", first_target(&bindings)),
+                    format!("Publish on 127.0.0.1:{}", first_target(bindings)),
                     vec![Edit {
                         range: at..at,
                         new_text: format!(
                             "host_ip: 127.0.0.1\n{indent}published: \"{}\"\n{indent}",
-                            first_target(&bindings)
+                            first_target(bindings)
                         ),
                     }],
                 );

@@ -57,7 +57,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         s.name
                     ),
                 );
-                if !p.key(s, "extra_hosts").is_some()
+                if p.key(s, "extra_hosts").is_none()
                     && let Some(indent) = p.key_indent(s.node)
                     && let Some(first) = p.yaml.entries(s.node).first()
                 {
