@@ -47,7 +47,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         let container = target.ports.iter().find_map(|entry| {
-            entry.bindings()?.into_iter().find_map(|b| {
+            entry.bindings()?.iter().find_map(|b| {
                 let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
                 (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
             })

@@ -38,7 +38,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         for port in &s.ports {
-            let Some(b) = port.bindings().and_then(|b| b.into_iter().next()) else {
+            let Some(b) = port.bindings().and_then(|b| b.iter().next()) else {
                 continue;
             };
             if b.published.is_empty() {
