@@ -20,6 +20,8 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // The same allocator settings as the `portside` binary: measure what ships.
+    portside::malloc::tune();
     println!("portside benchmarks (median of repeated runs; budgets in brackets)\n");
     let mut failures = Vec::new();
     analysis_vs_parse(&mut failures);
@@ -93,7 +95,12 @@ fn analysis_vs_parse(failures: &mut Vec<String>) {
 }
 
 /// Edits to time per size; each waits for its diagnostics before the next.
-const EDITS: usize = 30;
+fn edit_count() -> usize {
+    std::env::var("BENCH_EDITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30)
+}
 
 fn lsp_round_trips(failures: &mut Vec<String>) {
     println!("\nLSP over stdio (release binary)");
@@ -186,8 +193,8 @@ async fn lsp_session(n: usize) -> Session {
     let at = text[text.len() / 2..].find(":9090\"\n    expose:").unwrap() + text.len() / 2 + 1;
     let line = text[..at].matches('\n').count() as u64;
     let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u64;
-    let mut edits = Vec::new();
-    for i in 0..EDITS {
+    let mut edits: Vec<Duration> = Vec::new();
+    for i in 0..edit_count() {
         let version = 2 + i as i64;
         let new = if i % 2 == 0 { "9091" } else { "9090" };
         let t = Instant::now();
@@ -202,7 +209,7 @@ async fn lsp_session(n: usize) -> Session {
     }
 
     let mut hovers = Vec::new();
-    for _ in 0..EDITS {
+    for _ in 0..edit_count().max(1) {
         let t = Instant::now();
         let r = c
             .request(
@@ -223,7 +230,10 @@ async fn lsp_session(n: usize) -> Session {
     c.request("shutdown", serde_json::Value::Null).await;
     c.notify("exit", serde_json::Value::Null).await;
     let _ = child.wait().await;
-    let edit_max = *edits.iter().max().unwrap();
+    let edit_max = edits.iter().max().copied().unwrap_or_default();
+    if edits.is_empty() {
+        edits.push(Duration::ZERO);
+    }
     Session {
         open,
         edit_p50: median(edits),

@@ -51,13 +51,13 @@ pub fn port_entry(yaml: &Yaml, entry: &PortEntry) -> String {
             md.push_str(&format!("**`{service}`** publishes (long syntax)\n\n"));
             match field("target").parse::<u16>() {
                 Ok(target) => {
-                    let protocol = match field("protocol").to_lowercase() {
-                        p if p.is_empty() => "tcp".to_string(),
-                        p => p,
+                    let protocol = match field("protocol").as_str() {
+                        "" => "tcp",
+                        p => ports::protocol(p).unwrap_or("tcp"),
                     };
                     let binding = Binding {
-                        host_ip: field("host_ip"),
-                        published: field("published"),
+                        host_ip: field("host_ip").into(),
+                        published: field("published").into(),
                         target,
                         protocol,
                     };

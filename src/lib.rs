@@ -9,6 +9,7 @@ pub mod finding;
 pub mod generate;
 pub mod hover;
 pub mod live;
+pub mod malloc;
 pub mod ports;
 pub mod rules;
 pub mod server;

@@ -10,17 +10,19 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use smol_str::SmolStr;
+
 /// One expanded port binding, as Docker would send it to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Binding {
     /// Host address without brackets, empty when none was given (all interfaces).
-    pub host_ip: String,
+    pub host_ip: SmolStr,
     /// Host port, a dynamic range such as `8000-8010`, or empty (ephemeral).
-    pub published: String,
+    pub published: SmolStr,
     /// Container port.
     pub target: u16,
-    /// Lower-case protocol.
-    pub protocol: String,
+    /// Lower-case protocol: `tcp`, `udp` or `sctp`.
+    pub protocol: &'static str,
 }
 
 impl Binding {
@@ -220,6 +222,13 @@ fn strip_brackets(ip: &str) -> Result<&str, String> {
     Ok(&ip[1..end])
 }
 
+/// `tcp`, `udp` or `sctp` in any case, as the static lower-case name.
+pub fn protocol(s: &str) -> Option<&'static str> {
+    ["tcp", "udp", "sctp"]
+        .into_iter()
+        .find(|p| p.eq_ignore_ascii_case(s))
+}
+
 /// Go's `net.ParseIP`: dotted IPv4 or IPv6 (no zone). Rust's parser agrees on the cases
 /// Docker users write, including the rejection of leading zeros in IPv4 octets.
 pub fn is_ip(s: &str) -> bool {
@@ -248,14 +257,13 @@ pub fn parse_port_spec(raw: &str) -> Result<Vec<Binding>, PortError> {
         Some((_, p)) if !p.is_empty() => span_of(p),
         _ => span_of(container),
     };
-    let proto = proto.to_lowercase();
-    if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+    let Some(proto) = protocol(proto) else {
         return Err(PortError::new(
             Protocol,
-            format!("invalid proto: {proto}"),
+            format!("invalid proto: {}", proto.to_lowercase()),
             proto_span,
         ));
-    }
+    };
     let ip_span = span_of(ip);
     let ip = if ip.starts_with('[') {
         strip_brackets(ip).map_err(|e| {
@@ -306,18 +314,18 @@ pub fn parse_port_spec(raw: &str) -> Result<Vec<Binding>, PortError> {
     Ok((0..count)
         .map(|i| {
             let published = if host_port.is_empty() {
-                String::new()
+                SmolStr::default()
             } else if count == 1 && host_start != host_end {
-                format!("{host_start}-{host_end}")
+                smol_str::format_smolstr!("{host_start}-{host_end}")
             } else {
-                (u32::from(host_start) + i).to_string()
+                smol_str::format_smolstr!("{}", u32::from(host_start) + i)
             };
             Binding {
-                host_ip: ip.to_string(),
+                host_ip: SmolStr::new(ip),
                 published,
                 // `i` < count <= 65536 and start + i <= end, so this cannot truncate.
                 target: (u32::from(start) + i) as u16,
-                protocol: proto.clone(),
+                protocol: proto,
             }
         })
         .collect())
@@ -378,12 +386,12 @@ pub fn parse_expose(raw: &str) -> Result<Vec<ExposedPort>, String> {
 mod tests {
     use super::*;
 
-    fn b(host_ip: &str, published: &str, target: u16, protocol: &str) -> Binding {
+    fn b(host_ip: &str, published: &str, target: u16, protocol: &'static str) -> Binding {
         Binding {
             host_ip: host_ip.into(),
             published: published.into(),
             target,
-            protocol: protocol.into(),
+            protocol,
         }
     }
 

@@ -2,7 +2,10 @@
 //! interpolation, each value with the tree node it came from (so every finding can point
 //! at its exact token). Built per analysis; pure.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use super::interpolate::{InterpolationError, interpolate};
@@ -12,13 +15,13 @@ use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
 /// A scalar after interpolation.
 #[derive(Debug, Clone)]
-pub struct Val {
+pub struct Val<'y> {
     /// The scalar node (through aliases: the anchored node, where the text is).
     pub node: NodeId,
     /// Where this value starts inside the scalar's own value (`KEY=value` list items).
     pub offset: u32,
-    /// The text Compose uses.
-    pub value: String,
+    /// The text Compose uses: borrowed from the tree unless interpolation changed it.
+    pub value: Cow<'y, str>,
     /// Set when the text had variables (rare, so kept out of line).
     interp: Option<Box<Interp>>,
 }
@@ -30,7 +33,7 @@ struct Interp {
     error: Option<InterpolationError>,
 }
 
-impl Val {
+impl Val<'_> {
     /// The text as written (before interpolation).
     pub fn raw(&self) -> &str {
         self.interp.as_ref().map_or(&self.value, |i| &i.raw)
@@ -52,11 +55,11 @@ impl Val {
 
 /// A host named in a service's environment or command.
 #[derive(Debug, Clone)]
-pub struct ServiceRef {
+pub struct ServiceRef<'y> {
     /// Index of the service in [`Project::services`].
     pub service: usize,
     /// The environment variable's name, or `command`.
-    pub key: String,
+    pub key: &'y str,
     /// Which value: `environment[i]` or `commands[i]` of the service.
     pub source: RefSource,
     /// Where the reference sits inside `val.value`.
@@ -71,7 +74,7 @@ pub enum RefSource {
     Command(usize),
 }
 
-impl ServiceRef {
+impl ServiceRef<'_> {
     pub fn port(&self) -> Option<u16> {
         self.host.effective_port().or(self.sibling_port)
     }
@@ -79,33 +82,35 @@ impl ServiceRef {
 
 /// The long syntax's fields.
 #[derive(Debug, Clone)]
-pub struct LongPort {
-    pub target: Option<Val>,
-    pub published: Option<Val>,
-    pub host_ip: Option<Val>,
-    pub protocol: Option<Val>,
-    pub mode: Option<Val>,
+pub struct LongPort<'y> {
+    pub target: Option<Val<'y>>,
+    pub published: Option<Val<'y>>,
+    pub host_ip: Option<Val<'y>>,
+    pub protocol: Option<Val<'y>>,
+    pub mode: Option<Val<'y>>,
 }
 
 #[derive(Debug, Clone)]
-pub enum PortSpec {
-    Short(Val),
-    Long(Box<LongPort>),
+pub enum PortSpec<'y> {
+    Short(Val<'y>),
+    Long(Box<LongPort<'y>>),
     /// A list or anything else: invalid-port-spec reports it.
     Other,
 }
 
+type Bindings = smallvec::SmallVec<[Binding; 1]>;
+
 #[derive(Debug, Clone)]
-pub struct Port {
+pub struct Port<'y> {
     /// The entry of the `ports` list.
     pub item: NodeId,
-    pub spec: PortSpec,
-    /// Docker's bindings, parsed once.
-    bindings: Option<Vec<Binding>>,
+    pub spec: PortSpec<'y>,
+    /// Docker's bindings, parsed once (usually one, kept inline).
+    bindings: Option<Bindings>,
 }
 
-impl Port {
-    fn new(item: NodeId, spec: PortSpec) -> Self {
+impl<'y> Port<'y> {
+    fn new(item: NodeId, spec: PortSpec<'y>) -> Self {
         let bindings = Self::parse(&spec);
         Self {
             item,
@@ -119,9 +124,11 @@ impl Port {
         self.bindings.as_deref()
     }
 
-    fn parse(spec: &PortSpec) -> Option<Vec<Binding>> {
+    fn parse(spec: &PortSpec<'_>) -> Option<Bindings> {
         match spec {
-            PortSpec::Short(v) if v.error().is_none() => ports::parse_port_spec(&v.value).ok(),
+            PortSpec::Short(v) if v.error().is_none() => ports::parse_port_spec(&v.value)
+                .ok()
+                .map(Bindings::from_vec),
             PortSpec::Long(long) => {
                 let LongPort {
                     target,
@@ -133,18 +140,25 @@ impl Port {
                 let target = target.as_ref()?.value.parse::<u16>().ok()?;
                 let published = published
                     .as_ref()
-                    .map_or(String::new(), |p| p.value.clone());
+                    .map_or_else(smol_str::SmolStr::default, |p| {
+                        smol_str::SmolStr::new(&p.value)
+                    });
                 if !published.is_empty() {
                     ports::parse_port_range(&published).ok()?;
                 }
-                let host_ip = host_ip.as_ref().map_or(String::new(), |h| h.value.clone());
+                let host_ip = host_ip
+                    .as_ref()
+                    .map_or_else(smol_str::SmolStr::default, |h| {
+                        smol_str::SmolStr::new(&h.value)
+                    });
                 if !host_ip.is_empty() && !ports::is_ip(&host_ip) {
                     return None;
                 }
-                let protocol = protocol
-                    .as_ref()
-                    .map_or("tcp".to_string(), |p| p.value.to_lowercase());
-                Some(vec![Binding {
+                let protocol = match protocol {
+                    Some(p) => ports::protocol(&p.value)?,
+                    None => "tcp",
+                };
+                Some(smallvec::smallvec![Binding {
                     host_ip,
                     published,
                     target,
@@ -165,28 +179,29 @@ impl Port {
 }
 
 #[derive(Debug, Clone)]
-pub struct NetAttach {
-    pub name: String,
+pub struct NetAttach<'y> {
+    pub name: Cow<'y, str>,
     /// The network's name in the service's `networks` (list item or map key).
     pub node: NodeId,
-    pub aliases: Vec<Val>,
-    pub ipv4: Option<Val>,
-    pub ipv6: Option<Val>,
+    pub aliases: Vec<Val<'y>>,
+    /// Fixed addresses are rare: boxed to keep every attachment small.
+    pub ipv4: Option<Box<Val<'y>>>,
+    pub ipv6: Option<Box<Val<'y>>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Dep {
-    pub name: String,
+pub struct Dep<'y> {
+    pub name: &'y str,
     pub node: NodeId,
     /// `None` for the short (list) form.
-    pub condition: Option<String>,
+    pub condition: Option<&'y str>,
 }
 
 #[derive(Debug, Clone)]
-pub struct EnvVar {
-    pub key: String,
+pub struct EnvVar<'y> {
+    pub key: &'y str,
     pub key_node: NodeId,
-    pub value: Option<Val>,
+    pub value: Option<Val<'y>>,
 }
 
 /// Service keys that rules point at; their key nodes are recorded while building.
@@ -208,38 +223,41 @@ const TRACKED_KEYS: &[&str] = &[
     "build",
 ];
 
-#[derive(Debug, Clone, Default)]
-pub struct Service {
-    pub name: String,
+#[derive(Debug, Clone)]
+pub struct Service<'y> {
+    pub name: &'y str,
     pub key: NodeId,
     pub node: NodeId,
-    /// Key nodes of the [`TRACKED_KEYS`] the service has (merge keys applied).
-    keys: Vec<(&'static str, NodeId)>,
-    pub image: Option<Val>,
+    /// Key nodes of the [`TRACKED_KEYS`] the service has (merge keys applied), by
+    /// position in that list; `NodeId::MAX` where absent.
+    keys: [NodeId; TRACKED_KEYS.len()],
+    pub image: Option<Val<'y>>,
     pub has_build: bool,
-    pub ports: Vec<Port>,
-    pub expose: Vec<Val>,
-    pub networks: Vec<NetAttach>,
-    pub network_mode: Option<Val>,
-    pub links: Vec<Val>,
-    pub external_links: Vec<Val>,
-    pub extra_hosts: Vec<Val>,
-    pub hostname: Option<Val>,
-    pub container_name: Option<Val>,
-    pub depends_on: Vec<Dep>,
-    pub environment: Vec<EnvVar>,
+    pub ports: Vec<Port<'y>>,
+    pub expose: Vec<Val<'y>>,
+    /// The `expose` list's entries as written (including ones that are not scalars).
+    pub expose_items: Vec<NodeId>,
+    pub networks: Vec<NetAttach<'y>>,
+    pub network_mode: Option<Val<'y>>,
+    pub links: Vec<Val<'y>>,
+    pub external_links: Vec<Val<'y>>,
+    pub extra_hosts: Vec<Val<'y>>,
+    pub hostname: Option<Val<'y>>,
+    pub container_name: Option<Val<'y>>,
+    pub depends_on: Vec<Dep<'y>>,
+    pub environment: Vec<EnvVar<'y>>,
     /// `command`, `entrypoint` and `healthcheck.test` strings.
-    pub commands: Vec<Val>,
-    pub profiles: Vec<String>,
+    pub commands: Vec<Val<'y>>,
+    pub profiles: Vec<Cow<'y, str>>,
     /// `scale` or `deploy.replicas`, with the value node.
     pub replicas: Option<(u64, NodeId)>,
     pub has_healthcheck: bool,
 }
 
-impl Service {
+impl Service<'_> {
     /// `network_mode` as written after interpolation.
     pub fn mode(&self) -> Option<&str> {
-        self.network_mode.as_ref().map(|v| v.value.as_str())
+        self.network_mode.as_ref().map(|v| v.value.as_ref())
     }
 
     /// Well-known ports of the service's image, for servers that show none in Compose.
@@ -268,25 +286,25 @@ impl Service {
 }
 
 #[derive(Debug, Clone)]
-pub struct IpamConfig {
+pub struct IpamConfig<'y> {
     pub node: NodeId,
-    pub subnet: Option<Val>,
-    pub ip_range: Option<Val>,
-    pub gateway: Option<Val>,
-    pub aux_addresses: Vec<(String, Val)>,
+    pub subnet: Option<Val<'y>>,
+    pub ip_range: Option<Val<'y>>,
+    pub gateway: Option<Val<'y>>,
+    pub aux_addresses: Vec<(&'y str, Val<'y>)>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Network {
-    pub name: String,
+pub struct Network<'y> {
+    pub name: &'y str,
     pub key: NodeId,
     pub node: Option<NodeId>,
     pub external: bool,
     pub internal: bool,
     pub enable_ipv6: bool,
-    pub driver: Option<Val>,
-    pub explicit_name: Option<Val>,
-    pub ipam: Vec<IpamConfig>,
+    pub driver: Option<Val<'y>>,
+    pub explicit_name: Option<Val<'y>>,
+    pub ipam: Vec<IpamConfig<'y>>,
     /// `driver_opts."com.docker.network.bridge.host_binding_ipv4"`.
     pub host_binding_ipv4: Option<String>,
 }
@@ -308,28 +326,28 @@ pub enum Attachment<'p> {
 pub struct Project<'y> {
     pub yaml: &'y Yaml,
     pub text: &'y str,
-    pub services: Vec<Service>,
-    pub networks: Vec<Network>,
+    pub services: Vec<Service<'y>>,
+    pub networks: Vec<Network<'y>>,
     /// `${VAR:?…}` with VAR missing, or a malformed template.
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
     /// Hosts named in environment values and commands.
-    pub refs: Vec<ServiceRef>,
-    index: Index,
+    pub refs: Vec<ServiceRef<'y>>,
+    index: Index<'y>,
 }
 
 /// Lookups that rules make for every reference, built once so that analysis stays linear.
 #[derive(Debug, Default)]
-struct Index {
-    services: HashMap<String, usize>,
+struct Index<'y> {
+    services: FxHashMap<&'y str, usize>,
     /// Service names, then network aliases, `hostname`s and `container_name`s.
-    hosts: HashMap<String, usize>,
-    networks: HashMap<String, usize>,
+    hosts: FxHashMap<Cow<'y, str>, usize>,
+    networks: FxHashMap<&'y str, usize>,
     /// Container ports of each service (targets, `expose`, and its image's well-known ports).
-    listens: Vec<Vec<u16>>,
+    listens: Vec<smallvec::SmallVec<[u16; 6]>>,
     /// (from, to): service `from` names `to` in a reference, `depends_on` or `links`.
-    edges: std::collections::HashSet<(usize, usize)>,
+    edges: FxHashSet<(usize, usize)>,
     /// (from, to): service `from` names `to` as a host in its environment or command.
-    ref_edges: std::collections::HashSet<(usize, usize)>,
+    ref_edges: FxHashSet<(usize, usize)>,
     /// Whether another service names this one.
     named_by_others: Vec<bool>,
 }
@@ -361,7 +379,9 @@ impl<'y> Project<'y> {
             .find(|&r| yaml.is_mapping(r));
         if let Some(root) = root {
             if let Some(services) = yaml.get(root, "services") {
-                for s in yaml.entries(services.value) {
+                let entries = yaml.entries(services.value);
+                project.services.reserve_exact(entries.len());
+                for s in entries {
                     if let Some(service) = b.service(s.key, s.value) {
                         project.services.push(service);
                     }
@@ -375,15 +395,16 @@ impl<'y> Project<'y> {
         }
         project.interpolation_errors = b.errors;
         project.refs = find_refs(&project.services);
+        project.refs.shrink_to_fit();
         project.index = project.build_index();
         project
     }
 
-    fn build_index(&self) -> Index {
+    fn build_index(&self) -> Index<'y> {
         let mut ix = Index::default();
         for (i, s) in self.services.iter().enumerate() {
-            ix.services.entry(s.name.clone()).or_insert(i);
-            ix.hosts.entry(s.name.clone()).or_insert(i);
+            ix.services.entry(s.name).or_insert(i);
+            ix.hosts.entry(Cow::Borrowed(s.name)).or_insert(i);
         }
         for (i, s) in self.services.iter().enumerate() {
             let names = s
@@ -397,19 +418,19 @@ impl<'y> Project<'y> {
             }
         }
         for (i, n) in self.networks.iter().enumerate() {
-            ix.networks.entry(n.name.clone()).or_insert(i);
+            ix.networks.entry(n.name).or_insert(i);
         }
         ix.listens = self
             .services
             .iter()
             .map(|s| {
-                let mut ports = s
+                let mut ports: smallvec::SmallVec<[u16; 6]> = s
                     .ports
                     .iter()
                     .filter_map(Port::bindings)
                     .flatten()
                     .map(|b| b.target)
-                    .collect::<Vec<_>>();
+                    .collect();
 
                 for e in &s.expose {
                     if let Ok(exposed) = ports::parse_expose(&e.value) {
@@ -421,7 +442,7 @@ impl<'y> Project<'y> {
             })
             .collect();
         for r in &self.refs {
-            if let Some(&to) = ix.hosts.get(&r.host.host) {
+            if let Some(&to) = ix.hosts.get(self.ref_host(r)) {
                 ix.edges.insert((r.service, to));
                 ix.ref_edges.insert((r.service, to));
             }
@@ -430,7 +451,7 @@ impl<'y> Project<'y> {
             let named = s
                 .depends_on
                 .iter()
-                .map(|d| d.name.as_str())
+                .map(|d| d.name)
                 .chain(s.links.iter().filter_map(|l| l.value.split(':').next()));
             for name in named {
                 if let Some(&to) = ix.services.get(name) {
@@ -447,7 +468,7 @@ impl<'y> Project<'y> {
         ix
     }
 
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub fn service(&self, name: &str) -> Option<&Service<'y>> {
         self.index.services.get(name).map(|&i| &self.services[i])
     }
 
@@ -455,12 +476,20 @@ impl<'y> Project<'y> {
         self.index.services.get(name).copied()
     }
 
-    pub fn network(&self, name: &str) -> Option<&Network> {
+    pub fn network(&self, name: &str) -> Option<&Network<'y>> {
         self.index.networks.get(name).map(|&i| &self.networks[i])
     }
 
+    /// The host a reference names.
+    pub fn ref_host(&self, r: &ServiceRef<'_>) -> &str {
+        self.ref_val(r)
+            .value
+            .get(r.host.host_range.clone())
+            .unwrap_or_default()
+    }
+
     /// The value a reference was found in.
-    pub fn ref_val(&self, r: &ServiceRef) -> &Val {
+    pub fn ref_val(&self, r: &ServiceRef<'_>) -> &Val<'y> {
         let s = &self.services[r.service];
         match r.source {
             RefSource::Env(i) => s.environment[i]
@@ -472,11 +501,11 @@ impl<'y> Project<'y> {
     }
 
     /// The key node of `key` in a service mapping (merge keys applied).
-    pub fn key(&self, s: &Service, key: &str) -> Option<NodeId> {
-        if let Some(&(_, node)) = s.keys.iter().find(|(k, _)| *k == key) {
-            return Some(node);
+    pub fn key(&self, s: &Service<'_>, key: &str) -> Option<NodeId> {
+        if let Some(i) = TRACKED_KEYS.iter().position(|k| *k == key) {
+            return (s.keys[i] != NodeId::MAX).then_some(s.keys[i]);
         }
-        if TRACKED_KEYS.contains(&key) || !self.yaml.is_mapping(s.node) {
+        if !self.yaml.is_mapping(s.node) {
             return None;
         }
         self.yaml.get(s.node, key).map(|e| e.key)
@@ -510,7 +539,7 @@ impl<'y> Project<'y> {
 
     /// The source range of `part` (a byte range of `val.value`): exact when the value is
     /// written literally (no interpolation, no escapes), else the whole token.
-    pub fn value_span(&self, val: &Val, part: Range<usize>) -> Range<usize> {
+    pub fn value_span(&self, val: &Val<'_>, part: Range<usize>) -> Range<usize> {
         if val.interpolated() {
             return self.span(val.node);
         }
@@ -520,7 +549,7 @@ impl<'y> Project<'y> {
 
     /// Like [`Project::value_span`] for a range of `val.raw` (the text before
     /// interpolation), which is what a fix that edits the source needs.
-    pub fn raw_span(&self, val: &Val, part: Range<usize>) -> Option<Range<usize>> {
+    pub fn raw_span(&self, val: &Val<'_>, part: Range<usize>) -> Option<Range<usize>> {
         let token = self.span(val.node);
         let node = self.yaml.node(self.yaml.resolve(val.node));
         let NodeKind::Scalar { value, style } = node.kind else {
@@ -539,7 +568,7 @@ impl<'y> Project<'y> {
     }
 
     /// The whole value of `val` in the source (for `KEY=value` items, just the value).
-    pub fn val_span(&self, val: &Val) -> Range<usize> {
+    pub fn val_span(&self, val: &Val<'_>) -> Range<usize> {
         self.value_span(val, 0..val.value.len())
     }
 
@@ -592,7 +621,7 @@ impl<'y> Project<'y> {
 
     /// Where to point for a port entry: the token for the short syntax, the `target` key
     /// (or the first key) for the long one.
-    pub fn port_span(&self, port: &Port) -> Range<usize> {
+    pub fn port_span(&self, port: &Port<'_>) -> Range<usize> {
         if !self.yaml.is_mapping(port.item) {
             return self.span(port.item);
         }
@@ -605,7 +634,7 @@ impl<'y> Project<'y> {
     }
 
     /// Where the service's traffic lives; `service:X` follows X.
-    pub fn attachment<'a>(&'a self, service: &'a Service) -> Attachment<'a> {
+    pub fn attachment<'a>(&'a self, service: &'a Service<'_>) -> Attachment<'a> {
         let mut current = service;
         for _ in 0..8 {
             match current.mode() {
@@ -614,7 +643,7 @@ impl<'y> Project<'y> {
                         return Attachment::Networks(vec!["default"]);
                     }
                     return Attachment::Networks(
-                        current.networks.iter().map(|n| n.name.as_str()).collect(),
+                        current.networks.iter().map(|n| n.name.as_ref()).collect(),
                     );
                 }
                 Some("host") => return Attachment::Host,
@@ -629,7 +658,7 @@ impl<'y> Project<'y> {
     }
 
     /// Whether two services share a project network.
-    pub fn share_network(&self, a: &Service, b: &Service) -> bool {
+    pub fn share_network(&self, a: &Service<'_>, b: &Service<'_>) -> bool {
         match (self.attachment(a), self.attachment(b)) {
             (Attachment::Networks(x), Attachment::Networks(y)) => x.iter().any(|n| y.contains(n)),
             _ => false,
@@ -638,18 +667,23 @@ impl<'y> Project<'y> {
 
     /// The service a host name reaches: service name, network alias, `hostname` or
     /// `container_name`.
-    pub fn service_for_host(&self, host: &str) -> Option<&Service> {
-        self.index.hosts.get(host).map(|&i| &self.services[i])
+    pub fn service_for_host(&self, host: &str) -> Option<&Service<'y>> {
+        self.host_index(host).map(|i| &self.services[i])
+    }
+
+    /// Index in [`Project::services`] of the service a host name reaches.
+    pub fn host_index(&self, host: &str) -> Option<usize> {
+        self.index.hosts.get(host).copied()
     }
 
     /// Every name the project provides to DNS: services, aliases, hostnames, container names.
     pub fn host_names(&self) -> impl Iterator<Item = &str> {
-        self.index.hosts.keys().map(String::as_str)
+        self.index.hosts.keys().map(|k| k.as_ref())
     }
 
     /// Container ports a service listens on as far as Compose shows: port targets and
     /// `expose` entries.
-    pub fn container_ports(&self, service: &Service) -> Vec<u16> {
+    pub fn container_ports(&self, service: &Service<'_>) -> Vec<u16> {
         let mut out: Vec<u16> = service
             .ports
             .iter()
@@ -669,21 +703,25 @@ impl<'y> Project<'y> {
 
 /// Host references of every service: environment values (with `*_HOST`/`*_PORT` pairs)
 /// and the words of commands.
-fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
+fn find_refs<'y>(services: &[Service<'y>]) -> Vec<ServiceRef<'y>> {
     let mut out = Vec::new();
     for (i, s) in services.iter().enumerate() {
         for (vi, var) in s.environment.iter().enumerate() {
             let Some(val) = &var.value else { continue };
-            let sibling_port = refs::host_key_prefix(&var.key).and_then(|(_, port_key)| {
+            let found = refs::find(var.key, &val.value);
+            if found.is_empty() {
+                continue;
+            }
+            let sibling_port = refs::host_key_prefix(var.key).and_then(|(_, port_key)| {
                 s.environment
                     .iter()
                     .find(|e| e.key.eq_ignore_ascii_case(&port_key))
                     .and_then(|e| e.value.as_ref()?.value.parse().ok())
             });
-            for host in refs::find(&var.key, &val.value) {
+            for host in found {
                 out.push(ServiceRef {
                     service: i,
-                    key: var.key.clone(),
+                    key: var.key,
                     source: RefSource::Env(vi),
                     host,
                     sibling_port,
@@ -698,7 +736,7 @@ fn find_refs(services: &[Service]) -> Vec<ServiceRef> {
                     host.port_range = host.port_range.map(|r| r.start + start..r.end + start);
                     out.push(ServiceRef {
                         service: i,
-                        key: "command".to_string(),
+                        key: "command",
                         source: RefSource::Command(ci),
                         host,
                         sibling_port: None,
@@ -717,44 +755,48 @@ struct Builder<'y, 'v> {
     errors: Vec<(NodeId, InterpolationError)>,
 }
 
-impl Builder<'_, '_> {
+impl<'y> Builder<'y, '_> {
     /// A scalar value, interpolated. Numbers and booleans become their text.
-    fn val(&mut self, node: NodeId) -> Option<Val> {
+    fn val(&mut self, node: NodeId) -> Option<Val<'y>> {
         let resolved = self.yaml.resolve(node);
-        let raw = self.yaml.scalar(resolved)?.to_string();
+        let raw = self.yaml.scalar(resolved)?;
         Some(self.val_from(resolved, 0, raw))
     }
 
-    fn val_from(&mut self, node: NodeId, offset: usize, raw: String) -> Val {
+    fn val_from(&mut self, node: NodeId, offset: usize, raw: &'y str) -> Val<'y> {
         if !raw.contains('$') {
             return Val {
                 node,
                 offset: offset as u32,
-                value: raw,
+                value: Cow::Borrowed(raw),
                 interp: None,
             };
         }
         let vars = self.vars;
-        let r = interpolate(&raw, &|name| vars.get(name).cloned());
+        let r = interpolate(raw, &|name| vars.get(name).cloned());
         if let Some(e) = &r.error {
             self.errors.push((node, e.clone()));
         }
         Val {
             node,
             offset: offset as u32,
-            value: r.value,
+            value: Cow::Owned(r.value),
             interp: Some(Box::new(Interp {
-                raw,
+                raw: raw.to_string(),
                 unset: r.unset,
                 error: r.error,
             })),
         }
     }
 
-    fn list(&mut self, node: NodeId) -> Vec<Val> {
+    fn list(&mut self, node: NodeId) -> Vec<Val<'y>> {
         // A single string counts as a one-item list (`dns: 8.8.8.8`).
         match self.yaml.items(node) {
-            Some(items) => items.iter().filter_map(|&i| self.val(i)).collect(),
+            Some(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                out.extend(items.iter().filter_map(|&i| self.val(i)));
+                out
+            }
             None => self.val(node).into_iter().collect(),
         }
     }
@@ -777,14 +819,32 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn service(&mut self, key: NodeId, node: NodeId) -> Option<Service> {
+    fn service(&mut self, key: NodeId, node: NodeId) -> Option<Service<'y>> {
         let yaml = self.yaml;
-        let name = yaml.scalar(key)?.to_string();
+        let name = yaml.scalar(key)?;
         let mut s = Service {
             name,
             key,
             node,
-            ..Service::default()
+            keys: [NodeId::MAX; TRACKED_KEYS.len()],
+            image: None,
+            has_build: false,
+            ports: Vec::new(),
+            expose: Vec::new(),
+            expose_items: Vec::new(),
+            networks: Vec::new(),
+            network_mode: None,
+            links: Vec::new(),
+            external_links: Vec::new(),
+            extra_hosts: Vec::new(),
+            hostname: None,
+            container_name: None,
+            depends_on: Vec::new(),
+            environment: Vec::new(),
+            commands: Vec::new(),
+            profiles: Vec::new(),
+            replicas: None,
+            has_healthcheck: false,
         };
         if !yaml.is_mapping(node) {
             return Some(s);
@@ -793,20 +853,25 @@ impl Builder<'_, '_> {
             let Some(k) = yaml.scalar(entry.key) else {
                 continue;
             };
-            if let Some(&tracked) = TRACKED_KEYS.iter().find(|t| **t == k) {
-                s.keys.push((tracked, entry.key));
+            if let Some(i) = TRACKED_KEYS.iter().position(|t| *t == k) {
+                s.keys[i] = entry.key;
             }
             let v = entry.value;
             match k {
                 "image" => s.image = self.val(v),
                 "build" => s.has_build = true,
                 "ports" => {
-                    for &item in yaml.items(v).unwrap_or_default() {
+                    let items = yaml.items(v).unwrap_or_default();
+                    s.ports.reserve_exact(items.len());
+                    for &item in items {
                         let spec = self.port_spec(item);
                         s.ports.push(Port::new(item, spec));
                     }
                 }
-                "expose" => s.expose = self.list(v),
+                "expose" => {
+                    s.expose = self.list(v);
+                    s.expose_items = yaml.items(v).unwrap_or_default().to_vec();
+                }
                 "networks" => s.networks = self.service_networks(v),
                 "network_mode" => s.network_mode = self.val(v),
                 "links" => s.links = self.list(v),
@@ -848,17 +913,28 @@ impl Builder<'_, '_> {
         self.val(node)?.value.parse().ok()
     }
 
-    fn port_spec(&mut self, item: NodeId) -> PortSpec {
+    fn port_spec(&mut self, item: NodeId) -> PortSpec<'y> {
         let yaml = self.yaml;
         if yaml.is_mapping(item) {
-            let mut field = |k: &str| yaml.get(item, k).and_then(|e| self.val(e.value));
-            PortSpec::Long(Box::new(LongPort {
-                target: field("target"),
-                published: field("published"),
-                host_ip: field("host_ip"),
-                protocol: field("protocol"),
-                mode: field("mode"),
-            }))
+            let mut long = LongPort {
+                target: None,
+                published: None,
+                host_ip: None,
+                protocol: None,
+                mode: None,
+            };
+            for e in yaml.entries(item) {
+                let slot = match yaml.scalar(e.key) {
+                    Some("target") => &mut long.target,
+                    Some("published") => &mut long.published,
+                    Some("host_ip") => &mut long.host_ip,
+                    Some("protocol") => &mut long.protocol,
+                    Some("mode") => &mut long.mode,
+                    _ => continue,
+                };
+                *slot = self.val(e.value);
+            }
+            PortSpec::Long(Box::new(long))
         } else {
             match self.val(item) {
                 Some(v) => PortSpec::Short(v),
@@ -867,43 +943,42 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn service_networks(&mut self, node: NodeId) -> Vec<NetAttach> {
+    fn service_networks(&mut self, node: NodeId) -> Vec<NetAttach<'y>> {
         let yaml = self.yaml;
         if let Some(items) = yaml.items(node) {
-            return items
-                .iter()
-                .filter_map(|&i| {
-                    Some(NetAttach {
-                        name: self.val(i)?.value,
-                        node: i,
-                        aliases: Vec::new(),
-                        ipv4: None,
-                        ipv6: None,
-                    })
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(items.iter().filter_map(|&i| {
+                Some(NetAttach {
+                    name: self.val(i)?.value,
+                    node: i,
+                    aliases: Vec::new(),
+                    ipv4: None,
+                    ipv6: None,
                 })
-                .collect();
+            }));
+            return out;
         }
-        let mut out = Vec::new();
-        for e in yaml.entries(node) {
+        let entries = yaml.entries(node);
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
             let Some(name) = yaml.scalar(e.key) else {
                 continue;
             };
             let mut attach = NetAttach {
-                name: name.to_string(),
+                name: Cow::Borrowed(name),
                 node: e.key,
                 aliases: Vec::new(),
                 ipv4: None,
                 ipv6: None,
             };
             if yaml.is_mapping(e.value) {
-                if let Some(a) = yaml.get(e.value, "aliases") {
-                    attach.aliases = self.list(a.value);
-                }
-                if let Some(a) = yaml.get(e.value, "ipv4_address") {
-                    attach.ipv4 = self.val(a.value);
-                }
-                if let Some(a) = yaml.get(e.value, "ipv6_address") {
-                    attach.ipv6 = self.val(a.value);
+                for f in yaml.entries(e.value) {
+                    match yaml.scalar(f.key) {
+                        Some("aliases") => attach.aliases = self.list(f.value),
+                        Some("ipv4_address") => attach.ipv4 = self.val(f.value).map(Box::new),
+                        Some("ipv6_address") => attach.ipv6 = self.val(f.value).map(Box::new),
+                        _ => {}
+                    }
                 }
             }
             out.push(attach);
@@ -912,7 +987,7 @@ impl Builder<'_, '_> {
     }
 
     /// Host names that `extra_hosts` provides (list `host:ip` / `host=ip`, or map keys).
-    fn extra_hosts(&mut self, node: NodeId) -> Vec<Val> {
+    fn extra_hosts(&mut self, node: NodeId) -> Vec<Val<'y>> {
         let yaml = self.yaml;
         if yaml.items(node).is_some() {
             return self
@@ -920,7 +995,13 @@ impl Builder<'_, '_> {
                 .into_iter()
                 .map(|mut v| {
                     let host_end = v.value.find(['=', ':']).unwrap_or(v.value.len());
-                    v.value.truncate(host_end);
+                    v.value = match v.value {
+                        Cow::Borrowed(s) => Cow::Borrowed(&s[..host_end]),
+                        Cow::Owned(mut s) => {
+                            s.truncate(host_end);
+                            Cow::Owned(s)
+                        }
+                    };
                     v
                 })
                 .collect();
@@ -931,51 +1012,46 @@ impl Builder<'_, '_> {
             .collect()
     }
 
-    fn depends_on(&mut self, node: NodeId) -> Vec<Dep> {
+    fn depends_on(&mut self, node: NodeId) -> Vec<Dep<'y>> {
         let yaml = self.yaml;
         if let Some(items) = yaml.items(node) {
-            return items
-                .iter()
-                .filter_map(|&i| {
-                    Some(Dep {
-                        name: yaml.scalar(i)?.to_string(),
-                        node: i,
-                        condition: None,
-                    })
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(items.iter().filter_map(|&i| {
+                Some(Dep {
+                    name: yaml.scalar(i)?,
+                    node: i,
+                    condition: None,
                 })
-                .collect();
+            }));
+            return out;
         }
         yaml.entries(node)
             .iter()
             .filter_map(|e| {
                 Some(Dep {
-                    name: yaml.scalar(e.key)?.to_string(),
+                    name: yaml.scalar(e.key)?,
                     node: e.key,
                     condition: yaml
                         .get(e.value, "condition")
                         .and_then(|c| yaml.scalar(c.value))
-                        .map(str::to_string)
-                        .or(Some("service_started".to_string())),
+                        .or(Some("service_started")),
                 })
             })
             .collect()
     }
 
-    fn environment(&mut self, node: NodeId) -> Vec<EnvVar> {
+    fn environment(&mut self, node: NodeId) -> Vec<EnvVar<'y>> {
         let yaml = self.yaml;
         if let Some(items) = yaml.items(node) {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(items.len());
             for &i in items {
                 let resolved = yaml.resolve(i);
                 let Some(raw) = yaml.scalar(resolved) else {
                     continue;
                 };
                 let (key, value) = match raw.split_once('=') {
-                    Some((k, v)) => (
-                        k.to_string(),
-                        Some(self.val_from(resolved, k.len() + 1, v.to_string())),
-                    ),
-                    None => (raw.to_string(), None),
+                    Some((k, v)) => (k, Some(self.val_from(resolved, k.len() + 1, v))),
+                    None => (raw, None),
                 };
                 out.push(EnvVar {
                     key,
@@ -985,13 +1061,14 @@ impl Builder<'_, '_> {
             }
             return out;
         }
-        let mut out = Vec::new();
-        for e in yaml.entries(node) {
+        let entries = yaml.entries(node);
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
             let Some(key) = yaml.scalar(e.key) else {
                 continue;
             };
             out.push(EnvVar {
-                key: key.to_string(),
+                key,
                 key_node: e.key,
                 value: self.val(e.value),
             });
@@ -999,10 +1076,10 @@ impl Builder<'_, '_> {
         out
     }
 
-    fn network(&mut self, key: NodeId, node: NodeId) -> Network {
+    fn network(&mut self, key: NodeId, node: NodeId) -> Network<'y> {
         let yaml = self.yaml;
         let mut n = Network {
-            name: yaml.scalar(key).unwrap_or_default().to_string(),
+            name: yaml.scalar(key).unwrap_or_default(),
             key,
             node: yaml.is_mapping(node).then_some(node),
             ..Network::default()
@@ -1024,7 +1101,7 @@ impl Builder<'_, '_> {
                     n.host_binding_ipv4 = yaml
                         .get(e.value, "com.docker.network.bridge.host_binding_ipv4")
                         .and_then(|o| self.val(o.value))
-                        .map(|v| v.value);
+                        .map(|v| v.value.into_owned());
                 }
                 Some("ipam") => {
                     if let Some(config) = yaml.get(e.value, "config") {
@@ -1039,27 +1116,31 @@ impl Builder<'_, '_> {
         n
     }
 
-    fn ipam_config(&mut self, node: NodeId) -> IpamConfig {
+    fn ipam_config(&mut self, node: NodeId) -> IpamConfig<'y> {
         let yaml = self.yaml;
-        let mut field = |k: &str| yaml.get(node, k).and_then(|e| self.val(e.value));
-        let subnet = field("subnet");
-        let ip_range = field("ip_range");
-        let gateway = field("gateway");
-        let mut aux_addresses = Vec::new();
-        if let Some(aux) = yaml.get(node, "aux_addresses") {
-            for e in yaml.entries(aux.value) {
-                if let (Some(k), Some(v)) = (yaml.scalar(e.key), self.val(e.value)) {
-                    aux_addresses.push((k.to_string(), v));
+        let mut c = IpamConfig {
+            node,
+            subnet: None,
+            ip_range: None,
+            gateway: None,
+            aux_addresses: Vec::new(),
+        };
+        for e in yaml.entries(node) {
+            match yaml.scalar(e.key) {
+                Some("subnet") => c.subnet = self.val(e.value),
+                Some("ip_range") => c.ip_range = self.val(e.value),
+                Some("gateway") => c.gateway = self.val(e.value),
+                Some("aux_addresses") => {
+                    for a in yaml.entries(e.value) {
+                        if let (Some(k), Some(v)) = (yaml.scalar(a.key), self.val(a.value)) {
+                            c.aux_addresses.push((k, v));
+                        }
+                    }
                 }
+                _ => {}
             }
         }
-        IpamConfig {
-            node,
-            subnet,
-            ip_range,
-            gateway,
-            aux_addresses,
-        }
+        c
     }
 }
 

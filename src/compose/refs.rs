@@ -25,21 +25,20 @@ const SCHEMES: &[(&str, u16)] = &[
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostRef {
-    pub host: String,
-    /// Byte range of the host inside the value.
+    /// Byte range of the host inside the value (`&value[host_range]` is the host).
     pub host_range: Range<usize>,
     /// The explicit port, if any.
     pub port: Option<u16>,
     pub port_range: Option<Range<usize>>,
     /// The URL scheme (lower case), if the reference is a URL.
-    pub scheme: Option<String>,
+    pub scheme: Option<&'static str>,
 }
 
 impl HostRef {
     /// The explicit port, or the scheme's default.
     pub fn effective_port(&self) -> Option<u16> {
         self.port.or_else(|| {
-            let scheme = self.scheme.as_deref()?;
+            let scheme = self.scheme?;
             SCHEMES.iter().find(|(s, _)| *s == scheme).map(|(_, p)| *p)
         })
     }
@@ -90,7 +89,6 @@ pub fn find(key: &str, value: &str) -> Vec<HostRef> {
     // `DB_HOST=db`: a bare host under a key that names one.
     if is_host_key(key) && is_host(value) && value != "0.0.0.0" && !value.contains(':') {
         out.push(HostRef {
-            host: value.to_string(),
             host_range: 0..value.len(),
             port: None,
             port_range: None,
@@ -103,15 +101,15 @@ pub fn find(key: &str, value: &str) -> Vec<HostRef> {
 /// `*_HOST`, `*_HOSTNAME`, `*_SERVER`, `*_ADDR`, `*_ADDRESS`, `*_BROKER`, ... but not
 /// `HOST` / `HOSTNAME` alone, which servers read as their own bind address.
 fn is_host_key(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    let Some((prefix, suffix)) = upper.rsplit_once('_') else {
+    let Some((prefix, suffix)) = key.rsplit_once('_') else {
         return false;
     };
     !prefix.is_empty()
-        && matches!(
-            suffix,
-            "HOST" | "HOSTNAME" | "SERVER" | "ADDR" | "ADDRESS" | "BROKER" | "ENDPOINT"
-        )
+        && [
+            "HOST", "HOSTNAME", "SERVER", "ADDR", "ADDRESS", "BROKER", "ENDPOINT",
+        ]
+        .iter()
+        .any(|s| suffix.eq_ignore_ascii_case(s))
 }
 
 /// For `DB_HOST`, the prefix `DB` lower-cased, and the sibling port key `DB_PORT`.
@@ -137,7 +135,6 @@ fn host_port(part: &str, base: usize) -> Option<HostRef> {
     let port_num = port.parse::<u16>().ok()?;
     let port_start = base + host.len() + 1;
     Some(HostRef {
-        host: host.to_string(),
         host_range: base..base + host.len(),
         port: Some(port_num),
         port_range: Some(port_start..port_start + port.len()),
@@ -149,16 +146,18 @@ fn host_port(part: &str, base: usize) -> Option<HostRef> {
 fn urls(value: &str) -> Vec<HostRef> {
     let mut out = Vec::new();
     let mut search = 0;
-    while let Some(i) = value[search..].find("://") {
+    while let Some(i) = memchr::memmem::find(&value.as_bytes()[search..], b"://") {
         let sep = search + i;
         search = sep + 3;
         let scheme_start = value[..sep]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
             .map_or(0, |p| p + 1);
-        let scheme = value[scheme_start..sep].to_ascii_lowercase();
-        if !SCHEMES.iter().any(|(s, _)| *s == scheme) {
+        let Some(&(scheme, _)) = SCHEMES
+            .iter()
+            .find(|(s, _)| value[scheme_start..sep].eq_ignore_ascii_case(s))
+        else {
             continue;
-        }
+        };
         let auth_start = sep + 3;
         let auth_end = value[auth_start..]
             .find(['/', '?', '#', ' ', '"', '\''])
@@ -169,7 +168,6 @@ fn urls(value: &str) -> Vec<HostRef> {
         for part in authority[hosts_start..].split(',') {
             let r = host_port(part, start).or_else(|| {
                 is_host(part).then(|| HostRef {
-                    host: part.to_string(),
                     host_range: start..start + part.len(),
                     port: None,
                     port_range: None,
@@ -177,7 +175,7 @@ fn urls(value: &str) -> Vec<HostRef> {
                 })
             });
             if let Some(mut r) = r {
-                r.scheme = Some(scheme.clone());
+                r.scheme = Some(scheme);
                 out.push(r);
             }
             start += part.len() + 1;
@@ -194,11 +192,10 @@ mod tests {
         find(key, value)
             .into_iter()
             .map(|r| {
-                assert_eq!(&value[r.host_range.clone()], r.host);
                 if let (Some(p), Some(range)) = (r.port, r.port_range.clone()) {
                     assert_eq!(value[range].parse::<u16>().unwrap(), p);
                 }
-                (r.host.clone(), r.effective_port())
+                (value[r.host_range.clone()].to_string(), r.effective_port())
             })
             .collect()
     }

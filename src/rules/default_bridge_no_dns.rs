@@ -40,22 +40,25 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         let reaches = p.refs.iter().find(|r| {
             r.service == i
-                && p.service_for_host(&r.host.host)
+                && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name != s.name)
         });
         let reached = p.refs.iter().find(|r| {
             r.service != i
-                && p.service_for_host(&r.host.host)
+                && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name == s.name)
         });
         let message = match (reaches, reached) {
             (Some(r), _) => format!(
                 "On the default bridge service names do not resolve: `{}` cannot reach `{}`. Remove `network_mode: bridge`",
-                s.name, r.host.host
+                s.name,
+                p.ref_host(r)
             ),
             (None, Some(r)) => format!(
                 "`{}` is on the default bridge, where service names do not resolve: `{}` cannot reach it as `{}`. Remove `network_mode: bridge`",
-                s.name, p.services[r.service].name, r.host.host
+                s.name,
+                p.services[r.service].name,
+                p.ref_host(r)
             ),
             (None, None) => continue,
         };

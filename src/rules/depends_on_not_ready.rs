@@ -36,13 +36,10 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (i, s) in p.services.iter().enumerate() {
         for d in &s.depends_on {
-            if d.condition
-                .as_deref()
-                .is_some_and(|c| c != "service_started")
-            {
+            if d.condition.is_some_and(|c| c != "service_started") {
                 continue;
             }
-            let Some(ti) = p.service_index(&d.name) else {
+            let Some(ti) = p.service_index(d.name) else {
                 continue;
             };
             let t = &p.services[ti];

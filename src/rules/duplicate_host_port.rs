@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::declare_rule;
@@ -42,7 +41,7 @@ declare_rule! {
 #[derive(Debug, Clone)]
 struct Bound<'p> {
     service: usize,
-    port: &'p Port,
+    port: &'p Port<'p>,
     host_ip: &'p str,
     lo: u16,
     hi: u16,
@@ -107,7 +106,7 @@ fn bound<'p>(p: &'p Project) -> Vec<Bound<'p>> {
                     host_ip: &b.host_ip,
                     lo,
                     hi,
-                    protocol: &b.protocol,
+                    protocol: b.protocol,
                     dynamic: lo != hi,
                 });
             }
@@ -119,13 +118,13 @@ fn bound<'p>(p: &'p Project) -> Vec<Bound<'p>> {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let all = bound(p);
     // Index the fixed ports; dynamic ranges are few and checked against everything.
-    let mut by_port: HashMap<(u16, &str), Vec<usize>> = HashMap::new();
+    let mut by_port: rustc_hash::FxHashMap<(u16, &str), Vec<usize>> = Default::default();
     for (i, b) in all.iter().enumerate() {
         if !b.dynamic {
             by_port.entry((b.lo, b.protocol)).or_default().push(i);
         }
     }
-    let mut reported = std::collections::HashSet::new();
+    let mut reported = rustc_hash::FxHashSet::default();
     let mut report = |first: &Bound, second: &Bound, port: u16, out: &mut Vec<Finding>| {
         if std::ptr::eq(first.port, second.port)
             || !reported.insert((second.port.item, first.port.item))

@@ -42,7 +42,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let Some(key) = p.key(s, "expose") else {
             continue;
         };
-        let ports: Vec<&str> = s.expose.iter().map(|e| e.value.as_str()).collect();
+        let ports: Vec<&str> = s.expose.iter().map(|e| e.value.as_ref()).collect();
         out.push(Finding::new(
             &EXPOSE_IS_NOT_PUBLISH,
             p.span(key),

@@ -80,10 +80,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 check_port(text, yaml, port.item, out);
             }
         }
-        if p.key(service, "expose").is_some()
-            && let Some(list) = yaml.get(service.node, "expose")
         {
-            for &item in yaml.items(list.value).unwrap_or_default() {
+            for &item in &service.expose_items {
                 if yaml.scalar(item).is_some_and(|raw| raw.contains('$')) {
                     let entry = compose::PortEntry {
                         service: service.key,

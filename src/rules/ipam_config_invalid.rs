@@ -134,7 +134,7 @@ fn check_network(p: &Project, n: &Network, out: &mut Vec<Finding>) {
         );
         for (what, v) in addresses {
             let subject = if what == "gateway" {
-                v.value.clone()
+                v.value.to_string()
             } else {
                 what.trim_start_matches("auxiliary address ").to_string()
             };

@@ -39,7 +39,7 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
-        if !is_loopback(&r.host.host) {
+        if !is_loopback(p.ref_host(r)) {
             continue;
         }
         let s = &p.services[r.service];
@@ -53,7 +53,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Some(owner) = mode.strip_prefix("service:").and_then(|o| p.service(o))
-                && let Some(owner) = p.service_index(&owner.name)
+                && let Some(owner) = p.service_index(owner.name)
                 && port.is_some_and(|port| p.listens(owner).contains(&port))
             {
                 continue;
@@ -64,12 +64,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 .find(|&i| i != r.service && p.listens(i).contains(&port))
                 .map(|i| &p.services[i])
         });
-        let by_key = host_key_prefix(&r.key)
+        let by_key = host_key_prefix(r.key)
             .and_then(|(prefix, _)| p.service_for_host(&prefix).filter(|t| t.name != s.name));
         let Some(target) = by_port.or(by_key) else {
             continue;
         };
-        if s.mode().and_then(|m| m.strip_prefix("service:")) == Some(target.name.as_str()) {
+        if s.mode().and_then(|m| m.strip_prefix("service:")) == Some(target.name) {
             continue;
         }
         let range = p.value_span(p.ref_val(r), r.host.host_range.clone());
@@ -82,7 +82,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             range,
             format!(
                 "Inside `{}`, `{}` is the container itself and {what}: the connection is refused. Reach `{}` by its service name",
-                s.name, r.host.host, target.name
+                s.name, p.ref_host(r), target.name
             ),
         )
         .with_related(p.span(target.key), format!("`{}` is defined here", target.name));
@@ -90,10 +90,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             && let Some(range) = p.raw_span(p.ref_val(r), r.host.host_range.clone())
         {
             f = f.with_fix(
-                format!("Replace `{}` with `{}`", r.host.host, target.name),
+                format!("Replace `{}` with `{}`", p.ref_host(r), target.name),
                 vec![Edit {
                     range,
-                    new_text: target.name.clone(),
+                    new_text: target.name.to_string(),
                 }],
             );
         }

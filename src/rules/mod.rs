@@ -101,38 +101,47 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Finding>);
+
+/// The checks that run on the Compose project model, in order.
+pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
+    invalid_port_spec::check,
+    interpolation_error::check,
+    undefined_network::check,
+    undefined_service::check,
+    network_mode_with_networks::check,
+    network_mode_host_with_ports::check,
+    network_mode_shared_namespace_conflicts::check,
+    links_legacy::check,
+    internal_network_ports::check,
+    external_network_missing::check,
+    yaml_base60_port::check,
+    port_var_unset::check,
+    duplicate_host_port::check,
+    scaled_service_fixed_port::check,
+    container_port_only::check,
+    publish_all_interfaces::check,
+    hostip_ipv6_unspecified_only::check,
+    target_port_mismatch::check,
+    expose_is_not_publish::check,
+    localhost_between_containers::check,
+    published_port_between_containers::check,
+    no_shared_network::check,
+    default_bridge_no_dns::check,
+    host_docker_internal_linux::check,
+    underscore_hostname::check,
+    unknown_service_host::check,
+    depends_on_not_ready::check,
+    ipam_config_invalid::check,
+    static_ip_invalid::check,
+    subnet_overlap::check,
+];
+
 /// Runs every Compose rule on the project model.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
-    invalid_port_spec::check(p, out);
-    interpolation_error::check(p, out);
-    undefined_network::check(p, out);
-    undefined_service::check(p, out);
-    network_mode_with_networks::check(p, out);
-    network_mode_host_with_ports::check(p, out);
-    network_mode_shared_namespace_conflicts::check(p, out);
-    links_legacy::check(p, out);
-    internal_network_ports::check(p, out);
-    external_network_missing::check(p, out);
-    yaml_base60_port::check(p, out);
-    port_var_unset::check(p, out);
-    duplicate_host_port::check(p, out);
-    scaled_service_fixed_port::check(p, out);
-    container_port_only::check(p, out);
-    publish_all_interfaces::check(p, out);
-    hostip_ipv6_unspecified_only::check(p, out);
-    target_port_mismatch::check(p, out);
-    expose_is_not_publish::check(p, out);
-    localhost_between_containers::check(p, out);
-    published_port_between_containers::check(p, out);
-    no_shared_network::check(p, out);
-    default_bridge_no_dns::check(p, out);
-    host_docker_internal_linux::check(p, out);
-    underscore_hostname::check(p, out);
-    unknown_service_host::check(p, out);
-    depends_on_not_ready::check(p, out);
-    ipam_config_invalid::check(p, out);
-    static_ip_invalid::check(p, out);
-    subnet_overlap::check(p, out);
+    for check in COMPOSE_CHECKS {
+        check(p, out);
+    }
 }
 
 /// The candidate closest to `wrong` when it is a plausible typo of it.

@@ -75,17 +75,24 @@ fn report(
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let attach: Vec<Attachment> = p.services.iter().map(|s| p.attachment(s)).collect();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for r in &p.refs {
-        let s = &p.services[r.service];
-        let Some(t) = p.service_for_host(&r.host.host) else {
+        let Some(ti) = p.host_index(p.ref_host(r)) else {
             continue;
         };
-        let Some(ti) = p.service_index(&t.name) else {
+        if ti == r.service {
             continue;
-        };
+        }
+        // Most references are fine: decide that before anything else.
+        if let (Attachment::Networks(x), Attachment::Networks(y)) =
+            (&attach[r.service], &attach[ti])
+            && x.iter().any(|n| y.contains(n))
+        {
+            continue;
+        }
+        let (s, t) = (&p.services[r.service], &p.services[ti]);
         let val = p.ref_val(r);
-        if ti == r.service || !seen.insert((r.service, val.node, ti)) {
+        if !seen.insert((r.service, val.node, ti)) {
             continue;
         }
         let range = p.value_span(val, r.host.host_range.clone());
@@ -93,7 +100,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             p,
             (s, &attach[r.service]),
             (t, &attach[ti]),
-            &r.host.host,
+            p.ref_host(r),
             range,
             out,
         );

@@ -37,10 +37,10 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
         let Some(port) = r.host.port else { continue };
-        let Some(target) = p.service_for_host(&r.host.host) else {
+        let Some(target) = p.service_for_host(p.ref_host(r)) else {
             continue;
         };
-        let Some(t) = p.service_index(&target.name) else {
+        let Some(t) = p.service_index(target.name) else {
             continue;
         };
         if p.listens(t).contains(&port) {
@@ -63,7 +63,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             p.value_span(p.ref_val(r), port_range.clone()),
             format!(
                 "{port} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
-                target.name, r.host.host, r.host.host
+                target.name, p.ref_host(r), p.ref_host(r)
             ),
         )
         .with_related(p.port_span(entry), format!("`{}` publishes {port} → {container_port} here", target.name));

@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let mut taken: Vec<(String, IpAddr, &crate::compose::model::Val, &str)> = Vec::new();
+    let mut taken: Vec<(&str, IpAddr, &crate::compose::model::Val, &str)> = Vec::new();
     for s in &p.services {
         for attach in &s.networks {
             for (val, v6) in [(&attach.ipv4, false), (&attach.ipv6, true)] {
@@ -150,7 +150,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 }
                 if let Some((other, _, first, _)) = taken
                     .iter()
-                    .find(|(_, t, _, net)| *t == ip && *net == n.name.as_str())
+                    .find(|(_, t, _, net)| *t == ip && *net == n.name)
                 {
                     out.push(
                         Finding::new(
@@ -162,7 +162,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     );
                     continue;
                 }
-                taken.push((s.name.clone(), ip, val, n.name.as_str()));
+                taken.push((s.name, ip, val, n.name));
             }
         }
     }

@@ -51,7 +51,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     );
                 }
             }
-            seen.push((&n.name, net, s));
+            seen.push((n.name, net, s));
         }
     }
 }

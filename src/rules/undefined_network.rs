@@ -32,10 +32,10 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let declared: Vec<&str> = p.networks.iter().map(|n| n.name.as_str()).collect();
+    let declared: Vec<&str> = p.networks.iter().map(|n| n.name).collect();
     for s in &p.services {
         for n in &s.networks {
-            if n.name == "default" || declared.contains(&n.name.as_str()) {
+            if n.name == "default" || declared.contains(&n.name.as_ref()) {
                 continue;
             }
             let mut message = format!(

@@ -31,7 +31,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let names: Vec<&str> = p.services.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = p.services.iter().map(|s| s.name).collect();
     let mut report = |range, target: &str, mut message: String| {
         if let Some(close) = super::did_you_mean(target, names.iter().copied()) {
             message.push_str(&format!(". Did you mean `{close}`?"));
@@ -40,10 +40,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     };
     for s in &p.services {
         for d in &s.depends_on {
-            if p.service(&d.name).is_none() {
+            if p.service(d.name).is_none() {
                 report(
                     p.span(d.node),
-                    &d.name,
+                    d.name,
                     format!(
                         "Compose refuses this project: service \"{}\" depends on undefined service \"{}\"",
                         s.name, d.name

@@ -34,13 +34,10 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
-        if !r.host.host.contains('_') || p.service_for_host(&r.host.host).is_none() {
+        if !p.ref_host(r).contains('_') || p.service_for_host(p.ref_host(r)).is_none() {
             continue;
         }
-        let http = matches!(
-            r.host.scheme.as_deref(),
-            Some("http" | "https" | "ws" | "wss")
-        );
+        let http = matches!(r.host.scheme, Some("http" | "https" | "ws" | "wss"));
         let host_key = r.key.to_ascii_uppercase().ends_with("_HOST");
         if !http && !host_key {
             continue;
@@ -50,8 +47,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             p.value_span(p.ref_val(r), r.host.host_range.clone()),
             format!(
                 "`{}` has an underscore, which is not valid in a host name: many HTTP servers answer 400 or refuse the Host header. Use a hyphenated name or alias (`{}`)",
-                r.host.host,
-                r.host.host.replace('_', "-")
+                p.ref_host(r),
+                p.ref_host(r).replace('_', "-")
             ),
         ));
     }

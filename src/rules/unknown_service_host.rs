@@ -37,17 +37,17 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let mut names: Vec<&str> = Vec::new();
     for s in &p.services {
-        names.push(&s.name);
+        names.push(s.name);
         names.extend(
             s.networks
                 .iter()
-                .flat_map(|n| n.aliases.iter().map(|a| a.value.as_str())),
+                .flat_map(|n| n.aliases.iter().map(|a| a.value.as_ref())),
         );
-        names.extend(s.hostname.iter().map(|h| h.value.as_str()));
-        names.extend(s.container_name.iter().map(|c| c.value.as_str()));
+        names.extend(s.hostname.iter().map(|h| h.value.as_ref()));
+        names.extend(s.container_name.iter().map(|c| c.value.as_ref()));
     }
     for r in &p.refs {
-        let host = r.host.host.as_str();
+        let host = p.ref_host(r);
         if host.contains('.')
             || host.contains(':')
             || host.starts_with('[')

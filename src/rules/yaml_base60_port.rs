@@ -1,5 +1,5 @@
 use super::declare_rule;
-use crate::compose::{self, Project};
+use crate::compose::Project;
 use crate::finding::{Edit, Finding, Severity};
 use crate::syntax::yaml::{NodeKind, Style};
 
@@ -59,8 +59,14 @@ fn base60(s: &str) -> Option<u128> {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    for entry in compose::port_entries(p.yaml) {
-        let node = p.yaml.node(entry.item);
+    let items = p.services.iter().flat_map(|s| {
+        s.ports
+            .iter()
+            .map(|port| port.item)
+            .chain(s.expose_items.iter().copied())
+    });
+    for item in items {
+        let node = p.yaml.node(item);
         let NodeKind::Scalar {
             value,
             style: Style::Plain,

@@ -7,7 +7,7 @@
 //! Merge keys (`<<`) are applied on lookup by [`Yaml::entries`], which says for each key
 //! whether it came from the mapping itself or through a merge (and which alias brought it).
 //!
-//! Memory: a node is 24 bytes; sequence items and mapping entries live in two shared
+//! Memory: a node is 16 bytes; sequence items and mapping entries live in two shared
 //! arrays, scalar values in one string buffer and tags in a side table, so a tree makes
 //! no allocation per node (about 40 bytes a node in all; see the benchmark).
 
@@ -66,8 +66,6 @@ pub struct Node<'a> {
     pub span: Range<usize>,
     /// The tag as written, e.g. `!reset` or `!!str`.
     pub tag: Option<&'a str>,
-    /// Depth below the document root (the root is 0).
-    pub depth: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,16 +77,69 @@ enum Tag {
     Alias,
 }
 
-/// The stored form of a node: 24 bytes. `a..a+b` indexes `strings` (scalars), `items`
-/// (sequences) or `entries` (mappings).
+/// The stored form of a node: 16 bytes. `a..a+b` indexes `strings` (scalars), `items`
+/// (sequences) or `entries` (mappings); the tag sits in the top 3 bits of `b_tag` (inputs
+/// are far below the 512 MiB that leaves for `b`).
 #[derive(Debug, Clone, Copy)]
 struct Raw {
     start: u32,
     end: u32,
     a: u32,
-    b: u32,
-    depth: u32,
-    tag: Tag,
+    b_tag: u32,
+}
+
+const TAG_SHIFT: u32 = 29;
+const B_MASK: u32 = (1 << TAG_SHIFT) - 1;
+
+impl Tag {
+    fn code(self) -> u32 {
+        match self {
+            Tag::Scalar(Style::Plain) => 0,
+            Tag::Scalar(Style::SingleQuoted) => 1,
+            Tag::Scalar(Style::DoubleQuoted) => 2,
+            Tag::Scalar(Style::Literal) => 3,
+            Tag::Scalar(Style::Folded) => 4,
+            Tag::Sequence => 5,
+            Tag::Mapping => 6,
+            Tag::Alias => 7,
+        }
+    }
+
+    fn from_code(code: u32) -> Tag {
+        match code {
+            0 => Tag::Scalar(Style::Plain),
+            1 => Tag::Scalar(Style::SingleQuoted),
+            2 => Tag::Scalar(Style::DoubleQuoted),
+            3 => Tag::Scalar(Style::Literal),
+            4 => Tag::Scalar(Style::Folded),
+            5 => Tag::Sequence,
+            6 => Tag::Mapping,
+            _ => Tag::Alias,
+        }
+    }
+}
+
+impl Raw {
+    fn new(start: u32, end: u32, tag: Tag, a: u32, b: u32) -> Raw {
+        Raw {
+            start,
+            end,
+            a,
+            b_tag: (b & B_MASK) | (tag.code() << TAG_SHIFT),
+        }
+    }
+
+    fn tag(&self) -> Tag {
+        Tag::from_code(self.b_tag >> TAG_SHIFT)
+    }
+
+    fn b(&self) -> u32 {
+        self.b_tag & B_MASK
+    }
+
+    fn set_b(&mut self, b: u32) {
+        self.b_tag = (b & B_MASK) | (self.b_tag & !B_MASK);
+    }
 }
 
 /// One document of the stream (`---` separates them).
@@ -127,6 +178,9 @@ pub struct MergedEntry {
     pub via: Option<NodeId>,
 }
 
+/// A mapping's entries after merging; inline for the usual handful of keys.
+pub type Entries = smallvec::SmallVec<[MergedEntry; 16]>;
+
 /// How deep merges may chain (`<<` of a mapping that itself has `<<`), to stop cycles.
 const MAX_MERGE_DEPTH: usize = 16;
 
@@ -154,7 +208,7 @@ impl Yaml {
         let mut stack: Vec<Open> = Vec::new();
         // Children of every open collection, innermost last.
         let mut children: Vec<NodeId> = Vec::new();
-        let mut anchors: HashMap<usize, NodeId> = HashMap::new();
+        let mut anchors: rustc_hash::FxHashMap<usize, NodeId> = Default::default();
         let mut parser = Parser::new_from_str(text);
         while let Some(next) = parser.next_event() {
             let (event, span) = match next {
@@ -171,15 +225,7 @@ impl Yaml {
             };
             let start = chars.byte(span.start.index());
             let end = chars.byte(span.end.index()).max(start);
-            let depth = to_u32(stack.len());
-            let raw = |tag, a, b| Raw {
-                start: to_u32(start),
-                end: to_u32(end),
-                a,
-                b,
-                depth,
-                tag,
-            };
+            let raw = |tag, a, b| Raw::new(to_u32(start), to_u32(end), tag, a, b);
             match event {
                 Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
                 Event::DocumentStart(_) => yaml.documents.push(Document { root: None }),
@@ -267,14 +313,14 @@ impl Yaml {
         } else {
             node.end.max(last_end)
         };
-        if node.tag == Tag::Sequence {
+        if node.tag() == Tag::Sequence {
             node.a = to_u32(self.items.len());
-            node.b = to_u32(kids.len());
+            node.set_b(to_u32(kids.len()));
             self.items.extend_from_slice(kids);
         } else {
             // An odd key left at a syntax error has no value: dropped.
             node.a = to_u32(self.entries.len());
-            node.b = to_u32(kids.len() / 2);
+            node.set_b(to_u32(kids.len() / 2));
             self.entries.extend(kids.chunks_exact(2).map(|kv| Entry {
                 key: kv[0],
                 value: kv[1],
@@ -292,20 +338,18 @@ impl Yaml {
         let mut found = Vec::new();
         // Mappings are small: compare pairwise without allocating, up to a size.
         if entries.len() <= 32 {
-            for (i, entry) in entries.iter().enumerate() {
-                let Some(key) = self.scalar(entry.key) else {
-                    continue;
-                };
-                if let Some(first) = entries[..i]
-                    .iter()
-                    .find(|e| self.scalar(e.key) == Some(key))
-                {
+            let keys: smallvec::SmallVec<[Option<&str>; 32]> =
+                entries.iter().map(|e| self.scalar(e.key)).collect();
+            for (i, key) in keys.iter().enumerate() {
+                let Some(key) = key else { continue };
+                if let Some(first) = keys[..i].iter().position(|k| *k == Some(key)) {
                     found.push(DuplicateKey {
-                        first: first.key,
-                        duplicate: entry.key,
+                        first: entries[first].key,
+                        duplicate: entries[i].key,
                     });
                 }
             }
+            drop(keys);
             self.duplicate_keys.extend(found);
             return;
         }
@@ -329,13 +373,13 @@ impl Yaml {
 
     fn mapping_entries(&self, id: NodeId) -> &[Entry] {
         let raw = &self.nodes[id as usize];
-        &self.entries[raw.a as usize..(raw.a + raw.b) as usize]
+        &self.entries[raw.a as usize..(raw.a + raw.b()) as usize]
     }
 
     pub fn node(&self, id: NodeId) -> Node<'_> {
         let raw = &self.nodes[id as usize];
-        let (a, b) = (raw.a as usize, raw.b as usize);
-        let kind = match raw.tag {
+        let (a, b) = (raw.a as usize, raw.b() as usize);
+        let kind = match raw.tag() {
             Tag::Scalar(style) => NodeKind::Scalar {
                 value: &self.strings[a..a + b],
                 style,
@@ -359,7 +403,6 @@ impl Yaml {
             kind,
             span: raw.start as usize..raw.end as usize,
             tag,
-            depth: raw.depth,
         }
     }
 
@@ -380,7 +423,7 @@ impl Yaml {
     /// Follows an alias to the anchored node; other nodes are returned as they are.
     pub fn resolve(&self, id: NodeId) -> NodeId {
         let raw = &self.nodes[id as usize];
-        match raw.tag {
+        match raw.tag() {
             Tag::Alias if raw.a > 0 => raw.a - 1,
             _ => id,
         }
@@ -389,8 +432,8 @@ impl Yaml {
     /// The scalar value of `id` (through an alias), if it is a scalar.
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
         let raw = &self.nodes[self.resolve(id) as usize];
-        match raw.tag {
-            Tag::Scalar(_) => Some(&self.strings[raw.a as usize..(raw.a + raw.b) as usize]),
+        match raw.tag() {
+            Tag::Scalar(_) => Some(&self.strings[raw.a as usize..(raw.a + raw.b()) as usize]),
             _ => None,
         }
     }
@@ -398,36 +441,30 @@ impl Yaml {
     /// The items of a sequence (through an alias).
     pub fn items(&self, id: NodeId) -> Option<&[NodeId]> {
         let raw = &self.nodes[self.resolve(id) as usize];
-        match raw.tag {
-            Tag::Sequence => Some(&self.items[raw.a as usize..(raw.a + raw.b) as usize]),
+        match raw.tag() {
+            Tag::Sequence => Some(&self.items[raw.a as usize..(raw.a + raw.b()) as usize]),
             _ => None,
         }
     }
 
     pub fn is_mapping(&self, id: NodeId) -> bool {
-        self.nodes[self.resolve(id) as usize].tag == Tag::Mapping
+        self.nodes[self.resolve(id) as usize].tag() == Tag::Mapping
     }
 
     /// The entries of a mapping with merge keys applied: the mapping's own keys first (in
     /// order, `<<` left out), then keys merged in that the mapping does not define. Among
     /// merged mappings, earlier ones win, as YAML's merge key type says.
-    pub fn entries(&self, id: NodeId) -> Vec<MergedEntry> {
-        let mut out = Vec::new();
+    pub fn entries(&self, id: NodeId) -> Entries {
+        let mut out = Entries::new();
         self.collect_entries(self.resolve(id), None, 0, &mut out);
         out
     }
 
-    fn collect_entries(
-        &self,
-        id: NodeId,
-        via: Option<NodeId>,
-        depth: usize,
-        out: &mut Vec<MergedEntry>,
-    ) {
+    fn collect_entries(&self, id: NodeId, via: Option<NodeId>, depth: usize, out: &mut Entries) {
         if !self.is_mapping(id) {
             return;
         }
-        let mut merges = Vec::new();
+        let mut merges: smallvec::SmallVec<[NodeId; 2]> = smallvec::SmallVec::new();
         for entry in self.mapping_entries(id) {
             let key = self.scalar(entry.key);
             if key == Some("<<") && self.is_merge_key(entry.key) {
@@ -448,7 +485,7 @@ impl Yaml {
         }
         for merge in merges {
             let target = self.resolve(merge);
-            let sources: &[NodeId] = match self.nodes[target as usize].tag {
+            let sources: &[NodeId] = match self.nodes[target as usize].tag() {
                 Tag::Mapping => std::slice::from_ref(&merge),
                 Tag::Sequence => self.items(target).unwrap_or_default(),
                 _ => &[],
@@ -465,7 +502,7 @@ impl Yaml {
     /// `<<` is a merge key unless it was quoted or tagged as a string.
     fn is_merge_key(&self, key: NodeId) -> bool {
         let raw = &self.nodes[key as usize];
-        raw.tag == Tag::Scalar(Style::Plain) && self.node(key).tag.is_none()
+        raw.tag() == Tag::Scalar(Style::Plain) && self.node(key).tag.is_none()
     }
 
     fn same_key(&self, a: NodeId, b: NodeId) -> bool {
@@ -475,8 +512,30 @@ impl Yaml {
         }
     }
 
-    /// The value for `key` in mapping `id`, merge keys applied.
+    /// The value for `key` in mapping `id`, merge keys applied. The mapping's own keys
+    /// are looked at first, without building the merged list.
     pub fn get(&self, id: NodeId, key: &str) -> Option<MergedEntry> {
+        let id = self.resolve(id);
+        if !self.is_mapping(id) {
+            return None;
+        }
+        let mut has_merge = false;
+        for e in self.mapping_entries(id) {
+            match self.scalar(e.key) {
+                Some("<<") if self.is_merge_key(e.key) => has_merge = true,
+                Some(k) if k == key => {
+                    return Some(MergedEntry {
+                        key: e.key,
+                        value: e.value,
+                        via: None,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !has_merge {
+            return None;
+        }
         self.entries(id)
             .into_iter()
             .find(|e| self.scalar(e.key) == Some(key))
@@ -696,7 +755,7 @@ mod tests {
         let y = Yaml::parse(&block);
         assert!(y.error.is_none(), "{:?}", y.error);
         assert_eq!(y.len(), depth + 1);
-        assert_eq!(y.node(y.len() as NodeId - 1).depth, depth as u32);
+        assert_eq!(y.scalar(y.len() as NodeId - 1), Some("x"));
         drop(y);
     }
 
