@@ -26,6 +26,8 @@ pub struct Analysis {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub vars: Vars,
+    /// Rule levels from the editor and `portside.toml`.
+    pub rules: crate::config::RuleSettings,
 }
 
 /// Analysis without context: no variables are set.
@@ -53,10 +55,15 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
         FileKind::Compose => compose(text, ctx),
         FileKind::Dockerfile => dockerfile(text),
         FileKind::DaemonJson => daemon_json(text),
+        FileKind::Config => Analysis {
+            findings: crate::config::check_toml(text),
+            yaml: None,
+        },
     };
-    if kind != FileKind::DaemonJson {
+    if matches!(kind, FileKind::Compose | FileKind::Dockerfile) {
         crate::suppress::apply(text, &mut analysis.findings);
     }
+    ctx.rules.apply(&mut analysis.findings);
     analysis
         .findings
         .sort_by_key(|f| (f.range.start, f.range.end));

@@ -8,6 +8,8 @@ pub enum FileKind {
     Compose,
     Dockerfile,
     DaemonJson,
+    /// `portside.toml`, portside's own settings.
+    Config,
 }
 
 impl FileKind {
@@ -16,6 +18,7 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::Dockerfile => "dockerfile",
             FileKind::DaemonJson => "daemon.json",
+            FileKind::Config => "portside.toml",
         }
     }
 }
@@ -29,6 +32,8 @@ pub fn by_name(file_name: &str) -> Option<FileKind> {
         Some(FileKind::Dockerfile)
     } else if lower == "daemon.json" {
         Some(FileKind::DaemonJson)
+    } else if lower == "portside.toml" {
+        Some(FileKind::Config)
     } else {
         None
     }
@@ -50,6 +55,7 @@ pub fn by_document(path: &Path, language_id: &str) -> Option<FileKind> {
         FileKind::Compose => matches!(language_id, "yaml" | ""),
         FileKind::Dockerfile => matches!(language_id, "" | "plaintext"),
         FileKind::DaemonJson => matches!(language_id, "json" | "jsonc" | ""),
+        FileKind::Config => matches!(language_id, "toml" | ""),
     };
     agrees.then_some(kind)
 }
@@ -111,6 +117,7 @@ mod tests {
             assert_eq!(by_name(n), Some(Dockerfile), "{n}");
         }
         assert_eq!(by_name("daemon.json"), Some(DaemonJson));
+        assert_eq!(by_name("portside.toml"), Some(Config));
         for n in [
             "config.yaml",
             "composer.json",

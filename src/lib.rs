@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod classify;
 pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod finding;
 pub mod generate;
 pub mod hover;

@@ -171,3 +171,31 @@ fn fix_applies_quick_fixes_and_reports_what_is_left() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn portside_toml_configures_check_and_is_checked_itself() {
+    let dir = std::env::temp_dir().join(format!("portside-toml-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("svc")).unwrap();
+    std::fs::write(
+        dir.join("svc/compose.yaml"),
+        "services:\n  a:\n    ports: [\"8080\"]\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    assert!(stdout(&portside(&["check", d])).contains("container-port-only"));
+    std::fs::write(
+        dir.join("portside.toml"),
+        "[rules]\ncontainer-port-only = \"off\"\npublish-all-interface = \"off\"\n",
+    )
+    .unwrap();
+    let o = portside(&["check", d]);
+    let out = stdout(&o);
+    assert!(!out.contains("container-port-only"), "{out}");
+    assert!(out.contains("warning[invalid-setting]"), "{out}");
+    assert!(
+        out.contains("Did you mean `publish-all-interfaces`?"),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

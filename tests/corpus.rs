@@ -55,7 +55,7 @@ fn actual(dir: &Path) -> Vec<Key> {
     for (path, kind) in files(dir) {
         let text = std::fs::read_to_string(&path).unwrap();
         // No environment: the result must not depend on the machine.
-        let ctx = portside::workspace::context_with(&path, Default::default());
+        let ctx = portside::workspace::context_with(&path, Default::default(), &Default::default());
         let rope = ropey::Rope::from_str(&text);
         let rel = path
             .strip_prefix(dir)

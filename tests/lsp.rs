@@ -330,3 +330,67 @@ async fn a_20_mb_document_is_refused_with_a_diagnostic_and_the_server_keeps_serv
     let d = c.diagnostics(other).await;
     assert_eq!(d["diagnostics"][0]["code"], "invalid-port-spec");
 }
+
+const EPHEMERAL: &str = "services:\n  a:\n    ports: [\"8080\"]\n";
+
+#[tokio::test]
+async fn initialization_options_turn_rules_off() {
+    let mut c = start();
+    c.initialize_with(json!({}), json!({"rules": {"container-port-only": "off"}}))
+        .await;
+    c.open(URI, "yaml", 1, EPHEMERAL).await;
+    assert_eq!(c.diagnostics(URI).await["diagnostics"], json!([]));
+}
+
+#[tokio::test]
+async fn pushed_settings_change_severity_and_republish() {
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "yaml", 1, EPHEMERAL).await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"][0]["severity"], 3);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"portside": {"rules": {"container-port-only": "error"}}}}),
+    )
+    .await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"][0]["severity"], 1);
+}
+
+#[tokio::test]
+async fn pulled_settings_and_a_clear_message_for_bad_ones() {
+    let mut c = start();
+    c.configuration = Some(json!({"rules": {"container-port-only": "off", "no-such-rule": "off"}}));
+    c.initialize_with(json!({"workspace": {"configuration": true}}), Value::Null)
+        .await;
+    let message = c.notification("window/showMessage").await;
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("`no-such-rule` is not a portside rule"),
+        "{message}"
+    );
+    c.open(URI, "yaml", 1, EPHEMERAL).await;
+    assert_eq!(c.diagnostics(URI).await["diagnostics"], json!([]));
+    // A change signal without values makes the server ask again.
+    c.configuration = Some(json!({"rules": {}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    )
+    .await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"][0]["code"], "container-port-only");
+}
+
+#[tokio::test]
+async fn portside_toml_gets_diagnostics() {
+    let mut c = start_with("utf-16").await;
+    let uri = "file:///project/portside.toml";
+    c.open(uri, "toml", 1, "[rules]\npublish-all-interface = \"off\"\n")
+        .await;
+    let d = c.diagnostics(uri).await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-setting");
+    assert_eq!(range(&d["diagnostics"][0]), [1, 0, 1, 29]);
+}

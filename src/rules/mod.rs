@@ -18,6 +18,7 @@ mod internal_network_ports;
 mod interpolation_error;
 mod invalid_ignore_comment;
 pub mod invalid_port_spec;
+mod invalid_setting;
 mod ipam_config_invalid;
 mod links_legacy;
 mod localhost_between_containers;
@@ -43,6 +44,7 @@ pub use duplicate_key::DUPLICATE_KEY;
 pub use input_too_large::INPUT_TOO_LARGE;
 pub use invalid_ignore_comment::INVALID_IGNORE_COMMENT;
 pub use invalid_port_spec::INVALID_PORT_SPEC;
+pub use invalid_setting::INVALID_SETTING;
 pub use syntax_error::SYNTAX_ERROR;
 
 /// Where the rule documentation is published; a diagnostic's `codeDescription` links to
@@ -194,6 +196,7 @@ pub static ALL: &[&Rule] = &[
     &DUPLICATE_KEY,
     &INPUT_TOO_LARGE,
     &INVALID_IGNORE_COMMENT,
+    &INVALID_SETTING,
 ];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
@@ -258,6 +261,7 @@ pub(crate) mod test_support {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            ..Context::default()
         };
         let a = analyze_with(FileKind::Compose, text, &ctx);
         assert!(

@@ -89,6 +89,10 @@ impl Documents {
     pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
         self.docs.get_mut(uri)
     }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Uri, &Document)> {
+        self.docs.iter()
+    }
 }
 
 /// One content change: a full replace when it has no range, else a ranged replace. Ranges

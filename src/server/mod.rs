@@ -6,12 +6,14 @@ pub mod documents;
 mod handlers;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::{Client, LspService, Server};
 
+use crate::config::RuleSettings;
 use crate::text::PositionEncoding;
 use documents::Documents;
 
@@ -24,6 +26,10 @@ pub struct Backend {
     /// Serialises "is this still the newest version? then publish", so that diagnostics of
     /// an older version never reach the client after those of a newer one.
     publish: tokio::sync::Mutex<()>,
+    /// Rule levels from the editor (portside.toml is read per file on top of these).
+    settings: Mutex<RuleSettings>,
+    /// Whether the client answers `workspace/configuration`.
+    pull_configuration: AtomicBool,
 }
 
 impl Backend {
@@ -33,7 +39,28 @@ impl Backend {
             docs: Mutex::new(Documents::default()),
             encoding: Mutex::new(PositionEncoding::Utf16),
             publish: tokio::sync::Mutex::new(()),
+            settings: Mutex::new(RuleSettings::default()),
+            pull_configuration: AtomicBool::new(false),
         }
+    }
+
+    fn settings(&self) -> RuleSettings {
+        self.settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the editor settings; returns whether they changed.
+    fn set_settings(&self, settings: RuleSettings) -> bool {
+        let mut current = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = *current != settings;
+        *current = settings;
+        changed
+    }
+
+    fn pull_configuration(&self) -> bool {
+        self.pull_configuration.load(Ordering::Relaxed)
     }
 
     fn docs(&self) -> MutexGuard<'_, Documents> {

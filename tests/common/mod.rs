@@ -15,6 +15,8 @@ pub struct Client<R, W> {
     next_id: i64,
     /// Notifications that arrived while waiting for something else.
     pub notifications: Vec<Value>,
+    /// What to answer to `workspace/configuration` (each item gets this value).
+    pub configuration: Option<Value>,
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
@@ -24,6 +26,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
             writer,
             next_id: 1,
             notifications: Vec::new(),
+            configuration: None,
         }
     }
 
@@ -89,7 +92,14 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
     async fn stash(&mut self, msg: Value) {
         if msg.get("id").is_some() && msg.get("method").is_some() {
             let id = msg["id"].clone();
-            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}))
+            let result = match (&self.configuration, msg["method"].as_str()) {
+                (Some(config), Some("workspace/configuration")) => {
+                    let n = msg["params"]["items"].as_array().map_or(1, Vec::len);
+                    Value::Array(vec![config.clone(); n])
+                }
+                _ => Value::Null,
+            };
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}))
                 .await;
         } else {
             self.notifications.push(msg);
@@ -129,14 +139,34 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
         } else {
             json!({"general": {"positionEncodings": encodings}})
         };
+        self.initialize_with(caps, Value::Null).await
+    }
+
+    /// `initialize` with explicit capabilities and initialization options.
+    pub async fn initialize_with(&mut self, capabilities: Value, options: Value) -> Value {
         let resp = self
             .request(
                 "initialize",
-                json!({"processId": null, "rootUri": null, "capabilities": caps}),
+                json!({"processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options}),
             )
             .await;
         self.notify("initialized", json!({})).await;
         resp
+    }
+
+    /// Waits for a notification with this method (stashed or new) and returns its params.
+    pub async fn notification(&mut self, method: &str) -> Value {
+        loop {
+            if let Some(i) = self
+                .notifications
+                .iter()
+                .position(|n| n["method"] == method)
+            {
+                return self.notifications.remove(i)["params"].clone();
+            }
+            let msg = self.read().await.expect("server closed the stream");
+            self.stash(msg).await;
+        }
     }
 
     pub async fn open(&mut self, uri: &str, language_id: &str, version: i64, text: &str) {

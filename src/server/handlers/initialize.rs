@@ -6,6 +6,18 @@ use crate::server::Backend;
 use crate::text::PositionEncoding;
 
 pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResult {
+    let pull = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.configuration)
+        .unwrap_or(false);
+    backend
+        .pull_configuration
+        .store(pull, std::sync::atomic::Ordering::Relaxed);
+    if let Some(options) = &params.initialization_options {
+        super::did_change_configuration::store(backend, options);
+    }
     let offered = params
         .capabilities
         .general
@@ -45,6 +57,7 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     }
 }
 
-pub async fn initialized(backend: &Backend) {
+pub async fn initialized(backend: &std::sync::Arc<Backend>) {
     tracing::info!(encoding = ?backend.encoding(), "client initialized");
+    super::did_change_configuration::pull(backend).await;
 }

@@ -3,6 +3,7 @@
 
 mod code_action;
 mod did_change;
+mod did_change_configuration;
 mod did_close;
 mod did_open;
 mod hover;
@@ -27,6 +28,10 @@ impl LanguageServer for Server {
 
     async fn initialized(&self, _: InitializedParams) {
         initialize::initialized(&self.0).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        did_change_configuration::did_change_configuration(&self.0, params).await;
     }
 
     async fn shutdown(&self) -> Result<()> {

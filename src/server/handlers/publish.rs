@@ -26,8 +26,9 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
         let Some((kind, rope)) = job else { return };
         let text = rope.to_string();
         let path = crate::server::document_path(&uri);
+        let editor = backend.settings();
         let result = tokio::task::spawn_blocking(move || {
-            let ctx = crate::workspace::context_for(&path);
+            let ctx = crate::workspace::context_for(&path, &editor);
             analysis::analyze_with(kind, &text, &ctx)
         })
         .await;
@@ -78,4 +79,16 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             .publish_diagnostics(uri, diagnostics, Some(version))
             .await;
     });
+}
+
+/// Analyses every open document again (after a settings change).
+pub fn schedule_all(backend: &Arc<Backend>) {
+    let open: Vec<(Uri, i32)> = backend
+        .docs()
+        .iter()
+        .map(|(uri, doc)| (uri.clone(), doc.version))
+        .collect();
+    for (uri, version) in open {
+        schedule(backend, uri, version);
+    }
 }
