@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::compose::{Attachment, Project, Service};
-use crate::finding::Finding;
+use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
@@ -67,10 +67,77 @@ fn report(
         ),
         _ => return,
     };
-    out.push(
-        Finding::new(&NO_SHARED_NETWORK, range, message)
-            .with_related(p.span(t.key), format!("`{}` is defined here", t.name)),
-    );
+    let mut f = Finding::new(&NO_SHARED_NETWORK, range, message)
+        .with_related(p.span(t.key), format!("`{}` is defined here", t.name));
+    if let Attachment::Networks(theirs) = b
+        && let Some(net) = theirs.first()
+        && matches!(a, Attachment::Networks(_))
+        && let Some(edit) = attach_edit(p, s, net)
+    {
+        f = f.with_fix(format!("Attach `{}` to `{net}`", s.name), vec![edit]);
+    }
+    out.push(f);
+}
+
+/// The edit that adds network `net` to service `s`'s `networks`, in the style it is written.
+fn attach_edit(p: &Project, s: &Service, net: &str) -> Option<Edit> {
+    let text = p.text;
+    let Some(entry) = p.yaml.get(s.node, "networks") else {
+        // On `default` only: keep it, and add the other service's network.
+        let indent = p.key_indent(s.node)?;
+        let first = p
+            .yaml
+            .entries(s.node)
+            .into_iter()
+            .find(|e| e.via.is_none())?;
+        let at = p.span(first.key).start;
+        return Some(Edit {
+            range: at..at,
+            new_text: format!("networks: [default, {net}]\n{indent}"),
+        });
+    };
+    if entry.via.is_some() {
+        return None;
+    }
+    let value = p.yaml.resolve(entry.value);
+    let span = p.yaml.span(value);
+    let flow = text[span.clone()].starts_with(['[', '{']);
+    let is_list = p.yaml.items(value).is_some();
+    let empty = p.yaml.items(value).is_some_and(<[_]>::is_empty)
+        || (!is_list && p.yaml.entries(value).is_empty());
+    if flow {
+        let close = span.end.checked_sub(1)?;
+        let item = if is_list {
+            net.to_string()
+        } else {
+            format!("{net}: {{}}")
+        };
+        let new_text = if empty { item } else { format!(", {item}") };
+        return Some(Edit {
+            range: close..close,
+            new_text,
+        });
+    }
+    // Block style: a new line like the last one.
+    let last_start = if is_list {
+        p.yaml.span(*p.yaml.items(value)?.last()?).start
+    } else {
+        p.yaml.span(p.yaml.entries(value).last()?.key).start
+    };
+    let line_start = text[..last_start].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..last_start];
+    if !prefix.chars().all(|c| c == ' ' || c == '-') {
+        return None;
+    }
+    let item = if is_list {
+        net.to_string()
+    } else {
+        format!("{net}: {{}}")
+    };
+    Some(Edit {
+        range: span.end..span.end,
+        new_text: format!("\n{prefix}{item}"),
+    })
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
@@ -133,6 +200,40 @@ mod tests {
         assert_eq!(
             flagged(text, "no-shared-network"),
             ["api", "api", "api", "api"]
+        );
+    }
+
+    #[test]
+    fn fix_attaches_to_a_network_of_the_other_service() {
+        use crate::rules::test_support::fix_all;
+        let nets = "networks: {front: {}, back: {}}\n";
+        // Flow list.
+        let text = format!(
+            "services:\n  proxy:\n    networks: [front]\n    environment: {{U: \"http://api:8080\"}}\n  api:\n    networks: [back]\n{nets}"
+        );
+        assert!(fix_all(&text, "no-shared-network").contains("networks: [front, back]"));
+        // Block list.
+        let text = format!(
+            "services:\n  proxy:\n    networks:\n      - front\n    environment: {{U: \"http://api:8080\"}}\n  api:\n    networks: [back]\n{nets}"
+        );
+        assert!(
+            fix_all(&text, "no-shared-network")
+                .contains("    networks:\n      - front\n      - back\n")
+        );
+        // Map form.
+        let text = format!(
+            "services:\n  proxy:\n    networks:\n      front:\n        aliases: [p]\n    environment: {{U: \"http://api:8080\"}}\n  api:\n    networks: [back]\n{nets}"
+        );
+        assert!(
+            fix_all(&text, "no-shared-network").contains("        aliases: [p]\n      back: {}\n")
+        );
+        // No `networks`: on `default`.
+        let text = format!(
+            "services:\n  proxy:\n    image: x\n    environment: {{U: \"http://api:8080\"}}\n  api:\n    networks: [back]\n{nets}"
+        );
+        assert!(
+            fix_all(&text, "no-shared-network")
+                .contains("  proxy:\n    networks: [default, back]\n    image: x\n")
         );
     }
 
