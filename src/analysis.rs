@@ -28,6 +28,11 @@ pub struct Context {
     pub vars: Vars,
     /// Rule levels from the editor and `portside.toml`.
     pub rules: crate::config::RuleSettings,
+    /// Names defined by the project's other files.
+    pub external: crate::compose::External,
+    /// The other files the workspace layer read for this context (to re-analyse this file
+    /// when one of them changes).
+    pub deps: Vec<std::path::PathBuf>,
 }
 
 /// Analysis without context: no variables are set.
@@ -100,7 +105,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
             .with_related(first, format!("\"{key}\" is first defined here")),
         );
     }
-    let project = Project::build(text, &yaml, &ctx.vars);
+    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
     rules::check_compose(&project, &mut findings);
     drop(project);
     Analysis {

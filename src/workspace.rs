@@ -1,21 +1,69 @@
 //! The workspace layer: reads what analysis may use besides the file itself, so analysis
 //! stays pure: the variables for interpolation (the `.env` beside the file, under the
-//! environment) and the rule settings (the editor's, under the nearest `portside.toml`).
+//! environment), the rule settings (the editor's, under the nearest `portside.toml`) and
+//! the names the project's other Compose files define (the base or override file beside
+//! it, `include:` and `extends: file:`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Context;
-use crate::compose::dotenv;
+use crate::classify::{self, FileKind};
+use crate::compose::{External, Project, dotenv};
 use crate::config::RuleSettings;
+use crate::syntax::yaml::Yaml;
 
-/// The context for a file, with the environment portside runs in.
-pub fn context_for(path: &Path, editor: &RuleSettings) -> Context {
-    let environment: HashMap<String, String> = std::env::vars().collect();
-    context_with(path, environment, editor)
+/// Reads a file's text: the editor's unsaved text when it has one, else the disk.
+pub type Reader<'a> = &'a dyn Fn(&Path) -> Option<String>;
+
+/// How many other files one project may pull in (include chains, extends).
+const MAX_RELATED_FILES: usize = 32;
+
+/// Compose's default file names, and their override files.
+const BASE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+const OVERRIDE_NAMES: &[&str] = &[
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+];
+
+fn disk(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
 }
 
-/// As [`context_for`], with an explicit environment (for tests).
+/// The context for a file whose text is `text`, with the environment portside runs in,
+/// reading other files from disk.
+pub fn context_for(path: &Path, text: &str, editor: &RuleSettings) -> Context {
+    context_reading(path, text, editor, &disk)
+}
+
+/// As [`context_for`], reading the project's other files through `read` (the server passes
+/// the editor's unsaved texts).
+pub fn context_reading(
+    path: &Path,
+    text: &str,
+    editor: &RuleSettings,
+    read: Reader<'_>,
+) -> Context {
+    let environment: HashMap<String, String> = std::env::vars().collect();
+    let mut ctx = context_with(path, environment, editor);
+    if let Some(name) = path.file_name().and_then(|n| n.to_str())
+        && classify::by_name(name) == Some(FileKind::Compose)
+    {
+        let (external, deps) = related(path, text, &ctx.vars, read);
+        ctx.external = external;
+        ctx.deps = deps;
+    }
+    ctx
+}
+
+/// As [`context_for`] without the other files, with an explicit environment (for tests).
 pub fn context_with(
     path: &Path,
     environment: HashMap<String, String>,
@@ -35,7 +83,113 @@ pub fn context_with(
         Some(text) => editor.overridden_by(&RuleSettings::from_toml(&text).0),
         None => editor.clone(),
     };
-    Context { vars, rules }
+    Context {
+        vars,
+        rules,
+        ..Context::default()
+    }
+}
+
+/// The project's other Compose files and the names they define.
+fn related(
+    path: &Path,
+    own: &str,
+    vars: &crate::compose::Vars,
+    read: Reader<'_>,
+) -> (External, Vec<PathBuf>) {
+    let mut external = External::default();
+    let mut seen: Vec<PathBuf> = vec![path.to_path_buf()];
+    let mut queue: Vec<PathBuf> = siblings(path);
+    queue.extend(references(path, own));
+    while let Some(next) = queue.pop() {
+        if seen.contains(&next) || seen.len() > MAX_RELATED_FILES {
+            continue;
+        }
+        seen.push(next.clone());
+        let Some(text) = read(&next) else { continue };
+        if text.len() > crate::analysis::MAX_INPUT_BYTES {
+            continue;
+        }
+        let yaml = Yaml::parse(&text);
+        let project = Project::build(&text, &yaml, vars);
+        external.absorb(&project);
+        queue.extend(references(&next, &text));
+    }
+    seen.remove(0);
+    (external, seen)
+}
+
+/// The base file for an override file, and the override files for a base file, in the
+/// same folder.
+fn siblings(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Vec::new();
+    };
+    let others: &[&str] = if BASE_NAMES.contains(&name) {
+        OVERRIDE_NAMES
+    } else if OVERRIDE_NAMES.contains(&name) {
+        BASE_NAMES
+    } else {
+        return Vec::new();
+    };
+    others
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// Files that a Compose file names in `include:` and `extends: file:`, relative to it.
+/// Most files have neither: a substring scan decides before any parsing.
+fn references(path: &Path, text: &str) -> Vec<PathBuf> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let mentions = |key: &[u8]| memchr::memmem::find(text.as_bytes(), key).is_some();
+    if text.len() > crate::analysis::MAX_INPUT_BYTES
+        || !(mentions(b"include:") || mentions(b"extends:"))
+    {
+        return Vec::new();
+    }
+    let yaml = Yaml::parse(text);
+    let Some(root) = yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find(|&r| yaml.is_mapping(r))
+    else {
+        return Vec::new();
+    };
+    let mut names: Vec<&str> = Vec::new();
+    if let Some(include) = yaml.get(root, "include") {
+        for &item in yaml.items(include.value).unwrap_or_default() {
+            match yaml.scalar(item) {
+                Some(p) => names.push(p),
+                None => {
+                    if let Some(p) = yaml.get(item, "path") {
+                        match yaml.items(p.value) {
+                            Some(list) => names.extend(list.iter().filter_map(|&i| yaml.scalar(i))),
+                            None => names.extend(yaml.scalar(p.value)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(services) = yaml.get(root, "services") {
+        for s in yaml.entries(services.value) {
+            if let Some(extends) = yaml.get(s.value, "extends")
+                && let Some(file) = yaml.get(extends.value, "file")
+            {
+                names.extend(yaml.scalar(file.value));
+            }
+        }
+    }
+    names
+        .into_iter()
+        .filter(|n| !n.contains('$') && !n.contains("://"))
+        .map(|n| dir.join(n))
+        .collect()
 }
 
 /// The nearest `portside.toml` in the file's folder or above.
@@ -68,6 +222,68 @@ mod tests {
         let ctx = context_with(&dir.join("compose.yaml"), env, &RuleSettings::default());
         assert_eq!(ctx.vars["PORT"], "9000");
         assert_eq!(ctx.vars["HOST_IP"], "127.0.0.1");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn names_from_the_override_file_include_and_extends() {
+        let dir = temp("related");
+        std::fs::create_dir_all(dir.join("shared")).unwrap();
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "include:\n  - shared/db.yaml\nservices:\n  web:\n    networks: [edge]\n    depends_on: [db, worker]\n    extends:\n      file: base.yaml\n      service: common\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("compose.override.yaml"),
+            "services:\n  worker:\n    image: w\nnetworks:\n  edge: {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("shared/db.yaml"),
+            "services:\n  db:\n    image: postgres\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("base.yaml"),
+            "services:\n  common:\n    hostname: shared-host\n",
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(dir.join("compose.yaml")).unwrap();
+        let ctx = context_for(&dir.join("compose.yaml"), &text, &RuleSettings::default());
+        assert!(ctx.external.networks.contains("edge"));
+        assert!(ctx.external.services.contains("db"));
+        assert!(ctx.external.services.contains("worker"));
+        assert!(ctx.external.hosts.contains("shared-host"));
+        assert_eq!(ctx.deps.len(), 3, "{:?}", ctx.deps);
+        let codes: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
+            .findings
+            .iter()
+            .map(|f| f.code())
+            .collect();
+        assert!(!codes.contains(&"undefined-network"), "{codes:?}");
+        assert!(!codes.contains(&"undefined-service"), "{codes:?}");
+        // The override file sees the base file's names too.
+        let over = std::fs::read_to_string(dir.join("compose.override.yaml")).unwrap();
+        let ctx = context_for(
+            &dir.join("compose.override.yaml"),
+            &over,
+            &RuleSettings::default(),
+        );
+        assert!(ctx.external.services.contains("web"));
+        // An unsaved editor text wins over the disk.
+        let overlay = |p: &Path| {
+            (p == dir.join("compose.override.yaml"))
+                .then(|| "networks:\n  other: {}\n".to_string())
+                .or_else(|| std::fs::read_to_string(p).ok())
+        };
+        let ctx = context_reading(
+            &dir.join("compose.yaml"),
+            &text,
+            &RuleSettings::default(),
+            &overlay,
+        );
+        assert!(!ctx.external.networks.contains("edge"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -394,3 +394,32 @@ async fn portside_toml_gets_diagnostics() {
     assert_eq!(d["diagnostics"][0]["code"], "invalid-setting");
     assert_eq!(range(&d["diagnostics"][0]), [1, 0, 1, 29]);
 }
+
+#[tokio::test]
+async fn names_from_the_override_file_and_reanalysis_when_it_changes() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-related-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = "services:\n  web:\n    networks: [edge]\n";
+    let over = "networks:\n  edge: {}\n";
+    std::fs::write(dir.join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.join("compose.override.yaml"), over).unwrap();
+    let base_uri = format!("file://{}", dir.join("compose.yaml").display());
+    let over_uri = format!("file://{}", dir.join("compose.override.yaml").display());
+
+    let mut c = start_with("utf-16").await;
+    c.open(&base_uri, "yaml", 1, base).await;
+    assert_eq!(c.diagnostics(&base_uri).await["diagnostics"], json!([]));
+    // An unsaved edit of the override file that drops `edge` re-analyses the base file.
+    c.open(&over_uri, "yaml", 1, over).await;
+    c.diagnostics(&over_uri).await;
+    c.change(&over_uri, 2, json!([{"text": "networks:\n  other: {}\n"}]))
+        .await;
+    let d = loop {
+        let d = c.diagnostics(&base_uri).await;
+        if d["diagnostics"] != json!([]) {
+            break d;
+        }
+    };
+    assert_eq!(d["diagnostics"][0]["code"], "undefined-network");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

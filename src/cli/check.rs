@@ -79,7 +79,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             }
         };
         checked += 1;
-        let ctx = crate::workspace::context_for(path, &crate::config::RuleSettings::default());
+        let ctx =
+            crate::workspace::context_for(path, &text, &crate::config::RuleSettings::default());
         let mut result = analysis::analyze_with(*kind, &text, &ctx);
         let mut text = text;
         if args.fix {

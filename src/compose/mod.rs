@@ -8,6 +8,39 @@ pub mod refs;
 
 pub use model::{Attachment, Project, Service, Vars};
 
+/// Names that the project's other files define (the override file, `include:` and
+/// `extends:` files), so that references to them are not reported as undefined. The
+/// workspace layer fills it; analysis only reads it.
+#[derive(Debug, Clone, Default)]
+pub struct External {
+    pub services: rustc_hash::FxHashSet<String>,
+    pub networks: rustc_hash::FxHashSet<String>,
+    /// Service names, network aliases, `hostname`s and `container_name`s.
+    pub hosts: rustc_hash::FxHashSet<String>,
+}
+
+impl External {
+    /// Adds the names `project` defines.
+    pub fn absorb(&mut self, project: &Project<'_>) {
+        for s in &project.services {
+            self.services.insert(s.name.to_string());
+            self.hosts.insert(s.name.to_string());
+            let names = s
+                .networks
+                .iter()
+                .flat_map(|n| n.aliases.iter())
+                .chain(&s.hostname)
+                .chain(&s.container_name);
+            for v in names {
+                self.hosts.insert(v.value.to_string());
+            }
+        }
+        for n in &project.networks {
+            self.networks.insert(n.name.to_string());
+        }
+    }
+}
+
 use crate::syntax::yaml::{NodeId, Yaml};
 
 /// Which list a port entry belongs to.

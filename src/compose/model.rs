@@ -332,8 +332,13 @@ pub struct Project<'y> {
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
     /// Hosts named in environment values and commands.
     pub refs: Vec<ServiceRef<'y>>,
+    /// What the project's other files define.
+    pub external: &'y super::External,
     index: Index<'y>,
 }
+
+static NO_EXTERNAL: std::sync::LazyLock<super::External> =
+    std::sync::LazyLock::new(super::External::default);
 
 /// Lookups that rules make for every reference, built once so that analysis stays linear.
 #[derive(Debug, Default)]
@@ -358,6 +363,16 @@ pub type Vars = HashMap<String, String>;
 impl<'y> Project<'y> {
     /// Builds the model of the first document that has `services` (Compose files have one).
     pub fn build(text: &'y str, yaml: &'y Yaml, vars: &Vars) -> Project<'y> {
+        Self::build_with(text, yaml, vars, &NO_EXTERNAL)
+    }
+
+    /// As [`Project::build`], knowing what the project's other files define.
+    pub fn build_with(
+        text: &'y str,
+        yaml: &'y Yaml,
+        vars: &Vars,
+        external: &'y super::External,
+    ) -> Project<'y> {
         let mut b = Builder {
             yaml,
             vars,
@@ -370,6 +385,7 @@ impl<'y> Project<'y> {
             networks: Vec::new(),
             interpolation_errors: Vec::new(),
             refs: Vec::new(),
+            external,
             index: Index::default(),
         };
         let root = yaml

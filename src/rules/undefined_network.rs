@@ -35,7 +35,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let declared: Vec<&str> = p.networks.iter().map(|n| n.name).collect();
     for s in &p.services {
         for n in &s.networks {
-            if n.name == "default" || declared.contains(&n.name.as_ref()) {
+            if n.name == "default"
+                || declared.contains(&n.name.as_ref())
+                || p.external.networks.contains(n.name.as_ref())
+            {
                 continue;
             }
             let mut message = format!(

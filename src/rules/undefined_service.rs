@@ -32,6 +32,7 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let names: Vec<&str> = p.services.iter().map(|s| s.name).collect();
+    let defined = |name: &str| p.service(name).is_some() || p.external.services.contains(name);
     let mut report = |range, target: &str, mut message: String| {
         if let Some(close) = super::did_you_mean(target, names.iter().copied()) {
             message.push_str(&format!(". Did you mean `{close}`?"));
@@ -40,7 +41,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     };
     for s in &p.services {
         for d in &s.depends_on {
-            if p.service(d.name).is_none() {
+            if !defined(d.name) {
                 report(
                     p.span(d.node),
                     d.name,
@@ -53,7 +54,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         if let Some(mode) = &s.network_mode
             && let Some(target) = mode.value.strip_prefix("service:")
-            && p.service(target).is_none()
+            && !defined(target)
         {
             report(
                 p.span(mode.node),
@@ -65,7 +66,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         for link in &s.links {
             let target = link.value.split(':').next().unwrap_or_default();
-            if p.service(target).is_none() {
+            if !defined(target) {
                 report(
                     p.value_span(link, 0..target.len()),
                     target,

@@ -54,6 +54,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             || is_loopback(host)
             || host.eq_ignore_ascii_case("localhost")
             || p.service_for_host(host).is_some()
+            || p.external.hosts.contains(host)
         {
             continue;
         }

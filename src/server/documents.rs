@@ -39,6 +39,8 @@ pub struct Document {
     pub analysed: Option<Analysed>,
     /// The last Compose tree that parsed, kept while the document is broken.
     pub last_good: Option<LastGood>,
+    /// Other files its last analysis read (override, include, extends).
+    pub deps: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default)]
@@ -56,6 +58,7 @@ impl Documents {
                 rope: Rope::from_str(text),
                 analysed: None,
                 last_good: None,
+                deps: Vec::new(),
             },
         );
     }

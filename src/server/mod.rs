@@ -59,6 +59,14 @@ impl Backend {
         changed
     }
 
+    /// The text of an open document with this path (unsaved edits included).
+    fn text_of(&self, path: &std::path::Path) -> Option<String> {
+        let docs = self.docs();
+        docs.iter()
+            .find(|(uri, _)| document_path(uri) == path)
+            .map(|(_, doc)| doc.rope.to_string())
+    }
+
     fn pull_configuration(&self) -> bool {
         self.pull_configuration.load(Ordering::Relaxed)
     }

@@ -18,5 +18,6 @@ pub fn did_change(backend: &Arc<Backend>, params: DidChangeTextDocumentParams) {
         tracing::debug!(uri = uri.as_str(), "change for a document that is not open");
         return;
     }
+    publish::schedule_dependents(backend, &uri);
     publish::schedule(backend, uri, version);
 }

@@ -1,12 +1,17 @@
 //! `textDocument/didClose`: forget the document and clear its diagnostics.
 
+use std::sync::Arc;
+
 use tower_lsp_server::ls_types::DidCloseTextDocumentParams;
 
+use super::publish;
 use crate::server::Backend;
 
-pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
+pub async fn did_close(backend: &Arc<Backend>, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
     if backend.docs().close(&uri).is_some() {
+        // Files that read this one now see what is on disk.
+        publish::schedule_dependents(backend, &uri);
         let _guard = backend.publish.lock().await;
         backend
             .client

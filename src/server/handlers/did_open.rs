@@ -22,5 +22,6 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
     backend
         .docs()
         .open(doc.uri.clone(), kind, doc.version, &doc.text);
+    publish::schedule_dependents(backend, &doc.uri);
     publish::schedule(backend, doc.uri, doc.version);
 }

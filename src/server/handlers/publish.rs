@@ -27,12 +27,19 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
         let text = rope.to_string();
         let path = crate::server::document_path(&uri);
         let editor = backend.settings();
+        let reader = Arc::clone(&backend);
         let result = tokio::task::spawn_blocking(move || {
-            let ctx = crate::workspace::context_for(&path, &editor);
-            analysis::analyze_with(kind, &text, &ctx)
+            // Related files: the editor's text when open, else the disk.
+            let read = |p: &std::path::Path| {
+                reader
+                    .text_of(p)
+                    .or_else(|| std::fs::read_to_string(p).ok())
+            };
+            let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+            (analysis::analyze_with(kind, &text, &ctx), ctx.deps)
         })
         .await;
-        let analysis = match result {
+        let (analysis, deps) = match result {
             Ok(a) => a,
             Err(e) => {
                 tracing::error!(uri = uri.as_str(), version, "analysis failed: {e}");
@@ -61,6 +68,7 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 .iter()
                 .map(|f| convert::diagnostic(&uri, &rope, f, enc))
                 .collect::<Vec<_>>();
+            doc.deps = deps;
             if let Some(yaml) = analysis.yaml {
                 doc.last_good = Some(LastGood {
                     yaml: Arc::new(yaml),
@@ -90,5 +98,20 @@ pub fn schedule_all(backend: &Arc<Backend>) {
         .collect();
     for (uri, version) in open {
         schedule(backend, uri, version);
+    }
+}
+
+/// Analyses again the open documents whose last analysis read `uri`'s file (its override
+/// partner, or a file it includes or extends), after `uri` changed.
+pub fn schedule_dependents(backend: &Arc<Backend>, uri: &Uri) {
+    let path = crate::server::document_path(uri);
+    let dependents: Vec<(Uri, i32)> = backend
+        .docs()
+        .iter()
+        .filter(|(other, doc)| *other != uri && doc.deps.contains(&path))
+        .map(|(other, doc)| (other.clone(), doc.version))
+        .collect();
+    for (other, version) in dependents {
+        schedule(backend, other, version);
     }
 }
