@@ -52,6 +52,18 @@ pub fn context_reading(
     read: Reader<'_>,
 ) -> Context {
     let environment: HashMap<String, String> = std::env::vars().collect();
+    context_in(path, text, environment, editor, read)
+}
+
+/// The full context with an explicit environment (deterministic, for tests and the corpus
+/// check).
+pub fn context_in(
+    path: &Path,
+    text: &str,
+    environment: HashMap<String, String>,
+    editor: &RuleSettings,
+    read: Reader<'_>,
+) -> Context {
     let mut ctx = context_with(path, environment, editor);
     if let Some(name) = path.file_name().and_then(|n| n.to_str())
         && classify::by_name(name) == Some(FileKind::Compose)
@@ -101,6 +113,21 @@ fn related(
     let mut seen: Vec<PathBuf> = vec![path.to_path_buf()];
     let mut queue: Vec<PathBuf> = siblings(path);
     queue.extend(references(path, own));
+    // What each `extends: file:` of this file defines, for the extends check.
+    if let Some(dir) = path.parent() {
+        for written in extends_files(own) {
+            let services = read(&dir.join(&written)).map(|text| {
+                let yaml = Yaml::parse(&text);
+                let project = Project::build(&text, &yaml, vars);
+                project
+                    .services
+                    .iter()
+                    .map(|s| s.name.to_string())
+                    .collect()
+            });
+            external.extends_files.insert(written, services);
+        }
+    }
     while let Some(next) = queue.pop() {
         if seen.contains(&next) || seen.len() > MAX_RELATED_FILES {
             continue;
@@ -136,6 +163,37 @@ fn siblings(path: &Path) -> Vec<PathBuf> {
         .iter()
         .map(|n| dir.join(n))
         .filter(|p| p.is_file())
+        .collect()
+}
+
+/// The `extends: file:` values of a Compose file, as written.
+fn extends_files(text: &str) -> Vec<String> {
+    if memchr::memmem::find(text.as_bytes(), b"extends:").is_none()
+        || text.len() > crate::analysis::MAX_INPUT_BYTES
+    {
+        return Vec::new();
+    }
+    let yaml = Yaml::parse(text);
+    let Some(root) = yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find(|&r| yaml.is_mapping(r))
+    else {
+        return Vec::new();
+    };
+    let Some(services) = yaml.get(root, "services") else {
+        return Vec::new();
+    };
+    yaml.entries(services.value)
+        .iter()
+        .filter_map(|s| {
+            let extends = yaml.get(s.value, "extends")?;
+            let file = yaml.get(extends.value, "file")?;
+            yaml.scalar(file.value)
+                .filter(|f| is_local(f))
+                .map(str::to_string)
+        })
         .collect()
 }
 
@@ -187,9 +245,18 @@ fn references(path: &Path, text: &str) -> Vec<PathBuf> {
     }
     names
         .into_iter()
-        .filter(|n| !n.contains('$') && !n.contains("://"))
+        .filter(|n| is_local(n))
         .map(|n| dir.join(n))
         .collect()
+}
+
+/// A plain local path: no variables, and no remote reference (`oci://…`, `git@…:…`, or
+/// compose-go's `remote:` style loaders).
+fn is_local(path: &str) -> bool {
+    let scheme = path
+        .split_once(':')
+        .is_some_and(|(head, _)| head.len() > 1 && !head.contains('/'));
+    !path.contains('$') && !path.contains("://") && !path.contains('@') && !scheme
 }
 
 /// The nearest `portside.toml` in the file's folder or above.
@@ -263,6 +330,24 @@ mod tests {
             .collect();
         assert!(!codes.contains(&"undefined-network"), "{codes:?}");
         assert!(!codes.contains(&"undefined-service"), "{codes:?}");
+        // `extends` is checked against the other file.
+        let bad = "services:\n  a:\n    extends: {file: base.yaml, service: nope}\n  b:\n    extends: {file: missing.yaml, service: x}\n";
+        let ctx = context_for(&dir.join("compose.yaml"), bad, &RuleSettings::default());
+        let msgs: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, bad, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "undefined-service")
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains("base.yaml defines no service \"nope\""),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("`missing.yaml` (extended by `b`) cannot be read"),
+            "{msgs:?}"
+        );
         // The override file sees the base file's names too.
         let over = std::fs::read_to_string(dir.join("compose.override.yaml")).unwrap();
         let ctx = context_for(

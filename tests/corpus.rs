@@ -54,8 +54,16 @@ fn actual(dir: &Path) -> Vec<Key> {
     let mut out = Vec::new();
     for (path, kind) in files(dir) {
         let text = std::fs::read_to_string(&path).unwrap();
-        // No environment: the result must not depend on the machine.
-        let ctx = portside::workspace::context_with(&path, Default::default(), &Default::default());
+        // No environment (the result must not depend on the machine); the project's other
+        // files (override, include, extends) are read from the corpus as the CLI would.
+        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        let ctx = portside::workspace::context_in(
+            &path,
+            &text,
+            Default::default(),
+            &Default::default(),
+            &read,
+        );
         let rope = ropey::Rope::from_str(&text);
         let rel = path
             .strip_prefix(dir)

@@ -252,6 +252,15 @@ pub struct Service<'y> {
     /// `scale` or `deploy.replicas`, with the value node.
     pub replicas: Option<(u64, NodeId)>,
     pub has_healthcheck: bool,
+    /// `extends: {service, file}`.
+    pub extends: Option<Box<Extends<'y>>>,
+}
+
+/// `extends`: the service (and file) this one builds on.
+#[derive(Debug, Clone)]
+pub struct Extends<'y> {
+    pub service: Val<'y>,
+    pub file: Option<Val<'y>>,
 }
 
 impl Service<'_> {
@@ -320,6 +329,9 @@ pub enum Attachment<'p> {
     Bridge,
     /// `none`, `container:…` or an unknown mode.
     Isolated,
+    /// Not known from this file: the service `extends` another, or another file of the
+    /// project defines it too, so its networks may come from there.
+    Unknown,
 }
 
 #[derive(Debug)]
@@ -650,9 +662,18 @@ impl<'y> Project<'y> {
     }
 
     /// Where the service's traffic lives; `service:X` follows X.
+    /// Whether part of the service may be defined elsewhere (`extends`, or another file of
+    /// the project defines it too): rules that reason about what is absent leave it alone.
+    pub fn partial(&self, service: &Service<'_>) -> bool {
+        service.extends.is_some() || self.external.services.contains(service.name)
+    }
+
     pub fn attachment<'a>(&'a self, service: &'a Service<'_>) -> Attachment<'a> {
         let mut current = service;
         for _ in 0..8 {
+            if self.partial(current) {
+                return Attachment::Unknown;
+            }
             match current.mode() {
                 None => {
                     if current.networks.is_empty() {
@@ -861,6 +882,7 @@ impl<'y> Builder<'y, '_> {
             profiles: Vec::new(),
             replicas: None,
             has_healthcheck: false,
+            extends: None,
         };
         if !yaml.is_mapping(node) {
             return Some(s);
@@ -912,6 +934,22 @@ impl<'y> Builder<'y, '_> {
                     s.profiles = self.list(v).into_iter().map(|p| p.value).collect();
                 }
                 "scale" => s.replicas = self.number(v).map(|n| (n, v)),
+                "extends" => {
+                    // `extends: name` (same file) or `extends: {service, file}`.
+                    s.extends =
+                        match self.val(v) {
+                            Some(service) => Some(Box::new(Extends {
+                                service,
+                                file: None,
+                            })),
+                            None => yaml.get(v, "service").and_then(|e| self.val(e.value)).map(
+                                |service| {
+                                    let file = yaml.get(v, "file").and_then(|f| self.val(f.value));
+                                    Box::new(Extends { service, file })
+                                },
+                            ),
+                        };
+                }
                 "deploy" => {
                     if let Some(r) = yaml.get(v, "replicas")
                         && s.replicas.is_none()

@@ -33,7 +33,7 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (i, s) in p.services.iter().enumerate() {
-        if s.expose.is_empty() || !s.ports.is_empty() || s.network_mode.is_some() {
+        if s.expose.is_empty() || !s.ports.is_empty() || s.network_mode.is_some() || p.partial(s) {
             continue;
         }
         if p.is_named_by_others(i) {

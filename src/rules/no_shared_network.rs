@@ -40,6 +40,7 @@ fn describe(a: &Attachment) -> String {
         Attachment::Host => "the host network".into(),
         Attachment::Bridge => "the default bridge".into(),
         Attachment::Isolated => "no network".into(),
+        Attachment::Unknown => "networks defined elsewhere".into(),
     }
 }
 
@@ -235,6 +236,13 @@ mod tests {
             fix_all(&text, "no-shared-network")
                 .contains("  proxy:\n    networks: [default, back]\n    image: x\n")
         );
+    }
+
+    #[test]
+    fn services_defined_partly_elsewhere_are_left_alone() {
+        // `proxy` extends a service whose networks are not visible here.
+        let text = "services:\n  proxy:\n    extends: {file: base.yaml, service: p}\n    environment: {U: \"http://api:8080\"}\n  api:\n    networks: [back]\nnetworks: {back: {}}\n";
+        assert!(flagged(text, "no-shared-network").is_empty());
     }
 
     #[test]

@@ -4,8 +4,10 @@ use crate::finding::Finding;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a reference to a service the file does not define: in `depends_on`, in
-    /// `network_mode: service:NAME`, and in `links`.
+    /// Reports a reference to a service the project does not define: in `depends_on`, in
+    /// `network_mode: service:NAME`, in `links`, and in `extends` (a service of this file,
+    /// or of the file `extends: file:` names, which must be readable). Services that the
+    /// override file or included files define count as defined.
     ///
     /// ## Why it matters
     /// Compose refuses the project: `service "web" depends on undefined service "db"` or
@@ -26,7 +28,7 @@ declare_rule! {
         code: "undefined-service",
         severity: Error,
         applies_to: "Compose files",
-        summary: "`depends_on`, `network_mode: service:` or `links` names no service",
+        summary: "`depends_on`, `network_mode: service:`, `links` or `extends` names no service",
     };
 }
 
@@ -50,6 +52,32 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         s.name, d.name
                     ),
                 );
+            }
+        }
+        if let Some(extends) = &s.extends {
+            let target = extends.service.value.as_ref();
+            match &extends.file {
+                None if !defined(target) => report(
+                    p.val_span(&extends.service),
+                    target,
+                    format!(
+                        "Compose refuses this project: service \"{}\" extends undefined service \"{target}\"",
+                        s.name
+                    ),
+                ),
+                Some(file) => match p.external.extends_files.get(file.value.as_ref()) {
+                    Some(Some(names)) if !names.iter().any(|n| n == target) => report(
+                        p.val_span(&extends.service),
+                        target,
+                        format!(
+                            "Compose refuses this project: {} defines no service \"{target}\" for `{}` to extend",
+                            file.value, s.name
+                        ),
+                    ),
+                    Some(None) => out_of_reach(p, file, s.name, &mut report),
+                    _ => {}
+                },
+                None => {}
             }
         }
         if let Some(mode) = &s.network_mode
@@ -80,9 +108,32 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
+/// An `extends: file:` that cannot be read.
+fn out_of_reach(
+    p: &Project,
+    file: &crate::compose::model::Val,
+    service: &str,
+    report: &mut impl FnMut(std::ops::Range<usize>, &str, String),
+) {
+    report(
+        p.val_span(file),
+        "",
+        format!(
+            "Compose refuses this project: `{}` (extended by `{service}`) cannot be read",
+            file.value
+        ),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{findings, flagged};
+
+    #[test]
+    fn extends_a_missing_service() {
+        let text = "services:\n  base:\n    image: x\n  web:\n    extends: basic\n  api:\n    extends:\n      service: base\n";
+        assert_eq!(flagged(text, "undefined-service"), ["basic"]);
+    }
 
     #[test]
     fn unknown_references() {
