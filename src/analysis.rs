@@ -116,7 +116,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
 
 fn dockerfile(text: &str) -> Analysis {
     let parsed = DockerfileSyntax::parse(text);
-    let findings = parsed
+    let mut findings: Vec<Finding> = parsed
         .errors
         .iter()
         .map(|e| {
@@ -127,6 +127,12 @@ fn dockerfile(text: &str) -> Analysis {
             )
         })
         .collect();
+    // The recovered text keeps every offset, so spans apply to the original.
+    if let Some(df) = crate::dockerfile::Dockerfile::read(&parsed.text) {
+        for check in rules::DOCKERFILE_CHECKS {
+            check(text, &df, &mut findings);
+        }
+    }
     Analysis {
         findings,
         yaml: None,

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod dockerfile;
 pub mod finding;
 pub mod generate;
 pub mod hover;

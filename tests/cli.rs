@@ -33,7 +33,7 @@ fn check_examples_prints_findings_like_a_compiler() {
     assert!(out.contains("|          ^^^^^^^^^"), "{out}");
     assert!(out.contains("examples/broken/daemon.json:4:32"), "{out}");
     assert!(
-        out.contains("portside: 8 errors, 1 warning in 6 files"),
+        out.contains("portside: 9 errors, 1 warning in 6 files"),
         "{out}"
     );
     // Plain output when not on a terminal.

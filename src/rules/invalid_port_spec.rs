@@ -9,10 +9,12 @@ use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
 declare_rule! {
     /// ## What it does
-    /// Checks every entry of a Compose service's `ports` and `expose` with Docker's own
-    /// grammar (go-connections `ParsePortSpec` for `ports`, moby's `ParsePortRange` for
-    /// `expose`) and reports the entries Docker would reject, with the message Docker prints.
-    /// The long syntax (`target`, `published`, `host_ip`, `protocol`, `mode`) is checked too.
+    /// Checks every entry of a Compose service's `ports` and `expose`, and every Dockerfile
+    /// `EXPOSE` word, with Docker's own grammar (go-connections `ParsePortSpec` for `ports`
+    /// and `EXPOSE`, moby's `ParsePortRange` for `expose`) and reports the entries Docker
+    /// would reject, with the message Docker prints. The long syntax (`target`,
+    /// `published`, `host_ip`, `protocol`, `mode`) is checked too; `EXPOSE $PORT` is checked
+    /// with the ARG/ENV default in scope.
     ///
     /// ## Why it matters
     /// `docker compose up` refuses the whole project when one port entry is invalid, and the
@@ -45,8 +47,8 @@ declare_rule! {
     pub static INVALID_PORT_SPEC = {
         code: "invalid-port-spec",
         severity: Error,
-        applies_to: "Compose files",
-        summary: "A `ports` or `expose` entry that Docker rejects",
+        applies_to: "Compose files, Dockerfiles",
+        summary: "A `ports`, `expose` or `EXPOSE` entry that Docker rejects",
     };
 }
 
@@ -93,6 +95,46 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     check_expose(yaml, item, out);
                 }
             }
+        }
+    }
+}
+
+/// Dockerfile `EXPOSE` words, parsed as BuildKit does (the full port grammar, keeping the
+/// container side), after expanding ARG/ENV defaults; a word whose variables have no value
+/// here is left alone.
+pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mut Vec<Finding>) {
+    for stage in &df.stages {
+        for word in &stage.exposes {
+            let Some(value) = stage.expand(&word.text) else {
+                continue;
+            };
+            let Err(err) = ports::parse_port_spec(&value) else {
+                continue;
+            };
+            let message = match err.kind {
+                PortErrorKind::NoPort => format!("invalid port: \"{value}\": no port specified"),
+                PortErrorKind::Protocol => format!("invalid port: \"{value}\": {}", err.message),
+                _ => err.message.clone(),
+            };
+            let literal =
+                value == word.text && text.get(word.span.clone()) == Some(word.text.as_str());
+            let range = if literal {
+                word.span.start + err.span.start..word.span.start + err.span.end
+            } else {
+                word.span.clone()
+            };
+            let resolved = if literal {
+                String::new()
+            } else {
+                format!(" (`{}` resolves to `{value}`)", word.text)
+            };
+            out.push(Finding::new(
+                &INVALID_PORT_SPEC,
+                range,
+                format!(
+                    "The build fails: \"{message}\"{resolved}. `EXPOSE` takes container ports such as `8080` or `8000-8010/udp`"
+                ),
+            ));
         }
     }
 }

@@ -4,12 +4,15 @@
 
 use crate::finding::Severity;
 
+mod app_listens_on_loopback;
 mod container_port_only;
 mod default_bridge_no_dns;
 mod depends_on_not_ready;
 mod duplicate_host_port;
 mod duplicate_key;
+mod expose_invalid_format;
 mod expose_is_not_publish;
+mod expose_proto_casing;
 mod external_network_missing;
 mod host_docker_internal_linux;
 mod hostip_ipv6_unspecified_only;
@@ -25,6 +28,7 @@ mod localhost_between_containers;
 mod network_mode_host_with_ports;
 mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
+mod nextjs_standalone_hostname;
 mod no_shared_network;
 mod port_var_unset;
 mod publish_all_interfaces;
@@ -139,6 +143,17 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     subnet_overlap::check,
 ];
 
+type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
+
+/// The checks that run on a Dockerfile's model, in order.
+pub const DOCKERFILE_CHECKS: &[DockerfileCheck] = &[
+    invalid_port_spec::check_dockerfile,
+    expose_invalid_format::check,
+    expose_proto_casing::check,
+    app_listens_on_loopback::check,
+    nextjs_standalone_hostname::check,
+];
+
 /// Runs every Compose rule on the project model.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
     for check in COMPOSE_CHECKS {
@@ -194,6 +209,10 @@ pub static ALL: &[&Rule] = &[
     &subnet_overlap::SUBNET_OVERLAP,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
+    &app_listens_on_loopback::APP_LISTENS_ON_LOOPBACK,
+    &nextjs_standalone_hostname::NEXTJS_STANDALONE_HOSTNAME,
+    &expose_invalid_format::EXPOSE_INVALID_FORMAT,
+    &expose_proto_casing::EXPOSE_PROTO_CASING,
     &INPUT_TOO_LARGE,
     &INVALID_IGNORE_COMMENT,
     &INVALID_SETTING,
@@ -273,6 +292,45 @@ pub(crate) mod test_support {
             .into_iter()
             .filter(|f| f.code() == code)
             .collect()
+    }
+
+    /// The findings of rule `code` on a Dockerfile.
+    pub fn dockerfile_findings(text: &str, code: &str) -> Vec<Finding> {
+        let a = crate::analysis::analyze(FileKind::Dockerfile, text);
+        assert!(
+            !a.findings.iter().any(|f| f.code() == "syntax-error"),
+            "{:?}",
+            a.findings
+        );
+        a.findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .collect()
+    }
+
+    /// [`fix_all`] for Dockerfiles.
+    pub fn dockerfile_fix_all(text: &str, code: &str) -> String {
+        let before = crate::analysis::analyze(FileKind::Dockerfile, text);
+        let of_code: Vec<Finding> = before
+            .findings
+            .iter()
+            .filter(|f| f.code() == code)
+            .cloned()
+            .collect();
+        let (fixed, applied) = crate::finding::apply_fixes(text, &of_code);
+        assert!(applied > 0, "no fix for {code}");
+        let after = crate::analysis::analyze(FileKind::Dockerfile, &fixed);
+        assert!(
+            !after.findings.iter().any(|f| f.code() == code),
+            "{code} still fires after the fix:\n{fixed}\n{:?}",
+            after.findings
+        );
+        assert!(
+            after.findings.len() <= before.findings.len() - of_code.len(),
+            "the fix made something new appear:\n{fixed}\n{:?}",
+            after.findings
+        );
+        fixed
     }
 
     /// The source text each finding of `code` points at.

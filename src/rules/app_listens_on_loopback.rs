@@ -1,0 +1,507 @@
+use super::declare_rule;
+use crate::compose::refs::is_loopback;
+use crate::dockerfile::{Cmd, Dockerfile, Stage, Word};
+use crate::finding::{Edit, Finding};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a server started in the image that listens on 127.0.0.1 (or `localhost`, `::1`):
+    /// a development server that binds loopback by default (`flask run`, `uvicorn`,
+    /// `gunicorn`, `manage.py runserver`, `vite`, `ng serve`, `rails server`, `hugo
+    /// server`, `php artisan serve`, `jupyter lab`, `jekyll serve`, `fastapi dev`,
+    /// `hypercorn`) without the flag or environment variable that changes it, or an
+    /// explicit `--host 127.0.0.1`, `-b localhost:8000`, `php -S localhost:8000`. Only the
+    /// stage that runs counts, and only when it `EXPOSE`s a port.
+    ///
+    /// ## Why it matters
+    /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
+    /// other containers arrive on its network interface, so `docker ps` shows the port
+    /// published and yet `curl localhost:8080` gets `Empty reply from server` or
+    /// `Connection reset by peer`, and other containers get `Connection refused`.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.12-slim
+    /// EXPOSE 5000
+    /// CMD ["flask", "run"]
+    /// ```
+    ///
+    /// ## Fix
+    /// Listen on every interface of the container: `flask run --host 0.0.0.0` (the quick
+    /// fix adds the flag each server takes), or set its variable (`FLASK_RUN_HOST`,
+    /// `UVICORN_HOST`, ...). Publishing to 127.0.0.1 on the host is what limits who reaches
+    /// it, not the bind address inside the container.
+    pub static APP_LISTENS_ON_LOOPBACK = {
+        code: "app-listens-on-loopback",
+        severity: Error,
+        applies_to: "Dockerfiles",
+        summary: "The server in the image listens on 127.0.0.1",
+    };
+}
+
+/// A server that binds loopback unless told otherwise.
+struct Server {
+    /// The command words that start it (`["flask", "run"]`).
+    words: &'static [&'static str],
+    /// Flags that choose the address.
+    host_flags: &'static [&'static str],
+    /// Environment variables that choose it.
+    env: &'static [&'static str],
+    /// What the quick fix inserts after the command words.
+    fix: &'static [&'static str],
+    default: &'static str,
+}
+
+const SERVERS: &[Server] = &[
+    Server {
+        words: &["flask", "run"],
+        host_flags: &["--host", "-h"],
+        env: &["FLASK_RUN_HOST"],
+        fix: &["--host", "0.0.0.0"],
+        default: "127.0.0.1:5000",
+    },
+    Server {
+        words: &["uvicorn"],
+        host_flags: &["--host"],
+        env: &["UVICORN_HOST"],
+        fix: &["--host", "0.0.0.0"],
+        default: "127.0.0.1:8000",
+    },
+    Server {
+        words: &["fastapi", "dev"],
+        host_flags: &["--host"],
+        env: &[],
+        fix: &["--host", "0.0.0.0"],
+        default: "127.0.0.1:8000",
+    },
+    Server {
+        words: &["gunicorn"],
+        host_flags: &["-b", "--bind"],
+        env: &["PORT", "GUNICORN_CMD_ARGS"],
+        fix: &["--bind", "0.0.0.0:8000"],
+        default: "127.0.0.1:8000",
+    },
+    Server {
+        words: &["hypercorn"],
+        host_flags: &["-b", "--bind"],
+        env: &[],
+        fix: &["--bind", "0.0.0.0:8000"],
+        default: "127.0.0.1:8000",
+    },
+    Server {
+        words: &["vite"],
+        host_flags: &["--host"],
+        env: &[],
+        fix: &["--host", "0.0.0.0"],
+        default: "localhost:5173",
+    },
+    Server {
+        words: &["ng", "serve"],
+        host_flags: &["--host"],
+        env: &[],
+        fix: &["--host", "0.0.0.0"],
+        default: "localhost:4200",
+    },
+    Server {
+        words: &["rails", "server"],
+        host_flags: &["-b", "--binding"],
+        env: &["BINDING"],
+        fix: &["-b", "0.0.0.0"],
+        default: "localhost:3000",
+    },
+    Server {
+        words: &["rails", "s"],
+        host_flags: &["-b", "--binding"],
+        env: &["BINDING"],
+        fix: &["-b", "0.0.0.0"],
+        default: "localhost:3000",
+    },
+    Server {
+        words: &["hugo", "server"],
+        host_flags: &["--bind"],
+        env: &[],
+        fix: &["--bind", "0.0.0.0"],
+        default: "127.0.0.1:1313",
+    },
+    Server {
+        words: &["artisan", "serve"],
+        host_flags: &["--host"],
+        env: &[],
+        fix: &["--host=0.0.0.0"],
+        default: "127.0.0.1:8000",
+    },
+    Server {
+        words: &["jupyter", "lab"],
+        host_flags: &["--ip", "--ServerApp.ip"],
+        env: &[],
+        fix: &["--ip=0.0.0.0"],
+        default: "localhost:8888",
+    },
+    Server {
+        words: &["jupyter", "notebook"],
+        host_flags: &["--ip", "--NotebookApp.ip", "--ServerApp.ip"],
+        env: &[],
+        fix: &["--ip=0.0.0.0"],
+        default: "localhost:8888",
+    },
+    Server {
+        words: &["jupyter-lab"],
+        host_flags: &["--ip", "--ServerApp.ip"],
+        env: &[],
+        fix: &["--ip=0.0.0.0"],
+        default: "localhost:8888",
+    },
+    Server {
+        words: &["jekyll", "serve"],
+        host_flags: &["--host", "-H"],
+        env: &[],
+        fix: &["--host", "0.0.0.0"],
+        default: "127.0.0.1:4000",
+    },
+];
+
+/// Flags whose value is a listen address wherever they appear.
+const ADDRESS_FLAGS: &[&str] = &[
+    "--host",
+    "--bind",
+    "--hostname",
+    "--ip",
+    "--listen",
+    "--address",
+    "-b",
+    "-S",
+];
+
+/// The last path component: `/usr/local/bin/gunicorn` → `gunicorn`, `manage.py` stays.
+fn base(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// The value of a flag at `words[i]`: `--host=x` or `--host x`.
+fn flag_value<'w>(words: &'w [Word], i: usize, flags: &[&str]) -> Option<(&'w Word, usize)> {
+    let w = &words[i].text;
+    for f in flags {
+        if w == f {
+            return words.get(i + 1).map(|v| (v, 0));
+        }
+        if let Some(v) = w.strip_prefix(f).and_then(|r| r.strip_prefix('=')) {
+            return Some((&words[i], w.len() - v.len()));
+        }
+    }
+    None
+}
+
+/// The host part of an address such as `127.0.0.1:8000`, `[::1]:80` or `localhost`.
+fn host_of(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match addr.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => addr,
+    }
+}
+
+pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+    let Some(stage) = df.runs(None) else { return };
+    if stage.exposes.is_empty() {
+        return;
+    }
+    let words = stage.command();
+    // `HOST` set to a non-loopback address is read by many servers.
+    // (0.0.0.0 is a client's loopback but a server's "every interface".)
+    let host_env = stage
+        .var("HOST")
+        .is_some_and(|h| h == "0.0.0.0" || !is_loopback(h));
+    let mut flagged_explicit = false;
+    for (i, _) in words.iter().enumerate() {
+        if let Some((value, skip)) = flag_value(&words, i, ADDRESS_FLAGS) {
+            let addr = &value.text[skip..];
+            let host = host_of(addr);
+            if !host.is_empty() && is_loopback(host) && host != "0.0.0.0" {
+                flagged_explicit = true;
+                out.push(explicit(text, value, skip, addr, host));
+            }
+        }
+    }
+    if flagged_explicit || host_env {
+        return;
+    }
+    for server in SERVERS {
+        let Some((at, end)) = find(&words, server.words) else {
+            continue;
+        };
+        let after = &words[end + 1..];
+        // A bare flag counts too: `vite --host` means every interface.
+        let has_flag = after.iter().any(|w| {
+            server
+                .host_flags
+                .iter()
+                .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        });
+        let has_env = server.env.iter().any(|e| stage.var(e).is_some());
+        if has_flag || has_env {
+            continue;
+        }
+        let name = server.words.join(" ");
+        let span = words[at].span.start..words[end].span.end;
+        let mut f = Finding::new(
+            &APP_LISTENS_ON_LOOPBACK,
+            span,
+            format!(
+                "`{name}` listens on {} by default: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
+                server.default.split(':').next().unwrap_or(server.default),
+                server.fix.join(" ")
+            ),
+        );
+        if let Some(edit) = insert_flags(text, stage, &words[end], server.fix) {
+            f = f.with_fix(format!("Add `{}`", server.fix.join(" ")), vec![edit]);
+        }
+        out.push(f);
+    }
+    // Django's runserver takes the address as an argument; a bare port keeps 127.0.0.1.
+    if let Some(at) = words.iter().position(|w| base(&w.text) == "manage.py")
+        && words.get(at + 1).is_some_and(|w| w.text == "runserver")
+    {
+        let arg = words[at + 2..].iter().find(|w| !w.text.starts_with('-'));
+        let loopback = match arg {
+            None => true,
+            Some(a) => a.text.bytes().all(|b| b.is_ascii_digit()),
+        };
+        if loopback {
+            let span = words[at].span.start..words[at + 1].span.end;
+            let mut f = Finding::new(
+                &APP_LISTENS_ON_LOOPBACK,
+                span,
+                "`manage.py runserver` listens on 127.0.0.1 unless given an address: inside the container that is its own loopback. Use `runserver 0.0.0.0:8000`",
+            );
+            let edit = match arg {
+                Some(port) if text.get(port.span.clone()) == Some(port.text.as_str()) => {
+                    Some(Edit {
+                        range: port.span.clone(),
+                        new_text: format!("0.0.0.0:{}", port.text),
+                    })
+                }
+                Some(_) => None,
+                None => insert_flags(text, stage, &words[at + 1], &["0.0.0.0:8000"]),
+            };
+            if let Some(edit) = edit {
+                f = f.with_fix("Listen on 0.0.0.0", vec![edit]);
+            }
+            out.push(f);
+        }
+    }
+}
+
+/// Where `pattern` starts and ends in the command words. The first word is compared by its
+/// base name (so `/usr/local/bin/gunicorn` and `python -m flask run` are found); options
+/// between the words are skipped (`flask --app api run`), with the value of `--app`/`-A`.
+fn find(words: &[Word], pattern: &[&str]) -> Option<(usize, usize)> {
+    'start: for i in 0..words.len() {
+        if base(&words[i].text) != pattern[0] {
+            continue;
+        }
+        let mut j = i;
+        for p in &pattern[1..] {
+            j += 1;
+            while let Some(w) = words.get(j) {
+                if w.text == *p {
+                    break;
+                }
+                if !w.text.starts_with('-') {
+                    continue 'start;
+                }
+                j += if matches!(w.text.as_str(), "--app" | "-A") {
+                    2
+                } else {
+                    1
+                };
+            }
+            if j >= words.len() {
+                continue 'start;
+            }
+        }
+        return Some((i, j));
+    }
+    None
+}
+
+fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Finding {
+    let mut f = Finding::new(
+        &APP_LISTENS_ON_LOOPBACK,
+        value.span.clone(),
+        format!(
+            "The server listens on {addr}: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Listen on 0.0.0.0"
+        ),
+    );
+    // Replace just the host, when the word is written as it reads.
+    if text.get(value.span.clone()) == Some(value.text.as_str())
+        && let Some(at) = value.text[skip..].find(host)
+    {
+        let start = value.span.start + skip + at;
+        let end = start + host.len();
+        // `[::1]` becomes `0.0.0.0` with its brackets.
+        let (start, end) = if text[..start].ends_with('[') && text[end..].starts_with(']') {
+            (start - 1, end + 1)
+        } else {
+            (start, end)
+        };
+        f = f.with_fix(
+            "Listen on 0.0.0.0",
+            vec![Edit {
+                range: start..end,
+                new_text: "0.0.0.0".to_string(),
+            }],
+        );
+    }
+    f
+}
+
+/// Inserts flags after `word`, in the style of its command (exec form: JSON strings).
+fn insert_flags(text: &str, stage: &Stage, word: &Word, flags: &[&str]) -> Option<Edit> {
+    let in_cmd = |c: &Option<Cmd>| {
+        c.as_ref()
+            .filter(|c| c.span.start <= word.span.start && word.span.end <= c.span.end)
+            .cloned()
+    };
+    let cmd = in_cmd(&stage.cmd).or_else(|| in_cmd(&stage.entrypoint))?;
+    let end = word.span.end;
+    let new_text =
+        if cmd.exec && text[..word.span.start].ends_with('"') && text[end..].starts_with('"') {
+            // After the closing quote: `, "--host", "0.0.0.0"`.
+            let quoted: Vec<String> = flags.iter().map(|f| format!("\"{f}\"")).collect();
+            return Some(Edit {
+                range: end + 1..end + 1,
+                new_text: format!(", {}", quoted.join(", ")),
+            });
+        } else {
+            format!(" {}", flags.join(" "))
+        };
+    Some(Edit {
+        range: end..end,
+        new_text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{
+        dockerfile_findings as findings, dockerfile_fix_all as fix_all,
+    };
+
+    fn flagged(cmd: &str) -> Vec<String> {
+        let text = format!("FROM python:3.12\nEXPOSE 8000\n{cmd}\n");
+        findings(&text, "app-listens-on-loopback")
+            .iter()
+            .map(|f| text[f.range.clone()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn default_loopback_servers() {
+        assert_eq!(flagged("CMD [\"flask\", \"run\"]"), ["flask\", \"run"]);
+        assert_eq!(
+            flagged(
+                "CMD [\"python\", \"-m\", \"flask\", \"--app\", \"api\", \"run\", \"--port\", \"8000\"]"
+            ),
+            ["flask\", \"--app\", \"api\", \"run"]
+        );
+        assert_eq!(flagged("CMD python -m flask run"), ["flask run"]);
+        assert_eq!(flagged("CMD uvicorn app:app --port 8000"), ["uvicorn"]);
+        assert_eq!(
+            flagged("CMD [\"/usr/local/bin/gunicorn\", \"app:app\"]"),
+            ["/usr/local/bin/gunicorn"]
+        );
+        assert_eq!(flagged("CMD npx vite preview"), ["vite"]);
+        assert_eq!(flagged("CMD [\"ng\", \"serve\"]"), ["ng\", \"serve"]);
+        assert_eq!(flagged("CMD bin/rails server"), ["bin/rails server"]);
+        assert_eq!(
+            flagged("CMD [\"sh\", \"-c\", \"jupyter lab --no-browser\"]"),
+            ["jupyter lab"]
+        );
+        assert_eq!(
+            flagged("CMD python manage.py runserver"),
+            ["manage.py runserver"]
+        );
+        assert_eq!(
+            flagged("CMD python manage.py runserver 8000"),
+            ["manage.py runserver"]
+        );
+    }
+
+    #[test]
+    fn overrides_and_other_servers_are_quiet() {
+        for cmd in [
+            "CMD [\"flask\", \"run\", \"--host=0.0.0.0\"]",
+            "CMD uvicorn app:app --host 0.0.0.0",
+            "CMD gunicorn -b 0.0.0.0:8000 app:app",
+            "CMD gunicorn app:app\nENV PORT=8000",
+            "CMD vite --host",
+            "CMD python manage.py runserver 0.0.0.0:8000",
+            "CMD fastapi run app.py",
+            "CMD python -m http.server 8000",
+            "CMD [\"node\", \"index.js\"]",
+            "ENV FLASK_RUN_HOST=0.0.0.0\nCMD flask run",
+            "ENV HOST=0.0.0.0\nCMD npx vite",
+        ] {
+            assert!(flagged(cmd).is_empty(), "{cmd}");
+        }
+        // Without EXPOSE nothing says the port is meant to be reached.
+        assert!(findings("FROM a\nCMD flask run\n", "app-listens-on-loopback").is_empty());
+        // Only the stage that runs counts.
+        let text = "FROM a AS dev\nEXPOSE 5000\nCMD flask run\nFROM a\nEXPOSE 5000\nCMD flask run --host 0.0.0.0\n";
+        assert!(findings(text, "app-listens-on-loopback").is_empty());
+    }
+
+    #[test]
+    fn explicit_loopback_addresses() {
+        assert_eq!(
+            flagged("CMD uvicorn app:app --host 127.0.0.1"),
+            ["127.0.0.1"]
+        );
+        assert_eq!(
+            flagged("CMD [\"gunicorn\", \"-b\", \"localhost:8000\", \"app:app\"]"),
+            ["localhost:8000"]
+        );
+        assert_eq!(flagged("CMD php -S localhost:8000"), ["localhost:8000"]);
+        assert_eq!(
+            flagged("CMD hypercorn --bind=[::1]:8000 app:app"),
+            ["--bind=[::1]:8000"]
+        );
+    }
+
+    #[test]
+    fn fixes_add_the_flag_or_replace_the_address() {
+        let fixed = fix_all(
+            "FROM a\nEXPOSE 5000\nCMD [\"flask\", \"run\"]\n",
+            "app-listens-on-loopback",
+        );
+        assert!(
+            fixed.contains("CMD [\"flask\", \"run\", \"--host\", \"0.0.0.0\"]"),
+            "{fixed}"
+        );
+        let fixed = fix_all(
+            "FROM a\nEXPOSE 8000\nCMD uvicorn app:app\n",
+            "app-listens-on-loopback",
+        );
+        assert!(
+            fixed.contains("CMD uvicorn --host 0.0.0.0 app:app"),
+            "{fixed}"
+        );
+        let fixed = fix_all(
+            "FROM a\nEXPOSE 8000\nCMD gunicorn -b localhost:8000 app:app\n",
+            "app-listens-on-loopback",
+        );
+        assert!(fixed.contains("-b 0.0.0.0:8000"), "{fixed}");
+        let fixed = fix_all(
+            "FROM a\nEXPOSE 8000\nCMD python manage.py runserver 8000\n",
+            "app-listens-on-loopback",
+        );
+        assert!(fixed.contains("runserver 0.0.0.0:8000"), "{fixed}");
+        let fixed = fix_all(
+            "FROM a\nEXPOSE 8000\nCMD hypercorn --bind=[::1]:8000 app\n",
+            "app-listens-on-loopback",
+        );
+        assert!(fixed.contains("--bind=0.0.0.0:8000"), "{fixed}");
+    }
+}
