@@ -152,6 +152,13 @@ fn daemon_json(text: &str) -> Analysis {
             ),
         ));
     }
+    if let Some(root) = &json.root
+        && let Some(daemon) = crate::daemon::Daemon::read(root)
+    {
+        for check in rules::DAEMON_CHECKS {
+            check(text, &daemon, &mut findings);
+        }
+    }
     for dup in &json.duplicate_keys {
         findings.push(
             Finding::new(
@@ -211,7 +218,7 @@ mod tests {
     #[test]
     fn daemon_json() {
         assert_eq!(codes(FileKind::DaemonJson, "{\"a\": 1,}"), ["syntax-error"]);
-        let a = analyze(FileKind::DaemonJson, "{\"a\": 1, \"a\": 2}");
+        let a = analyze(FileKind::DaemonJson, "{\"debug\": true, \"debug\": false}");
         assert_eq!(a.findings[0].severity, Severity::Warning);
     }
 

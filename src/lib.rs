@@ -6,6 +6,8 @@ pub mod classify;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod daemon;
+pub mod daemon_keys;
 pub mod dockerfile;
 pub mod finding;
 pub mod generate;

@@ -31,9 +31,9 @@ fn check_examples_prints_findings_like_a_compiler() {
         "{out}"
     );
     assert!(out.contains("|          ^^^^^^^^^"), "{out}");
-    assert!(out.contains("examples/broken/daemon.json:4:32"), "{out}");
+    assert!(out.contains("examples/broken/daemon.json:3:10"), "{out}");
     assert!(
-        out.contains("portside: 9 errors, 1 warning in 6 files"),
+        out.contains("portside: 11 errors, 3 warnings in 6 files"),
         "{out}"
     );
     // Plain output when not on a terminal.

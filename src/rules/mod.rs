@@ -6,8 +6,25 @@ use crate::finding::Severity;
 
 mod app_listens_on_loopback;
 mod container_port_only;
+mod daemon_bip_network_address;
+mod daemon_bridge_and_bip;
+mod daemon_default_gateway_outside_bip;
+mod daemon_default_pools_invalid;
+mod daemon_fixed_cidr_outside_bip;
+mod daemon_host_gateway_ip_both;
+mod daemon_hosts_systemd_conflict;
+mod daemon_icc_false;
+mod daemon_invalid_value;
+mod daemon_ip_forward_false;
+mod daemon_ip_not_for_compose;
+mod daemon_iptables_false;
+mod daemon_ipv6_no_fixed_cidr;
+mod daemon_tcp_without_tls;
+mod daemon_unknown_key;
+mod daemon_userland_proxy_false;
 mod default_bridge_no_dns;
 mod depends_on_not_ready;
+mod dns_misconfig;
 mod duplicate_host_port;
 mod duplicate_key;
 mod expose_invalid_format;
@@ -154,6 +171,29 @@ pub const DOCKERFILE_CHECKS: &[DockerfileCheck] = &[
     nextjs_standalone_hostname::check,
 ];
 
+type DaemonCheck = fn(&str, &crate::daemon::Daemon, &mut Vec<crate::finding::Finding>);
+
+/// The checks that run on daemon.json, in order.
+pub const DAEMON_CHECKS: &[DaemonCheck] = &[
+    daemon_unknown_key::check,
+    daemon_invalid_value::check,
+    daemon_tcp_without_tls::check,
+    daemon_hosts_systemd_conflict::check,
+    daemon_bip_network_address::check,
+    daemon_fixed_cidr_outside_bip::check,
+    daemon_default_gateway_outside_bip::check,
+    daemon_bridge_and_bip::check,
+    daemon_icc_false::check,
+    daemon_iptables_false::check,
+    daemon_ip_forward_false::check,
+    daemon_userland_proxy_false::check,
+    daemon_ipv6_no_fixed_cidr::check,
+    daemon_default_pools_invalid::check,
+    daemon_host_gateway_ip_both::check,
+    daemon_ip_not_for_compose::check,
+    dns_misconfig::check,
+];
+
 /// Runs every Compose rule on the project model.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
     for check in COMPOSE_CHECKS {
@@ -213,6 +253,23 @@ pub static ALL: &[&Rule] = &[
     &nextjs_standalone_hostname::NEXTJS_STANDALONE_HOSTNAME,
     &expose_invalid_format::EXPOSE_INVALID_FORMAT,
     &expose_proto_casing::EXPOSE_PROTO_CASING,
+    &daemon_unknown_key::DAEMON_UNKNOWN_KEY,
+    &daemon_invalid_value::DAEMON_INVALID_VALUE,
+    &daemon_tcp_without_tls::DAEMON_TCP_WITHOUT_TLS,
+    &daemon_hosts_systemd_conflict::DAEMON_HOSTS_SYSTEMD_CONFLICT,
+    &daemon_bip_network_address::DAEMON_BIP_NETWORK_ADDRESS,
+    &daemon_fixed_cidr_outside_bip::DAEMON_FIXED_CIDR_OUTSIDE_BIP,
+    &daemon_default_gateway_outside_bip::DAEMON_DEFAULT_GATEWAY_OUTSIDE_BIP,
+    &daemon_bridge_and_bip::DAEMON_BRIDGE_AND_BIP,
+    &daemon_icc_false::DAEMON_ICC_FALSE,
+    &daemon_iptables_false::DAEMON_IPTABLES_FALSE,
+    &daemon_ip_forward_false::DAEMON_IP_FORWARD_FALSE,
+    &daemon_userland_proxy_false::DAEMON_USERLAND_PROXY_FALSE,
+    &daemon_ipv6_no_fixed_cidr::DAEMON_IPV6_NO_FIXED_CIDR,
+    &daemon_default_pools_invalid::DAEMON_DEFAULT_POOLS_INVALID,
+    &daemon_host_gateway_ip_both::DAEMON_HOST_GATEWAY_IP_BOTH,
+    &daemon_ip_not_for_compose::DAEMON_IP_NOT_FOR_COMPOSE,
+    &dns_misconfig::DNS_MISCONFIG,
     &INPUT_TOO_LARGE,
     &INVALID_IGNORE_COMMENT,
     &INVALID_SETTING,
@@ -302,6 +359,15 @@ pub(crate) mod test_support {
             "{:?}",
             a.findings
         );
+        a.findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .collect()
+    }
+
+    /// The findings of rule `code` on a daemon.json.
+    pub fn daemon_findings(text: &str, code: &str) -> Vec<Finding> {
+        let a = crate::analysis::analyze(FileKind::DaemonJson, text);
         a.findings
             .into_iter()
             .filter(|f| f.code() == code)

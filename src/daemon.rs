@@ -1,0 +1,102 @@
+//! The daemon.json view the rules read: its keys after dockerd's flattening (members of
+//! objects such as `proxies` count as top-level keys, except in the "flat options"), with
+//! their spans and values.
+
+use std::ops::Range;
+
+use ipnet::IpNet;
+
+use crate::daemon_keys::FLAT_OPTIONS;
+use crate::syntax::json::{JsonKind, JsonValue};
+
+#[derive(Debug)]
+pub struct Entry<'j> {
+    pub key: &'j str,
+    pub key_span: Range<usize>,
+    pub value: &'j JsonValue,
+}
+
+#[derive(Debug, Default)]
+pub struct Daemon<'j> {
+    pub entries: Vec<Entry<'j>>,
+}
+
+impl<'j> Daemon<'j> {
+    /// `None` when the root is not an object (the syntax layer reports that).
+    pub fn read(root: &'j JsonValue) -> Option<Daemon<'j>> {
+        let JsonKind::Object(props) = &root.kind else {
+            return None;
+        };
+        let mut d = Daemon::default();
+        for p in props {
+            match &p.value.kind {
+                JsonKind::Object(inner)
+                    if !FLAT_OPTIONS.contains(&p.key.as_str())
+                        && crate::daemon_keys::find(&p.key)
+                            .is_none_or(|k| k.ty == crate::daemon_keys::Ty::Flattened) =>
+                {
+                    for q in inner {
+                        d.entries.push(Entry {
+                            key: &q.key,
+                            key_span: q.key_span.clone(),
+                            value: &q.value,
+                        });
+                    }
+                }
+                _ => d.entries.push(Entry {
+                    key: &p.key,
+                    key_span: p.key_span.clone(),
+                    value: &p.value,
+                }),
+            }
+        }
+        Some(d)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Entry<'j>> {
+        self.entries.iter().rev().find(|e| e.key == key)
+    }
+
+    pub fn bool(&self, key: &str) -> Option<(bool, &Entry<'j>)> {
+        let e = self.get(key)?;
+        match e.value.kind {
+            JsonKind::Bool(b) => Some((b, e)),
+            _ => None,
+        }
+    }
+
+    pub fn str(&self, key: &str) -> Option<(&'j str, &Entry<'j>)> {
+        let e = self.get(key)?;
+        match &e.value.kind {
+            JsonKind::String(s) => Some((s.as_str(), e)),
+            _ => None,
+        }
+    }
+
+    /// The strings of a list value, with their spans.
+    pub fn strings(&self, key: &str) -> Vec<(&'j str, Range<usize>)> {
+        let Some(e) = self.get(key) else {
+            return Vec::new();
+        };
+        match &e.value.kind {
+            JsonKind::Array(items) => items
+                .iter()
+                .filter_map(|v| match &v.kind {
+                    JsonKind::String(s) => Some((s.as_str(), v.span.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The subnet of `bip`-style `address/prefix` (the address keeps its host bits).
+pub fn cidr(s: &str) -> Option<IpNet> {
+    s.parse().ok()
+}
+
+/// The byte range of a string value's content (inside the quotes).
+pub fn inner(span: &Range<usize>) -> Range<usize> {
+    span.start + 1..span.end.saturating_sub(1).max(span.start + 1)
+}

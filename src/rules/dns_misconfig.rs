@@ -1,0 +1,56 @@
+use super::declare_rule;
+use crate::compose::refs::is_loopback;
+use crate::daemon::Daemon;
+use crate::finding::Finding;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a loopback DNS server (`127.0.0.53`, `127.0.0.1`, `::1`) in daemon.json's
+    /// `dns`.
+    ///
+    /// ## Why it matters
+    /// Containers resolve through these servers, and inside a container 127.0.0.1 is the
+    /// container itself: nothing answers there, so names do not resolve (`Temporary failure
+    /// in name resolution`). The host's systemd-resolved stub (127.0.0.53) is not reachable
+    /// from containers.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"dns": ["127.0.0.53"]}
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the real upstream servers (your router's or your network's resolver, or a public
+    /// one), not the host's loopback stub.
+    pub static DNS_MISCONFIG = {
+        code: "dns-misconfig",
+        severity: Warning,
+        applies_to: "daemon.json",
+        summary: "A loopback DNS server for containers",
+    };
+}
+
+pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+    for (addr, span) in d.strings("dns") {
+        if addr != "0.0.0.0" && is_loopback(addr) {
+            out.push(Finding::new(
+                &DNS_MISCONFIG,
+                span,
+                format!("{addr} is a loopback address: inside containers it is the container itself, so DNS queries get no answer. Use a resolver containers can reach"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::daemon_findings as findings;
+
+    #[test]
+    fn loopback_dns() {
+        assert_eq!(
+            findings("{\"dns\": [\"127.0.0.53\", \"1.1.1.1\"]}", "dns-misconfig").len(),
+            1
+        );
+    }
+}
