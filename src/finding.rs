@@ -28,8 +28,19 @@ impl Severity {
 /// Another place that explains a finding ("first defined here").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
+    /// Byte range in the analysed text, or in `file` when set.
     pub range: Range<usize>,
     pub message: String,
+    /// Another file (a Dockerfile for a Compose finding), with its text so that callers
+    /// can turn the range into a position.
+    pub file: Option<OtherFile>,
+}
+
+/// A file other than the analysed one, as analysis saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherFile {
+    pub path: std::path::PathBuf,
+    pub text: std::sync::Arc<str>,
 }
 
 /// One text replacement.
@@ -79,6 +90,22 @@ impl Finding {
         self.related.push(Related {
             range,
             message: message.into(),
+            file: None,
+        });
+        self
+    }
+
+    /// Related information in another file.
+    pub fn with_related_in(
+        mut self,
+        file: OtherFile,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            range,
+            message: message.into(),
+            file: Some(file),
         });
         self
     }

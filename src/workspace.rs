@@ -68,7 +68,11 @@ pub fn context_in(
     if let Some(name) = path.file_name().and_then(|n| n.to_str())
         && classify::by_name(name) == Some(FileKind::Compose)
     {
-        let (external, deps) = related(path, text, &ctx.vars, read);
+        let (mut external, mut deps) = related(path, text, &ctx.vars, read);
+        for d in dockerfiles(path, text, &ctx.vars, read) {
+            deps.push(d.file.path.clone());
+            external.dockerfiles.push(d);
+        }
         ctx.external = external;
         ctx.deps = deps;
     }
@@ -164,6 +168,57 @@ fn siblings(path: &Path) -> Vec<PathBuf> {
         .map(|n| dir.join(n))
         .filter(|p| p.is_file())
         .collect()
+}
+
+/// The Dockerfiles of the services with `build:` (context, `dockerfile`), read through
+/// `read`. Files that do not mention `build:` are not parsed again.
+fn dockerfiles(
+    path: &Path,
+    text: &str,
+    vars: &crate::compose::Vars,
+    read: Reader<'_>,
+) -> Vec<crate::compose::ServiceDockerfile> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    if text.len() > crate::analysis::MAX_INPUT_BYTES
+        || memchr::memmem::find(text.as_bytes(), b"build:").is_none()
+    {
+        return Vec::new();
+    }
+    let yaml = Yaml::parse(text);
+    let project = Project::build(text, &yaml, vars);
+    let mut out = Vec::new();
+    for s in &project.services {
+        let Some(build) = &s.build else { continue };
+        let context = build.context.as_ref().map_or(".", |c| c.value.as_ref());
+        if !is_local(context) && context != "." {
+            continue;
+        }
+        let name = build
+            .dockerfile
+            .as_ref()
+            .map_or("Dockerfile", |d| d.value.as_ref());
+        if !is_local(name) {
+            continue;
+        }
+        let base = if context == "." {
+            dir.to_path_buf()
+        } else {
+            dir.join(context)
+        };
+        let file = base.join(name);
+        if let Some(text) = read(&file) {
+            out.push(crate::compose::ServiceDockerfile {
+                service: s.name.to_string(),
+                file: crate::finding::OtherFile {
+                    path: file,
+                    text: text.into(),
+                },
+            });
+        }
+    }
+    out
 }
 
 /// The `extends: file:` values of a Compose file, as written.
@@ -369,6 +424,31 @@ mod tests {
             &overlay,
         );
         assert!(!ctx.external.networks.contains("edge"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_loopback_app_in_the_dockerfile_flags_the_compose_port() {
+        let dir = temp("build");
+        std::fs::create_dir_all(dir.join("api")).unwrap();
+        std::fs::write(
+            dir.join("api/Dockerfile.dev"),
+            "FROM python:3.12\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\"]\n",
+        )
+        .unwrap();
+        let text = "services:\n  api:\n    build:\n      context: api\n      dockerfile: Dockerfile.dev\n    ports: [\"127.0.0.1:8000:8000\"]\n";
+        let ctx = context_for(&dir.join("compose.yaml"), text, &RuleSettings::default());
+        assert_eq!(ctx.deps, [dir.join("api").join("Dockerfile.dev")]);
+        let findings: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "app-listens-on-loopback")
+            .collect();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(&text[findings[0].range.clone()], "\"127.0.0.1:8000:8000\"");
+        let related = &findings[0].related[0];
+        let other = related.file.as_ref().unwrap();
+        assert_eq!(&other.text[related.range.clone()], "uvicorn");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -423,3 +423,37 @@ async fn names_from_the_override_file_and_reanalysis_when_it_changes() {
     assert_eq!(d["diagnostics"][0]["code"], "undefined-network");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_compose_port_points_at_the_dockerfile_line_that_binds_loopback() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM python:3.12\nEXPOSE 5000\nCMD [\"flask\", \"run\"]\n",
+    )
+    .unwrap();
+    let text = "services:\n  api:\n    build: .\n    ports: [\"127.0.0.1:5000:5000\"]\n";
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    let diag = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "app-listens-on-loopback")
+        .expect("the port is flagged")
+        .clone();
+    assert_eq!(range(&diag), [3, 12, 3, 33]);
+    let related = &diag["relatedInformation"][0]["location"];
+    assert!(
+        related["uri"].as_str().unwrap().ends_with("/Dockerfile"),
+        "{related}"
+    );
+    assert_eq!(
+        related["range"]["start"],
+        json!({"line": 2, "character": 6})
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -48,6 +48,16 @@ impl Renderer {
             }
         };
         for related in &f.related {
+            if let Some(other) = &related.file {
+                let other_rope = Rope::from_str(&other.text);
+                let (line, col) = text::human_line_col(&other_rope, related.range.start);
+                group = group.element(Level::NOTE.message(format!(
+                    "{}: {}:{line}:{col}",
+                    related.message,
+                    other.path.display()
+                )));
+                continue;
+            }
             if let Some((line_start, base, excerpt)) = excerpt(source, rope, related.range.clone())
             {
                 group = group.element(

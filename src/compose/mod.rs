@@ -20,6 +20,15 @@ pub struct External {
     /// For each `extends: file:` as written in the analysed file, the services that file
     /// defines, or `None` when it could not be read.
     pub extends_files: rustc_hash::FxHashMap<String, Option<Vec<String>>>,
+    /// The Dockerfile each service with `build:` builds from, when it could be read.
+    pub dockerfiles: Vec<ServiceDockerfile>,
+}
+
+/// A service's Dockerfile, as the workspace layer read it.
+#[derive(Debug, Clone)]
+pub struct ServiceDockerfile {
+    pub service: String,
+    pub file: crate::finding::OtherFile,
 }
 
 impl External {

@@ -233,6 +233,8 @@ pub struct Service<'y> {
     keys: [NodeId; TRACKED_KEYS.len()],
     pub image: Option<Val<'y>>,
     pub has_build: bool,
+    /// `build:` as a context string or a mapping.
+    pub build: Option<Box<Build<'y>>>,
     pub ports: Vec<Port<'y>>,
     pub expose: Vec<Val<'y>>,
     /// The `expose` list's entries as written (including ones that are not scalars).
@@ -254,6 +256,14 @@ pub struct Service<'y> {
     pub has_healthcheck: bool,
     /// `extends: {service, file}`.
     pub extends: Option<Box<Extends<'y>>>,
+}
+
+/// `build`: where the image's Dockerfile is.
+#[derive(Debug, Clone)]
+pub struct Build<'y> {
+    pub context: Option<Val<'y>>,
+    pub dockerfile: Option<Val<'y>>,
+    pub target: Option<Val<'y>>,
 }
 
 /// `extends`: the service (and file) this one builds on.
@@ -866,6 +876,7 @@ impl<'y> Builder<'y, '_> {
             keys: [NodeId::MAX; TRACKED_KEYS.len()],
             image: None,
             has_build: false,
+            build: None,
             ports: Vec::new(),
             expose: Vec::new(),
             expose_items: Vec::new(),
@@ -897,7 +908,25 @@ impl<'y> Builder<'y, '_> {
             let v = entry.value;
             match k {
                 "image" => s.image = self.val(v),
-                "build" => s.has_build = true,
+                "build" => {
+                    s.has_build = true;
+                    s.build = Some(Box::new(match self.val(v) {
+                        Some(context) => Build {
+                            context: Some(context),
+                            dockerfile: None,
+                            target: None,
+                        },
+                        None => {
+                            let mut field =
+                                |k: &str| yaml.get(v, k).and_then(|e| self.val(e.value));
+                            Build {
+                                context: field("context"),
+                                dockerfile: field("dockerfile"),
+                                target: field("target"),
+                            }
+                        }
+                    }));
+                }
                 "ports" => {
                     let items = yaml.items(v).unwrap_or_default();
                     s.ports.reserve_exact(items.len());

@@ -11,7 +11,9 @@ declare_rule! {
     /// server`, `php artisan serve`, `jupyter lab`, `jekyll serve`, `fastapi dev`,
     /// `hypercorn`) without the flag or environment variable that changes it, or an
     /// explicit `--host 127.0.0.1`, `-b localhost:8000`, `php -S localhost:8000`. Only the
-    /// stage that runs counts, and only when it `EXPOSE`s a port.
+    /// stage that runs counts, and only when it `EXPOSE`s a port. In a Compose file, the
+    /// `ports` mapping of a service built (`build:`) from such a Dockerfile is reported too,
+    /// with the Dockerfile line as related information.
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -34,7 +36,7 @@ declare_rule! {
     pub static APP_LISTENS_ON_LOOPBACK = {
         code: "app-listens-on-loopback",
         severity: Error,
-        applies_to: "Dockerfiles",
+        applies_to: "Dockerfiles; Compose ports of services built from them",
         summary: "The server in the image listens on 127.0.0.1",
     };
 }
@@ -207,6 +209,63 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     if stage.exposes.is_empty() {
         return;
     }
+    detect(text, stage, out);
+}
+
+/// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
+/// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
+pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+    for d in &p.external.dockerfiles {
+        let Some(service) = p.service(&d.service) else {
+            continue;
+        };
+        // With host networking (or another container's stack) loopback is not the
+        // container's own; the ports are discarded or refused by other rules anyway.
+        if service.network_mode.is_some() {
+            continue;
+        }
+        let Some(port) = service.ports.iter().find(|port| port.bindings().is_some()) else {
+            continue;
+        };
+        let Some(df) = Dockerfile::read(&d.file.text) else {
+            continue;
+        };
+        let target = service
+            .build
+            .as_ref()
+            .and_then(|b| b.target.as_ref())
+            .map(|t| t.value.as_ref());
+        let Some(stage) = df.runs(target) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        detect(&d.file.text, stage, &mut found);
+        let Some(first) = found.into_iter().next() else {
+            continue;
+        };
+        let name = d
+            .file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("Dockerfile");
+        out.push(
+            Finding::new(
+                &APP_LISTENS_ON_LOOPBACK,
+                p.port_span(port),
+                format!(
+                    "Published, but the app in `{}`'s image listens on loopback ({name}): connections to this port will be reset. {}",
+                    service.name,
+                    first.message.split(": ").next().unwrap_or_default()
+                ),
+            )
+            .with_related_in(d.file.clone(), first.range, "the server starts here"),
+        );
+    }
+}
+
+/// The loopback servers a stage starts, as findings in its Dockerfile.
+fn detect(text: &str, stage: &Stage, out: &mut Vec<Finding>) {
     let words = stage.command();
     // `HOST` set to a non-loopback address is read by many servers.
     // (0.0.0.0 is a client's loopback but a server's "every interface".)

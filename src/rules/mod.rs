@@ -128,6 +128,7 @@ type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Findin
 
 /// The checks that run on the Compose project model, in order.
 pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
+    app_listens_on_loopback::check_compose,
     invalid_port_spec::check,
     interpolation_error::check,
     undefined_network::check,

@@ -32,9 +32,21 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
     let related = f
         .related
         .iter()
-        .map(|r| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), range(rope, r.range.clone(), enc)),
-            message: r.message.clone(),
+        .filter_map(|r| {
+            let location = match &r.file {
+                None => Location::new(uri.clone(), range(rope, r.range.clone(), enc)),
+                Some(other) => {
+                    let other_rope = Rope::from_str(&other.text);
+                    Location::new(
+                        Uri::from_file_path(&other.path)?,
+                        range(&other_rope, r.range.clone(), enc),
+                    )
+                }
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: r.message.clone(),
+            })
         })
         .collect::<Vec<_>>();
     Diagnostic {
