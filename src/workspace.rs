@@ -449,6 +449,23 @@ mod tests {
         let related = &findings[0].related[0];
         let other = related.file.as_ref().unwrap();
         assert_eq!(&other.text[related.range.clone()], "uvicorn");
+        // Compose's environment or command override the image: no finding.
+        for extra in [
+            "    environment: [\"UVICORN_HOST=0.0.0.0\"]\n",
+            "    command: uvicorn app:app --host 0.0.0.0\n",
+        ] {
+            let text = format!("{text}{extra}");
+            let ctx = context_for(&dir.join("compose.yaml"), &text, &RuleSettings::default());
+            let codes: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
+                .findings
+                .iter()
+                .map(|f| f.code())
+                .collect();
+            assert!(
+                !codes.contains(&"app-listens-on-loopback"),
+                "{extra}: {codes:?}"
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -238,8 +238,20 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
         let Some(stage) = df.runs(target) else {
             continue;
         };
+        // Compose's `command`/`entrypoint` replace the image's: this rule reads the
+        // Dockerfile only when neither is set.
+        if p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some() {
+            continue;
+        }
+        // Compose's environment is the container's too (FLASK_RUN_HOST, HOST, ...).
+        let mut stage = stage.clone();
+        for var in &service.environment {
+            if let Some(v) = &var.value {
+                stage.vars.push((var.key.to_string(), v.value.to_string()));
+            }
+        }
         let mut found = Vec::new();
-        detect(&d.file.text, stage, &mut found);
+        detect(&d.file.text, &stage, &mut found);
         let Some(first) = found.into_iter().next() else {
             continue;
         };
