@@ -73,6 +73,13 @@ pub fn context_in(
             deps.push(d.file.path.clone());
             external.dockerfiles.push(d);
         }
+        if let Some(daemon) = daemon_ranges(path, read) {
+            deps.push(daemon.file.path.clone());
+            external.daemon = Some(daemon);
+        }
+        if let Some(dir) = path.parent() {
+            deps.push(dir.join(".env"));
+        }
         ctx.external = external;
         ctx.deps = deps;
     }
@@ -219,6 +226,52 @@ fn dockerfiles(
         }
     }
     out
+}
+
+/// The system's daemon.json, used when none is found beside the project.
+const SYSTEM_DAEMON_JSON: &str = "/etc/docker/daemon.json";
+
+/// The daemon.json nearest above a Compose file (a repository often keeps one), else the
+/// system's; its `bip` and `default-address-pools`.
+fn daemon_ranges(path: &Path, read: Reader<'_>) -> Option<crate::compose::DaemonRanges> {
+    use crate::syntax::json::{Json, JsonKind};
+    let mut candidates: Vec<PathBuf> = path
+        .ancestors()
+        .skip(1)
+        .map(|d| d.join("daemon.json"))
+        .collect();
+    candidates.push(PathBuf::from(SYSTEM_DAEMON_JSON));
+    let (file, text) = candidates
+        .into_iter()
+        .find_map(|p| read(&p).map(|t| (p, t)))?;
+    let json = Json::parse(&text);
+    let root = json.root.as_ref()?;
+    let daemon = crate::daemon::Daemon::read(root)?;
+    let bip = daemon
+        .str("bip")
+        .and_then(|(s, e)| Some((crate::daemon::cidr(s)?.trunc(), e.value.span.clone())));
+    let mut pools = Vec::new();
+    if let Some(e) = daemon.get("default-address-pools")
+        && let JsonKind::Array(items) = &e.value.kind
+    {
+        for item in items {
+            if let JsonKind::Object(props) = &item.kind
+                && let Some(base) = props.iter().find(|p| p.key == "base")
+                && let JsonKind::String(b) = &base.value.kind
+                && let Some(net) = crate::daemon::cidr(b)
+            {
+                pools.push((net.trunc(), base.value.span.clone()));
+            }
+        }
+    }
+    Some(crate::compose::DaemonRanges {
+        file: crate::finding::OtherFile {
+            path: file,
+            text: text.into(),
+        },
+        bip,
+        pools,
+    })
 }
 
 /// The `extends: file:` values of a Compose file, as written.
@@ -377,7 +430,11 @@ mod tests {
         assert!(ctx.external.services.contains("db"));
         assert!(ctx.external.services.contains("worker"));
         assert!(ctx.external.hosts.contains("shared-host"));
-        assert_eq!(ctx.deps.len(), 3, "{:?}", ctx.deps);
+        // The override file, the included file, the extended file and the `.env` (the
+        // machine's /etc/docker/daemon.json is outside `dir`).
+        let local: Vec<_> = ctx.deps.iter().filter(|d| d.starts_with(&dir)).collect();
+        assert_eq!(local.len(), 4, "{:?}", ctx.deps);
+        assert!(ctx.deps.contains(&dir.join(".env")));
         let codes: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
             .findings
             .iter()
@@ -428,6 +485,56 @@ mod tests {
     }
 
     #[test]
+    fn subnets_against_the_daemon_json_above_the_project() {
+        let dir = temp("daemon");
+        std::fs::create_dir_all(dir.join("app")).unwrap();
+        std::fs::write(
+            dir.join("daemon.json"),
+            "{\n  \"bip\": \"172.26.0.1/16\",\n  \"default-address-pools\": [{\"base\": \"10.200.0.0/16\", \"size\": 24}]\n}\n",
+        )
+        .unwrap();
+        let text = "services:\n  a: {networks: [n1, n2, n3]}\nnetworks:\n  n1:\n    ipam: {config: [{subnet: 172.26.5.0/24}]}\n  n2:\n    ipam: {config: [{subnet: 10.200.3.0/24}]}\n  n3:\n    ipam: {config: [{subnet: 10.201.0.0/24}]}\n";
+        let path = dir.join("app").join("compose.yaml");
+        let ctx = context_for(&path, text, &RuleSettings::default());
+        assert!(
+            ctx.deps.contains(&dir.join("daemon.json")),
+            "{:?}",
+            ctx.deps
+        );
+        let found: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "subnet-overlap")
+            .collect();
+        let got: Vec<_> = found
+            .iter()
+            .map(|f| (&text[f.range.clone()], f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("172.26.5.0/24", crate::finding::Severity::Error),
+                ("10.200.3.0/24", crate::finding::Severity::Warning)
+            ]
+        );
+        assert!(
+            found[0].message.contains("docker0 (172.26.0.0/16"),
+            "{}",
+            found[0].message
+        );
+        let related = &found[0].related[0];
+        let other = related.file.as_ref().unwrap();
+        assert_eq!(other.path, dir.join("daemon.json"));
+        assert_eq!(&other.text[related.range.clone()], "\"172.26.0.1/16\"");
+        let related = &found[1].related[0];
+        assert_eq!(
+            &related.file.as_ref().unwrap().text[related.range.clone()],
+            "\"10.200.0.0/16\""
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_loopback_app_in_the_dockerfile_flags_the_compose_port() {
         let dir = temp("build");
         std::fs::create_dir_all(dir.join("api")).unwrap();
@@ -438,7 +545,7 @@ mod tests {
         .unwrap();
         let text = "services:\n  api:\n    build:\n      context: api\n      dockerfile: Dockerfile.dev\n    ports: [\"127.0.0.1:8000:8000\"]\n";
         let ctx = context_for(&dir.join("compose.yaml"), text, &RuleSettings::default());
-        assert_eq!(ctx.deps, [dir.join("api").join("Dockerfile.dev")]);
+        assert_eq!(ctx.deps[0], dir.join("api").join("Dockerfile.dev"));
         let findings: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, text, &ctx)
             .findings
             .into_iter()

@@ -33,7 +33,7 @@ fn check_examples_prints_findings_like_a_compiler() {
     assert!(out.contains("|          ^^^^^^^^^"), "{out}");
     assert!(out.contains("examples/broken/daemon.json:3:10"), "{out}");
     assert!(
-        out.contains("portside: 12 errors, 3 warnings in 6 files"),
+        out.contains("portside: 13 errors, 3 warnings in 6 files"),
         "{out}"
     );
     // Plain output when not on a terminal.

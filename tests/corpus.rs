@@ -56,7 +56,12 @@ fn actual(dir: &Path) -> Vec<Key> {
         let text = std::fs::read_to_string(&path).unwrap();
         // No environment (the result must not depend on the machine); the project's other
         // files (override, include, extends) are read from the corpus as the CLI would.
-        let read = |p: &Path| std::fs::read_to_string(p).ok();
+        // Nothing outside the corpus (such as the machine's /etc/docker/daemon.json).
+        let read = |p: &Path| {
+            p.starts_with(dir)
+                .then(|| std::fs::read_to_string(p).ok())
+                .flatten()
+        };
         let ctx = portside::workspace::context_in(
             &path,
             &text,

@@ -22,6 +22,18 @@ pub struct External {
     pub extends_files: rustc_hash::FxHashMap<String, Option<Vec<String>>>,
     /// The Dockerfile each service with `build:` builds from, when it could be read.
     pub dockerfiles: Vec<ServiceDockerfile>,
+    /// The daemon's address ranges, when a daemon.json was found.
+    pub daemon: Option<DaemonRanges>,
+}
+
+/// What a daemon.json says about the addresses Docker uses.
+#[derive(Debug, Clone)]
+pub struct DaemonRanges {
+    pub file: crate::finding::OtherFile,
+    /// The default bridge's subnet (from `bip`) and the span of its value.
+    pub bip: Option<(ipnet::IpNet, std::ops::Range<usize>)>,
+    /// `default-address-pools` bases and their spans.
+    pub pools: Vec<(ipnet::IpNet, std::ops::Range<usize>)>,
 }
 
 /// A service's Dockerfile, as the workspace layer read it.

@@ -159,6 +159,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     ipam_config_invalid::check,
     static_ip_invalid::check,
     subnet_overlap::check,
+    subnet_overlap::check_daemon,
 ];
 
 type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);

@@ -5,7 +5,9 @@ use crate::finding::Finding;
 
 declare_rule! {
     /// ## What it does
-    /// Reports two networks of the project whose `ipam` subnets overlap.
+    /// Reports two networks of the project whose `ipam` subnets overlap, and a subnet that
+    /// overlaps the daemon's default bridge (`bip`) or its `default-address-pools`, when a
+    /// daemon.json is found above the Compose file or at /etc/docker/daemon.json.
     ///
     /// ## Why it matters
     /// Compose does not check it; the engine refuses the second network at `up`:
@@ -21,8 +23,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Give each network its own range (`10.11.0.0/16` above). Overlaps with networks
-    /// outside the project are checked by the live checks.
+    /// Give each network its own range (`10.11.0.0/16` above), outside docker0's subnet
+    /// and the daemon's pools. Overlaps with networks outside the project are checked by
+    /// the live checks.
     pub static SUBNET_OVERLAP = {
         code: "subnet-overlap",
         severity: Error,
@@ -52,6 +55,54 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 }
             }
             seen.push((n.name, net, s));
+        }
+    }
+}
+
+/// A project subnet against the daemon's docker0 (`bip`, an error: the engine refuses the
+/// network) and its `default-address-pools` (a warning: whether it collides depends on
+/// which blocks of the pool other networks already hold).
+pub fn check_daemon(p: &Project, out: &mut Vec<Finding>) {
+    let Some(daemon) = &p.external.daemon else {
+        return;
+    };
+    let file = daemon
+        .file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for n in p.networks.iter().filter(|n| !n.external) {
+        for c in &n.ipam {
+            let Some(s) = &c.subnet else { continue };
+            let Some(net) = subnet(s).map(|n| n.trunc()) else {
+                continue;
+            };
+            let overlaps = |other: &ipnet::IpNet| other.contains(&net) || net.contains(other);
+            if let Some((bip, span)) = &daemon.bip
+                && overlaps(bip)
+            {
+                out.push(
+                    Finding::new(
+                        &SUBNET_OVERLAP,
+                        p.val_span(s),
+                        format!("{net} overlaps the default bridge docker0 ({bip}, `bip` in {file}): the engine refuses the network (\"Pool overlaps with other one on this address space\")"),
+                    )
+                    .with_related_in(daemon.file.clone(), span.clone(), format!("docker0 uses {bip} here")),
+                );
+                continue;
+            }
+            if let Some((pool, span)) = daemon.pools.iter().find(|(pool, _)| overlaps(pool)) {
+                out.push(
+                    Finding::new(
+                        &SUBNET_OVERLAP,
+                        p.val_span(s),
+                        format!("{net} lies in the daemon's address pool {pool} (`default-address-pools` in {file}): a network Docker already allocated from that pool (another project's default network) may hold the same block, and then the engine refuses this one"),
+                    )
+                    .with_severity(crate::finding::Severity::Warning)
+                    .with_related_in(daemon.file.clone(), span.clone(), format!("the pool {pool} is declared here")),
+                );
+            }
         }
     }
 }
