@@ -26,6 +26,9 @@ pub struct Analysis {
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     pub vars: Vars,
+    /// The variables whose value came from the project's `.env` (the environment did not
+    /// override them); hovers say where a value came from.
+    pub dotenv: rustc_hash::FxHashSet<String>,
     /// Rule levels from the editor and `portside.toml`.
     pub rules: crate::config::RuleSettings,
     /// Names defined by the project's other files.

@@ -1,112 +1,894 @@
-//! Hover texts, as Markdown: pure functions of the analysed tree. For now, port entries:
-//! what Docker makes of each one.
+//! Hover texts, as Markdown: pure functions of the parsed tree, the project's variables and
+//! the findings of the same text. Short lines and plain lists, so that they read well in
+//! VS Code and in Neovim's floating window alike.
+//!
+//! A hover builds only the service under the cursor ([`Project::build_only`]), so it stays
+//! far below a millisecond on a file of thousands of services.
 
-use crate::compose::{PortEntry, PortList};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use crate::compose::model::{Port, PortSpec, Val};
+use crate::compose::{Attachment, External, Project, Service, Vars};
+use crate::finding::Finding;
 use crate::ports::{self, Binding};
-use crate::syntax::yaml::{NodeKind, Yaml};
+use crate::syntax::yaml::{NodeId, Yaml};
 
-/// Markdown for a `ports` or `expose` entry.
-pub fn port_entry(yaml: &Yaml, entry: &PortEntry) -> String {
-    let service = yaml.scalar(entry.service).unwrap_or("?");
-    let item = yaml.resolve(entry.item);
+/// A hover's Markdown and the byte range it explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hovered {
+    pub markdown: String,
+    pub range: Range<usize>,
+}
+
+/// What the analysis knew about the project besides the text.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    pub vars: &'a Vars,
+    /// Variables whose value came from `.env`.
+    pub dotenv: &'a rustc_hash::FxHashSet<String>,
+    pub external: &'a External,
+}
+
+fn contains(r: &Range<usize>, offset: usize) -> bool {
+    r.start <= offset && offset <= r.end
+}
+
+/// The hover at `offset` of a Compose file; `findings` are those of the same text.
+pub fn compose(
+    text: &str,
+    yaml: &Yaml,
+    env: Env<'_>,
+    offset: usize,
+    findings: &[Finding],
+) -> Option<Hovered> {
+    let root = yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find(|&r| yaml.is_mapping(r))?;
+    let mut found = None;
+    if let Some(services) = yaml.get(root, "services")
+        && contains(&yaml.span(services.value), offset)
+    {
+        let keep = |r: Range<usize>| contains(&r, offset);
+        let project = Project::build_only(text, yaml, env.vars, env.external, &keep);
+        if let Some(service) = project.services.first() {
+            found = in_service(&project, service, env, offset);
+        }
+    }
+    if found.is_none()
+        && let Some(networks) = yaml.get(root, "networks")
+    {
+        for n in yaml.entries(networks.value) {
+            if contains(&yaml.span(n.key), offset) {
+                let name = yaml.scalar(n.key).unwrap_or("");
+                let project = Project::build_only(text, yaml, env.vars, env.external, &|_| false);
+                found = Some(Hovered {
+                    markdown: network(&project, name, Some(&attached(yaml, root, name))),
+                    range: yaml.span(n.key),
+                });
+                break;
+            }
+        }
+    }
+    match found {
+        Some(mut h) => {
+            push_findings(&mut h.markdown, findings, &h.range);
+            Some(h)
+        }
+        None => rule_doc(findings, offset),
+    }
+}
+
+/// A diagnostic's rule, like `portside explain`, when nothing more specific is under the
+/// cursor.
+pub fn rule_doc(findings: &[Finding], offset: usize) -> Option<Hovered> {
+    let f = findings.iter().find(|f| contains(&f.range, offset))?;
+    let mut md = format!("**{}** ({})\n\n", f.rule.code, f.rule.summary);
+    md.push_str(f.rule.doc().trim());
+    let _ = write!(md, "\n\n`portside explain {}`", f.rule.code);
+    Some(Hovered {
+        markdown: md,
+        range: f.range.clone(),
+    })
+}
+
+fn push_findings(md: &mut String, findings: &[Finding], range: &Range<usize>) {
+    let mut first = true;
+    for f in findings.iter().filter(|f| {
+        f.range.start < range.end.max(range.start + 1)
+            && range.start < f.range.end.max(f.range.start + 1)
+    }) {
+        if first {
+            md.push_str("\n\n---\n");
+            first = false;
+        }
+        let message = f.message.split(". ").next().unwrap_or(&f.message);
+        let _ = write!(md, "\n⚠ `{}`: {message}", f.rule.code);
+    }
+}
+
+fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> Option<Hovered> {
+    for port in &s.ports {
+        let range = p.span(port.item);
+        if contains(&range, offset) {
+            return Some(Hovered {
+                markdown: port_mapping(p, s, port, env),
+                range,
+            });
+        }
+    }
+    for (i, &item) in s.expose_items.iter().enumerate() {
+        let range = p.span(item);
+        if contains(&range, offset) {
+            let raw = p.yaml.source(p.text, item);
+            return Some(Hovered {
+                markdown: expose(s.name, s.expose.get(i).map_or(raw, |v| &v.value)),
+                range,
+            });
+        }
+    }
+    for n in &s.networks {
+        let range = p.span(n.node);
+        if contains(&range, offset) {
+            let mut md = format!("**`{}`** is attached to network `{}`\n\n", s.name, n.name);
+            if !n.aliases.is_empty() {
+                let aliases: Vec<_> = n.aliases.iter().map(|a| format!("`{}`", a.value)).collect();
+                let _ = writeln!(
+                    md,
+                    "Other containers on it reach this one as `{}` and {}.\n",
+                    s.name,
+                    aliases.join(", ")
+                );
+            }
+            md.push_str(&network(p, &n.name, None));
+            return Some(Hovered {
+                markdown: md,
+                range,
+            });
+        }
+    }
+    if let Some(mode) = &s.network_mode {
+        let range = p.span(mode.node);
+        if contains(&range, offset) {
+            return Some(Hovered {
+                markdown: network_mode(&mode.value),
+                range,
+            });
+        }
+    }
+    if let Some(hosts) = p.yaml.get(s.node, "extra_hosts") {
+        let y = p.yaml;
+        let pairs: Vec<(NodeId, String)> = match y.items(hosts.value) {
+            Some(items) => items
+                .iter()
+                .filter_map(|&i| Some((i, y.scalar(i)?.to_string())))
+                .collect(),
+            None => y
+                .entries(hosts.value)
+                .iter()
+                .filter_map(|e| {
+                    let value = y.scalar(e.value).or_else(|| {
+                        y.items(e.value)
+                            .and_then(|i| i.first())
+                            .and_then(|&i| y.scalar(i))
+                    })?;
+                    Some((e.key, format!("{}={value}", y.scalar(e.key)?)))
+                })
+                .collect(),
+        };
+        for (node, entry) in pairs {
+            let range = p.span(node);
+            if contains(&range, offset) {
+                return Some(Hovered {
+                    markdown: extra_host(&entry),
+                    range,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// A `ports` entry: the binding in words, who can reach it, and how.
+fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>) -> String {
     let mut md = String::new();
-    match (&yaml.node(item).kind, entry.list) {
-        (NodeKind::Scalar { value, .. }, _) if value.contains('$') => {
-            md.push_str(&format!(
-                "**`{service}`** port entry `{value}`\n\nIt uses variables; Compose substitutes them from `.env` and the environment before reading the mapping."
-            ));
+    let written = p.yaml.source(p.text, port.item).trim();
+    match &port.spec {
+        PortSpec::Short(v) => {
+            let _ = writeln!(md, "**`{}`** publishes `{}`", s.name, v.raw());
+            push_interpolation(&mut md, v, env);
         }
-        (NodeKind::Scalar { value, .. }, PortList::Ports) => {
-            md.push_str(&format!("**`{service}`** publishes `{value}`\n\n"));
-            match ports::parse_port_spec(value) {
-                Ok(bindings) => push_bindings(&mut md, &bindings),
-                Err(e) => md.push_str(&format!("Docker rejects this entry: `{}`", e.message)),
-            }
-        }
-        (NodeKind::Scalar { value, .. }, PortList::Expose) => {
-            md.push_str(&format!("**`{service}`** exposes `{value}`\n\n"));
-            match ports::parse_expose(value) {
-                Ok(exposed) => {
-                    let first = &exposed[0];
-                    let last = &exposed[exposed.len() - 1];
-                    let range = if exposed.len() == 1 {
-                        format!("{}/{}", first.port, first.protocol)
-                    } else {
-                        format!("{}-{}/{}", first.port, last.port, first.protocol)
-                    };
-                    md.push_str(&format!(
-                        "Container port {range}: documentation for other containers on the same network, which reach every listening port anyway. **Not published** to the host; use `ports` for that."
-                    ));
+        _ => {
+            let _ = writeln!(md, "**`{}`** publishes (long syntax)", s.name);
+            if let PortSpec::Long(long) = &port.spec {
+                for v in [&long.target, &long.published, &long.host_ip, &long.protocol]
+                    .into_iter()
+                    .flatten()
+                {
+                    push_interpolation(&mut md, v, env);
                 }
-                Err(e) => md.push_str(&format!("Docker rejects this entry: `{e}`")),
             }
         }
-        (NodeKind::Mapping { .. }, _) => {
-            let field = |k: &str| {
-                yaml.get(item, k)
-                    .and_then(|e| yaml.scalar(e.value))
-                    .unwrap_or("")
-                    .to_string()
+    }
+    md.push('\n');
+    let Some(bindings) = port.bindings() else {
+        match &port.spec {
+            PortSpec::Short(v) if v.error().is_some() => {
+                md.push_str("Its variables cannot be substituted (see the diagnostic).")
+            }
+            PortSpec::Short(v) => match ports::parse_port_spec(&v.value) {
+                Err(e) => {
+                    let _ = write!(md, "Docker rejects it: `{}`", e.message);
+                }
+                Ok(_) => md.push_str("Docker cannot use it."),
+            },
+            _ => {
+                let _ = write!(
+                    md,
+                    "Docker cannot use `{}`: it needs a valid `target` (container port), an IP address in `host_ip` and a port or range in `published`.",
+                    written.lines().next().unwrap_or("")
+                );
+            }
+        }
+        return md;
+    };
+    let first = &bindings[0];
+    let last = &bindings[bindings.len() - 1];
+    let targets = if bindings.len() == 1 {
+        first.target.to_string()
+    } else {
+        format!("{}-{}", first.target, last.target)
+    };
+    // Host side.
+    let host_port = if bindings.len() > 1 && !first.published.is_empty() {
+        format!(
+            "ports {}-{}, pairwise (`{}→{}` … `{}→{}`)",
+            first.published,
+            last.published,
+            first.published,
+            first.target,
+            last.published,
+            last.target
+        )
+    } else if first.published.is_empty() {
+        format!(
+            "a random free port (ephemeral); `docker compose port {} {}` shows it",
+            s.name, first.target
+        )
+    } else if first.published.contains('-') {
+        format!("the first free port in {}", first.published)
+    } else {
+        format!("port {}", first.published)
+    };
+    let _ = writeln!(
+        md,
+        "- **Host**: {}, {host_port}",
+        host_words(&first.host_ip)
+    );
+    let _ = writeln!(
+        md,
+        "- **Container**: port {targets}/{} of `{}`",
+        first.protocol, s.name
+    );
+    if let PortSpec::Long(long) = &port.spec {
+        if let Some(mode) = &long.mode {
+            let words = match mode.value.as_ref() {
+                "host" => {
+                    "`mode: host`: published on the node that runs the container (without Swarm, the same as the default)"
+                }
+                "ingress" => {
+                    "`mode: ingress`: through Swarm's routing mesh; with plain Compose, published on this host"
+                }
+                _ => "an unknown `mode`; Compose expects `host` or `ingress`",
             };
-            md.push_str(&format!("**`{service}`** publishes (long syntax)\n\n"));
-            match field("target").parse::<u16>() {
-                Ok(target) => {
-                    let protocol = match field("protocol").as_str() {
-                        "" => "tcp",
-                        p => ports::protocol(p).unwrap_or("tcp"),
-                    };
-                    let binding = Binding {
-                        host_ip: field("host_ip").into(),
-                        published: field("published").into(),
-                        target,
-                        protocol,
-                    };
-                    push_bindings(&mut md, &[binding]);
-                    if field("mode") == "host" {
-                        md.push_str(
-                            "\n`mode: host` publishes on the node that runs the container only.",
-                        );
-                    }
-                }
-                Err(_) => md.push_str("It has no valid `target` (container port)."),
-            }
+            let _ = writeln!(md, "- **Mode**: {words}");
         }
-        _ => md.push_str(&format!("**`{service}`** port entry")),
+        if let Some(app) = p
+            .yaml
+            .get(port.item, "app_protocol")
+            .and_then(|e| p.yaml.scalar(e.value))
+        {
+            let _ = writeln!(
+                md,
+                "- **Application protocol**: `{app}` (a hint for tools; Docker does not check it)"
+            );
+        }
+    }
+    // Who can reach it.
+    md.push_str("\n**Who can reach it**\n");
+    let app = match &port.spec {
+        PortSpec::Long(_) => p
+            .yaml
+            .get(port.item, "app_protocol")
+            .and_then(|e| p.yaml.scalar(e.value)),
+        _ => None,
+    };
+    let _ = writeln!(md, "- This machine: {}", this_machine(first, app));
+    let _ = writeln!(md, "- Other machines: {}", other_machines(&first.host_ip));
+    let _ = writeln!(
+        md,
+        "- Other containers: {}",
+        containers(p, s, first.target, &targets, first.protocol)
+    );
+    md
+}
+
+/// The variables of a value: what each resolved to, and from where.
+fn push_interpolation(md: &mut String, v: &Val<'_>, env: Env<'_>) {
+    if !v.interpolated() {
+        return;
+    }
+    let out =
+        crate::compose::interpolate::interpolate(v.raw(), &|name| env.vars.get(name).cloned());
+    let _ = write!(md, "\n`{}` → `{}`", v.raw(), v.value);
+    let mut used = out.used.clone();
+    used.dedup();
+    for name in used {
+        let origin = match env.vars.get(&name) {
+            Some(value) if env.dotenv.contains(&name) => format!("`{name}={value}` from `.env`"),
+            Some(value) => format!("`{name}={value}` from the environment"),
+            None if out.unset.contains(&name) => format!("`{name}` is unset (empty)"),
+            None => format!("`{name}` is unset: the default applies"),
+        };
+        let _ = write!(md, "; {origin}");
+    }
+    md.push('\n');
+}
+
+fn host_words(ip: &str) -> String {
+    match ip {
+        "" => "every address, IPv4 and IPv6 (the daemon's default)".into(),
+        "0.0.0.0" => "every IPv4 address (`0.0.0.0`)".into(),
+        "::" => "every IPv6 address only (`::`)".into(),
+        "127.0.0.1" | "::1" => format!("loopback only (`{ip}`)"),
+        ip => format!("`{ip}` only"),
+    }
+}
+
+/// The URL (or address) to try from the host itself.
+fn this_machine(b: &Binding, app: Option<&str>) -> String {
+    let host = match b.host_ip.as_str() {
+        "" | "0.0.0.0" | "127.0.0.1" => "127.0.0.1".to_string(),
+        "::" | "::1" => "[::1]".to_string(),
+        ip if ip.contains(':') => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    if b.published.is_empty() || b.published.contains('-') {
+        return format!("yes, at {host} on the host port Docker picks (`docker compose port`)");
+    }
+    let scheme = match (b.protocol, app) {
+        ("tcp", Some(a)) => Some(a),
+        ("tcp", None) => match b.target {
+            80 | 8080 | 8000 | 3000 | 5000 | 8888 | 9000 => Some("http"),
+            443 | 8443 => Some("https"),
+            5432 => Some("postgres"),
+            6379 => Some("redis"),
+            3306 => Some("mysql"),
+            27017 => Some("mongodb"),
+            5672 => Some("amqp"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match scheme {
+        Some(s) => format!("`{s}://{host}:{}`", b.published),
+        None if b.protocol == "tcp" => format!("`{host}:{}`", b.published),
+        None => format!("`{host}:{}` ({})", b.published, b.protocol),
+    }
+}
+
+fn other_machines(ip: &str) -> &'static str {
+    match ip {
+        "" | "0.0.0.0" => {
+            "**yes**, at any address of this host. Published ports bypass ufw and firewalld rules (Docker inserts its own iptables rules)"
+        }
+        "::" => "yes, over IPv6 only; IPv4 clients are refused",
+        "127.0.0.1" | "::1" => {
+            "no, loopback only (before Engine 28, hosts on the same LAN segment could still get in)"
+        }
+        _ => {
+            "those that reach this host at that address; published ports bypass ufw and firewalld rules"
+        }
+    }
+}
+
+fn containers(
+    p: &Project<'_>,
+    s: &Service<'_>,
+    target: u16,
+    targets: &str,
+    protocol: &str,
+) -> String {
+    let proto = if protocol == "tcp" {
+        String::new()
+    } else {
+        format!("/{protocol}")
+    };
+    match p.attachment(s) {
+        Attachment::Networks(nets) => {
+            let nets: Vec<_> = nets.iter().map(|n| format!("`{n}`")).collect();
+            let _ = target;
+            format!(
+                "`{}:{targets}{proto}` on {} {} (the container port, not the published one)",
+                s.name,
+                if nets.len() == 1 { "network" } else { "networks" },
+                nets.join(", ")
+            )
+        }
+        Attachment::Host => "the container shares the host's network: Docker ignores `ports`, and the app listens on the host directly".into(),
+        Attachment::Bridge => format!("by IP address only on the default bridge (no service names there), port {targets}"),
+        Attachment::Isolated => "none: the container has no network of its own (`network_mode`)".into(),
+        Attachment::Unknown => format!("`{}:{targets}{proto}` on the networks it ends up in (another file defines part of this service)", s.name),
+    }
+}
+
+/// An `expose` entry.
+fn expose(service: &str, value: &str) -> String {
+    let mut md = format!("**`{service}`** exposes `{value}`\n\n");
+    match ports::parse_expose(value) {
+        Ok(exposed) => {
+            let first = &exposed[0];
+            let last = &exposed[exposed.len() - 1];
+            let range = if exposed.len() == 1 {
+                format!("{}/{}", first.port, first.protocol)
+            } else {
+                format!("{}-{}/{}", first.port, last.port, first.protocol)
+            };
+            let _ = write!(
+                md,
+                "- Container port {range}: documentation only\n- **Not published**: the host cannot reach it; use `ports` for that\n- Other containers on its networks reach every listening port, exposed or not"
+            );
+        }
+        Err(e) => {
+            let _ = write!(md, "Docker rejects it: `{e}`");
+        }
     }
     md
 }
 
-fn push_bindings(md: &mut String, bindings: &[Binding]) {
-    for b in bindings {
-        md.push_str(&format!("- {}\n", b.describe().replace("->", "→")));
+/// A Dockerfile `EXPOSE` word.
+pub fn dockerfile_expose(value: &str) -> String {
+    let mut md = format!("**`EXPOSE {value}`**\n\n");
+    match ports::parse_expose(value) {
+        Ok(exposed) => {
+            let first = &exposed[0];
+            let last = &exposed[exposed.len() - 1];
+            let range = if exposed.len() == 1 {
+                format!("{}/{}", first.port, first.protocol)
+            } else {
+                format!("{}-{}/{}", first.port, last.port, first.protocol)
+            };
+            let _ = write!(
+                md,
+                "- Records that the app listens on {range}: metadata, not a firewall rule\n- **Not published**: use `docker run -p 8080:{p}` or Compose `ports: [\"8080:{p}\"]`\n- `docker run -P` publishes every exposed port on a random host port",
+                p = first.port
+            );
+        }
+        Err(e) => {
+            let _ = write!(md, "Docker rejects it: `{e}`");
+        }
     }
+    md
+}
+
+/// The hover at `offset` of a Dockerfile: an `EXPOSE` word, else a diagnostic's rule.
+pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hovered> {
+    let found = crate::dockerfile::Dockerfile::read(text).and_then(|df| {
+        df.stages
+            .iter()
+            .flat_map(|s| &s.exposes)
+            .find(|w| contains(&w.span, offset))
+            .map(|w| Hovered {
+                markdown: dockerfile_expose(&w.text),
+                range: w.span.clone(),
+            })
+    });
+    match found {
+        Some(mut h) => {
+            push_findings(&mut h.markdown, findings, &h.range);
+            Some(h)
+        }
+        None => rule_doc(findings, offset),
+    }
+}
+
+/// The hover at `offset` of a daemon.json: a key's meaning, type and default from the key
+/// table, else a diagnostic's rule.
+pub fn daemon_json(text: &str, offset: usize, findings: &[Finding]) -> Option<Hovered> {
+    let json = crate::syntax::json::Json::parse(text);
+    let found = json
+        .root
+        .as_ref()
+        .and_then(crate::daemon::Daemon::read)
+        .and_then(|d| {
+            let e = d.entries.iter().find(|e| contains(&e.key_span, offset))?;
+            let mut md = format!("**`{}`**\n\n", e.key);
+            match crate::daemon_keys::find(e.key) {
+                Some(k) => {
+                    let _ = write!(md, "{}\n\n- Type: {}\n", k.doc, k.ty.describe());
+                    if !k.default.is_empty() {
+                        let _ = writeln!(md, "- Default: {}", k.default);
+                    }
+                    if k.networking {
+                        md.push_str("- Networking: portside checks this key\n");
+                    }
+                    md.push_str(
+                        "- Takes effect when dockerd restarts (`systemctl restart docker`)\n",
+                    );
+                }
+                None => md.push_str(
+                    "dockerd does not know this key and refuses to start (`unknown directive`).",
+                ),
+            }
+            // The entry's findings sit on its key or its value.
+            push_findings(&mut md, findings, &(e.key_span.start..e.value.span.end));
+            Some(Hovered {
+                markdown: md,
+                range: e.key_span.clone(),
+            })
+        });
+    found.or_else(|| rule_doc(findings, offset))
+}
+
+/// A network, from the project's definition; `services` lists who is attached.
+fn network(p: &Project<'_>, name: &str, services: Option<&[String]>) -> String {
+    let mut md = String::new();
+    match p.network(name) {
+        Some(n) => {
+            let _ = writeln!(md, "**Network `{name}`**\n");
+            if n.external {
+                let real = n.explicit_name.as_ref().map_or(name, |v| &v.value);
+                let _ = writeln!(
+                    md,
+                    "- External: Compose does not create it; it must exist as `{real}`"
+                );
+            } else {
+                let real = n
+                    .explicit_name
+                    .as_ref()
+                    .map_or_else(|| format!("<project>_{name}"), |v| v.value.to_string());
+                let _ = writeln!(md, "- Created by Compose as `{real}`");
+            }
+            let driver = n.driver.as_ref().map_or("bridge", |d| &d.value);
+            let _ = writeln!(md, "- Driver: `{driver}`");
+            for c in &n.ipam {
+                if let Some(subnet) = &c.subnet {
+                    let _ = writeln!(md, "- Subnet: `{}`", subnet.value);
+                }
+                if let Some(gw) = &c.gateway {
+                    let _ = writeln!(md, "- Gateway: `{}`", gw.value);
+                }
+            }
+            if n.internal {
+                md.push_str("- Internal: no route out, and `ports` of its services are not reachable from the host\n");
+            }
+        }
+        None if name == "default" => {
+            md.push_str("**Network `default`**\n\n- Created by Compose as `<project>_default`, a bridge network for every service without `networks`\n");
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "**Network `{name}`**\n\n- Not defined in this file (another file of the project, or a mistake)"
+            );
+        }
+    }
+    if let Some(services) = services {
+        if services.is_empty() {
+            md.push_str("- No service of this file is attached\n");
+        } else {
+            let list: Vec<_> = services.iter().map(|s| format!("`{s}`")).collect();
+            let _ = writeln!(
+                md,
+                "- Attached: {} (they reach each other by service name)",
+                list.join(", ")
+            );
+        }
+    }
+    md
+}
+
+/// The services of the file attached to network `name`, read from the tree (every
+/// service, cheaply: no project model).
+fn attached(yaml: &Yaml, root: NodeId, name: &str) -> Vec<String> {
+    let Some(services) = yaml.get(root, "services") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in yaml.entries(services.value) {
+        let Some(service) = yaml.scalar(s.key) else {
+            continue;
+        };
+        let on = match yaml.get(s.value, "networks") {
+            Some(n) => match yaml.items(n.value) {
+                Some(items) => items.iter().any(|&i| yaml.scalar(i) == Some(name)),
+                None => yaml
+                    .entries(n.value)
+                    .iter()
+                    .any(|e| yaml.scalar(e.key) == Some(name)),
+            },
+            None => name == "default" && yaml.get(s.value, "network_mode").is_none(),
+        };
+        if on {
+            out.push(service.to_string());
+        }
+    }
+    out
+}
+
+fn network_mode(mode: &str) -> String {
+    let words = match mode {
+        "host" => "The container uses the host's network stack: no isolation, no port mapping (`ports` is ignored), and `localhost` is the host. Linux only; on Docker Desktop it is the VM's network.".to_string(),
+        "bridge" => "The default bridge `docker0`: no DNS for service names; other containers reach it by IP address only.".to_string(),
+        "none" => "No network but loopback: nothing can reach it and it reaches nothing.".to_string(),
+        m if m.starts_with("service:") => format!("Shares the network stack of service `{}`: same IP address and ports, and `localhost` is that container. Its own `ports`, `networks` and `hostname` are refused.", &m[8..]),
+        m if m.starts_with("container:") => format!("Shares the network stack of the existing container `{}`.", &m[10..]),
+        _ => "Compose treats any other value as the name of a network to join.".to_string(),
+    };
+    format!("**`network_mode: {mode}`**\n\n{words}")
+}
+
+fn extra_host(entry: &str) -> String {
+    let (host, addr) = entry
+        .split_once('=')
+        .or_else(|| entry.split_once(':'))
+        .unwrap_or((entry, ""));
+    let mut md = format!(
+        "**`extra_hosts`**: `{host}` resolves to `{addr}` inside the container (a line in its /etc/hosts)\n"
+    );
+    if addr == "host-gateway" {
+        md.push_str("\n`host-gateway` is the host's address as seen from containers (docker0's gateway, or the daemon's `host-gateway-ip`). The app on the host must listen on that interface, not only on 127.0.0.1, and the host firewall must let the bridge in.");
+    }
+    md
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::port_entries;
 
-    fn hovers(text: &str) -> Vec<String> {
+    fn hover_at(text: &str, needle: &str, vars: &[(&str, &str)], dotenv: &[&str]) -> String {
         let yaml = Yaml::parse(text);
-        port_entries(&yaml)
+        let vars: Vars = vars
             .iter()
-            .map(|e| port_entry(&yaml, e))
-            .collect()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let dotenv = dotenv.iter().map(|s| s.to_string()).collect();
+        let external = External::default();
+        let env = Env {
+            vars: &vars,
+            dotenv: &dotenv,
+            external: &external,
+        };
+        let offset = text.find(needle).unwrap_or_else(|| panic!("{needle}")) + 1;
+        let ctx = crate::analysis::Context {
+            vars: vars.clone(),
+            ..Default::default()
+        };
+        let findings =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        compose(text, &yaml, env, offset, &findings)
+            .map(|h| h.markdown)
+            .unwrap_or_default()
+    }
+
+    fn port(spec: &str) -> String {
+        let text = format!("services:\n  web:\n    ports:\n      - \"{spec}\"\n");
+        hover_at(&text, spec, &[], &[])
     }
 
     #[test]
-    fn port_hovers() {
-        let h = hovers(
-            "services:\n  web:\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - \"localhost:1:2\"\n      - {target: 53, published: 5353, protocol: udp}\n    expose: [\"9000-9001\"]\n",
+    fn short_syntax_vectors() {
+        let h = port("8080:80");
+        assert!(h.contains("**`web`** publishes `8080:80`"), "{h}");
+        assert!(h.contains("every address, IPv4 and IPv6"), "{h}");
+        assert!(h.contains("port 8080"), "{h}");
+        assert!(h.contains("port 80/tcp of `web`"), "{h}");
+        assert!(h.contains("`http://127.0.0.1:8080`"), "{h}");
+        assert!(h.contains("Other machines: **yes**"), "{h}");
+        assert!(h.contains("bypass ufw"), "{h}");
+        assert!(h.contains("`web:80` on network `default`"), "{h}");
+        assert!(h.contains("`publish-all-interfaces`"), "{h}");
+
+        let h = port("127.0.0.1:5432:5432");
+        assert!(h.contains("loopback only (`127.0.0.1`), port 5432"), "{h}");
+        assert!(h.contains("`postgres://127.0.0.1:5432`"), "{h}");
+        assert!(h.contains("Other machines: no"), "{h}");
+
+        let h = port("[::1]:8080:80");
+        assert!(h.contains("loopback only (`::1`)"), "{h}");
+        assert!(h.contains("`http://[::1]:8080`"), "{h}");
+
+        let h = port("[::]:8080:80");
+        assert!(h.contains("every IPv6 address only"), "{h}");
+        assert!(h.contains("IPv4 clients are refused"), "{h}");
+
+        let h = port("0.0.0.0:53:53/udp");
+        assert!(h.contains("every IPv4 address"), "{h}");
+        assert!(h.contains("port 53/udp"), "{h}");
+        assert!(h.contains("`127.0.0.1:53` (udp)"), "{h}");
+        assert!(h.contains("`web:53/udp`"), "{h}");
+
+        let h = port("8000-8002:80-82");
+        assert!(
+            h.contains("ports 8000-8002, pairwise (`8000→80` … `8002→82`)"),
+            "{h}"
         );
-        assert_eq!(
-            h[0],
-            "**`web`** publishes `127.0.0.1:8080:80`\n\n- host 127.0.0.1, port 8080 → container port 80/tcp\n"
+        assert!(h.contains("port 80-82/tcp"), "{h}");
+
+        let h = port("8000-8010:80");
+        assert!(h.contains("the first free port in 8000-8010"), "{h}");
+
+        let h = port("80");
+        assert!(
+            h.contains("a random free port (ephemeral); `docker compose port web 80`"),
+            "{h}"
         );
-        assert!(h[1].contains("Docker rejects this entry: `invalid IP address: localhost`"));
-        assert!(h[2].contains("host all interfaces, port 5353 → container port 53/udp"));
-        assert!(h[3].contains("Container port 9000-9001/tcp"));
-        assert!(h[3].contains("**Not published**"));
+
+        let h = port("192.168.1.5:8080:80");
+        assert!(h.contains("`192.168.1.5` only"), "{h}");
+        assert!(h.contains("`http://192.168.1.5:8080`"), "{h}");
+
+        let h = port("8080:80/tpc");
+        assert!(h.contains("Docker rejects it: `invalid proto: tpc`"), "{h}");
+    }
+
+    /// ports-spec.md §7.1 and §7.3 vectors: (entry, host port words, container words).
+    #[test]
+    fn ports_spec_vectors() {
+        let vectors = [
+            ("80", "a random free port (ephemeral)", "port 80/tcp"),
+            ("80:8080", "port 80\n", "port 8080/tcp"),
+            (
+                "80-90:8080",
+                "the first free port in 80-90",
+                "port 8080/tcp",
+            ),
+            ("8080:80/tcp", "port 8080\n", "port 80/tcp"),
+            ("80:8080/udp", "port 80\n", "port 8080/udp"),
+            (
+                "80-81:8080-8081/tcp",
+                "ports 80-81, pairwise (`80→8080` … `81→8081`)",
+                "port 8080-8081/tcp",
+            ),
+            (
+                "80-82:8080-8082/udp",
+                "ports 80-82, pairwise",
+                "port 8080-8082/udp",
+            ),
+            (
+                "80-82:8080/udp",
+                "the first free port in 80-82",
+                "port 8080/udp",
+            ),
+            ("80-80:8080/tcp", "port 80\n", "port 8080/tcp"),
+            ("1.1.1.1:80:80", "`1.1.1.1` only, port 80\n", "port 80/tcp"),
+            (
+                "127.0.0.1:8081:81",
+                "loopback only (`127.0.0.1`), port 8081",
+                "port 81/tcp",
+            ),
+            ("90:8090/udp", "port 90\n", "port 8090/udp"),
+        ];
+        for (spec, host, container) in vectors {
+            let h = port(spec);
+            assert!(h.contains(host), "{spec}: {h}");
+            assert!(
+                h.contains(&format!("- **Container**: {container}")),
+                "{spec}: {h}"
+            );
+        }
+        for (spec, error) in [
+            ("9999999", "invalid containerPort: 9999999"),
+            ("80/xyz", "invalid proto: xyz"),
+            ("127.0.1:8080:80", "invalid IP address: 127.0.1"),
+        ] {
+            let h = port(spec);
+            assert!(
+                h.contains(&format!("Docker rejects it: `{error}`")),
+                "{spec}: {h}"
+            );
+        }
+        // §7.3 #22, #23, #27, #28, #32: integers, long syntax and interpolation.
+        let text = "services:\n  s:\n    ports:\n      - 8600\n      - {mode: host, target: 22, published: 10022}\n      - {target: $theint, published: \"$theint\"}\n      - ${PUBLIC_PORT}:80\n";
+        let vars = [("theint", "555"), ("PUBLIC_PORT", "8000")];
+        let h = hover_at(text, "8600", &vars, &[]);
+        assert!(
+            h.contains("a random free port (ephemeral); `docker compose port s 8600`"),
+            "{h}"
+        );
+        let h = hover_at(text, "mode: host", &vars, &[]);
+        assert!(h.contains("port 10022\n"), "{h}");
+        assert!(h.contains("port 22/tcp of `s`"), "{h}");
+        assert!(h.contains("`mode: host`"), "{h}");
+        let h = hover_at(text, "target: $theint", &vars, &[]);
+        assert!(h.contains("`$theint` → `555`"), "{h}");
+        assert!(h.contains("port 555\n"), "{h}");
+        assert!(h.contains("port 555/tcp"), "{h}");
+        let h = hover_at(text, "${PUBLIC_PORT}", &vars, &["PUBLIC_PORT"]);
+        assert!(h.contains("`PUBLIC_PORT=8000` from `.env`"), "{h}");
+        assert!(h.contains("`http://127.0.0.1:8000`"), "{h}");
+    }
+
+    #[test]
+    fn long_syntax_and_interpolation() {
+        let text = "services:\n  dns:\n    networks: [front, back]\n    ports:\n      - target: 53\n        published: \"${DNS_PORT:-5353}\"\n        protocol: udp\n        mode: host\n      - target: 8443\n        published: 443\n        app_protocol: https\nnetworks:\n  front: {}\n  back: {internal: true}\n";
+        let h = hover_at(text, "target: 53", &[], &[]);
+        assert!(h.contains("publishes (long syntax)"), "{h}");
+        assert!(h.contains("`${DNS_PORT:-5353}` → `5353`"), "{h}");
+        assert!(
+            h.contains("`DNS_PORT` is unset: the default applies"),
+            "{h}"
+        );
+        assert!(h.contains("port 5353"), "{h}");
+        assert!(h.contains("port 53/udp of `dns`"), "{h}");
+        assert!(h.contains("`mode: host`"), "{h}");
+        assert!(
+            h.contains("`dns:53/udp` on networks `front`, `back`"),
+            "{h}"
+        );
+        let h = hover_at(text, "target: 53", &[("DNS_PORT", "53")], &["DNS_PORT"]);
+        assert!(h.contains("`DNS_PORT=53` from `.env`"), "{h}");
+        let h = hover_at(text, "target: 53", &[("DNS_PORT", "53")], &[]);
+        assert!(h.contains("`DNS_PORT=53` from the environment"), "{h}");
+        let h = hover_at(text, "target: 8443", &[], &[]);
+        assert!(h.contains("`https://127.0.0.1:443`"), "{h}");
+        assert!(h.contains("Application protocol**: `https`"), "{h}");
+    }
+
+    #[test]
+    fn elsewhere() {
+        let text = "services:\n  web:\n    networks:\n      front:\n        aliases: [www]\n    expose: [\"9000-9001\"]\n    extra_hosts: [\"host.docker.internal:host-gateway\"]\n  db:\n    network_mode: host\n  app:\n    image: x\nnetworks:\n  front:\n    ipam: {config: [{subnet: 10.5.0.0/24}]}\n";
+        let h = hover_at(text, "front:\n        aliases", &[], &[]);
+        assert!(h.contains("attached to network `front`"), "{h}");
+        assert!(h.contains("as `web` and `www`"), "{h}");
+        assert!(h.contains("Subnet: `10.5.0.0/24`"), "{h}");
+        let h = hover_at(text, "9000-9001", &[], &[]);
+        assert!(h.contains("Container port 9000-9001/tcp"), "{h}");
+        assert!(h.contains("**Not published**"), "{h}");
+        let h = hover_at(text, "host.docker", &[], &[]);
+        assert!(h.contains("`host-gateway` is the host's address"), "{h}");
+        let h = hover_at(text, "host\n  app", &[], &[]);
+        assert!(h.contains("host's network stack"), "{h}");
+        let h = hover_at(text, "front:\n    ipam", &[], &[]);
+        assert!(h.contains("**Network `front`**"), "{h}");
+        assert!(h.contains("Attached: `web`"), "{h}");
+        assert!(!h.contains("`app`"), "{h}");
+    }
+
+    #[test]
+    fn dockerfile_and_daemon_json() {
+        let df = "FROM scratch\nEXPOSE 8000/udp 9000-9001\n";
+        let h = dockerfile(df, df.find("8000").unwrap(), &[]).unwrap();
+        assert_eq!(&df[h.range.clone()], "8000/udp");
+        assert!(h.markdown.contains("listens on 8000/udp"), "{}", h.markdown);
+        assert!(h.markdown.contains("**Not published**"), "{}", h.markdown);
+        let h = dockerfile(df, df.find("9001").unwrap(), &[]).unwrap();
+        assert!(h.markdown.contains("9000-9001/tcp"), "{}", h.markdown);
+        assert!(dockerfile(df, 2, &[]).is_none());
+
+        let json = "{\n  \"bip\": \"10.1.0.1/24\",\n  \"nope\": 1\n}\n";
+        let findings =
+            crate::analysis::analyze(crate::classify::FileKind::DaemonJson, json).findings;
+        let h = daemon_json(json, json.find("bip").unwrap(), &findings).unwrap();
+        assert_eq!(&json[h.range.clone()], "\"bip\"");
+        assert!(h.markdown.starts_with("**`bip`**"), "{}", h.markdown);
+        assert!(h.markdown.contains("- Type: a string"), "{}", h.markdown);
+        let h = daemon_json(json, json.find("nope").unwrap(), &findings).unwrap();
+        assert!(
+            h.markdown.contains("dockerd does not know this key"),
+            "{}",
+            h.markdown
+        );
+        assert!(h.markdown.contains("⚠ `"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_specific_hover_shows_its_rule() {
+        let text = "services:\n  web:\n    links: [db]\n  db: {}\n";
+        let h = hover_at(text, "links", &[], &[]);
+        assert!(h.starts_with("**links-legacy**"), "{h}");
+        assert!(h.contains("`portside explain links-legacy`"), "{h}");
     }
 }

@@ -99,6 +99,11 @@ pub fn context_with(
         let (from_file, _errors) = dotenv::parse(&text, &environment);
         vars = from_file;
     }
+    let dotenv = vars
+        .keys()
+        .filter(|k| !environment.contains_key(*k))
+        .cloned()
+        .collect();
     vars.extend(environment);
     // The project's file wins over the editor: it is what the whole team shares. Its
     // problems are reported on portside.toml itself; the valid settings still apply.
@@ -108,6 +113,7 @@ pub fn context_with(
     };
     Context {
         vars,
+        dotenv,
         rules,
         ..Context::default()
     }

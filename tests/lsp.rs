@@ -280,9 +280,11 @@ async fn hover_explains_a_port_even_while_the_file_is_broken() {
     let r = c.request("textDocument/hover", at.clone()).await;
     let value = r["result"]["contents"]["value"].as_str().unwrap();
     assert!(
-        value.contains("host 127.0.0.1, port 8080 → container port 80/tcp"),
+        value.contains("loopback only (`127.0.0.1`), port 8080"),
         "{value}"
     );
+    assert!(value.contains("port 80/tcp of `web`"), "{value}");
+    assert!(value.contains("`http://127.0.0.1:8080`"), "{value}");
     assert_eq!(range(&r["result"]), [3, 8, 3, 27]);
     // Break the file below the port: the last good tree still answers.
     c.change(URI, 2, json!([{"range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": 0}}, "text": "  db\n    image: x\n"}]))
@@ -455,5 +457,61 @@ async fn a_compose_port_points_at_the_dockerfile_line_that_binds_loopback() {
         related["range"]["start"],
         json!({"line": 2, "character": 6})
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn hovers_with_dotenv_values_findings_dockerfile_and_daemon_json() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-hover-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".env"), "WEB_PORT=9000\n").unwrap();
+    let compose = "services:\n  web:\n    ports:\n      - \"${WEB_PORT}:80\"\n";
+    let compose_uri = format!("file://{}", dir.join("compose.yaml").display());
+    let mut c = start_with("utf-16").await;
+    c.open(&compose_uri, "yaml", 1, compose).await;
+    c.diagnostics(&compose_uri).await;
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": compose_uri}, "position": {"line": 3, "character": 12}}),
+        )
+        .await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("`${WEB_PORT}:80` → `9000:80`"), "{value}");
+    assert!(value.contains("`WEB_PORT=9000` from `.env`"), "{value}");
+    assert!(value.contains("`http://127.0.0.1:9000`"), "{value}");
+    assert!(value.contains("⚠ `publish-all-interfaces`"), "{value}");
+
+    let df_uri = format!("file://{}", dir.join("Dockerfile").display());
+    c.open(&df_uri, "dockerfile", 1, "FROM scratch\nEXPOSE 8080\n")
+        .await;
+    c.diagnostics(&df_uri).await;
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": df_uri}, "position": {"line": 1, "character": 8}}),
+        )
+        .await;
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("**Not published**")
+    );
+    assert_eq!(range(&r["result"]), [1, 7, 1, 11]);
+
+    let json_uri = format!("file://{}", dir.join("daemon.json").display());
+    c.open(&json_uri, "json", 1, "{\"iptables\": false}\n")
+        .await;
+    c.diagnostics(&json_uri).await;
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": json_uri}, "position": {"line": 0, "character": 3}}),
+        )
+        .await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("**`iptables`**"), "{value}");
+    assert!(value.contains("⚠ `"), "{value}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -395,6 +395,19 @@ impl<'y> Project<'y> {
         vars: &Vars,
         external: &'y super::External,
     ) -> Project<'y> {
+        Self::build_only(text, yaml, vars, external, &|_| true)
+    }
+
+    /// As [`Project::build_with`] with only the services whose entry `keep` accepts (its
+    /// key's span to its value's end); networks are all read. Hovers build the one service
+    /// under the cursor this way, in microseconds on a file of thousands.
+    pub fn build_only(
+        text: &'y str,
+        yaml: &'y Yaml,
+        vars: &Vars,
+        external: &'y super::External,
+        keep: &dyn Fn(Range<usize>) -> bool,
+    ) -> Project<'y> {
         let mut b = Builder {
             yaml,
             vars,
@@ -420,6 +433,9 @@ impl<'y> Project<'y> {
                 let entries = yaml.entries(services.value);
                 project.services.reserve_exact(entries.len());
                 for s in entries {
+                    if !keep(yaml.span(s.key).start..yaml.span(s.value).end) {
+                        continue;
+                    }
                     if let Some(service) = b.service(s.key, s.value) {
                         project.services.push(service);
                     }

@@ -26,8 +26,13 @@ pub struct Analysed {
 /// A tree that parsed, with the text its spans refer to.
 #[derive(Debug, Clone)]
 pub struct LastGood {
+    pub version: i32,
     pub yaml: Arc<Yaml>,
     pub rope: Rope,
+    /// The same text as one string (the tree's spans index it).
+    pub text: Arc<String>,
+    /// The variables and other files' names the analysis used.
+    pub ctx: Arc<crate::analysis::Context>,
 }
 
 #[derive(Debug)]

@@ -1,41 +1,90 @@
-//! `textDocument/hover`: explains the port entry under the cursor, from the last tree that
-//! parsed (so hovers keep working while the file is mid-edit).
+//! `textDocument/hover`: port mappings, networks, `network_mode`, `extra_hosts`, Dockerfile
+//! `EXPOSE`, daemon.json keys, and the rule of a diagnostic under the cursor. Compose hovers
+//! use the last tree that parsed (so they keep working while the file is mid-edit); they
+//! never wait for an analysis.
 
 use tower_lsp_server::ls_types::*;
 
 use super::super::convert;
+use crate::classify::FileKind;
 use crate::server::Backend;
-use crate::{compose, hover, text};
+use crate::{hover, text};
 
 pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
     let pos = params.text_document_position_params;
     let enc = backend.encoding();
-    let last = {
+    let (kind, rope, version, last, analysed) = {
         let docs = backend.docs();
-        docs.get(&pos.text_document.uri)?.last_good.clone()?
+        let doc = docs.get(&pos.text_document.uri)?;
+        (
+            doc.kind,
+            doc.rope.clone(),
+            doc.version,
+            doc.last_good.clone(),
+            doc.analysed.clone(),
+        )
     };
-    let offset = text::position_to_offset(
-        &last.rope,
-        text::Position {
-            line: pos.position.line,
-            character: pos.position.character,
-        },
-        enc,
-    );
-    let yaml = &last.yaml;
-    let entry = compose::port_entries(yaml).into_iter().find(|e| {
-        let span = &yaml.node(e.item).span;
-        span.start <= offset && offset <= span.end
-    })?;
+    let at = |rope: &ropey::Rope| {
+        text::position_to_offset(
+            rope,
+            text::Position {
+                line: pos.position.line,
+                character: pos.position.character,
+            },
+            enc,
+        )
+    };
+    // Findings of exactly the text being hovered, else none.
+    let findings_of = |v: i32| {
+        analysed
+            .as_ref()
+            .filter(|a| a.version == v)
+            .map(|a| std::sync::Arc::clone(&a.findings))
+            .unwrap_or_default()
+    };
+    let (found, rope) = match kind {
+        FileKind::Compose => {
+            let last = last?;
+            let offset = at(&last.rope);
+            let text = &last.text;
+            let env = hover::Env {
+                vars: &last.ctx.vars,
+                dotenv: &last.ctx.dotenv,
+                external: &last.ctx.external,
+            };
+            let findings = findings_of(last.version);
+            (
+                hover::compose(text, &last.yaml, env, offset, &findings),
+                last.rope,
+            )
+        }
+        FileKind::Dockerfile => {
+            let offset = at(&rope);
+            let text = rope.to_string();
+            (
+                hover::dockerfile(&text, offset, &findings_of(version)),
+                rope,
+            )
+        }
+        FileKind::DaemonJson => {
+            let offset = at(&rope);
+            let text = rope.to_string();
+            (
+                hover::daemon_json(&text, offset, &findings_of(version)),
+                rope,
+            )
+        }
+        FileKind::Config => {
+            let offset = at(&rope);
+            (hover::rule_doc(&findings_of(version), offset), rope)
+        }
+    };
+    let found = found?;
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: hover::port_entry(yaml, &entry),
+            value: found.markdown,
         }),
-        range: Some(convert::range(
-            &last.rope,
-            yaml.node(entry.item).span.clone(),
-            enc,
-        )),
+        range: Some(convert::range(&rope, found.range, enc)),
     })
 }

@@ -36,10 +36,12 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                     .or_else(|| std::fs::read_to_string(p).ok())
             };
             let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
-            (analysis::analyze_with(kind, &text, &ctx), ctx.deps)
+            let mut ctx = ctx;
+            let deps = std::mem::take(&mut ctx.deps);
+            (analysis::analyze_with(kind, &text, &ctx), deps, ctx, text)
         })
         .await;
-        let (analysis, deps) = match result {
+        let (analysis, deps, ctx, text) = match result {
             Ok(a) => a,
             Err(e) => {
                 tracing::error!(uri = uri.as_str(), version, "analysis failed: {e}");
@@ -71,8 +73,11 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             doc.deps = deps;
             if let Some(yaml) = analysis.yaml {
                 doc.last_good = Some(LastGood {
+                    version,
                     yaml: Arc::new(yaml),
                     rope: rope.clone(),
+                    text: Arc::new(text),
+                    ctx: Arc::new(ctx),
                 });
             }
             doc.analysed = Some(Analysed {
