@@ -14,6 +14,7 @@ pub mod generate;
 pub mod hover;
 pub mod live;
 pub mod malloc;
+pub mod navigate;
 pub mod ports;
 pub mod rules;
 pub mod server;

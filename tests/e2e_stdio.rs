@@ -32,6 +32,29 @@ async fn run(args: &[&str], encoding: &str) {
     assert_eq!(diags[0]["code"], "invalid-port-spec");
     assert_eq!(range(&diags[0]), [9, 9, 9, 18]);
 
+    // Hover on the cache's port: the mapping in words, with who can reach it.
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"6380:6379\""))
+        .unwrap();
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 10}}),
+        )
+        .await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains("**`cache`** publishes `6380:6379`"),
+        "{value}"
+    );
+    assert!(value.contains("`redis://127.0.0.1:6380`"), "{value}");
+    assert!(
+        value.contains("`cache:6379` on network `default`"),
+        "{value}"
+    );
+    assert!(value.contains("⚠ `publish-all-interfaces`"), "{value}");
+
     let r = c.request("shutdown", Value::Null).await;
     assert_eq!(r["result"], Value::Null);
     c.notify("exit", json!(null)).await;

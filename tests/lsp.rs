@@ -515,3 +515,100 @@ async fn hovers_with_dotenv_values_findings_dockerfile_and_daemon_json() {
     assert!(value.contains("⚠ `"), "{value}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn definition_references_symbols_completion_and_rename_across_two_files() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-nav-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = "services:\n  web:\n    networks: [edge]\n    depends_on: [db]\n    environment:\n      DB_URL: postgres://db:5432/app\n    ports: [\"8080:80\"]\n";
+    let over = "services:\n  db:\n    networks:\n      - edge\nnetworks:\n  edge: {}\n";
+    std::fs::write(dir.join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.join("compose.override.yaml"), over).unwrap();
+    let base_uri = format!("file://{}", dir.join("compose.yaml").display());
+    let over_uri = format!("file://{}", dir.join("compose.override.yaml").display());
+    let mut c = start_with("utf-16").await;
+    c.open(&base_uri, "yaml", 1, base).await;
+    c.diagnostics(&base_uri).await;
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": base_uri}, "position": {"line": line, "character": character}});
+
+    // `db` in depends_on → the override file's `db:` key.
+    let r = c.request("textDocument/definition", at(3, 19)).await;
+    assert_eq!(r["result"]["uri"], over_uri, "{r}");
+    assert_eq!(range(&r["result"]), [1, 2, 1, 4]);
+    // The URL host goes there too.
+    let r = c.request("textDocument/definition", at(5, 25)).await;
+    assert_eq!(r["result"]["uri"], over_uri, "{r}");
+
+    // References of `edge`: this file's one, the override's definition and reference.
+    let mut params = at(2, 16);
+    params["context"] = json!({"includeDeclaration": true});
+    let r = c.request("textDocument/references", params.clone()).await;
+    let found: Vec<(String, [u64; 4])> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["uri"].as_str().unwrap().to_string(), range(l)))
+        .collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.contains(&(base_uri.clone(), [2, 15, 2, 19])));
+    assert!(found.contains(&(over_uri.clone(), [3, 8, 3, 12])));
+    assert!(found.contains(&(over_uri.clone(), [5, 2, 5, 6])));
+    params["context"] = json!({"includeDeclaration": false});
+    let r = c.request("textDocument/references", params).await;
+    assert_eq!(r["result"].as_array().unwrap().len(), 2);
+
+    // Outline.
+    let r = c
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": base_uri}}),
+        )
+        .await;
+    assert_eq!(r["result"][0]["name"], "web");
+    assert_eq!(r["result"][0]["detail"], "service · 8080:80");
+
+    // Rename `db` everywhere; a taken or invalid name is refused.
+    let r = c.request("textDocument/prepareRename", at(3, 19)).await;
+    assert_eq!(r["result"]["placeholder"], "db");
+    let mut params = at(3, 19);
+    params["newName"] = json!("database");
+    let r = c.request("textDocument/rename", params.clone()).await;
+    let changes = &r["result"]["changes"];
+    assert_eq!(changes[&base_uri].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(changes[&over_uri].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(changes[&over_uri][0]["newText"], "database");
+    params["newName"] = json!("web");
+    let r = c.request("textDocument/rename", params.clone()).await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already has a service named `web`"),
+        "{r}"
+    );
+    params["newName"] = json!("no good");
+    let r = c.request("textDocument/rename", params).await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid Compose name")
+    );
+
+    // Completion while typing a new depends_on entry: names from both files.
+    let typed = format!("{base}  worker:\n    depends_on:\n      - ");
+    c.change(&base_uri, 2, json!([{"text": typed}])).await;
+    c.diagnostics_for_version(&base_uri, 2).await;
+    let r = c.request("textDocument/completion", at(9, 8)).await;
+    let labels: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"web") && labels.contains(&"db"),
+        "{labels:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

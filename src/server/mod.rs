@@ -4,6 +4,7 @@
 mod convert;
 pub mod documents;
 mod handlers;
+mod project;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -43,6 +43,17 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                 },
             )),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            })),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec![":".into(), "/".into(), "[".into(), " ".into()]),
+                ..Default::default()
+            }),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                 ..Default::default()

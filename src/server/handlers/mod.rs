@@ -2,13 +2,18 @@
 //! dispatches: `LanguageServer` requires one trait, the work lives in the modules.
 
 mod code_action;
+mod completion;
+mod definition;
 mod did_change;
 mod did_change_configuration;
 mod did_close;
 mod did_open;
+mod document_symbol;
 mod hover;
 mod initialize;
 mod publish;
+mod references;
+mod rename;
 mod shutdown;
 
 use std::sync::Arc;
@@ -18,6 +23,19 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use super::Backend;
+use crate::text;
+
+/// The byte offset of an LSP position in `rope`.
+fn offset(rope: &ropey::Rope, pos: Position, enc: text::PositionEncoding) -> usize {
+    text::position_to_offset(
+        rope,
+        text::Position {
+            line: pos.line,
+            character: pos.character,
+        },
+        enc,
+    )
+}
 
 pub struct Server(pub(super) Arc<Backend>);
 
@@ -56,5 +74,38 @@ impl LanguageServer for Server {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         Ok(code_action::code_action(&self.0, params))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        Ok(definition::definition(&self.0, params))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        Ok(references::references(&self.0, params))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(document_symbol::document_symbol(&self.0, params))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        Ok(rename::prepare_rename(&self.0, params))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        rename::rename(&self.0, params)
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        Ok(completion::completion(&self.0, params))
     }
 }

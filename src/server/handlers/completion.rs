@@ -1,0 +1,79 @@
+//! `textDocument/completion`: service names (`depends_on`, `links`,
+//! `network_mode: service:`), network names (a service's `networks`) and port protocols.
+//! The context comes from the current text, which is usually mid-edit; the names from the
+//! last tree that parsed and the project's other files.
+
+use tower_lsp_server::ls_types::*;
+
+use crate::navigate::{self, Completing};
+use crate::server::Backend;
+
+pub fn completion(backend: &Backend, params: CompletionParams) -> Option<CompletionResponse> {
+    let pos = params.text_document_position;
+    let enc = backend.encoding();
+    let (text, offset, defined, external) = {
+        let docs = backend.docs();
+        let doc = docs.get(&pos.text_document.uri)?;
+        if doc.kind != crate::classify::FileKind::Compose {
+            return None;
+        }
+        let offset = super::offset(&doc.rope, pos.position, enc);
+        let last = doc.last_good.as_ref();
+        let defined = last.map(|l| navigate::defined(&l.yaml)).unwrap_or_default();
+        let external = last.map(|l| {
+            (
+                l.ctx.external.services.iter().cloned().collect::<Vec<_>>(),
+                l.ctx.external.networks.iter().cloned().collect::<Vec<_>>(),
+            )
+        });
+        (
+            doc.rope.to_string(),
+            offset,
+            defined,
+            external.unwrap_or_default(),
+        )
+    };
+    let items: Vec<CompletionItem> = match navigate::completing(&text, offset)? {
+        Completing::Service => names(defined.0, external.0, "service"),
+        Completing::Network => {
+            let mut nets = defined.1;
+            nets.push("default".to_string());
+            names(nets, external.1, "network")
+        }
+        Completing::Protocol => [("tcp", "the default"), ("udp", ""), ("sctp", "engine only")]
+            .into_iter()
+            .map(|(p, d)| CompletionItem {
+                label: p.to_string(),
+                kind: Some(CompletionItemKind::ENUM_MEMBER),
+                detail: (!d.is_empty()).then(|| d.to_string()),
+                ..Default::default()
+            })
+            .collect(),
+    };
+    Some(CompletionResponse::Array(items))
+}
+
+fn names(mut here: Vec<String>, elsewhere: Vec<String>, what: &str) -> Vec<CompletionItem> {
+    let mut elsewhere = elsewhere;
+    elsewhere.retain(|n| !here.contains(n));
+    elsewhere.sort();
+    here.dedup();
+    here.into_iter()
+        .map(|n| (n, format!("{what} in this file")))
+        .chain(
+            elsewhere
+                .into_iter()
+                .map(|n| (n, format!("{what} in another file of the project"))),
+        )
+        .map(|(label, detail)| CompletionItem {
+            label,
+            kind: Some(if what == "service" {
+                CompletionItemKind::CLASS
+            } else {
+                CompletionItemKind::INTERFACE
+            }),
+            detail: Some(detail),
+            ..Default::default()
+        })
+        .collect()
+}

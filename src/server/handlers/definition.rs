@@ -1,0 +1,37 @@
+//! `textDocument/definition`: from a service or network name (in `networks`, `depends_on`,
+//! `links`, `network_mode: service:X`, `extends`, or a URL host in `environment`) to the
+//! key that defines it, in this file or another Compose file of the project.
+
+use tower_lsp_server::ls_types::*;
+
+use super::super::{convert, project};
+use crate::navigate;
+use crate::server::Backend;
+
+pub fn definition(
+    backend: &Backend,
+    params: GotoDefinitionParams,
+) -> Option<GotoDefinitionResponse> {
+    let pos = params.text_document_position_params;
+    let enc = backend.encoding();
+    let files = project::files(backend, &pos.text_document.uri, true);
+    let this = files.first()?;
+    let offset = super::offset(&this.rope, pos.position, enc);
+    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let locations: Vec<Location> = files
+        .iter()
+        .flat_map(|f| {
+            navigate::occurrences(&f.yaml, &f.text)
+                .into_iter()
+                .filter(|o| o.definition && o.kind == target.kind && o.name == target.name)
+                .map(|o| Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc)))
+        })
+        .collect();
+    match locations.len() {
+        0 => None,
+        1 => Some(GotoDefinitionResponse::Scalar(
+            locations.into_iter().next()?,
+        )),
+        _ => Some(GotoDefinitionResponse::Array(locations)),
+    }
+}

@@ -1,0 +1,44 @@
+//! `textDocument/documentSymbol`: the outline of a Compose file (services with their
+//! ports, networks, volumes, configs, secrets).
+
+use tower_lsp_server::ls_types::*;
+
+use super::super::{convert, project};
+use crate::navigate;
+use crate::server::Backend;
+
+pub fn document_symbol(
+    backend: &Backend,
+    params: DocumentSymbolParams,
+) -> Option<DocumentSymbolResponse> {
+    let enc = backend.encoding();
+    let files = project::files(backend, &params.text_document.uri, false);
+    let this = files.first()?;
+    let symbols = navigate::symbols(&this.yaml, &this.text)
+        .into_iter()
+        .map(|s| {
+            let kind = match s.section {
+                "services" => SymbolKind::CLASS,
+                "networks" => SymbolKind::INTERFACE,
+                "volumes" => SymbolKind::STRUCT,
+                _ => SymbolKind::CONSTANT,
+            };
+            let section = s.section.trim_end_matches('s');
+            #[allow(deprecated)]
+            DocumentSymbol {
+                name: s.name,
+                detail: Some(match s.detail {
+                    Some(d) => format!("{section} · {d}"),
+                    None => section.to_string(),
+                }),
+                kind,
+                tags: None,
+                deprecated: None,
+                range: convert::range(&this.rope, s.range, enc),
+                selection_range: convert::range(&this.rope, s.selection, enc),
+                children: None,
+            }
+        })
+        .collect();
+    Some(DocumentSymbolResponse::Nested(symbols))
+}

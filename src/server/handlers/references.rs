@@ -1,0 +1,30 @@
+//! `textDocument/references`: every place the service or network under the cursor is
+//! named, in this file and the project's other Compose files.
+
+use tower_lsp_server::ls_types::*;
+
+use super::super::{convert, project};
+use crate::navigate;
+use crate::server::Backend;
+
+pub fn references(backend: &Backend, params: ReferenceParams) -> Option<Vec<Location>> {
+    let pos = params.text_document_position;
+    let enc = backend.encoding();
+    let files = project::files(backend, &pos.text_document.uri, true);
+    let this = files.first()?;
+    let offset = super::offset(&this.rope, pos.position, enc);
+    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let declaration = params.context.include_declaration;
+    Some(
+        files
+            .iter()
+            .flat_map(|f| {
+                navigate::occurrences(&f.yaml, &f.text)
+                    .into_iter()
+                    .filter(|o| o.kind == target.kind && o.name == target.name)
+                    .filter(|o| declaration || !o.definition)
+                    .map(|o| Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc)))
+            })
+            .collect(),
+    )
+}
