@@ -1,6 +1,8 @@
 //! The only module that talks to Docker. It reads; it never creates, changes or removes
 //! containers, networks or images. Every call has a timeout.
 
+pub mod probe;
+
 use std::time::Duration;
 
 use bollard::Docker;
@@ -14,6 +16,20 @@ pub fn endpoint_description() -> String {
         Ok(host) if !host.is_empty() => format!("{host} (from DOCKER_HOST)"),
         _ => "unix:///var/run/docker.sock (the default local socket; DOCKER_HOST is not set)"
             .to_string(),
+    }
+}
+
+/// Whether the daemon runs on this machine (a unix socket, or TCP on loopback), so that
+/// its published ports can be tried on loopback.
+pub fn is_local() -> bool {
+    match std::env::var("DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => {
+            host.starts_with("unix://")
+                || host.starts_with("tcp://127.")
+                || host.starts_with("tcp://localhost")
+                || host.starts_with("tcp://[::1]")
+        }
+        _ => true,
     }
 }
 

@@ -71,3 +71,265 @@ fn an_unreachable_endpoint_is_a_clear_error() {
     );
     assert!(out.contains("not reachable"), "{out}");
 }
+
+/// Runs the docker CLI; `None` when it is missing or fails.
+fn docker(args: &[&str]) -> Option<String> {
+    let o = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .ok()?;
+    if !o.status.success() {
+        eprintln!(
+            "docker {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        return None;
+    }
+    Some(String::from_utf8_lossy(&o.stdout).trim().to_string())
+}
+
+/// The test image, built offline `FROM scratch` with the machine's static busybox.
+fn busybox_image() -> Option<&'static str> {
+    const IMAGE: &str = "portside-test-busybox:1";
+    if docker(&["image", "inspect", IMAGE]).is_some() {
+        return Some(IMAGE);
+    }
+    let busybox = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("busybox"))
+            .find(|p| p.exists())
+    })?;
+    let dir = std::env::temp_dir().join(format!("portside-image-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::copy(&busybox, dir.join("busybox")).ok()?;
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nENV PATH=/bin\n",
+    )
+    .ok()?;
+    let built = docker(&["build", "-q", "-t", IMAGE, dir.to_str()?]);
+    let _ = std::fs::remove_dir_all(&dir);
+    built.map(|_| IMAGE)
+}
+
+/// Removes every container this test run labelled, even when the test fails.
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(ids) = docker(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=portside-test-run={}", self.0),
+        ]) {
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let mut args = vec!["rm", "-f"];
+                args.extend(ids);
+                docker(&args);
+            }
+        }
+    }
+}
+
+#[test]
+fn probe_names_the_failing_step_for_each_mapping() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let image = daemon.as_ref().and_then(|_| busybox_image());
+    let Some(image) = image else {
+        if docker_required() {
+            panic!(
+                "PORTSIDE_REQUIRE_DOCKER=1 but the docker CLI, the daemon or the busybox test image is not available"
+            );
+        }
+        eprintln!("\n!!! SKIPPED probe test: no Docker daemon, docker CLI or busybox.\n");
+        return;
+    };
+    let run = format!("{}", std::process::id());
+    let project = format!("portside-probe-{run}");
+    let _cleanup = Cleanup(run.clone());
+    let start = |service: &str, publish: &str, cmd: &[&str], detach: bool| {
+        let labels = [
+            format!("portside-test-run={run}"),
+            format!("com.docker.compose.project={project}"),
+            format!("com.docker.compose.service={service}"),
+        ];
+        let mut args: Vec<String> = vec![if detach { "run" } else { "create" }.into()];
+        if detach {
+            args.push("-d".into());
+        }
+        for l in &labels {
+            args.push("--label".into());
+            args.push(l.clone());
+        }
+        args.extend(["-p".into(), publish.into(), image.into()]);
+        args.extend(cmd.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        docker(&args).expect("start a test container");
+    };
+    // Loopback only on the host side: the test's traffic stays on this machine.
+    start(
+        "ok",
+        "127.0.0.1::80",
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+        true,
+    );
+    start(
+        "loopback",
+        "127.0.0.1::80",
+        &["httpd", "-f", "-p", "127.0.0.1:80", "-h", "/"],
+        true,
+    );
+    start(
+        "wrongport",
+        "127.0.0.1::8080",
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+        true,
+    );
+    start(
+        "stopped",
+        "127.0.0.1::80",
+        &["httpd", "-f", "-p", "80"],
+        false,
+    );
+    let dir = std::env::temp_dir().join(format!("portside-probe-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("name: {project}\nservices:\n  ok:\n    ports: [\"127.0.0.1::80\"]\n  loopback:\n    ports: [\"127.0.0.1::80\"]\n  wrongport:\n    ports: [\"127.0.0.1::8080\"]\n  stopped:\n    ports: [\"127.0.0.1::80\"]\n  missing:\n    ports: [\"127.0.0.1::80\"]\n  fixed:\n    ports: [\"127.0.0.1:1:80\"]\n"),
+    )
+    .unwrap();
+    // httpd needs a moment to bind.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["probe", "--format", "json"])
+        .arg(dir.join("compose.yaml"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    assert_eq!(o.status.code(), Some(1), "{out:#}");
+    assert_eq!(out["project"], project.as_str());
+    let verdict = |service: &str| {
+        out["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["mapping"]["service"] == service)
+            .unwrap_or_else(|| panic!("{service}: {out:#}"))
+            .clone()
+    };
+    let ok = verdict("ok");
+    assert_eq!(ok["outcome"], "ok", "{ok:#}");
+    assert_eq!(ok["step"], "answer");
+    // The ephemeral host port is resolved.
+    assert!(ok["host_port"].as_u64().unwrap() > 0, "{ok:#}");
+    let lo = verdict("loopback");
+    assert_eq!(
+        (lo["outcome"].as_str(), lo["step"].as_str()),
+        (Some("fail"), Some("listen")),
+        "{lo:#}"
+    );
+    assert!(
+        lo["message"]
+            .as_str()
+            .unwrap()
+            .contains("listens on 127.0.0.1:80 inside the container"),
+        "{lo:#}"
+    );
+    let wrong = verdict("wrongport");
+    assert_eq!(wrong["step"], "listen", "{wrong:#}");
+    assert!(
+        wrong["message"].as_str().unwrap().contains("nothing in"),
+        "{wrong:#}"
+    );
+    assert!(
+        wrong["message"].as_str().unwrap().contains("0.0.0.0:80"),
+        "{wrong:#}"
+    );
+    let stopped = verdict("stopped");
+    assert_eq!(stopped["step"], "container", "{stopped:#}");
+    assert!(
+        stopped["message"]
+            .as_str()
+            .unwrap()
+            .contains("never started"),
+        "{stopped:#}"
+    );
+    let missing = verdict("missing");
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("no container of service `missing`"),
+        "{missing:#}"
+    );
+
+    // The text report: one line per mapping and a summary.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["probe", "/nonexistent/compose.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn probe_without_a_daemon_exits_2_with_a_clear_message() {
+    let dir = std::env::temp_dir().join(format!("portside-probe-nodaemon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  a:\n    ports: [\"8080:80\"]\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("probe")
+        .arg(dir.join("compose.yaml"))
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unix:///nonexistent/docker.sock (from DOCKER_HOST)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_daemon_socket_that_never_answers_gives_up_in_bounded_time() {
+    // A fake daemon for fault injection: it accepts and then says nothing.
+    let path = std::env::temp_dir().join(format!("portside-hang-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("portside-probe-hang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  a:\n    ports: [\"8080:80\"]\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("probe")
+        .arg(dir.join("compose.yaml"))
+        .env("DOCKER_HOST", format!("unix://{}", path.display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did not answer within"), "{err}");
+}

@@ -2,6 +2,7 @@
 
 mod check;
 mod ports;
+mod probe;
 mod render;
 
 use std::io::IsTerminal;
@@ -51,6 +52,9 @@ enum Command {
     Ports(ports::PortsArgs),
     /// Say which Docker daemon portside would talk to and whether it answers.
     Doctor,
+    /// Ask the running Docker daemon whether each published port of a Compose project
+    /// answers, and which step fails when it does not (read-only).
+    Probe(probe::ProbeArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -125,6 +129,7 @@ pub fn main() -> ExitCode {
         },
         Some(Command::Ports(args)) => ports::run(&args),
         Some(Command::Doctor) => doctor(),
+        Some(Command::Probe(args)) => probe::run(&args),
     }
 }
 

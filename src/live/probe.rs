@@ -1,0 +1,639 @@
+//! The reachability probe: for each published port mapping of a Compose project, ask the
+//! daemon and the network, step by step, whether `curl 127.0.0.1:PORT` would answer, and
+//! name the first step that fails. Read-only: it lists and inspects containers, reads
+//! `/proc/net/tcp*` inside a running container through an exec of `cat`, and opens a TCP
+//! connection to the published port (loopback, or the mapping's own host address).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::ops::Range;
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::models::ContainerSummary;
+use serde::Serialize;
+
+use super::{CALL_TIMEOUT, LiveError};
+use crate::analysis::Context;
+use crate::compose::Project;
+use crate::syntax::yaml::Yaml;
+
+/// How long a TCP connect to a published port may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
+/// After connecting: an app waits for the request; a connection closed within this time
+/// means nothing in the container took it (docker-proxy accepts on the app's behalf).
+pub const READ_WINDOW: Duration = Duration::from_millis(300);
+
+/// A published port mapping as the Compose file gives it (after interpolation).
+#[derive(Debug, Clone, Serialize)]
+pub struct Mapping {
+    pub service: String,
+    /// The entry as written (`"127.0.0.1:8080:80"`, or `target: 80` for the long syntax).
+    pub spec: String,
+    pub host_ip: String,
+    /// Empty for an ephemeral port; `8000-8010` for a range.
+    pub published: String,
+    pub target: u16,
+    pub protocol: &'static str,
+    /// Byte range of the entry in the Compose file.
+    #[serde(skip)]
+    pub range: Range<usize>,
+}
+
+/// The Compose project name and the published mappings of a Compose file.
+pub fn mappings(path: &std::path::Path, text: &str, ctx: &Context) -> (String, Vec<Mapping>) {
+    let yaml = Yaml::parse(text);
+    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
+    let mut out = Vec::new();
+    for s in &project.services {
+        for port in &s.ports {
+            let Some(bindings) = port.bindings() else {
+                continue;
+            };
+            let range = project.span(port.item);
+            let spec = text[range.clone()].lines().next().unwrap_or("").trim();
+            let spec = spec
+                .trim_start_matches("- ")
+                .trim_matches(['"', '\''])
+                .to_string();
+            for b in bindings {
+                out.push(Mapping {
+                    service: s.name.to_string(),
+                    spec: spec.clone(),
+                    host_ip: b.host_ip.to_string(),
+                    published: b.published.to_string(),
+                    target: b.target,
+                    protocol: b.protocol,
+                    range: range.clone(),
+                });
+            }
+        }
+    }
+    let name = yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find_map(|r| yaml.get(r, "name"))
+        .and_then(|e| yaml.scalar(e.value))
+        .map(|n| crate::compose::interpolate::interpolate(n, &|k| ctx.vars.get(k).cloned()).value);
+    (project_name(path, name.as_deref(), &ctx.vars), out)
+}
+
+/// The project name as Compose derives it: `COMPOSE_PROJECT_NAME` (environment or `.env`),
+/// else the file's `name:`, else the folder's name, normalised (lower case, only
+/// `a-z0-9_-`, starting with a letter or digit).
+pub fn project_name(
+    path: &std::path::Path,
+    name: Option<&str>,
+    vars: &HashMap<String, String>,
+) -> String {
+    if let Some(n) = vars.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
+        return normalise(n);
+    }
+    if let Some(n) = name.filter(|n| !n.is_empty()) {
+        return normalise(n);
+    }
+    let dir = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .or_else(|| path.parent().map(|d| d.to_path_buf()))
+        .unwrap_or_default();
+    normalise(
+        &dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
+}
+
+fn normalise(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    s.trim_start_matches(['_', '-']).to_string()
+}
+
+/// Passed or failed, and at which step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub mapping: Mapping,
+    pub outcome: Outcome,
+    /// `container`, `health`, `binding`, `connect`, `listen`, or `answer` when it worked.
+    pub step: &'static str,
+    pub message: String,
+    /// The host port Docker really bound, when known.
+    pub host_port: Option<u16>,
+    #[serde(rename = "elapsed_ms")]
+    #[serde(serialize_with = "millis")]
+    pub elapsed: Duration,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+/// Sockets listening inside a container, decoded from `/proc/net/tcp` and `tcp6` (state
+/// `0A`; addresses are little-endian per 32-bit word).
+pub fn listening(proc_net: &str) -> Vec<(IpAddr, u16)> {
+    let mut out = Vec::new();
+    for line in proc_net.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() < 4 || fields[3] != "0A" {
+            continue;
+        }
+        let Some((addr, port)) = fields[1].split_once(':') else {
+            continue;
+        };
+        let Ok(port) = u16::from_str_radix(port, 16) else {
+            continue;
+        };
+        let ip = match addr.len() {
+            8 => match u32::from_str_radix(addr, 16) {
+                Ok(v) => IpAddr::V4(Ipv4Addr::from(v.swap_bytes())),
+                Err(_) => continue,
+            },
+            32 => {
+                let mut bytes = [0u8; 16];
+                let mut ok = true;
+                for w in 0..4 {
+                    match u32::from_str_radix(&addr[w * 8..w * 8 + 8], 16) {
+                        Ok(v) => bytes[w * 4..w * 4 + 4].copy_from_slice(&v.to_le_bytes()),
+                        Err(_) => ok = false,
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                IpAddr::V6(Ipv6Addr::from(bytes))
+            }
+            _ => continue,
+        };
+        // Docker's embedded DNS listens on 127.0.0.11 in user-defined networks.
+        if ip == IpAddr::V4(Ipv4Addr::new(127, 0, 0, 11)) {
+            continue;
+        }
+        out.push((ip, port));
+    }
+    out
+}
+
+fn is_loopback(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// Reads a running container's listening sockets through `cat` (read-only exec).
+async fn container_listeners(docker: &Docker, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
+    use futures_util::StreamExt;
+    let config = bollard::models::ExecConfig {
+        cmd: Some(vec![
+            "cat".into(),
+            "/proc/net/tcp".into(),
+            "/proc/net/tcp6".into(),
+        ]),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        ..Default::default()
+    };
+    let run = async {
+        let exec = docker
+            .create_exec(id, config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut text = String::new();
+        if let bollard::exec::StartExecResults::Attached { mut output, .. } = docker
+            .start_exec(&exec.id, None)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            while let Some(chunk) = output.next().await {
+                if let Ok(bollard::container::LogOutput::StdOut { message }) = chunk {
+                    text.push_str(&String::from_utf8_lossy(&message));
+                }
+            }
+        }
+        Ok::<_, String>(text)
+    };
+    let text = tokio::time::timeout(CALL_TIMEOUT, run)
+        .await
+        .map_err(|_| "no answer in time".to_string())??;
+    if !text.contains("local_address") {
+        return Err("the image has no `cat`, or /proc/net/tcp cannot be read".into());
+    }
+    Ok(listening(&text))
+}
+
+enum Connect {
+    /// It took the connection (in this time) and kept it open (waiting for a request) or
+    /// answered.
+    Open(Duration),
+    /// Accepted, then closed at once: docker-proxy found nothing behind it.
+    Closed,
+    Refused,
+    Timeout,
+    Other(String),
+}
+
+async fn connect(addr: SocketAddr) -> Connect {
+    use tokio::io::AsyncReadExt;
+    let started = Instant::now();
+    match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
+        Err(_) => Connect::Timeout,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Connect::Refused,
+        Ok(Err(e)) => Connect::Other(e.to_string()),
+        Ok(Ok(mut stream)) => {
+            let took = started.elapsed();
+            let mut buf = [0u8; 64];
+            match tokio::time::timeout(READ_WINDOW, stream.read(&mut buf)).await {
+                Err(_) => Connect::Open(took),
+                Ok(Ok(0)) => Connect::Closed,
+                Ok(Ok(_)) => Connect::Open(took),
+                Ok(Err(_)) => Connect::Closed,
+            }
+        }
+    }
+}
+
+/// The project's containers (all states), by Compose's labels.
+async fn project_containers(
+    docker: &Docker,
+    project: &str,
+) -> Result<Vec<ContainerSummary>, LiveError> {
+    let mut filters = HashMap::new();
+    filters.insert(
+        "label".to_string(),
+        vec![format!("com.docker.compose.project={project}")],
+    );
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    tokio::time::timeout(CALL_TIMEOUT, docker.list_containers(Some(options)))
+        .await
+        .map_err(|_| LiveError("the Docker daemon did not list containers in time".into()))?
+        .map_err(|e| LiveError(format!("the Docker daemon refused to list containers: {e}")))
+}
+
+fn service_of(c: &ContainerSummary) -> Option<&str> {
+    c.labels
+        .as_ref()?
+        .get("com.docker.compose.service")
+        .map(String::as_str)
+}
+
+fn name_of(c: &ContainerSummary) -> String {
+    c.names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .or_else(|| c.id.as_ref().map(|i| i.chars().take(12).collect()))
+        .unwrap_or_default()
+}
+
+/// Probes every mapping of `project`. `local`: the daemon runs on this machine, so its
+/// published ports can be tried on loopback.
+pub async fn probe(
+    docker: &Docker,
+    project: &str,
+    mappings: &[Mapping],
+    local: bool,
+) -> Result<Vec<Verdict>, LiveError> {
+    let containers = project_containers(docker, project).await?;
+    let mut out = Vec::with_capacity(mappings.len());
+    for m in mappings {
+        let started = Instant::now();
+        let (outcome, step, message, host_port) = one(docker, project, &containers, m, local).await;
+        out.push(Verdict {
+            mapping: m.clone(),
+            outcome,
+            step,
+            message,
+            host_port,
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(out)
+}
+
+type Step = (Outcome, &'static str, String, Option<u16>);
+
+fn fail(step: &'static str, message: String, port: Option<u16>) -> Step {
+    (Outcome::Fail, step, message, port)
+}
+
+async fn one(
+    docker: &Docker,
+    project: &str,
+    containers: &[ContainerSummary],
+    m: &Mapping,
+    local: bool,
+) -> Step {
+    let ours: Vec<&ContainerSummary> = containers
+        .iter()
+        .filter(|c| service_of(c) == Some(m.service.as_str()))
+        .collect();
+    if ours.is_empty() {
+        return fail(
+            "container",
+            format!(
+                "no container of service `{}` in project `{project}`: run `docker compose up -d {}`",
+                m.service, m.service
+            ),
+            None,
+        );
+    }
+    let running: Vec<&&ContainerSummary> = ours
+        .iter()
+        .filter(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
+        .collect();
+    let Some(c) = running.first() else {
+        let c = ours[0];
+        let status = c.status.clone().unwrap_or_else(|| "not running".into());
+        let created = c.state.as_ref().is_some_and(|s| s.to_string() == "created");
+        let message = if created {
+            format!(
+                "`{}` was created but never started: `docker compose up -d {}`",
+                name_of(c),
+                m.service
+            )
+        } else {
+            format!(
+                "`{}` is not running ({status}): `docker compose logs {}` says why",
+                name_of(c),
+                m.service
+            )
+        };
+        return fail("container", message, None);
+    };
+    let name = name_of(c);
+    if c.status
+        .as_deref()
+        .is_some_and(|s| s.contains("(unhealthy)"))
+    {
+        return fail(
+            "health",
+            format!(
+                "`{name}` is running but its healthcheck fails (`docker inspect {name}` shows the probe's output)"
+            ),
+            None,
+        );
+    }
+    let id = c.id.clone().unwrap_or_default();
+    let inspect =
+        match tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(&id, None)).await {
+            Ok(Ok(i)) => i,
+            Ok(Err(e)) => return fail("container", format!("cannot inspect `{name}`: {e}"), None),
+            Err(_) => {
+                return fail(
+                    "container",
+                    format!("the daemon did not answer `inspect {name}` in time"),
+                    None,
+                );
+            }
+        };
+    let key = format!("{}/{}", m.target, m.protocol);
+    let ports = inspect
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.ports.clone())
+        .unwrap_or_default();
+    let bindings = ports.get(&key).cloned().flatten().unwrap_or_default();
+    if bindings.is_empty() {
+        let mut published: Vec<String> = ports
+            .iter()
+            .filter(|(_, b)| b.as_ref().is_some_and(|b| !b.is_empty()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        published.sort();
+        return fail(
+            "binding",
+            format!(
+                "`{name}` does not publish {key} (it publishes {}): the container predates this mapping; run `docker compose up -d {}`",
+                if published.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    published.join(", ")
+                },
+                m.service
+            ),
+            None,
+        );
+    }
+    // The binding for this mapping's address (the daemon lists 0.0.0.0 and :: for "all").
+    let wanted_ip = match m.host_ip.as_str() {
+        "" => None,
+        ip => Some(ip),
+    };
+    let binding = bindings
+        .iter()
+        .find(|b| wanted_ip.is_none_or(|ip| b.host_ip.as_deref() == Some(ip)))
+        .or(bindings.first());
+    let host_port: Option<u16> = binding
+        .and_then(|b| b.host_port.as_deref())
+        .and_then(|p| p.parse().ok());
+    let bound_ip = binding.and_then(|b| b.host_ip.clone()).unwrap_or_default();
+    if let (Some(actual), Ok(fixed)) = (host_port, m.published.parse::<u16>())
+        && actual != fixed
+    {
+        return fail(
+            "binding",
+            format!(
+                "`{name}` publishes {key} on host port {actual}, not {fixed}: recreate it with `docker compose up -d {}`",
+                m.service
+            ),
+            host_port,
+        );
+    }
+    let Some(port) = host_port else {
+        return fail(
+            "binding",
+            format!("`{name}` has no host port for {key}"),
+            None,
+        );
+    };
+    if m.protocol != "tcp" {
+        return (
+            Outcome::Ok,
+            "binding",
+            format!(
+                "bound on {bound_ip}:{port}/{} (only TCP is probed)",
+                m.protocol
+            ),
+            host_port,
+        );
+    }
+    if !local {
+        return (
+            Outcome::Ok,
+            "binding",
+            format!(
+                "bound on {bound_ip}:{port} of the daemon's host (remote daemon: not connected to)"
+            ),
+            host_port,
+        );
+    }
+    let ip: IpAddr = match bound_ip.parse::<IpAddr>() {
+        Ok(ip) if ip.is_unspecified() && ip.is_ipv6() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        Ok(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Ok(ip) => ip,
+        Err(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    let addr = SocketAddr::new(ip, port);
+    match connect(addr).await {
+        Connect::Open(took) => (
+            Outcome::Ok,
+            "answer",
+            format!(
+                "{addr} answers (connected in {:.1} ms)",
+                took.as_secs_f64() * 1000.0
+            ),
+            host_port,
+        ),
+        Connect::Refused => fail(
+            "connect",
+            format!(
+                "{addr} refused the connection although `{name}` publishes it: the host's firewall or a stale proxy is in the way"
+            ),
+            host_port,
+        ),
+        Connect::Timeout => fail(
+            "connect",
+            format!(
+                "{addr} did not answer within {} ms: a firewall drops the traffic",
+                CONNECT_TIMEOUT.as_millis()
+            ),
+            host_port,
+        ),
+        Connect::Other(e) => fail(
+            "connect",
+            format!("connecting to {addr} failed: {e}"),
+            host_port,
+        ),
+        Connect::Closed => {
+            // Docker took the connection; nothing in the container did. Look inside.
+            let inside = container_listeners(docker, &id).await;
+            let message = match inside {
+                Ok(listeners) => {
+                    let on_target: Vec<&IpAddr> = listeners
+                        .iter()
+                        .filter(|(_, p)| *p == m.target)
+                        .map(|(ip, _)| ip)
+                        .collect();
+                    if !on_target.is_empty() && on_target.iter().all(|ip| is_loopback(ip)) {
+                        format!(
+                            "{addr} accepts, but the app in `{name}` listens on {}:{} inside the container, which only the container itself can reach: make it listen on 0.0.0.0 (see `portside explain app-listens-on-loopback`)",
+                            on_target[0], m.target
+                        )
+                    } else if on_target.is_empty() {
+                        let mut others: Vec<String> = listeners
+                            .iter()
+                            .map(|(ip, p)| format!("{ip}:{p}"))
+                            .collect();
+                        others.sort();
+                        others.dedup();
+                        format!(
+                            "{addr} accepts, but nothing in `{name}` listens on container port {}{}",
+                            m.target,
+                            if others.is_empty() {
+                                " (nothing listens at all: is the app running?)".to_string()
+                            } else {
+                                format!(
+                                    "; it listens on {}: is the mapping's container port right?",
+                                    others.join(", ")
+                                )
+                            }
+                        )
+                    } else {
+                        format!(
+                            "{addr} accepts, but the app in `{name}` closed the connection at once"
+                        )
+                    }
+                }
+                Err(e) => format!(
+                    "{addr} accepts, but the connection closes at once: nothing in `{name}` answers on port {} (portside could not look inside: {e})",
+                    m.target
+                ),
+            };
+            fail("listen", message, host_port)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_proc_net_tcp() {
+        let v4 = "  sl  local_address rem_address   st\n   0: 0100007F:0050 00000000:0000 0A 0\n   1: 00000000:1F90 00000000:0000 0A 0\n   2: 0B00007F:A1B2 00000000:0000 0A 0\n   3: 0100007F:0051 0100007F:1234 01 0\n";
+        assert_eq!(
+            listening(v4),
+            [
+                ("127.0.0.1".parse().unwrap(), 80),
+                ("0.0.0.0".parse().unwrap(), 8080)
+            ]
+        );
+        let v6 = "  sl  local_address\n   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A 0\n   1: 00000000000000000000000000000000:0051 00000000000000000000000000000000:0000 0A 0\n";
+        let got = listening(v6);
+        assert_eq!(got[0], ("::1".parse().unwrap(), 80));
+        assert_eq!(got[1], ("::".parse().unwrap(), 81));
+        assert!(is_loopback(&got[0].0));
+        assert!(!is_loopback(&got[1].0));
+    }
+
+    #[test]
+    fn project_names_as_compose_derives_them() {
+        let path = std::path::Path::new("/nonexistent/My_App.v2/compose.yaml");
+        let none = HashMap::new();
+        assert_eq!(project_name(path, None, &none), "my_appv2");
+        assert_eq!(project_name(path, Some("Shop"), &none), "shop");
+        let env = HashMap::from([("COMPOSE_PROJECT_NAME".to_string(), "-Other".to_string())]);
+        assert_eq!(project_name(path, Some("shop"), &env), "other");
+    }
+
+    #[test]
+    fn mappings_of_a_file() {
+        let text = "name: demo\nservices:\n  web:\n    ports: [\"127.0.0.1::80\", \"8000-8001:80-81\"]\n  dns:\n    ports:\n      - {target: 53, published: 5353, protocol: udp}\n";
+        let (name, m) = mappings(
+            std::path::Path::new("/x/compose.yaml"),
+            text,
+            &Context::default(),
+        );
+        assert_eq!(name, "demo");
+        let got: Vec<_> = m
+            .iter()
+            .map(|m| {
+                (
+                    m.service.as_str(),
+                    m.host_ip.as_str(),
+                    m.published.as_str(),
+                    m.target,
+                    m.protocol,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("web", "127.0.0.1", "", 80, "tcp"),
+                ("web", "", "8000", 80, "tcp"),
+                ("web", "", "8001", 81, "tcp"),
+                ("dns", "", "5353", 53, "udp")
+            ]
+        );
+        assert_eq!(m[0].spec, "127.0.0.1::80");
+    }
+}
