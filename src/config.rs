@@ -39,6 +39,9 @@ impl Level {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleSettings {
     levels: HashMap<&'static str, Level>,
+    /// Editor setting `live.enabled: false` (an untrusted workspace, or a user who does not
+    /// want portside to talk to Docker): no live code actions or commands.
+    pub live_disabled: bool,
 }
 
 /// A problem with a setting, at a byte range of the config file (empty for editor
@@ -58,7 +61,10 @@ impl RuleSettings {
     pub fn overridden_by(&self, over: &RuleSettings) -> RuleSettings {
         let mut levels = self.levels.clone();
         levels.extend(over.levels.iter().map(|(k, v)| (*k, *v)));
-        RuleSettings { levels }
+        RuleSettings {
+            levels,
+            live_disabled: self.live_disabled,
+        }
     }
 
     /// Drops the findings of rules that are off and sets the severity of the others.
@@ -115,10 +121,21 @@ impl RuleSettings {
             return (settings, problems);
         };
         for (key, v) in obj {
+            if key == "live" {
+                match v.get("enabled").map(serde_json::Value::as_bool) {
+                    Some(Some(enabled)) => settings.live_disabled = !enabled,
+                    None if v.is_object() => {}
+                    _ => problems.push(Problem {
+                        range: 0..0,
+                        message: "`live` must be an object such as {\"enabled\": false}".into(),
+                    }),
+                }
+                continue;
+            }
             if key != "rules" {
                 problems.push(Problem {
                     range: 0..0,
-                    message: format!("unknown portside setting `{key}` (known: rules)"),
+                    message: format!("unknown portside setting `{key}` (known: rules, live)"),
                 });
                 continue;
             }

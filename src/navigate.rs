@@ -185,6 +185,23 @@ pub fn at(yaml: &Yaml, text: &str, offset: usize) -> Option<Occurrence> {
         .find(|o| o.range.start <= offset && offset <= o.range.end)
 }
 
+/// The service whose entry holds `offset`, and the `ports` item under it if any.
+pub fn service_at(yaml: &Yaml, offset: usize) -> Option<(String, Option<Range<usize>>)> {
+    let root = root(yaml)?;
+    let services = yaml.get(root, "services")?;
+    let inside = |r: &Range<usize>| r.start <= offset && offset <= r.end;
+    let s = yaml
+        .entries(services.value)
+        .into_iter()
+        .find(|e| inside(&(yaml.span(e.key).start..yaml.span(e.value).end)))?;
+    let name = yaml.scalar(s.key)?.to_string();
+    let entry = yaml
+        .get(s.value, "ports")
+        .and_then(|p| yaml.items(p.value).map(<[NodeId]>::to_vec))
+        .and_then(|items| items.into_iter().map(|i| yaml.span(i)).find(|r| inside(r)));
+    Some((name, entry))
+}
+
 /// An outline entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Symbol {

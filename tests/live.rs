@@ -3,6 +3,10 @@
 //! PORTSIDE_REQUIRE_DOCKER=1 (CI sets it) a missing daemon fails the test; without it the
 //! test says loudly that it skipped.
 
+mod common;
+
+use serde_json::json;
+
 fn docker_required() -> bool {
     std::env::var("PORTSIDE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
 }
@@ -134,8 +138,11 @@ impl Drop for Cleanup {
     }
 }
 
-#[test]
-fn probe_names_the_failing_step_for_each_mapping() {
+/// Starts the probe scenarios as a Compose project would label them: `ok` (httpd on
+/// 0.0.0.0), `loopback` (httpd on 127.0.0.1 inside), `wrongport` (published 8080, httpd on
+/// 80), `stopped` (created, never started); `missing` has no container. Returns the
+/// cleanup guard, the project name and the Compose file's folder.
+fn scenarios(tag: &str) -> Option<(Cleanup, String, std::path::PathBuf)> {
     let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
     let image = daemon.as_ref().and_then(|_| busybox_image());
     let Some(image) = image else {
@@ -144,12 +151,12 @@ fn probe_names_the_failing_step_for_each_mapping() {
                 "PORTSIDE_REQUIRE_DOCKER=1 but the docker CLI, the daemon or the busybox test image is not available"
             );
         }
-        eprintln!("\n!!! SKIPPED probe test: no Docker daemon, docker CLI or busybox.\n");
-        return;
+        eprintln!("\n!!! SKIPPED live probe test: no Docker daemon, docker CLI or busybox.\n");
+        return None;
     };
-    let run = format!("{}", std::process::id());
-    let project = format!("portside-probe-{run}");
-    let _cleanup = Cleanup(run.clone());
+    let run = format!("{tag}-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let cleanup = Cleanup(run.clone());
     let start = |service: &str, publish: &str, cmd: &[&str], detach: bool| {
         let labels = [
             format!("portside-test-run={run}"),
@@ -194,7 +201,7 @@ fn probe_names_the_failing_step_for_each_mapping() {
         &["httpd", "-f", "-p", "80"],
         false,
     );
-    let dir = std::env::temp_dir().join(format!("portside-probe-{run}"));
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("compose.yaml"),
@@ -203,6 +210,14 @@ fn probe_names_the_failing_step_for_each_mapping() {
     .unwrap();
     // httpd needs a moment to bind.
     std::thread::sleep(std::time::Duration::from_millis(500));
+    Some((cleanup, project, dir))
+}
+
+#[test]
+fn probe_names_the_failing_step_for_each_mapping() {
+    let Some((_cleanup, project, dir)) = scenarios("cli") else {
+        return;
+    };
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
         .args(["probe", "--format", "json"])
         .arg(dir.join("compose.yaml"))
@@ -332,4 +347,129 @@ fn a_daemon_socket_that_never_answers_gives_up_in_bounded_time() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("did not answer within"), "{err}");
+}
+
+#[tokio::test]
+async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics() {
+    let Some((_cleanup, _project, dir)) = scenarios("lsp") else {
+        return;
+    };
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize(&["utf-16"]).await;
+    let path = dir.join("compose.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let uri = format!("file://{}", path.display());
+    c.open(&uri, "dockercompose", 1, &text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+
+    // On the `loopback` service's port entry (line 5): entry, service and project actions.
+    let at = json!({"start": {"line": 5, "character": 14}, "end": {"line": 5, "character": 14}});
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": at, "context": {"diagnostics": []}}),
+        )
+        .await;
+    let live: Vec<&serde_json::Value> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "source.portside.live")
+        .collect();
+    assert_eq!(live.len(), 3, "{r:#}");
+    assert!(
+        live[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("`127.0.0.1::80` (loopback)"),
+        "{r:#}"
+    );
+    let command = &live[0]["command"];
+    assert_eq!(command["command"], "portside.probe");
+
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": command["arguments"]}),
+        )
+        .await;
+    let results = r["result"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{r:#}");
+    assert_eq!(results[0]["step"], "listen", "{r:#}");
+    let message = c.notification("window/showMessage").await;
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("0 of 1 port mapping(s)"),
+        "{message}"
+    );
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let live: Vec<&serde_json::Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "portside-live")
+        .collect();
+    assert_eq!(live.len(), 1, "{d:#}");
+    assert_eq!(live[0]["code"], "live-listen");
+    assert_eq!(live[0]["severity"], 1);
+    assert_eq!(common::range(live[0]), [5, 12, 5, 27]);
+
+    // The whole project: `ok` answers (information), the others fail (errors).
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
+        )
+        .await;
+    assert_eq!(r["result"]["results"].as_array().unwrap().len(), 6, "{r:#}");
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let live: Vec<&serde_json::Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "portside-live")
+        .collect();
+    assert_eq!(live.len(), 6, "{d:#}");
+    assert_eq!(
+        live.iter().filter(|d| d["severity"] == 3).count(),
+        1,
+        "{d:#}"
+    );
+
+    // The hover shows the cached verdict.
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 14}}),
+        )
+        .await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("**Live** (0 s ago, host port "), "{value}");
+    assert!(value.contains("answers at `answer`"), "{value}");
+
+    // Editing a mapping drops its live result; the others stay.
+    c.change(
+        &uri,
+        2,
+        json!([{"range": {"start": {"line": 5, "character": 25}, "end": {"line": 5, "character": 26}}, "text": "1"}]),
+    )
+    .await;
+    let d = c.diagnostics_for_version(&uri, 2).await;
+    let live = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "portside-live")
+        .count();
+    assert_eq!(live, 5, "{d:#}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

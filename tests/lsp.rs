@@ -208,7 +208,7 @@ async fn quick_fix_replaces_the_token() {
     let r = c
         .request(
             "textDocument/codeAction",
-            json!({"textDocument": {"uri": URI}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+            json!({"textDocument": {"uri": URI}, "range": diag["range"], "context": {"diagnostics": [diag], "only": ["quickfix"]}}),
         )
         .await;
     let actions = r["result"].as_array().unwrap();
@@ -222,10 +222,50 @@ async fn quick_fix_replaces_the_token() {
     let r = c
         .request(
             "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        )
+        .await;
+    assert_eq!(r["result"], json!([]));
+    // Without `only`, the live checks are offered too, as source actions; the setting
+    // `live.enabled: false` removes them.
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "context": {"diagnostics": []}}),
+        )
+        .await;
+    let kinds: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["source.portside.live"]);
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"portside": {"live": {"enabled": false}}}}),
+    )
+    .await;
+    let r = c
+        .request(
+            "textDocument/codeAction",
             json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "context": {"diagnostics": []}}),
         )
         .await;
     assert_eq!(r["result"], json!([]));
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": URI}]}),
+        )
+        .await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("turned off"),
+        "{r}"
+    );
 }
 
 #[tokio::test]

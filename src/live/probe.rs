@@ -40,6 +40,18 @@ pub struct Mapping {
     pub range: Range<usize>,
 }
 
+impl Mapping {
+    /// The same entry of the same service, binding the same ports (the range may differ).
+    pub fn same_binding(&self, other: &Mapping) -> bool {
+        self.service == other.service
+            && self.spec == other.spec
+            && self.host_ip == other.host_ip
+            && self.published == other.published
+            && self.target == other.target
+            && self.protocol == other.protocol
+    }
+}
+
 /// The Compose project name and the published mappings of a Compose file.
 pub fn mappings(path: &std::path::Path, text: &str, ctx: &Context) -> (String, Vec<Mapping>) {
     let yaml = Yaml::parse(text);

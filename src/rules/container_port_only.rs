@@ -52,10 +52,23 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let mut f = Finding::new(
                 &CONTAINER_PORT_ONLY,
                 p.port_span(port),
-                format!(
-                    "Container port {}/{} is published on a random host port, on every interface, not on {}. Name the host port, e.g. \"127.0.0.1:{}:{}\"",
-                    first.target, first.protocol, first.target, first.target, first.target
-                ),
+                match first.host_ip.as_str() {
+                    "" | "0.0.0.0" | "::" => format!(
+                        "Container port {}/{} is published on a random host port, on every interface, not on {}. Name the host port, e.g. \"127.0.0.1:{}:{}\"",
+                        first.target, first.protocol, first.target, first.target, first.target
+                    ),
+                    ip => {
+                        let host = if ip.contains(':') {
+                            format!("[{ip}]")
+                        } else {
+                            ip.to_string()
+                        };
+                        format!(
+                            "Container port {}/{} is published on a random port of {host}, not on {}. Name the host port, e.g. \"{host}:{}:{}\"",
+                            first.target, first.protocol, first.target, first.target, first.target
+                        )
+                    }
+                },
             );
             if let PortSpec::Short(v) = &port.spec
                 && !v.interpolated()
@@ -118,5 +131,18 @@ mod tests {
             fixed.contains("- \"127.0.0.1:8000-8001:8000-8001\"\n"),
             "{fixed}"
         );
+    }
+
+    #[test]
+    fn a_loopback_ephemeral_port_is_not_called_every_interface() {
+        let text = "services:\n  a:\n    ports: [\"127.0.0.1::80\"]\n";
+        let f = crate::rules::test_support::findings(text, &[], "container-port-only");
+        let f = &f[0];
+        assert!(
+            f.message.contains("a random port of 127.0.0.1"),
+            "{}",
+            f.message
+        );
+        assert!(!f.message.contains("every interface"), "{}", f.message);
     }
 }

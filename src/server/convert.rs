@@ -63,3 +63,28 @@ pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) ->
         data: None,
     }
 }
+
+/// A live check's verdict at its mapping: an error naming the failing step, or information
+/// with the timing when it answers.
+pub fn live_diagnostic(
+    rope: &Rope,
+    r: &crate::server::documents::LiveResult,
+    enc: PositionEncoding,
+) -> Diagnostic {
+    use crate::live::probe::Outcome;
+    let v = &r.verdict;
+    Diagnostic {
+        range: range(rope, v.mapping.range.clone(), enc),
+        severity: Some(match v.outcome {
+            Outcome::Ok => DiagnosticSeverity::INFORMATION,
+            Outcome::Fail => DiagnosticSeverity::ERROR,
+        }),
+        code: Some(NumberOrString::String(format!("live-{}", v.step))),
+        source: Some("portside-live".to_string()),
+        message: match v.outcome {
+            Outcome::Ok => format!("Live: {}", v.message),
+            Outcome::Fail => format!("Live check failed at `{}`: {}", v.step, v.message),
+        },
+        ..Default::default()
+    }
+}

@@ -46,6 +46,19 @@ pub struct Document {
     pub last_good: Option<LastGood>,
     /// Other files its last analysis read (override, include, extends).
     pub deps: Vec<std::path::PathBuf>,
+    /// Results of the last live checks, kept while their mapping's text is unchanged.
+    pub live: Vec<LiveResult>,
+    /// Bumped by each live check, so that an analysis started before it does not drop
+    /// its results.
+    pub live_generation: u64,
+}
+
+/// A live check's verdict on one port mapping.
+#[derive(Debug, Clone)]
+pub struct LiveResult {
+    pub verdict: crate::live::probe::Verdict,
+    /// When it was measured.
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +77,8 @@ impl Documents {
                 analysed: None,
                 last_good: None,
                 deps: Vec::new(),
+                live: Vec::new(),
+                live_generation: 0,
             },
         );
     }

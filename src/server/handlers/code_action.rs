@@ -47,5 +47,67 @@ pub fn code_action(backend: &Backend, params: CodeActionParams) -> Option<CodeAc
             }));
         }
     }
+    // `context.only` narrows the kinds (`source` covers `source.portside.live`).
+    let wants = |kind: &str| {
+        params.context.only.as_ref().is_none_or(|only| {
+            only.iter()
+                .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str())))
+        })
+    };
+    if !wants(CodeActionKind::QUICKFIX.as_str()) {
+        actions.clear();
+    }
+    if doc.kind == crate::classify::FileKind::Compose
+        && wants(LIVE_KIND)
+        && !backend.settings().live_disabled
+        && let Some(last) = doc.last_good.as_ref().filter(|l| l.version == doc.version)
+    {
+        let offset = super::offset(&last.rope, wanted.start, enc);
+        live_actions(&uri, &last.yaml, &last.text, offset, &mut actions);
+    }
     Some(actions)
+}
+
+/// The kind of the live checks: a source action, never a quick fix.
+pub const LIVE_KIND: &str = "source.portside.live";
+
+/// "Check reachability" of the port entry and the service under the cursor, and of the
+/// whole project, through `workspace/executeCommand` `portside.probe`.
+fn live_actions(
+    uri: &Uri,
+    yaml: &crate::syntax::yaml::Yaml,
+    text: &str,
+    offset: usize,
+    actions: &mut Vec<CodeActionOrCommand>,
+) {
+    let mut push = |title: String, args: serde_json::Value| {
+        actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+            title: title.clone(),
+            kind: Some(CodeActionKind::new(LIVE_KIND)),
+            command: Some(Command {
+                title,
+                command: super::execute_command::PROBE.to_string(),
+                arguments: Some(vec![args]),
+            }),
+            ..Default::default()
+        }));
+    };
+    if let Some((service, entry)) = crate::navigate::service_at(yaml, offset) {
+        if let Some(entry) = entry {
+            let spec = text[entry.clone()].trim().trim_matches(['"', '\'']);
+            let spec = spec.lines().next().unwrap_or(spec);
+            push(
+                format!("Check reachability of `{spec}` ({service}) against the running daemon"),
+                serde_json::json!({"uri": uri.as_str(), "service": service, "offset": entry.start}),
+            );
+        }
+        push(
+            format!("Check reachability of service `{service}` against the running daemon"),
+            serde_json::json!({"uri": uri.as_str(), "service": service}),
+        );
+    }
+    push(
+        "Check reachability of the whole project against the running daemon".to_string(),
+        serde_json::json!({"uri": uri.as_str()}),
+    );
 }

@@ -13,7 +13,7 @@ use crate::{hover, text};
 pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
     let pos = params.text_document_position_params;
     let enc = backend.encoding();
-    let (kind, rope, version, last, analysed) = {
+    let (kind, rope, version, last, analysed, live) = {
         let docs = backend.docs();
         let doc = docs.get(&pos.text_document.uri)?;
         (
@@ -22,6 +22,7 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
             doc.version,
             doc.last_good.clone(),
             doc.analysed.clone(),
+            doc.live.clone(),
         )
     };
     let at = |rope: &ropey::Rope| {
@@ -53,10 +54,13 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
                 external: &last.ctx.external,
             };
             let findings = findings_of(last.version);
-            (
-                hover::compose(text, &last.yaml, env, offset, &findings),
-                last.rope,
-            )
+            let mut found = hover::compose(text, &last.yaml, env, offset, &findings);
+            if let Some(h) = &mut found
+                && (!live.is_empty() || !backend.settings().live_disabled)
+            {
+                push_live(&mut h.markdown, &h.range, &live);
+            }
+            (found, last.rope)
         }
         FileKind::Dockerfile => {
             let offset = at(&rope);
@@ -87,4 +91,42 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
         }),
         range: Some(convert::range(&rope, found.range, enc)),
     })
+}
+
+/// The cached live verdicts of the hovered mapping, with their age. Never waits for the
+/// daemon: without a cached result it says how to get one.
+fn push_live(
+    md: &mut String,
+    range: &std::ops::Range<usize>,
+    live: &[crate::server::documents::LiveResult],
+) {
+    use crate::live::probe::Outcome;
+    if !md.contains(" publishes ") {
+        return;
+    }
+    let ours: Vec<_> = live
+        .iter()
+        .filter(|r| r.verdict.mapping.range == *range)
+        .collect();
+    md.push_str("\n\n---\n");
+    if ours.is_empty() {
+        md.push_str("\nLive: not checked yet (code action \"Check reachability\")");
+        return;
+    }
+    for r in ours {
+        let v = &r.verdict;
+        let age = r.at.elapsed().as_secs();
+        let port = v
+            .host_port
+            .map(|p| format!(", host port {p}"))
+            .unwrap_or_default();
+        let verdict = match v.outcome {
+            Outcome::Ok => "answers",
+            Outcome::Fail => "fails",
+        };
+        md.push_str(&format!(
+            "\n**Live** ({age} s ago{port}): {verdict} at `{}`: {}",
+            v.step, v.message
+        ));
+    }
 }

@@ -50,12 +50,19 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                 prepare_provider: Some(true),
                 work_done_progress_options: Default::default(),
             })),
+            execute_command_provider: Some(ExecuteCommandOptions {
+                commands: vec![super::execute_command::PROBE.to_string()],
+                ..Default::default()
+            }),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(vec![":".into(), "/".into(), "[".into(), " ".into()]),
                 ..Default::default()
             }),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::new(super::code_action::LIVE_KIND),
+                ]),
                 ..Default::default()
             })),
             ..Default::default()

@@ -9,6 +9,7 @@ mod did_change_configuration;
 mod did_close;
 mod did_open;
 mod document_symbol;
+mod execute_command;
 mod hover;
 mod initialize;
 mod publish;
@@ -103,6 +104,13 @@ impl LanguageServer for Server {
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         rename::rename(&self.0, params)
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        execute_command::execute_command(&self.0, params).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

@@ -19,11 +19,18 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
         let job = {
             let docs = backend.docs();
             match docs.get(&uri) {
-                Some(doc) if doc.version == version => Some((doc.kind, doc.rope.clone())),
+                Some(doc) if doc.version == version => Some((
+                    doc.kind,
+                    doc.rope.clone(),
+                    doc.live.clone(),
+                    doc.live_generation,
+                )),
                 _ => None,
             }
         };
-        let Some((kind, rope)) = job else { return };
+        let Some((kind, rope, live, generation)) = job else {
+            return;
+        };
         let text = rope.to_string();
         let path = crate::server::document_path(&uri);
         let editor = backend.settings();
@@ -38,10 +45,12 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
             let mut ctx = ctx;
             let deps = std::mem::take(&mut ctx.deps);
-            (analysis::analyze_with(kind, &text, &ctx), deps, ctx, text)
+            let analysis = analysis::analyze_with(kind, &text, &ctx);
+            let live = relocate(live, &path, &text, &ctx);
+            (analysis, deps, ctx, text, live)
         })
         .await;
-        let (analysis, deps, ctx, text) = match result {
+        let (analysis, deps, ctx, text, live) = match result {
             Ok(a) => a,
             Err(e) => {
                 tracing::error!(uri = uri.as_str(), version, "analysis failed: {e}");
@@ -65,11 +74,15 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             if doc.version != version {
                 return;
             }
-            let diagnostics = analysis
+            let mut diagnostics = analysis
                 .findings
                 .iter()
                 .map(|f| convert::diagnostic(&uri, &rope, f, enc))
                 .collect::<Vec<_>>();
+            diagnostics.extend(live.iter().map(|r| convert::live_diagnostic(&rope, r, enc)));
+            if doc.live_generation == generation {
+                doc.live = live;
+            }
             doc.deps = deps;
             if let Some(yaml) = analysis.yaml {
                 doc.last_good = Some(LastGood {
@@ -119,4 +132,27 @@ pub fn schedule_dependents(backend: &Arc<Backend>, uri: &Uri) {
     for (other, version) in dependents {
         schedule(backend, other, version);
     }
+}
+
+/// Live results whose mapping is still in the text (same service, entry and binding), with
+/// its range in this text; the others are dropped.
+fn relocate(
+    live: Vec<crate::server::documents::LiveResult>,
+    path: &std::path::Path,
+    text: &str,
+    ctx: &analysis::Context,
+) -> Vec<crate::server::documents::LiveResult> {
+    if live.is_empty() {
+        return live;
+    }
+    let (_, mappings) = crate::live::probe::mappings(path, text, ctx);
+    live.into_iter()
+        .filter_map(|mut r| {
+            let m = mappings
+                .iter()
+                .find(|m| m.same_binding(&r.verdict.mapping))?;
+            r.verdict.mapping.range = m.range.clone();
+            Some(r)
+        })
+        .collect()
 }

@@ -1,0 +1,151 @@
+//! `workspace/executeCommand` `portside.probe`: the live reachability check behind the
+//! "Check reachability" code actions. It runs the read-only probe for one port entry, one
+//! service or the whole project, keeps the verdicts on the document (published as
+//! `portside-live` diagnostics, shown in hovers), and sends a one-line summary.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+
+use super::publish;
+use crate::live::{self, probe};
+use crate::server::documents::LiveResult;
+use crate::server::{Backend, document_path};
+
+pub const PROBE: &str = "portside.probe";
+
+pub async fn execute_command(
+    backend: &Arc<Backend>,
+    params: ExecuteCommandParams,
+) -> Result<Option<Value>> {
+    if params.command != PROBE {
+        return Err(Error::invalid_params(format!(
+            "unknown command `{}` (portside has `{PROBE}`)",
+            params.command
+        )));
+    }
+    if backend.settings().live_disabled {
+        return Err(Error::invalid_params(
+            "live checks are turned off (setting `portside.live.enabled`)",
+        ));
+    }
+    let arg = params.arguments.first().cloned().unwrap_or(Value::Null);
+    let Some(uri) = arg
+        .get("uri")
+        .and_then(Value::as_str)
+        .and_then(|u| u.parse::<Uri>().ok())
+    else {
+        return Err(Error::invalid_params(
+            "portside.probe needs {\"uri\": ...} and optionally \"service\" and \"offset\"",
+        ));
+    };
+    let service = arg
+        .get("service")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let offset = arg
+        .get("offset")
+        .and_then(Value::as_u64)
+        .map(|o| o as usize);
+    let Some(text) = backend.docs().get(&uri).map(|d| d.rope.to_string()) else {
+        return Err(Error::invalid_params("the document is not open"));
+    };
+    let path = document_path(&uri);
+    let editor = backend.settings();
+    let reader = Arc::clone(backend);
+    let found = tokio::task::spawn_blocking(move || {
+        let read = |p: &std::path::Path| {
+            reader
+                .text_of(p)
+                .or_else(|| std::fs::read_to_string(p).ok())
+        };
+        let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+        probe::mappings(&path, &text, &ctx)
+    })
+    .await;
+    let Ok((project, mut mappings)) = found else {
+        return Err(Error::internal_error());
+    };
+    if let Some(s) = &service {
+        mappings.retain(|m| &m.service == s);
+    }
+    if let Some(o) = offset {
+        mappings.retain(|m| m.range.start <= o && o <= m.range.end);
+    }
+    if mappings.is_empty() {
+        let what = match (&service, offset) {
+            (Some(s), Some(_)) => format!("this entry of `{s}` publishes no port Docker accepts"),
+            (Some(s), None) => format!("service `{s}` publishes no port"),
+            _ => "no service publishes a port".to_string(),
+        };
+        backend
+            .client
+            .show_message(
+                MessageType::INFO,
+                format!("portside: nothing to check: {what}"),
+            )
+            .await;
+        return Ok(Some(json!({"project": project, "results": []})));
+    }
+    let verdicts = match live::connect().await {
+        Ok(docker) => probe::probe(&docker, &project, &mappings, live::is_local()).await,
+        Err(e) => Err(e),
+    };
+    let verdicts = match verdicts {
+        Ok(v) => v,
+        Err(e) => {
+            backend
+                .client
+                .show_message(MessageType::ERROR, format!("portside live check: {e}"))
+                .await;
+            return Ok(Some(json!({"project": project, "error": e.to_string()})));
+        }
+    };
+    // Keep the verdicts; they replace earlier ones for the same mappings.
+    let version = {
+        let mut docs = backend.docs();
+        let Some(doc) = docs.get_mut(&uri) else {
+            return Ok(None);
+        };
+        doc.live.retain(|r| {
+            !verdicts
+                .iter()
+                .any(|v| v.mapping.same_binding(&r.verdict.mapping))
+        });
+        let now = std::time::Instant::now();
+        doc.live.extend(verdicts.iter().map(|v| LiveResult {
+            verdict: v.clone(),
+            at: now,
+        }));
+        doc.live_generation += 1;
+        doc.version
+    };
+    publish::schedule(backend, uri, version);
+    let failed: Vec<&probe::Verdict> = verdicts
+        .iter()
+        .filter(|v| v.outcome == probe::Outcome::Fail)
+        .collect();
+    let summary = match failed.first() {
+        None => format!(
+            "portside: all {} port mapping(s) of `{project}` answer",
+            verdicts.len()
+        ),
+        Some(first) => format!(
+            "portside: {} of {} port mapping(s) of `{project}` answer; `{}` {}: {}",
+            verdicts.len() - failed.len(),
+            verdicts.len(),
+            first.mapping.service,
+            first.mapping.spec,
+            first.message
+        ),
+    };
+    let kind = if failed.is_empty() {
+        MessageType::INFO
+    } else {
+        MessageType::WARNING
+    };
+    backend.client.show_message(kind, summary).await;
+    Ok(Some(json!({"project": project, "results": verdicts})))
+}
