@@ -112,7 +112,9 @@ impl RuleSettings {
         let mut settings = RuleSettings::default();
         let mut problems = Vec::new();
         let Some(obj) = value.as_object() else {
-            if !value.is_null() {
+            // Lua clients (Neovim) cannot tell `{}` from `[]` and send an empty array.
+            let empty = value.as_array().is_some_and(Vec::is_empty);
+            if !value.is_null() && !empty {
                 problems.push(Problem {
                     range: 0..0,
                     message: "portside settings must be an object such as {\"rules\": {\"container-port-only\": \"off\"}}".into(),
@@ -223,6 +225,22 @@ pub fn check_toml(text: &str) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn editor_settings_from_lua_clients_and_the_live_switch() {
+        // Neovim sends an empty Lua table as `[]`.
+        let (s, problems) = RuleSettings::from_json(&serde_json::json!([]));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s, RuleSettings::default());
+        let (s, problems) = RuleSettings::from_json(&serde_json::json!(["x"]));
+        assert_eq!(problems.len(), 1);
+        assert!(!s.live_disabled);
+        let (s, problems) =
+            RuleSettings::from_json(&serde_json::json!({"live": {"enabled": false}}));
+        assert!(problems.is_empty() && s.live_disabled);
+        let (_, problems) = RuleSettings::from_json(&serde_json::json!({"live": true}));
+        assert_eq!(problems.len(), 1);
+    }
 
     #[test]
     fn toml_settings_and_problems() {
