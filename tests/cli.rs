@@ -199,3 +199,72 @@ fn portside_toml_configures_check_and_is_checked_itself() {
     assert_eq!(o.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sarif_output_has_the_shape_github_code_scanning_needs() {
+    let o = portside(&["check", "examples/broken", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "portside");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    for r in rules {
+        assert!(r["id"].is_string(), "{r}");
+        assert!(r["shortDescription"]["text"].is_string(), "{r}");
+        assert!(
+            r["helpUri"].as_str().unwrap().starts_with("https://"),
+            "{r}"
+        );
+        assert!(
+            ["error", "warning", "note"]
+                .contains(&r["defaultConfiguration"]["level"].as_str().unwrap()),
+            "{r}"
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 16, "13 errors and 3 warnings");
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"], "{r}");
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+        assert!(r["message"]["text"].as_str().is_some_and(|m| !m.is_empty()));
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("examples/broken/") && !uri.contains('\\'),
+            "{uri}"
+        );
+        let region = &loc["region"];
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(region[k].as_u64().unwrap() >= 1, "{r}");
+        }
+    }
+    // The localhost token, 1-based like the text output.
+    assert!(results.iter().any(|r| {
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        r["ruleId"] == "invalid-port-spec"
+            && region["startLine"] == 10
+            && region["startColumn"] == 10
+    }));
+}
+
+#[test]
+fn github_annotations() {
+    let o = portside(&["check", "examples/broken", "--format", "github"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with(
+            "::error file=examples/broken/compose.yaml,line=10,col=10,endLine=10,endColumn=19,title=portside invalid-port-spec::Docker rejects this port"
+        )),
+        "{out}"
+    );
+    assert_eq!(out.lines().filter(|l| l.starts_with("::")).count(), 16);
+    assert!(
+        out.lines()
+            .all(|l| !l.starts_with("::") || !l[2..].contains('\n'))
+    );
+}

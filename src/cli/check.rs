@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use ropey::Rope;
 
-use super::{ColorChoice, Format, render};
+use super::{ColorChoice, render};
 use crate::analysis;
 use crate::classify::{self, FileKind};
 use crate::finding::Severity;
@@ -17,8 +17,10 @@ pub struct CheckArgs {
     /// Files or folders to check; folders are searched recursively.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// `sarif` is SARIF 2.1.0 for GitHub code scanning; `github` prints workflow commands
+    /// that GitHub Actions shows as annotations.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: CheckFormat,
     /// Make warnings fail the check (exit status 1) too.
     #[arg(long, value_enum)]
     deny: Option<Deny>,
@@ -27,6 +29,15 @@ pub struct CheckArgs {
     /// Apply the quick fixes, write the files, then report what is left.
     #[arg(long)]
     fix: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+enum CheckFormat {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,8 +120,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 _ => {}
             }
             match args.format {
-                Format::Text => println!("{}\n", renderer.finding(&display, &text, &rope, f)),
-                Format::Json => json.push(JsonFinding {
+                CheckFormat::Text => {
+                    println!("{}\n", renderer.finding(&display, &text, &rope, f))
+                }
+                _ => json.push(JsonFinding {
                     path: display.clone(),
                     range: text::range_of(&rope, f.range.clone(), PositionEncoding::Utf16),
                     severity: f.severity,
@@ -121,11 +134,23 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&json).expect("json")),
-        Format::Text if !(io_error && checked == 0) => {
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&json).expect("json")),
+        CheckFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&sarif(&json)).expect("json")
+        ),
+        CheckFormat::Github => {
+            for f in &json {
+                println!("{}", github(f));
+            }
+            if !(io_error && checked == 0) {
+                println!("{}", summary(errors, warnings, checked));
+            }
+        }
+        CheckFormat::Text if !(io_error && checked == 0) => {
             println!("{}", summary(errors, warnings, checked));
         }
-        Format::Text => {}
+        CheckFormat::Text => {}
     }
     if io_error {
         ExitCode::from(2)
@@ -134,6 +159,108 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        _ => "note",
+    }
+}
+
+/// A path as a SARIF/GitHub relative URI: forward slashes, no leading `./`.
+fn uri_path(path: &str) -> String {
+    let p = path.replace('\\', "/");
+    p.strip_prefix("./").unwrap_or(&p).to_string()
+}
+
+/// SARIF 2.1.0 with the rules that fired as `tool.driver.rules` (columns in UTF-16 code
+/// units, SARIF's default `columnKind`).
+fn sarif(findings: &[JsonFinding]) -> serde_json::Value {
+    let mut rules: Vec<&'static crate::rules::Rule> = Vec::new();
+    for f in findings {
+        if let Some(r) = crate::rules::find(f.code)
+            && !rules.iter().any(|x| x.code == r.code)
+        {
+            rules.push(r);
+        }
+    }
+    let rule_json: Vec<_> = rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.code,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.doc(), "markdown": r.doc()},
+                "helpUri": r.url(),
+                "defaultConfiguration": {"level": sarif_level(r.severity)},
+            })
+        })
+        .collect();
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let index = rules.iter().position(|r| r.code == f.code);
+            serde_json::json!({
+                "ruleId": f.code,
+                "ruleIndex": index,
+                "level": sarif_level(f.severity),
+                "message": {"text": f.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri_path(&f.path), "uriBaseId": "%SRCROOT%"},
+                        "region": {
+                            "startLine": f.range.start.line + 1,
+                            "startColumn": f.range.start.character + 1,
+                            "endLine": f.range.end.line + 1,
+                            "endColumn": f.range.end.character + 1,
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "portside",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/portside-lsp/portside",
+                "rules": rule_json,
+            }},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }]
+    })
+}
+
+/// A GitHub Actions workflow command (`::error file=…,line=…::message`).
+fn github(f: &JsonFinding) -> String {
+    let level = match f.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        _ => "notice",
+    };
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    format!(
+        "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        prop(&uri_path(&f.path)),
+        f.range.start.line + 1,
+        f.range.start.character + 1,
+        f.range.end.line + 1,
+        f.range.end.character + 1,
+        prop(&format!("portside {}", f.code)),
+        data(&f.message)
+    )
 }
 
 fn summary(errors: usize, warnings: usize, files: usize) -> String {
