@@ -279,7 +279,10 @@ pub enum Completing {
 /// What to complete at `offset`, from the text alone (the file is usually mid-edit): the
 /// line so far and the keys of the lines above it.
 pub fn completing(text: &str, offset: usize) -> Option<Completing> {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..offset];
     let trimmed = prefix.trim_start();

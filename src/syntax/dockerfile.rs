@@ -43,8 +43,16 @@ impl<'a> DockerfileSyntax<'a> {
                 };
             };
             let line = &text[start..end];
-            let content_start = start + (line.len() - line.trim_start().len());
-            let content_end = start + line.trim_end().len();
+            // A blank line (or one blanked after an earlier error) has no content: point at
+            // its start rather than at a reversed range.
+            let (content_start, content_end) = if line.trim().is_empty() {
+                (start, start)
+            } else {
+                (
+                    start + (line.len() - line.trim_start().len()),
+                    start + line.trim_end().len(),
+                )
+            };
             let token_end = if message.starts_with("unknown instruction") {
                 text[content_start..content_end]
                     .find(char::is_whitespace)
@@ -99,6 +107,20 @@ fn line_bounds(text: &str, line: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_on_a_blank_line_has_an_empty_range_not_a_reversed_one() {
+        // Found by tests/robustness.rs: an unterminated here-document reported at a line
+        // that an earlier error had blanked.
+        let text = "# syntax=dock1\nFROM python:3.12-slipip ins<<: *atall --no-cache-dir -r requirements.txt\nCOPY <<: *a. ports:.\nEm\nWORKDIR /app\nCO>Y requirem ments.txt\nents.txt .\nRUN pip install --no-cache-dir -r requirquirements.txt\nCOPY . .\nEm\nWORKDIR /app\nCOPY requienetwork_mode: ments.txt\nCOPY . .\nEXP Flask's development ser0.0.0.0ver lisétens on 127.0.0.1 u😀nless told otherwise.\nCMD [\"flask\", \"--app\", \nEXP Flask's dev\"api\",";
+        let d = DockerfileSyntax::parse(text);
+        for e in &d.errors {
+            assert!(
+                e.range.start <= e.range.end && e.range.end <= text.len(),
+                "{e:?}"
+            );
+        }
+    }
 
     #[test]
     fn clean_file_borrows() {

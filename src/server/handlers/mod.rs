@@ -26,6 +26,25 @@ use tower_lsp_server::ls_types::*;
 use super::Backend;
 use crate::text;
 
+/// Runs a synchronous handler; a panic inside it is logged and answered as an internal
+/// error, and the server keeps serving (the document store recovers from a poisoned lock).
+fn guard<T>(method: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(method, "handler panicked: {what}");
+            let mut e = tower_lsp_server::jsonrpc::Error::internal_error();
+            e.message = format!("portside: {method} failed: {what}").into();
+            Err(e)
+        }
+    }
+}
+
 /// The byte offset of an LSP position in `rope`.
 fn offset(rope: &ropey::Rope, pos: Position, enc: text::PositionEncoding) -> usize {
     text::position_to_offset(
@@ -58,11 +77,17 @@ impl LanguageServer for Server {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        did_open::did_open(&self.0, params);
+        let _ = guard("didOpen", || {
+            did_open::did_open(&self.0, params);
+            Ok(())
+        });
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        did_change::did_change(&self.0, params);
+        let _ = guard("didChange", || {
+            did_change::did_change(&self.0, params);
+            Ok(())
+        });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -70,40 +95,46 @@ impl LanguageServer for Server {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        Ok(hover::hover(&self.0, params))
+        guard("hover", || Ok(hover::hover(&self.0, params)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(code_action::code_action(&self.0, params))
+        guard("codeAction", || {
+            Ok(code_action::code_action(&self.0, params))
+        })
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        Ok(definition::definition(&self.0, params))
+        guard("definition", || Ok(definition::definition(&self.0, params)))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        Ok(references::references(&self.0, params))
+        guard("references", || Ok(references::references(&self.0, params)))
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(document_symbol::document_symbol(&self.0, params))
+        guard("documentSymbol", || {
+            Ok(document_symbol::document_symbol(&self.0, params))
+        })
     }
 
     async fn prepare_rename(
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        Ok(rename::prepare_rename(&self.0, params))
+        guard("prepareRename", || {
+            Ok(rename::prepare_rename(&self.0, params))
+        })
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        rename::rename(&self.0, params)
+        guard("rename", || rename::rename(&self.0, params))
     }
 
     async fn execute_command(
@@ -114,6 +145,17 @@ impl LanguageServer for Server {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        Ok(completion::completion(&self.0, params))
+        guard("completion", || Ok(completion::completion(&self.0, params)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panicking_handler_becomes_an_error_reply() {
+        let r: super::Result<()> = super::guard("hover", || panic!("boom"));
+        let e = r.unwrap_err();
+        assert!(e.message.contains("hover failed: boom"), "{e:?}");
+        assert_eq!(super::guard("hover", || Ok(3)).unwrap(), 3);
     }
 }
