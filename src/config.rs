@@ -134,6 +134,11 @@ impl RuleSettings {
                 }
                 continue;
             }
+            // Settings of the editor extension itself (server path, trace level) arrive in
+            // the same section; they are not the server's business.
+            if matches!(key.as_str(), "server" | "trace") {
+                continue;
+            }
             if key != "rules" {
                 problems.push(Problem {
                     range: 0..0,
@@ -240,6 +245,11 @@ mod tests {
         assert!(problems.is_empty() && s.live_disabled);
         let (_, problems) = RuleSettings::from_json(&serde_json::json!({"live": true}));
         assert_eq!(problems.len(), 1);
+        // The VS Code extension's own settings share the section.
+        let (_, problems) = RuleSettings::from_json(
+            &serde_json::json!({"server": {"path": "/x"}, "trace": {"server": "off"}, "rules": {}}),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

