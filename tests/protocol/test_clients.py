@@ -1,0 +1,119 @@
+"""portside as different editors see it: pytest-lsp drives `portside lsp` with the client
+capabilities it ships for VS Code, Neovim 0.7 and 0.11, and Emacs.
+
+Run through tests/protocol.rs (PORTSIDE_BIN is the server, PORTSIDE_PYTEST the pytest of a
+venv with pytest-lsp).
+"""
+import os
+import pathlib
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SERVER = [os.environ.get("PORTSIDE_BIN", "portside"), "lsp"]
+CLIENTS = ["visual-studio-code", "neovim@v0.7.0", "neovim@v0.11.0", "emacs"]
+# `localhost` sits after a two-unit (UTF-16) / four-byte (UTF-8) emoji on its line.
+COMPOSE = 'services:\n  web:\n    ports: ["😀", "localhost:8080:80"]\n'
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
+async def client(request, lsp_client: LanguageClient):
+    # No handler for workspace/configuration: pygls answers with an error, which the
+    # server must survive (it pulls settings when the client says it can).
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities(request.param),
+            root_uri=ROOT.as_uri(),
+        )
+    )
+    lsp_client.encoding = result.capabilities.position_encoding or "utf-16"
+    yield
+    await lsp_client.shutdown_session()
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, language: str = "yaml"):
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+
+
+async def test_diagnostics_at_the_token_in_the_negotiated_encoding(client: LanguageClient):
+    uri = (ROOT / "tests" / "protocol" / "compose.yaml").as_uri()
+    open_doc(client, uri, COMPOSE)
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    diags = [d for d in client.diagnostics[uri] if d.code == "invalid-port-spec"]
+    localhost = [d for d in diags if "localhost" in d.message]
+    assert len(localhost) == 1, diags
+    d = localhost[0]
+    line = COMPOSE.splitlines()[2]
+    prefix = line[: line.index("localhost")]
+    if client.encoding == "utf-8":
+        start = len(prefix.encode("utf-8"))
+    elif client.encoding == "utf-32":
+        start = len(prefix)
+    else:
+        start = len(prefix.encode("utf-16-le")) // 2
+    assert d.range.start == types.Position(line=2, character=start), (client.encoding, d.range)
+    assert d.range.end.character - d.range.start.character == len("localhost")
+    assert d.severity == types.DiagnosticSeverity.Error
+    assert d.source == "portside"
+
+
+async def test_hover_code_action_and_symbols(client: LanguageClient):
+    path = ROOT / "examples" / "broken" / "compose.yaml"
+    text = path.read_text()
+    uri = path.as_uri()
+    open_doc(client, uri, text, "dockercompose")
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    lines = text.splitlines()
+    cache = next(i for i, l in enumerate(lines) if '"6380:6379"' in l)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=cache, character=lines[cache].index("6380") + 1),
+        )
+    )
+    assert hover is not None
+    assert "redis://127.0.0.1:6380" in hover.contents.value
+
+    diags = [d for d in client.diagnostics[uri] if d.range.start.line == 9]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diags[0].range,
+            context=types.CodeActionContext(diagnostics=diags, only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    titles = [a.title for a in actions or []]
+    assert "Replace `localhost` with `127.0.0.1`" in titles
+
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [s.name for s in symbols][:5] == ["web", "api", "worker", "db", "cache"]
+
+
+async def test_unknown_documents_and_positions_past_the_end(client: LanguageClient):
+    uri = (ROOT / "tests" / "protocol" / "never-opened.yaml").as_uri()
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1000, character=1000),
+        )
+    )
+    assert hover is None
+    path = ROOT / "examples" / "broken" / "compose.yaml"
+    open_doc(client, path.as_uri(), path.read_text(), "dockercompose")
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()),
+            position=types.Position(line=100000, character=100000),
+        )
+    )
+    assert hover is None
