@@ -81,6 +81,17 @@ pub fn compose(
     }
 }
 
+/// A hover for clients that only show plain text: the Markdown without emphasis markers
+/// and rules; code spans keep their backticks, which read fine as text.
+pub fn plain_text(markdown: &str) -> String {
+    markdown
+        .replace("**", "")
+        .lines()
+        .filter(|l| l.trim() != "---")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A diagnostic's rule, like `portside explain`, when nothing more specific is under the
 /// cursor.
 pub fn rule_doc(findings: &[Finding], offset: usize) -> Option<Hovered> {
@@ -882,6 +893,15 @@ mod tests {
             h.markdown
         );
         assert!(h.markdown.contains("⚠ `"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn plain_text_for_clients_without_markdown() {
+        let md = "**`web`** publishes `80`\n\n- **Host**: x\n\n---\n\n⚠ `code`: y";
+        assert_eq!(
+            plain_text(md),
+            "`web` publishes `80`\n\n- Host: x\n\n\n⚠ `code`: y"
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ fn pytest_lsp_across_client_capabilities() {
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     eprintln!("{out}");
-    assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(out.contains("12 passed"), "{out}");
 }

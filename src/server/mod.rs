@@ -31,6 +31,8 @@ pub struct Backend {
     settings: Mutex<RuleSettings>,
     /// Whether the client answers `workspace/configuration`.
     pull_configuration: AtomicBool,
+    /// Whether the client renders Markdown hovers (eglot 1.9 asks for plain text).
+    hover_markdown: AtomicBool,
 }
 
 impl Backend {
@@ -42,6 +44,7 @@ impl Backend {
             publish: tokio::sync::Mutex::new(()),
             settings: Mutex::new(RuleSettings::default()),
             pull_configuration: AtomicBool::new(false),
+            hover_markdown: AtomicBool::new(true),
         }
     }
 

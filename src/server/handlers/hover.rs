@@ -84,10 +84,20 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
         }
     };
     let found = found?;
+    let markdown = backend
+        .hover_markdown
+        .load(std::sync::atomic::Ordering::Relaxed);
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: found.markdown,
+        contents: HoverContents::Markup(if markdown {
+            MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: found.markdown,
+            }
+        } else {
+            MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: hover::plain_text(&found.markdown),
+            }
         }),
         range: Some(convert::range(&rope, found.range, enc)),
     })

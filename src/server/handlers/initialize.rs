@@ -15,6 +15,17 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .pull_configuration
         .store(pull, std::sync::atomic::Ordering::Relaxed);
+    // A client that lists hover formats without Markdown gets plain text.
+    let markdown = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.hover.as_ref())
+        .and_then(|h| h.content_format.as_ref())
+        .is_none_or(|formats| formats.contains(&MarkupKind::Markdown));
+    backend
+        .hover_markdown
+        .store(markdown, std::sync::atomic::Ordering::Relaxed);
     if let Some(options) = &params.initialization_options {
         super::did_change_configuration::store(backend, options);
     }

@@ -1,0 +1,33 @@
+//! Emacs with eglot, in batch mode (editors/emacs/test-eglot.el): the diagnostic at the
+//! token through flymake, the port hover, and the quick fix offered. Debian's emacs-nox +
+//! elpa-eglot (.ci/run installs them); without Emacs the test says loudly that it skipped
+//! (and fails under PORTSIDE_REQUIRE_EDITORS=1).
+
+#[test]
+fn emacs_eglot_diagnostics_hover_and_quick_fix() {
+    let required = std::env::var("PORTSIDE_REQUIRE_EDITORS").is_ok_and(|v| v == "1");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = match std::process::Command::new("emacs")
+        .args(["--batch", "-Q", "-l"])
+        .arg(root.join("editors/emacs/test-eglot.el"))
+        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
+        .env("PORTSIDE_FILE", root.join("examples/broken/compose.yaml"))
+        .current_dir(root)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) if !required => {
+            eprintln!("\n!!! SKIPPED the Emacs test: {e}\n");
+            return;
+        }
+        Err(e) => panic!("PORTSIDE_REQUIRE_EDITORS=1 but emacs cannot run: {e}"),
+    };
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{out}");
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("\"failures\":0"), "{out}");
+}
