@@ -435,18 +435,23 @@ fn containers(
     }
 }
 
+/// `80/tcp`, or `8000-8010/tcp` for a range.
+fn exposed_range(exposed: &[ports::ExposedPort]) -> String {
+    let first = &exposed[0];
+    match exposed.last() {
+        Some(last) if exposed.len() > 1 => {
+            format!("{}-{}/{}", first.port, last.port, first.protocol)
+        }
+        _ => format!("{}/{}", first.port, first.protocol),
+    }
+}
+
 /// An `expose` entry.
 fn expose(service: &str, value: &str) -> String {
     let mut md = format!("**`{service}`** exposes `{value}`\n\n");
     match ports::parse_expose(value) {
         Ok(exposed) => {
-            let first = &exposed[0];
-            let last = &exposed[exposed.len() - 1];
-            let range = if exposed.len() == 1 {
-                format!("{}/{}", first.port, first.protocol)
-            } else {
-                format!("{}-{}/{}", first.port, last.port, first.protocol)
-            };
+            let range = exposed_range(&exposed);
             let _ = write!(
                 md,
                 "- Container port {range}: documentation only\n- **Not published**: the host cannot reach it; use `ports` for that\n- Other containers on its networks reach every listening port, exposed or not"
@@ -464,17 +469,11 @@ pub fn dockerfile_expose(value: &str) -> String {
     let mut md = format!("**`EXPOSE {value}`**\n\n");
     match ports::parse_expose(value) {
         Ok(exposed) => {
-            let first = &exposed[0];
-            let last = &exposed[exposed.len() - 1];
-            let range = if exposed.len() == 1 {
-                format!("{}/{}", first.port, first.protocol)
-            } else {
-                format!("{}-{}/{}", first.port, last.port, first.protocol)
-            };
+            let range = exposed_range(&exposed);
             let _ = write!(
                 md,
                 "- Records that the app listens on {range}: metadata, not a firewall rule\n- **Not published**: use `docker run -p 8080:{p}` or Compose `ports: [\"8080:{p}\"]`\n- `docker run -P` publishes every exposed port on a random host port",
-                p = first.port
+                p = exposed[0].port
             );
         }
         Err(e) => {
