@@ -652,3 +652,73 @@ async fn definition_references_symbols_completion_and_rename_across_two_files() 
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_dotenv_changed_on_disk_re_analyses_through_the_registered_watcher() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".env"), "WEB_PORT=80a\n").unwrap();
+    let text = "services:\n  web:\n    ports: [\"${WEB_PORT}:80\"]\n";
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let mut c = start();
+    c.initialize_with(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Value::Null,
+    )
+    .await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-port-spec", "{d}");
+    // The server registered a watcher for the files its analyses read.
+    let registration = c
+        .server_requests
+        .iter()
+        .find(|r| r["method"] == "client/registerCapability")
+        .expect("a registration")
+        .clone();
+    let watcher = &registration["params"]["registrations"][0];
+    assert_eq!(watcher["method"], "workspace/didChangeWatchedFiles");
+    assert!(
+        watcher["registerOptions"]["watchers"][0]["globPattern"]
+            .as_str()
+            .unwrap()
+            .contains(".env"),
+        "{registration}"
+    );
+    // The .env is fixed on disk; the editor says so; the diagnostic goes away.
+    std::fs::write(dir.join(".env"), "WEB_PORT=8080\n").unwrap();
+    let env_uri = format!("file://{}", dir.join(".env").display());
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": env_uri, "type": 2}]}),
+    )
+    .await;
+    let d = c.diagnostics(&uri).await;
+    let codes: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"invalid-port-spec"), "{d}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_client_that_refuses_the_watcher_registration_is_still_served() {
+    let mut c = start();
+    c.refuse.push("client/registerCapability");
+    c.initialize_with(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Value::Null,
+    )
+    .await;
+    c.open(URI, "yaml", 1, BROKEN).await;
+    let d = c.diagnostics(URI).await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-port-spec");
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "client/registerCapability")
+    );
+}

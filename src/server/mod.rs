@@ -33,6 +33,8 @@ pub struct Backend {
     pull_configuration: AtomicBool,
     /// Whether the client renders Markdown hovers (eglot 1.9 asks for plain text).
     hover_markdown: AtomicBool,
+    /// Whether the client accepts a dynamic `workspace/didChangeWatchedFiles` registration.
+    watch_files: AtomicBool,
 }
 
 impl Backend {
@@ -45,6 +47,7 @@ impl Backend {
             settings: Mutex::new(RuleSettings::default()),
             pull_configuration: AtomicBool::new(false),
             hover_markdown: AtomicBool::new(true),
+            watch_files: AtomicBool::new(false),
         }
     }
 

@@ -17,6 +17,10 @@ pub struct Client<R, W> {
     pub notifications: Vec<Value>,
     /// What to answer to `workspace/configuration` (each item gets this value).
     pub configuration: Option<Value>,
+    /// Requests the server sent to the client, in order.
+    pub server_requests: Vec<Value>,
+    /// Server request methods to answer with an error instead of null.
+    pub refuse: Vec<&'static str>,
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
@@ -27,6 +31,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
             next_id: 1,
             notifications: Vec::new(),
             configuration: None,
+            server_requests: Vec::new(),
+            refuse: Vec::new(),
         }
     }
 
@@ -91,7 +97,15 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> Client<R, W> {
     /// Keeps a notification; answers server-to-client requests with `null`.
     async fn stash(&mut self, msg: Value) {
         if msg.get("id").is_some() && msg.get("method").is_some() {
+            self.server_requests.push(msg.clone());
             let id = msg["id"].clone();
+            if let Some(m) = msg["method"].as_str()
+                && self.refuse.contains(&m)
+            {
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "refused by the test client"}}))
+                    .await;
+                return;
+            }
             let result = match (&self.configuration, msg["method"].as_str()) {
                 (Some(config), Some("workspace/configuration")) => {
                     let n = msg["params"]["items"].as_array().map_or(1, Vec::len);

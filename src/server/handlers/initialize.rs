@@ -26,6 +26,16 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .hover_markdown
         .store(markdown, std::sync::atomic::Ordering::Relaxed);
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
+    backend
+        .watch_files
+        .store(watch, std::sync::atomic::Ordering::Relaxed);
     if let Some(options) = &params.initialization_options {
         super::did_change_configuration::store(backend, options);
     }
@@ -86,7 +96,26 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     }
 }
 
+/// The files whose changes on disk re-analyse open documents: what the workspace layer
+/// reads besides the document (override/include/extends files, `.env`, Dockerfiles,
+/// daemon.json) and portside.toml.
+const WATCHED: &str = "**/{.env,portside.toml,daemon.json,Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,*.yml,*.yaml}";
+
 pub async fn initialized(backend: &std::sync::Arc<Backend>) {
     tracing::info!(encoding = ?backend.encoding(), "client initialized");
+    if backend
+        .watch_files
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let registration = Registration {
+            id: "portside-watched-files".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: Some(serde_json::json!({"watchers": [{"globPattern": WATCHED}]})),
+        };
+        // A client that refuses only loses re-analysis on disk changes.
+        if let Err(e) = backend.client.register_capability(vec![registration]).await {
+            tracing::warn!("the client refused the file watcher registration: {e}");
+        }
+    }
     super::did_change_configuration::pull(backend).await;
 }

@@ -6,6 +6,7 @@ mod completion;
 mod definition;
 mod did_change;
 mod did_change_configuration;
+mod did_change_watched_files;
 mod did_close;
 mod did_open;
 mod document_symbol;
@@ -79,6 +80,13 @@ impl LanguageServer for Server {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let _ = guard("didOpen", || {
             did_open::did_open(&self.0, params);
+            Ok(())
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let _ = guard("didChangeWatchedFiles", || {
+            did_change_watched_files::did_change_watched_files(&self.0, params);
             Ok(())
         });
     }
