@@ -160,6 +160,16 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             });
         }
     }
+    for r in p.refs.iter().filter(|r| r.service == 0) {
+        let val = p.ref_val(r);
+        let range = p.span(val.node);
+        if contains(&range, offset) {
+            return Some(Hovered {
+                markdown: service_ref(p, s, r, env),
+                range,
+            });
+        }
+    }
     if let Some(mode) = &s.network_mode {
         let range = p.span(mode.node);
         if contains(&range, offset) {
@@ -200,6 +210,114 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
         }
     }
     None
+}
+
+/// An environment value or command word that names a host: which service that is, whether
+/// it listens on the port, and whether the two share a network.
+fn service_ref(
+    p: &Project<'_>,
+    from: &Service<'_>,
+    r: &crate::compose::model::ServiceRef<'_>,
+    env: Env<'_>,
+) -> String {
+    let host = p.ref_host(r);
+    let port = r.port();
+    let target = port.map_or(String::new(), |p| format!(":{p}"));
+    let mut md = format!("**`{}`** names `{host}{target}`\n\n", r.key);
+    if crate::compose::refs::is_loopback(host) {
+        let _ = write!(
+            md,
+            "- `{host}` inside `{}` is `{}` itself, not another container or the host",
+            from.name, from.name
+        );
+        return md;
+    }
+    // The named service, built on its own (hovers never build the whole project).
+    let Some(root) = p
+        .yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find(|&r| p.yaml.is_mapping(r))
+    else {
+        return md;
+    };
+    let entry = p.yaml.get(root, "services").and_then(|services| {
+        p.yaml
+            .entries(services.value)
+            .into_iter()
+            .find(|e| p.yaml.scalar(e.key) == Some(host))
+            .map(|e| p.span(e.key).start..p.span(e.value).end)
+    });
+    let Some(entry) = entry else {
+        let _ = write!(
+            md,
+            "- No service of this file is called `{host}`; an alias, `hostname` or another file may provide it"
+        );
+        return md;
+    };
+    let other_project = Project::build_only(p.text, p.yaml, env.vars, env.external, &|r: Range<
+        usize,
+    >| {
+        r == entry
+    });
+    let Some(other) = other_project.services.first() else {
+        return md;
+    };
+    let _ = writeln!(md, "- Service `{}` of this project", other.name);
+    if let Some(port) = port {
+        let mut known: Vec<u16> = other_project.container_ports(other);
+        known.extend_from_slice(other.image_ports());
+        let published: Vec<String> = other
+            .ports
+            .iter()
+            .filter_map(Port::bindings)
+            .flatten()
+            .filter(|b| b.published == port.to_string())
+            .map(|b| format!("{}→{}", b.published, b.target))
+            .collect();
+        if known.contains(&port) {
+            let _ = writeln!(md, "- Port {port}: `{}` listens on it", other.name);
+        } else if !published.is_empty() {
+            let _ = writeln!(
+                md,
+                "- Port {port} is `{}`'s published host port ({}): containers must use the container port",
+                other.name,
+                published.join(", ")
+            );
+        } else if known.is_empty() {
+            let _ = writeln!(
+                md,
+                "- Port {port}: not visible from Compose (check the image)"
+            );
+        } else {
+            let mut ports: Vec<String> = known.iter().map(u16::to_string).collect();
+            ports.dedup();
+            let _ = writeln!(
+                md,
+                "- Port {port}: `{}` is known to listen on {} instead",
+                other.name,
+                ports.join(", ")
+            );
+        }
+    }
+    let shared = match (p.attachment(from), other_project.attachment(other)) {
+        (Attachment::Networks(a), Attachment::Networks(b)) => {
+            let common: Vec<String> = a
+                .iter()
+                .filter(|n| b.contains(n))
+                .map(|n| format!("`{n}`"))
+                .collect();
+            if common.is_empty() {
+                "**no shared network**: the name does not resolve".to_string()
+            } else {
+                format!("shared: {}", common.join(", "))
+            }
+        }
+        _ => "depends on `network_mode`".to_string(),
+    };
+    let _ = write!(md, "- Networks: {shared}");
+    md
 }
 
 /// A `ports` entry: the binding in words, who can reach it, and how.
@@ -892,6 +1010,26 @@ mod tests {
             h.markdown
         );
         assert!(h.markdown.contains("⚠ `"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn an_environment_value_that_names_a_service() {
+        let text = "services:\n  api:\n    networks: [back]\n    environment:\n      DB_URL: postgres://db:5432/app\n      CACHE: redis://cache:6380\n      SELF: http://localhost:80\n      OTHER: http://nope:1\n  db:\n    image: postgres:16\n    networks: [back]\n  cache:\n    image: redis:7\n    ports: [\"6380:6379\"]\nnetworks:\n  back: {}\n";
+        let h = hover_at(text, "postgres://db", &[], &[]);
+        assert!(h.contains("**`DB_URL`** names `db:5432`"), "{h}");
+        assert!(h.contains("Service `db` of this project"), "{h}");
+        assert!(h.contains("Port 5432: `db` listens on it"), "{h}");
+        assert!(h.contains("shared: `back`"), "{h}");
+        let h = hover_at(text, "redis://cache", &[], &[]);
+        assert!(h.contains("published host port (6380→6379)"), "{h}");
+        assert!(h.contains("**no shared network**"), "{h}");
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("is `api` itself"), "{h}");
+        let h = hover_at(text, "http://nope", &[], &[]);
+        assert!(
+            h.contains("No service of this file is called `nope`"),
+            "{h}"
+        );
     }
 
     #[test]
