@@ -122,17 +122,21 @@ struct Cleanup(String);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        if let Some(ids) = docker(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=portside-test-run={}", self.0),
-        ]) {
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                let mut args = vec!["rm", "-f"];
-                args.extend(ids);
-                docker(&args);
+        let filter = format!("label=portside-test-run={}", self.0);
+        for (list, remove) in [
+            (vec!["ps", "-aq", "--filter", &filter], vec!["rm", "-f"]),
+            (
+                vec!["network", "ls", "-q", "--filter", &filter],
+                vec!["network", "rm"],
+            ),
+        ] {
+            if let Some(ids) = docker(&list) {
+                let ids: Vec<&str> = ids.split_whitespace().collect();
+                if !ids.is_empty() {
+                    let mut args = remove.clone();
+                    args.extend(ids);
+                    docker(&args);
+                }
             }
         }
     }
@@ -472,4 +476,114 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
         .count();
     assert_eq!(live, 5, "{d:#}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn probe_checks_external_networks_and_services_that_name_each_other() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let Some(image) = daemon.as_ref().and_then(|_| busybox_image()) else {
+        if docker_required() {
+            panic!(
+                "PORTSIDE_REQUIRE_DOCKER=1 but the docker CLI, the daemon or the busybox test image is not available"
+            );
+        }
+        eprintln!("\n!!! SKIPPED live links test: no Docker daemon, docker CLI or busybox.\n");
+        return;
+    };
+    let run = format!("links-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    let label = format!("portside-test-run={run}");
+    for net in ["a", "b"] {
+        docker(&[
+            "network",
+            "create",
+            "--label",
+            &label,
+            &format!("{project}_{net}"),
+        ])
+        .expect("network");
+    }
+    let start = |service: &str, net: &str, cmd: &[&str]| {
+        let mut args = vec![
+            "run".to_string(),
+            "-d".into(),
+            "--label".into(),
+            label.clone(),
+            "--label".into(),
+            format!("com.docker.compose.project={project}"),
+            "--label".into(),
+            format!("com.docker.compose.service={service}"),
+            "--network".into(),
+            format!("{project}_{net}"),
+            image.into(),
+        ];
+        args.extend(cmd.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        docker(&args).expect("start a test container");
+    };
+    start("front", "a", &["sleep", "300"]);
+    start("back", "b", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
+    start("lo", "a", &["httpd", "-f", "-p", "127.0.0.1:80", "-h", "/"]);
+    start("ok", "a", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["probe", "--format", "json"])
+        .arg(dir.join("compose.yaml"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    assert_eq!(o.status.code(), Some(1), "{out:#}");
+    let link = |kind: &str, to: &str| {
+        out["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["link"]["kind"] == kind && (to.is_empty() || l["link"]["to"] == to))
+            .unwrap_or_else(|| panic!("{kind} {to}: {out:#}"))
+            .clone()
+    };
+    let ext = link("network", "");
+    assert_eq!(
+        (ext["outcome"].as_str(), ext["step"].as_str()),
+        (Some("fail"), Some("network")),
+        "{ext:#}"
+    );
+    assert!(
+        ext["message"].as_str().unwrap().contains("does not exist"),
+        "{ext:#}"
+    );
+    let back = link("service", "back");
+    assert_eq!(back["step"], "networks", "{back:#}");
+    assert!(
+        back["message"]
+            .as_str()
+            .unwrap()
+            .contains("share no network"),
+        "{back:#}"
+    );
+    let lo = link("service", "lo");
+    assert_eq!(lo["step"], "listen", "{lo:#}");
+    assert!(
+        lo["message"].as_str().unwrap().contains("loopback only"),
+        "{lo:#}"
+    );
+    let ok = link("service", "ok");
+    assert_eq!(ok["outcome"], "ok", "{ok:#}");
+    assert!(
+        ok["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("shares {project}_a")),
+        "{ok:#}"
+    );
 }

@@ -48,6 +48,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
     };
     let ctx = crate::workspace::context_for(&path, &text, &Default::default());
     let (project, mappings) = probe::mappings(&path, &text, &ctx);
+    let links = probe::links(&text, &ctx);
     super::runtime().block_on(async {
         let docker = match live::connect().await {
             Ok(d) => d,
@@ -63,16 +64,28 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        let link_verdicts = match probe::probe_links(&docker, &project, &links).await {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("portside: {e}");
+                return ExitCode::from(2);
+            }
+        };
         let failed = verdicts
             .iter()
             .filter(|v| v.outcome == probe::Outcome::Fail)
-            .count();
+            .count()
+            + link_verdicts
+                .iter()
+                .filter(|v| v.outcome == probe::Outcome::Fail)
+                .count();
         match args.format {
             Format::Json => {
                 let out = serde_json::json!({
                     "project": project,
                     "file": path.display().to_string(),
                     "results": verdicts,
+                    "links": link_verdicts,
                 });
                 println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             }
@@ -103,14 +116,29 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
                         m.service, m.target, m.protocol, v.step, v.message
                     );
                 }
-                if verdicts.is_empty() {
-                    println!("nothing to probe: no service publishes a port");
+                for v in &link_verdicts {
+                    let mark = match v.outcome {
+                        probe::Outcome::Ok => "ok  ",
+                        probe::Outcome::Fail => "FAIL",
+                    };
+                    let what = match v.link.kind {
+                        "network" => format!("network {}", v.link.from),
+                        _ => format!(
+                            "{} -> {}{}",
+                            v.link.from,
+                            v.link.to,
+                            v.link.port.map_or(String::new(), |p| format!(":{p}"))
+                        ),
+                    };
+                    println!("{mark} {what} [{}] {}", v.step, v.message);
                 }
-                println!(
-                    "portside: {} of {} mapping(s) answer",
-                    verdicts.len() - failed,
-                    verdicts.len()
-                );
+                if verdicts.is_empty() && link_verdicts.is_empty() {
+                    println!(
+                        "nothing to probe: no published port, external network or service reference"
+                    );
+                }
+                let total = verdicts.len() + link_verdicts.len();
+                println!("portside: {} of {total} check(s) pass", total - failed);
             }
         }
         if failed == 0 {

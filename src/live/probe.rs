@@ -52,6 +52,211 @@ impl Mapping {
     }
 }
 
+/// Something of the project besides a port mapping that the daemon can confirm: an
+/// external network, or one service naming another in its environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// `network` or `service`.
+    pub kind: &'static str,
+    /// The external network's name, or the service that names another.
+    pub from: String,
+    /// The named service (empty for a network).
+    pub to: String,
+    pub port: Option<u16>,
+    /// Where the Compose file names it.
+    #[serde(skip)]
+    pub range: Range<usize>,
+}
+
+/// External networks and service-to-service references of a Compose file.
+pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
+    let yaml = Yaml::parse(text);
+    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
+    let mut out = Vec::new();
+    for n in project.networks.iter().filter(|n| n.external) {
+        out.push(Link {
+            kind: "network",
+            from: n
+                .explicit_name
+                .as_ref()
+                .map_or_else(|| n.name.to_string(), |v| v.value.to_string()),
+            to: String::new(),
+            port: None,
+            range: project.span(n.key),
+        });
+    }
+    for r in &project.refs {
+        let Some(to) = project.host_index(project.ref_host(r)) else {
+            continue;
+        };
+        if to == r.service {
+            continue;
+        }
+        let link = Link {
+            kind: "service",
+            from: project.services[r.service].name.to_string(),
+            to: project.services[to].name.to_string(),
+            port: r.port(),
+            range: project.span(project.ref_val(r).node),
+        };
+        if !out
+            .iter()
+            .any(|l: &Link| l.from == link.from && l.to == link.to && l.port == link.port)
+        {
+            out.push(link);
+        }
+    }
+    out
+}
+
+/// A verdict on a [`Link`].
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkVerdict {
+    pub link: Link,
+    pub outcome: Outcome,
+    /// `network`, `container`, `networks`, `listen`.
+    pub step: &'static str,
+    pub message: String,
+}
+
+/// Checks external networks exist, and that services that name each other share a network
+/// and that the named one listens on the port on a non-loopback address.
+pub async fn probe_links(
+    docker: &Docker,
+    project: &str,
+    links: &[Link],
+) -> Result<Vec<LinkVerdict>, LiveError> {
+    let containers = project_containers(docker, project).await?;
+    let running = |service: &str| {
+        containers.iter().find(|c| {
+            service_of(c) == Some(service)
+                && c.state.as_ref().is_some_and(|s| s.to_string() == "running")
+        })
+    };
+    let mut out = Vec::new();
+    for l in links {
+        let verdict = |outcome, step, message: String| LinkVerdict {
+            link: l.clone(),
+            outcome,
+            step,
+            message,
+        };
+        if l.kind == "network" {
+            let found =
+                tokio::time::timeout(CALL_TIMEOUT, docker.inspect_network(&l.from, None)).await;
+            out.push(match found {
+                Ok(Ok(_)) => verdict(Outcome::Ok, "network", format!("external network `{}` exists", l.from)),
+                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => verdict(
+                    Outcome::Fail,
+                    "network",
+                    format!("external network `{}` does not exist: Compose refuses to start (`docker network create {}`)", l.from, l.from),
+                ),
+                Ok(Err(e)) => verdict(Outcome::Fail, "network", format!("cannot inspect network `{}`: {e}", l.from)),
+                Err(_) => verdict(Outcome::Fail, "network", "the daemon did not answer in time".into()),
+            });
+            continue;
+        }
+        let (Some(a), Some(b)) = (running(&l.from), running(&l.to)) else {
+            let missing = if running(&l.to).is_none() {
+                &l.to
+            } else {
+                &l.from
+            };
+            out.push(verdict(
+                Outcome::Fail,
+                "container",
+                format!(
+                    "`{missing}` has no running container, so `{}` cannot reach `{}`",
+                    l.from, l.to
+                ),
+            ));
+            continue;
+        };
+        let networks = |c: &ContainerSummary| -> Vec<String> {
+            c.network_settings
+                .as_ref()
+                .and_then(|n| n.networks.as_ref())
+                .map(|n| n.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let (na, nb) = (networks(a), networks(b));
+        let shared: Vec<&String> = na.iter().filter(|n| nb.contains(n)).collect();
+        if shared.is_empty() {
+            out.push(verdict(
+                Outcome::Fail,
+                "networks",
+                format!(
+                    "`{}` (on {}) and `{}` (on {}) share no network: the name `{}` does not resolve from `{}`",
+                    l.from,
+                    na.join(", "),
+                    l.to,
+                    nb.join(", "),
+                    l.to,
+                    l.from
+                ),
+            ));
+            continue;
+        }
+        let shared = shared
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Some(port) = l.port else {
+            out.push(verdict(
+                Outcome::Ok,
+                "networks",
+                format!("`{}` and `{}` share {shared}", l.from, l.to),
+            ));
+            continue;
+        };
+        let id = b.id.clone().unwrap_or_default();
+        out.push(match container_listeners(docker, &id).await {
+            Ok(listeners) => {
+                let on: Vec<&IpAddr> = listeners
+                    .iter()
+                    .filter(|(_, p)| *p == port)
+                    .map(|(ip, _)| ip)
+                    .collect();
+                if on.is_empty() {
+                    verdict(
+                        Outcome::Fail,
+                        "listen",
+                        format!("nothing in `{}` listens on port {port}", l.to),
+                    )
+                } else if on.iter().all(|ip| is_loopback(ip)) {
+                    verdict(
+                        Outcome::Fail,
+                        "listen",
+                        format!(
+                            "`{}` listens on {}:{port}, loopback only: `{}` is refused",
+                            l.to, on[0], l.from
+                        ),
+                    )
+                } else {
+                    verdict(
+                        Outcome::Ok,
+                        "listen",
+                        format!(
+                            "`{}` listens on {}:{port} and shares {shared} with `{}`",
+                            l.to, on[0], l.from
+                        ),
+                    )
+                }
+            }
+            Err(e) => verdict(
+                Outcome::Ok,
+                "networks",
+                format!(
+                    "`{}` and `{}` share {shared} (could not look inside `{}`: {e})",
+                    l.from, l.to, l.to
+                ),
+            ),
+        });
+    }
+    Ok(out)
+}
+
 /// The Compose project name and the published mappings of a Compose file.
 pub fn mappings(path: &std::path::Path, text: &str, ctx: &Context) -> (String, Vec<Mapping>) {
     let yaml = Yaml::parse(text);
