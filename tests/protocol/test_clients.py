@@ -22,7 +22,13 @@ COMPOSE = 'services:\n  web:\n    ports: ["😀", "localhost:8080:80"]\n'
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=CLIENTS)
 async def client(request, lsp_client: LanguageClient):
     # No handler for workspace/configuration: pygls answers with an error, which the
-    # server must survive (it pulls settings when the client says it can).
+    # server must survive (it pulls settings when the client says it can). The file
+    # watcher registration is accepted (pytest-lsp counts an unhandled server request as a
+    # test error; tests/lsp.rs covers a client that refuses it).
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams):
+        return None
+
     result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities(request.param),
