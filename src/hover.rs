@@ -439,7 +439,7 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
     let _ = writeln!(
         md,
         "- Other containers: {}",
-        containers(p, s, first.target, &targets, first.protocol)
+        containers(p, s, &targets, first.protocol)
     );
     md
 }
@@ -523,13 +523,7 @@ fn other_machines(ip: &str) -> &'static str {
     }
 }
 
-fn containers(
-    p: &Project<'_>,
-    s: &Service<'_>,
-    target: u16,
-    targets: &str,
-    protocol: &str,
-) -> String {
+fn containers(p: &Project<'_>, s: &Service<'_>, targets: &str, protocol: &str) -> String {
     let proto = if protocol == "tcp" {
         String::new()
     } else {
@@ -538,7 +532,6 @@ fn containers(
     match p.attachment(s) {
         Attachment::Networks(nets) => {
             let nets: Vec<_> = nets.iter().map(|n| format!("`{n}`")).collect();
-            let _ = target;
             format!(
                 "`{}:{targets}{proto}` on {} {} (the container port, not the published one)",
                 s.name,

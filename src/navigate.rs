@@ -217,7 +217,7 @@ pub struct Symbol {
 }
 
 /// The top-level entries of a Compose file, for outline views.
-pub fn symbols(yaml: &Yaml, text: &str) -> Vec<Symbol> {
+pub fn symbols(yaml: &Yaml) -> Vec<Symbol> {
     let mut out = Vec::new();
     let Some(root) = root(yaml) else {
         return out;
@@ -244,7 +244,6 @@ pub fn symbols(yaml: &Yaml, text: &str) -> Vec<Symbol> {
                 .filter(|d| !d.is_empty());
             let key = yaml.span(entry.key);
             let value = yaml.span(entry.value);
-            let _ = text;
             out.push(Symbol {
                 name: name.to_string(),
                 section,
@@ -417,7 +416,7 @@ mod tests {
     fn outline() {
         let text = TEXT.to_string();
         let yaml = Yaml::parse(&text);
-        let s = symbols(&yaml, &text);
+        let s = symbols(&yaml);
         let got: Vec<_> = s.iter().map(|s| (s.section, s.name.as_str())).collect();
         assert_eq!(
             got,

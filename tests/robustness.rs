@@ -163,7 +163,7 @@ fn exercise(kind: FileKind, text: &str, rng: &mut Rng) {
             for occ in portside::navigate::occurrences(&yaml, text) {
                 assert!(occ.range.end <= text.len());
             }
-            let _ = portside::navigate::symbols(&yaml, text);
+            let _ = portside::navigate::symbols(&yaml);
             let _ = portside::live::probe::mappings(
                 std::path::Path::new("/x/compose.yaml"),
                 text,

@@ -14,7 +14,7 @@ pub fn document_symbol(
     let enc = backend.encoding();
     let files = project::files(backend, &params.text_document.uri, false);
     let this = files.first()?;
-    let symbols = navigate::symbols(&this.yaml, &this.text)
+    let symbols = navigate::symbols(&this.yaml)
         .into_iter()
         .map(|s| {
             let kind = match s.section {
