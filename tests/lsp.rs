@@ -722,3 +722,78 @@ async fn a_client_that_refuses_the_watcher_registration_is_still_served() {
             .any(|r| r["method"] == "client/registerCapability")
     );
 }
+
+/// Protocol abuse: nothing here may take the server down; each gets an error or an empty
+/// answer, and a normal request still works afterwards.
+#[tokio::test]
+async fn protocol_abuse_gets_errors_and_the_server_keeps_serving() {
+    let mut c = start();
+    // A request before `initialize`.
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
+    assert!(r["error"].is_object(), "{r}");
+    // A notification before `initialize` is dropped.
+    c.open(URI, "yaml", 1, BROKEN).await;
+    c.initialize(&["utf-16"]).await;
+    // A second `initialize`.
+    let r = c
+        .request("initialize", json!({"processId": null, "capabilities": {}}))
+        .await;
+    assert!(r["error"].is_object(), "{r}");
+    // Malformed frames: broken JSON, a body that is not JSON-RPC, an unknown method.
+    c.send_raw(b"{\"jsonrpc\": \"2.0\", \"method\": ").await;
+    c.send_raw(b"[1, 2, 3]").await;
+    let r = c.request("portside/nonsense", json!({})).await;
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // Edits out of range, positions past the end, a document never opened.
+    c.open(URI, "yaml", 2, BROKEN).await;
+    c.diagnostics_for_version(URI, 2).await;
+    c.change(
+        URI,
+        3,
+        json!([{"range": {"start": {"line": 900, "character": 5}, "end": {"line": 2, "character": 0}}, "text": "x"}]),
+    )
+    .await;
+    c.diagnostics_for_version(URI, 3).await;
+    for method in [
+        "textDocument/hover",
+        "textDocument/definition",
+        "textDocument/references",
+        "textDocument/completion",
+        "textDocument/prepareRename",
+    ] {
+        let r = c
+            .request(
+                method,
+                json!({"textDocument": {"uri": URI}, "position": {"line": 10000, "character": 10000}, "context": {"includeDeclaration": true, "triggerKind": 1}}),
+            )
+            .await;
+        assert!(r.get("result").is_some(), "{method}: {r}");
+        let r = c
+            .request(
+                method,
+                json!({"textDocument": {"uri": "file:///never.yaml"}, "position": {"line": 0, "character": 0}, "context": {"includeDeclaration": true, "triggerKind": 1}}),
+            )
+            .await;
+        assert!(
+            r.get("result").is_some() || r["error"].is_object(),
+            "{method}: {r}"
+        );
+    }
+    // Cancelling a request that already finished is harmless.
+    c.notify("$/cancelRequest", json!({"id": 1})).await;
+    // Shutdown, then a request: an error, not a crash.
+    let r = c.request("shutdown", Value::Null).await;
+    assert_eq!(r["result"], Value::Null);
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
+    assert!(r["error"].is_object(), "{r}");
+}

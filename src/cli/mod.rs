@@ -153,7 +153,11 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn serve() -> ExitCode {
-    runtime().block_on(crate::server::run_stdio());
+    let rt = runtime();
+    rt.block_on(crate::server::run_stdio());
+    // After `exit`, a read of stdin may still be blocked on the blocking pool (the frame
+    // guard reads ahead); do not wait for it.
+    rt.shutdown_background();
     ExitCode::SUCCESS
 }
 

@@ -3,6 +3,7 @@
 
 mod convert;
 pub mod documents;
+mod frames;
 mod handlers;
 mod project;
 
@@ -115,7 +116,17 @@ where
     O: AsyncWrite,
 {
     let (service, socket) = service();
-    Server::new(input, output, socket).serve(service).await;
+    // Malformed frames are dropped before tower-lsp-server sees them (see `frames`).
+    let (filtered, pipe) = tokio::io::duplex(1 << 20);
+    let guard = frames::filter(input, pipe);
+    let server = Server::new(filtered, output, socket).serve(service);
+    tokio::pin!(server);
+    tokio::select! {
+        // `exit` ends the server even while the guard still waits on the input.
+        () = &mut server => {}
+        // The input ended: the guard closed the pipe; let the server finish.
+        () = guard => server.await,
+    }
 }
 
 /// Serves LSP over stdin/stdout (`portside lsp`).
