@@ -81,6 +81,10 @@ where
         {
             return;
         }
+        // A whole-file didOpen can be megabytes: do not keep that much around.
+        if body.capacity() > 1 << 20 {
+            body = Vec::new();
+        }
     }
 }
 

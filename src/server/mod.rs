@@ -117,7 +117,7 @@ where
 {
     let (service, socket) = service();
     // Malformed frames are dropped before tower-lsp-server sees them (see `frames`).
-    let (filtered, pipe) = tokio::io::duplex(1 << 20);
+    let (filtered, pipe) = tokio::io::duplex(1 << 16);
     let guard = frames::filter(input, pipe);
     let server = Server::new(filtered, output, socket).serve(service);
     tokio::pin!(server);
