@@ -528,18 +528,17 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
     start("ok", "a", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
     let dir = std::env::temp_dir().join(format!("portside-{run}"));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("compose.yaml"),
-        format!("name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"),
-    )
-    .unwrap();
+    let compose = format!(
+        "name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"
+    );
+    std::fs::write(dir.join("compose.yaml"), &compose).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
         .args(["probe", "--format", "json"])
         .arg(dir.join("compose.yaml"))
         .output()
         .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+
     let out: serde_json::Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
     assert_eq!(o.status.code(), Some(1), "{out:#}");
@@ -586,4 +585,43 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
             .contains(&format!("shares {project}_a")),
         "{ok:#}"
     );
+    // The same through the editor: the project check puts each verdict where the file
+    // names the network or the service.
+    let text = compose;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        c.initialize(&["utf-16"]).await;
+        let uri = format!("file://{}", dir.join("compose.yaml").display());
+        c.open(&uri, "dockercompose", 1, &text).await;
+        c.diagnostics_for_version(&uri, 1).await;
+        let r = c
+            .request(
+                "workspace/executeCommand",
+                json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
+            )
+            .await;
+        assert_eq!(r["result"]["links"].as_array().unwrap().len(), 4, "{r:#}");
+        let d = c.diagnostics_for_version(&uri, 1).await;
+        let at = |code: &str| -> String {
+            let d = d["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["source"] == "portside-live" && d["code"] == code)
+                .unwrap_or_else(|| panic!("{code}: {d:#}"));
+            let line = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+            text.lines().nth(line).unwrap().to_string()
+        };
+        assert!(at("live-network").contains("ext:"), "{d:#}");
+        assert!(at("live-networks").contains("BACK_URL"), "{d:#}");
+        assert!(at("live-listen").contains("_URL"), "{d:#}");
+    });
+    let _ = std::fs::remove_dir_all(&dir);
 }

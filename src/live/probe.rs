@@ -68,6 +68,16 @@ pub struct Link {
     pub range: Range<usize>,
 }
 
+impl Link {
+    /// The same network or reference (the range may differ).
+    pub fn same(&self, other: &Link) -> bool {
+        self.kind == other.kind
+            && self.from == other.from
+            && self.to == other.to
+            && self.port == other.port
+    }
+}
+
 /// External networks and service-to-service references of a Compose file.
 pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
     let yaml = Yaml::parse(text);

@@ -88,3 +88,28 @@ pub fn live_diagnostic(
         ..Default::default()
     }
 }
+
+/// A live verdict on an external network or a service reference, at the network's key or
+/// the value that names the other service.
+pub fn live_link_diagnostic(
+    rope: &Rope,
+    r: &crate::server::documents::LinkResult,
+    enc: PositionEncoding,
+) -> Diagnostic {
+    use crate::live::probe::Outcome;
+    let v = &r.verdict;
+    Diagnostic {
+        range: range(rope, v.link.range.clone(), enc),
+        severity: Some(match v.outcome {
+            Outcome::Ok => DiagnosticSeverity::INFORMATION,
+            Outcome::Fail => DiagnosticSeverity::ERROR,
+        }),
+        code: Some(NumberOrString::String(format!("live-{}", v.step))),
+        source: Some("portside-live".to_string()),
+        message: match v.outcome {
+            Outcome::Ok => format!("Live: {}", v.message),
+            Outcome::Fail => format!("Live check failed at `{}`: {}", v.step, v.message),
+        },
+        ..Default::default()
+    }
+}

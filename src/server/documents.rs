@@ -48,9 +48,18 @@ pub struct Document {
     pub deps: Vec<std::path::PathBuf>,
     /// Results of the last live checks, kept while their mapping's text is unchanged.
     pub live: Vec<LiveResult>,
+    /// Verdicts of the last live checks on external networks and service references.
+    pub live_links: Vec<LinkResult>,
     /// Bumped by each live check, so that an analysis started before it does not drop
     /// its results.
     pub live_generation: u64,
+}
+
+/// A live check's verdict on an external network or a service reference.
+#[derive(Debug, Clone)]
+pub struct LinkResult {
+    pub verdict: crate::live::probe::LinkVerdict,
+    pub at: std::time::Instant,
 }
 
 /// A live check's verdict on one port mapping.
@@ -78,6 +87,7 @@ impl Documents {
                 last_good: None,
                 deps: Vec::new(),
                 live: Vec::new(),
+                live_links: Vec::new(),
                 live_generation: 0,
             },
         );

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::publish;
 use crate::live::{self, probe};
-use crate::server::documents::LiveResult;
+use crate::server::documents::{LinkResult, LiveResult};
 use crate::server::{Backend, document_path};
 
 pub const PROBE: &str = "portside.probe";
@@ -62,19 +62,27 @@ pub async fn execute_command(
                 .or_else(|| std::fs::read_to_string(p).ok())
         };
         let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
-        probe::mappings(&path, &text, &ctx)
+        let (project, mappings) = probe::mappings(&path, &text, &ctx);
+        (project, mappings, probe::links(&text, &ctx))
     })
     .await;
-    let Ok((project, mut mappings)) = found else {
+    let Ok((project, mut mappings, mut links)) = found else {
         return Err(Error::internal_error());
     };
+    // Links: every one for the whole project, a service's own references for a service,
+    // none for a single port entry.
+    match (&service, offset) {
+        (_, Some(_)) => links.clear(),
+        (Some(s), None) => links.retain(|l| l.kind == "service" && &l.from == s),
+        (None, None) => {}
+    }
     if let Some(s) = &service {
         mappings.retain(|m| &m.service == s);
     }
     if let Some(o) = offset {
         mappings.retain(|m| m.range.start <= o && o <= m.range.end);
     }
-    if mappings.is_empty() {
+    if mappings.is_empty() && links.is_empty() {
         let what = match (&service, offset) {
             (Some(s), Some(_)) => format!("this entry of `{s}` publishes no port Docker accepts"),
             (Some(s), None) => format!("service `{s}` publishes no port"),
@@ -90,10 +98,15 @@ pub async fn execute_command(
         return Ok(Some(json!({"project": project, "results": []})));
     }
     let verdicts = match live::connect().await {
-        Ok(docker) => probe::probe(&docker, &project, &mappings, live::is_local()).await,
+        Ok(docker) => match probe::probe(&docker, &project, &mappings, live::is_local()).await {
+            Ok(v) => probe::probe_links(&docker, &project, &links)
+                .await
+                .map(|l| (v, l)),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
-    let verdicts = match verdicts {
+    let (verdicts, link_verdicts) = match verdicts {
         Ok(v) => v,
         Err(e) => {
             backend
@@ -119,6 +132,13 @@ pub async fn execute_command(
             verdict: v.clone(),
             at: now,
         }));
+        doc.live_links
+            .retain(|r| !link_verdicts.iter().any(|v| v.link.same(&r.verdict.link)));
+        doc.live_links
+            .extend(link_verdicts.iter().map(|v| LinkResult {
+                verdict: v.clone(),
+                at: now,
+            }));
         doc.live_generation += 1;
         doc.version
     };
@@ -127,25 +147,46 @@ pub async fn execute_command(
         .iter()
         .filter(|v| v.outcome == probe::Outcome::Fail)
         .collect();
-    let summary = match failed.first() {
-        None => format!(
-            "portside: all {} port mapping(s) of `{project}` answer",
+    let failed_links: Vec<&probe::LinkVerdict> = link_verdicts
+        .iter()
+        .filter(|v| v.outcome == probe::Outcome::Fail)
+        .collect();
+    let links_note = if link_verdicts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} of {} network/service check(s) pass",
+            link_verdicts.len() - failed_links.len(),
+            link_verdicts.len()
+        )
+    };
+    let summary = match (failed.first(), failed_links.first()) {
+        (None, None) => format!(
+            "portside: all {} port mapping(s) of `{project}` answer{links_note}",
             verdicts.len()
         ),
-        Some(first) => format!(
-            "portside: {} of {} port mapping(s) of `{project}` answer; `{}` {}: {}",
+        (Some(first), _) => format!(
+            "portside: {} of {} port mapping(s) of `{project}` answer{links_note}; `{}` {}: {}",
             verdicts.len() - failed.len(),
             verdicts.len(),
             first.mapping.service,
             first.mapping.spec,
             first.message
         ),
+        (None, Some(first)) => format!(
+            "portside: all {} port mapping(s) of `{project}` answer{links_note}; {}",
+            verdicts.len(),
+            first.message
+        ),
     };
-    let kind = if failed.is_empty() {
+    let failed_any = !failed.is_empty() || !failed_links.is_empty();
+    let kind = if !failed_any {
         MessageType::INFO
     } else {
         MessageType::WARNING
     };
     backend.client.show_message(kind, summary).await;
-    Ok(Some(json!({"project": project, "results": verdicts})))
+    Ok(Some(
+        json!({"project": project, "results": verdicts, "links": link_verdicts}),
+    ))
 }

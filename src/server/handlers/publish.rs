@@ -23,12 +23,13 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                     doc.kind,
                     doc.rope.clone(),
                     doc.live.clone(),
+                    doc.live_links.clone(),
                     doc.live_generation,
                 )),
                 _ => None,
             }
         };
-        let Some((kind, rope, live, generation)) = job else {
+        let Some((kind, rope, live, links, generation)) = job else {
             return;
         };
         let text = rope.to_string();
@@ -47,10 +48,11 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             let deps = std::mem::take(&mut ctx.deps);
             let analysis = analysis::analyze_with(kind, &text, &ctx);
             let live = relocate(live, &path, &text, &ctx);
-            (analysis, deps, ctx, text, live)
+            let links = relocate_links(links, &text, &ctx);
+            (analysis, deps, ctx, text, live, links)
         })
         .await;
-        let (analysis, deps, ctx, text, live) = match result {
+        let (analysis, deps, ctx, text, live, links) = match result {
             Ok(a) => a,
             Err(e) => {
                 tracing::error!(uri = uri.as_str(), version, "analysis failed: {e}");
@@ -80,8 +82,14 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 .map(|f| convert::diagnostic(&uri, &rope, f, enc))
                 .collect::<Vec<_>>();
             diagnostics.extend(live.iter().map(|r| convert::live_diagnostic(&rope, r, enc)));
+            diagnostics.extend(
+                links
+                    .iter()
+                    .map(|r| convert::live_link_diagnostic(&rope, r, enc)),
+            );
             if doc.live_generation == generation {
                 doc.live = live;
+                doc.live_links = links;
             }
             doc.deps = deps;
             if let Some(yaml) = analysis.yaml {
@@ -152,6 +160,26 @@ fn relocate(
                 .iter()
                 .find(|m| m.same_binding(&r.verdict.mapping))?;
             r.verdict.mapping.range = m.range.clone();
+            Some(r)
+        })
+        .collect()
+}
+
+/// Link verdicts whose network or reference is still in the text, re-located.
+fn relocate_links(
+    links: Vec<crate::server::documents::LinkResult>,
+    text: &str,
+    ctx: &analysis::Context,
+) -> Vec<crate::server::documents::LinkResult> {
+    if links.is_empty() {
+        return links;
+    }
+    let now = crate::live::probe::links(text, ctx);
+    links
+        .into_iter()
+        .filter_map(|mut r| {
+            let l = now.iter().find(|l| l.same(&r.verdict.link))?;
+            r.verdict.link.range = l.range.clone();
             Some(r)
         })
         .collect()
