@@ -227,3 +227,96 @@ fn damaged_documents_never_panic() {
         }
     }
 }
+
+/// A binding written back as a short-syntax spec.
+fn to_spec(b: &portside::ports::Binding) -> String {
+    let ip = if b.host_ip.contains(':') {
+        format!("[{}]", b.host_ip)
+    } else {
+        b.host_ip.to_string()
+    };
+    match (ip.is_empty(), b.published.is_empty()) {
+        (true, true) => format!("{}/{}", b.target, b.protocol),
+        (true, false) => format!("{}:{}/{}", b.published, b.target, b.protocol),
+        (false, _) => format!("{ip}:{}:{}/{}", b.published, b.target, b.protocol),
+    }
+}
+
+/// Property: every spec Docker's grammar accepts, written back binding by binding, parses
+/// to the same bindings; and position conversions round-trip for any text and offset.
+#[test]
+fn port_specs_and_positions_round_trip() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let ips = [
+        "",
+        "127.0.0.1",
+        "0.0.0.0",
+        "::1",
+        "::",
+        "10.1.2.3",
+        "fe80::1",
+        "[::1]",
+        "localhost",
+    ];
+    let protos = ["", "/tcp", "/udp", "/sctp", "/TCP", "/tpc"];
+    let port = |rng: &mut Rng| -> String {
+        match rng.below(6) {
+            0 => String::new(),
+            1 => "0".into(),
+            2 => "65535".into(),
+            3 => "65536".into(),
+            4 => {
+                let a = rng.below(65000) + 1;
+                format!("{a}-{}", a + rng.below(4))
+            }
+            _ => (rng.below(65535) + 1).to_string(),
+        }
+    };
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let ip = ips[rng.below(ips.len())];
+        let (host, target) = (port(&mut rng), port(&mut rng));
+        let proto = protos[rng.below(protos.len())];
+        let spec = match rng.below(3) {
+            0 => format!("{target}{proto}"),
+            1 => format!("{host}:{target}{proto}"),
+            _ => format!("{ip}:{host}:{target}{proto}"),
+        };
+        let Ok(bindings) = portside::ports::parse_port_spec(&spec) else {
+            continue;
+        };
+        accepted += 1;
+        for b in &bindings {
+            let again = portside::ports::parse_port_spec(&to_spec(b))
+                .unwrap_or_else(|e| panic!("{spec} -> {} fails: {e:?}", to_spec(b)));
+            assert_eq!(again.len(), 1, "{spec} -> {}", to_spec(b));
+            assert_eq!(&again[0], b, "{spec} -> {}", to_spec(b));
+        }
+    }
+    assert!(
+        accepted > 1000,
+        "the generator rarely produced valid specs: {accepted}"
+    );
+
+    let alphabet = ["a", "é", "😀", "\n", "\r\n", "\r", "\u{2028}", " ", "中"];
+    for _ in 0..2_000 {
+        let text: String = (0..rng.below(40))
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
+        let rope = ropey::Rope::from_str(&text);
+        for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            // Between the \r and \n of a CRLF is inside one line break: no position.
+            if offset > 0 && text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                continue;
+            }
+            for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+                let p = text::offset_to_position(&rope, offset, enc);
+                assert_eq!(
+                    text::position_to_offset(&rope, p, enc),
+                    offset,
+                    "{text:?} at {offset} ({enc:?})"
+                );
+            }
+        }
+    }
+}
