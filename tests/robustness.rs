@@ -320,3 +320,59 @@ fn port_specs_and_positions_round_trip() {
         }
     }
 }
+
+/// Property: random ranged edits applied the way the server applies `didChange` give the
+/// same text as applying them to a plain string, in both encodings.
+#[test]
+fn incremental_edits_equal_a_full_replace() {
+    use portside::server::documents::apply_change;
+    use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+    let mut rng = Rng(0x5851_f42d_4c95_7f2d);
+    let alphabet = ["a", "é", "😀", "\n", "\r\n", "中", " ", "x: 1\n"];
+    for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+        for _ in 0..300 {
+            let mut expected: String = (0..rng.below(30))
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let mut rope = ropey::Rope::from_str(&expected);
+            for _ in 0..10 {
+                // A range between two char boundaries (not inside a CRLF), in the client's
+                // encoding.
+                let bounds: Vec<usize> = expected
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([expected.len()])
+                    .filter(|&i| {
+                        !(i > 0 && expected[..i].ends_with('\r') && expected[i..].starts_with('\n'))
+                    })
+                    .collect();
+                let mut a = bounds[rng.below(bounds.len())];
+                let mut b = bounds[rng.below(bounds.len())];
+                if a > b {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                let insert: String = (0..rng.below(4))
+                    .map(|_| alphabet[rng.below(alphabet.len())])
+                    .collect();
+                let pos = |o: usize| {
+                    let p = text::offset_to_position(&rope, o, enc);
+                    Position {
+                        line: p.line,
+                        character: p.character,
+                    }
+                };
+                let change = TextDocumentContentChangeEvent {
+                    range: Some(Range {
+                        start: pos(a),
+                        end: pos(b),
+                    }),
+                    range_length: None,
+                    text: insert.clone(),
+                };
+                apply_change(&mut rope, change, enc);
+                expected.replace_range(a..b, &insert);
+                assert_eq!(rope.to_string(), expected, "{enc:?}");
+            }
+        }
+    }
+}
