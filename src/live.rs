@@ -10,27 +10,111 @@ use bollard::Docker;
 /// How long any single daemon call may take before portside gives up on it.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The endpoint portside talks to, and how it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `unix:///…`, `tcp://…`, `ssh://…`.
+    pub host: String,
+    pub how: String,
+}
+
+/// The endpoint as the docker CLI picks it: `DOCKER_HOST`, else the context named by
+/// `DOCKER_CONTEXT` or `currentContext` in `~/.docker/config.json` (its
+/// `Endpoints.docker.Host` in `~/.docker/contexts/meta/*/meta.json`), else the local socket.
+pub fn endpoint() -> Endpoint {
+    if let Ok(host) = std::env::var("DOCKER_HOST")
+        && !host.is_empty()
+    {
+        return Endpoint {
+            host,
+            how: "from DOCKER_HOST".into(),
+        };
+    }
+    let config_dir = std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")));
+    let (context, source) = match std::env::var("DOCKER_CONTEXT") {
+        Ok(c) if !c.is_empty() => (Some(c), "DOCKER_CONTEXT"),
+        _ => (
+            config_dir
+                .as_ref()
+                .and_then(|d| std::fs::read_to_string(d.join("config.json")).ok())
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v["currentContext"].as_str().map(str::to_string)),
+            "currentContext in ~/.docker/config.json",
+        ),
+    };
+    if let Some(name) = context.filter(|c| c != "default") {
+        let host = config_dir.as_ref().and_then(|d| context_host(d, &name));
+        return match host {
+            Some(host) => Endpoint {
+                host,
+                how: format!("from Docker context `{name}` ({source})"),
+            },
+            None => Endpoint {
+                host: String::new(),
+                how: format!(
+                    "Docker context `{name}` ({source}) has no Docker endpoint in ~/.docker/contexts"
+                ),
+            },
+        };
+    }
+    Endpoint {
+        host: "unix:///var/run/docker.sock".into(),
+        how: "the default local socket; DOCKER_HOST and a Docker context are not set".into(),
+    }
+}
+
+/// `Endpoints.docker.Host` of the context called `name` (the folders are named by a hash
+/// of the name; reading each meta.json avoids computing it).
+fn context_host(config_dir: &std::path::Path, name: &str) -> Option<String> {
+    let meta = config_dir.join("contexts").join("meta");
+    std::fs::read_dir(meta).ok()?.flatten().find_map(|entry| {
+        let text = std::fs::read_to_string(entry.path().join("meta.json")).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        (v["Name"].as_str() == Some(name))
+            .then(|| {
+                v["Endpoints"]["docker"]["Host"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .flatten()
+    })
+}
+
 /// Where portside connects and why, in words for `portside doctor` and error messages.
 pub fn endpoint_description() -> String {
-    match std::env::var("DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => format!("{host} (from DOCKER_HOST)"),
-        _ => "unix:///var/run/docker.sock (the default local socket; DOCKER_HOST is not set)"
-            .to_string(),
+    let e = endpoint();
+    if e.host.is_empty() {
+        e.how
+    } else {
+        format!("{} ({})", e.host, e.how)
     }
 }
 
 /// Whether the daemon runs on this machine (a unix socket, or TCP on loopback), so that
 /// its published ports can be tried on loopback.
 pub fn is_local() -> bool {
-    match std::env::var("DOCKER_HOST") {
-        Ok(host) if !host.is_empty() => {
-            host.starts_with("unix://")
-                || host.starts_with("tcp://127.")
-                || host.starts_with("tcp://localhost")
-                || host.starts_with("tcp://[::1]")
-        }
-        _ => true,
-    }
+    let host = endpoint().host;
+    host.starts_with("unix://")
+        || host.starts_with("tcp://127.")
+        || host.starts_with("tcp://localhost")
+        || host.starts_with("tcp://[::1]")
+}
+
+/// Whether the daemon runs rootless (`SecurityOptions` has `name=rootless`): published ports
+/// below 1024 then fail, and traffic arrives from the rootless network stack.
+pub async fn rootless(docker: &Docker) -> Option<bool> {
+    let info = tokio::time::timeout(CALL_TIMEOUT, docker.info())
+        .await
+        .ok()?
+        .ok()?;
+    Some(
+        info.security_options
+            .unwrap_or_default()
+            .iter()
+            .any(|o| o.contains("name=rootless")),
+    )
 }
 
 #[derive(Debug)]
@@ -48,9 +132,27 @@ impl std::error::Error for LiveError {}
 /// TLS when `DOCKER_TLS_VERIFY` is set), else the local socket. Then negotiates the API
 /// version, so requests use one the daemon speaks.
 pub async fn connect() -> Result<Docker, LiveError> {
-    let docker = Docker::connect_with_defaults().map_err(|e| {
+    let e = endpoint();
+    let timeout = CALL_TIMEOUT.as_secs();
+    let version = bollard::API_DEFAULT_VERSION;
+    let docker = if e.how == "from DOCKER_HOST" {
+        // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
+        Docker::connect_with_defaults()
+    } else if let Some(path) = e.host.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, timeout, version)
+    } else if e.host.starts_with("tcp://") || e.host.starts_with("http://") {
+        Docker::connect_with_http(&e.host, timeout, version)
+    } else if e.host.is_empty() {
+        return Err(LiveError(format!("cannot use Docker: {}", e.how)));
+    } else {
+        return Err(LiveError(format!(
+            "the Docker endpoint {} is not supported yet (portside speaks unix:// and tcp://; set DOCKER_HOST to one)",
+            endpoint_description()
+        )));
+    }
+    .map_err(|err| {
         LiveError(format!(
-            "cannot use the Docker endpoint {}: {e}",
+            "cannot use the Docker endpoint {}: {err}",
             endpoint_description()
         ))
     })?;

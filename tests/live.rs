@@ -53,6 +53,10 @@ fn doctor_reports_the_daemon() {
     assert!(out.contains("endpoint:"), "{out}");
     if o.status.success() {
         assert!(out.contains("Docker Engine"), "{out}");
+        assert!(
+            out.contains("rootless: no") || out.contains("rootless: yes"),
+            "{out}"
+        );
     } else if docker_required() {
         panic!("PORTSIDE_REQUIRE_DOCKER=1 but `portside doctor` failed:\n{out}");
     } else {
@@ -623,5 +627,56 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
         assert!(at("live-networks").contains("BACK_URL"), "{d:#}");
         assert!(at("live-listen").contains("_URL"), "{d:#}");
     });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn docker_contexts_choose_the_endpoint_like_the_cli() {
+    let dir = std::env::temp_dir().join(format!("portside-contexts-{}", std::process::id()));
+    let meta = dir.join("contexts").join("meta");
+    for (folder, name, host) in [
+        ("1f2e", "ptest", "unix:///nonexistent/ctx.sock"),
+        ("9a8b", "remote", "ssh://user@build-box"),
+    ] {
+        std::fs::create_dir_all(meta.join(folder)).unwrap();
+        std::fs::write(
+            meta.join(folder).join("meta.json"),
+            format!(r#"{{"Name":"{name}","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("config.json"), r#"{"currentContext": "ptest"}"#).unwrap();
+    let doctor = |context: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portside"));
+        cmd.arg("doctor")
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env("DOCKER_CONFIG", &dir);
+        if let Some(c) = context {
+            cmd.env("DOCKER_CONTEXT", c);
+        }
+        let o = cmd.output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let (code, out) = doctor(None);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("endpoint: unix:///nonexistent/ctx.sock (from Docker context `ptest` (currentContext in ~/.docker/config.json))"),
+        "{out}"
+    );
+    let (_, out) = doctor(Some("remote"));
+    assert!(
+        out.contains("ssh://user@build-box (from Docker context `remote` (DOCKER_CONTEXT))"),
+        "{out}"
+    );
+    assert!(out.contains("not supported yet"), "{out}");
+    let (_, out) = doctor(Some("nope"));
+    assert!(
+        out.contains("Docker context `nope` (DOCKER_CONTEXT) has no Docker endpoint"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

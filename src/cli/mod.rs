@@ -178,6 +178,13 @@ fn doctor() -> ExitCode {
                     "api:      daemon speaks {} (min {}); portside uses {}",
                     v.api, v.min_api, v.negotiated
                 );
+                match crate::live::rootless(&docker).await {
+                    Some(true) => println!(
+                        "rootless: yes (host ports below 1024 cannot be published unless net.ipv4.ip_unprivileged_port_start allows them)"
+                    ),
+                    Some(false) => println!("rootless: no"),
+                    None => println!("rootless: unknown (`docker info` did not answer)"),
+                }
                 ExitCode::SUCCESS
             }
             Err(e) => {
