@@ -71,22 +71,15 @@ pub fn live_diagnostic(
     r: &crate::server::documents::LiveResult,
     enc: PositionEncoding,
 ) -> Diagnostic {
-    use crate::live::probe::Outcome;
     let v = &r.verdict;
-    Diagnostic {
-        range: range(rope, v.mapping.range.clone(), enc),
-        severity: Some(match v.outcome {
-            Outcome::Ok => DiagnosticSeverity::INFORMATION,
-            Outcome::Fail => DiagnosticSeverity::ERROR,
-        }),
-        code: Some(NumberOrString::String(format!("live-{}", v.step))),
-        source: Some("portside-live".to_string()),
-        message: match v.outcome {
-            Outcome::Ok => format!("Live: {}", v.message),
-            Outcome::Fail => format!("Live check failed at `{}`: {}", v.step, v.message),
-        },
-        ..Default::default()
-    }
+    live(
+        rope,
+        v.mapping.range.clone(),
+        v.outcome,
+        v.step,
+        &v.message,
+        enc,
+    )
 }
 
 /// A live verdict on an external network or a service reference, at the network's key or
@@ -96,19 +89,37 @@ pub fn live_link_diagnostic(
     r: &crate::server::documents::LinkResult,
     enc: PositionEncoding,
 ) -> Diagnostic {
-    use crate::live::probe::Outcome;
     let v = &r.verdict;
+    live(
+        rope,
+        v.link.range.clone(),
+        v.outcome,
+        v.step,
+        &v.message,
+        enc,
+    )
+}
+
+fn live(
+    rope: &Rope,
+    at: std::ops::Range<usize>,
+    outcome: crate::live::probe::Outcome,
+    step: &str,
+    message: &str,
+    enc: PositionEncoding,
+) -> Diagnostic {
+    use crate::live::probe::Outcome;
     Diagnostic {
-        range: range(rope, v.link.range.clone(), enc),
-        severity: Some(match v.outcome {
+        range: range(rope, at, enc),
+        severity: Some(match outcome {
             Outcome::Ok => DiagnosticSeverity::INFORMATION,
             Outcome::Fail => DiagnosticSeverity::ERROR,
         }),
-        code: Some(NumberOrString::String(format!("live-{}", v.step))),
+        code: Some(NumberOrString::String(format!("live-{step}"))),
         source: Some("portside-live".to_string()),
-        message: match v.outcome {
-            Outcome::Ok => format!("Live: {}", v.message),
-            Outcome::Fail => format!("Live check failed at `{}`: {}", v.step, v.message),
+        message: match outcome {
+            Outcome::Ok => format!("Live: {message}"),
+            Outcome::Fail => format!("Live check failed at `{step}`: {message}"),
         },
         ..Default::default()
     }
