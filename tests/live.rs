@@ -146,6 +146,36 @@ impl Drop for Cleanup {
     }
 }
 
+/// Starts (or, with `start: false`, only creates) a container labelled as Compose labels
+/// service `service` of `project`, and with the test run's label for the cleanup.
+fn compose_container(
+    run: &str,
+    project: &str,
+    service: &str,
+    options: &[&str],
+    start: bool,
+    image: &str,
+    cmd: &[&str],
+) {
+    let labels = [
+        format!("portside-test-run={run}"),
+        format!("com.docker.compose.project={project}"),
+        format!("com.docker.compose.service={service}"),
+    ];
+    let mut args: Vec<&str> = if start {
+        vec!["run", "-d"]
+    } else {
+        vec!["create"]
+    };
+    for l in &labels {
+        args.extend(["--label", l.as_str()]);
+    }
+    args.extend(options);
+    args.push(image);
+    args.extend(cmd);
+    docker(&args).expect("start a test container");
+}
+
 /// Starts the probe scenarios as a Compose project would label them: `ok` (httpd on
 /// 0.0.0.0), `loopback` (httpd on 127.0.0.1 inside), `wrongport` (published 8080, httpd on
 /// 80), `stopped` (created, never started); `missing` has no container. Returns the
@@ -166,23 +196,15 @@ fn scenarios(tag: &str) -> Option<(Cleanup, String, std::path::PathBuf)> {
     let project = format!("portside-{run}");
     let cleanup = Cleanup(run.clone());
     let start = |service: &str, publish: &str, cmd: &[&str], detach: bool| {
-        let labels = [
-            format!("portside-test-run={run}"),
-            format!("com.docker.compose.project={project}"),
-            format!("com.docker.compose.service={service}"),
-        ];
-        let mut args: Vec<String> = vec![if detach { "run" } else { "create" }.into()];
-        if detach {
-            args.push("-d".into());
-        }
-        for l in &labels {
-            args.push("--label".into());
-            args.push(l.clone());
-        }
-        args.extend(["-p".into(), publish.into(), image.into()]);
-        args.extend(cmd.iter().map(|s| s.to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        docker(&args).expect("start a test container");
+        compose_container(
+            &run,
+            &project,
+            service,
+            &["-p", publish],
+            detach,
+            image,
+            cmd,
+        );
     };
     // Loopback only on the host side: the test's traffic stays on this machine.
     start(
@@ -509,22 +531,16 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
         .expect("network");
     }
     let start = |service: &str, net: &str, cmd: &[&str]| {
-        let mut args = vec![
-            "run".to_string(),
-            "-d".into(),
-            "--label".into(),
-            label.clone(),
-            "--label".into(),
-            format!("com.docker.compose.project={project}"),
-            "--label".into(),
-            format!("com.docker.compose.service={service}"),
-            "--network".into(),
-            format!("{project}_{net}"),
-            image.into(),
-        ];
-        args.extend(cmd.iter().map(|s| s.to_string()));
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        docker(&args).expect("start a test container");
+        let network = format!("{project}_{net}");
+        compose_container(
+            &run,
+            &project,
+            service,
+            &["--network", &network],
+            true,
+            image,
+            cmd,
+        );
     };
     start("front", "a", &["sleep", "300"]);
     start("back", "b", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
