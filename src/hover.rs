@@ -266,7 +266,7 @@ fn service_ref(
     };
     let _ = writeln!(md, "- Service `{}` of this project", other.name);
     if let Some(port) = port {
-        let mut known: Vec<u16> = other_project.container_ports(other);
+        let mut known: Vec<u16> = other.container_ports().to_vec();
         known.extend_from_slice(other.image_ports());
         let published: Vec<String> = other
             .ports

@@ -49,13 +49,7 @@ impl External {
         for s in &project.services {
             self.services.insert(s.name.to_string());
             self.hosts.insert(s.name.to_string());
-            let names = s
-                .networks
-                .iter()
-                .flat_map(|n| n.aliases.iter())
-                .chain(&s.hostname)
-                .chain(&s.container_name);
-            for v in names {
+            for v in s.other_names() {
                 self.hosts.insert(v.value.to_string());
             }
         }

@@ -273,7 +273,37 @@ pub struct Extends<'y> {
     pub file: Option<Val<'y>>,
 }
 
+impl<'y> Service<'y> {
+    /// The names besides its own that the service answers to on its networks: aliases,
+    /// `hostname`, `container_name`.
+    pub fn other_names(&self) -> impl Iterator<Item = &Val<'y>> {
+        self.networks
+            .iter()
+            .flat_map(|n| n.aliases.iter())
+            .chain(&self.hostname)
+            .chain(&self.container_name)
+    }
+}
+
 impl Service<'_> {
+    /// Container ports the service listens on as far as Compose shows: port targets and
+    /// `expose` entries.
+    pub fn container_ports(&self) -> smallvec::SmallVec<[u16; 6]> {
+        let mut ports: smallvec::SmallVec<[u16; 6]> = self
+            .ports
+            .iter()
+            .filter_map(Port::bindings)
+            .flatten()
+            .map(|b| b.target)
+            .collect();
+        for e in &self.expose {
+            if let Ok(exposed) = ports::parse_expose(&e.value) {
+                ports.extend(exposed.iter().map(|p| p.port));
+            }
+        }
+        ports
+    }
+
     /// `network_mode` as written after interpolation.
     pub fn mode(&self) -> Option<&str> {
         self.network_mode.as_ref().map(|v| v.value.as_ref())
@@ -461,13 +491,7 @@ impl<'y> Project<'y> {
             ix.hosts.entry(Cow::Borrowed(s.name)).or_insert(i);
         }
         for (i, s) in self.services.iter().enumerate() {
-            let names = s
-                .networks
-                .iter()
-                .flat_map(|n| n.aliases.iter())
-                .chain(&s.hostname)
-                .chain(&s.container_name);
-            for v in names {
+            for v in s.other_names() {
                 ix.hosts.entry(v.value.clone()).or_insert(i);
             }
         }
@@ -478,19 +502,7 @@ impl<'y> Project<'y> {
             .services
             .iter()
             .map(|s| {
-                let mut ports: smallvec::SmallVec<[u16; 6]> = s
-                    .ports
-                    .iter()
-                    .filter_map(Port::bindings)
-                    .flatten()
-                    .map(|b| b.target)
-                    .collect();
-
-                for e in &s.expose {
-                    if let Ok(exposed) = ports::parse_expose(&e.value) {
-                        ports.extend(exposed.iter().map(|p| p.port));
-                    }
-                }
+                let mut ports = s.container_ports();
                 ports.extend_from_slice(s.image_ports());
                 ports
             })
@@ -742,25 +754,6 @@ impl<'y> Project<'y> {
     /// Every name the project provides to DNS: services, aliases, hostnames, container names.
     pub fn host_names(&self) -> impl Iterator<Item = &str> {
         self.index.hosts.keys().map(|k| k.as_ref())
-    }
-
-    /// Container ports a service listens on as far as Compose shows: port targets and
-    /// `expose` entries.
-    pub fn container_ports(&self, service: &Service<'_>) -> Vec<u16> {
-        let mut out: Vec<u16> = service
-            .ports
-            .iter()
-            .filter_map(Port::bindings)
-            .flatten()
-            .map(|b| b.target)
-            .collect();
-
-        for e in &service.expose {
-            if let Ok(ports) = ports::parse_expose(&e.value) {
-                out.extend(ports.iter().map(|p| p.port));
-            }
-        }
-        out
     }
 }
 
