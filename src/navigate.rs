@@ -349,6 +349,74 @@ pub fn completing(text: &str, offset: usize) -> Option<Completing> {
     }
 }
 
+/// Names that completion should leave out at `offset`: those the list under the cursor
+/// already holds (block or flow style, above and below), and the service the list belongs
+/// to (`depends_on` on itself is refused by Compose). Read from the text, like
+/// [`completing`].
+pub fn already_named(text: &str, offset: usize) -> Vec<String> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let current = &text[line_start..line_end];
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let name_of = |t: &str| -> Option<String> {
+        let t = t.trim_start_matches(['-', ' ']);
+        let t = t.split(':').next()?.trim().trim_matches(['"', '\'']);
+        valid_name(t).then(|| t.to_string())
+    };
+    let mut out = Vec::new();
+    // This line is the list's key when the list is a flow list on it.
+    let mut key_indent = None;
+    // A flow list on this line: `depends_on: [db, cache, `.
+    if let Some(open) = current.find('[') {
+        if current[..open].contains(':') {
+            key_indent = Some(indent(current));
+        }
+        let inside = current[open + 1..].trim_end_matches([']', ' ']);
+        out.extend(inside.split(',').filter_map(|i| {
+            let i = i.trim().trim_matches(['"', '\'']);
+            valid_name(i).then(|| i.to_string())
+        }));
+    }
+    let own = indent(current);
+    let item = current.trim_start().starts_with('-');
+    // Up: the list's other entries, then its key, then the service that owns it.
+    for line in text[..line_start].lines().rev() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let i = indent(line);
+        match key_indent {
+            None if i < own || (item && i == own && !t.starts_with('-')) => key_indent = Some(i),
+            None => out.extend(name_of(t)),
+            Some(k) if i < k => {
+                out.extend(name_of(t));
+                break;
+            }
+            Some(_) => {}
+        }
+    }
+    // Down: the entries below the cursor in the same list.
+    for line in text[line_end..].lines().skip(1) {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let i = indent(line);
+        if i < own || (i == own && item && !t.starts_with('-')) {
+            break;
+        }
+        if i == own {
+            out.extend(name_of(t));
+        }
+    }
+    out
+}
+
 /// The service and network names a Compose file defines.
 pub fn defined(yaml: &Yaml) -> (Vec<String>, Vec<String>) {
     let mut services = Vec::new();
@@ -468,6 +536,20 @@ mod tests {
         assert_eq!(c("networks:\n  "), None);
         assert_eq!(c("services:\n  a:\n    ports:\n      - "), None);
         assert_eq!(c("services:\n  a:\n    network_mode: ho"), None);
+    }
+
+    #[test]
+    fn completion_leaves_out_what_is_there() {
+        let text =
+            "services:\n  web:\n    depends_on:\n      - db\n      - \n      - cache\n  db: {}\n";
+        let at = text.find("- \n").unwrap() + 2;
+        let mut got = already_named(text, at);
+        got.sort();
+        assert_eq!(got, ["cache", "db", "web"]);
+        let text = "services:\n  api:\n    depends_on: [db, ";
+        let mut got = already_named(text, text.len());
+        got.sort();
+        assert_eq!(got, ["api", "db"]);
     }
 
     #[test]

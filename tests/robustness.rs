@@ -159,6 +159,7 @@ fn exercise(kind: FileKind, text: &str, rng: &mut Rng) {
                 let _ = portside::navigate::at(&yaml, text, o);
                 let _ = portside::navigate::service_at(&yaml, o);
                 let _ = portside::navigate::completing(text, o);
+                let _ = portside::navigate::already_named(text, o);
             }
             for occ in portside::navigate::occurrences(&yaml, text) {
                 assert!(occ.range.end <= text.len());

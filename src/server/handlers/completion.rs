@@ -34,7 +34,13 @@ pub fn completion(backend: &Backend, params: CompletionParams) -> Option<Complet
         )
     };
     let items: Vec<CompletionItem> = match navigate::completing(&text, offset)? {
-        Completing::Service => names(defined.0, external.0, "service"),
+        Completing::Service => {
+            let taken = navigate::already_named(&text, offset);
+            let keep = |names: Vec<String>| -> Vec<String> {
+                names.into_iter().filter(|n| !taken.contains(n)).collect()
+            };
+            names(keep(defined.0), keep(external.0), "service")
+        }
         Completing::Network => {
             let mut nets = defined.1;
             nets.push("default".to_string());
