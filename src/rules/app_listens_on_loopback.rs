@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use super::declare_rule;
 use crate::compose::refs::is_loopback;
 use crate::dockerfile::{Cmd, Dockerfile, Stage, Word};
@@ -52,6 +54,8 @@ struct Server {
     /// What the quick fix inserts after the command words.
     fix: &'static [&'static str],
     default: &'static str,
+    /// Flags that choose the port.
+    port_flags: &'static [&'static str],
 }
 
 const SERVERS: &[Server] = &[
@@ -61,6 +65,7 @@ const SERVERS: &[Server] = &[
         env: &["FLASK_RUN_HOST"],
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:5000",
+        port_flags: &["--port", "-p"],
     },
     Server {
         words: &["uvicorn"],
@@ -68,6 +73,7 @@ const SERVERS: &[Server] = &[
         env: &["UVICORN_HOST"],
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:8000",
+        port_flags: &["--port"],
     },
     Server {
         words: &["fastapi", "dev"],
@@ -75,6 +81,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:8000",
+        port_flags: &["--port"],
     },
     Server {
         words: &["gunicorn"],
@@ -82,6 +89,7 @@ const SERVERS: &[Server] = &[
         env: &["PORT", "GUNICORN_CMD_ARGS"],
         fix: &["--bind", "0.0.0.0:8000"],
         default: "127.0.0.1:8000",
+        port_flags: &[],
     },
     Server {
         words: &["hypercorn"],
@@ -89,6 +97,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--bind", "0.0.0.0:8000"],
         default: "127.0.0.1:8000",
+        port_flags: &[],
     },
     Server {
         words: &["vite"],
@@ -96,6 +105,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--host", "0.0.0.0"],
         default: "localhost:5173",
+        port_flags: &["--port"],
     },
     Server {
         words: &["ng", "serve"],
@@ -103,6 +113,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--host", "0.0.0.0"],
         default: "localhost:4200",
+        port_flags: &["--port"],
     },
     Server {
         words: &["rails", "server"],
@@ -110,6 +121,7 @@ const SERVERS: &[Server] = &[
         env: &["BINDING"],
         fix: &["-b", "0.0.0.0"],
         default: "localhost:3000",
+        port_flags: &["-p", "--port"],
     },
     Server {
         words: &["rails", "s"],
@@ -117,6 +129,7 @@ const SERVERS: &[Server] = &[
         env: &["BINDING"],
         fix: &["-b", "0.0.0.0"],
         default: "localhost:3000",
+        port_flags: &["-p", "--port"],
     },
     Server {
         words: &["hugo", "server"],
@@ -124,6 +137,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--bind", "0.0.0.0"],
         default: "127.0.0.1:1313",
+        port_flags: &["--port", "-p"],
     },
     Server {
         words: &["artisan", "serve"],
@@ -131,6 +145,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--host=0.0.0.0"],
         default: "127.0.0.1:8000",
+        port_flags: &["--port"],
     },
     Server {
         words: &["jupyter", "lab"],
@@ -138,6 +153,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
+        port_flags: &["--port"],
     },
     Server {
         words: &["jupyter", "notebook"],
@@ -145,6 +161,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
+        port_flags: &["--port"],
     },
     Server {
         words: &["jupyter-lab"],
@@ -152,6 +169,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
+        port_flags: &["--port"],
     },
     Server {
         words: &["jekyll", "serve"],
@@ -159,6 +177,7 @@ const SERVERS: &[Server] = &[
         env: &[],
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:4000",
+        port_flags: &["--port", "-P"],
     },
 ];
 
@@ -215,47 +234,26 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 /// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
-    for d in &p.external.dockerfiles {
-        let Some(service) = p.service(&d.service) else {
-            continue;
-        };
-        // With host networking (or another container's stack) loopback is not the
-        // container's own; the ports are discarded or refused by other rules anyway.
-        if service.network_mode.is_some() {
-            continue;
-        }
-        let Some(port) = service.ports.iter().find(|port| port.bindings().is_some()) else {
-            continue;
-        };
-        let Some(df) = Dockerfile::read(&d.file.text) else {
-            continue;
-        };
-        let target = service
-            .build
-            .as_ref()
-            .and_then(|b| b.target.as_ref())
-            .map(|t| t.value.as_ref());
-        let Some(stage) = df.runs(target) else {
+    for b in super::built(p) {
+        let Some(port) = b
+            .service
+            .ports
+            .iter()
+            .find(|port| port.bindings().is_some())
+        else {
             continue;
         };
         // Compose's `command`/`entrypoint` replace the image's: this rule reads the
         // Dockerfile only when neither is set.
-        if p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some() {
+        if b.overridden {
             continue;
         }
-        // Compose's environment is the container's too (FLASK_RUN_HOST, HOST, ...).
-        let mut stage = stage.clone();
-        for var in &service.environment {
-            if let Some(v) = &var.value {
-                stage.vars.push((var.key.to_string(), v.value.to_string()));
-            }
-        }
         let mut found = Vec::new();
-        detect(&d.file.text, &stage, &mut found);
+        detect(&b.file.text, &b.stage, &mut found);
         let Some(first) = found.into_iter().next() else {
             continue;
         };
-        let name = d
+        let name = b
             .file
             .path
             .file_name()
@@ -267,11 +265,11 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
                 p.port_span(port),
                 format!(
                     "Published, but the app in `{}`'s image listens on loopback ({name}): connections to this port will be reset. {}",
-                    service.name,
+                    b.service.name,
                     first.message.split(": ").next().unwrap_or_default()
                 ),
             )
-            .with_related_in(d.file.clone(), first.range, "the server starts here"),
+            .with_related_in(b.file.clone(), first.range, "the server starts here"),
         );
     }
 }
@@ -362,6 +360,140 @@ fn detect(text: &str, stage: &Stage, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+}
+
+/// Servers that do not bind loopback but whose default port is known.
+const OTHER_SERVERS: &[(&[&str], &[&str], u16)] = &[
+    (&["fastapi", "run"], &["--port"], 8000),
+    (&["next", "start"], &["-p", "--port"], 3000),
+    (&["next", "dev"], &["-p", "--port"], 3000),
+];
+
+/// The port a stage's server visibly listens on, and the command words that say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listen {
+    pub port: u16,
+    pub span: Range<usize>,
+    /// The port is the server's default, not written in the command.
+    pub default: bool,
+    /// The command words at `span`, unquoted (`--port 8000`).
+    pub what: String,
+}
+
+/// The port the server that `stage` starts listens on, when the command shows it: a
+/// `--port` flag, the port of a listen address (`--bind 0.0.0.0:8000`, `-S host:port`,
+/// `runserver 0.0.0.0:8000`, `http.server 8080`), or the default of a known server. `None`
+/// when nothing shows it, when a value cannot be resolved, or when a `PORT`-like variable
+/// may change a default.
+pub(crate) fn listen_port(stage: &Stage) -> Option<Listen> {
+    let words = stage.command();
+    let mut listen = find_listen(stage, &words)?;
+    let inside: Vec<&str> = words
+        .iter()
+        .filter(|w| listen.span.start <= w.span.start && w.span.end <= listen.span.end)
+        .map(|w| w.text.as_str())
+        .collect();
+    listen.what = inside.join(" ");
+    Some(listen)
+}
+
+fn find_listen(stage: &Stage, words: &[Word]) -> Option<Listen> {
+    let number = |s: &str| {
+        stage
+            .expand(s)
+            .and_then(|v| v.parse::<u16>().ok())
+            .filter(|p| *p != 0)
+    };
+    let written = |port: u16, span: Range<usize>| Listen {
+        port,
+        span,
+        default: false,
+        what: String::new(),
+    };
+    let port_of = |addr: &str| -> Option<String> {
+        match addr.strip_prefix('[') {
+            Some(rest) => rest.split_once("]:").map(|(_, p)| p.to_string()),
+            None => addr
+                .rsplit_once(':')
+                .filter(|(h, _)| !h.contains(':'))
+                .map(|(_, p)| p.to_string()),
+        }
+    };
+    for i in 0..words.len() {
+        if let Some((value, skip)) = flag_value(words, i, &["--port"]) {
+            let span = words[i].span.start..value.span.end;
+            return number(&value.text[skip..]).map(|p| written(p, span));
+        }
+        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS)
+            && let Some(port) = port_of(&value.text[skip..])
+        {
+            let span = words[i].span.start..value.span.end;
+            return number(&port).map(|p| written(p, span));
+        }
+    }
+    let port_env = stage
+        .vars
+        .iter()
+        .any(|(k, _)| k == "PORT" || k.ends_with("_PORT"));
+    let servers = SERVERS
+        .iter()
+        .map(|s| (s.words, s.port_flags, s.default))
+        .map(|(w, f, d)| (w, f, d.rsplit(':').next().and_then(|p| p.parse().ok())));
+    let others = OTHER_SERVERS.iter().map(|&(w, f, d)| (w, f, Some(d)));
+    for (pattern, flags, default) in servers.chain(others) {
+        let Some((at, end)) = find(words, pattern) else {
+            continue;
+        };
+        for i in end + 1..words.len() {
+            if let Some((value, skip)) = flag_value(words, i, flags) {
+                let span = words[i].span.start..value.span.end;
+                return number(&value.text[skip..]).map(|p| written(p, span));
+            }
+        }
+        if port_env {
+            return None;
+        }
+        return default.map(|port| Listen {
+            port,
+            span: words[at].span.start..words[end].span.end,
+            default: true,
+            what: String::new(),
+        });
+    }
+    // `manage.py runserver [addr:]port` and `python -m http.server [port]`: the first
+    // argument that is not a flag (or a flag's value).
+    for (command, default) in [("runserver", 8000), ("http.server", 8000)] {
+        let Some(at) = words.iter().position(|w| base(&w.text) == command) else {
+            continue;
+        };
+        let mut rest = words[at + 1..].iter();
+        let mut arg = None;
+        while let Some(w) = rest.next() {
+            if matches!(
+                w.text.as_str(),
+                "--bind" | "-b" | "--directory" | "-d" | "--settings"
+            ) {
+                rest.next();
+            } else if !w.text.starts_with('-') {
+                arg = Some(w);
+                break;
+            }
+        }
+        return match arg {
+            None if port_env => None,
+            None => Some(Listen {
+                port: default,
+                span: words[at].span.clone(),
+                default: true,
+                what: String::new(),
+            }),
+            Some(a) => {
+                let port = port_of(&a.text).unwrap_or_else(|| a.text.clone());
+                number(&port).map(|p| written(p, a.span.clone()))
+            }
+        };
+    }
+    None
 }
 
 /// Where `pattern` starts and ends in the command words. The first word is compared by its

@@ -147,6 +147,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     publish_all_interfaces::check,
     hostip_ipv6_unspecified_only::check,
     target_port_mismatch::check,
+    target_port_mismatch::check_built,
     expose_is_not_publish::check,
     localhost_between_containers::check,
     published_port_between_containers::check,
@@ -195,6 +196,59 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
     daemon_ip_not_for_compose::check,
     dns_misconfig::check,
 ];
+
+/// A Compose service built from a Dockerfile that the workspace layer read.
+pub(crate) struct Built<'p> {
+    pub service: &'p crate::compose::model::Service<'p>,
+    pub file: &'p crate::finding::OtherFile,
+    /// The stage that runs (the last one, or `build.target`), with Compose's `environment`
+    /// added to its variables: at run time they are the container's too.
+    pub stage: crate::dockerfile::Stage,
+    /// Compose sets `command` or `entrypoint`, which replace the image's.
+    pub overridden: bool,
+}
+
+/// The services of `p` built from a Dockerfile the workspace layer could read, except those
+/// that share another network stack (`network_mode`), where loopback and ports are not
+/// the container's own.
+pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
+    let mut out = Vec::new();
+    for d in &p.external.dockerfiles {
+        let Some(service) = p.service(&d.service) else {
+            continue;
+        };
+        if service.network_mode.is_some() {
+            continue;
+        }
+        let Some(df) = crate::dockerfile::Dockerfile::read(&d.file.text) else {
+            continue;
+        };
+        let target = service
+            .build
+            .as_ref()
+            .and_then(|b| b.target.as_ref())
+            .map(|t| t.value.as_ref());
+        let Some(stage) = df.runs(target) else {
+            continue;
+        };
+        let mut stage = stage.clone();
+        for var in &service.environment {
+            if let Some(v) = &var.value {
+                stage.vars.push((var.key.to_string(), v.value.to_string()));
+                stage.env.push((var.key.to_string(), 0..0));
+            }
+        }
+        let overridden =
+            p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some();
+        out.push(Built {
+            service,
+            file: &d.file,
+            stage,
+            overridden,
+        });
+    }
+    out
+}
 
 /// Runs every Compose rule on the project model.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
@@ -351,6 +405,44 @@ pub(crate) mod test_support {
             .into_iter()
             .filter(|f| f.code() == code)
             .collect()
+    }
+
+    /// A context in which service `api` is built from `dockerfile`.
+    pub fn built_context(dockerfile: &str) -> Context {
+        let mut ctx = Context::default();
+        ctx.external
+            .dockerfiles
+            .push(crate::compose::ServiceDockerfile {
+                service: "api".into(),
+                file: crate::finding::OtherFile {
+                    path: "api/Dockerfile".into(),
+                    text: dockerfile.into(),
+                },
+            });
+        ctx
+    }
+
+    /// The findings of rule `code` on a Compose text whose service `api` is built from
+    /// `dockerfile`, and the text after applying their first fixes (re-analysed: the
+    /// findings of `code` must be gone and nothing new may appear).
+    pub fn built_findings(text: &str, dockerfile: &str, code: &str) -> (Vec<Finding>, String) {
+        let ctx = built_context(dockerfile);
+        let before = analyze_with(FileKind::Compose, text, &ctx).findings;
+        let of_code: Vec<Finding> = before
+            .iter()
+            .filter(|f| f.code() == code)
+            .cloned()
+            .collect();
+        let (fixed, _) = crate::finding::apply_fixes(text, &of_code);
+        let after = analyze_with(FileKind::Compose, &fixed, &ctx).findings;
+        let fixable = of_code.iter().filter(|f| !f.fixes.is_empty()).count();
+        assert_eq!(
+            after.iter().filter(|f| f.code() == code).count(),
+            of_code.len() - fixable,
+            "{fixed}\n{after:?}"
+        );
+        assert!(after.len() <= before.len() - fixable, "{fixed}\n{after:?}");
+        (of_code, fixed)
     }
 
     /// The findings of rule `code` on a Dockerfile.

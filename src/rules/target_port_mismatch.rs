@@ -1,15 +1,23 @@
 use super::declare_rule;
 use crate::compose::Project;
-use crate::compose::model::PortSpec;
+use crate::compose::model::{Port, PortSpec};
 use crate::finding::{Edit, Finding};
 use crate::ports;
 
 declare_rule! {
     /// ## What it does
-    /// For official images whose listening port is well known (nginx 80, postgres 5432,
-    /// redis 6379, ...), reports a mapping whose container port is not that port while
-    /// its host port is: the two sides look swapped. Services that are built, or that set
-    /// a `command`, are left alone, since they may listen elsewhere.
+    /// Reports a `ports` mapping whose container port is not where the app listens:
+    /// - for a service built from a Dockerfile in the workspace (`build:`), the port the
+    ///   server visibly listens on (`--port 8000`, `--bind 0.0.0.0:8000`, `runserver
+    ///   0.0.0.0:8000`, or a known server's default such as `flask run` → 5000), else the
+    ///   ports the stage that runs `EXPOSE`s (with the service's `expose` and `*PORT`
+    ///   variables counted as listening ports too);
+    /// - for official images whose port is well known (nginx 80, postgres 5432, redis 6379,
+    ///   ...), a mapping whose host port is that port while its container port is not: the
+    ///   two sides look swapped. Services that set a `command` are left alone, since they
+    ///   may listen elsewhere.
+    ///
+    /// The related information points at the Dockerfile line that shows the port.
     ///
     /// ## Why it matters
     /// `ports` is `HOST:CONTAINER`. `"80:8080"` on nginx sends host port 80 to container
@@ -21,10 +29,14 @@ declare_rule! {
     ///   web:
     ///     image: nginx:1.27
     ///     ports: ["80:8080"]
+    ///   api:
+    ///     build: ./api          # its Dockerfile runs `uvicorn app:app --port 8000`
+    ///     ports: ["8080:8080"]
     /// ```
     ///
     /// ## Fix
-    /// Swap the two sides: `"8080:80"` (the quick fix).
+    /// Swap the two sides (`"8080:80"`), or map to the port the app listens on
+    /// (`"8080:8000"`); both are quick fixes.
     pub static TARGET_PORT_MISMATCH = {
         code: "target-port-mismatch",
         severity: Warning,
@@ -44,6 +56,7 @@ const KNOWN: &[(&str, &[u16])] = &[
     ("redis", &[6379]),
     ("rabbitmq", &[5672, 15672]),
     ("elasticsearch", &[9200, 9300]),
+    ("prometheus", &[9090]),
     ("grafana", &[3000]),
     ("memcached", &[11211]),
 ];
@@ -89,29 +102,177 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     b.target, b.target
                 ),
             );
-            if let PortSpec::Short(v) = &port.spec
-                && !v.interpolated()
-            {
-                let parts = ports::spec_parts(&v.value);
-                if let (Some(host), Some(container)) = (
-                    p.raw_span(v, parts.host.clone()),
-                    p.raw_span(v, parts.container.clone()),
-                ) {
-                    f = f.with_fix(
-                        "Swap host and container ports",
-                        vec![
-                            Edit {
-                                range: host,
-                                new_text: v.value[parts.container].to_string(),
-                            },
-                            Edit {
-                                range: container,
-                                new_text: v.value[parts.host].to_string(),
-                            },
-                        ],
-                    );
-                }
+            f = with_swap(p, port, f);
+            out.push(f);
+        }
+    }
+}
+
+/// Adds the quick fix that swaps the host and container ports of a literal short entry.
+fn with_swap(p: &Project, port: &Port, f: Finding) -> Finding {
+    let PortSpec::Short(v) = &port.spec else {
+        return f;
+    };
+    if v.interpolated() {
+        return f;
+    }
+    let parts = ports::spec_parts(&v.value);
+    let (Some(host), Some(container)) = (
+        p.raw_span(v, parts.host.clone()),
+        p.raw_span(v, parts.container.clone()),
+    ) else {
+        return f;
+    };
+    f.with_fix(
+        "Swap host and container ports",
+        vec![
+            Edit {
+                range: host,
+                new_text: v.value[parts.container].to_string(),
+            },
+            Edit {
+                range: container,
+                new_text: v.value[parts.host].to_string(),
+            },
+        ],
+    )
+}
+
+/// Adds the quick fix that sets the container port of a literal entry to `to`.
+fn with_target(p: &Project, port: &Port, to: u16, f: Finding) -> Finding {
+    let edit = match &port.spec {
+        PortSpec::Short(v) if !v.interpolated() => {
+            let parts = ports::spec_parts(&v.value);
+            p.raw_span(v, parts.container).map(|range| Edit {
+                range,
+                new_text: to.to_string(),
+            })
+        }
+        PortSpec::Long(long) => long
+            .target
+            .as_ref()
+            .filter(|t| !t.interpolated())
+            .and_then(|t| p.raw_span(t, 0..t.value.len()))
+            .map(|range| Edit {
+                range,
+                new_text: to.to_string(),
+            }),
+        _ => None,
+    };
+    match edit {
+        Some(edit) => f.with_fix(format!("Map to container port {to}"), vec![edit]),
+        None => f,
+    }
+}
+
+/// Services built from a Dockerfile: the container port against the port the app
+/// visibly listens on, else against what the image `EXPOSE`s.
+pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
+    for b in super::built(p) {
+        if b.overridden || b.service.ports.is_empty() {
+            continue;
+        }
+        let file = b
+            .file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("Dockerfile");
+        let listen = super::app_listens_on_loopback::listen_port(&b.stage);
+        // What the image says it listens on, when every EXPOSE word resolves.
+        let mut exposed: Vec<u16> = Vec::new();
+        let mut resolved = true;
+        for w in &b.stage.exposes {
+            match b.stage.expand(&w.text).map(|t| ports::parse_expose(&t)) {
+                Some(Ok(list)) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
+                _ => resolved = false,
             }
+        }
+        let mut also: Vec<u16> = b
+            .service
+            .expose
+            .iter()
+            .filter_map(|v| ports::parse_expose(&v.value).ok())
+            .flat_map(|list| list.into_iter().take(1024).map(|e| e.port))
+            .collect();
+        also.extend(
+            b.stage
+                .vars
+                .iter()
+                .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
+                .filter_map(|(_, v)| v.parse::<u16>().ok()),
+        );
+        for port in &b.service.ports {
+            let Some([binding]) = port.bindings() else {
+                continue;
+            };
+            let target = binding.target;
+            let published = binding.published.parse::<u16>().ok();
+            if let Some(l) = &listen {
+                if l.port == target || (l.default && also.contains(&target)) {
+                    continue;
+                }
+                let how = if l.default {
+                    format!("`{}` listens on {} by default", l.what, l.port)
+                } else {
+                    format!("`{}`", l.what)
+                };
+                let mut f = Finding::new(
+                    &TARGET_PORT_MISMATCH,
+                    p.port_span(port),
+                    format!(
+                        "The app in `{}`'s image listens on port {} ({how}, {file}), not {target}: connections to this mapping will be reset. {}",
+                        b.service.name,
+                        l.port,
+                        if published == Some(l.port) {
+                            "`ports` is HOST:CONTAINER; swap them".to_string()
+                        } else {
+                            format!("Map to container port {}", l.port)
+                        }
+                    ),
+                )
+                .with_related_in(b.file.clone(), l.span.clone(), "the server's port");
+                f = if published == Some(l.port) {
+                    with_swap(p, port, f)
+                } else {
+                    with_target(p, port, l.port, f)
+                };
+                out.push(f);
+                continue;
+            }
+            if !resolved
+                || exposed.is_empty()
+                || exposed.contains(&target)
+                || also.contains(&target)
+            {
+                continue;
+            }
+            let list: Vec<String> = exposed.iter().take(5).map(u16::to_string).collect();
+            let swapped = published.is_some_and(|h| exposed.contains(&h));
+            let mut f = Finding::new(
+                &TARGET_PORT_MISMATCH,
+                p.port_span(port),
+                format!(
+                    "`{}`'s image EXPOSEs {} ({file}) and nothing shows the app listening on {target}: connections to this mapping will likely be reset. {}",
+                    b.service.name,
+                    list.join(", "),
+                    if swapped {
+                        "`ports` is HOST:CONTAINER; swap them".to_string()
+                    } else {
+                        format!("Map to the port the app listens on, or EXPOSE {target} if it does")
+                    }
+                ),
+            );
+            if let Some(w) = b.stage.exposes.first() {
+                f = f.with_related_in(b.file.clone(), w.span.clone(), "what the image exposes");
+            }
+            f = if swapped {
+                with_swap(p, port, f)
+            } else if let [only] = exposed[..] {
+                with_target(p, port, only, f)
+            } else {
+                f
+            };
             out.push(f);
         }
     }
@@ -131,5 +292,163 @@ mod tests {
         let fixed = fix_all(text, "target-port-mismatch");
         assert!(fixed.contains("[\"8080:80\", \"8081:80\"]"), "{fixed}");
         assert!(fixed.contains("\"127.0.0.1:5433:5432/tcp\""), "{fixed}");
+    }
+
+    fn built(compose_tail: &str, dockerfile: &str) -> (Vec<String>, String, String) {
+        let text = format!("services:\n  api:\n    build: ./api\n{compose_tail}");
+        let (found, fixed) =
+            crate::rules::test_support::built_findings(&text, dockerfile, "target-port-mismatch");
+        let at = found
+            .iter()
+            .map(|f| text[f.range.clone()].to_string())
+            .collect();
+        let message = found.first().map(|f| f.message.clone()).unwrap_or_default();
+        (at, message, fixed)
+    }
+
+    #[test]
+    fn built_services_against_the_port_the_app_listens_on() {
+        let uvicorn = "FROM python:3.12\nEXPOSE 8000\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]\n";
+        let (at, message, fixed) = built("    ports: [\"8080:8080\"]\n", uvicorn);
+        assert_eq!(at, ["\"8080:8080\""]);
+        assert!(
+            message.contains("listens on port 8000 (`--port 8000`, Dockerfile)"),
+            "{message}"
+        );
+        assert!(fixed.contains("\"8080:8000\""), "{fixed}");
+        // Swapped: the fix swaps.
+        let (_, message, fixed) = built("    ports: [\"8000:9000\"]\n", uvicorn);
+        assert!(message.contains("swap"), "{message}");
+        assert!(fixed.contains("\"9000:8000\""), "{fixed}");
+        // Right, ephemeral right, long syntax wrong (fix edits `target`).
+        assert!(
+            built("    ports: [\"8080:8000\", \"8000\"]\n", uvicorn)
+                .0
+                .is_empty()
+        );
+        let (at, _, fixed) = built(
+            "    ports:\n      - target: 80\n        published: 8080\n",
+            uvicorn,
+        );
+        assert_eq!(at, ["target"]);
+        assert!(fixed.contains("target: 8000"), "{fixed}");
+        // Defaults of known servers, address flags, runserver, http.server, variables.
+        for (dockerfile, ok, wrong) in [
+            ("CMD flask run --host 0.0.0.0", "5000", "8000"),
+            ("CMD flask run --host 0.0.0.0 -p 8000", "8000", "5000"),
+            (
+                "CMD [\"gunicorn\", \"-b\", \"0.0.0.0:8001\", \"app:app\"]",
+                "8001",
+                "8000",
+            ),
+            (
+                "CMD python manage.py runserver 0.0.0.0:8002",
+                "8002",
+                "8000",
+            ),
+            ("CMD python -m http.server", "8000", "80"),
+            (
+                "CMD python -m http.server --bind 0.0.0.0 9000",
+                "9000",
+                "8000",
+            ),
+            ("CMD php -S 0.0.0.0:8080 -t public", "8080", "80"),
+            (
+                "ENV PORT=3001\nCMD uvicorn app:app --host 0.0.0.0 --port ${PORT}",
+                "3001",
+                "8000",
+            ),
+            ("CMD [\"npx\", \"next\", \"start\"]", "3000", "80"),
+        ] {
+            let dockerfile = format!("FROM python:3.12\n{dockerfile}\n");
+            let ports = |target: &str| format!("    ports: [\"127.0.0.1:7000:{target}\"]\n");
+            assert!(
+                built(&ports(ok), &dockerfile).0.is_empty(),
+                "{dockerfile} {ok}"
+            );
+            assert_eq!(
+                built(&ports(wrong), &dockerfile).0.len(),
+                1,
+                "{dockerfile} {wrong}"
+            );
+        }
+        // Compose's command replaces the image's; a PORT variable may move a default;
+        // an unresolved variable is not guessed.
+        let flask = "FROM python:3.12\nCMD flask run --host 0.0.0.0\n";
+        assert!(
+            built(
+                "    command: flask run -p 80\n    ports: [\"80:80\"]\n",
+                flask
+            )
+            .0
+            .is_empty()
+        );
+        assert!(
+            built(
+                "    environment: [FLASK_RUN_PORT=80]\n    ports: [\"80:80\"]\n",
+                flask
+            )
+            .0
+            .is_empty()
+        );
+        let unresolved = "FROM python:3.12\nCMD uvicorn app:app --host 0.0.0.0 --port $APP_PORT\n";
+        assert!(built("    ports: [\"80:80\"]\n", unresolved).0.is_empty());
+        let resolved_by_compose = built(
+            "    environment: {APP_PORT: \"8000\"}\n    ports: [\"80:80\"]\n",
+            unresolved,
+        );
+        assert_eq!(resolved_by_compose.0.len(), 1);
+    }
+
+    #[test]
+    fn built_services_against_expose() {
+        let df = "FROM node:22\nARG PORT=3000\nEXPOSE ${PORT}\nCMD [\"node\", \"index.js\"]\n";
+        let (at, message, fixed) = built("    ports: [\"8080:8080\"]\n", df);
+        assert_eq!(at, ["\"8080:8080\""]);
+        assert!(message.contains("EXPOSEs 3000 (Dockerfile)"), "{message}");
+        assert!(fixed.contains("\"8080:3000\""), "{fixed}");
+        let (_, message, fixed) = built("    ports: [\"3000:80\"]\n", df);
+        assert!(message.contains("swap"), "{message}");
+        assert!(fixed.contains("\"80:3000\""), "{fixed}");
+        // Listed in `expose`, in a PORT variable, or EXPOSE unresolvable / absent: silent.
+        assert!(built("    ports: [\"3000:3000\"]\n", df).0.is_empty());
+        assert!(
+            built("    expose: [\"8080\"]\n    ports: [\"8080:8080\"]\n", df)
+                .0
+                .is_empty()
+        );
+        assert!(
+            built(
+                "    environment: [PORT=8080]\n    ports: [\"8080:8080\"]\n",
+                df
+            )
+            .0
+            .is_empty()
+        );
+        let unresolved = "FROM node:22\nEXPOSE $PORT\nCMD node index.js\n";
+        assert!(
+            built("    ports: [\"8080:8080\"]\n", unresolved)
+                .0
+                .is_empty()
+        );
+        assert!(
+            built(
+                "    ports: [\"8080:8080\"]\n",
+                "FROM node:22\nCMD node index.js\n"
+            )
+            .0
+            .is_empty()
+        );
+        // Two exposed ports: a finding without a guess at which one.
+        let two = "FROM node:22\nEXPOSE 3000 9229\nCMD node index.js\n";
+        let (at, _, fixed) = built("    ports: [\"8080:8080\"]\n", two);
+        assert_eq!(at.len(), 1);
+        assert!(fixed.contains("\"8080:8080\""));
+        // Another network stack: left to other rules.
+        assert!(
+            built("    network_mode: host\n    ports: [\"8080:8080\"]\n", df)
+                .0
+                .is_empty()
+        );
     }
 }
