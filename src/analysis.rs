@@ -33,6 +33,8 @@ pub struct Context {
     pub rules: crate::config::RuleSettings,
     /// Names defined by the project's other files.
     pub external: crate::compose::External,
+    /// A Dockerfile's build context `package.json` (for `npm run dev` and the like).
+    pub package: Option<crate::finding::OtherFile>,
     /// The other files the workspace layer read for this context (to re-analyse this file
     /// when one of them changes).
     pub deps: Vec<std::path::PathBuf>,
@@ -61,7 +63,7 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
     }
     let mut analysis = match kind {
         FileKind::Compose => compose(text, ctx),
-        FileKind::Dockerfile => dockerfile(text),
+        FileKind::Dockerfile => dockerfile(text, ctx),
         FileKind::DaemonJson => daemon_json(text),
         FileKind::Config => Analysis {
             findings: crate::config::check_toml(text),
@@ -117,7 +119,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
     }
 }
 
-fn dockerfile(text: &str) -> Analysis {
+fn dockerfile(text: &str, ctx: &Context) -> Analysis {
     let parsed = DockerfileSyntax::parse(text);
     let mut findings: Vec<Finding> = parsed
         .errors
@@ -131,7 +133,8 @@ fn dockerfile(text: &str) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(df) = crate::dockerfile::Dockerfile::read(&parsed.text) {
+    if let Some(mut df) = crate::dockerfile::Dockerfile::read(&parsed.text) {
+        df.package = ctx.package.clone();
         for check in rules::DOCKERFILE_CHECKS {
             check(text, &df, &mut findings);
         }

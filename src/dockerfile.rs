@@ -95,6 +95,159 @@ impl Stage {
 #[derive(Debug, Clone, Default)]
 pub struct Dockerfile {
     pub stages: Vec<Stage>,
+    /// The `package.json` of the build context, when the workspace layer read one: `npm
+    /// run dev` in a command runs its `scripts.dev`.
+    pub package: Option<crate::finding::OtherFile>,
+}
+
+/// A package script that a command runs (`npm run dev`, `npm start`, `yarn dev`, `pnpm run
+/// dev`, `bun run dev`).
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The words of the command that run it (`npm run dev`), in the command's file.
+    pub span: Range<usize>,
+    /// `npm run dev`.
+    pub invocation: String,
+    /// The script's words with their places in package.json, then the arguments the
+    /// command passes on (placed at the invocation).
+    pub words: Vec<Word>,
+    /// `NAME=value` words at the start of the script (`cross-env HOST=0.0.0.0 vite`).
+    pub vars: Vec<(String, String)>,
+}
+
+/// The package script that `words` run, read from `package` (package.json's text).
+/// Follows a script that runs another script, four levels at most.
+pub fn npm_script(words: &[Word], package: &str) -> Option<Script> {
+    let json = crate::syntax::json::Json::parse(package);
+    let root = json.root.as_ref()?;
+    let scripts = object_get(root, "scripts")?;
+    let mut current = words.to_vec();
+    let mut result: Option<Script> = None;
+    for _ in 0..4 {
+        let Some((at, end, name)) = invocation(&current) else {
+            break;
+        };
+        let crate::syntax::json::JsonKind::String(script) = &object_get(scripts, &name)?.kind
+        else {
+            break;
+        };
+        let value_span = object_get(scripts, &name)?.span.clone();
+        let inner = value_span.start + 1..value_span.end.saturating_sub(1);
+        let mut script_words = if package.get(inner.clone()) == Some(script.as_str()) {
+            split_words(script, inner.start)
+        } else {
+            // Escapes inside the string: every word points at the whole value.
+            split_words(script, 0)
+                .into_iter()
+                .map(|w| Word {
+                    text: w.text,
+                    span: value_span.clone(),
+                })
+                .collect()
+        };
+        // `npm run dev -- --host`: arguments after `--` go to the script (yarn and pnpm
+        // pass them without it).
+        let mut passed: Vec<Word> = current[end + 1..]
+            .iter()
+            .skip_while(|w| current[0].text == "npm" && w.text != "--")
+            .filter(|w| w.text != "--")
+            .cloned()
+            .collect();
+        if current.get(at).is_some_and(|w| base_name(&w.text) == "npm")
+            && !current[end + 1..].iter().any(|w| w.text == "--")
+        {
+            passed.clear();
+        }
+        // Skip `cross-env` and leading assignments; `&&` chains keep their last command.
+        if let Some(last) = script_words.iter().rposition(|w| w.text == "&&") {
+            script_words.drain(..=last);
+        }
+        let mut vars = result.as_ref().map(|r| r.vars.clone()).unwrap_or_default();
+        while let Some(first) = script_words.first() {
+            if first.text == "cross-env" {
+                script_words.remove(0);
+            } else if let Some((k, v)) = first.text.split_once('=')
+                && !k.is_empty()
+                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                vars.push((k.to_string(), v.to_string()));
+                script_words.remove(0);
+            } else {
+                break;
+            }
+        }
+        let span_in_command = result
+            .as_ref()
+            .map_or(current[at].span.start..current[end].span.end, |r| {
+                r.span.clone()
+            });
+        let invocation_text = result.as_ref().map_or_else(
+            || {
+                current[at..=end]
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            |r| r.invocation.clone(),
+        );
+        script_words.extend(passed.into_iter().map(|w| Word {
+            text: w.text,
+            span: w.span,
+        }));
+        current = script_words.clone();
+        result = Some(Script {
+            span: span_in_command,
+            invocation: invocation_text,
+            words: script_words,
+            vars,
+        });
+    }
+    result
+}
+
+/// `npm run X`, `npm run-script X`, `npm start`, `yarn [run] X`, `pnpm [run] X`, `bun run
+/// X`: the first and last words and the script's name.
+fn invocation(words: &[Word]) -> Option<(usize, usize, String)> {
+    for (i, w) in words.iter().enumerate() {
+        let tool = base_name(&w.text);
+        if !matches!(tool, "npm" | "yarn" | "pnpm" | "bun") {
+            continue;
+        }
+        let next = words.get(i + 1)?;
+        match (tool, next.text.as_str()) {
+            ("npm" | "yarn" | "pnpm", "start") => return Some((i, i + 1, "start".into())),
+            (_, "run" | "run-script") => {
+                let name = words.get(i + 2)?;
+                return Some((i, i + 2, name.text.clone()));
+            }
+            ("yarn" | "pnpm", name)
+                if !name.starts_with('-')
+                    && !matches!(
+                        name,
+                        "install" | "add" | "build" | "exec" | "dlx" | "test" | "i" | "ci"
+                    ) =>
+            {
+                return Some((i, i + 1, name.to_string()));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn base_name(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+fn object_get<'j>(
+    value: &'j crate::syntax::json::JsonValue,
+    key: &str,
+) -> Option<&'j crate::syntax::json::JsonValue> {
+    let crate::syntax::json::JsonKind::Object(props) = &value.kind else {
+        return None;
+    };
+    props.iter().rev().find(|p| p.key == key).map(|p| &p.value)
 }
 
 impl Dockerfile {
@@ -318,5 +471,50 @@ mod tests {
         let df = Dockerfile::read("FROM a\nEXPOSE $PORT\n").unwrap();
         let s = df.runs(None).unwrap();
         assert_eq!(s.expand(&s.exposes[0].text), None);
+    }
+
+    #[test]
+    fn package_scripts_behind_npm_yarn_pnpm() {
+        let package = r#"{"name": "web", "scripts": {"dev": "vite", "start": "cross-env HOST=0.0.0.0 next start -p 3001", "serve": "npm run build && npm run dev", "esc": "vite --host \"127.0.0.1\""}}"#;
+        let words = |cmd: &str| split_words(cmd, 1000);
+        let s = npm_script(&words("npm run dev"), package).unwrap();
+        assert_eq!(s.invocation, "npm run dev");
+        assert_eq!(s.span, 1000..1011);
+        assert_eq!(s.words[0].text, "vite");
+        assert_eq!(&package[s.words[0].span.clone()], "vite");
+        let s = npm_script(&words("npm start"), package).unwrap();
+        assert_eq!(s.vars, [("HOST".to_string(), "0.0.0.0".to_string())]);
+        assert_eq!(s.words[0].text, "next");
+        // Arguments: after `--` for npm, directly for yarn and pnpm.
+        let texts = |s: Script| s.words.into_iter().map(|w| w.text).collect::<Vec<_>>();
+        assert_eq!(
+            texts(npm_script(&words("npm run dev -- --host"), package).unwrap()),
+            ["vite", "--host"]
+        );
+        assert_eq!(
+            texts(npm_script(&words("npm run dev --silent"), package).unwrap()),
+            ["vite"]
+        );
+        assert_eq!(
+            texts(npm_script(&words("yarn dev --host"), package).unwrap()),
+            ["vite", "--host"]
+        );
+        assert_eq!(
+            texts(npm_script(&words("pnpm run dev"), package).unwrap()),
+            ["vite"]
+        );
+        // A script that runs another, after `&&`.
+        let s = npm_script(&words("npm run serve"), package).unwrap();
+        assert_eq!(s.invocation, "npm run serve");
+        assert_eq!(texts(s), ["vite"]);
+        // Escapes: the words point at the whole string.
+        let s = npm_script(&words("npm run esc"), package).unwrap();
+        assert_eq!(s.words[2].text, "127.0.0.1");
+        assert!(package[s.words[2].span.clone()].starts_with('"'));
+        // Not a script, or no such script, or not JSON.
+        assert!(npm_script(&words("yarn install"), package).is_none());
+        assert!(npm_script(&words("npm run nope"), package).is_none());
+        assert!(npm_script(&words("node server.js"), package).is_none());
+        assert!(npm_script(&words("npm run dev"), "{not json").is_none());
     }
 }

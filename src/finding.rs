@@ -95,6 +95,12 @@ impl Finding {
         self
     }
 
+    /// Adds related information gathered elsewhere.
+    pub fn with_related_all(mut self, related: Vec<Related>) -> Self {
+        self.related.extend(related);
+        self
+    }
+
     /// Related information in another file.
     pub fn with_related_in(
         mut self,

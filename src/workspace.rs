@@ -82,8 +82,25 @@ pub fn context_in(
         }
         ctx.external = external;
         ctx.deps = deps;
+    } else if let Some(name) = path.file_name().and_then(|n| n.to_str())
+        && classify::by_name(name) == Some(FileKind::Dockerfile)
+        && let Some(dir) = path.parent()
+    {
+        // The build context is usually the Dockerfile's folder.
+        ctx.package = package_json(dir, read);
+        ctx.deps.push(dir.join("package.json"));
     }
     ctx
+}
+
+/// The `package.json` in `dir`, when it is there and small enough to read.
+fn package_json(dir: &Path, read: Reader<'_>) -> Option<crate::finding::OtherFile> {
+    let path = dir.join("package.json");
+    let text = read(&path).filter(|t| t.len() <= 1024 * 1024)?;
+    Some(crate::finding::OtherFile {
+        path,
+        text: text.into(),
+    })
 }
 
 /// As [`context_for`] without the other files, with an explicit environment (for tests).
@@ -228,6 +245,7 @@ fn dockerfiles(
                     path: file,
                     text: text.into(),
                 },
+                package: package_json(&base, read),
             });
         }
     }
@@ -579,6 +597,49 @@ mod tests {
                 "{extra}: {codes:?}"
             );
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn package_json_of_the_build_context_and_beside_a_dockerfile() {
+        let dir = temp("npm");
+        std::fs::create_dir_all(dir.join("web")).unwrap();
+        let dockerfile = "FROM node:22\nEXPOSE 5173\nCMD [\"npm\", \"run\", \"dev\"]\n";
+        std::fs::write(dir.join("web/Dockerfile"), dockerfile).unwrap();
+        std::fs::write(
+            dir.join("web/package.json"),
+            r#"{"scripts": {"dev": "vite"}}"#,
+        )
+        .unwrap();
+        // The Dockerfile on its own reads the package.json beside it.
+        let path = dir.join("web/Dockerfile");
+        let ctx = context_for(&path, dockerfile, &RuleSettings::default());
+        assert!(ctx.deps.contains(&dir.join("web/package.json")));
+        let a = crate::analysis::analyze_with(FileKind::Dockerfile, dockerfile, &ctx);
+        assert_eq!(a.findings.len(), 1, "{:?}", a.findings);
+        // The Compose port of the service built from it, with both files related.
+        let text = "services:\n  web:\n    build: ./web\n    ports: [\"127.0.0.1:5173:5173\"]\n";
+        let ctx = context_for(&dir.join("compose.yaml"), text, &RuleSettings::default());
+        let found: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "app-listens-on-loopback")
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        let files: Vec<_> = found[0]
+            .related
+            .iter()
+            .map(|r| {
+                r.file
+                    .as_ref()
+                    .unwrap()
+                    .path
+                    .file_name()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(files, ["Dockerfile", "package.json"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -41,6 +41,8 @@ pub struct DaemonRanges {
 pub struct ServiceDockerfile {
     pub service: String,
     pub file: crate::finding::OtherFile,
+    /// The build context's `package.json`, for commands such as `npm run dev`.
+    pub package: Option<crate::finding::OtherFile>,
 }
 
 impl External {

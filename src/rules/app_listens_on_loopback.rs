@@ -3,7 +3,7 @@ use std::ops::Range;
 use super::declare_rule;
 use crate::compose::refs::is_loopback;
 use crate::dockerfile::{Cmd, Dockerfile, Stage, Word};
-use crate::finding::{Edit, Finding};
+use crate::finding::{Edit, Finding, OtherFile};
 
 declare_rule! {
     /// ## What it does
@@ -13,7 +13,9 @@ declare_rule! {
     /// server`, `php artisan serve`, `jupyter lab`, `jekyll serve`, `fastapi dev`,
     /// `hypercorn`) without the flag or environment variable that changes it, or an
     /// explicit `--host 127.0.0.1`, `-b localhost:8000`, `php -S localhost:8000`. Only the
-    /// stage that runs counts, and only when it `EXPOSE`s a port. In a Compose file, the
+    /// stage that runs counts, and only when it `EXPOSE`s a port. A package script started
+    /// with `npm run dev`, `npm start`, `yarn dev`, `pnpm run dev` or `bun run dev` is read
+    /// from the build context's `package.json` (flags after `--` count). In a Compose file, the
     /// `ports` mapping of a service built (`build:`) from such a Dockerfile is reported too,
     /// with the Dockerfile line as related information.
     ///
@@ -228,7 +230,7 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     if stage.exposes.is_empty() {
         return;
     }
-    detect(text, stage, out);
+    detect(text, stage, df.package.as_ref(), out);
 }
 
 /// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
@@ -249,7 +251,7 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
             continue;
         }
         let mut found = Vec::new();
-        detect(&b.file.text, &b.stage, &mut found);
+        detect(&b.file.text, &b.stage, b.package, &mut found);
         let Some(first) = found.into_iter().next() else {
             continue;
         };
@@ -269,14 +271,48 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
                     first.message.split(": ").next().unwrap_or_default()
                 ),
             )
-            .with_related_in(b.file.clone(), first.range, "the server starts here"),
+            .with_related_in(b.file.clone(), first.range, "the server starts here")
+            .with_related_all(first.related),
         );
     }
 }
 
-/// The loopback servers a stage starts, as findings in its Dockerfile.
-fn detect(text: &str, stage: &Stage, out: &mut Vec<Finding>) {
+/// The loopback servers a stage starts, as findings in its Dockerfile; through a package
+/// script (`npm run dev`) when `package` (package.json) is known.
+fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<Finding>) {
     let words = stage.command();
+    let before = out.len();
+    detect_words(text, stage, &words, out);
+    if out.len() > before {
+        return;
+    }
+    let Some(package) = package else { return };
+    let Some(script) = crate::dockerfile::npm_script(&words, &package.text) else {
+        return;
+    };
+    let mut stage = stage.clone();
+    stage.vars.extend(script.vars.iter().cloned());
+    let mut inner = Vec::new();
+    detect_words(&package.text, &stage, &script.words, &mut inner);
+    for f in inner {
+        // The finding stays in this file, at the words that run the script; package.json
+        // is related information (its fixes would edit another file: none is offered).
+        let message = f.message.replacen(
+            ": ",
+            &format!(" (through `{}`, package.json): ", script.invocation),
+            1,
+        );
+        out.push(
+            Finding::new(&APP_LISTENS_ON_LOOPBACK, script.span.clone(), message).with_related_in(
+                package.clone(),
+                f.range,
+                "the script starts the server here",
+            ),
+        );
+    }
+}
+
+fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding>) {
     // `HOST` set to a non-loopback address is read by many servers.
     // (0.0.0.0 is a client's loopback but a server's "every interface".)
     let host_env = stage
@@ -706,5 +742,63 @@ mod tests {
             "app-listens-on-loopback",
         );
         assert!(fixed.contains("--bind=0.0.0.0:8000"), "{fixed}");
+    }
+
+    #[test]
+    fn servers_started_through_package_scripts() {
+        let package = r#"{"scripts": {"dev": "vite", "prod": "vite --host", "api": "HOST=0.0.0.0 uvicorn app:app", "rails": "bin/rails s -b 127.0.0.1"}}"#;
+        let run = |cmd: &str| {
+            let text = format!("FROM node:22\nEXPOSE 5173\n{cmd}\n");
+            let ctx = crate::analysis::Context {
+                package: Some(crate::finding::OtherFile {
+                    path: "package.json".into(),
+                    text: package.into(),
+                }),
+                ..Default::default()
+            };
+            crate::analysis::analyze_with(crate::classify::FileKind::Dockerfile, &text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "app-listens-on-loopback")
+                .map(|f| {
+                    let related = &f.related[0];
+                    let in_package = &related.file.as_ref().unwrap().text[related.range.clone()];
+                    (
+                        text[f.range.clone()].to_string(),
+                        in_package.to_string(),
+                        f.message,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let found = run("CMD [\"npm\", \"run\", \"dev\"]");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "npm\", \"run\", \"dev");
+        assert_eq!(found[0].1, "vite");
+        assert!(
+            found[0].2.starts_with(
+                "`vite` listens on localhost by default (through `npm run dev`, package.json): "
+            ),
+            "{}",
+            found[0].2
+        );
+        let found = run("CMD yarn rails");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1.as_str()),
+            ("yarn rails", "127.0.0.1")
+        );
+        // The flag in the script, after `--`, or a variable in the script: silent.
+        assert!(run("CMD npm run prod").is_empty());
+        assert!(run("CMD npm run dev -- --host 0.0.0.0").is_empty());
+        assert!(run("CMD npm run api").is_empty());
+        assert!(run("CMD npm run missing").is_empty());
+        // Without package.json nothing is guessed.
+        assert!(
+            findings(
+                "FROM node:22\nEXPOSE 5173\nCMD npm run dev\n",
+                "app-listens-on-loopback"
+            )
+            .is_empty()
+        );
     }
 }

@@ -129,6 +129,7 @@ type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Findin
 /// The checks that run on the Compose project model, in order.
 pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     app_listens_on_loopback::check_compose,
+    nextjs_standalone_hostname::check_compose,
     invalid_port_spec::check,
     interpolation_error::check,
     undefined_network::check,
@@ -201,6 +202,8 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
 pub(crate) struct Built<'p> {
     pub service: &'p crate::compose::model::Service<'p>,
     pub file: &'p crate::finding::OtherFile,
+    /// The build context's package.json.
+    pub package: Option<&'p crate::finding::OtherFile>,
     /// The stage that runs (the last one, or `build.target`), with Compose's `environment`
     /// added to its variables: at run time they are the container's too.
     pub stage: crate::dockerfile::Stage,
@@ -243,6 +246,7 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         out.push(Built {
             service,
             file: &d.file,
+            package: d.package.as_ref(),
             stage,
             overridden,
         });
@@ -418,6 +422,7 @@ pub(crate) mod test_support {
                     path: "api/Dockerfile".into(),
                     text: dockerfile.into(),
                 },
+                package: None,
             });
         ctx
     }

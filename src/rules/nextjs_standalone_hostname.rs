@@ -1,11 +1,13 @@
 use super::declare_rule;
-use crate::dockerfile::Dockerfile;
+use crate::dockerfile::{Dockerfile, Stage, Word};
 use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
     /// Reports a Next.js standalone server (`node server.js`) in the stage that runs, when
-    /// the stage does not set `HOSTNAME`.
+    /// the stage does not set `HOSTNAME`. In a Compose file, the `ports` mapping of a
+    /// service built from such a Dockerfile is reported too, unless the service's
+    /// `environment` sets `HOSTNAME`.
     ///
     /// ## Why it matters
     /// The generated `server.js` listens on `process.env.HOSTNAME`, and Docker sets
@@ -27,23 +29,61 @@ declare_rule! {
     pub static NEXTJS_STANDALONE_HOSTNAME = {
         code: "nextjs-standalone-hostname",
         severity: Warning,
-        applies_to: "Dockerfiles",
+        applies_to: "Dockerfiles; Compose ports of services built from them",
         summary: "Next.js standalone `server.js` binds `$HOSTNAME` (the container ID)",
     };
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
-    let Some(stage) = df.runs(None) else { return };
+/// The `server.js` word of a stage that starts a standalone server without `HOSTNAME`.
+fn standalone(stage: &Stage) -> Option<Word> {
     if stage.has_env("HOSTNAME") {
-        return;
+        return None;
     }
     let words = stage.command();
-    let Some(at) = words.windows(2).position(|w| {
+    let at = words.windows(2).position(|w| {
         w[0].text.rsplit('/').next() == Some("node") && w[1].text.ends_with("server.js")
-    }) else {
+    })?;
+    Some(words[at + 1].clone())
+}
+
+/// Compose: the port of a service built from such a Dockerfile, unless its `environment`
+/// sets `HOSTNAME` (Compose's `command`/`entrypoint` replace the image's).
+pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+    for b in super::built(p) {
+        if b.overridden {
+            continue;
+        }
+        let Some(port) = b
+            .service
+            .ports
+            .iter()
+            .find(|port| port.bindings().is_some())
+        else {
+            continue;
+        };
+        let Some(script) = standalone(&b.stage) else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &NEXTJS_STANDALONE_HOSTNAME,
+                p.port_span(port),
+                format!(
+                    "`{}`'s image runs a Next.js standalone `server.js`, which listens on $HOSTNAME (the container ID): this port may not answer. Set `HOSTNAME: 0.0.0.0` in the service's `environment` (or `ENV HOSTNAME=\"0.0.0.0\"` in the Dockerfile)",
+                    b.service.name
+                ),
+            )
+            .with_related_in(b.file.clone(), script.span, "the server starts here"),
+        );
+    }
+}
+
+pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+    let Some(stage) = df.runs(None) else { return };
+    let Some(script) = standalone(stage) else {
         return;
     };
-    let script = &words[at + 1];
+    let script = &script;
     let mut f = Finding::new(
         &NEXTJS_STANDALONE_HOSTNAME,
         script.span.clone(),
@@ -90,5 +130,30 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn compose_ports_of_a_standalone_image() {
+        let df =
+            "FROM node:22\nCOPY .next/standalone ./\nEXPOSE 3000\nCMD [\"node\", \"server.js\"]\n";
+        let found = |tail: &str| {
+            let text = format!("services:\n  api:\n    build: .\n{tail}");
+            let ctx = crate::rules::test_support::built_context(df);
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, &text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "nextjs-standalone-hostname")
+                .map(|f| text[f.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("    ports: [\"3000:3000\"]\n"), ["\"3000:3000\""]);
+        assert!(
+            found("    environment: {HOSTNAME: 0.0.0.0}\n    ports: [\"3000:3000\"]\n").is_empty()
+        );
+        assert!(
+            found("    command: node server.js --port 3000\n    ports: [\"3000:3000\"]\n")
+                .is_empty()
+        );
+        assert!(found("    expose: [\"3000\"]\n").is_empty());
     }
 }
