@@ -320,7 +320,7 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
         .is_some_and(|h| h == "0.0.0.0" || !is_loopback(h));
     let mut flagged_explicit = false;
     for (i, _) in words.iter().enumerate() {
-        if let Some((value, skip)) = flag_value(&words, i, ADDRESS_FLAGS) {
+        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS) {
             let addr = &value.text[skip..];
             let host = host_of(addr);
             if !host.is_empty() && is_loopback(host) && host != "0.0.0.0" {
@@ -333,7 +333,7 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
         return;
     }
     for server in SERVERS {
-        let Some((at, end)) = find(&words, server.words) else {
+        let Some((at, end)) = find(words, server.words) else {
             continue;
         };
         let after = &words[end + 1..];
