@@ -64,7 +64,7 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
     let mut analysis = match kind {
         FileKind::Compose => compose(text, ctx),
         FileKind::Dockerfile => dockerfile(text, ctx),
-        FileKind::DaemonJson => daemon_json(text),
+        FileKind::DaemonJson => daemon_json(text, ctx),
         FileKind::Config => Analysis {
             findings: crate::config::check_toml(text),
             yaml: None,
@@ -110,7 +110,8 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
             .with_related(first, format!("\"{key}\" is first defined here")),
         );
     }
-    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
+    let mut project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
+    project.host = &ctx.rules.host;
     rules::check_compose(&project, &mut findings);
     drop(project);
     Analysis {
@@ -145,7 +146,7 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
     }
 }
 
-fn daemon_json(text: &str) -> Analysis {
+fn daemon_json(text: &str, ctx: &Context) -> Analysis {
     let json = Json::parse(text);
     let mut findings = Vec::new();
     if let Some(err) = &json.error {
@@ -159,8 +160,9 @@ fn daemon_json(text: &str) -> Analysis {
         ));
     }
     if let Some(root) = &json.root
-        && let Some(daemon) = crate::daemon::Daemon::read(root)
+        && let Some(mut daemon) = crate::daemon::Daemon::read(root)
     {
+        daemon.host = ctx.rules.host.clone();
         for check in rules::DAEMON_CHECKS {
             check(text, &daemon, &mut findings);
         }

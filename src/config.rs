@@ -8,6 +8,18 @@
 //! ```
 //!
 //! The editor sends the same shape as JSON: `{"rules": {"container-port-only": "off"}}`.
+//!
+//! A `[host]` section (JSON `"host"`) states facts about the Docker host that no file
+//! shows, for the rules that need them:
+//!
+//! ```toml
+//! [host]
+//! rootless = true                      # rootless-privileged-port
+//! unprivileged-port-start = 1024       # (read from /proc when not given)
+//! mtu = 1420                           # mtu-mismatch: the uplink's MTU (VPN, cloud)
+//! router = true                        # daemon-forward-drop: the host routes traffic
+//! routes = ["192.168.0.0/16", "10.8.0.0/24"]   # host-route-overlap: LAN / VPN ranges
+//! ```
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -35,10 +47,112 @@ impl Level {
     }
 }
 
+/// What the settings say about the Docker host (`[host]`); unset facts are unknown, and
+/// the rules that need them stay silent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostFacts {
+    pub rootless: Option<bool>,
+    /// `net.ipv4.ip_unprivileged_port_start` (1024 when unknown).
+    pub unprivileged_port_start: Option<u16>,
+    /// The MTU of the host's uplink.
+    pub mtu: Option<u32>,
+    /// The host routes traffic for others (VPN gateway, VMs, Kubernetes).
+    pub router: bool,
+    /// LAN and VPN ranges the host reaches.
+    pub routes: Vec<ipnet::IpNet>,
+}
+
+impl HostFacts {
+    fn overridden_by(&self, over: &HostFacts) -> HostFacts {
+        HostFacts {
+            rootless: over.rootless.or(self.rootless),
+            unprivileged_port_start: over
+                .unprivileged_port_start
+                .or(self.unprivileged_port_start),
+            mtu: over.mtu.or(self.mtu),
+            router: over.router || self.router,
+            routes: if over.routes.is_empty() {
+                self.routes.clone()
+            } else {
+                over.routes.clone()
+            },
+        }
+    }
+
+    /// Sets `key` from a setting's value; a wrong one is a problem at `range`.
+    fn set(
+        &mut self,
+        key: &str,
+        value: Fact<'_>,
+        range: Range<usize>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                range: range.clone(),
+                message,
+            })
+        };
+        match (key, value) {
+            ("rootless", Fact::Bool(b)) => self.rootless = Some(b),
+            ("router", Fact::Bool(b)) => self.router = b,
+            ("unprivileged-port-start", Fact::Int(n)) if (0..=65536).contains(&n) => {
+                self.unprivileged_port_start = Some(n.min(65535) as u16)
+            }
+            ("mtu", Fact::Int(n)) if (68..=65535).contains(&n) => self.mtu = Some(n as u32),
+            ("routes", Fact::List(items)) => {
+                for item in items {
+                    match item.and_then(|s| s.parse::<ipnet::IpNet>().ok()) {
+                        Some(net) => self.routes.push(net),
+                        None => problem(
+                            "`routes` entries must be CIDR strings such as \"192.168.1.0/24\""
+                                .into(),
+                        ),
+                    }
+                }
+            }
+            ("rootless" | "router", _) => problem(format!("`host.{key}` must be true or false")),
+            ("unprivileged-port-start", _) => {
+                problem("`host.unprivileged-port-start` must be a number from 0 to 65536".into())
+            }
+            ("mtu", _) => problem("`host.mtu` must be a number from 68 to 65535".into()),
+            ("routes", _) => problem("`host.routes` must be a list of CIDR strings".into()),
+            _ => {
+                let mut message = format!("unknown host setting `{key}`");
+                if let Some(close) = rules::did_you_mean(key, HOST_KEYS.iter().copied()) {
+                    message.push_str(&format!(". Did you mean `{close}`?"));
+                } else {
+                    message.push_str(&format!(" (known: {})", HOST_KEYS.join(", ")));
+                }
+                problem(message)
+            }
+        }
+    }
+}
+
+const HOST_KEYS: &[&str] = &[
+    "rootless",
+    "unprivileged-port-start",
+    "mtu",
+    "router",
+    "routes",
+];
+
+/// A setting's value, from JSON or TOML.
+enum Fact<'a> {
+    Bool(bool),
+    Int(i64),
+    /// A list; `None` for an item that is not a string.
+    List(Vec<Option<&'a str>>),
+    Other,
+}
+
 /// Per-rule levels; rules not named keep their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleSettings {
     levels: HashMap<&'static str, Level>,
+    /// Facts about the Docker host (`[host]`).
+    pub host: HostFacts,
     /// Editor setting `live.enabled: false` (an untrusted workspace, or a user who does not
     /// want portside to talk to Docker): no live code actions or commands.
     pub live_disabled: bool,
@@ -54,7 +168,7 @@ pub struct Problem {
 
 impl RuleSettings {
     pub fn is_empty(&self) -> bool {
-        self.levels.is_empty()
+        self.levels.is_empty() && self.host == HostFacts::default()
     }
 
     /// `self` with `over`'s levels on top.
@@ -64,6 +178,7 @@ impl RuleSettings {
         RuleSettings {
             levels,
             live_disabled: self.live_disabled,
+            host: self.host.overridden_by(&over.host),
         }
     }
 
@@ -139,10 +254,31 @@ impl RuleSettings {
             if matches!(key.as_str(), "server" | "trace") {
                 continue;
             }
+            if key == "host" {
+                let Some(facts) = v.as_object() else {
+                    problems.push(Problem {
+                        range: 0..0,
+                        message: "`host` must be an object such as {\"rootless\": true}".into(),
+                    });
+                    continue;
+                };
+                for (k, v) in facts {
+                    let fact = match v {
+                        serde_json::Value::Bool(b) => Fact::Bool(*b),
+                        serde_json::Value::Number(n) => n.as_i64().map_or(Fact::Other, Fact::Int),
+                        serde_json::Value::Array(a) => {
+                            Fact::List(a.iter().map(serde_json::Value::as_str).collect())
+                        }
+                        _ => Fact::Other,
+                    };
+                    settings.host.set(k, fact, 0..0, &mut problems);
+                }
+                continue;
+            }
             if key != "rules" {
                 problems.push(Problem {
                     range: 0..0,
-                    message: format!("unknown portside setting `{key}` (known: rules, live)"),
+                    message: format!("unknown portside setting `{key}` (known: rules, live, host)"),
                 });
                 continue;
             }
@@ -181,10 +317,41 @@ impl RuleSettings {
             }
         };
         for (key, value) in table.get_ref().iter() {
+            if key.get_ref().as_ref() == "host" {
+                let toml::de::DeValue::Table(facts) = value.get_ref() else {
+                    problems.push(Problem {
+                        range: value.span(),
+                        message: "`host` must be a table: [host]".into(),
+                    });
+                    continue;
+                };
+                for (k, v) in facts.iter() {
+                    let fact = match v.get_ref() {
+                        toml::de::DeValue::Boolean(b) => Fact::Bool(*b),
+                        toml::de::DeValue::Integer(i) => {
+                            i.as_str().parse::<i64>().map_or(Fact::Other, Fact::Int)
+                        }
+                        toml::de::DeValue::Array(a) => {
+                            Fact::List(a.iter().map(|item| item.get_ref().as_str()).collect())
+                        }
+                        _ => Fact::Other,
+                    };
+                    settings.host.set(
+                        k.get_ref(),
+                        fact,
+                        k.span().start..v.span().end,
+                        &mut problems,
+                    );
+                }
+                continue;
+            }
             if key.get_ref().as_ref() != "rules" {
                 problems.push(Problem {
                     range: key.span(),
-                    message: format!("unknown section `{}` (known: [rules])", key.get_ref()),
+                    message: format!(
+                        "unknown section `{}` (known: [rules], [host])",
+                        key.get_ref()
+                    ),
                 });
                 continue;
             }
@@ -306,5 +473,43 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].code(), "container-port-only");
         assert_eq!(findings[0].severity, Severity::Hint);
+    }
+
+    #[test]
+    fn host_facts_from_toml_and_json() {
+        let text = "[host]\nrootless = true\nunprivileged-port-start = 80\nmtu = 1420\nrouter = true\nroutes = [\"192.168.1.0/24\", \"fd00::/8\"]\n";
+        let (s, problems) = RuleSettings::from_toml(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.host.rootless, Some(true));
+        assert_eq!(s.host.unprivileged_port_start, Some(80));
+        assert_eq!(s.host.mtu, Some(1420));
+        assert!(s.host.router);
+        assert_eq!(s.host.routes.len(), 2);
+        assert!(!s.is_empty());
+        let bad = "[host]\nrootles = true\nmtu = 9\nroutes = [\"lan\"]\nrouter = \"yes\"\n";
+        let (_, problems) = RuleSettings::from_toml(bad);
+        let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(
+            messages[0].contains("Did you mean `rootless`?"),
+            "{messages:?}"
+        );
+        assert_eq!(&bad[problems[1].range.clone()], "mtu = 9");
+        let (s, problems) = RuleSettings::from_json(
+            &serde_json::json!({"host": {"rootless": true, "routes": ["10.0.0.0/8"], "mtu": "x"}}),
+        );
+        assert_eq!(s.host.rootless, Some(true));
+        assert_eq!(s.host.routes.len(), 1);
+        assert_eq!(problems.len(), 1);
+        // The project's file wins over the editor, fact by fact.
+        let editor =
+            RuleSettings::from_json(&serde_json::json!({"host": {"mtu": 1400, "rootless": true}}))
+                .0;
+        let file = RuleSettings::from_toml("[host]\nrootless = false\n").0;
+        let both = editor.overridden_by(&file);
+        assert_eq!(
+            (both.host.rootless, both.host.mtu),
+            (Some(false), Some(1400))
+        );
     }
 }

@@ -19,6 +19,8 @@ pub struct Entry<'j> {
 #[derive(Debug, Default)]
 pub struct Daemon<'j> {
     pub entries: Vec<Entry<'j>>,
+    /// What the settings say about the host (`[host]` in portside.toml).
+    pub host: crate::config::HostFacts,
 }
 
 impl<'j> Daemon<'j> {

@@ -128,6 +128,14 @@ pub fn context_with(
         Some(text) => editor.overridden_by(&RuleSettings::from_toml(&text).0),
         None => editor.clone(),
     };
+    let mut rules = rules;
+    // A rootless daemon's limit is the host's sysctl, unless the settings give it.
+    if rules.host.rootless == Some(true) && rules.host.unprivileged_port_start.is_none() {
+        rules.host.unprivileged_port_start =
+            std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+                .ok()
+                .and_then(|s| s.trim().parse().ok());
+    }
     Context {
         vars,
         dotenv,

@@ -33,7 +33,18 @@ struct Interp {
     error: Option<InterpolationError>,
 }
 
-impl Val<'_> {
+impl<'y> Val<'y> {
+    /// A scalar taken as written, without interpolation (for rules that read a key the
+    /// model does not keep).
+    pub fn plain(node: NodeId, value: &'y str) -> Val<'y> {
+        Val {
+            node,
+            offset: 0,
+            value: Cow::Borrowed(value),
+            interp: None,
+        }
+    }
+
     /// The text as written (before interpolation).
     pub fn raw(&self) -> &str {
         self.interp.as_ref().map_or(&self.value, |i| &i.raw)
@@ -356,6 +367,8 @@ pub struct Network<'y> {
     pub ipam: Vec<IpamConfig<'y>>,
     /// `driver_opts."com.docker.network.bridge.host_binding_ipv4"`.
     pub host_binding_ipv4: Option<String>,
+    /// `driver_opts."com.docker.network.driver.mtu"`.
+    pub mtu: Option<String>,
 }
 
 /// Where a service's traffic lives.
@@ -386,8 +399,13 @@ pub struct Project<'y> {
     pub refs: Vec<ServiceRef<'y>>,
     /// What the project's other files define.
     pub external: &'y super::External,
+    /// What the settings say about the Docker host.
+    pub host: &'y crate::config::HostFacts,
     index: Index<'y>,
 }
+
+static NO_HOST: std::sync::LazyLock<crate::config::HostFacts> =
+    std::sync::LazyLock::new(crate::config::HostFacts::default);
 
 static NO_EXTERNAL: std::sync::LazyLock<super::External> =
     std::sync::LazyLock::new(super::External::default);
@@ -451,6 +469,7 @@ impl<'y> Project<'y> {
             interpolation_errors: Vec::new(),
             refs: Vec::new(),
             external,
+            host: &NO_HOST,
             index: Index::default(),
         };
         let root = yaml
@@ -1192,6 +1211,10 @@ impl<'y> Builder<'y, '_> {
                 Some("driver_opts") => {
                     n.host_binding_ipv4 = yaml
                         .get(e.value, "com.docker.network.bridge.host_binding_ipv4")
+                        .and_then(|o| self.val(o.value))
+                        .map(|v| v.value.into_owned());
+                    n.mtu = yaml
+                        .get(e.value, "com.docker.network.driver.mtu")
                         .and_then(|o| self.val(o.value))
                         .map(|v| v.value.into_owned());
                 }

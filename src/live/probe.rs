@@ -539,10 +539,24 @@ pub async fn probe(
     local: bool,
 ) -> Result<Vec<Verdict>, LiveError> {
     let containers = project_containers(docker, project).await?;
+    // A rootless daemon cannot bind host ports below the host's sysctl (local daemons only:
+    // the sysctl read here is this machine's).
+    let unprivileged_start = if local && crate::live::rootless(docker).await == Some(true) {
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+            .ok()
+            .and_then(|s| s.trim().parse::<u16>().ok())
+            .or(Some(1024))
+    } else {
+        None
+    };
     let mut out = Vec::with_capacity(mappings.len());
     for m in mappings {
         let started = Instant::now();
-        let (outcome, step, message, host_port) = one(docker, project, &containers, m, local).await;
+        let (outcome, step, message, host_port) = match privileged(m, unprivileged_start) {
+            // Nothing of it is bound yet: that is why.
+            Some(message) if !bound(&containers, m) => (Outcome::Fail, "binding", message, None),
+            _ => one(docker, project, &containers, m, local).await,
+        };
         out.push(Verdict {
             mapping: m.clone(),
             outcome,
@@ -556,6 +570,26 @@ pub async fn probe(
 }
 
 type Step = (Outcome, &'static str, String, Option<u16>);
+
+/// Why a rootless daemon (with `ip_unprivileged_port_start` = `start`) cannot publish
+/// mapping `m`, if it cannot.
+pub fn privileged(m: &Mapping, start: Option<u16>) -> Option<String> {
+    let start = start?;
+    let low = m.published.split('-').next()?.parse::<u16>().ok()?;
+    (low != 0 && low < start).then(|| crate::rules::rootless_message(low, start))
+}
+
+/// Whether a running container of the mapping's service publishes its container port.
+fn bound(containers: &[ContainerSummary], m: &Mapping) -> bool {
+    containers.iter().any(|c| {
+        service_of(c) == Some(m.service.as_str())
+            && c.ports.as_ref().is_some_and(|ports| {
+                ports
+                    .iter()
+                    .any(|p| p.private_port == m.target && p.public_port.is_some())
+            })
+    })
+}
 
 fn fail(step: &'static str, message: String, port: Option<u16>) -> Step {
     (Outcome::Fail, step, message, port)
@@ -862,5 +896,25 @@ mod tests {
             ]
         );
         assert_eq!(m[0].spec, "127.0.0.1::80");
+    }
+
+    #[test]
+    fn rootless_privileged_ports() {
+        let text = "services:\n  web:\n    ports: [\"80:80\", \"8080:80\", \"127.0.0.1::80\"]\n";
+        let (_, m) = mappings(
+            std::path::Path::new("/x/compose.yaml"),
+            text,
+            &Context::default(),
+        );
+        let verdicts: Vec<_> = m.iter().map(|m| privileged(m, Some(1024))).collect();
+        assert!(
+            verdicts[0]
+                .as_deref()
+                .unwrap()
+                .contains("cannot bind host port 80")
+        );
+        assert_eq!(verdicts[1..], [None, None]);
+        assert!(privileged(&m[0], None).is_none());
+        assert!(privileged(&m[0], Some(80)).is_none());
     }
 }

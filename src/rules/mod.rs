@@ -4,6 +4,7 @@
 
 use crate::finding::Severity;
 
+mod address_pool_exhausted;
 mod app_listens_on_loopback;
 mod container_port_only;
 mod daemon_bip_network_address;
@@ -11,6 +12,7 @@ mod daemon_bridge_and_bip;
 mod daemon_default_gateway_outside_bip;
 mod daemon_default_pools_invalid;
 mod daemon_fixed_cidr_outside_bip;
+mod daemon_forward_drop;
 mod daemon_host_gateway_ip_both;
 mod daemon_hosts_systemd_conflict;
 mod daemon_icc_false;
@@ -31,7 +33,10 @@ mod expose_invalid_format;
 mod expose_is_not_publish;
 mod expose_proto_casing;
 mod external_network_missing;
+mod extra_hosts_loopback;
 mod host_docker_internal_linux;
+mod host_route_overlap;
+mod host_service_unreachable_from_container;
 mod hostip_ipv6_unspecified_only;
 mod input_too_large;
 mod internal_network_ports;
@@ -42,6 +47,7 @@ mod invalid_setting;
 mod ipam_config_invalid;
 mod links_legacy;
 mod localhost_between_containers;
+mod mtu_mismatch;
 mod network_mode_host_with_ports;
 mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
@@ -50,6 +56,7 @@ mod no_shared_network;
 mod port_var_unset;
 mod publish_all_interfaces;
 mod published_port_between_containers;
+mod rootless_privileged_port;
 mod scaled_service_fixed_port;
 mod static_ip_invalid;
 mod subnet_overlap;
@@ -162,6 +169,12 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     static_ip_invalid::check,
     subnet_overlap::check,
     subnet_overlap::check_daemon,
+    rootless_privileged_port::check,
+    extra_hosts_loopback::check,
+    host_service_unreachable_from_container::check,
+    address_pool_exhausted::check,
+    mtu_mismatch::check,
+    host_route_overlap::check,
 ];
 
 type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
@@ -196,6 +209,9 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
     daemon_host_gateway_ip_both::check,
     daemon_ip_not_for_compose::check,
     dns_misconfig::check,
+    daemon_forward_drop::check,
+    mtu_mismatch::check_daemon,
+    host_route_overlap::check_daemon,
 ];
 
 /// A Compose service built from a Dockerfile that the workspace layer read.
@@ -254,6 +270,12 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
     out
 }
 
+/// What `rootless-privileged-port` says of host port `port` under the limit `start`;
+/// `portside probe` says the same.
+pub fn rootless_message(port: u16, start: u16) -> String {
+    rootless_privileged_port::message(port, start)
+}
+
 /// Runs every Compose rule on the project model.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
     for check in COMPOSE_CHECKS {
@@ -307,6 +329,12 @@ pub static ALL: &[&Rule] = &[
     &ipam_config_invalid::IPAM_CONFIG_INVALID,
     &static_ip_invalid::STATIC_IP_INVALID,
     &subnet_overlap::SUBNET_OVERLAP,
+    &rootless_privileged_port::ROOTLESS_PRIVILEGED_PORT,
+    &extra_hosts_loopback::EXTRA_HOSTS_LOOPBACK,
+    &host_service_unreachable_from_container::HOST_SERVICE_UNREACHABLE_FROM_CONTAINER,
+    &address_pool_exhausted::ADDRESS_POOL_EXHAUSTED,
+    &host_route_overlap::HOST_ROUTE_OVERLAP,
+    &mtu_mismatch::MTU_MISMATCH,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &app_listens_on_loopback::APP_LISTENS_ON_LOOPBACK,
@@ -330,6 +358,7 @@ pub static ALL: &[&Rule] = &[
     &daemon_host_gateway_ip_both::DAEMON_HOST_GATEWAY_IP_BOTH,
     &daemon_ip_not_for_compose::DAEMON_IP_NOT_FOR_COMPOSE,
     &dns_misconfig::DNS_MISCONFIG,
+    &daemon_forward_drop::DAEMON_FORWARD_DROP,
     &INPUT_TOO_LARGE,
     &INVALID_IGNORE_COMMENT,
     &INVALID_SETTING,
@@ -459,6 +488,26 @@ pub(crate) mod test_support {
             a.findings
         );
         a.findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .collect()
+    }
+
+    /// The findings of rule `code` on a text of `kind`, with portside.toml `settings`.
+    pub fn findings_with_settings(
+        kind: FileKind,
+        text: &str,
+        settings: &str,
+        code: &str,
+    ) -> Vec<Finding> {
+        let (rules, problems) = crate::config::RuleSettings::from_toml(settings);
+        assert!(problems.is_empty(), "{problems:?}");
+        let ctx = Context {
+            rules,
+            ..Context::default()
+        };
+        analyze_with(kind, text, &ctx)
+            .findings
             .into_iter()
             .filter(|f| f.code() == code)
             .collect()

@@ -43,6 +43,7 @@ function serverSettings(): object {
   const cfg = vscode.workspace.getConfiguration('portside');
   return {
     rules: cfg.get('rules') || {},
+    host: cfg.get('host') || {},
     live: { enabled: cfg.get<boolean>('live.enabled', true) && vscode.workspace.isTrusted },
   };
 }

@@ -1,0 +1,109 @@
+use super::declare_rule;
+use crate::compose::Project;
+use crate::finding::Finding;
+
+declare_rule! {
+    /// ## What it does
+    /// Notes each place where a service reaches a program on the host through
+    /// `host.docker.internal` (or another name that `extra_hosts` maps to `host-gateway`)
+    /// and the name resolves, so that `host-docker-internal-linux` has nothing to say.
+    /// Whether the host program accepts the connection cannot be seen from the files:
+    /// `portside probe` and the editor's live checks test it.
+    ///
+    /// ## Why it matters
+    /// The name resolves to the host's address on Docker's default bridge (172.17.0.1), so
+    /// connections arrive there, not on 127.0.0.1. A program on the host that listens on
+    /// 127.0.0.1 only refuses them, and a host firewall (ufw's `default deny incoming`,
+    /// a firewalld zone) drops them: `Connection refused` or a timeout although the name
+    /// resolves.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     extra_hosts: ["host.docker.internal:host-gateway"]
+    ///     environment:
+    ///       DATABASE_URL: postgres://host.docker.internal:5432/app
+    /// ```
+    ///
+    /// ## Fix
+    /// Make the host program listen on 0.0.0.0 or on the bridge address (PostgreSQL:
+    /// `listen_addresses`), and allow Docker's ranges in the host firewall (`ufw allow from
+    /// 172.16.0.0/12 to any port 5432`).
+    pub static HOST_SERVICE_UNREACHABLE_FROM_CONTAINER = {
+        code: "host-service-unreachable-from-container",
+        severity: Info,
+        applies_to: "Compose files",
+        summary: "A program on the host must listen beyond 127.0.0.1 to be reached",
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for s in &p.services {
+        // The names this service resolves to the host.
+        let names: Vec<&str> = host_names(p, s);
+        if names.is_empty() {
+            continue;
+        }
+        for r in p
+            .refs
+            .iter()
+            .filter(|r| p.services[r.service].name == s.name)
+        {
+            let host = p.ref_host(r);
+            if !names.contains(&host) {
+                continue;
+            }
+            let port = r.port().map(|p| format!(" (port {p})")).unwrap_or_default();
+            out.push(Finding::new(
+                &HOST_SERVICE_UNREACHABLE_FROM_CONTAINER,
+                p.value_span(p.ref_val(r), r.host.host_range.clone()),
+                format!(
+                    "`{host}` is the host's address on Docker's bridge: the program on the host{port} must listen on 0.0.0.0 (or that address), not only 127.0.0.1, and the host firewall must let Docker's ranges in"
+                ),
+            ));
+        }
+    }
+}
+
+/// `extra_hosts` names mapped to `host-gateway`.
+fn host_names<'p>(p: &'p Project, s: &crate::compose::model::Service) -> Vec<&'p str> {
+    let mut names = Vec::new();
+    let Some(entry) = p.yaml.get(s.node, "extra_hosts") else {
+        return names;
+    };
+    let node = p.yaml.resolve(entry.value);
+    if let Some(items) = p.yaml.items(node) {
+        for &item in items {
+            if let Some(text) = p.yaml.scalar(p.yaml.resolve(item))
+                && let Some((name, target)) = text.split_once(['=', ':'])
+                && target == "host-gateway"
+            {
+                names.push(name);
+            }
+        }
+    } else {
+        for e in p.yaml.entries(node) {
+            if let (Some(name), Some("host-gateway")) =
+                (p.yaml.scalar(e.key), p.yaml.scalar(p.yaml.resolve(e.value)))
+            {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::flagged;
+
+    #[test]
+    fn host_gateway_names_in_use() {
+        let text = "services:\n  app:\n    image: app\n    extra_hosts: [\"host.docker.internal:host-gateway\", \"dev=host-gateway\"]\n    environment:\n      DATABASE_URL: postgres://host.docker.internal:5432/app\n      API: http://dev:8080\n      OTHER: http://db:5432\n  no_extra_hosts:\n    image: app\n    environment:\n      URL: http://host.docker.internal:9000\n  db:\n    image: postgres\n";
+        assert_eq!(
+            flagged(text, "host-service-unreachable-from-container"),
+            ["host.docker.internal", "dev"]
+        );
+    }
+}
