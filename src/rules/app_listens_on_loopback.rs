@@ -184,7 +184,7 @@ const SERVERS: &[Server] = &[
 ];
 
 /// Flags whose value is a listen address wherever they appear.
-const ADDRESS_FLAGS: &[&str] = &[
+pub(crate) const ADDRESS_FLAGS: &[&str] = &[
     "--host",
     "--bind",
     "--hostname",
@@ -201,7 +201,11 @@ fn base(word: &str) -> &str {
 }
 
 /// The value of a flag at `words[i]`: `--host=x` or `--host x`.
-fn flag_value<'w>(words: &'w [Word], i: usize, flags: &[&str]) -> Option<(&'w Word, usize)> {
+pub(crate) fn flag_value<'w>(
+    words: &'w [Word],
+    i: usize,
+    flags: &[&str],
+) -> Option<(&'w Word, usize)> {
     let w = &words[i].text;
     for f in flags {
         if w == f {
@@ -215,7 +219,7 @@ fn flag_value<'w>(words: &'w [Word], i: usize, flags: &[&str]) -> Option<(&'w Wo
 }
 
 /// The host part of an address such as `127.0.0.1:8000`, `[::1]:80` or `localhost`.
-fn host_of(addr: &str) -> &str {
+pub(crate) fn host_of(addr: &str) -> &str {
     if let Some(rest) = addr.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }

@@ -6,6 +6,7 @@ use crate::finding::Severity;
 
 mod address_pool_exhausted;
 mod app_listens_on_loopback;
+mod bind_family_mismatch;
 mod container_port_only;
 mod daemon_bip_network_address;
 mod daemon_bridge_and_bip;
@@ -175,6 +176,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     address_pool_exhausted::check,
     mtu_mismatch::check,
     host_route_overlap::check,
+    bind_family_mismatch::check,
 ];
 
 type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
@@ -335,6 +337,7 @@ pub static ALL: &[&Rule] = &[
     &address_pool_exhausted::ADDRESS_POOL_EXHAUSTED,
     &host_route_overlap::HOST_ROUTE_OVERLAP,
     &mtu_mismatch::MTU_MISMATCH,
+    &bind_family_mismatch::BIND_FAMILY_MISMATCH,
     &SYNTAX_ERROR,
     &DUPLICATE_KEY,
     &app_listens_on_loopback::APP_LISTENS_ON_LOOPBACK,
