@@ -153,7 +153,15 @@ fn related(
 ) -> (External, Vec<PathBuf>) {
     let mut external = External::default();
     let mut seen: Vec<PathBuf> = vec![path.to_path_buf()];
-    let mut queue: Vec<PathBuf> = siblings(path);
+    let sibling_files = siblings(path);
+    let is_base = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| BASE_NAMES.contains(&n));
+    // Files reached only through `extends: file:` lend one service to another; their
+    // other services are not part of the project.
+    let mut extends_only: Vec<PathBuf> = extends_paths(path, own);
+    let mut queue: Vec<PathBuf> = sibling_files.clone();
     queue.extend(references(path, own));
     // What each `extends: file:` of this file defines, for the extends check.
     if let Some(dir) = path.parent() {
@@ -182,6 +190,19 @@ fn related(
         let yaml = Yaml::parse(&text);
         let project = Project::build(&text, &yaml, vars);
         external.absorb(&project);
+        if !extends_only.contains(&next) {
+            let after = sibling_files.contains(&next).then_some(is_base);
+            let file = crate::finding::OtherFile {
+                path: next.clone(),
+                text: text.as_str().into(),
+            };
+            external
+                .other_services
+                .extend(crate::compose::OtherService::of_project(
+                    &project, &file, after,
+                ));
+        }
+        extends_only.extend(extends_paths(&next, &text));
         queue.extend(references(&next, &text));
     }
     seen.remove(0);
@@ -335,6 +356,16 @@ fn extends_files(text: &str) -> Vec<String> {
                 .map(str::to_string)
         })
         .collect()
+}
+
+/// The files a Compose file's services extend, as paths.
+fn extends_paths(path: &Path, text: &str) -> Vec<PathBuf> {
+    match path.parent() {
+        Some(dir) if memchr::memmem::find(text.as_bytes(), b"extends:").is_some() => {
+            extends_files(text).iter().map(|f| dir.join(f)).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Files that a Compose file names in `include:` and `extends: file:`, relative to it.
@@ -648,6 +679,127 @@ mod tests {
             })
             .collect();
         assert_eq!(files, ["Dockerfile", "package.json"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The findings of `code` in `file` of `dir`, as the workspace layer sees the project.
+    fn project_findings(dir: &Path, file: &str, code: &str) -> Vec<(String, Vec<String>)> {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ctx = context_for(&path, &text, &RuleSettings::default());
+        crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .map(|f| {
+                let related = f
+                    .related
+                    .iter()
+                    .map(|r| match &r.file {
+                        Some(other) => format!(
+                            "{}:{}",
+                            other.path.file_name().unwrap().to_string_lossy(),
+                            &other.text[r.range.clone()]
+                        ),
+                        None => text[r.range.clone()].to_string(),
+                    })
+                    .collect();
+                (text[f.range.clone()].to_string(), related)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merged_ports_across_base_and_override() {
+        let dir = temp("merge-ports");
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\", \"9000:9000\"]\n  api:\n    image: api\n    ports: [\"127.0.0.1:7000:7000\"]\n  worker:\n    image: w\n    ports: [\"6000:6000\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("compose.override.yaml"),
+            "services:\n  web:\n    ports: [\"8080:80\", \"9000:9001\"]\n  admin:\n    image: admin\n    ports: [\"7000:7000\"]\n  worker:\n    ports: !override [\"6001:6000\"]\n  extra:\n    image: x\n    ports: [\"6000:1\"]\n",
+        )
+        .unwrap();
+        // The identical `8080:80` is de-duplicated; `9000` is bound twice by `web`; `admin`
+        // takes 7000 on every interface, which includes api's 127.0.0.1; worker's 6000 is
+        // replaced by the override, so `extra` may take it.
+        assert_eq!(
+            project_findings(&dir, "compose.yaml", "duplicate-host-port"),
+            [
+                (
+                    "9000".to_string(),
+                    vec!["compose.override.yaml:\"9000:9001\"".to_string()]
+                ),
+                (
+                    "7000".to_string(),
+                    vec!["compose.override.yaml:\"7000:7000\"".to_string()]
+                ),
+            ]
+        );
+        // The override file sees the same conflicts from its side.
+        let over = project_findings(&dir, "compose.override.yaml", "duplicate-host-port");
+        let at: Vec<_> = over.iter().map(|(at, _)| at.as_str()).collect();
+        assert_eq!(at, ["9000", "7000"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn host_network_mode_in_one_file_ports_in_the_other() {
+        let dir = temp("merge-host");
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n  api:\n    image: api\n    ports: [\"7000:7000\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("compose.override.yaml"),
+            "services:\n  web:\n    network_mode: host\n  api:\n    network_mode: host\n    ports: !reset []\n",
+        )
+        .unwrap();
+        // The base's `web` ports are discarded by the override's host mode; `api` resets them.
+        assert_eq!(
+            project_findings(&dir, "compose.yaml", "network-mode-host-with-ports"),
+            [(
+                "ports".to_string(),
+                vec!["compose.override.yaml:host".to_string()]
+            )]
+        );
+        let over = project_findings(
+            &dir,
+            "compose.override.yaml",
+            "network-mode-host-with-ports",
+        );
+        assert_eq!(
+            over,
+            [("host".to_string(), vec!["compose.yaml:ports".to_string()])]
+        );
+        // The quick fix adds `ports: !reset []`, after which both files are clean.
+        let path = dir.join("compose.override.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ctx = context_for(&path, &text, &RuleSettings::default());
+        let found: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "network-mode-host-with-ports")
+            .collect();
+        let (fixed, applied) = crate::finding::apply_fixes(&text, &found);
+        assert_eq!(applied, 1);
+        assert!(
+            fixed.contains("  web:\n    ports: !reset []\n    network_mode: host\n"),
+            "{fixed}"
+        );
+        std::fs::write(&path, &fixed).unwrap();
+        assert!(
+            project_findings(
+                &dir,
+                "compose.override.yaml",
+                "network-mode-host-with-ports"
+            )
+            .is_empty()
+        );
+        assert!(project_findings(&dir, "compose.yaml", "network-mode-host-with-ports").is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

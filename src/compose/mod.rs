@@ -24,6 +24,104 @@ pub struct External {
     pub dockerfiles: Vec<ServiceDockerfile>,
     /// The daemon's address ranges, when a daemon.json was found.
     pub daemon: Option<DaemonRanges>,
+    /// What the project's other files say about their services, for the rules that need
+    /// Compose's merged view (ports published twice across files, `network_mode: host`
+    /// set in one file and `ports` in another).
+    pub other_services: Vec<OtherService>,
+}
+
+/// A service as another Compose file of the project defines it (or the part of it that
+/// file defines).
+#[derive(Debug, Clone)]
+pub struct OtherService {
+    pub file: crate::finding::OtherFile,
+    pub name: String,
+    /// How Compose combines that file with the analysed one: `Some(true)` when it is
+    /// applied after it (the override file of a base file), `Some(false)` before it (the
+    /// base file of an override file); `None` for a file that adds services of its own
+    /// (`include:`, or reached through one).
+    pub after: Option<bool>,
+    pub profiles: Vec<String>,
+    /// Its `ports` entries with Docker's bindings.
+    pub ports: Vec<OtherPort>,
+    /// The span of its `ports` key.
+    pub ports_key: Option<std::ops::Range<usize>>,
+    /// `ports: !reset ...` or `ports: !override ...`: what earlier files published is gone.
+    pub ports_replace: bool,
+    /// `network_mode` and the span of its value.
+    pub network_mode: Option<(String, std::ops::Range<usize>)>,
+}
+
+/// A `ports` entry of another file.
+#[derive(Debug, Clone)]
+pub struct OtherPort {
+    /// What Compose de-duplicates merged entries by: the short syntax as written (after
+    /// interpolation), or `host_ip:published:target/protocol` for the long one.
+    pub key: String,
+    pub bindings: Vec<crate::ports::Binding>,
+    pub span: std::ops::Range<usize>,
+}
+
+impl OtherService {
+    /// The services of `project` (the text of `file`) as seen from another file.
+    pub fn of_project(
+        project: &Project<'_>,
+        file: &crate::finding::OtherFile,
+        after: Option<bool>,
+    ) -> Vec<OtherService> {
+        project
+            .services
+            .iter()
+            .map(|s| OtherService {
+                file: file.clone(),
+                name: s.name.to_string(),
+                after,
+                profiles: s.profiles.iter().map(|p| p.to_string()).collect(),
+                ports: s
+                    .ports
+                    .iter()
+                    .filter_map(|port| {
+                        Some(OtherPort {
+                            key: port_key(port)?,
+                            bindings: port.bindings()?.to_vec(),
+                            span: project.port_span(port),
+                        })
+                    })
+                    .collect(),
+                ports_key: project.key(s, "ports").map(|k| project.span(k)),
+                ports_replace: replaces(project, s, "ports"),
+                network_mode: s
+                    .network_mode
+                    .as_ref()
+                    .map(|m| (m.value.to_string(), project.val_span(m))),
+            })
+            .collect()
+    }
+}
+
+/// Compose's de-duplication key of a `ports` entry (compose-go `portIndexer`).
+pub fn port_key(port: &model::Port<'_>) -> Option<String> {
+    match &port.spec {
+        model::PortSpec::Short(v) => Some(v.value.to_string()),
+        model::PortSpec::Long(l) => {
+            let b = port.bindings()?.first()?;
+            let host = l.host_ip.as_ref().map_or("0.0.0.0", |h| h.value.as_ref());
+            Some(format!(
+                "{host}:{}:{}/{}",
+                b.published, b.target, b.protocol
+            ))
+        }
+        model::PortSpec::Other => None,
+    }
+}
+
+/// Whether the service's `key` carries `!reset` or `!override`.
+pub fn replaces(project: &Project<'_>, s: &Service<'_>, key: &str) -> bool {
+    project
+        .yaml
+        .get(s.node, key)
+        .map(|e| project.yaml.node(e.value).tag)
+        .is_some_and(|t| matches!(t, Some("!reset" | "!override")))
 }
 
 /// What a daemon.json says about the addresses Docker uses.

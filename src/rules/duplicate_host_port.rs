@@ -14,6 +14,12 @@ declare_rule! {
     /// never clash; `- "8080"` publishes no fixed host port. Services whose profiles never
     /// run together, and services with `network_mode: host`, are left out.
     ///
+    /// Across files it works on Compose's merged project: this file's ports against those
+    /// of its override (or base) file and of included files, with related information in
+    /// the other file. An entry repeated in both files is de-duplicated by Compose and not
+    /// reported; ports that the later file removes (`ports: !reset []`, `ports: !override
+    /// [...]`, or `network_mode` set there) are left out.
+    ///
     /// ## Why it matters
     /// One host address and port can be bound once. The second container fails to start:
     /// `Bind for 0.0.0.0:8080 failed: port is already allocated`.
@@ -198,6 +204,113 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             }
             let (first, second) = if j < i { (o, d) } else { (d, o) };
             report(first, second, o.lo.max(d.lo), out);
+        }
+    }
+}
+
+/// The file name of another file, for messages.
+fn file_name(file: &crate::finding::OtherFile) -> String {
+    file.path.file_name().map_or_else(
+        || file.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Across the project's files, as Compose merges them: this file's published ports against
+/// those of the override or base file and of included files. Entries that Compose
+/// de-duplicates (the same entry of the same service in both files) and ports that a later
+/// file removes (`ports: !reset`, `!override`, or `network_mode` set there) are left out.
+pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
+    let others = &p.external.other_services;
+    if others.is_empty() {
+        return;
+    }
+    for s in &p.services {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let gone = others.iter().any(|o| {
+            o.name == s.name
+                && o.after == Some(true)
+                && (o.ports_replace || o.network_mode.is_some())
+        });
+        if gone {
+            continue;
+        }
+        let own_replace = crate::compose::replaces(p, s, "ports");
+        for port in &s.ports {
+            let Some(bindings) = port.bindings() else {
+                continue;
+            };
+            let own_key = crate::compose::port_key(port);
+            'others: for o in others {
+                let same = o.name == s.name;
+                if o.network_mode.is_some() || (same && o.after.is_none()) {
+                    continue;
+                }
+                // This file, applied after `o`'s, may replace or discard its ports.
+                if o.after == Some(false)
+                    && let Some(mine) = p.service(&o.name)
+                    && ((same && own_replace)
+                        || (!same
+                            && (crate::compose::replaces(p, mine, "ports")
+                                || mine.network_mode.is_some())))
+                {
+                    continue;
+                }
+                if !s.profiles.is_empty()
+                    && !o.profiles.is_empty()
+                    && !s.profiles.iter().any(|x| o.profiles.iter().any(|y| y == x))
+                {
+                    continue;
+                }
+                for op in &o.ports {
+                    if same && own_key.as_deref() == Some(op.key.as_str()) {
+                        continue;
+                    }
+                    for b in bindings {
+                        let Ok(mine) = b.published.parse::<u16>() else {
+                            continue;
+                        };
+                        let clash = op.bindings.iter().any(|ob| {
+                            ob.published.parse::<u16>() == Ok(mine)
+                                && mine != 0
+                                && ob.protocol == b.protocol
+                                && ips_overlap(&ob.host_ip, &b.host_ip)
+                        });
+                        if !clash {
+                            continue;
+                        }
+                        let name = file_name(&o.file);
+                        let addr = if unspecified(&b.host_ip) {
+                            "0.0.0.0"
+                        } else {
+                            b.host_ip.as_str()
+                        };
+                        let who = if same {
+                            format!("`{}` also publishes it in {name}", o.name)
+                        } else {
+                            format!("`{}` publishes it in {name}", o.name)
+                        };
+                        out.push(
+                            Finding::new(
+                                &DUPLICATE_HOST_PORT,
+                                published_span(p, port),
+                                format!(
+                                    "Host port {mine}/{} is published twice in the merged project: {who}. The container that starts second fails with \"Bind for {addr}:{mine} failed: port is already allocated\". Choose another host port",
+                                    b.protocol
+                                ),
+                            )
+                            .with_related_in(
+                                o.file.clone(),
+                                op.span.clone(),
+                                format!("`{}` publishes {mine}/{} here", o.name, b.protocol),
+                            ),
+                        );
+                        continue 'others;
+                    }
+                }
+            }
         }
     }
 }

@@ -4,7 +4,10 @@ use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `ports` on a service with `network_mode: host`.
+    /// Reports `ports` on a service with `network_mode: host`, in one file or across the
+    /// base and override files as Compose merges them (host mode set in one, `ports` in the
+    /// other). An override file that sets host mode drops the base's ports with `ports:
+    /// !reset []` (the quick fix there).
     ///
     /// ## Why it matters
     /// With host networking the container uses the host's network stack directly: there is
@@ -57,6 +60,87 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             );
         }
         out.push(f);
+    }
+}
+
+/// Across the base and override files, as Compose merges them: `network_mode: host` in
+/// one file and `ports` in the other.
+pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
+    let others = &p.external.other_services;
+    for s in &p.services {
+        for o in others
+            .iter()
+            .filter(|o| o.name == s.name && o.after.is_some())
+        {
+            let name = o
+                .file
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            // `ports` here, host networking there.
+            if s.network_mode.is_none()
+                && !s.ports.is_empty()
+                && let Some((mode, mode_span)) = &o.network_mode
+                && mode == "host"
+                && !(o.after == Some(true) && o.ports_replace)
+                && !crate::compose::replaces(p, s, "network_mode")
+                && let Some(key) = p.key(s, "ports")
+            {
+                out.push(
+                    Finding::new(
+                        &NETWORK_MODE_HOST_WITH_PORTS,
+                        p.span(key),
+                        format!(
+                            "{name} sets `network_mode: host` for `{}`: in the merged project Docker discards these ports, and the app listens directly on the host. Remove them, or reset them there with `ports: !reset []`",
+                            s.name
+                        ),
+                    )
+                    .with_related_in(o.file.clone(), mode_span.clone(), "host networking is chosen here"),
+                );
+            }
+            // Host networking here, `ports` there.
+            if s.mode() == Some("host")
+                && !o.ports.is_empty()
+                && !(o.after == Some(false) && crate::compose::replaces(p, s, "ports"))
+                && let Some(mode) = &s.network_mode
+                && let Some(ports_key) = &o.ports_key
+            {
+                let mut f = Finding::new(
+                    &NETWORK_MODE_HOST_WITH_PORTS,
+                    p.val_span(mode),
+                    format!(
+                        "`{}` publishes ports in {name}, and with `network_mode: host` Docker discards them in the merged project.{}",
+                        s.name,
+                        if o.after == Some(false) {
+                            " Add `ports: !reset []` here to drop them"
+                        } else {
+                            " Remove them there"
+                        }
+                    ),
+                )
+                .with_related_in(o.file.clone(), ports_key.clone(), "the ports that are discarded");
+                // An override file drops the base's ports with `ports: !reset []`.
+                let line_start = p.text[..p.span(mode.node).start]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                if o.after == Some(false)
+                    && p.key(s, "ports").is_none()
+                    && p.text[line_start..]
+                        .trim_start()
+                        .starts_with("network_mode")
+                    && let Some(indent) = p.key_indent(s.node)
+                {
+                    f = f.with_fix(
+                        "Add `ports: !reset []`",
+                        vec![Edit {
+                            range: line_start..line_start,
+                            new_text: format!("{indent}ports: !reset []\n"),
+                        }],
+                    );
+                }
+                out.push(f);
+            }
+        }
     }
 }
 
