@@ -6,7 +6,7 @@ use crate::finding::Finding;
 declare_rule! {
     /// ## What it does
     /// Reports a loopback DNS server (`127.0.0.53`, `127.0.0.1`, `::1`) in daemon.json's
-    /// `dns`.
+    /// `dns` or in a Compose service's `dns`.
     ///
     /// ## Why it matters
     /// Containers resolve through these servers, and inside a container 127.0.0.1 is the
@@ -18,6 +18,11 @@ declare_rule! {
     /// ```json
     /// {"dns": ["127.0.0.53"]}
     /// ```
+    /// ```yaml
+    /// services:
+    ///   app:
+    ///     dns: 127.0.0.1
+    /// ```
     ///
     /// ## Fix
     /// Use the real upstream servers (your router's or your network's resolver, or a public
@@ -25,7 +30,7 @@ declare_rule! {
     pub static DNS_MISCONFIG = {
         code: "dns-misconfig",
         severity: Warning,
-        applies_to: "daemon.json",
+        applies_to: "daemon.json, Compose files",
         summary: "A loopback DNS server for containers",
     };
 }
@@ -42,6 +47,33 @@ pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     }
 }
 
+/// Compose: a service's `dns` (a string or a list).
+pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+    for s in &p.services {
+        let Some(entry) = p.yaml.get(s.node, "dns") else {
+            continue;
+        };
+        let node = p.yaml.resolve(entry.value);
+        let nodes = p.yaml.items(node).map_or_else(|| vec![node], <[_]>::to_vec);
+        for n in nodes {
+            let n = p.yaml.resolve(n);
+            let Some(server) = p.yaml.scalar(n) else {
+                continue;
+            };
+            if server.parse::<std::net::IpAddr>().is_ok() && is_loopback(server) {
+                out.push(Finding::new(
+                    &DNS_MISCONFIG,
+                    p.span(n),
+                    format!(
+                        "{server} is `{}`'s own loopback: no DNS server listens there, so names do not resolve (\"Temporary failure in name resolution\"). Use a real resolver's address, or drop `dns` to use Docker's",
+                        s.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::daemon_findings as findings;
@@ -51,6 +83,15 @@ mod tests {
         assert_eq!(
             findings("{\"dns\": [\"127.0.0.53\", \"1.1.1.1\"]}", "dns-misconfig").len(),
             1
+        );
+    }
+
+    #[test]
+    fn compose_dns() {
+        let text = "services:\n  a:\n    image: x\n    dns: 127.0.0.1\n  b:\n    image: x\n    dns: [\"10.0.0.2\", \"::1\", \"1.1.1.1\"]\n";
+        assert_eq!(
+            crate::rules::test_support::flagged(text, "dns-misconfig"),
+            ["127.0.0.1", "\"::1\""]
         );
     }
 }

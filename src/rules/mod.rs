@@ -179,6 +179,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     mtu_mismatch::check,
     host_route_overlap::check,
     bind_family_mismatch::check,
+    dns_misconfig::check_compose,
 ];
 
 type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
