@@ -3,8 +3,9 @@
 //! (document symbols), and what to complete at the cursor.
 //!
 //! References are found where Compose reads a name: a service's `networks`, `depends_on`,
-//! `links`, `network_mode: service:X`, `extends` (within the file), and host names in
-//! `environment` values (`postgres://db:5432`, `DB_HOST=db`).
+//! `links`, `network_mode: service:X`, `extends` (within the file, or `{file, service}`
+//! naming another file's service, marked with that file), and host names in `environment`
+//! values (`postgres://db:5432`, `DB_HOST=db`).
 
 use std::ops::Range;
 
@@ -34,6 +35,9 @@ pub struct Occurrence {
     pub range: Range<usize>,
     /// The key that defines it (under top-level `services` or `networks`).
     pub definition: bool,
+    /// For `extends: {file: F, service: X}`: the file, as written, whose service it names
+    /// (not this file's).
+    pub file: Option<String>,
 }
 
 fn root(yaml: &Yaml) -> Option<NodeId> {
@@ -72,6 +76,8 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
     let Some(root) = root(yaml) else {
         return out;
     };
+    // `extends` naming a service of another file; pushed after the walk.
+    let mut other_file: Vec<Occurrence> = Vec::new();
     let mut push = |kind, found: Option<(String, Range<usize>)>, definition| {
         if let Some((name, range)) = found {
             out.push(Occurrence {
@@ -79,6 +85,7 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
                 name,
                 range,
                 definition,
+                file: None,
             });
         }
     };
@@ -129,10 +136,21 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
             if let Some(e) = yaml.get(service, "extends") {
                 if yaml.scalar(e.value).is_some() {
                     push(Kind::Service, whole(yaml, text, e.value), false);
-                } else if yaml.get(e.value, "file").is_none()
-                    && let Some(s) = yaml.get(e.value, "service")
-                {
-                    push(Kind::Service, whole(yaml, text, s.value), false);
+                } else if let Some(s) = yaml.get(e.value, "service") {
+                    match yaml.get(e.value, "file").and_then(|f| yaml.scalar(f.value)) {
+                        None => push(Kind::Service, whole(yaml, text, s.value), false),
+                        Some(file) => {
+                            if let Some((name, range)) = whole(yaml, text, s.value) {
+                                other_file.push(Occurrence {
+                                    kind: Kind::Service,
+                                    name,
+                                    range,
+                                    definition: false,
+                                    file: Some(file.to_string()),
+                                });
+                            }
+                        }
+                    }
                 }
             }
             if let Some(e) = yaml.get(service, "environment") {
@@ -175,6 +193,7 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
             push(Kind::Network, whole(yaml, text, n.key), true);
         }
     }
+    out.extend(other_file);
     out
 }
 

@@ -65,8 +65,9 @@ pub fn context_in(
     read: Reader<'_>,
 ) -> Context {
     let mut ctx = context_with(path, environment, editor);
+    let yaml_file = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if let Some(name) = path.file_name().and_then(|n| n.to_str())
-        && classify::by_name(name) == Some(FileKind::Compose)
+        && (classify::by_name(name) == Some(FileKind::Compose) || yaml_file)
     {
         let (mut external, mut deps) = related(path, text, &ctx.vars, read);
         for d in dockerfiles(path, text, &ctx.vars, read) {
@@ -163,6 +164,12 @@ fn related(
     let mut extends_only: Vec<PathBuf> = extends_paths(path, own);
     let mut queue: Vec<PathBuf> = sibling_files.clone();
     queue.extend(references(path, own));
+    // The files that include this one (`include: [common/db.yaml]`) share its names.
+    for includer in includers(path, read) {
+        if includer.namespace && !sibling_files.contains(&includer.path) {
+            queue.push(includer.path);
+        }
+    }
     // What each `extends: file:` of this file defines, for the extends check.
     if let Some(dir) = path.parent() {
         for written in extends_files(own) {
@@ -355,6 +362,92 @@ fn extends_files(text: &str) -> Vec<String> {
                 .filter(|f| is_local(f))
                 .map(str::to_string)
         })
+        .collect()
+}
+
+/// How many folders above a file are searched for the Compose files that include it.
+const INCLUDER_DEPTH: usize = 3;
+
+/// A Compose file that names another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Includer {
+    pub path: PathBuf,
+    /// It includes the file (or is its override/base partner): one namespace. `false`
+    /// when it only extends a service of it.
+    pub namespace: bool,
+    /// The other files it names.
+    pub names: Vec<PathBuf>,
+}
+
+/// The Compose files in the folder of `path` and the folders above that include, extend or
+/// override it, read through `read`.
+pub fn includers(path: &Path, read: Reader<'_>) -> Vec<Includer> {
+    let mut out = Vec::new();
+    for dir in path.ancestors().skip(1).take(INCLUDER_DEPTH) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut candidates: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .is_some_and(|n| classify::by_name(n) == Some(FileKind::Compose))
+            })
+            .map(|e| e.path())
+            .take(64)
+            .collect();
+        candidates.sort();
+        for candidate in candidates {
+            if candidate == path {
+                continue;
+            }
+            let Some(text) =
+                read(&candidate).filter(|t| t.len() <= crate::analysis::MAX_INPUT_BYTES)
+            else {
+                continue;
+            };
+            let names = related_paths(&candidate, &text);
+            if !names.iter().any(|n| same_file(n, path)) {
+                continue;
+            }
+            let namespace = namespace_paths(&candidate, &text)
+                .iter()
+                .any(|n| same_file(n, path));
+            out.push(Includer {
+                path: candidate,
+                namespace,
+                names,
+            });
+        }
+    }
+    out
+}
+
+/// Whether two paths name the same file (`a/../b` and `b` do).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// The Compose files that a Compose file at `path` brings into its project: its override
+/// or base partner, `include:` and `extends: file:`.
+pub fn related_paths(path: &Path, text: &str) -> Vec<PathBuf> {
+    let mut out = siblings(path);
+    out.extend(references(path, text));
+    out
+}
+
+/// The Compose files that share a namespace with the file at `path` (its override or base
+/// partner and `include:`), unlike `extends: file:`, which lends one service.
+pub fn namespace_paths(path: &Path, text: &str) -> Vec<PathBuf> {
+    let extended = extends_paths(path, text);
+    related_paths(path, text)
+        .into_iter()
+        .filter(|p| !extended.contains(p))
         .collect()
 }
 
@@ -801,6 +894,52 @@ mod tests {
         );
         assert!(project_findings(&dir, "compose.yaml", "network-mode-host-with-ports").is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_included_file_knows_the_names_of_the_file_that_includes_it() {
+        let dir = temp("includer");
+        std::fs::create_dir_all(dir.join("common")).unwrap();
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "include: [common/db.yaml]\nservices:\n  web:\n    extends: {file: common/base.yaml, service: web}\n    ports: [\"8080:80\"]\nnetworks:\n  backend: {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("common/db.yaml"),
+            "services:\n  db:\n    image: postgres\n    networks: [backend]\n    ports: [\"8080:5432\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("common/base.yaml"),
+            "services:\n  web:\n    image: nginx\n    networks: [backend]\n  other:\n    image: x\n    ports: [\"8080:1\"]\n",
+        )
+        .unwrap();
+        let includers = includers(&dir.join("common/db.yaml"), &disk);
+        assert_eq!(includers.len(), 1);
+        assert!(includers[0].namespace);
+        // db.yaml: `backend` comes from compose.yaml, and its 8080 clashes with web's.
+        assert!(project_findings(&dir, "common/db.yaml", "undefined-network").is_empty());
+        assert_eq!(
+            project_findings(&dir, "common/db.yaml", "duplicate-host-port"),
+            [(
+                "8080".to_string(),
+                vec!["compose.yaml:\"8080:80\"".to_string()]
+            )]
+        );
+        // base.yaml is only extended: compose.yaml's names and ports are not its own.
+        let of_base = includers_of(&dir.join("common/base.yaml"));
+        assert_eq!(of_base, [false]);
+        assert_eq!(
+            project_findings(&dir, "common/base.yaml", "undefined-network").len(),
+            1
+        );
+        assert!(project_findings(&dir, "common/base.yaml", "duplicate-host-port").is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn includers_of(path: &Path) -> Vec<bool> {
+        includers(path, &disk).iter().map(|i| i.namespace).collect()
     }
 
     #[test]

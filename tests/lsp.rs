@@ -797,3 +797,77 @@ async fn protocol_abuse_gets_errors_and_the_server_keeps_serving() {
         .await;
     assert!(r["error"].is_object(), "{r}");
 }
+
+#[tokio::test]
+async fn navigation_from_an_included_or_extended_file_back_to_its_users() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-include-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("common")).unwrap();
+    // compose.yaml includes common/db.yaml and extends `web` of common/base.yaml, with a
+    // `web` of its own: the two `web`s are different services.
+    let main = "include:\n  - common/db.yaml\nservices:\n  web:\n    extends:\n      file: common/base.yaml\n      service: web\n    depends_on: [db]\n";
+    let db = "services:\n  db:\n    image: postgres\n  web:\n    image: unrelated\n";
+    let base = "services:\n  web:\n    image: nginx\n";
+    std::fs::write(dir.join("compose.yaml"), main).unwrap();
+    std::fs::write(dir.join("common/db.yaml"), db).unwrap();
+    std::fs::write(dir.join("common/base.yaml"), base).unwrap();
+    let uri = |p: &str| format!("file://{}", dir.join(p).display());
+    let (main_uri, db_uri, base_uri) = (
+        uri("compose.yaml"),
+        uri("common/db.yaml"),
+        uri("common/base.yaml"),
+    );
+    let mut c = start_with("utf-16").await;
+    c.open(&main_uri, "yaml", 1, main).await;
+    c.diagnostics(&main_uri).await;
+    let at = |u: &str, line: u32, character: u32| json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}});
+    let locations = |r: &Value| -> Vec<(String, [u64; 4])> {
+        let list = match &r["result"] {
+            Value::Array(a) => a.clone(),
+            Value::Null => Vec::new(),
+            one => vec![one.clone()],
+        };
+        list.iter()
+            .map(|l| (l["uri"].as_str().unwrap().to_string(), range(l)))
+            .collect()
+    };
+
+    // `service: web` of the extends → base.yaml's `web`, not this file's nor db.yaml's.
+    let r = c
+        .request("textDocument/definition", at(&main_uri, 6, 16))
+        .await;
+    assert_eq!(locations(&r), [(base_uri.clone(), [1, 2, 1, 5])]);
+
+    // From the included file (opened on its own, never analysed with the includer):
+    // references of `db` reach compose.yaml's depends_on.
+    c.open(&db_uri, "yaml", 1, db).await;
+    c.diagnostics(&db_uri).await;
+    let mut params = at(&db_uri, 1, 3);
+    params["context"] = json!({"includeDeclaration": false});
+    let r = c.request("textDocument/references", params).await;
+    assert_eq!(locations(&r), [(main_uri.clone(), [7, 17, 7, 19])]);
+    // db.yaml's own `web` is not compose.yaml's `web` (that one extends base.yaml's).
+    let mut params = at(&db_uri, 3, 3);
+    params["context"] = json!({"includeDeclaration": false});
+    let r = c.request("textDocument/references", params).await;
+    assert_eq!(locations(&r), []);
+
+    // From the extended file: its `web` is referenced by the extends in compose.yaml, and
+    // renaming it renames that reference only.
+    c.open(&base_uri, "yaml", 1, base).await;
+    c.diagnostics(&base_uri).await;
+    let mut params = at(&base_uri, 1, 3);
+    params["context"] = json!({"includeDeclaration": true});
+    let r = c.request("textDocument/references", params).await;
+    let found = locations(&r);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.contains(&(main_uri.clone(), [6, 15, 6, 18])));
+    let mut params = at(&base_uri, 1, 3);
+    params["newName"] = json!("frontend");
+    let r = c.request("textDocument/rename", params).await;
+    let changes = &r["result"]["changes"];
+    assert_eq!(changes[&base_uri].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(changes[&main_uri].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(range(&changes[&main_uri][0]), [6, 15, 6, 18]);
+    assert!(changes.get(&db_uri).is_none(), "{r}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

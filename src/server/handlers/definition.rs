@@ -18,13 +18,12 @@ pub fn definition(
     let this = files.first()?;
     let offset = super::offset(&this.rope, pos.position, enc);
     let target = navigate::at(&this.yaml, &this.text, offset)?;
-    let locations: Vec<Location> = files
-        .iter()
-        .flat_map(|f| {
-            navigate::occurrences(&f.yaml, &f.text)
-                .into_iter()
-                .filter(|o| o.definition && o.kind == target.kind && o.name == target.name)
-                .map(|o| Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc)))
+    let locations: Vec<Location> = project::matching(&files, &target)
+        .into_iter()
+        .filter(|(_, o)| o.definition)
+        .map(|(i, o)| {
+            let f = &files[i];
+            Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc))
         })
         .collect();
     match locations.len() {

@@ -16,14 +16,12 @@ pub fn references(backend: &Backend, params: ReferenceParams) -> Option<Vec<Loca
     let target = navigate::at(&this.yaml, &this.text, offset)?;
     let declaration = params.context.include_declaration;
     Some(
-        files
-            .iter()
-            .flat_map(|f| {
-                navigate::occurrences(&f.yaml, &f.text)
-                    .into_iter()
-                    .filter(|o| o.kind == target.kind && o.name == target.name)
-                    .filter(|o| declaration || !o.definition)
-                    .map(|o| Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc)))
+        project::matching(&files, &target)
+            .into_iter()
+            .filter(|(_, o)| declaration || !o.definition)
+            .map(|(i, o)| {
+                let f = &files[i];
+                Location::new(f.uri.clone(), convert::range(&f.rope, o.range, enc))
             })
             .collect(),
     )

@@ -58,32 +58,28 @@ pub fn rename(backend: &Backend, params: RenameParams) -> Result<Option<Workspac
     let Some(target) = navigate::at(&this.yaml, &this.text, offset) else {
         return Ok(None);
     };
-    let all: Vec<_> = files
+    let matching = project::matching(&files, &target);
+    // The new name is taken when the target's namespace defines it already.
+    let renamed = navigate::Occurrence {
+        name: new.to_string(),
+        ..target.clone()
+    };
+    let taken = project::matching(&files, &renamed)
         .iter()
-        .map(|f| (f, navigate::occurrences(&f.yaml, &f.text)))
-        .collect();
-    if new != target.name
-        && all.iter().any(|(_, occ)| {
-            occ.iter()
-                .any(|o| o.definition && o.kind == target.kind && o.name == new)
-        })
-    {
+        .any(|(_, o)| o.definition);
+    if new != target.name && taken {
         return Err(Error::invalid_params(format!(
             "the project already has a {} named `{new}`",
             target.kind.word()
         )));
     }
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    for (f, occ) in &all {
-        for o in occ
-            .iter()
-            .filter(|o| o.kind == target.kind && o.name == target.name)
-        {
-            changes.entry(f.uri.clone()).or_default().push(TextEdit {
-                range: convert::range(&f.rope, o.range.clone(), enc),
-                new_text: new.to_string(),
-            });
-        }
+    for (i, o) in matching {
+        let f = &files[i];
+        changes.entry(f.uri.clone()).or_default().push(TextEdit {
+            range: convert::range(&f.rope, o.range, enc),
+            new_text: new.to_string(),
+        });
     }
     Ok(Some(WorkspaceEdit {
         changes: Some(changes),
