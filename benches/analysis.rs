@@ -3,7 +3,9 @@
 //!
 //! Budgets (2-core machine): full analysis within 2x of the raw parse; edit→diagnostics at
 //! most 25 ms at 1000 services and 100 ms at 5000; hover p95 at most 2 ms; peak RSS at most
-//! 50 MB at 5000 services.
+//! 50 MB at 5000 services. Hostile inputs (`generate::hostile`): diagnostics within 10 s,
+//! a hover on another document within 100 ms while the server works on them, and peak RSS
+//! at most 1 GB.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,6 +29,7 @@ fn main() {
     let mut failures = Vec::new();
     analysis_vs_parse(&mut failures);
     lsp_round_trips(&mut failures);
+    resource_limits(&mut failures);
     if failures.is_empty() {
         println!("\nall budgets met");
     } else {
@@ -251,4 +254,101 @@ async fn lsp_session(n: usize) -> Session {
         },
         peak_rss_mb: peak_kb / 1024.0,
     }
+}
+
+/// Each hostile input through the real server: how long until its diagnostics, how long a
+/// hover on another (small) document takes meanwhile, and the server's peak memory.
+fn resource_limits(failures: &mut Vec<String>) {
+    println!("\nresource limits (release binary over stdio)");
+    println!(
+        "{:<38} {:>9} {:>13} {:>16} {:>10}",
+        "input", "size", "diagnostics", "hover meanwhile", "peak RSS"
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    for h in generate::hostile(100_000) {
+        let (diagnostics, hover, rss) = rt.block_on(hostile_session(&h));
+        let name = if h.name == "many services" {
+            "100,000 services"
+        } else {
+            h.name
+        };
+        println!(
+            "{:<38} {:>7.1}MB {:>11.1}ms {:>14.2}ms {:>8.1}MB",
+            name,
+            h.text.len() as f64 / (1024.0 * 1024.0),
+            ms(diagnostics),
+            ms(hover),
+            rss
+        );
+        if diagnostics > Duration::from_secs(10) {
+            failures.push(format!(
+                "{name}: diagnostics after {:.1} s > 10 s",
+                diagnostics.as_secs_f64()
+            ));
+        }
+        if hover > Duration::from_millis(100) {
+            failures.push(format!(
+                "{name}: a hover elsewhere took {:.1} ms > 100 ms",
+                ms(hover)
+            ));
+        }
+        if rss > 1024.0 {
+            failures.push(format!("{name}: peak RSS {rss:.0} MB > 1024 MB"));
+        }
+    }
+}
+
+async fn hostile_session(h: &generate::Hostile) -> (Duration, Duration, f64) {
+    use serde_json::json;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn portside");
+    let pid = child.id().unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize(&["utf-16"]).await;
+    let small = "file:///bench/small/compose.yaml";
+    c.open(
+        small,
+        "dockercompose",
+        1,
+        "services:\n  web:\n    ports: [\"8080:80\"]\n",
+    )
+    .await;
+    c.diagnostics_for_version(small, 1).await;
+    let (uri, language) = match h.kind {
+        FileKind::Dockerfile => ("file:///bench/hostile/Dockerfile", "dockerfile"),
+        FileKind::DaemonJson => ("file:///bench/hostile/daemon.json", "json"),
+        _ => ("file:///bench/hostile/compose.yaml", "dockercompose"),
+    };
+    let t = Instant::now();
+    c.open(uri, language, 1, &h.text).await;
+    let h0 = Instant::now();
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": small}, "position": {"line": 2, "character": 14}}),
+        )
+        .await;
+    let hover = h0.elapsed();
+    assert!(r["result"]["contents"]["value"].is_string(), "{r}");
+    c.diagnostics_for_version(uri, 1).await;
+    let diagnostics = t.elapsed();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let peak_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    c.request("shutdown", serde_json::Value::Null).await;
+    c.notify("exit", serde_json::Value::Null).await;
+    let _ = child.wait().await;
+    (diagnostics, hover, peak_kb / 1024.0)
 }

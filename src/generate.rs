@@ -55,6 +55,95 @@ pub fn compose(services: usize) -> String {
     s
 }
 
+/// A hostile input for the resource-limit tests and benchmarks.
+pub struct Hostile {
+    pub name: &'static str,
+    pub kind: crate::classify::FileKind,
+    pub text: String,
+}
+
+/// The inputs that try to make analysis slow or large: a YAML alias bomb, 10,000-deep
+/// nesting (flow, block, JSON), a 50 MB file, a 1 MB line, `services` of them, a
+/// Dockerfile with 100,000 continuation lines and one with 2,000 broken lines.
+pub fn hostile(services: usize) -> Vec<Hostile> {
+    use crate::classify::FileKind::{Compose, DaemonJson, Dockerfile};
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        let _ = writeln!(bomb, "a{i}: &a{i} [{refs}]");
+    }
+    bomb.push_str("services:\n  web:\n    image: x\n    ports: *a9\n    environment: *a9\n    networks: *a9\n");
+    let mut block = String::from("services:\n");
+    for depth in 0..10_000 {
+        let _ = writeln!(block, "{}- ", " ".repeat(depth.min(200)));
+    }
+    let mut many = String::with_capacity(services * 60);
+    many.push_str("services:\n");
+    for i in 0..services {
+        let _ = writeln!(
+            many,
+            "  s{i}:\n    image: nginx\n    ports: [\"{}:80\"]",
+            10_000 + i % 50_000
+        );
+    }
+    let mut continued = String::from("FROM alpine\nRUN echo a \\\n");
+    continued.push_str(&"  && echo b \\\n".repeat(100_000));
+    continued.push_str("  && echo c\nEXPOSE 80\nCMD [\"flask\", \"run\"]\n");
+    vec![
+        Hostile {
+            name: "alias bomb (10^9 nodes if expanded)",
+            kind: Compose,
+            text: bomb,
+        },
+        Hostile {
+            name: "10,000-deep flow nesting",
+            kind: Compose,
+            text: format!("services: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        },
+        Hostile {
+            name: "10,000-deep block nesting",
+            kind: Compose,
+            text: block,
+        },
+        Hostile {
+            name: "10,000-deep JSON",
+            kind: DaemonJson,
+            text: format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+        },
+        Hostile {
+            name: "50 MB file",
+            kind: Compose,
+            text: format!(
+                "services:\n  web:\n    image: x\n#{}\n",
+                "x".repeat(50 << 20)
+            ),
+        },
+        Hostile {
+            name: "1 MB line",
+            kind: Compose,
+            text: format!(
+                "services:\n  web:\n    image: x\n    environment:\n      A: \"{}\"\n",
+                "y".repeat(1 << 20)
+            ),
+        },
+        Hostile {
+            name: "many services",
+            kind: Compose,
+            text: many,
+        },
+        Hostile {
+            name: "100,000 continuation lines",
+            kind: Dockerfile,
+            text: continued,
+        },
+        Hostile {
+            name: "2,000 broken Dockerfile lines",
+            kind: Dockerfile,
+            text: format!("FROM alpine\n{}EXPOSE 80\n", "RU x\n".repeat(2_000)),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,8 @@ pub mod daemon;
 pub mod daemon_keys;
 pub mod dockerfile;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod hover;
 pub mod live;

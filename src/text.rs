@@ -15,6 +15,8 @@ pub enum PositionEncoding {
     /// UTF-16 code units: LSP's default and mandatory encoding.
     #[default]
     Utf16,
+    /// Unicode scalar values (`utf-32`).
+    Utf32,
 }
 
 /// A zero-based line and character, counted in some [`PositionEncoding`].
@@ -41,6 +43,7 @@ pub fn offset_to_position(rope: &Rope, offset: usize, enc: PositionEncoding) -> 
         PositionEncoding::Utf16 => {
             rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(rope.line_to_char(line))
         }
+        PositionEncoding::Utf32 => char_idx - rope.line_to_char(line),
     };
     Position {
         line: line as u32,
@@ -81,6 +84,7 @@ pub fn position_to_offset(rope: &Rope, pos: Position, enc: PositionEncoding) -> 
             let target = (start_cu + pos.character as usize).min(end_cu);
             rope.utf16_cu_to_char(target)
         }
+        PositionEncoding::Utf32 => (line_start_char + pos.character as usize).min(line_end_char),
     };
     rope.char_to_byte(char_idx)
 }

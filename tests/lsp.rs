@@ -28,9 +28,22 @@ async fn negotiates_the_position_encoding() {
     assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-8");
     assert_eq!(r["result"]["serverInfo"]["name"], "portside");
 
+    // UTF-32 (characters) is chosen over UTF-16 when offered; the emoji before `localhost`
+    // counts once.
     let mut c = start();
     let r = c.initialize(&["utf-32", "utf-16"]).await;
-    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-32");
+    let text = "services:\n  web:\n    ports: [\"😀\", \"localhost:8080:80\"]\n";
+    c.open(URI, "yaml", 1, text).await;
+    let d = c.diagnostics(URI).await;
+    let bad = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("localhost"))
+        .unwrap()
+        .clone();
+    assert_eq!(range(&bad), [2, 18, 2, 27], "{d}");
 
     let mut c = start();
     let r = c.initialize(&[]).await;

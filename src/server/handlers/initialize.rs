@@ -44,8 +44,11 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
         .general
         .and_then(|g| g.position_encodings)
         .unwrap_or_default();
+    // Offsets are bytes inside: UTF-8 costs nothing, UTF-32 (chars) is next cheapest.
     let enc = if offered.contains(&PositionEncodingKind::UTF8) {
         PositionEncoding::Utf8
+    } else if offered.contains(&PositionEncodingKind::UTF32) {
+        PositionEncoding::Utf32
     } else {
         PositionEncoding::Utf16
     };
@@ -55,6 +58,7 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
             position_encoding: Some(match enc {
                 PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
                 PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+                PositionEncoding::Utf32 => PositionEncodingKind::UTF32,
             }),
             text_document_sync: Some(TextDocumentSyncCapability::Options(
                 TextDocumentSyncOptions {

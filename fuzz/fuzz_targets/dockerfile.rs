@@ -1,0 +1,18 @@
+//! Everything the server does per keystroke on a Dockerfile document: analysis, fixes,
+//! hovers, navigation, positions (`portside::fuzzing::exercise`).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // Offsets come from the input's own bytes, so a crash replays exactly.
+    let mut seed = data.len() as u64 | 1;
+    portside::fuzzing::exercise(portside::classify::FileKind::Dockerfile, text, &mut |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % (n as u64 + 1)) as usize
+    });
+});

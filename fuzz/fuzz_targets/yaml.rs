@@ -1,0 +1,38 @@
+//! The spanned YAML tree: any bytes parse or fail with an error inside the text, and every
+//! node's span lies inside the text on char boundaries.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let yaml = portside::syntax::yaml::Yaml::parse(text);
+    if let Some(e) = &yaml.error {
+        assert!(e.range.end <= text.len());
+    }
+    for doc in &yaml.documents {
+        let Some(root) = doc.root else { continue };
+        let mut stack = vec![root];
+        let mut seen = 0;
+        while let Some(id) = stack.pop() {
+            seen += 1;
+            if seen > 100_000 {
+                break;
+            }
+            let span = yaml.span(id);
+            assert!(span.start <= span.end && span.end <= text.len(), "{span:?}");
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+            if let Some(items) = yaml.items(id) {
+                stack.extend(items.iter().copied());
+            }
+            for e in yaml.entries(id) {
+                stack.push(e.key);
+                stack.push(e.value);
+            }
+        }
+    }
+    let _ = portside::compose::port_entries(&yaml);
+    let _ = portside::navigate::symbols(&yaml);
+    let _ = portside::navigate::occurrences(&yaml, text);
+});
