@@ -198,6 +198,16 @@ fn to_u32(n: usize) -> u32 {
 impl Yaml {
     pub fn parse(text: &str) -> Yaml {
         let chars = CharToByte::new(text);
+        // saphyr-parser's char indices can run past the end (a run of lone `\r`s before a
+        // multi-byte character was found by the fuzzer): clamp to the text and to a char
+        // boundary.
+        let byte = |char_idx: usize| {
+            let mut b = chars.byte(char_idx).min(text.len());
+            while !text.is_char_boundary(b) {
+                b -= 1;
+            }
+            b
+        };
         let mut yaml = Yaml::default();
         // Typical Compose files have about one node per 12 bytes and scalars that add up
         // to half the text; reserving that avoids most regrowth.
@@ -214,7 +224,7 @@ impl Yaml {
             let (event, span) = match next {
                 Ok(ev) => ev,
                 Err(e) => {
-                    let offset = chars.byte(e.marker().index()).min(text.len());
+                    let offset = byte(e.marker().index());
                     yaml.error = Some(SyntaxError::at(e.info(), offset));
                     // Close what is open so the prefix stays a well-formed tree.
                     while let Some(open) = stack.pop() {
@@ -223,8 +233,8 @@ impl Yaml {
                     break;
                 }
             };
-            let start = chars.byte(span.start.index());
-            let end = chars.byte(span.end.index()).max(start);
+            let start = byte(span.start.index());
+            let end = byte(span.end.index()).max(start);
             let raw = |tag, a, b| Raw::new(to_u32(start), to_u32(end), tag, a, b);
             match event {
                 Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -799,6 +809,18 @@ mod tests {
         assert!(err.range.start > text.find("db").unwrap(), "{err:?}");
         let root = first_root(&y);
         assert!(y.get(root, "services").is_some());
+    }
+
+    #[test]
+    fn spans_stay_inside_the_text_after_lone_carriage_returns() {
+        // Found by `cargo fuzz run yaml`: the parser reported an end past the text.
+        let text = "{  !lo\r\r\r\r\r\r\r\r\r\r\r\r\r%\u{4d1}e6 Doc";
+        let y = Yaml::parse(text);
+        for id in 0..y.len() as NodeId {
+            let span = y.span(id);
+            assert!(span.end <= text.len(), "{span:?}");
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        }
     }
 
     #[test]
