@@ -128,6 +128,42 @@ impl std::fmt::Display for LiveError {
 
 impl std::error::Error for LiveError {}
 
+/// What went wrong when the daemon was asked to `what` (`list containers`), in words: a
+/// refusal (with the daemon's message, and the engine being too old when it says so), an
+/// answer that is not what Docker sends, or a connection that broke.
+pub fn describe(what: &str, e: &bollard::errors::Error) -> String {
+    use bollard::errors::Error as E;
+    match e {
+        E::DockerResponseServerError {
+            status_code,
+            message,
+        } => {
+            let old = message.contains("too new") || message.contains("client version");
+            format!(
+                "the Docker daemon refused to {what} ({status_code}: {}){}",
+                message.trim(),
+                if old {
+                    "; the engine is older than the API portside speaks (1.24, Engine 1.12, or later)"
+                } else {
+                    ""
+                }
+            )
+        }
+        E::JsonDataError { .. } | E::JsonSerdeError { .. } | E::StrParseError { .. } => format!(
+            "the answer to `{what}` is not the JSON a Docker daemon sends ({e}): is something other than dockerd (a proxy, another service) listening at {}?",
+            endpoint_description()
+        ),
+        E::APIVersionParseError {} => format!(
+            "the daemon at {} answered with an API version portside cannot read: is it a Docker daemon?",
+            endpoint_description()
+        ),
+        E::HyperResponseError { .. } | E::IOError { .. } | E::HyperLegacyError { .. } => {
+            format!("the connection to the Docker daemon broke while it answered `{what}` ({e})")
+        }
+        _ => format!("the Docker daemon could not {what}: {e}"),
+    }
+}
+
 /// Connects the way the docker CLI does without contexts: `DOCKER_HOST` (unix, tcp, with
 /// TLS when `DOCKER_TLS_VERIFY` is set), else the local socket. Then negotiates the API
 /// version, so requests use one the daemon speaks.
@@ -158,17 +194,45 @@ pub async fn connect() -> Result<Docker, LiveError> {
     })?;
     match tokio::time::timeout(CALL_TIMEOUT, docker.negotiate_version()).await {
         Ok(Ok(docker)) => Ok(docker),
-        Ok(Err(e)) => Err(LiveError(format!(
-            "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use \
-             its socket?",
-            endpoint_description()
-        ))),
+        // Something answered, but not like dockerd.
+        Ok(Err(
+            e @ (bollard::errors::Error::APIVersionParseError {}
+            | bollard::errors::Error::JsonDataError { .. }
+            | bollard::errors::Error::JsonSerdeError { .. }),
+        )) => Err(LiveError(describe("report its version", &e))),
+        Ok(Err(e)) => {
+            // For a unix socket the operating system says why: no socket, or no permission.
+            let socket = unix_socket(&endpoint());
+            let why = socket
+                .as_deref()
+                .and_then(|p| std::os::unix::net::UnixStream::connect(p).err())
+                .map(|io| io.kind());
+            Err(LiveError(match (why, socket) {
+                (Some(std::io::ErrorKind::PermissionDenied), Some(path)) => format!(
+                    "permission denied on the Docker socket {path} ({}): add this user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker",
+                    endpoint().how
+                ),
+                (Some(std::io::ErrorKind::NotFound), Some(path)) => format!(
+                    "no Docker socket at {path} ({}): is dockerd running?",
+                    endpoint().how
+                ),
+                _ => format!(
+                    "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?",
+                    endpoint_description()
+                ),
+            }))
+        }
         Err(_) => Err(LiveError(format!(
             "the Docker daemon at {} did not answer within {} s",
             endpoint_description(),
             CALL_TIMEOUT.as_secs()
         ))),
     }
+}
+
+/// The socket path of a `unix://` endpoint.
+fn unix_socket(e: &Endpoint) -> Option<String> {
+    e.host.strip_prefix("unix://").map(str::to_string)
 }
 
 /// What the daemon says about itself.
@@ -186,7 +250,7 @@ pub async fn version(docker: &Docker) -> Result<DaemonVersion, LiveError> {
     let v = tokio::time::timeout(CALL_TIMEOUT, docker.version())
         .await
         .map_err(|_| LiveError("the Docker daemon did not answer `version` in time".into()))?
-        .map_err(|e| LiveError(format!("the Docker daemon refused `version`: {e}")))?;
+        .map_err(|e| LiveError(describe("report its version", &e)))?;
     let unknown = || "unknown".to_string();
     let negotiated = docker.client_version();
     Ok(DaemonVersion {

@@ -696,3 +696,202 @@ fn docker_contexts_choose_the_endpoint_like_the_cli() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A fake Docker daemon for fault injection on a unix socket: every request gets the raw
+/// HTTP answer `respond(method_and_path)` and the connection is closed. Returns the socket.
+fn fake_daemon(name: &str, respond: fn(&str) -> Vec<u8>) -> std::path::PathBuf {
+    use std::io::{Read, Write};
+    let path =
+        std::env::temp_dir().join(format!("portside-fake-{name}-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(&request);
+            let first = line.lines().next().unwrap_or_default().to_string();
+            let _ = s.write_all(&respond(&first));
+        }
+    });
+    path
+}
+
+fn http(status: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A daemon that answers the version handshake like Engine 20.10 (API 1.41).
+fn handshake(request: &str) -> Option<Vec<u8>> {
+    if request.contains("/_ping") {
+        return Some(http("200 OK", "Api-Version: 1.41\r\n", "OK"));
+    }
+    if request.contains("/version") {
+        return Some(http(
+            "200 OK",
+            "",
+            r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}"#,
+        ));
+    }
+    None
+}
+
+/// `portside probe` against a fake daemon: its exit code and stderr, in bounded time.
+fn probe_against(socket: &std::path::Path) -> (Option<i32>, String) {
+    let dir = socket.with_extension("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  a:\n    ports: [\"127.0.0.1:8080:80\"]\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("probe")
+        .arg(dir.join("compose.yaml"))
+        .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(socket);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout),
+    )
+}
+
+#[test]
+fn malformed_daemon_answers_end_in_a_clear_message() {
+    // The container list is not JSON.
+    let socket = fake_daemon("badjson", |r| {
+        handshake(r).unwrap_or_else(|| http("200 OK", "", "{\"Id\": not json"))
+    });
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("is not the JSON a Docker daemon sends"),
+        "{out}"
+    );
+    // The answer stops in the middle of its body.
+    let socket = fake_daemon("truncated", |r| {
+        handshake(r).unwrap_or_else(|| {
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 500\r\n\r\n[{\"Id\": \"abc".to_vec()
+        })
+    });
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("broke while it answered"), "{out}");
+    // A server error.
+    let socket = fake_daemon("error500", |r| {
+        handshake(r).unwrap_or_else(|| {
+            http(
+                "500 Internal Server Error",
+                "",
+                r#"{"message":"something broke"}"#,
+            )
+        })
+    });
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("something broke"), "{out}");
+    // Not a Docker daemon at all.
+    let socket = fake_daemon("garbage", |_| b"SSH-2.0-OpenSSH_9.2\r\n".to_vec());
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("no Docker daemon answers"), "{out}");
+}
+
+#[test]
+fn unexpected_daemon_versions_end_in_a_clear_message() {
+    // A version answer that is not a version.
+    let socket = fake_daemon("weirdversion", |r| {
+        if r.contains("/_ping") {
+            http("200 OK", "Api-Version: banana\r\n", "OK")
+        } else if r.contains("/version") {
+            http(
+                "200 OK",
+                "",
+                r#"{"Version":"banana","ApiVersion":"banana"}"#,
+            )
+        } else {
+            http("200 OK", "", "[]")
+        }
+    });
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("an API version portside cannot read"), "{out}");
+    // An engine too old for the API we speak refuses every call.
+    let socket = fake_daemon("old", |r| {
+        if r.contains("/_ping") {
+            http("200 OK", "Api-Version: 1.12\r\n", "OK")
+        } else if r.contains("/version") {
+            http("200 OK", "", r#"{"Version":"1.0.0","ApiVersion":"1.12"}"#)
+        } else {
+            http(
+                "400 Bad Request",
+                "",
+                r#"{"message":"client version 1.41 is too new. Maximum supported API version is 1.12"}"#,
+            )
+        }
+    });
+    let (code, out) = probe_against(&socket);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("the engine is older than the API portside speaks"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_socket_this_user_may_not_open_is_named_with_the_fix() {
+    // Root opens any socket: run portside as `nobody` (setpriv, util-linux) when we are
+    // root; elsewhere the test user is not root and the socket is root's anyway.
+    let portside = env!("CARGO_BIN_EXE_portside");
+    let as_nobody = |args: &[&str], envs: &[(&str, String)]| {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", portside]);
+        c.args(args);
+        c.env_clear();
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output()
+    };
+    match as_nobody(&["--version"], &[]) {
+        Ok(o) if o.status.success() => {}
+        _ => {
+            eprintln!(
+                "SKIPPED: cannot run portside as nobody here (setpriv, or the path is not readable)"
+            );
+            return;
+        }
+    }
+    let path = std::env::temp_dir().join(format!("portside-perm-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = as_nobody(
+        &["doctor"],
+        &[("DOCKER_HOST", format!("unix://{}", path.display()))],
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let out = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("permission denied on the Docker socket"),
+        "{out}"
+    );
+    assert!(out.contains("usermod -aG docker"), "{out}");
+}

@@ -511,7 +511,7 @@ async fn project_containers(
     tokio::time::timeout(CALL_TIMEOUT, docker.list_containers(Some(options)))
         .await
         .map_err(|_| LiveError("the Docker daemon did not list containers in time".into()))?
-        .map_err(|e| LiveError(format!("the Docker daemon refused to list containers: {e}")))
+        .map_err(|e| LiveError(crate::live::describe("list containers", &e)))
 }
 
 fn service_of(c: &ContainerSummary) -> Option<&str> {
