@@ -895,3 +895,108 @@ fn a_socket_this_user_may_not_open_is_named_with_the_fix() {
     );
     assert!(out.contains("usermod -aG docker"), "{out}");
 }
+
+#[test]
+fn probe_predicts_host_ports_taken_before_up_and_notes_starting_healthchecks() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let Some(image) = daemon.as_ref().and_then(|_| busybox_image()) else {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but no daemon or image"
+        );
+        eprintln!("\n!!! SKIPPED: no Docker daemon, docker CLI or busybox.\n");
+        return;
+    };
+    let run = format!("taken-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    // Two free loopback ports: one another container publishes, one a program here holds.
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let by_container = free();
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let by_program = held.local_addr().unwrap().port();
+    let publish = format!("127.0.0.1:{by_container}:80");
+    compose_container(
+        &run,
+        "someone-else",
+        "web",
+        &["-p", &publish],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    // A service whose healthcheck stays "starting" for an hour.
+    compose_container(
+        &run,
+        &project,
+        "starting",
+        &[
+            "-p",
+            "127.0.0.1::80",
+            "--health-cmd",
+            "true",
+            "--health-interval",
+            "1h",
+        ],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("name: {project}\nservices:\n  clash:\n    ports: [\"127.0.0.1:{by_container}:80\"]\n  busy:\n    ports: [\"127.0.0.1:{by_program}:80\"]\n  starting:\n    ports: [\"127.0.0.1::80\"]\n"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["probe", "--format", "json"])
+        .arg(dir.join("compose.yaml"))
+        .output()
+        .unwrap();
+    drop(held);
+    let _ = std::fs::remove_dir_all(&dir);
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    let verdict = |service: &str| {
+        out["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["mapping"]["service"] == service)
+            .unwrap_or_else(|| panic!("{service}: {out:#}"))
+            .clone()
+    };
+    let clash = verdict("clash");
+    assert_eq!(clash["step"], "binding", "{clash:#}");
+    let message = clash["message"].as_str().unwrap();
+    assert!(
+        message.contains("already published by container"),
+        "{message}"
+    );
+    assert!(message.contains("project `someone-else`"), "{message}");
+    let busy = verdict("busy");
+    assert_eq!(busy["step"], "binding", "{busy:#}");
+    assert!(
+        busy["message"].as_str().unwrap().contains(&format!(
+            "something on this host already listens on 127.0.0.1:{by_program}"
+        )),
+        "{busy:#}"
+    );
+    let starting = verdict("starting");
+    assert_eq!(starting["outcome"], "ok", "{starting:#}");
+    assert!(
+        starting["message"]
+            .as_str()
+            .unwrap()
+            .contains("its healthcheck has not passed yet"),
+        "{starting:#}"
+    );
+}

@@ -539,6 +539,19 @@ pub async fn probe(
     local: bool,
 ) -> Result<Vec<Verdict>, LiveError> {
     let containers = project_containers(docker, project).await?;
+    // Every running container, to tell who already holds a host port (fetched once, and
+    // only when some mapping has no running container to look at).
+    let without_running = mappings.iter().any(|m| {
+        !containers.iter().any(|c| {
+            service_of(c) == Some(m.service.as_str())
+                && c.state.as_ref().is_some_and(|s| s.to_string() == "running")
+        })
+    });
+    let running = if without_running {
+        running_containers(docker).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     // A rootless daemon cannot bind host ports below the host's sysctl (local daemons only:
     // the sysctl read here is this machine's).
     let unprivileged_start = if local && crate::live::rootless(docker).await == Some(true) {
@@ -555,7 +568,10 @@ pub async fn probe(
         let (outcome, step, message, host_port) = match privileged(m, unprivileged_start) {
             // Nothing of it is bound yet: that is why.
             Some(message) if !bound(&containers, m) => (Outcome::Fail, "binding", message, None),
-            _ => one(docker, project, &containers, m, local).await,
+            _ => match taken(&running, &containers, m, local).await {
+                Some(message) => (Outcome::Fail, "binding", message, None),
+                None => one(docker, project, &containers, m, local).await,
+            },
         };
         out.push(Verdict {
             mapping: m.clone(),
@@ -577,6 +593,72 @@ pub fn privileged(m: &Mapping, start: Option<u16>) -> Option<String> {
     let start = start?;
     let low = m.published.split('-').next()?.parse::<u16>().ok()?;
     (low != 0 && low < start).then(|| crate::rules::rootless_message(low, start))
+}
+
+/// Every running container of the daemon.
+async fn running_containers(docker: &Docker) -> Result<Vec<ContainerSummary>, LiveError> {
+    tokio::time::timeout(CALL_TIMEOUT, docker.list_containers(None))
+        .await
+        .map_err(|_| LiveError("the Docker daemon did not list containers in time".into()))?
+        .map_err(|e| LiveError(crate::live::describe("list containers", &e)))
+}
+
+/// When the mapping's service has no running container, whether its fixed host port is
+/// already held, so that `up` would fail with "port is already allocated": by another
+/// running container (from the daemon's list), or, for a local daemon, by a program on
+/// this host (a connect, which binds nothing).
+async fn taken(
+    running: &[ContainerSummary],
+    ours: &[ContainerSummary],
+    m: &Mapping,
+    local: bool,
+) -> Option<String> {
+    let is_running =
+        |c: &ContainerSummary| c.state.as_ref().is_some_and(|s| s.to_string() == "running");
+    if ours
+        .iter()
+        .any(|c| service_of(c) == Some(m.service.as_str()) && is_running(c))
+    {
+        return None;
+    }
+    let port = m.published.parse::<u16>().ok().filter(|&p| p != 0)?;
+    let unspecified = |ip: &str| ip.is_empty() || ip == "0.0.0.0" || ip == "::";
+    for c in running {
+        let holds = c.ports.as_ref().is_some_and(|ports| {
+            ports.iter().any(|p| {
+                let ip = p.ip.as_deref().unwrap_or("");
+                p.public_port == Some(port)
+                    && p.typ.as_ref().is_some_and(|t| t.to_string() == m.protocol)
+                    && (unspecified(ip) || unspecified(&m.host_ip) || ip == m.host_ip)
+            })
+        });
+        if holds {
+            return Some(format!(
+                "host port {port}/{} is already published by container `{}`{}: `docker compose up` will fail with \"port is already allocated\". Stop that container or choose another host port",
+                m.protocol,
+                name_of(c),
+                c.labels
+                    .as_ref()
+                    .and_then(|l| l.get("com.docker.compose.project"))
+                    .map(|p| format!(" (project `{p}`)"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    if !local || m.protocol != "tcp" {
+        return None;
+    }
+    let ip: IpAddr = match m.host_ip.parse::<IpAddr>() {
+        Ok(ip) if !ip.is_unspecified() => ip,
+        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    };
+    let addr = SocketAddr::new(ip, port);
+    match connect(addr).await {
+        Connect::Open(_) | Connect::Closed => Some(format!(
+            "something on this host already listens on {addr}: `docker compose up` will fail with \"address already in use\". Stop it (`ss -ltnp 'sport = :{port}'` shows which program) or choose another host port"
+        )),
+        _ => None,
+    }
 }
 
 /// Whether a running container of the mapping's service publishes its container port.
@@ -652,6 +734,33 @@ async fn one(
             None,
         );
     }
+    // While the healthcheck has not passed yet, traffic may still be refused: say so with
+    // whatever the probe finds.
+    let starting = c
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("(health: starting)"));
+    let step = one_running(docker, c, &name, m, local).await;
+    if starting {
+        let (outcome, step, message, port) = step;
+        let note = if outcome == Outcome::Ok {
+            "; its healthcheck has not passed yet"
+        } else {
+            "; its healthcheck has not passed yet: it may still be starting, try again in a moment"
+        };
+        return (outcome, step, format!("{message}{note}"), port);
+    }
+    step
+}
+
+/// The steps after the container: binding, connect, what listens inside.
+async fn one_running(
+    docker: &Docker,
+    c: &ContainerSummary,
+    name: &str,
+    m: &Mapping,
+    local: bool,
+) -> Step {
     let id = c.id.clone().unwrap_or_default();
     let inspect =
         match tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(&id, None)).await {
