@@ -156,6 +156,9 @@ pub struct RuleSettings {
     /// Editor setting `live.enabled: false` (an untrusted workspace, or a user who does not
     /// want portside to talk to Docker): no live code actions or commands.
     pub live_disabled: bool,
+    /// Editor setting `live.endpoint`: the Docker (or Podman) endpoint to use instead of
+    /// `DOCKER_HOST` and the Docker contexts.
+    pub live_endpoint: Option<String>,
 }
 
 /// A problem with a setting, at a byte range of the config file (empty for editor
@@ -178,6 +181,7 @@ impl RuleSettings {
         RuleSettings {
             levels,
             live_disabled: self.live_disabled,
+            live_endpoint: self.live_endpoint.clone(),
             host: self.host.overridden_by(&over.host),
         }
     }
@@ -245,6 +249,21 @@ impl RuleSettings {
                     _ => problems.push(Problem {
                         range: 0..0,
                         message: "`live` must be an object such as {\"enabled\": false}".into(),
+                    }),
+                }
+                match v.get("endpoint") {
+                    None | Some(serde_json::Value::Null) => {}
+                    Some(serde_json::Value::String(e)) if e.is_empty() => {}
+                    Some(serde_json::Value::String(e))
+                        if e.starts_with("unix://") || e.starts_with("tcp://") =>
+                    {
+                        settings.live_endpoint = Some(e.clone());
+                    }
+                    Some(other) => problems.push(Problem {
+                        range: 0..0,
+                        message: format!(
+                            "`live.endpoint` must be a unix:// or tcp:// address such as \"unix:///run/podman/podman.sock\", not {other}"
+                        ),
                     }),
                 }
                 continue;
@@ -510,6 +529,25 @@ mod tests {
         assert_eq!(
             (both.host.rootless, both.host.mtu),
             (Some(false), Some(1400))
+        );
+    }
+
+    #[test]
+    fn the_live_endpoint_setting() {
+        let (s, problems) = RuleSettings::from_json(
+            &serde_json::json!({"live": {"endpoint": "unix:///run/podman/podman.sock"}}),
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            s.live_endpoint.as_deref(),
+            Some("unix:///run/podman/podman.sock")
+        );
+        let (s, problems) =
+            RuleSettings::from_json(&serde_json::json!({"live": {"endpoint": "ssh://x"}}));
+        assert_eq!(s.live_endpoint, None);
+        assert!(
+            problems[0].message.contains("unix:// or tcp://"),
+            "{problems:?}"
         );
     }
 }

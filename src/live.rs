@@ -18,10 +18,28 @@ pub struct Endpoint {
     pub how: String,
 }
 
-/// The endpoint as the docker CLI picks it: `DOCKER_HOST`, else the context named by
+/// An endpoint that overrides the environment and the contexts: the editor's
+/// `live.endpoint` setting (a Podman socket, a remote daemon), set by the server.
+static ENDPOINT_OVERRIDE: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Sets or clears the endpoint that overrides `DOCKER_HOST` and the Docker contexts.
+pub fn set_endpoint_override(host: Option<String>) {
+    if let Ok(mut o) = ENDPOINT_OVERRIDE.write() {
+        *o = host.filter(|h| !h.is_empty());
+    }
+}
+
+/// The endpoint as the docker CLI picks it, after the editor's `live.endpoint` setting:
+/// `DOCKER_HOST`, else the context named by
 /// `DOCKER_CONTEXT` or `currentContext` in `~/.docker/config.json` (its
 /// `Endpoints.docker.Host` in `~/.docker/contexts/meta/*/meta.json`), else the local socket.
 pub fn endpoint() -> Endpoint {
+    if let Some(host) = ENDPOINT_OVERRIDE.read().ok().and_then(|o| o.clone()) {
+        return Endpoint {
+            host,
+            how: "from the editor setting live.endpoint".into(),
+        };
+    }
     if let Ok(host) = std::env::var("DOCKER_HOST")
         && !host.is_empty()
     {
@@ -187,10 +205,12 @@ pub async fn connect() -> Result<Docker, LiveError> {
         )));
     }
     .map_err(|err| {
-        LiveError(format!(
-            "cannot use the Docker endpoint {}: {err}",
-            endpoint_description()
-        ))
+        LiveError(socket_problem().unwrap_or_else(|| {
+            format!(
+                "cannot use the Docker endpoint {}: {err}",
+                endpoint_description()
+            )
+        }))
     })?;
     match tokio::time::timeout(CALL_TIMEOUT, docker.negotiate_version()).await {
         Ok(Ok(docker)) => Ok(docker),
@@ -200,34 +220,53 @@ pub async fn connect() -> Result<Docker, LiveError> {
             | bollard::errors::Error::JsonDataError { .. }
             | bollard::errors::Error::JsonSerdeError { .. }),
         )) => Err(LiveError(describe("report its version", &e))),
-        Ok(Err(e)) => {
-            // For a unix socket the operating system says why: no socket, or no permission.
-            let socket = unix_socket(&endpoint());
-            let why = socket
-                .as_deref()
-                .and_then(|p| std::os::unix::net::UnixStream::connect(p).err())
-                .map(|io| io.kind());
-            Err(LiveError(match (why, socket) {
-                (Some(std::io::ErrorKind::PermissionDenied), Some(path)) => format!(
-                    "permission denied on the Docker socket {path} ({}): add this user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker",
-                    endpoint().how
-                ),
-                (Some(std::io::ErrorKind::NotFound), Some(path)) => format!(
-                    "no Docker socket at {path} ({}): is dockerd running?",
-                    endpoint().how
-                ),
-                _ => format!(
-                    "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?",
-                    endpoint_description()
-                ),
-            }))
-        }
+        Ok(Err(e)) => Err(LiveError(socket_problem().unwrap_or_else(|| {
+            format!(
+                "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?",
+                endpoint_description()
+            )
+        }))),
         Err(_) => Err(LiveError(format!(
             "the Docker daemon at {} did not answer within {} s",
             endpoint_description(),
             CALL_TIMEOUT.as_secs()
         ))),
     }
+}
+
+/// For a unix socket endpoint, what the operating system says is wrong with it: no socket
+/// (with Podman's socket when there is one), or no permission (with the fix).
+fn socket_problem() -> Option<String> {
+    let e = endpoint();
+    let path = unix_socket(&e)?;
+    let err = std::os::unix::net::UnixStream::connect(&path).err()?;
+    match err.kind() {
+        std::io::ErrorKind::PermissionDenied => Some(format!(
+            "permission denied on the Docker socket {} ({}): add this user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker",
+            e.host, e.how
+        )),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => Some(format!(
+            "no Docker socket at {} ({}): is dockerd running?{}",
+            e.host,
+            e.how,
+            podman_socket()
+                .filter(|p| *p != path)
+                .map(|p| format!(" Podman's Docker-compatible socket is at {p}: set DOCKER_HOST=unix://{p} (or the editor setting live.endpoint) to use it"))
+                .unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
+/// Podman's Docker-compatible socket, when it exists (rootless, then rootful).
+pub fn podman_socket() -> Option<String> {
+    let rootless = std::env::var("XDG_RUNTIME_DIR")
+        .ok()
+        .map(|d| format!("{d}/podman/podman.sock"));
+    rootless
+        .into_iter()
+        .chain(["/run/podman/podman.sock".to_string()])
+        .find(|p| std::path::Path::new(p).exists())
 }
 
 /// The socket path of a `unix://` endpoint.

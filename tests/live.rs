@@ -1000,3 +1000,54 @@ fn probe_predicts_host_ports_taken_before_up_and_notes_starting_healthchecks() {
         "{starting:#}"
     );
 }
+
+#[tokio::test]
+async fn the_editor_endpoint_setting_overrides_docker_host() {
+    // The setting names a socket that does not exist; DOCKER_HOST names the real daemon.
+    // The live check must use the setting and say so.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .env("DOCKER_HOST", "unix:///var/run/docker.sock")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize_with(
+        json!({}),
+        json!({"live": {"endpoint": "unix:///nonexistent/podman.sock"}}),
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("portside-endpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("compose.yaml");
+    let text = "services:\n  web:\n    ports: [\"127.0.0.1:8080:80\"]\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = format!("file://{}", path.display());
+    c.open(&uri, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
+        )
+        .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let error = r["result"]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        error.contains("/nonexistent/podman.sock (from the editor setting live.endpoint)"),
+        "{r:#}"
+    );
+    let message = c.notification("window/showMessage").await;
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .contains("is dockerd running?"),
+        "{message}"
+    );
+}

@@ -44,7 +44,10 @@ function serverSettings(): object {
   return {
     rules: cfg.get('rules') || {},
     host: cfg.get('host') || {},
-    live: { enabled: cfg.get<boolean>('live.enabled', true) && vscode.workspace.isTrusted },
+    live: {
+      enabled: cfg.get<boolean>('live.enabled', true) && vscode.workspace.isTrusted,
+      endpoint: cfg.get<string>('live.endpoint', ''),
+    },
   };
 }
 

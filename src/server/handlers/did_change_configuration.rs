@@ -15,6 +15,7 @@ use crate::server::Backend;
 /// the problems found in them.
 pub fn store(backend: &Backend, value: &Value) -> (bool, Vec<String>) {
     let (settings, problems) = RuleSettings::from_json(value);
+    crate::live::set_endpoint_override(settings.live_endpoint.clone());
     let changed = backend.set_settings(settings);
     (changed, problems.into_iter().map(|p| p.message).collect())
 }
