@@ -1015,7 +1015,7 @@ async fn the_editor_endpoint_setting_overrides_docker_host() {
         .unwrap();
     let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
     c.initialize_with(
-        json!({}),
+        json!({"window": {"workDoneProgress": true}}),
         json!({"live": {"endpoint": "unix:///nonexistent/podman.sock"}}),
     )
     .await;
@@ -1050,4 +1050,24 @@ async fn the_editor_endpoint_setting_overrides_docker_host() {
             .contains("is dockerd running?"),
         "{message}"
     );
+    // The check showed progress: a token the server created, then begin and end.
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "window/workDoneProgress/create"),
+        "{:?}",
+        c.server_requests
+    );
+    let kinds: Vec<String> = c
+        .notifications
+        .iter()
+        .filter(|n| n["method"] == "$/progress")
+        .map(|n| {
+            n["params"]["value"]["kind"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["begin", "end"], "{:?}", c.notifications);
 }

@@ -36,6 +36,10 @@ pub struct Backend {
     hover_markdown: AtomicBool,
     /// Whether the client accepts a dynamic `workspace/didChangeWatchedFiles` registration.
     watch_files: AtomicBool,
+    /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
+    work_done_progress: AtomicBool,
+    /// The next server-created progress token.
+    progress_tokens: std::sync::atomic::AtomicU64,
 }
 
 impl Backend {
@@ -49,6 +53,8 @@ impl Backend {
             pull_configuration: AtomicBool::new(false),
             hover_markdown: AtomicBool::new(true),
             watch_files: AtomicBool::new(false),
+            work_done_progress: AtomicBool::new(false),
+            progress_tokens: std::sync::atomic::AtomicU64::new(1),
         }
     }
 

@@ -97,11 +97,49 @@ pub async fn execute_command(
             .await;
         return Ok(Some(json!({"project": project, "results": []})));
     }
+    // `$/progress`: the client's token, else one we create when the client shows progress.
+    let token = match params.work_done_progress_params.work_done_token {
+        Some(t) => Some(t),
+        None if backend
+            .work_done_progress
+            .load(std::sync::atomic::Ordering::Relaxed) =>
+        {
+            let n = backend
+                .progress_tokens
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let t = ProgressToken::String(format!("portside-probe-{n}"));
+            backend
+                .client
+                .create_work_done_progress(t.clone())
+                .await
+                .ok()
+                .map(|()| t)
+        }
+        None => None,
+    };
+    let progress = match token {
+        Some(t) => Some(
+            backend
+                .client
+                .progress(t, "portside: checking reachability")
+                .with_message(format!("{} port mapping(s) of `{project}`", mappings.len()))
+                .with_percentage(0)
+                .begin()
+                .await,
+        ),
+        None => None,
+    };
     let verdicts = match live::connect().await {
         Ok(docker) => match probe::probe(&docker, &project, &mappings, live::is_local()).await {
-            Ok(v) => probe::probe_links(&docker, &project, &links)
-                .await
-                .map(|l| (v, l)),
+            Ok(v) => {
+                if let Some(p) = &progress {
+                    p.report_with_message("networks and services that name each other", 80)
+                        .await;
+                }
+                probe::probe_links(&docker, &project, &links)
+                    .await
+                    .map(|l| (v, l))
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -109,6 +147,9 @@ pub async fn execute_command(
     let (verdicts, link_verdicts) = match verdicts {
         Ok(v) => v,
         Err(e) => {
+            if let Some(p) = progress {
+                p.finish_with_message("the daemon could not be asked").await;
+            }
             backend
                 .client
                 .show_message(MessageType::ERROR, format!("portside live check: {e}"))
@@ -185,6 +226,14 @@ pub async fn execute_command(
     } else {
         MessageType::WARNING
     };
+    if let Some(p) = progress {
+        p.finish_with_message(format!(
+            "{} of {} answer",
+            verdicts.len() - failed.len(),
+            verdicts.len()
+        ))
+        .await;
+    }
     backend.client.show_message(kind, summary).await;
     Ok(Some(
         json!({"project": project, "results": verdicts, "links": link_verdicts}),

@@ -26,6 +26,15 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .hover_markdown
         .store(markdown, std::sync::atomic::Ordering::Relaxed);
+    let progress = params
+        .capabilities
+        .window
+        .as_ref()
+        .and_then(|w| w.work_done_progress)
+        .unwrap_or(false);
+    backend
+        .work_done_progress
+        .store(progress, std::sync::atomic::Ordering::Relaxed);
     let watch = params
         .capabilities
         .workspace
