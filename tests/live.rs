@@ -1071,3 +1071,125 @@ async fn the_editor_endpoint_setting_overrides_docker_host() {
         .collect();
     assert_eq!(kinds, ["begin", "end"], "{:?}", c.notifications);
 }
+
+/// Takes a Compose project down (and the label sweep removes anything left) on drop.
+struct ComposeDown {
+    dir: std::path::PathBuf,
+    project: String,
+}
+
+impl Drop for ComposeDown {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("docker-compose")
+            .args([
+                "-f",
+                "compose.yaml",
+                "-p",
+                &self.project,
+                "down",
+                "--timeout",
+                "1",
+            ])
+            .current_dir(&self.dir)
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test]
+async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_action() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let compose_v1 = std::process::Command::new("docker-compose")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let image = daemon.as_ref().and_then(|_| busybox_image());
+    let Some(image) = image.filter(|_| compose_v1) else {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, the busybox image or docker-compose is missing"
+        );
+        eprintln!("\n!!! SKIPPED: no Docker daemon, busybox image or docker-compose.\n");
+        return;
+    };
+    let run = format!("compose-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = format!(
+        "services:\n  web:\n    image: {image}\n    command: httpd -f -p 0.0.0.0:80 -h /\n    ports: [\"127.0.0.1::80\"]\n    labels: {{portside-test-run: {run}}}\n  inner:\n    image: {image}\n    command: httpd -f -p 127.0.0.1:80 -h /\n    ports: [\"127.0.0.1::80\"]\n    labels: {{portside-test-run: {run}}}\nnetworks:\n  default:\n    labels: {{portside-test-run: {run}}}\n"
+    );
+    std::fs::write(dir.join("compose.yaml"), &text).unwrap();
+    let _down = ComposeDown {
+        dir: dir.clone(),
+        project: project.clone(),
+    };
+    let up = std::process::Command::new("docker-compose")
+        .args(["-f", "compose.yaml", "-p", &project, "up", "-d"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+
+    // The editor: the project name comes from the environment, as docker-compose got it.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .env("COMPOSE_PROJECT_NAME", &project)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize(&["utf-16"]).await;
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    c.open(&uri, "dockercompose", 1, &text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+    // The file's source action, then its command, as an editor runs them.
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.portside.live"]}}),
+        )
+        .await;
+    let whole = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["command"]["arguments"][0].get("service").is_none())
+        .unwrap_or_else(|| panic!("{actions:#}"))
+        .clone();
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": whole["command"]["command"], "arguments": whole["command"]["arguments"]}),
+        )
+        .await;
+    let results = r["result"]["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r:#}"));
+    let verdict = |service: &str| {
+        results
+            .iter()
+            .find(|v| v["mapping"]["service"] == service)
+            .unwrap_or_else(|| panic!("{service}: {r:#}"))
+            .clone()
+    };
+    assert_eq!(verdict("web")["outcome"], "ok", "{r:#}");
+    let inner = verdict("inner");
+    assert_eq!(inner["step"], "listen", "{inner:#}");
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let live: Vec<&serde_json::Value> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "portside-live")
+        .collect();
+    assert_eq!(live.len(), 2, "{d:#}");
+}
