@@ -1072,6 +1072,19 @@ async fn the_editor_endpoint_setting_overrides_docker_host() {
     assert_eq!(kinds, ["begin", "end"], "{:?}", c.notifications);
 }
 
+/// The Compose implementation of this machine: `docker compose` (v2), else `docker-compose`.
+fn compose_command() -> Option<Vec<&'static str>> {
+    [vec!["docker", "compose"], vec!["docker-compose"]]
+        .into_iter()
+        .find(|cmd| {
+            std::process::Command::new(cmd[0])
+                .args(&cmd[1..])
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
 /// Takes a Compose project down (and the label sweep removes anything left) on drop.
 struct ComposeDown {
     dir: std::path::PathBuf,
@@ -1099,12 +1112,9 @@ impl Drop for ComposeDown {
 #[tokio::test]
 async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_action() {
     let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let compose_v1 = std::process::Command::new("docker-compose")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let compose = compose_command();
     let image = daemon.as_ref().and_then(|_| busybox_image());
-    let Some(image) = image.filter(|_| compose_v1) else {
+    let (Some(image), Some(compose)) = (image, compose) else {
         assert!(
             !docker_required(),
             "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, the busybox image or docker-compose is missing"
@@ -1125,7 +1135,8 @@ async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_actio
         dir: dir.clone(),
         project: project.clone(),
     };
-    let up = std::process::Command::new("docker-compose")
+    let up = std::process::Command::new(compose[0])
+        .args(&compose[1..])
         .args(["-f", "compose.yaml", "-p", &project, "up", "-d"])
         .current_dir(&dir)
         .output()
