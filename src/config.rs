@@ -255,14 +255,16 @@ impl RuleSettings {
                     None | Some(serde_json::Value::Null) => {}
                     Some(serde_json::Value::String(e)) if e.is_empty() => {}
                     Some(serde_json::Value::String(e))
-                        if e.starts_with("unix://") || e.starts_with("tcp://") =>
+                        if e.starts_with("unix://")
+                            || e.starts_with("tcp://")
+                            || e.starts_with("ssh://") =>
                     {
                         settings.live_endpoint = Some(e.clone());
                     }
                     Some(other) => problems.push(Problem {
                         range: 0..0,
                         message: format!(
-                            "`live.endpoint` must be a unix:// or tcp:// address such as \"unix:///run/podman/podman.sock\", not {other}"
+                            "`live.endpoint` must be a unix://, tcp:// or ssh:// address such as \"unix:///run/podman/podman.sock\", not {other}"
                         ),
                     }),
                 }
@@ -543,10 +545,10 @@ mod tests {
             Some("unix:///run/podman/podman.sock")
         );
         let (s, problems) =
-            RuleSettings::from_json(&serde_json::json!({"live": {"endpoint": "ssh://x"}}));
+            RuleSettings::from_json(&serde_json::json!({"live": {"endpoint": "npipe://x"}}));
         assert_eq!(s.live_endpoint, None);
         assert!(
-            problems[0].message.contains("unix:// or tcp://"),
+            problems[0].message.contains("unix://, tcp:// or ssh://"),
             "{problems:?}"
         );
     }

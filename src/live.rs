@@ -2,6 +2,7 @@
 //! containers, networks or images. Every call has a timeout.
 
 pub mod probe;
+pub mod ssh;
 
 use std::time::Duration;
 
@@ -189,18 +190,20 @@ pub async fn connect() -> Result<Docker, LiveError> {
     let e = endpoint();
     let timeout = CALL_TIMEOUT.as_secs();
     let version = bollard::API_DEFAULT_VERSION;
-    let docker = if e.how == "from DOCKER_HOST" {
+    let docker = if e.how == "from DOCKER_HOST" && !e.host.starts_with("ssh://") {
         // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
         Docker::connect_with_defaults()
     } else if let Some(path) = e.host.strip_prefix("unix://") {
         Docker::connect_with_unix(path, timeout, version)
     } else if e.host.starts_with("tcp://") || e.host.starts_with("http://") {
         Docker::connect_with_http(&e.host, timeout, version)
+    } else if e.host.starts_with("ssh://") {
+        ssh::connect(&e.host, timeout, version)
     } else if e.host.is_empty() {
         return Err(LiveError(format!("cannot use Docker: {}", e.how)));
     } else {
         return Err(LiveError(format!(
-            "the Docker endpoint {} is not supported yet (portside speaks unix:// and tcp://; set DOCKER_HOST to one)",
+            "the Docker endpoint {} is not supported yet (portside speaks unix://, tcp:// and ssh://; set DOCKER_HOST to one)",
             endpoint_description()
         )));
     }

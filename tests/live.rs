@@ -1204,3 +1204,145 @@ async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_actio
         .collect();
     assert_eq!(live.len(), 2, "{d:#}");
 }
+
+/// An sshd of the test's own on a loopback port, with fresh host and client keys in a
+/// temporary folder (nothing in ~/.ssh is read or written). Killed on drop.
+struct Sshd {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn sshd() -> Option<Sshd> {
+    let sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let dir = std::env::temp_dir().join(format!("portside-sshd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).ok()?;
+    for key in ["host_key", "client_key"] {
+        let ok = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(dir.join(key))
+            .status()
+            .ok()?
+            .success();
+        if !ok {
+            return None;
+        }
+    }
+    std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).ok()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    std::fs::write(
+        dir.join("sshd_config"),
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nAuthorizedKeysFile {d}/authorized_keys\nPidFile {d}/sshd.pid\nPermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n",
+            d = dir.display()
+        ),
+    )
+    .ok()?;
+    // sshd wants its privilege separation folder.
+    let _ = std::fs::create_dir_all("/run/sshd");
+    let child = std::process::Command::new(sshd)
+        .args(["-D", "-e", "-f"])
+        .arg(dir.join("sshd_config"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = Sshd { child, dir, port };
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(server);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn an_ssh_endpoint_reaches_the_daemon_through_docker_system_dial_stdio() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let image = daemon.as_ref().and_then(|_| busybox_image());
+    let server = image.and_then(|_| sshd());
+    let (Some(image), Some(server)) = (image, server) else {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, the busybox image or sshd is missing"
+        );
+        eprintln!("\n!!! SKIPPED: no Docker daemon, busybox image or sshd.\n");
+        return;
+    };
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "root".to_string());
+    let host = format!("ssh://{user}@127.0.0.1:{}", server.port);
+    let options = format!(
+        "-i {d}/client_key -o IdentitiesOnly=yes -o UserKnownHostsFile={d}/known_hosts -o StrictHostKeyChecking=accept-new -o ControlMaster=no",
+        d = server.dir.display()
+    );
+    let portside = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .args(args)
+            .env("DOCKER_HOST", &host)
+            .env("PORTSIDE_SSH_OPTIONS", &options)
+            .output()
+            .unwrap()
+    };
+    let o = portside(&["doctor"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains(&host), "{out}");
+    assert!(out.contains("Docker Engine"), "{out}");
+
+    // A project on that daemon: its binding is read; a remote daemon is not connected to.
+    let run = format!("ssh-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    compose_container(
+        &run,
+        &project,
+        "web",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    let dir = server.dir.join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("name: {project}\nservices:\n  web:\n    ports: [\"127.0.0.1::80\"]\n"),
+    )
+    .unwrap();
+    let compose = dir.join("compose.yaml");
+    let o = portside(&["probe", "--format", "json", compose.to_str().unwrap()]);
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    let web = &out["results"][0];
+    assert_eq!(web["outcome"], "ok", "{out:#}");
+    assert!(
+        web["message"]
+            .as_str()
+            .unwrap()
+            .contains("remote daemon: not connected to"),
+        "{out:#}"
+    );
+}
