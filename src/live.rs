@@ -17,6 +17,8 @@ pub struct Endpoint {
     /// `unix:///…`, `tcp://…`, `ssh://…`.
     pub host: String,
     pub how: String,
+    /// For a Docker context with TLS material: its folder (`ca.pem`, `cert.pem`, `key.pem`).
+    pub tls: Option<std::path::PathBuf>,
 }
 
 /// An endpoint that overrides the environment and the contexts: the editor's
@@ -39,6 +41,7 @@ pub fn endpoint() -> Endpoint {
         return Endpoint {
             host,
             how: "from the editor setting live.endpoint".into(),
+            tls: None,
         };
     }
     if let Ok(host) = std::env::var("DOCKER_HOST")
@@ -47,6 +50,7 @@ pub fn endpoint() -> Endpoint {
         return Endpoint {
             host,
             how: "from DOCKER_HOST".into(),
+            tls: None,
         };
     }
     let config_dir = std::env::var_os("DOCKER_CONFIG")
@@ -64,40 +68,52 @@ pub fn endpoint() -> Endpoint {
         ),
     };
     if let Some(name) = context.filter(|c| c != "default") {
-        let host = config_dir.as_ref().and_then(|d| context_host(d, &name));
-        return match host {
-            Some(host) => Endpoint {
+        let found = config_dir.as_ref().and_then(|d| context_host(d, &name));
+        return match found {
+            Some((host, tls)) => Endpoint {
                 host,
                 how: format!("from Docker context `{name}` ({source})"),
+                tls,
             },
             None => Endpoint {
                 host: String::new(),
                 how: format!(
                     "Docker context `{name}` ({source}) has no Docker endpoint in ~/.docker/contexts"
                 ),
+                tls: None,
             },
         };
     }
     Endpoint {
         host: "unix:///var/run/docker.sock".into(),
         how: "the default local socket; DOCKER_HOST and a Docker context are not set".into(),
+        tls: None,
     }
 }
 
-/// `Endpoints.docker.Host` of the context called `name` (the folders are named by a hash
-/// of the name; reading each meta.json avoids computing it).
-fn context_host(config_dir: &std::path::Path, name: &str) -> Option<String> {
+/// `Endpoints.docker.Host` of the context called `name`, and its TLS folder
+/// (`contexts/tls/<id>/docker`, where `<id>` names its meta folder too) when that holds a
+/// client certificate. The folders are named by a hash of the name; reading each
+/// meta.json avoids computing it.
+fn context_host(
+    config_dir: &std::path::Path,
+    name: &str,
+) -> Option<(String, Option<std::path::PathBuf>)> {
     let meta = config_dir.join("contexts").join("meta");
     std::fs::read_dir(meta).ok()?.flatten().find_map(|entry| {
         let text = std::fs::read_to_string(entry.path().join("meta.json")).ok()?;
         let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-        (v["Name"].as_str() == Some(name))
-            .then(|| {
-                v["Endpoints"]["docker"]["Host"]
-                    .as_str()
-                    .map(str::to_string)
-            })
-            .flatten()
+        if v["Name"].as_str() != Some(name) {
+            return None;
+        }
+        let host = v["Endpoints"]["docker"]["Host"].as_str()?.to_string();
+        let tls = config_dir
+            .join("contexts")
+            .join("tls")
+            .join(entry.file_name())
+            .join("docker");
+        let tls = tls.join("cert.pem").exists().then_some(tls);
+        Some((host, tls))
     })
 }
 
@@ -190,7 +206,18 @@ pub async fn connect() -> Result<Docker, LiveError> {
     let e = endpoint();
     let timeout = CALL_TIMEOUT.as_secs();
     let version = bollard::API_DEFAULT_VERSION;
-    let docker = if e.how == "from DOCKER_HOST" && !e.host.starts_with("ssh://") {
+    let docker = if let Some(dir) = &e.tls {
+        // A context's TLS material (the docker CLI's `--tlsverify` context).
+        let host = e.host.replacen("tcp://", "https://", 1);
+        Docker::connect_with_ssl(
+            &host,
+            &dir.join("key.pem"),
+            &dir.join("cert.pem"),
+            &dir.join("ca.pem"),
+            timeout,
+            version,
+        )
+    } else if e.how == "from DOCKER_HOST" && !e.host.starts_with("ssh://") {
         // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
         Docker::connect_with_defaults()
     } else if let Some(path) = e.host.strip_prefix("unix://") {
@@ -224,8 +251,17 @@ pub async fn connect() -> Result<Docker, LiveError> {
             | bollard::errors::Error::JsonSerdeError { .. }),
         )) => Err(LiveError(describe("report its version", &e))),
         Ok(Err(e)) => Err(LiveError(socket_problem().unwrap_or_else(|| {
+            let e_point = endpoint();
+            let tls_hint = if e_point.host.starts_with("tcp://")
+                && e_point.tls.is_none()
+                && std::env::var_os("DOCKER_TLS_VERIFY").is_none()
+            {
+                " If it expects TLS (port 2376), set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH."
+            } else {
+                ""
+            };
             format!(
-                "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?",
+                "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?{tls_hint}",
                 endpoint_description()
             )
         }))),

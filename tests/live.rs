@@ -1346,3 +1346,210 @@ fn an_ssh_endpoint_reaches_the_daemon_through_docker_system_dial_stdio() {
         "{out:#}"
     );
 }
+
+/// A TLS front for the real daemon: `stunnel` terminates TLS (client certificates required,
+/// as `dockerd --tlsverify` does) on a loopback port and relays to the local socket. The
+/// certificates are made with `openssl` in a temporary folder. (socat cannot serve TLS 1.3
+/// with client certificates: "session id context uninitialized".)
+struct TlsRelay {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Drop for TlsRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn tls_relay() -> Option<TlsRelay> {
+    let dir = std::env::temp_dir().join(format!("portside-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).ok()?;
+    let openssl = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let made = openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=portside test CA",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+    ]) && openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server-key.pem",
+        "-out",
+        "server.csr",
+    ]) && std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .is_ok()
+        && openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ])
+        && openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=client",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "client.csr",
+        ])
+        && std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").is_ok()
+        && openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "client.ext",
+            "-out",
+            "cert.pem",
+        ]);
+    if !made {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let d = dir.display();
+    std::fs::write(
+        dir.join("stunnel.conf"),
+        format!(
+            "foreground = yes\npid =\n[docker]\naccept = 127.0.0.1:{port}\nconnect = /var/run/docker.sock\ncert = {d}/server.pem\nkey = {d}/server-key.pem\nCAfile = {d}/ca.pem\nverifyChain = yes\nrequireCert = yes\n"
+        ),
+    )
+    .ok()?;
+    let child = std::process::Command::new("stunnel")
+        .arg(dir.join("stunnel.conf"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let relay = TlsRelay { child, dir, port };
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(relay);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+#[test]
+fn tcp_with_tls_from_docker_tls_verify_and_from_a_context() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let relay = daemon.and_then(|_| tls_relay());
+    let Some(relay) = relay else {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, openssl or stunnel is missing"
+        );
+        eprintln!("\n!!! SKIPPED: no Docker daemon, openssl or stunnel.\n");
+        return;
+    };
+    let host = format!("tcp://127.0.0.1:{}", relay.port);
+    let doctor = |envs: &[(&str, String)]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_portside"));
+        c.arg("doctor")
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    // DOCKER_HOST with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI takes them.
+    let (ok, out) = doctor(&[
+        ("DOCKER_HOST", host.clone()),
+        ("DOCKER_TLS_VERIFY", "1".into()),
+        ("DOCKER_CERT_PATH", relay.dir.display().to_string()),
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Docker Engine"), "{out}");
+    // Without the client certificate the relay refuses: a clear failure, not a hang.
+    let (ok, out) = doctor(&[("DOCKER_HOST", host.clone())]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"),
+        "{out}"
+    );
+    // A context whose TLS folder holds the certificates.
+    let config = relay.dir.join("docker-config");
+    let id = "0123456789abcdef";
+    std::fs::create_dir_all(config.join("contexts/meta").join(id)).unwrap();
+    std::fs::create_dir_all(config.join("contexts/tls").join(id).join("docker")).unwrap();
+    std::fs::write(
+        config.join("contexts/meta").join(id).join("meta.json"),
+        format!(r#"{{"Name":"secure","Metadata":{{}},"Endpoints":{{"docker":{{"Host":"{host}","SkipTLSVerify":false}}}}}}"#),
+    )
+    .unwrap();
+    for f in ["ca.pem", "cert.pem", "key.pem"] {
+        std::fs::copy(
+            relay.dir.join(f),
+            config.join("contexts/tls").join(id).join("docker").join(f),
+        )
+        .unwrap();
+    }
+    let (ok, out) = doctor(&[
+        ("DOCKER_CONFIG", config.display().to_string()),
+        ("DOCKER_CONTEXT", "secure".into()),
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("from Docker context `secure`"), "{out}");
+    assert!(out.contains("Docker Engine"), "{out}");
+}
