@@ -884,3 +884,60 @@ async fn navigation_from_an_included_or_extended_file_back_to_its_users() {
     assert!(changes.get(&db_uri).is_none(), "{r}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn every_request_kind_can_be_cancelled() {
+    // Each request is followed at once by `$/cancelRequest` for it: the answer is its
+    // result or the "request cancelled" error, never silence, and the server goes on.
+    let mut c = start_with("utf-16").await;
+    let big = portside::generate::compose(2000);
+    c.open(URI, "dockercompose", 1, &big).await;
+    let at = json!({"textDocument": {"uri": URI}, "position": {"line": 12, "character": 10}});
+    let kinds = [
+        ("textDocument/hover", at.clone()),
+        ("textDocument/definition", at.clone()),
+        ("textDocument/references", {
+            let mut p = at.clone();
+            p["context"] = json!({"includeDeclaration": true});
+            p
+        }),
+        (
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        ),
+        ("textDocument/prepareRename", at.clone()),
+        ("textDocument/rename", {
+            let mut p = at.clone();
+            p["newName"] = json!("renamed");
+            p
+        }),
+        ("textDocument/completion", at.clone()),
+        (
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 12, "character": 0}, "end": {"line": 12, "character": 5}}, "context": {"diagnostics": []}}),
+        ),
+        (
+            "workspace/executeCommand",
+            json!({"command": "portside.unknown", "arguments": []}),
+        ),
+    ];
+    for (method, params) in kinds {
+        let id = 1000 + method.len() as i64;
+        c.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        c.notify("$/cancelRequest", json!({"id": id})).await;
+        let answer = loop {
+            let msg = c.read().await.expect("the server is still there");
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                break msg;
+            }
+        };
+        assert!(
+            answer.get("result").is_some() || answer["error"]["code"].is_i64(),
+            "{method}: {answer}"
+        );
+    }
+    // Still serving.
+    let r = c.request("textDocument/hover", at).await;
+    assert!(r.get("result").is_some(), "{r}");
+}

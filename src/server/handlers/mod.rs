@@ -29,7 +29,7 @@ use crate::text;
 
 /// Runs a synchronous handler; a panic inside it is logged and answered as an internal
 /// error, and the server keeps serving (the document store recovers from a poisoned lock).
-fn guard<T>(method: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+fn guard<T>(method: &str, at: String, f: impl FnOnce() -> Result<T>) -> Result<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(panic) => {
@@ -38,11 +38,20 @@ fn guard<T>(method: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(method, "handler panicked: {what}");
+            tracing::error!(method, at, "handler panicked: {what}");
             let mut e = tower_lsp_server::jsonrpc::Error::internal_error();
-            e.message = format!("portside: {method} failed: {what}").into();
+            e.message = format!("portside: {method} at {at} failed: {what}").into();
             Err(e)
         }
+    }
+}
+
+/// Where a request points, for the panic report: the document and, when there is one, the
+/// position (1-based line and character, as editors show them).
+fn at(uri: &Uri, pos: Option<Position>) -> String {
+    match pos {
+        Some(p) => format!("{}:{}:{}", uri.as_str(), p.line + 1, p.character + 1),
+        None => uri.as_str().to_string(),
     }
 }
 
@@ -78,21 +87,21 @@ impl LanguageServer for Server {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let _ = guard("didOpen", || {
+        let _ = guard("didOpen", at(&params.text_document.uri, None), || {
             did_open::did_open(&self.0, params);
             Ok(())
         });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let _ = guard("didChangeWatchedFiles", || {
+        let _ = guard("didChangeWatchedFiles", String::new(), || {
             did_change_watched_files::did_change_watched_files(&self.0, params);
             Ok(())
         });
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        let _ = guard("didChange", || {
+        let _ = guard("didChange", at(&params.text_document.uri, None), || {
             did_change::did_change(&self.0, params);
             Ok(())
         });
@@ -103,11 +112,16 @@ impl LanguageServer for Server {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        guard("hover", || Ok(hover::hover(&self.0, params)))
+        let at = at(
+            &params.text_document_position_params.text_document.uri,
+            Some(params.text_document_position_params.position),
+        );
+        guard("hover", at, || Ok(hover::hover(&self.0, params)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guard("codeAction", || {
+        let at = at(&params.text_document.uri, Some(params.range.start));
+        guard("codeAction", at, || {
             Ok(code_action::code_action(&self.0, params))
         })
     }
@@ -116,18 +130,31 @@ impl LanguageServer for Server {
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        guard("definition", || Ok(definition::definition(&self.0, params)))
+        let at = at(
+            &params.text_document_position_params.text_document.uri,
+            Some(params.text_document_position_params.position),
+        );
+        guard("definition", at, || {
+            Ok(definition::definition(&self.0, params))
+        })
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        guard("references", || Ok(references::references(&self.0, params)))
+        let at = at(
+            &params.text_document_position.text_document.uri,
+            Some(params.text_document_position.position),
+        );
+        guard("references", at, || {
+            Ok(references::references(&self.0, params))
+        })
     }
 
     async fn document_symbol(
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        guard("documentSymbol", || {
+        let at = at(&params.text_document.uri, None);
+        guard("documentSymbol", at, || {
             Ok(document_symbol::document_symbol(&self.0, params))
         })
     }
@@ -136,13 +163,18 @@ impl LanguageServer for Server {
         &self,
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        guard("prepareRename", || {
+        let at = at(&params.text_document.uri, Some(params.position));
+        guard("prepareRename", at, || {
             Ok(rename::prepare_rename(&self.0, params))
         })
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        guard("rename", || rename::rename(&self.0, params))
+        let at = at(
+            &params.text_document_position.text_document.uri,
+            Some(params.text_document_position.position),
+        );
+        guard("rename", at, || rename::rename(&self.0, params))
     }
 
     async fn execute_command(
@@ -153,7 +185,13 @@ impl LanguageServer for Server {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        guard("completion", || Ok(completion::completion(&self.0, params)))
+        let at = at(
+            &params.text_document_position.text_document.uri,
+            Some(params.text_document_position.position),
+        );
+        guard("completion", at, || {
+            Ok(completion::completion(&self.0, params))
+        })
     }
 }
 
@@ -161,9 +199,14 @@ impl LanguageServer for Server {
 mod tests {
     #[test]
     fn a_panicking_handler_becomes_an_error_reply() {
-        let r: super::Result<()> = super::guard("hover", || panic!("boom"));
+        let r: super::Result<()> =
+            super::guard("hover", "file:///x.yaml:1:2".into(), || panic!("boom"));
         let e = r.unwrap_err();
-        assert!(e.message.contains("hover failed: boom"), "{e:?}");
-        assert_eq!(super::guard("hover", || Ok(3)).unwrap(), 3);
+        assert!(
+            e.message
+                .contains("hover at file:///x.yaml:1:2 failed: boom"),
+            "{e:?}"
+        );
+        assert_eq!(super::guard("hover", String::new(), || Ok(3)).unwrap(), 3);
     }
 }
