@@ -1553,3 +1553,77 @@ fn tcp_with_tls_from_docker_tls_verify_and_from_a_context() {
     assert!(out.contains("from Docker context `secure`"), "{out}");
     assert!(out.contains("Docker Engine"), "{out}");
 }
+
+/// An image with busybox but no `cat` (nor any other applet name): like a distroless image.
+fn nocat_image() -> Option<&'static str> {
+    const IMAGE: &str = "portside-test-nocat:1";
+    if docker(&["image", "inspect", IMAGE]).is_some() {
+        return Some(IMAGE);
+    }
+    let busybox = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("busybox"))
+            .find(|p| p.exists())
+    })?;
+    let dir = std::env::temp_dir().join(format!("portside-nocat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::copy(&busybox, dir.join("busybox")).ok()?;
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM scratch\nCOPY busybox /busybox\n",
+    )
+    .ok()?;
+    let built = docker(&["build", "-q", "-t", IMAGE, dir.to_str()?]);
+    let _ = std::fs::remove_dir_all(&dir);
+    built.map(|_| IMAGE)
+}
+
+#[test]
+fn without_cat_in_the_image_the_listeners_are_read_from_the_host() {
+    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
+    let Some(image) = daemon.as_ref().and_then(|_| nocat_image()) else {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but no daemon or image"
+        );
+        eprintln!("\n!!! SKIPPED: no Docker daemon, docker CLI or busybox.\n");
+        return;
+    };
+    let run = format!("nocat-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    compose_container(
+        &run,
+        &project,
+        "app",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["/busybox", "httpd", "-f", "-p", "127.0.0.1:80", "-h", "/"],
+    );
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("name: {project}\nservices:\n  app:\n    ports: [\"127.0.0.1::80\"]\n"),
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["probe", "--format", "json"])
+        .arg(dir.join("compose.yaml"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    let app = &out["results"][0];
+    assert_eq!(app["step"], "listen", "{out:#}");
+    assert!(
+        app["message"]
+            .as_str()
+            .unwrap()
+            .contains("listens on 127.0.0.1:80 inside the container"),
+        "{out:#}"
+    );
+}

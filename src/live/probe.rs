@@ -221,48 +221,50 @@ pub async fn probe_links(
             continue;
         };
         let id = b.id.clone().unwrap_or_default();
-        out.push(match container_listeners(docker, &id).await {
-            Ok(listeners) => {
-                let on: Vec<&IpAddr> = listeners
-                    .iter()
-                    .filter(|(_, p)| *p == port)
-                    .map(|(ip, _)| ip)
-                    .collect();
-                if on.is_empty() {
-                    verdict(
-                        Outcome::Fail,
-                        "listen",
-                        format!("nothing in `{}` listens on port {port}", l.to),
-                    )
-                } else if on.iter().all(|ip| is_loopback(ip)) {
-                    verdict(
-                        Outcome::Fail,
-                        "listen",
-                        format!(
-                            "`{}` listens on {}:{port}, loopback only: `{}` is refused",
-                            l.to, on[0], l.from
-                        ),
-                    )
-                } else {
-                    verdict(
-                        Outcome::Ok,
-                        "listen",
-                        format!(
-                            "`{}` listens on {}:{port} and shares {shared} with `{}`",
-                            l.to, on[0], l.from
-                        ),
-                    )
+        out.push(
+            match listeners(docker, &id, crate::live::is_local()).await {
+                Ok(listeners) => {
+                    let on: Vec<&IpAddr> = listeners
+                        .iter()
+                        .filter(|(_, p)| *p == port)
+                        .map(|(ip, _)| ip)
+                        .collect();
+                    if on.is_empty() {
+                        verdict(
+                            Outcome::Fail,
+                            "listen",
+                            format!("nothing in `{}` listens on port {port}", l.to),
+                        )
+                    } else if on.iter().all(|ip| is_loopback(ip)) {
+                        verdict(
+                            Outcome::Fail,
+                            "listen",
+                            format!(
+                                "`{}` listens on {}:{port}, loopback only: `{}` is refused",
+                                l.to, on[0], l.from
+                            ),
+                        )
+                    } else {
+                        verdict(
+                            Outcome::Ok,
+                            "listen",
+                            format!(
+                                "`{}` listens on {}:{port} and shares {shared} with `{}`",
+                                l.to, on[0], l.from
+                            ),
+                        )
+                    }
                 }
-            }
-            Err(e) => verdict(
-                Outcome::Ok,
-                "networks",
-                format!(
-                    "`{}` and `{}` share {shared} (could not look inside `{}`: {e})",
-                    l.from, l.to, l.to
+                Err(e) => verdict(
+                    Outcome::Ok,
+                    "networks",
+                    format!(
+                        "`{}` and `{}` share {shared} (could not look inside `{}`: {e})",
+                        l.from, l.to, l.to
+                    ),
                 ),
-            ),
-        });
+            },
+        );
     }
     Ok(out)
 }
@@ -461,6 +463,43 @@ async fn container_listeners(docker: &Docker, id: &str) -> Result<Vec<(IpAddr, u
         return Err("the image has no `cat`, or /proc/net/tcp cannot be read".into());
     }
     Ok(listening(&text))
+}
+
+/// The listening sockets of a container read from the host: `/proc/<pid>/net/tcp{,6}` of
+/// its main process, which shows the container's network namespace. For a local daemon
+/// whose image has no `cat` (distroless, `FROM scratch`).
+async fn host_proc_listeners(docker: &Docker, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
+    let inspect = tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(id, None))
+        .await
+        .map_err(|_| "no answer in time".to_string())?
+        .map_err(|e| e.to_string())?;
+    let pid = inspect
+        .state
+        .and_then(|s| s.pid)
+        .filter(|&p| p > 0)
+        .ok_or("the container has no process")?;
+    let mut text = String::new();
+    for file in ["tcp", "tcp6"] {
+        if let Ok(t) = std::fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
+            text.push_str(&t);
+        }
+    }
+    if !text.contains("local_address") {
+        return Err(format!("/proc/{pid}/net/tcp cannot be read from here"));
+    }
+    Ok(listening(&text))
+}
+
+/// What listens inside a container: through an exec of `cat`, else (local daemons) from
+/// the host's `/proc/<pid>/net`.
+async fn listeners(docker: &Docker, id: &str, local: bool) -> Result<Vec<(IpAddr, u16)>, String> {
+    match container_listeners(docker, id).await {
+        Ok(l) => Ok(l),
+        Err(e) if local => host_proc_listeners(docker, id)
+            .await
+            .map_err(|e2| format!("{e}; {e2}")),
+        Err(e) => Err(e),
+    }
 }
 
 enum Connect {
@@ -894,7 +933,7 @@ async fn one_running(
         ),
         Connect::Closed => {
             // Docker took the connection; nothing in the container did. Look inside.
-            let inside = container_listeners(docker, &id).await;
+            let inside = listeners(docker, &id, local).await;
             let message = match inside {
                 Ok(listeners) => {
                     let on_target: Vec<&IpAddr> = listeners
