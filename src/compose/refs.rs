@@ -149,9 +149,12 @@ fn urls(value: &str) -> Vec<HostRef> {
     while let Some(i) = memchr::memmem::find(&value.as_bytes()[search..], b"://") {
         let sep = search + i;
         search = sep + 3;
+        // After the last character that cannot be in a scheme (which may be multi-byte).
         let scheme_start = value[..sep]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-'))
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let Some(&(scheme, _)) = SCHEMES
             .iter()
             .find(|(s, _)| value[scheme_start..sep].eq_ignore_ascii_case(s))
@@ -187,6 +190,17 @@ fn urls(value: &str) -> Vec<HostRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multi_byte_character_before_the_scheme() {
+        // Found by `cargo fuzz run compose` and `yaml`: the scheme's start was computed
+        // inside the character before it.
+        assert!(hosts("URL", "po\u{4c68d}es://sl").is_empty());
+        assert_eq!(
+            hosts("URL", "xݏpostgres://db:5432/app"),
+            [("db".to_string(), Some(5432))]
+        );
+    }
 
     fn hosts(key: &str, value: &str) -> Vec<(String, Option<u16>)> {
         find(key, value)
