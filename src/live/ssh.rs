@@ -77,6 +77,23 @@ pub fn command(destination: &str, port: Option<u16>, timeout: u64) -> Vec<String
     args
 }
 
+/// The last line ssh printed on stderr (`ssh: connect to host … port 22: Connection
+/// refused`, `Permission denied (publickey)`), waited for briefly.
+async fn ssh_said(stderr: Option<tokio::process::ChildStderr>) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut stderr = stderr?;
+    let mut text = String::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        stderr.read_to_string(&mut text),
+    )
+    .await;
+    text.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(|l| format!("ssh: {}", l.trim_start_matches("ssh: ")))
+}
+
 /// A bollard client for `ssh://…`.
 pub fn connect(
     host: &str,
@@ -99,7 +116,7 @@ pub fn connect(
                 .args(&args)
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .map_err(|err| bollard::errors::Error::IOError { err })?;
             let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
@@ -107,6 +124,7 @@ pub fn connect(
                     err: std::io::Error::other("ssh has no stdin or stdout"),
                 });
             };
+            let stderr = child.stderr.take();
             let io = TokioIo::new(tokio::io::join(stdout, stdin));
             let (mut sender, connection) = hyper::client::conn::http1::handshake(io).await?;
             // The relay ends with the connection (ssh exits when its stdin closes); exec
@@ -130,7 +148,16 @@ pub fn connect(
                 hyper::header::HOST,
                 hyper::header::HeaderValue::from_static("docker"),
             );
-            Ok(sender.send_request(request).await?)
+            match sender.send_request(request).await {
+                Ok(response) => Ok(response),
+                // When ssh itself failed, its own words say why.
+                Err(err) => match ssh_said(stderr).await {
+                    Some(said) => Err(bollard::errors::Error::IOError {
+                        err: std::io::Error::other(said),
+                    }),
+                    None => Err(err.into()),
+                },
+            }
         }
     };
     Docker::connect_with_custom_transport(transport, Some(host), timeout, version)
