@@ -546,10 +546,27 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
     start("back", "b", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
     start("lo", "a", &["httpd", "-f", "-p", "127.0.0.1:80", "-h", "/"]);
     start("ok", "a", &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"]);
+    // `stale` was created before its alias `api` was added to the file; `fresh` has its
+    // alias `web2`.
+    start(
+        "stale",
+        "a",
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    let network_a = format!("{project}_a");
+    compose_container(
+        &run,
+        &project,
+        "fresh",
+        &["--network", &network_a, "--network-alias", "web2"],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
     let dir = std::env::temp_dir().join(format!("portside-{run}"));
     std::fs::create_dir_all(&dir).unwrap();
     let compose = format!(
-        "name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"
+        "name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n      API_URL: http://api:80\n      WEB2_URL: http://web2:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\n  stale:\n    networks:\n      a:\n        aliases: [api]\n  fresh:\n    networks:\n      a:\n        aliases: [web2]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"
     );
     std::fs::write(dir.join("compose.yaml"), &compose).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -590,6 +607,17 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
             .contains("share no network"),
         "{back:#}"
     );
+    let stale = link("service", "stale");
+    assert_eq!(stale["step"], "names", "{stale:#}");
+    assert!(
+        stale["message"]
+            .as_str()
+            .unwrap()
+            .contains("`api` does not resolve from `front`"),
+        "{stale:#}"
+    );
+    let fresh = link("service", "fresh");
+    assert_eq!(fresh["outcome"], "ok", "{fresh:#}");
     let lo = link("service", "lo");
     assert_eq!(lo["step"], "listen", "{lo:#}");
     assert!(
@@ -627,7 +655,7 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
                 json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
             )
             .await;
-        assert_eq!(r["result"]["links"].as_array().unwrap().len(), 4, "{r:#}");
+        assert_eq!(r["result"]["links"].as_array().unwrap().len(), 6, "{r:#}");
         let d = c.diagnostics_for_version(&uri, 1).await;
         let at = |code: &str| -> String {
             let d = d["diagnostics"]
@@ -642,6 +670,7 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
         assert!(at("live-network").contains("ext:"), "{d:#}");
         assert!(at("live-networks").contains("BACK_URL"), "{d:#}");
         assert!(at("live-listen").contains("_URL"), "{d:#}");
+        assert!(at("live-names").contains("API_URL"), "{d:#}");
     });
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -62,6 +62,9 @@ pub struct Link {
     pub from: String,
     /// The named service (empty for a network).
     pub to: String,
+    /// The name as the value writes it (the service's name, an alias, a `container_name`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub name: String,
     pub port: Option<u16>,
     /// Where the Compose file names it.
     #[serde(skip)]
@@ -74,6 +77,7 @@ impl Link {
         self.kind == other.kind
             && self.from == other.from
             && self.to == other.to
+            && self.name == other.name
             && self.port == other.port
     }
 }
@@ -91,6 +95,7 @@ pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
                 .as_ref()
                 .map_or_else(|| n.name.to_string(), |v| v.value.to_string()),
             to: String::new(),
+            name: String::new(),
             port: None,
             range: project.span(n.key),
         });
@@ -106,13 +111,11 @@ pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
             kind: "service",
             from: project.services[r.service].name.to_string(),
             to: project.services[to].name.to_string(),
+            name: project.ref_host(r).to_string(),
             port: r.port(),
             range: project.span(project.ref_val(r).node),
         };
-        if !out
-            .iter()
-            .any(|l: &Link| l.from == link.from && l.to == link.to && l.port == link.port)
-        {
+        if !out.iter().any(|l: &Link| l.same(&link)) {
             out.push(link);
         }
     }
@@ -206,6 +209,63 @@ pub async fn probe_links(
                 ),
             ));
             continue;
+        }
+        // A name other than the service's must be one the daemon's DNS answers on a shared
+        // network: an alias there, or the container's name (a container created before the
+        // alias was added does not have it).
+        if !l.name.is_empty() && l.name != l.to {
+            let id = b.id.clone().unwrap_or_default();
+            if let Ok(Ok(inspect)) =
+                tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(&id, None)).await
+            {
+                let container_name = inspect
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_start_matches('/')
+                    .to_string();
+                let hostname = inspect
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.hostname.clone())
+                    .unwrap_or_default();
+                let mut names: Vec<String> = Vec::new();
+                if let Some(nets) = inspect.network_settings.and_then(|n| n.networks) {
+                    for (net, endpoint) in nets {
+                        if shared.iter().any(|s| **s == net) {
+                            names.extend(endpoint.aliases.unwrap_or_default());
+                            names.extend(endpoint.dns_names.unwrap_or_default());
+                        }
+                    }
+                }
+                let resolves = names.iter().any(|n| n == &l.name)
+                    || l.name == container_name
+                    // Not decided here: leave hostnames to the static rules.
+                    || l.name == hostname;
+                if !resolves {
+                    names.retain(|n| n.len() != 12 || !n.bytes().all(|b| b.is_ascii_hexdigit()));
+                    names.sort();
+                    names.dedup();
+                    out.push(verdict(
+                        Outcome::Fail,
+                        "names",
+                        format!(
+                            "`{}` does not resolve from `{}`: the running `{}` container ({container_name}) answers on {} to {}; recreate it (`docker compose up -d {}`) if the alias was added since",
+                            l.name,
+                            l.from,
+                            l.to,
+                            shared.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                            if names.is_empty() {
+                                "no alias".to_string()
+                            } else {
+                                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                            },
+                            l.to
+                        ),
+                    ));
+                    continue;
+                }
+            }
         }
         let shared = shared
             .iter()
