@@ -941,3 +941,103 @@ async fn every_request_kind_can_be_cancelled() {
     let r = c.request("textDocument/hover", at).await;
     assert!(r.get("result").is_some(), "{r}");
 }
+
+#[tokio::test]
+async fn pull_diagnostics_for_clients_that_pull_and_refresh() {
+    let pull_caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
+    });
+    // A client that pulls but cannot be told to pull again gets pushed diagnostics.
+    let mut c = start();
+    let r = c
+        .initialize_with(json!({"textDocument": {"diagnostic": {}}}), Value::Null)
+        .await;
+    assert!(
+        r["result"]["capabilities"]["diagnosticProvider"].is_null(),
+        "{r}"
+    );
+    c.open(URI, "yaml", 1, BROKEN).await;
+    assert_eq!(
+        c.diagnostics(URI).await["diagnostics"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let dir = std::env::temp_dir().join(format!("portside-lsp-pull-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = "services:\n  web:\n    networks: [edge]\n    ports: [\"127.0.0.1:8080:80\"]\n";
+    let over = "networks:\n  edge: {}\n";
+    std::fs::write(dir.join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.join("compose.override.yaml"), over).unwrap();
+    let base_uri = format!("file://{}", dir.join("compose.yaml").display());
+    let over_uri = format!("file://{}", dir.join("compose.override.yaml").display());
+
+    let mut c = start();
+    let r = c.initialize_with(pull_caps, Value::Null).await;
+    assert_eq!(
+        r["result"]["capabilities"]["diagnosticProvider"]["identifier"], "portside",
+        "{r}"
+    );
+    c.open(URI, "yaml", 1, BROKEN).await;
+    let pull = |uri: &str, previous: Option<&str>| json!({"textDocument": {"uri": uri}, "previousResultId": previous});
+    // The pull waits for the analysis of the version just opened.
+    let r = c.request("textDocument/diagnostic", pull(URI, None)).await;
+    assert_eq!(r["result"]["kind"], "full", "{r}");
+    assert_eq!(r["result"]["items"][0]["code"], "invalid-port-spec", "{r}");
+    let id = r["result"]["resultId"].as_str().unwrap().to_string();
+    let r = c
+        .request("textDocument/diagnostic", pull(URI, Some(&id)))
+        .await;
+    assert_eq!(r["result"]["kind"], "unchanged", "{r}");
+    // An edit: the next pull has the new version's (none).
+    c.change(
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 18}}, "text": "127.0.0.1"}]),
+    )
+    .await;
+    let r = c
+        .request("textDocument/diagnostic", pull(URI, Some(&id)))
+        .await;
+    assert_eq!(r["result"]["kind"], "full", "{r}");
+    assert_eq!(r["result"]["items"], json!([]), "{r}");
+    // Nothing was pushed.
+    assert!(
+        !c.notifications
+            .iter()
+            .any(|n| n["method"] == "textDocument/publishDiagnostics"),
+        "{:?}",
+        c.notifications
+    );
+    // A related file changes: the server asks the client to pull again, and the pull
+    // has the new finding.
+    c.open(&base_uri, "yaml", 1, base).await;
+    let r = c
+        .request("textDocument/diagnostic", pull(&base_uri, None))
+        .await;
+    assert_eq!(r["result"]["items"], json!([]), "{r}");
+    c.open(&over_uri, "yaml", 1, over).await;
+    c.change(&over_uri, 2, json!([{"text": "networks:\n  other: {}\n"}]))
+        .await;
+    let refreshed = loop {
+        let r = c
+            .request("textDocument/diagnostic", pull(&base_uri, None))
+            .await;
+        if r["result"]["items"] != json!([]) {
+            break r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(refreshed["result"]["items"][0]["code"], "undefined-network");
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "workspace/diagnostic/refresh"),
+        "{:?}",
+        c.server_requests
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

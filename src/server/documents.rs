@@ -21,6 +21,10 @@ pub struct Analysed {
     pub version: i32,
     pub rope: Rope,
     pub findings: Arc<Vec<Finding>>,
+    /// The diagnostics as sent (findings and live verdicts), for pull requests.
+    pub diagnostics: Arc<Vec<tower_lsp_server::ls_types::Diagnostic>>,
+    /// A number that changes with every analysis, the pull report's `resultId`.
+    pub id: u64,
 }
 
 /// A tree that parsed, with the text its spans refer to.

@@ -38,6 +38,11 @@ pub struct Backend {
     watch_files: AtomicBool,
     /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
     work_done_progress: AtomicBool,
+    /// Pull diagnostics: the client asks with `textDocument/diagnostic` and is told to ask
+    /// again with `workspace/diagnostic/refresh`; nothing is pushed.
+    pull_diagnostics: AtomicBool,
+    /// Numbers the analyses (pull reports' `resultId`).
+    analyses: std::sync::atomic::AtomicU64,
     /// The next server-created progress token.
     progress_tokens: std::sync::atomic::AtomicU64,
 }
@@ -54,6 +59,8 @@ impl Backend {
             hover_markdown: AtomicBool::new(true),
             watch_files: AtomicBool::new(false),
             work_done_progress: AtomicBool::new(false),
+            pull_diagnostics: AtomicBool::new(false),
+            analyses: std::sync::atomic::AtomicU64::new(1),
             progress_tokens: std::sync::atomic::AtomicU64::new(1),
         }
     }

@@ -1,5 +1,6 @@
 """portside as different editors see it: pytest-lsp drives `portside lsp` with the client
-capabilities it ships for VS Code, Neovim 0.7 and 0.11, and Emacs.
+capabilities it ships for VS Code, Neovim 0.7 and 0.11, and Emacs (push diagnostics), and
+VS Code's with pull diagnostics.
 
 Run through tests/protocol.rs (PORTSIDE_BIN is the server, PORTSIDE_PYTEST the pytest of a
 venv with pytest-lsp).
@@ -123,3 +124,42 @@ async def test_unknown_documents_and_positions_past_the_end(client: LanguageClie
         )
     )
     assert hover is None
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def pull_client(lsp_client: LanguageClient):
+    """VS Code's capabilities plus pull diagnostics with refresh, as vscode-languageclient 9
+    sends them: the server serves `textDocument/diagnostic` and pushes nothing."""
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams):
+        return None
+
+    # pytest-lsp's client already answers workspace/diagnostic/refresh.
+    caps = client_capabilities("visual-studio-code")
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=False)
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    result = await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=caps, root_uri=ROOT.as_uri())
+    )
+    assert result.capabilities.diagnostic_provider is not None
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_pull_diagnostics(pull_client: LanguageClient):
+    uri = (ROOT / "tests" / "protocol" / "pulled" / "compose.yaml").as_uri()
+    open_doc(pull_client, uri, COMPOSE)
+    report = await pull_client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert report.kind == "full", report
+    assert any(d.code == "invalid-port-spec" for d in report.items), report
+    again = await pull_client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            previous_result_id=report.result_id,
+        )
+    )
+    assert again.kind == "unchanged", again
+    assert uri not in pull_client.diagnostics, "pull clients get no pushed diagnostics"

@@ -35,6 +35,23 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .work_done_progress
         .store(progress, std::sync::atomic::Ordering::Relaxed);
+    // Pull diagnostics when the client pulls and can be told to pull again (a related file
+    // changed); else push, as every client understands.
+    let pull = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .is_some_and(|t| t.diagnostic.is_some())
+        && params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+    backend
+        .pull_diagnostics
+        .store(pull, std::sync::atomic::Ordering::Relaxed);
     let watch = params
         .capabilities
         .workspace
@@ -77,6 +94,14 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                 },
             )),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            diagnostic_provider: pull.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("portside".into()),
+                    inter_file_dependencies: true,
+                    workspace_diagnostics: false,
+                    work_done_progress_options: Default::default(),
+                })
+            }),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
             document_symbol_provider: Some(OneOf::Left(true)),

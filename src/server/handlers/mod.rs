@@ -4,6 +4,7 @@
 mod code_action;
 mod completion;
 mod definition;
+mod diagnostic;
 mod did_change;
 mod did_change_configuration;
 mod did_change_watched_files;
@@ -109,6 +110,13 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         did_close::did_close(&self.0, params).await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        diagnostic::diagnostic(&self.0, params).await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

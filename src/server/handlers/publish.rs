@@ -92,6 +92,9 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 doc.live_links = links;
             }
             doc.deps = deps;
+            // A new version is the client's own edit (it pulls by itself); the same version
+            // again means something else changed (a related file, settings, live results).
+            let same_version = doc.analysed.as_ref().is_some_and(|a| a.version == version);
             if let Some(yaml) = analysis.yaml {
                 doc.last_good = Some(LastGood {
                     version,
@@ -105,13 +108,27 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 version,
                 rope,
                 findings: Arc::new(analysis.findings),
+                diagnostics: Arc::new(diagnostics.clone()),
+                id: backend
+                    .analyses
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             });
-            diagnostics
+            (diagnostics, same_version)
         };
-        backend
-            .client
-            .publish_diagnostics(uri, diagnostics, Some(version))
-            .await;
+        let (diagnostics, same_version) = diagnostics;
+        if backend
+            .pull_diagnostics
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            if same_version {
+                let _ = backend.client.workspace_diagnostic_refresh().await;
+            }
+        } else {
+            backend
+                .client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
     });
 }
 
