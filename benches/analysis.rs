@@ -112,11 +112,7 @@ fn lsp_round_trips(failures: &mut Vec<String>) {
         "{:>9} {:>16} {:>22} {:>12} {:>10}",
         "services", "open→diagnostics", "edit→diagnostics p50/max", "hover p95", "peak RSS"
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     for n in SIZES {
         let r = rt.block_on(lsp_session(n));
         let budget_ms = match n {
@@ -231,12 +227,7 @@ async fn lsp_session(n: usize) -> Session {
         assert!(r["result"]["contents"]["value"].is_string(), "{r}");
     }
 
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak_kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
+    let peak_kb = peak_rss_kb(pid);
     c.request("shutdown", serde_json::Value::Null).await;
     c.notify("exit", serde_json::Value::Null).await;
     let _ = child.wait().await;
@@ -264,11 +255,7 @@ fn resource_limits(failures: &mut Vec<String>) {
         "{:<38} {:>9} {:>13} {:>16} {:>10}",
         "input", "size", "diagnostics", "hover meanwhile", "peak RSS"
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     for h in generate::hostile(100_000) {
         let (diagnostics, hover, rss) = rt.block_on(hostile_session(&h));
         let name = if h.name == "many services" {
@@ -341,14 +328,28 @@ async fn hostile_session(h: &generate::Hostile) -> (Duration, Duration, f64) {
     assert!(r["result"]["contents"]["value"].is_string(), "{r}");
     c.diagnostics_for_version(uri, 1).await;
     let diagnostics = t.elapsed();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak_kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(f64::NAN);
+    let peak_kb = peak_rss_kb(pid);
     c.request("shutdown", serde_json::Value::Null).await;
     c.notify("exit", serde_json::Value::Null).await;
     let _ = child.wait().await;
     (diagnostics, hover, peak_kb / 1024.0)
+}
+
+/// The benchmarks' tokio runtime: two workers, as on the 2-core machine.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A process's peak resident memory (`VmHWM`), in kB.
+fn peak_rss_kb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(f64::NAN)
 }

@@ -99,26 +99,34 @@ fn docker(args: &[&str]) -> Option<String> {
 
 /// The test image, built offline `FROM scratch` with the machine's static busybox.
 fn busybox_image() -> Option<&'static str> {
-    const IMAGE: &str = "portside-test-busybox:1";
-    if docker(&["image", "inspect", IMAGE]).is_some() {
-        return Some(IMAGE);
+    build_image(
+        "portside-test-busybox:1",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nENV PATH=/bin\n",
+    )
+}
+
+/// Builds `image` offline from `dockerfile`, with the machine's static busybox as its
+/// only file in the build context (kept when it exists already).
+fn build_image(image: &'static str, dockerfile: &str) -> Option<&'static str> {
+    if docker(&["image", "inspect", image]).is_some() {
+        return Some(image);
     }
     let busybox = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("busybox"))
             .find(|p| p.exists())
     })?;
-    let dir = std::env::temp_dir().join(format!("portside-image-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "portside-image-{}-{}",
+        image.replace([':', '/'], "-"),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).ok()?;
     std::fs::copy(&busybox, dir.join("busybox")).ok()?;
-    std::fs::write(
-        dir.join("Dockerfile"),
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nENV PATH=/bin\n",
-    )
-    .ok()?;
-    let built = docker(&["build", "-q", "-t", IMAGE, dir.to_str()?]);
+    std::fs::write(dir.join("Dockerfile"), dockerfile).ok()?;
+    let built = docker(&["build", "-q", "-t", image, dir.to_str()?]);
     let _ = std::fs::remove_dir_all(&dir);
-    built.map(|_| IMAGE)
+    built.map(|_| image)
 }
 
 /// Removes every container this test run labelled, even when the test fails.
@@ -1586,26 +1594,10 @@ fn tcp_with_tls_from_docker_tls_verify_and_from_a_context() {
 
 /// An image with busybox but no `cat` (nor any other applet name): like a distroless image.
 fn nocat_image() -> Option<&'static str> {
-    const IMAGE: &str = "portside-test-nocat:1";
-    if docker(&["image", "inspect", IMAGE]).is_some() {
-        return Some(IMAGE);
-    }
-    let busybox = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("busybox"))
-            .find(|p| p.exists())
-    })?;
-    let dir = std::env::temp_dir().join(format!("portside-nocat-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::copy(&busybox, dir.join("busybox")).ok()?;
-    std::fs::write(
-        dir.join("Dockerfile"),
+    build_image(
+        "portside-test-nocat:1",
         "FROM scratch\nCOPY busybox /busybox\n",
     )
-    .ok()?;
-    let built = docker(&["build", "-q", "-t", IMAGE, dir.to_str()?]);
-    let _ = std::fs::remove_dir_all(&dir);
-    built.map(|_| IMAGE)
 }
 
 #[test]

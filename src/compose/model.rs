@@ -287,6 +287,11 @@ pub struct Extends<'y> {
 impl<'y> Service<'y> {
     /// The names besides its own that the service answers to on its networks: aliases,
     /// `hostname`, `container_name`.
+    /// The first `ports` entry that publishes something (valid after interpolation).
+    pub fn first_published(&self) -> Option<&Port<'y>> {
+        self.ports.iter().find(|port| port.bindings().is_some())
+    }
+
     pub fn other_names(&self) -> impl Iterator<Item = &Val<'y>> {
         self.networks
             .iter()

@@ -241,12 +241,7 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for b in super::built(p) {
-        let Some(port) = b
-            .service
-            .ports
-            .iter()
-            .find(|port| port.bindings().is_some())
-        else {
+        let Some(port) = b.service.first_published() else {
             continue;
         };
         // Compose's `command`/`entrypoint` replace the image's: this rule reads the

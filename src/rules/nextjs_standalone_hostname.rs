@@ -53,12 +53,7 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
         if b.overridden {
             continue;
         }
-        let Some(port) = b
-            .service
-            .ports
-            .iter()
-            .find(|port| port.bindings().is_some())
-        else {
+        let Some(port) = b.service.first_published() else {
             continue;
         };
         let Some(script) = standalone(&b.stage) else {
