@@ -1243,15 +1243,15 @@ async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_actio
     assert_eq!(live.len(), 2, "{d:#}");
 }
 
-/// An sshd of the test's own on a loopback port, with fresh host and client keys in a
-/// temporary folder (nothing in ~/.ssh is read or written). Killed on drop.
-struct Sshd {
+/// A server process of a test's own on a loopback port, with its files in a temporary
+/// folder; killed and cleaned up on drop.
+struct Helper {
     child: std::process::Child,
     dir: std::path::PathBuf,
     port: u16,
 }
 
-impl Drop for Sshd {
+impl Drop for Helper {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -1259,7 +1259,32 @@ impl Drop for Sshd {
     }
 }
 
-fn sshd() -> Option<Sshd> {
+/// A free loopback port (the listener is closed again).
+fn free_port() -> Option<u16> {
+    Some(
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .ok()?
+            .local_addr()
+            .ok()?
+            .port(),
+    )
+}
+
+/// The helper once its port accepts connections (5 s at most).
+fn started(child: std::process::Child, dir: std::path::PathBuf, port: u16) -> Option<Helper> {
+    let helper = Helper { child, dir, port };
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(helper);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    None
+}
+
+/// An sshd of the test's own on a loopback port, with fresh host and client keys in a
+/// temporary folder (nothing in ~/.ssh is read or written).
+fn sshd() -> Option<Helper> {
     let sshd = ["/usr/sbin/sshd", "/usr/bin/sshd"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())?;
@@ -1278,11 +1303,7 @@ fn sshd() -> Option<Sshd> {
         }
     }
     std::fs::copy(dir.join("client_key.pub"), dir.join("authorized_keys")).ok()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
+    let port = free_port()?;
     std::fs::write(
         dir.join("sshd_config"),
         format!(
@@ -1299,14 +1320,7 @@ fn sshd() -> Option<Sshd> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
-    let server = Sshd { child, dir, port };
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    None
+    started(child, dir, port)
 }
 
 #[test]
@@ -1389,21 +1403,7 @@ fn an_ssh_endpoint_reaches_the_daemon_through_docker_system_dial_stdio() {
 /// as `dockerd --tlsverify` does) on a loopback port and relays to the local socket. The
 /// certificates are made with `openssl` in a temporary folder. (socat cannot serve TLS 1.3
 /// with client certificates: "session id context uninitialized".)
-struct TlsRelay {
-    child: std::process::Child,
-    dir: std::path::PathBuf,
-    port: u16,
-}
-
-impl Drop for TlsRelay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn tls_relay() -> Option<TlsRelay> {
+fn tls_relay() -> Option<Helper> {
     let dir = std::env::temp_dir().join(format!("portside-tls-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).ok()?;
@@ -1495,11 +1495,7 @@ fn tls_relay() -> Option<TlsRelay> {
     if !made {
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
+    let port = free_port()?;
     let d = dir.display();
     std::fs::write(
         dir.join("stunnel.conf"),
@@ -1514,14 +1510,7 @@ fn tls_relay() -> Option<TlsRelay> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
-    let relay = TlsRelay { child, dir, port };
-    for _ in 0..50 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(relay);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    None
+    started(child, dir, port)
 }
 
 #[test]
