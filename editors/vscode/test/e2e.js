@@ -1,6 +1,7 @@
 // Drives code-server in Chromium (playwright-core): the broken example shows portside's
-// squiggle and Problems entry, a port hover explains the mapping, and the quick fix applies
-// and clears the diagnostic. Screenshots of each step go to $OUT.
+// squiggle and Problems entry, a port hover explains the mapping, the quick fix applies and
+// clears the diagnostic, and the live check from the Command Palette reports on the
+// project's (absent) containers. Screenshots of each step go to $OUT.
 const path = require('path');
 const fs = require('fs');
 const { chromium } = require(path.join(__dirname, '..', 'node_modules', 'playwright-core'));
@@ -112,6 +113,29 @@ const log = (step, ok, detail) =>
       return 'applied; the Problems entry is gone';
     });
     await shot('4-after-fix');
+    await step('live_check', async () => {
+      // "Check reachability of this Compose file" from the Command Palette: the example
+      // project has no containers, so each mapping gets a `portside-live` error naming the
+      // missing container (with a daemon); without one, the server says so in a message.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ timeout: 10000 });
+      await page.keyboard.type('portside: Check reachability of this Compose file');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Check reachability' }).first().waitFor({ timeout: 10000 });
+      await page.keyboard.press('Enter');
+      const verdict = page.locator('.markers-panel .monaco-list-row', { hasText: 'no container of service' }).first();
+      const message = page.locator('.notifications-toasts', { hasText: 'portside live check' }).first();
+      const required = process.env.PORTSIDE_REQUIRE_DOCKER === '1';
+      await Promise.race([
+        verdict.waitFor({ timeout: 30000 }),
+        required ? new Promise(() => {}) : message.waitFor({ timeout: 30000 }),
+      ]);
+      if (await verdict.count()) {
+        return (await verdict.innerText()).replace(/\s+/g, ' ').slice(0, 160);
+      }
+      return `no daemon: ${(await message.innerText()).replace(/\s+/g, ' ').slice(0, 120)}`;
+    });
+    await shot('5-live-check');
   } catch (e) {
     failed = failed || 1;
   }
