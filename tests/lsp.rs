@@ -1041,3 +1041,27 @@ async fn pull_diagnostics_for_clients_that_pull_and_refresh() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_document_with_thousands_of_findings_gets_the_first_2000_and_a_count() {
+    let mut text = String::from("services:\n");
+    for i in 0..2500 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: x\n    ports: [\"{}:80\"]\n",
+            10_000 + i
+        ));
+    }
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "dockercompose", 1, &text).await;
+    let d = c.diagnostics_for_version(URI, 1).await;
+    let list = d["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 2001);
+    let last = list.last().unwrap();
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("first 2000 findings of this file; 500 more are not shown"),
+        "{last}"
+    );
+}

@@ -50,6 +50,10 @@ pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
 /// Compose: a service's `dns` (a string or a list).
 pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for s in &p.services {
+        // Most services have no `dns`: the recorded key says so without a lookup.
+        if p.key(s, "dns").is_none() {
+            continue;
+        }
         let Some(entry) = p.yaml.get(s.node, "dns") else {
             continue;
         };

@@ -40,6 +40,9 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
+        if s.extra_hosts.is_empty() {
+            continue;
+        }
         // The names this service resolves to the host.
         let names: Vec<&str> = host_names(p, s);
         if names.is_empty() {

@@ -124,3 +124,17 @@ fn live(
         ..Default::default()
     }
 }
+
+/// The last diagnostic of a document with more findings than are sent: how many more, and
+/// how to see them.
+pub fn more_findings(more: usize, shown: usize) -> Diagnostic {
+    Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("portside".into()),
+        message: format!(
+            "portside shows the first {shown} findings of this file; {more} more are not shown. `portside check` on the file lists them all"
+        ),
+        ..Default::default()
+    }
+}

@@ -13,6 +13,9 @@ use crate::analysis;
 use crate::server::Backend;
 use crate::server::documents::{Analysed, LastGood};
 
+/// The most diagnostics one document gets.
+pub const MAX_DIAGNOSTICS: usize = 2000;
+
 pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
     let backend = Arc::clone(backend);
     tokio::spawn(async move {
@@ -76,11 +79,21 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             if doc.version != version {
                 return;
             }
+            // An editor cannot show a hundred thousand diagnostics usefully, and building
+            // them costs hundreds of megabytes: the first MAX_DIAGNOSTICS, then one that says
+            // how many more `portside check` would list.
             let mut diagnostics = analysis
                 .findings
                 .iter()
+                .take(MAX_DIAGNOSTICS)
                 .map(|f| convert::diagnostic(&uri, &rope, f, enc))
                 .collect::<Vec<_>>();
+            if analysis.findings.len() > MAX_DIAGNOSTICS {
+                diagnostics.push(convert::more_findings(
+                    analysis.findings.len() - MAX_DIAGNOSTICS,
+                    MAX_DIAGNOSTICS,
+                ));
+            }
             diagnostics.extend(live.iter().map(|r| convert::live_diagnostic(&rope, r, enc)));
             diagnostics.extend(
                 links
