@@ -129,6 +129,25 @@ fn build_image(image: &'static str, dockerfile: &str) -> Option<&'static str> {
     built.map(|_| image)
 }
 
+/// `found`, or, when it is missing, a loud skip (a failure under PORTSIDE_REQUIRE_DOCKER=1,
+/// as in CI): `what` names what the test needs.
+fn required<T>(found: Option<T>, what: &str) -> Option<T> {
+    if found.is_none() {
+        assert!(
+            !docker_required(),
+            "PORTSIDE_REQUIRE_DOCKER=1 but {what} is missing"
+        );
+        eprintln!("\n!!! SKIPPED: no {what}.\n");
+    }
+    found
+}
+
+/// A test image (built by `build`) on a daemon that answers, or a loud skip.
+fn daemon_image(build: fn() -> Option<&'static str>) -> Option<&'static str> {
+    let found = docker(&["info", "--format", "{{.ServerVersion}}"]).and_then(|_| build());
+    required(found, "Docker daemon, docker CLI or busybox test image")
+}
+
 /// Removes every container this test run labelled, even when the test fails.
 struct Cleanup(String);
 
@@ -189,17 +208,7 @@ fn compose_container(
 /// 80), `stopped` (created, never started); `missing` has no container. Returns the
 /// cleanup guard, the project name and the Compose file's folder.
 fn scenarios(tag: &str) -> Option<(Cleanup, String, std::path::PathBuf)> {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let image = daemon.as_ref().and_then(|_| busybox_image());
-    let Some(image) = image else {
-        if docker_required() {
-            panic!(
-                "PORTSIDE_REQUIRE_DOCKER=1 but the docker CLI, the daemon or the busybox test image is not available"
-            );
-        }
-        eprintln!("\n!!! SKIPPED live probe test: no Docker daemon, docker CLI or busybox.\n");
-        return None;
-    };
+    let image = daemon_image(busybox_image)?;
     let run = format!("{tag}-{}", std::process::id());
     let project = format!("portside-{run}");
     let cleanup = Cleanup(run.clone());
@@ -514,14 +523,7 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
 
 #[test]
 fn probe_checks_external_networks_and_services_that_name_each_other() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let Some(image) = daemon.as_ref().and_then(|_| busybox_image()) else {
-        if docker_required() {
-            panic!(
-                "PORTSIDE_REQUIRE_DOCKER=1 but the docker CLI, the daemon or the busybox test image is not available"
-            );
-        }
-        eprintln!("\n!!! SKIPPED live links test: no Docker daemon, docker CLI or busybox.\n");
+    let Some(image) = daemon_image(busybox_image) else {
         return;
     };
     let run = format!("links-{}", std::process::id());
@@ -936,13 +938,7 @@ fn a_socket_this_user_may_not_open_is_named_with_the_fix() {
 
 #[test]
 fn probe_predicts_host_ports_taken_before_up_and_notes_starting_healthchecks() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let Some(image) = daemon.as_ref().and_then(|_| busybox_image()) else {
-        assert!(
-            !docker_required(),
-            "PORTSIDE_REQUIRE_DOCKER=1 but no daemon or image"
-        );
-        eprintln!("\n!!! SKIPPED: no Docker daemon, docker CLI or busybox.\n");
+    let Some(image) = daemon_image(busybox_image) else {
         return;
     };
     let run = format!("taken-{}", std::process::id());
@@ -1149,15 +1145,10 @@ impl Drop for ComposeDown {
 
 #[tokio::test]
 async fn a_project_brought_up_by_docker_compose_is_probed_through_the_code_action() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let compose = compose_command();
-    let image = daemon.as_ref().and_then(|_| busybox_image());
-    let (Some(image), Some(compose)) = (image, compose) else {
-        assert!(
-            !docker_required(),
-            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, the busybox image or docker-compose is missing"
-        );
-        eprintln!("\n!!! SKIPPED: no Docker daemon, busybox image or docker-compose.\n");
+    let Some(image) = daemon_image(busybox_image) else {
+        return;
+    };
+    let Some(compose) = required(compose_command(), "Compose implementation") else {
         return;
     };
     let run = format!("compose-{}", std::process::id());
@@ -1325,15 +1316,10 @@ fn sshd() -> Option<Helper> {
 
 #[test]
 fn an_ssh_endpoint_reaches_the_daemon_through_docker_system_dial_stdio() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let image = daemon.as_ref().and_then(|_| busybox_image());
-    let server = image.and_then(|_| sshd());
-    let (Some(image), Some(server)) = (image, server) else {
-        assert!(
-            !docker_required(),
-            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, the busybox image or sshd is missing"
-        );
-        eprintln!("\n!!! SKIPPED: no Docker daemon, busybox image or sshd.\n");
+    let Some(image) = daemon_image(busybox_image) else {
+        return;
+    };
+    let Some(server) = required(sshd(), "sshd") else {
         return;
     };
     let user = std::env::var("USER")
@@ -1515,14 +1501,11 @@ fn tls_relay() -> Option<Helper> {
 
 #[test]
 fn tcp_with_tls_from_docker_tls_verify_and_from_a_context() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let relay = daemon.and_then(|_| tls_relay());
-    let Some(relay) = relay else {
-        assert!(
-            !docker_required(),
-            "PORTSIDE_REQUIRE_DOCKER=1 but the daemon, openssl or stunnel is missing"
-        );
-        eprintln!("\n!!! SKIPPED: no Docker daemon, openssl or stunnel.\n");
+    let daemon = required(
+        docker(&["info", "--format", "{{.ServerVersion}}"]),
+        "Docker daemon or docker CLI",
+    );
+    let Some(relay) = daemon.and_then(|_| required(tls_relay(), "openssl or stunnel")) else {
         return;
     };
     let host = format!("tcp://127.0.0.1:{}", relay.port);
@@ -1591,13 +1574,7 @@ fn nocat_image() -> Option<&'static str> {
 
 #[test]
 fn without_cat_in_the_image_the_listeners_are_read_from_the_host() {
-    let daemon = docker(&["info", "--format", "{{.ServerVersion}}"]);
-    let Some(image) = daemon.as_ref().and_then(|_| nocat_image()) else {
-        assert!(
-            !docker_required(),
-            "PORTSIDE_REQUIRE_DOCKER=1 but no daemon or image"
-        );
-        eprintln!("\n!!! SKIPPED: no Docker daemon, docker CLI or busybox.\n");
+    let Some(image) = daemon_image(nocat_image) else {
         return;
     };
     let run = format!("nocat-{}", std::process::id());
