@@ -28,5 +28,5 @@ fn pytest_lsp_across_client_capabilities() {
         "{out}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(out.contains("13 passed"), "{out}");
+    assert!(out.contains("15 passed"), "{out}");
 }

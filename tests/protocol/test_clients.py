@@ -1,6 +1,7 @@
 """portside as different editors see it: pytest-lsp drives `portside lsp` with the client
 capabilities it ships for VS Code, Neovim 0.7 and 0.11, and Emacs (push diagnostics), and
-VS Code's with pull diagnostics.
+VS Code's with pull diagnostics; a client that answers `client/registerCapability` with an
+error, and one that refuses dynamic registration.
 
 Run through tests/protocol.rs (PORTSIDE_BIN is the server, PORTSIDE_PYTEST the pytest of a
 venv with pytest-lsp).
@@ -11,6 +12,7 @@ import pathlib
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -25,7 +27,7 @@ async def client(request, lsp_client: LanguageClient):
     # No handler for workspace/configuration: pygls answers with an error, which the
     # server must survive (it pulls settings when the client says it can). The file
     # watcher registration is accepted (pytest-lsp counts an unhandled server request as a
-    # test error; tests/lsp.rs covers a client that refuses it).
+    # test error; `refusing_client` below answers it with an error).
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def _register(params: types.RegistrationParams):
         return None
@@ -163,3 +165,109 @@ async def test_pull_diagnostics(pull_client: LanguageClient):
     )
     assert again.kind == "unchanged", again
     assert uri not in pull_client.diagnostics, "pull clients get no pushed diagnostics"
+
+
+WATCHING = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=True
+        )
+    )
+)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def refusing_client(lsp_client: LanguageClient):
+    """A client that says it registers watchers dynamically, then answers the server's
+    `client/registerCapability` with an error (as some clients do when a registration is
+    not what they expected)."""
+    lsp_client.refused = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams):
+        lsp_client.refused.append([r.method for r in params.registrations])
+        raise JsonRpcException("registration refused by this client", code=-32803)
+
+    # pytest-lsp counts an exception raised by a client handler as a test error; this one
+    # is the behaviour under test, so only that one is let through.
+    report = lsp_client.report_server_error
+
+    def expected_only(error, source):
+        if isinstance(error, JsonRpcException) and "refused by this client" in str(error):
+            return
+        report(error, source)
+
+    lsp_client.report_server_error = expected_only
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=WATCHING, root_uri=ROOT.as_uri())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_client_that_answers_register_capability_with_an_error(
+    refusing_client: LanguageClient,
+):
+    client = refusing_client
+    uri = (ROOT / "tests" / "protocol" / "refused" / "compose.yaml").as_uri()
+    open_doc(client, uri, COMPOSE)
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert client.refused == [["workspace/didChangeWatchedFiles"]], client.refused
+    assert any(d.code == "invalid-port-spec" for d in client.diagnostics[uri])
+    # The server is still serving after the error: an edit is re-analysed and a hover works.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text='services:\n  web:\n    ports: ["8080:80"]\n'
+                )
+            ],
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert not any(d.code == "invalid-port-spec" for d in client.diagnostics[uri])
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=2, character=14),
+        )
+    )
+    assert hover is not None and "8080" in hover.contents.value, hover
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def static_client(lsp_client: LanguageClient):
+    """A client that refuses dynamic registration (says `dynamicRegistration: false`): the
+    server must not ask it to register anything."""
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams):
+        lsp_client.registrations.append(params)
+        return None
+
+    caps = types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True,
+            did_change_configuration=types.DidChangeConfigurationClientCapabilities(
+                dynamic_registration=False
+            ),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=False
+            ),
+        )
+    )
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=caps, root_uri=ROOT.as_uri())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_dynamic_registration_refused(static_client: LanguageClient):
+    uri = (ROOT / "tests" / "protocol" / "static" / "compose.yaml").as_uri()
+    open_doc(static_client, uri, COMPOSE)
+    await static_client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert any(d.code == "invalid-port-spec" for d in static_client.diagnostics[uri])
+    assert static_client.registrations == [], static_client.registrations
