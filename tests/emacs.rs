@@ -1,5 +1,6 @@
-//! Emacs with eglot, in batch mode (editors/emacs/test-eglot.el): the diagnostic at the
-//! token through flymake, the port hover, and the quick fix offered. Debian's emacs-nox +
+//! Emacs with eglot, in batch mode (editors/emacs/test-eglot.el), configured with the
+//! README's ```elisp block: the diagnostic at the token through flymake, the port hover, and
+//! the quick fix offered. Debian's emacs-nox +
 //! elpa-eglot (.ci/run installs them); without Emacs the test says loudly that it skipped
 //! (and fails under PORTSIDE_REQUIRE_EDITORS=1).
 
@@ -7,10 +8,26 @@
 fn emacs_eglot_diagnostics_hover_and_quick_fix() {
     let required = std::env::var("PORTSIDE_REQUIRE_EDITORS").is_ok_and(|v| v == "1");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The README's eglot configuration, exactly as a user copies it.
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("```elisp\n")
+        .expect("an ```elisp block in the README")
+        + 9;
+    let end = start + readme[start..].find("```").unwrap();
+    let elisp = std::env::temp_dir().join(format!("portside-eglot-{}.el", std::process::id()));
+    std::fs::write(&elisp, &readme[start..end]).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_portside"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let o = match std::process::Command::new("emacs")
         .args(["--batch", "-Q", "-l"])
         .arg(root.join("editors/emacs/test-eglot.el"))
-        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
+        .env("PATH", path)
+        .env("PORTSIDE_README_ELISP", &elisp)
         .env("PORTSIDE_FILE", root.join("examples/broken/compose.yaml"))
         .current_dir(root)
         .output()
@@ -22,6 +39,7 @@ fn emacs_eglot_diagnostics_hover_and_quick_fix() {
         }
         Err(e) => panic!("PORTSIDE_REQUIRE_EDITORS=1 but emacs cannot run: {e}"),
     };
+    let _ = std::fs::remove_file(&elisp);
     let out = String::from_utf8_lossy(&o.stdout);
     eprintln!("{out}");
     assert!(

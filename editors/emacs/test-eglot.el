@@ -28,17 +28,19 @@
 (define-derived-mode yaml-mode prog-mode "YAML")
 
 (condition-case err
-    (let* ((cmd (list (or (getenv "PORTSIDE_BIN") "portside") "lsp"))
-           (file (expand-file-name (getenv "PORTSIDE_FILE")))
-           (dir (file-name-directory file))
+    (let* ((file (expand-file-name (getenv "PORTSIDE_FILE")))
            (timeout 15)
-           server)
+           contact server)
+      ;; The README's configuration, as a user pastes it into init.el (tests/emacs.rs copies
+      ;; the ```elisp block); `portside' is found on PATH.
+      (load (getenv "PORTSIDE_README_ELISP") nil t)
       (find-file file)
       (yaml-mode)
-      ;; The buffer's own project (the repository here): eglot manages only buffers of the
-      ;; project it was started for.
-      (setq server (eglot '(yaml-mode) (or (project-current nil dir) (cons 'transient dir))
-                          'eglot-lsp-server cmd "yaml"))
+      ;; What M-x eglot does: guess the server from `eglot-server-programs', then start it.
+      (setq contact (eglot--guess-contact))
+      (check "readme_config_picks_portside" (equal (nth 3 contact) '("portside" "lsp"))
+             (format "%S" (nth 3 contact)))
+      (setq server (apply #'eglot contact))
       (check "connected" (and server (jsonrpc-running-p server)))
       (check "managed" (wait-until (lambda () (eglot-managed-p)) timeout))
       ;; 1) The diagnostic at `localhost' (line 10).
