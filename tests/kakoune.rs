@@ -148,6 +148,18 @@ impl Drop for Kakoune {
             .arg(self.home.join("tmux.sock"))
             .arg("kill-server");
         let _ = c.output();
+        // kak-lsp daemonizes and outlives a session that ended early (a failed step); end
+        // the ones this test started, known by their HOME.
+        let home = format!("HOME={}", self.home.display());
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if environ.split(|b| *b == 0).any(|v| v == home.as_bytes()) {
+                let _ = Command::new("kill")
+                    .arg(entry.file_name())
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.home);
     }
 }
