@@ -1,6 +1,9 @@
 //! VS Code, for real: the packaged extension installed in code-server and driven in Chromium
 //! (editors/vscode/test/run-e2e.sh and e2e.js): squiggle and Problems entry on the broken
-//! example, the port hover, the quick fix applied. `.ci/run` installs the harness
+//! example, the port hover, the quick fix applied, the live check, the daemon status item,
+//! the output channel, settings changed without a restart, the restart command, the error
+//! for a server that is not there; then in an untrusted workspace, no daemon calls. `.ci/run`
+//! installs the harness
 //! (editors/vscode/test/setup.sh), packages the .vsix and sets PORTSIDE_VSIX and
 //! PORTSIDE_CI_CACHE; without them the test says loudly that it skipped (and fails under
 //! PORTSIDE_REQUIRE_EDITORS=1).
@@ -41,7 +44,20 @@ fn vscode_extension_in_code_server() {
         "VS Code e2e failed; screenshots in {}",
         shots.display()
     );
-    for step in ["squiggle", "problems_panel", "hover", "quick_fix"] {
+    for step in [
+        "squiggle",
+        "problems_panel",
+        "hover",
+        "quick_fix",
+        "live_check",
+        "status_bar",
+        "output_channel",
+        "settings_on_change",
+        "restart",
+        "server_not_found",
+        "untrusted_no_daemon_status",
+        "untrusted_live_check_refused",
+    ] {
         assert!(
             out.contains(&format!("\"step\":\"{step}\",\"ok\":true")),
             "{step}: {out}"

