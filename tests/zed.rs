@@ -39,5 +39,5 @@ fn zed_extension_starts_portside_with_the_users_settings() {
         "{out}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(out.contains("7 passed"), "{out}");
+    assert!(out.contains("8 passed"), "{out}");
 }

@@ -216,3 +216,23 @@ async def test_the_command_zed_starts_is_portside(zed_client: LanguageClient):
     assert "invalid-port-spec" in codes, codes
     # The rule the user turned off in Zed's settings stays off.
     assert "localhost-between-containers" not in codes, codes
+
+
+def test_the_manifest_zed_reads():
+    """extension.toml as Zed's extension builder reads it (schema_version 1): the id Zed
+    installs under, and the language server bound to Zed's names for the files portside
+    reads (YAML for Compose files, Dockerfile from Zed's Dockerfile extension, JSON)."""
+    import tomllib
+
+    manifest = tomllib.loads((ROOT / "editors" / "zed" / "extension.toml").read_text())
+    for key in ["id", "name", "version", "schema_version", "authors", "description", "repository"]:
+        assert key in manifest, key
+    assert manifest["schema_version"] == 1
+    assert manifest["id"] == "portside"
+    servers = manifest["language_servers"]
+    assert list(servers) == ["portside"], servers
+    assert {"YAML", "Dockerfile", "JSON"} <= set(servers["portside"]["languages"])
+    cargo = tomllib.loads((ROOT / "editors" / "zed" / "Cargo.toml").read_text())
+    assert cargo["lib"]["crate-type"] == ["cdylib"]
+    assert cargo["package"]["version"] == manifest["version"]
+    assert (ROOT / "editors" / "zed" / "LICENSE").is_file()
