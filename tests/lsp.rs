@@ -570,6 +570,33 @@ async fn hovers_with_dotenv_values_findings_dockerfile_and_daemon_json() {
 }
 
 #[tokio::test]
+async fn document_highlight_marks_the_definition_and_the_uses_in_this_file() {
+    let uri = "file:///tmp/portside-highlight/compose.yaml";
+    let text = "services:\n  web:\n    depends_on: [db]\n    environment:\n      DB_URL: postgres://db:5432/app\n  db:\n    image: postgres\n";
+    let mut c = start_with("utf-16").await;
+    c.open(uri, "yaml", 1, text).await;
+    c.diagnostics(uri).await;
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let r = c.request("textDocument/documentHighlight", at(2, 18)).await;
+    let mut found: Vec<([u64; 4], u64)> = r["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|h| (range(h), h["kind"].as_u64().unwrap()))
+        .collect();
+    found.sort();
+    // READ = 2, WRITE = 3 (the `db:` key that defines the service).
+    assert_eq!(
+        found,
+        [([2, 17, 2, 19], 2), ([4, 25, 4, 27], 2), ([5, 2, 5, 4], 3)],
+        "{r}"
+    );
+    // Nothing to highlight on a key that names nothing.
+    let r = c.request("textDocument/documentHighlight", at(6, 5)).await;
+    assert!(r["result"].is_null(), "{r}");
+}
+
+#[tokio::test]
 async fn definition_references_symbols_completion_and_rename_across_two_files() {
     let dir = std::env::temp_dir().join(format!("portside-lsp-nav-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

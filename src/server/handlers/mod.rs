@@ -10,6 +10,7 @@ mod did_change_configuration;
 mod did_change_watched_files;
 mod did_close;
 mod did_open;
+mod document_highlight;
 mod document_symbol;
 mod execute_command;
 mod hover;
@@ -154,6 +155,19 @@ impl LanguageServer for Server {
         );
         guard("references", at, || {
             Ok(references::references(&self.0, params))
+        })
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let at = at(
+            &params.text_document_position_params.text_document.uri,
+            Some(params.text_document_position_params.position),
+        );
+        guard("documentHighlight", at, || {
+            Ok(document_highlight::document_highlight(&self.0, params))
         })
     }
 

@@ -1,0 +1,33 @@
+//! `textDocument/documentHighlight`: the service or network under the cursor, everywhere this
+//! file names it; its definition is marked as the write, the uses as reads.
+
+use tower_lsp_server::ls_types::*;
+
+use super::super::{convert, project};
+use crate::navigate;
+use crate::server::Backend;
+
+pub fn document_highlight(
+    backend: &Backend,
+    params: DocumentHighlightParams,
+) -> Option<Vec<DocumentHighlight>> {
+    let pos = params.text_document_position_params;
+    let enc = backend.encoding();
+    let files = project::files(backend, &pos.text_document.uri, false);
+    let this = files.first()?;
+    let offset = super::offset(&this.rope, pos.position, enc);
+    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let highlights: Vec<DocumentHighlight> = project::matching(&files, &target)
+        .into_iter()
+        .filter(|(i, _)| *i == 0)
+        .map(|(_, o)| DocumentHighlight {
+            range: convert::range(&this.rope, o.range, enc),
+            kind: Some(if o.definition {
+                DocumentHighlightKind::WRITE
+            } else {
+                DocumentHighlightKind::READ
+            }),
+        })
+        .collect();
+    (!highlights.is_empty()).then_some(highlights)
+}
