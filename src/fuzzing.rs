@@ -55,16 +55,29 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                 dotenv: &dotenv,
                 external: &external,
             };
+            let all = crate::navigate::occurrences(&yaml, text);
             for &o in &offsets {
                 if let Some(h) = crate::hover::compose(text, &yaml, env, o, &analysis.findings) {
                     assert!(h.range.end <= text.len());
                 }
-                let _ = crate::navigate::at(&yaml, text, o);
+                // The narrowed scans find what the whole scan finds.
+                let at = crate::navigate::at(&yaml, text, o);
+                let expected = all.iter().find(|x| x.range.start <= o && o <= x.range.end);
+                assert_eq!(at.as_ref(), expected, "at {o}");
+                if let Some(at) = at {
+                    let named = crate::navigate::named(&yaml, text, at.kind, &at.name);
+                    let expected: Vec<_> = all
+                        .iter()
+                        .filter(|x| x.kind == at.kind && x.name == at.name)
+                        .cloned()
+                        .collect();
+                    assert_eq!(named, expected, "named {}", at.name);
+                }
                 let _ = crate::navigate::service_at(&yaml, o);
                 let _ = crate::navigate::completing(text, o);
                 let _ = crate::navigate::already_named(text, o);
             }
-            for occ in crate::navigate::occurrences(&yaml, text) {
+            for occ in &all {
                 assert!(occ.range.end <= text.len());
             }
             let _ = crate::navigate::symbols(&yaml);

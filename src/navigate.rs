@@ -69,17 +69,59 @@ fn whole(yaml: &Yaml, text: &str, node: NodeId) -> Option<(String, Range<usize>)
     ))
 }
 
+/// What a scan keeps: occurrences of one kind, of one name, or around one offset. Each
+/// narrows the walk (a network name never reads `environment`; an offset reads only the
+/// entry that holds it), which keeps requests sent at every cursor move cheap.
+#[derive(Debug, Clone, Copy, Default)]
+struct Want<'a> {
+    kind: Option<Kind>,
+    name: Option<&'a str>,
+    offset: Option<usize>,
+}
+
+impl Want<'_> {
+    fn kind(&self, kind: Kind) -> bool {
+        self.kind.is_none_or(|k| k == kind)
+    }
+
+    fn holds(&self, yaml: &Yaml, key: NodeId, value: NodeId) -> bool {
+        self.offset
+            .is_none_or(|o| yaml.span(key).start <= o && o <= yaml.span(value).end)
+    }
+}
+
 /// Every occurrence of a service or network name in the file, in document order per
 /// section.
 pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
+    scan(yaml, text, Want::default())
+}
+
+/// The occurrences of the service or network `name` (what references, highlights and
+/// rename list).
+pub fn named(yaml: &Yaml, text: &str, kind: Kind, name: &str) -> Vec<Occurrence> {
+    scan(
+        yaml,
+        text,
+        Want {
+            kind: Some(kind),
+            name: Some(name),
+            offset: None,
+        },
+    )
+}
+
+fn scan(yaml: &Yaml, text: &str, want: Want) -> Vec<Occurrence> {
     let mut out = Vec::new();
     let Some(root) = root(yaml) else {
         return out;
     };
     // `extends` naming a service of another file; pushed after the walk.
     let mut other_file: Vec<Occurrence> = Vec::new();
+    let keep = |kind: Kind, name: &str| want.kind(kind) && want.name.is_none_or(|n| n == name);
     let mut push = |kind, found: Option<(String, Range<usize>)>, definition| {
-        if let Some((name, range)) = found {
+        if let Some((name, range)) = found
+            && keep(kind, &name)
+        {
             out.push(Occurrence {
                 kind,
                 name,
@@ -91,6 +133,9 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
     };
     if let Some(services) = yaml.get(root, "services") {
         for s in yaml.entries(services.value) {
+            if !want.holds(yaml, s.key, s.value) {
+                continue;
+            }
             push(Kind::Service, whole(yaml, text, s.key), true);
             let service = s.value;
             if !yaml.is_mapping(service) {
@@ -101,6 +146,9 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
                 ("depends_on", Kind::Service),
                 ("links", Kind::Service),
             ] {
+                if !want.kind(kind) {
+                    continue;
+                }
                 let Some(e) = yaml.get(service, key) else {
                     continue;
                 };
@@ -153,6 +201,9 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
                     }
                 }
             }
+            if !want.kind(Kind::Service) {
+                continue;
+            }
             if let Some(e) = yaml.get(service, "environment") {
                 let pairs: Vec<(String, NodeId, usize)> = match yaml.items(e.value) {
                     Some(items) => items
@@ -172,7 +223,7 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
                 for (key, node, skip) in pairs {
                     let Some(v) = yaml.scalar(node) else { continue };
                     let Some(value) = v.get(skip..) else { continue };
-                    if value.contains('$') {
+                    if value.contains('$') || want.name.is_some_and(|n| !value.contains(n)) {
                         continue;
                     }
                     for r in crate::compose::refs::find(&key, value) {
@@ -188,18 +239,26 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
             }
         }
     }
-    if let Some(networks) = yaml.get(root, "networks") {
+    if let Some(networks) = yaml.get(root, "networks")
+        && want.kind(Kind::Network)
+    {
         for n in yaml.entries(networks.value) {
-            push(Kind::Network, whole(yaml, text, n.key), true);
+            if want.holds(yaml, n.key, n.value) {
+                push(Kind::Network, whole(yaml, text, n.key), true);
+            }
         }
     }
-    out.extend(other_file);
+    out.extend(other_file.into_iter().filter(|o| keep(o.kind, &o.name)));
     out
 }
 
 /// The occurrence under the cursor.
 pub fn at(yaml: &Yaml, text: &str, offset: usize) -> Option<Occurrence> {
-    occurrences(yaml, text)
+    let around = Want {
+        offset: Some(offset),
+        ..Want::default()
+    };
+    scan(yaml, text, around)
         .into_iter()
         .find(|o| o.range.start <= offset && offset <= o.range.end)
 }
@@ -469,6 +528,34 @@ mod tests {
             .filter(|o| o.kind == kind && o.name == name)
             .map(|o| (text[o.range].to_string(), o.definition))
             .collect()
+    }
+
+    /// `at` and `named` narrow the walk; at every offset of these texts they find what the
+    /// whole scan finds (src/fuzzing.rs checks the same on fuzzed input).
+    #[test]
+    fn narrowed_scans_agree_with_the_whole_scan() {
+        for text in [
+            TEXT,
+            "services:\n  web:\n  db:\n    depends_on: [web]\nnetworks:\n  front:\n",
+            "services: {web: {networks: [a]}, db: {links: [web]}}\nnetworks: {a: {}}",
+            "services:\n  web:\n    extends: {file: base.yaml, service: app}\n  app:\n",
+        ] {
+            let yaml = Yaml::parse(text);
+            let all = occurrences(&yaml, text);
+            for o in 0..=text.len() {
+                let expected = all.iter().find(|x| x.range.start <= o && o <= x.range.end);
+                let found = at(&yaml, text, o);
+                assert_eq!(found.as_ref(), expected, "{text:?} at {o}");
+                if let Some(f) = found {
+                    let want: Vec<_> = all
+                        .iter()
+                        .filter(|x| x.kind == f.kind && x.name == f.name)
+                        .cloned()
+                        .collect();
+                    assert_eq!(named(&yaml, text, f.kind, &f.name), want);
+                }
+            }
+        }
     }
 
     #[test]

@@ -169,10 +169,7 @@ pub fn matching(
     };
     let mut out = Vec::new();
     for (i, f) in files.iter().enumerate() {
-        for o in crate::navigate::occurrences(&f.yaml, &f.text) {
-            if o.kind != target.kind || o.name != target.name {
-                continue;
-            }
+        for o in crate::navigate::named(&f.yaml, &f.text, target.kind, &target.name) {
             let space = match &o.file {
                 Some(written) => resolve(i, written)
                     .and_then(|p| index_of(&p))
