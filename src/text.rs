@@ -35,15 +35,28 @@ pub struct Range {
 
 /// Byte offset (clamped to the text and moved back to a char boundary) to a position.
 pub fn offset_to_position(rope: &Rope, offset: usize, enc: PositionEncoding) -> Position {
-    let offset = floor_char_boundary(rope, offset);
-    let char_idx = rope.byte_to_char(offset);
-    let line = rope.char_to_line(char_idx);
+    position_at(rope, floor_char_boundary(rope, offset), enc)
+}
+
+/// [`offset_to_position`] for an offset already on a char boundary.
+fn position_at(rope: &Rope, offset: usize, enc: PositionEncoding) -> Position {
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
     let character = match enc {
-        PositionEncoding::Utf8 => offset - rope.line_to_byte(line),
-        PositionEncoding::Utf16 => {
-            rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(rope.line_to_char(line))
+        PositionEncoding::Utf8 => offset - line_start,
+        // A short prefix is counted directly; a long line (1 MB minified, say) from the
+        // rope's counts, so that each position stays O(log n).
+        PositionEncoding::Utf16 if offset - line_start <= 4096 => {
+            rope.byte_slice(line_start..offset).len_utf16_cu()
         }
-        PositionEncoding::Utf32 => char_idx - rope.line_to_char(line),
+        PositionEncoding::Utf32 if offset - line_start <= 4096 => {
+            rope.byte_slice(line_start..offset).len_chars()
+        }
+        PositionEncoding::Utf16 => {
+            rope.char_to_utf16_cu(rope.byte_to_char(offset))
+                - rope.char_to_utf16_cu(rope.byte_to_char(line_start))
+        }
+        PositionEncoding::Utf32 => rope.byte_to_char(offset) - rope.byte_to_char(line_start),
     };
     Position {
         line: line as u32,
@@ -53,10 +66,36 @@ pub fn offset_to_position(rope: &Rope, offset: usize, enc: PositionEncoding) -> 
 
 /// A byte range to a [`Range`].
 pub fn range_of(rope: &Rope, range: std::ops::Range<usize>, enc: PositionEncoding) -> Range {
+    let from = floor_char_boundary(rope, range.start);
+    let start = position_at(rope, from, enc);
+    // Most ranges are a name or a token within a line: measure the end from the start
+    // instead of finding it in the rope again (which counts when a request answers with
+    // thousands of ranges).
+    let to = range.end.min(rope.len_bytes());
+    if from <= to && to - from <= 256 && is_char_boundary(rope, to) {
+        let slice = rope.byte_slice(from..to);
+        if !slice.chars().any(|c| c == '\n' || c == '\r') {
+            let width = match enc {
+                PositionEncoding::Utf8 => to - from,
+                PositionEncoding::Utf16 => slice.len_utf16_cu(),
+                PositionEncoding::Utf32 => slice.len_chars(),
+            };
+            let end = Position {
+                line: start.line,
+                character: start.character + width as u32,
+            };
+            return Range { start, end };
+        }
+    }
     Range {
-        start: offset_to_position(rope, range.start, enc),
+        start,
         end: offset_to_position(rope, range.end, enc),
     }
+}
+
+fn is_char_boundary(rope: &Rope, offset: usize) -> bool {
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    chunk.is_char_boundary(offset - chunk_start)
 }
 
 /// A position to a byte offset. Positions past the end of a line snap to the end of the
@@ -151,6 +190,56 @@ impl CharToByte {
 
 #[cfg(test)]
 mod tests {
+
+    /// The one-line shortcut of `range_of` agrees with converting both ends, for every
+    /// range of texts with multibyte characters, surrogate pairs and every line break.
+    #[test]
+    fn range_of_agrees_with_both_ends() {
+        for text in [
+            "a😀b\r\nc\u{2028}d\re\nf",
+            "é\n\n😀😀\r\r\nx",
+            "",
+            "plain ascii line\nsecond",
+        ] {
+            let rope = Rope::from_str(text);
+            for enc in [
+                PositionEncoding::Utf8,
+                PositionEncoding::Utf16,
+                PositionEncoding::Utf32,
+            ] {
+                for a in 0..=text.len() + 2 {
+                    // The position itself, against the char-based definition.
+                    let o = floor_char_boundary(&rope, a);
+                    let c = rope.byte_to_char(o);
+                    let line = rope.char_to_line(c);
+                    let character = match enc {
+                        PositionEncoding::Utf8 => o - rope.line_to_byte(line),
+                        PositionEncoding::Utf16 => {
+                            rope.char_to_utf16_cu(c)
+                                - rope.char_to_utf16_cu(rope.line_to_char(line))
+                        }
+                        PositionEncoding::Utf32 => c - rope.line_to_char(line),
+                    };
+                    assert_eq!(
+                        offset_to_position(&rope, a, enc),
+                        pos(line as u32, character as u32),
+                        "{text:?} {a} {enc:?}"
+                    );
+                    for b in 0..=text.len() + 2 {
+                        let both = Range {
+                            start: offset_to_position(&rope, a, enc),
+                            end: offset_to_position(&rope, b, enc),
+                        };
+                        assert_eq!(
+                            range_of(&rope, a..b, enc),
+                            both,
+                            "{text:?} {a}..{b} {enc:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
     use super::*;
     use PositionEncoding::{Utf8, Utf16};
 
