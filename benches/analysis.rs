@@ -110,8 +110,13 @@ fn edit_count() -> usize {
 fn lsp_round_trips(failures: &mut Vec<String>) {
     println!("\nLSP over stdio (release binary)");
     println!(
-        "{:>9} {:>16} {:>22} {:>12} {:>10}",
-        "services", "open→diagnostics", "edit→diagnostics p50/max", "hover p95", "peak RSS"
+        "{:>9} {:>16} {:>22} {:>12} {:>14} {:>10}",
+        "services",
+        "open→diagnostics",
+        "edit→diagnostics p50/max",
+        "hover p95",
+        "highlight p95",
+        "peak RSS"
     );
     let rt = runtime();
     for n in SIZES {
@@ -122,12 +127,13 @@ fn lsp_round_trips(failures: &mut Vec<String>) {
         };
         let rss_budget = (n == 5000).then_some(50.0);
         println!(
-            "{:>9} {:>14.1}ms {:>13.1}ms / {:>5.1}ms {:>10.2}ms {:>8.1}MB  [edit <= {}ms, hover <= 2ms{}]",
+            "{:>9} {:>14.1}ms {:>13.1}ms / {:>5.1}ms {:>10.2}ms {:>12.2}ms {:>8.1}MB  [edit <= {}ms, hover <= 2ms, highlight <= {HIGHLIGHT_MS}ms{}]",
             n,
             ms(r.open),
             ms(r.edit_p50),
             ms(r.edit_max),
             ms(r.hover_p95),
+            ms(r.highlight_p95),
             r.peak_rss_mb,
             budget_ms.unwrap_or(f64::NAN),
             rss_budget.map_or(String::new(), |b| format!(", RSS <= {b}MB")),
@@ -146,6 +152,12 @@ fn lsp_round_trips(failures: &mut Vec<String>) {
                 ms(r.hover_p95)
             ));
         }
+        if ms(r.highlight_p95) > HIGHLIGHT_MS {
+            failures.push(format!(
+                "documentHighlight p95 at {n} services: {:.2} ms > {HIGHLIGHT_MS} ms",
+                ms(r.highlight_p95)
+            ));
+        }
         if let Some(b) = rss_budget
             && r.peak_rss_mb > b
         {
@@ -157,11 +169,17 @@ fn lsp_round_trips(failures: &mut Vec<String>) {
     }
 }
 
+/// documentHighlight comes after every cursor move (VS Code waits
+/// `editor.occurrencesHighlightDelay`, 250 ms by default, then asks): the answer must not
+/// be felt on top of that, even for a name used thousands of times.
+const HIGHLIGHT_MS: f64 = 25.0;
+
 struct Session {
     open: Duration,
     edit_p50: Duration,
     edit_max: Duration,
     hover_p95: Duration,
+    highlight_p95: Duration,
     peak_rss_mb: f64,
 }
 
@@ -228,6 +246,26 @@ async fn lsp_session(n: usize) -> Session {
         assert!(r["result"]["contents"]["value"].is_string(), "{r}");
     }
 
+    // The cursor on a network name in the middle of the file (VS Code asks for highlights at
+    // every cursor move): a quarter of the services name it.
+    let net = text[text.len() / 2..].find("      - front\n").unwrap() + text.len() / 2 + 8;
+    let net_line = text[..net].matches('\n').count() as u64;
+    let mut highlights = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let r = c
+            .request(
+                "textDocument/documentHighlight",
+                json!({"textDocument": {"uri": uri}, "position": {"line": net_line, "character": 9}}),
+            )
+            .await;
+        highlights.push(t.elapsed());
+        assert!(
+            r["result"].as_array().is_some_and(|a| a.len() > n / 4),
+            "{r}"
+        );
+    }
+
     let peak_kb = peak_rss_kb(pid);
     c.request("shutdown", serde_json::Value::Null).await;
     c.notify("exit", serde_json::Value::Null).await;
@@ -243,6 +281,10 @@ async fn lsp_session(n: usize) -> Session {
         hover_p95: {
             hovers.sort();
             hovers[hovers.len() * 95 / 100]
+        },
+        highlight_p95: {
+            highlights.sort();
+            highlights[highlights.len() * 95 / 100]
         },
         peak_rss_mb: peak_kb / 1024.0,
     }
