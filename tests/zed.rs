@@ -5,6 +5,8 @@
 //! (PORTSIDE_PYTEST); without them the test says loudly that it skipped (and fails under
 //! PORTSIDE_REQUIRE_EDITORS=1).
 
+mod common;
+
 #[test]
 fn zed_extension_starts_portside_with_the_users_settings() {
     let required = std::env::var("PORTSIDE_REQUIRE_EDITORS").is_ok_and(|v| v == "1");
@@ -23,21 +25,10 @@ fn zed_extension_starts_portside_with_the_users_settings() {
         );
         return;
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let o = std::process::Command::new(pytest)
-        .args(["-q", "-p", "no:cacheprovider"])
-        .arg(root.join("tests/zed"))
-        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
-        .env("PORTSIDE_ZED_WASM", wasm)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    eprintln!("{out}");
-    assert!(
-        o.status.success(),
-        "{out}\n{}",
-        String::from_utf8_lossy(&o.stderr)
+    common::pytest(
+        &pytest,
+        "tests/zed",
+        &[("PORTSIDE_ZED_WASM", &wasm)],
+        "8 passed",
     );
-    assert!(out.contains("8 passed"), "{out}");
 }

@@ -214,3 +214,25 @@ pub fn range(d: &Value) -> [u64; 4] {
 pub fn examples_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
 }
+
+/// Runs the pytest suite in `dir` (under the repository) with the server as PORTSIDE_BIN and
+/// `env`, prints its report, and asserts it passed with `expect` ("15 passed") in it.
+pub fn pytest(pytest: &std::ffi::OsStr, dir: &str, env: &[(&str, &std::ffi::OsStr)], expect: &str) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = std::process::Command::new(pytest)
+        .args(["-q", "-p", "no:cacheprovider"])
+        .arg(root.join(dir))
+        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
+        .envs(env.iter().copied())
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{out}");
+    assert!(
+        o.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains(expect), "{out}");
+}
