@@ -67,6 +67,7 @@ mod undefined_network;
 mod undefined_service;
 mod underscore_hostname;
 mod unknown_service_host;
+mod unprotected_service_published;
 mod yaml_base60_port;
 
 pub use duplicate_key::DUPLICATE_KEY;
@@ -89,6 +90,9 @@ pub struct Rule {
     pub applies_to: &'static str,
     /// One line for `portside rules`.
     pub summary: &'static str,
+    /// Opinionated: off unless a setting turns it on (`"on"` gives `severity`), as ruff's
+    /// and clippy's opt-in lints.
+    pub opt_in: bool,
     /// The full documentation, Markdown.
     doc: &'static str,
 }
@@ -107,6 +111,15 @@ impl Rule {
     pub fn url(&self) -> String {
         format!("{RULES_DOC_URL}#{}", self.code)
     }
+
+    /// The default level in words: `error`, `warning`, `info`, or `off (opt-in, info)`.
+    pub fn default_level(&self) -> String {
+        if self.opt_in {
+            format!("off (opt-in, {})", self.severity.as_str())
+        } else {
+            self.severity.as_str().to_string()
+        }
+    }
 }
 
 /// Declares a rule; the doc comment becomes its documentation.
@@ -117,7 +130,8 @@ macro_rules! declare_rule {
             code: $code:literal,
             severity: $severity:ident,
             applies_to: $applies:literal,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, opt_in: $opt_in:literal)? $(,)?
         };
     ) => {
         $(#[doc = $doc])+
@@ -126,6 +140,7 @@ macro_rules! declare_rule {
             severity: $crate::finding::Severity::$severity,
             applies_to: $applies,
             summary: $summary,
+            opt_in: false $(|| $opt_in)?,
             doc: concat!($($doc, "\n"),+),
         };
     };
@@ -155,6 +170,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     duplicate_host_port::check_merged,
     scaled_service_fixed_port::check,
     container_port_only::check,
+    unprotected_service_published::check,
     publish_all_interfaces::check,
     hostip_ipv6_unspecified_only::check,
     target_port_mismatch::check,
@@ -275,6 +291,38 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
     out
 }
 
+/// A mounted config file (bind mount, `configs:` or `secrets:`), which may set a password
+/// or a port that the Compose file does not show.
+pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Service) -> bool {
+    if p.key(s, "configs").is_some() || p.key(s, "secrets").is_some() {
+        return true;
+    }
+    let Some(volumes) = p.yaml.get(s.node, "volumes") else {
+        return false;
+    };
+    let mut stack = vec![volumes.value];
+    let mut budget = 1000; // aliases may repeat a subtree many times
+    while let Some(node) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return true;
+        }
+        if let Some(text) = p.yaml.scalar(node) {
+            let t = text.to_ascii_lowercase();
+            if t.contains("conf") || t.contains(".cnf") || t.contains("etc/") || t.contains("acl") {
+                return true;
+            }
+        }
+        if let Some(items) = p.yaml.items(node) {
+            stack.extend_from_slice(items);
+        }
+        for e in p.yaml.entries(node).iter() {
+            stack.push(e.value);
+        }
+    }
+    false
+}
+
 /// What `rootless-privileged-port` says of host port `port` under the limit `start`;
 /// `portside probe` says the same.
 pub fn rootless_message(port: u16, start: u16) -> String {
@@ -319,6 +367,7 @@ pub static ALL: &[&Rule] = &[
     &duplicate_host_port::DUPLICATE_HOST_PORT,
     &scaled_service_fixed_port::SCALED_SERVICE_FIXED_PORT,
     &container_port_only::CONTAINER_PORT_ONLY,
+    &unprotected_service_published::UNPROTECTED_SERVICE_PUBLISHED,
     &publish_all_interfaces::PUBLISH_ALL_INTERFACES,
     &hostip_ipv6_unspecified_only::HOSTIP_IPV6_UNSPECIFIED_ONLY,
     &target_port_mismatch::TARGET_PORT_MISMATCH,
@@ -385,7 +434,7 @@ pub fn markdown_reference() -> String {
         out.push_str(&format!(
             "| [`{0}`](#{0}) | {1} | {2} | {3} |\n",
             rule.code,
-            rule.severity.as_str(),
+            rule.default_level(),
             rule.applies_to,
             rule.summary
         ));
@@ -394,7 +443,7 @@ pub fn markdown_reference() -> String {
         out.push_str(&format!(
             "\n## {}\n\nDefault severity: **{}**. Checks: {}.\n\n{}",
             rule.code,
-            rule.severity.as_str(),
+            rule.default_level(),
             rule.applies_to,
             demote_headings(&rule.doc())
         ));
