@@ -80,6 +80,12 @@ pub fn context_in(
         }
         if let Some(dir) = path.parent() {
             deps.push(dir.join(".env"));
+            if read(&dir.join(".env")).is_none() {
+                external.env_template = ENV_TEMPLATES
+                    .iter()
+                    .find(|name| read(&dir.join(name)).is_some())
+                    .map(|name| name.to_string());
+            }
         }
         ctx.external = external;
         ctx.deps = deps;
@@ -93,6 +99,18 @@ pub fn context_in(
     }
     ctx
 }
+
+/// Names of env templates that projects ship for users to copy to `.env`.
+const ENV_TEMPLATES: &[&str] = &[
+    ".env.example",
+    "env.example",
+    ".env.sample",
+    ".env.dist",
+    ".env.template",
+    ".env.default",
+    "example.env",
+    "sample.env",
+];
 
 /// The `package.json` in `dir`, when it is there and small enough to read.
 fn package_json(dir: &Path, read: Reader<'_>) -> Option<crate::finding::OtherFile> {
@@ -553,6 +571,21 @@ mod tests {
         let ctx = context_with(&dir.join("compose.yaml"), env, &RuleSettings::default());
         assert_eq!(ctx.vars["PORT"], "9000");
         assert_eq!(ctx.vars["HOST_IP"], "127.0.0.1");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_env_template_counts_only_without_a_dotenv() {
+        let dir = temp("template");
+        let compose = dir.join("compose.yaml");
+        let text = "services:\n  web:\n    ports: [\"${WEB_PORT}:80\"]\n";
+        std::fs::write(&compose, text).unwrap();
+        std::fs::write(dir.join(".env.example"), "WEB_PORT=8080\n").unwrap();
+        let ctx = context_for(&compose, text, &RuleSettings::default());
+        assert_eq!(ctx.external.env_template.as_deref(), Some(".env.example"));
+        std::fs::write(dir.join(".env"), "WEB_PORT=8080\n").unwrap();
+        let ctx = context_for(&compose, text, &RuleSettings::default());
+        assert_eq!(ctx.external.env_template, None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
