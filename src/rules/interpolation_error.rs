@@ -1,6 +1,7 @@
 use super::declare_rule;
 use crate::compose::Project;
-use crate::finding::Finding;
+use crate::compose::interpolate::InterpolationError;
+use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
@@ -31,17 +32,87 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (node, error) in &p.interpolation_errors {
-        out.push(Finding::new(
-            &INTERPOLATION_ERROR,
-            p.span(*node),
-            format!("Compose stops here: {error}. Set it in `.env` or the environment, or give a default"),
-        ));
+        let span = p.span(*node);
+        let finding = match error {
+            InterpolationError::Required { .. } => Finding::new(
+                &INTERPOLATION_ERROR,
+                span,
+                format!(
+                    "Compose stops here: {error}. Set it in `.env` or the environment, or give a default"
+                ),
+            ),
+            InterpolationError::Invalid { .. } => {
+                let raw = &p.text[span.clone()];
+                match colon_without_operator(raw) {
+                    // `${PORT:8080}`: a default written without its `-`.
+                    Some((at, name)) => Finding::new(
+                        &INTERPOLATION_ERROR,
+                        span.clone(),
+                        format!(
+                            "Compose stops here: {error}. A default is written with `:-`: `${{{name}:-…}}`"
+                        ),
+                    )
+                    .with_fix(
+                        format!("Write the default as `${{{name}:-…}}`"),
+                        vec![Edit {
+                            range: span.start + at..span.start + at,
+                            new_text: "-".into(),
+                        }],
+                    ),
+                    None => Finding::new(
+                        &INTERPOLATION_ERROR,
+                        span,
+                        format!(
+                            "Compose stops here: {error}. Compose understands `$NAME`, `${{NAME}}`, `${{NAME:-default}}`, `${{NAME-default}}`, `${{NAME:?error}}`, `${{NAME:+alternative}}` and `$$` for a literal `$`"
+                        ),
+                    ),
+                }
+            }
+        };
+        out.push(finding);
     }
+}
+
+/// In `raw`, the first `${NAME:` followed by something other than `-`, `?` or `+`: the
+/// offset just after the colon, and the name.
+fn colon_without_operator(raw: &str) -> Option<(usize, &str)> {
+    let mut from = 0;
+    while let Some(i) = raw[from..].find("${") {
+        let start = from + i + 2;
+        let name_len = raw[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(raw.len() - start);
+        let after = start + name_len;
+        if name_len > 0
+            && raw[after..].starts_with(':')
+            && !raw[after + 1..].starts_with(['-', '?', '+', '}'])
+        {
+            return Some((after + 1, &raw[start..after]));
+        }
+        from = after.max(start);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{findings, flagged};
+
+    /// `${PORT:8080}` is a default written without its `-`: say so, and fix it.
+    #[test]
+    fn a_default_without_its_dash() {
+        let text = "services:\n  web:\n    ports: [\"${WEB_PORT:8080}:80\"]\n";
+        let f = findings(text, &[], "interpolation-error");
+        assert!(
+            f[0].message
+                .contains("A default is written with `:-`: `${WEB_PORT:-…}`"),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].message.contains("give a default"), "{}", f[0].message);
+        let fixed = crate::rules::test_support::fix_all(text, "interpolation-error");
+        assert!(fixed.contains("\"${WEB_PORT:-8080}:80\""), "{fixed}");
+    }
 
     #[test]
     fn required_and_invalid() {
