@@ -323,6 +323,17 @@ pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Ser
     false
 }
 
+/// A name this file does not define, in a file that another file completes
+/// ([`Project::fragment`](crate::compose::Project::fragment)): the other file may define
+/// it, so the finding is information, said as such.
+pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
+    let message = format!(
+        "This file looks like part of a project ({why}). Merged with a file that defines the name, Compose accepts it; on its own: {}",
+        f.message
+    );
+    crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
+}
+
 /// What `rootless-privileged-port` says of host port `port` under the limit `start`;
 /// `portside probe` says the same.
 pub fn rootless_message(port: u16, start: u16) -> String {
