@@ -54,6 +54,7 @@ mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
 mod nextjs_standalone_hostname;
 mod no_shared_network;
+mod overlay_network_needs_swarm;
 mod port_var_unset;
 mod publish_all_interfaces;
 mod published_port_between_containers;
@@ -164,6 +165,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     links_legacy::check,
     internal_network_ports::check,
     external_network_missing::check,
+    overlay_network_needs_swarm::check,
     yaml_base60_port::check,
     port_var_unset::check,
     duplicate_host_port::check,
@@ -373,6 +375,7 @@ pub static ALL: &[&Rule] = &[
     &links_legacy::LINKS_LEGACY,
     &internal_network_ports::INTERNAL_NETWORK_PORTS,
     &external_network_missing::EXTERNAL_NETWORK_MISSING,
+    &overlay_network_needs_swarm::OVERLAY_NETWORK_NEEDS_SWARM,
     &yaml_base60_port::YAML_BASE60_PORT,
     &port_var_unset::PORT_VAR_UNSET,
     &duplicate_host_port::DUPLICATE_HOST_PORT,
