@@ -22,6 +22,7 @@ mod daemon_ip_forward_false;
 mod daemon_ip_not_for_compose;
 mod daemon_iptables_false;
 mod daemon_ipv6_no_fixed_cidr;
+mod daemon_public_address_range;
 mod daemon_tcp_without_tls;
 mod daemon_unknown_key;
 mod daemon_userland_proxy_false;
@@ -229,6 +230,7 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
     daemon_userland_proxy_false::check,
     daemon_ipv6_no_fixed_cidr::check,
     daemon_default_pools_invalid::check,
+    daemon_public_address_range::check,
     daemon_host_gateway_ip_both::check,
     daemon_ip_not_for_compose::check,
     dns_misconfig::check,
@@ -424,6 +426,7 @@ pub static ALL: &[&Rule] = &[
     &daemon_userland_proxy_false::DAEMON_USERLAND_PROXY_FALSE,
     &daemon_ipv6_no_fixed_cidr::DAEMON_IPV6_NO_FIXED_CIDR,
     &daemon_default_pools_invalid::DAEMON_DEFAULT_POOLS_INVALID,
+    &daemon_public_address_range::DAEMON_PUBLIC_ADDRESS_RANGE,
     &daemon_host_gateway_ip_both::DAEMON_HOST_GATEWAY_IP_BOTH,
     &daemon_ip_not_for_compose::DAEMON_IP_NOT_FOR_COMPOSE,
     &dns_misconfig::DNS_MISCONFIG,
