@@ -445,6 +445,20 @@ pub fn markdown_reference() -> String {
     let mut out = String::from(
         "# portside rules\n\n\
          Generated from the rules' source by `portside rules --markdown`; do not edit by hand.\n\n\
+         ## Severity policy\n\n\
+         Every rule's default severity, and every finding's, follows one policy:\n\n\
+         - **error**: Docker or Compose refuses the file, or the connection fails for certain. \
+         A false error is a bug as serious as a crash, so an error needs certain evidence.\n\
+         - **warning**: it very likely fails, or it exposes what must not be exposed (a server \
+         without a password, the Docker API).\n\
+         - **info**: advice, and risks that depend on what the author intends.\n\
+         - **hint**: a fact that depends on the host or the daemon, which no file shows.\n\n\
+         When the evidence is ambiguous, portside says less: a lower severity, or nothing. A \
+         finding that depends on a variable that is not set here (it may be set where Compose \
+         runs), or on a name that a file merged with this one may define, is lowered. \
+         Opinionated rules are **opt-in** (off until a setting names them, as in ruff and \
+         clippy): `publish-all-interfaces = \"on\"` in `portside.toml`, or a level. Quick fixes \
+         are offered only where they cannot break a working project.\n\n\
          | code | severity | checks | summary |\n|---|---|---|---|\n",
     );
     for rule in ALL {
