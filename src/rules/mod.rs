@@ -338,6 +338,17 @@ pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::fin
     crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
 }
 
+/// What to add to a message about an unset variable when a template sits where `.env`
+/// should be.
+pub(crate) fn template_note(p: &crate::compose::Project) -> String {
+    match &p.external.env_template {
+        Some(name) => format!(
+            " (`{name}` beside this file is a template: Compose reads only `.env`, so copy it to `.env`)"
+        ),
+        None => String::new(),
+    }
+}
+
 /// What `rootless-privileged-port` says of host port `port` under the limit `start`;
 /// `portside probe` says the same.
 pub fn rootless_message(port: u16, start: u16) -> String {
