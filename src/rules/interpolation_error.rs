@@ -40,13 +40,17 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (node, error) in &p.interpolation_errors {
         let span = p.span(*node);
         let finding = match error {
+            // The author made it required on purpose; it may well be set where Compose
+            // runs (the shell, CI, `--env-file`): a warning, not an error.
             InterpolationError::Required { .. } => Finding::new(
                 &INTERPOLATION_ERROR,
                 span,
                 format!(
-                    "Compose stops here: {error}. Set it in `.env` or the environment, or give a default"
+                    "Unless it is set where Compose runs, Compose stops here: {error}{}. Set it in `.env` or the environment",
+                    super::template_note(p)
                 ),
-            ),
+            )
+            .with_severity(crate::finding::Severity::Warning),
             InterpolationError::Invalid { .. } => {
                 let raw = &p.text[span.clone()];
                 match colon_without_operator(raw) {
