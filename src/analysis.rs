@@ -112,6 +112,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
     }
     let mut project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
     project.host = &ctx.rules.host;
+    project.dotenv = &ctx.dotenv;
     rules::check_compose(&project, &mut findings);
     drop(project);
     Analysis {

@@ -40,11 +40,13 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         let reaches = p.refs.iter().find(|r| {
             r.service == i
+                && r.connects()
                 && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name != s.name)
         });
         let reached = p.refs.iter().find(|r| {
             r.service != i
+                && r.connects()
                 && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name == s.name)
         });

@@ -37,6 +37,9 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
         let Some(port) = r.host.port else { continue };
+        if !r.connects() {
+            continue;
+        }
         let Some(target) = p.service_for_host(p.ref_host(r)) else {
             continue;
         };
