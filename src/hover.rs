@@ -224,6 +224,26 @@ fn service_ref(
     let port = r.port();
     let target = port.map_or(String::new(), |p| format!(":{p}"));
     let mut md = format!("**`{}`** names `{host}{target}`\n\n", r.key);
+    // Who uses the address: refs.rs decides it once, for rules and hovers alike.
+    match r.audience {
+        crate::compose::refs::Audience::Client => {
+            let _ = write!(
+                md,
+                "- `{}` is handed to a browser or another machine: `{host}` is resolved there, not inside `{}`",
+                r.key, from.name
+            );
+            return md;
+        }
+        crate::compose::refs::Audience::Listen => {
+            let _ = write!(
+                md,
+                "- `{}` is where `{}` listens, not an address it connects to",
+                r.key, from.name
+            );
+            return md;
+        }
+        _ => {}
+    }
     if crate::compose::refs::is_loopback(host) {
         let _ = write!(
             md,
@@ -1023,6 +1043,16 @@ mod tests {
             h.contains("No service of this file is called `nope`"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn a_browser_url_and_a_listen_address() {
+        let text = "services:\n  web:\n    environment:\n      NEXT_PUBLIC_API_URL: http://localhost:8000\n      METRICS_LISTEN_ADDR: 127.0.0.1:9100\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("handed to a browser or another machine"), "{h}");
+        assert!(!h.contains("itself"), "{h}");
+        let h = hover_at(text, "127.0.0.1", &[], &[]);
+        assert!(h.contains("is where `web` listens"), "{h}");
     }
 
     #[test]
