@@ -93,7 +93,8 @@ pub enum Audience {
     /// CORS origins, redirect and callback URLs, virtual hosts, allowed and trusted hosts.
     /// There `localhost` is the user's machine, and the name need not resolve here.
     Client,
-    /// Where this container listens (`*_LISTEN_*`, `*_BIND_*`): not a connection.
+    /// Where this container listens (`*_LISTEN_*`, `*_BIND_*`, or the "any" address
+    /// `0.0.0.0` / `[::]`, which only a listener names): not a connection.
     Listen,
     /// Cannot tell: an `http(s)` URL under a key that says nothing about who opens it
     /// (`API_URL` may be read by the server or shipped to the browser).
@@ -153,10 +154,16 @@ const PUBLIC_URL_KEYS: &[&str] = &[
 /// Words of a key that say this container connects to an `http(s)` address itself.
 const CONTAINER_WORDS: &[&str] = &["INTERNAL", "UPSTREAM", "PRIVATE", "HEALTHCHECK"];
 
-/// Classifies reference `r` found in the value of environment variable `key` (see
+/// Classifies reference `r` found in `value` of environment variable `key` (see
 /// [`Audience`]). Keys are compared case-insensitively, word by word (`_`, `.` and `-`
 /// separate words).
-pub fn audience(key: &str, r: &HostRef) -> Audience {
+pub fn audience(key: &str, value: &str, r: &HostRef) -> Audience {
+    if matches!(
+        value.get(r.host_range.clone()),
+        Some("0.0.0.0" | "[::]" | "::")
+    ) {
+        return Audience::Listen;
+    }
     let upper = key.to_ascii_uppercase();
     let words: Vec<&str> = upper
         .split(['_', '.', '-'])
@@ -464,7 +471,7 @@ mod tests {
     fn who(key: &str, value: &str) -> Audience {
         let r = find(key, value);
         assert_eq!(r.len(), 1, "{key}={value}");
-        audience(key, &r[0])
+        audience(key, value, &r[0])
     }
 
     #[test]
@@ -501,6 +508,8 @@ mod tests {
         // Where the container listens.
         assert_eq!(who("METRICS_LISTEN_ADDR", "127.0.0.1:9100"), Listen);
         assert_eq!(who("GRPC_BIND_ADDRESS", "localhost:50051"), Listen);
+        assert_eq!(who("SERVER_ADDRESS", "0.0.0.0:8080"), Listen);
+        assert_eq!(who("API_URL", "http://0.0.0.0:8000"), Listen);
         // Cannot tell: a server may call it, or a browser may get it.
         assert_eq!(who("API_URL", "http://localhost:8000"), Unknown);
         assert_eq!(who("API_BASE_URL", "http://localhost:8000"), Unknown);

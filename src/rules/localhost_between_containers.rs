@@ -22,7 +22,9 @@ declare_rule! {
     /// An error for connection strings and host settings (`postgres://`, `redis://`,
     /// `host:port`, `DB_HOST`), which a program in the container opens. An `http(s)` URL
     /// under a key that does not say who opens it (`API_URL`) may be shipped to a browser,
-    /// where `localhost` is the user's machine: that is only a note. A healthcheck on a
+    /// where `localhost` is the user's machine: that is only a note, unless it names the
+    /// well-known port of a database or search server image (Elasticsearch's 9200). A
+    /// healthcheck on a
     /// port the service does not listen on is not reported (portside rarely knows every
     /// port a program listens on).
     ///
@@ -104,7 +106,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             None => format!("`{}` is not `{}`", s.name, target.name),
         };
         let origin = p.value_origin(p.ref_val(r));
-        let message = if r.audience == Audience::Unknown {
+        // An `http` URL of unknown audience is a server's when it names the well-known
+        // port of a database or search server (Elasticsearch's 9200): browsers do not open
+        // those.
+        let certain = r.audience == Audience::Container
+            || port.is_some_and(|port| target.image_ports().contains(&port));
+        let message = if !certain {
             format!(
                 "If `{}` opens this URL itself, `{}`{origin} is the container and {what}: reach `{}` by its service name. If a browser opens it, `localhost` is right",
                 s.name,
@@ -123,10 +130,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             p.span(target.key),
             format!("`{}` is defined here", target.name),
         );
-        if r.audience == Audience::Unknown {
+        if !certain {
             f = f.with_severity(Severity::Info);
         }
-        if r.audience == Audience::Container
+        if certain
             && !p.ref_val(r).interpolated()
             && let Some(range) = p.raw_span(p.ref_val(r), r.host.host_range.clone())
         {
@@ -229,6 +236,11 @@ mod tests {
             f[0].fixes.is_empty(),
             "no fix: it would break a browser's URL"
         );
+        // Elasticsearch's HTTP port is a server's, not a browser's.
+        let es = "services:\n  kibana:\n    image: kibana:8.14.0\n    environment:\n      ELASTICSEARCH_HOSTS: http://localhost:9200\n  elasticsearch:\n    image: elasticsearch:8.14.0\n";
+        let f = findings(es, &[], code);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
     }
 
     #[test]
