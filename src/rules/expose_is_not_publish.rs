@@ -2,7 +2,7 @@ use super::declare_rule;
 use crate::compose::Project;
 use crate::compose::model::CommandKind;
 use crate::compose::refs::{Audience, is_loopback};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::ports;
 
 declare_rule! {
@@ -13,7 +13,9 @@ declare_rule! {
     /// `PUBLIC_STORAGE_URL`, `APP_URL`, ...) names `localhost:<port>` for a port that only
     /// this service exposes.
     ///
-    /// Without such evidence it says nothing: most `expose` entries are documentation of
+    /// A note when the URL's audience is unspecified (`API_URL` may be a server's); a
+    /// warning when it is handed to a browser (`NEXT_PUBLIC_*`, `*_PUBLIC_URL`, ...), which
+    /// will be refused. Without such evidence it says nothing: most `expose` entries are documentation of
     /// a port that other containers or a reverse proxy (Traefik or Caddy labels,
     /// `VIRTUAL_HOST`, an nginx service) reach over the project's network, which works.
     ///
@@ -90,23 +92,30 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let port = r.port().unwrap_or_default();
         let from = &p.services[r.service];
         let val = p.ref_val(r);
-        out.push(
-            Finding::new(
+        let mut f = Finding::new(
                 &EXPOSE_IS_NOT_PUBLISH,
                 p.span(key),
                 format!(
-                    "`{}` in `{}` opens `{}:{port}` from the host side, but `{}` only exposes {port}: `expose` does not publish, so that is refused. Add `ports` (e.g. \"127.0.0.1:{port}:{port}\")",
+                    "{} `{}:{port}` (`{}` of `{}`), but `{}` only exposes {port}: `expose` does not publish, so from the host that is refused. Add `ports` (e.g. \"127.0.0.1:{port}:{port}\")",
+                    if r.audience == Audience::Client {
+                        "A browser on the host is sent to"
+                    } else {
+                        "If a browser opens it, it is sent to"
+                    },
+                    p.ref_host(r),
                     r.key,
                     from.name,
-                    p.ref_host(r),
                     s.name
                 ),
             )
             .with_related(
                 p.value_span(val, r.host.host_range.clone()),
                 format!("`{}` is opened here", r.key),
-            ),
-        );
+            );
+        if r.audience == Audience::Client {
+            f = f.with_severity(Severity::Warning);
+        }
+        out.push(f);
     }
 }
 
@@ -120,6 +129,12 @@ mod tests {
     fn a_browser_url_on_a_port_that_is_only_exposed() {
         let text = "services:\n  web:\n    image: node:20\n    ports: [\"3000:3000\"]\n    environment:\n      NEXT_PUBLIC_API_URL: http://localhost:8000\n  api:\n    build: ./api\n    expose: [\"8000\"]\n";
         assert_eq!(flagged(text, CODE), ["expose"]);
+        let f = crate::rules::test_support::findings(text, &[], CODE);
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        // An `API_URL` may be the server's: a note.
+        let unknown = text.replace("NEXT_PUBLIC_API_URL", "API_URL");
+        let f = crate::rules::test_support::findings(&unknown, &[], CODE);
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
         // Published by the same or another service: fine.
         let published = text.replace(
             "ports: [\"3000:3000\"]",
