@@ -90,7 +90,8 @@ pub enum Audience {
     /// Handed to a browser or another machine: front-end build variables (`NEXT_PUBLIC_*`,
     /// `VITE_*`, `REACT_APP_*`, `NUXT_PUBLIC_*`, `PUBLIC_*`, ...), public and external URLs
     /// (`*_PUBLIC_URL`, `*_EXTERNAL_URL`, `APP_URL`, `SITE_URL`, `ROOT_URL`, `BASE_URL`),
-    /// CORS origins, redirect and callback URLs, virtual hosts, allowed and trusted hosts.
+    /// CORS origins, redirect and callback URLs, virtual hosts, allowed and trusted hosts,
+    /// asset, media, static and CDN URLs that pages link to.
     /// There `localhost` is the user's machine, and the name need not resolve here.
     Client,
     /// Where this container listens (`*_LISTEN_*`, `*_BIND_*`, or the "any" address
@@ -134,6 +135,11 @@ const CLIENT_WORDS: &[&str] = &[
     "ANNOUNCE",
     "DOMAIN",
     "DOMAINS",
+    "ASSET",
+    "ASSETS",
+    "CDN",
+    "MEDIA",
+    "STATIC",
 ];
 
 /// Keys, or endings of keys, that name the public address of an application (what its
@@ -501,6 +507,9 @@ mod tests {
             "OAUTH_REDIRECT_URI",
             "GITHUB_CALLBACK_URL",
             "NEXTAUTH_URL",
+            "ASSET_URL",
+            "MEDIA_URL",
+            "CDN_BASE_URL",
         ] {
             assert_eq!(who(key, "http://localhost:3000"), Client, "{key}");
         }
