@@ -441,6 +441,8 @@ pub struct Project<'y> {
     pub host: &'y crate::config::HostFacts,
     /// The variables whose value came from the project's `.env` (not the environment).
     pub dotenv: &'y rustc_hash::FxHashSet<String>,
+    /// The line of `.env` that set each of those, when known.
+    pub dotenv_lines: &'y rustc_hash::FxHashMap<String, usize>,
     index: Index<'y>,
 }
 
@@ -448,6 +450,9 @@ static NO_HOST: std::sync::LazyLock<crate::config::HostFacts> =
     std::sync::LazyLock::new(crate::config::HostFacts::default);
 
 static NO_DOTENV: std::sync::LazyLock<rustc_hash::FxHashSet<String>> =
+    std::sync::LazyLock::new(Default::default);
+
+static NO_DOTENV_LINES: std::sync::LazyLock<rustc_hash::FxHashMap<String, usize>> =
     std::sync::LazyLock::new(Default::default);
 
 static NO_EXTERNAL: std::sync::LazyLock<super::External> =
@@ -514,6 +519,7 @@ impl<'y> Project<'y> {
             external,
             host: &NO_HOST,
             dotenv: &NO_DOTENV,
+            dotenv_lines: &NO_DOTENV_LINES,
             index: Index::default(),
         };
         let root = yaml
@@ -613,7 +619,7 @@ impl<'y> Project<'y> {
     }
 
     /// Where an interpolated value's text came from, for messages: `` (`DB_HOST=localhost`
-    /// from `.env`)``, `` (`DB_HOST=localhost` from the environment)``, or `` (the default
+    /// from `.env:2`)`` (the line when known), `` (`DB_HOST=localhost` from the environment)``, or `` (the default
     /// of `${DB_HOST:-localhost}`)``. Empty for a value written literally.
     pub fn value_origin(&self, val: &Val<'_>) -> String {
         let Some(interp) = &val.interp else {
@@ -623,7 +629,10 @@ impl<'y> Project<'y> {
             .used
             .iter()
             .filter_map(|(name, value)| match value {
-                Some(v) if self.dotenv.contains(name) => Some(format!("`{name}={v}` from `.env`")),
+                Some(v) if self.dotenv.contains(name) => Some(match self.dotenv_lines.get(name) {
+                    Some(line) => format!("`{name}={v}` from `.env:{line}`"),
+                    None => format!("`{name}={v}` from `.env`"),
+                }),
                 Some(v) => Some(format!("`{name}={v}` from the environment")),
                 None => None,
             })

@@ -253,6 +253,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             dotenv: ["DB_HOST".to_string()].into_iter().collect(),
+            dotenv_lines: [("DB_HOST".to_string(), 2)].into_iter().collect(),
             ..Default::default()
         };
         let f: Vec<_> =
@@ -264,7 +265,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .contains("`localhost` (`DB_HOST=localhost` from `.env`)"),
+                .contains("`localhost` (`DB_HOST=localhost` from `.env:2`)"),
             "{}",
             f[0].message
         );
