@@ -250,6 +250,9 @@ fn service_ref(
             "- `{host}` inside `{}` is `{}` itself, not another container or the host",
             from.name, from.name
         );
+        if r.audience == crate::compose::refs::Audience::Unknown {
+            md.push_str(" (if a browser opens this URL, it is the user's machine)");
+        }
         return md;
     }
     // The named service, built on its own (hovers never build the whole project).
@@ -1054,6 +1057,10 @@ mod tests {
         assert!(!h.contains("itself"), "{h}");
         let h = hover_at(text, "127.0.0.1", &[], &[]);
         assert!(h.contains("is where `web` listens"), "{h}");
+        let text = "services:\n  web:\n    environment:\n      API_URL: http://localhost:8000\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("is `web` itself"), "{h}");
+        assert!(h.contains("if a browser opens this URL"), "{h}");
     }
 
     #[test]
