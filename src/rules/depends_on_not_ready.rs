@@ -10,7 +10,9 @@ declare_rule! {
     /// `condition: service_healthy`, when the service also connects to it. A service whose
     /// `command` or `entrypoint` already waits for it (`wait-for-it.sh db:5432 -- ...`,
     /// `dockerize -wait tcp://db:5432`, `until pg_isready -h db`, an `nc -z db 5432` loop)
-    /// is left alone.
+    /// is left alone, and so is a service that Docker restarts when it exits
+    /// (`restart: always`, `unless-stopped` or `on-failure`): a refused connection at boot
+    /// costs it one restart, which is what the fix would avoid.
     ///
     /// ## Why it matters
     /// `depends_on` waits for the container to start, not for the server in it to accept
@@ -40,6 +42,9 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (i, s) in p.services.iter().enumerate() {
+        if s.depends_on.is_empty() || restarts(p, s) {
+            continue;
+        }
         for d in &s.depends_on {
             if d.condition.is_some_and(|c| c != "service_started") {
                 continue;
@@ -66,6 +71,17 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// Whether Docker restarts `s` when it exits with an error.
+fn restarts(p: &Project<'_>, s: &Service<'_>) -> bool {
+    p.yaml
+        .get(s.node, "restart")
+        .and_then(|e| p.yaml.scalar(p.yaml.resolve(e.value)))
+        .is_some_and(|v| {
+            let v = v.trim_matches(['"', '\'']);
+            v == "always" || v == "unless-stopped" || v.starts_with("on-failure")
+        })
 }
 
 /// Whether `s`'s `command` or `entrypoint` waits for one of `t`'s names.
@@ -117,5 +133,12 @@ mod tests {
         assert_eq!(flagged(&other, code), ["db"]);
         let plain = format!("{base}    command: npm start\n");
         assert_eq!(flagged(&plain, code), ["db"]);
+        // Restarted until the database answers.
+        for policy in ["always", "unless-stopped", "on-failure", "\"on-failure:5\""] {
+            let text = format!("{base}    restart: {policy}\n");
+            assert!(flagged(&text, code).is_empty(), "{policy}");
+        }
+        let text = format!("{base}    restart: \"no\"\n");
+        assert_eq!(flagged(&text, code), ["db"]);
     }
 }
