@@ -224,12 +224,35 @@ fn service_ref(
     let port = r.port();
     let target = port.map_or(String::new(), |p| format!(":{p}"));
     let mut md = format!("**`{}`** names `{host}{target}`\n\n", r.key);
+    // Who uses the address: refs.rs decides it once, for rules and hovers alike.
+    match r.audience {
+        crate::compose::refs::Audience::Client => {
+            let _ = write!(
+                md,
+                "- `{}` is handed to a browser or another machine: `{host}` is resolved there, not inside `{}`",
+                r.key, from.name
+            );
+            return md;
+        }
+        crate::compose::refs::Audience::Listen => {
+            let _ = write!(
+                md,
+                "- `{}` is where `{}` listens, not an address it connects to",
+                r.key, from.name
+            );
+            return md;
+        }
+        _ => {}
+    }
     if crate::compose::refs::is_loopback(host) {
         let _ = write!(
             md,
             "- `{host}` inside `{}` is `{}` itself, not another container or the host",
             from.name, from.name
         );
+        if r.audience == crate::compose::refs::Audience::Unknown {
+            md.push_str(" (if a browser opens this URL, it is the user's machine)");
+        }
         return md;
     }
     // The named service, built on its own (hovers never build the whole project).
@@ -1024,6 +1047,20 @@ mod tests {
             h.contains("No service of this file is called `nope`"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn a_browser_url_and_a_listen_address() {
+        let text = "services:\n  web:\n    environment:\n      NEXT_PUBLIC_API_URL: http://localhost:8000\n      METRICS_LISTEN_ADDR: 127.0.0.1:9100\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("handed to a browser or another machine"), "{h}");
+        assert!(!h.contains("itself"), "{h}");
+        let h = hover_at(text, "127.0.0.1", &[], &[]);
+        assert!(h.contains("is where `web` listens"), "{h}");
+        let text = "services:\n  web:\n    environment:\n      API_URL: http://localhost:8000\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("is `web` itself"), "{h}");
+        assert!(h.contains("if a browser opens this URL"), "{h}");
     }
 
     #[test]

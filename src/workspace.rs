@@ -129,11 +129,13 @@ pub fn context_with(
     editor: &RuleSettings,
 ) -> Context {
     let mut vars = HashMap::new();
+    let mut dotenv_lines = rustc_hash::FxHashMap::default();
     if let Some(dir) = path.parent()
         && let Ok(text) = std::fs::read_to_string(dir.join(".env"))
     {
-        let (from_file, _errors) = dotenv::parse(&text, &environment);
+        let (from_file, lines, _errors) = dotenv::parse_with_lines(&text, &environment);
         vars = from_file;
+        dotenv_lines.extend(lines);
     }
     let dotenv = vars
         .keys()
@@ -158,6 +160,7 @@ pub fn context_with(
     Context {
         vars,
         dotenv,
+        dotenv_lines,
         rules,
         ..Context::default()
     }
@@ -622,6 +625,7 @@ mod tests {
         let ctx = context_with(&dir.join("compose.yaml"), env, &RuleSettings::default());
         assert_eq!(ctx.vars["PORT"], "9000");
         assert_eq!(ctx.vars["HOST_IP"], "127.0.0.1");
+        assert_eq!(ctx.dotenv_lines.get("HOST_IP"), Some(&2));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
