@@ -32,6 +32,10 @@ pub struct External {
     /// `.env.dist`, ...), which Compose does not read: findings about unset variables say
     /// so.
     pub env_template: Option<String>,
+    /// The file is named as an override or variant of a base file (`compose.override.yaml`,
+    /// `docker-compose.prod.yml`) and no base file was found beside it: it is meant to be
+    /// merged with one portside cannot see.
+    pub base_missing: bool,
 }
 
 /// A service as another Compose file of the project defines it (or the part of it that

@@ -8,6 +8,12 @@ declare_rule! {
     /// Reports a `${VAR:?message}` or `${VAR?message}` whose variable is missing from the
     /// environment and the `.env` file, and templates Compose cannot read (`${foo!}`).
     ///
+    /// An invalid template is an error: Compose refuses it wherever it runs. A missing
+    /// required variable is a warning: the variable may be set where Compose runs (the
+    /// shell, a CI job, `--env-file`), and a project that ships a `.env.example` asks for
+    /// exactly that; the message names such a template when there is no `.env`. A default
+    /// written without its `-` (`${PORT:8080}`) gets a quick fix.
+    ///
     /// ## Why it matters
     /// `docker compose up` stops with `required variable VAR is missing a value` before it
     /// creates anything; an invalid template stops it with `Invalid template`.
@@ -34,13 +40,17 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (node, error) in &p.interpolation_errors {
         let span = p.span(*node);
         let finding = match error {
+            // The author made it required on purpose; it may well be set where Compose
+            // runs (the shell, CI, `--env-file`): a warning, not an error.
             InterpolationError::Required { .. } => Finding::new(
                 &INTERPOLATION_ERROR,
                 span,
                 format!(
-                    "Compose stops here: {error}. Set it in `.env` or the environment, or give a default"
+                    "Unless it is set where Compose runs, Compose stops here: {error}{}. Set it in `.env` or the environment",
+                    super::template_note(p)
                 ),
-            ),
+            )
+            .with_severity(crate::finding::Severity::Warning),
             InterpolationError::Invalid { .. } => {
                 let raw = &p.text[span.clone()];
                 match colon_without_operator(raw) {
@@ -122,5 +132,15 @@ mod tests {
             ["\"app:${TAG:?set TAG}\"", "\"${foo!}\""]
         );
         assert!(findings(text, &[("TAG", "1")], "interpolation-error").len() == 1);
+        // Required and missing here may be set where Compose runs; invalid is certain.
+        let f = findings(text, &[], "interpolation-error");
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        assert!(
+            f[0].message
+                .starts_with("Unless it is set where Compose runs"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[1].severity, crate::finding::Severity::Error);
     }
 }

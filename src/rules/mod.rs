@@ -22,6 +22,7 @@ mod daemon_ip_forward_false;
 mod daemon_ip_not_for_compose;
 mod daemon_iptables_false;
 mod daemon_ipv6_no_fixed_cidr;
+mod daemon_public_address_range;
 mod daemon_tcp_without_tls;
 mod daemon_unknown_key;
 mod daemon_userland_proxy_false;
@@ -54,6 +55,7 @@ mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
 mod nextjs_standalone_hostname;
 mod no_shared_network;
+mod overlay_network_needs_swarm;
 mod port_var_unset;
 mod publish_all_interfaces;
 mod published_port_between_containers;
@@ -164,6 +166,7 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     links_legacy::check,
     internal_network_ports::check,
     external_network_missing::check,
+    overlay_network_needs_swarm::check,
     yaml_base60_port::check,
     port_var_unset::check,
     duplicate_host_port::check,
@@ -227,6 +230,7 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
     daemon_userland_proxy_false::check,
     daemon_ipv6_no_fixed_cidr::check,
     daemon_default_pools_invalid::check,
+    daemon_public_address_range::check,
     daemon_host_gateway_ip_both::check,
     daemon_ip_not_for_compose::check,
     dns_misconfig::check,
@@ -323,6 +327,28 @@ pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Ser
     false
 }
 
+/// A name this file does not define, in a file that another file completes
+/// ([`Project::fragment`](crate::compose::Project::fragment)): the other file may define
+/// it, so the finding is information, said as such.
+pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
+    let message = format!(
+        "This file looks like part of a project ({why}). Merged with a file that defines the name, Compose accepts it; on its own: {}",
+        f.message
+    );
+    crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
+}
+
+/// What to add to a message about an unset variable when a template sits where `.env`
+/// should be.
+pub(crate) fn template_note(p: &crate::compose::Project) -> String {
+    match &p.external.env_template {
+        Some(name) => format!(
+            " (`{name}` beside this file is a template: Compose reads only `.env`, so copy it to `.env`)"
+        ),
+        None => String::new(),
+    }
+}
+
 /// What `rootless-privileged-port` says of host port `port` under the limit `start`;
 /// `portside probe` says the same.
 pub fn rootless_message(port: u16, start: u16) -> String {
@@ -362,6 +388,7 @@ pub static ALL: &[&Rule] = &[
     &links_legacy::LINKS_LEGACY,
     &internal_network_ports::INTERNAL_NETWORK_PORTS,
     &external_network_missing::EXTERNAL_NETWORK_MISSING,
+    &overlay_network_needs_swarm::OVERLAY_NETWORK_NEEDS_SWARM,
     &yaml_base60_port::YAML_BASE60_PORT,
     &port_var_unset::PORT_VAR_UNSET,
     &duplicate_host_port::DUPLICATE_HOST_PORT,
@@ -410,6 +437,7 @@ pub static ALL: &[&Rule] = &[
     &daemon_userland_proxy_false::DAEMON_USERLAND_PROXY_FALSE,
     &daemon_ipv6_no_fixed_cidr::DAEMON_IPV6_NO_FIXED_CIDR,
     &daemon_default_pools_invalid::DAEMON_DEFAULT_POOLS_INVALID,
+    &daemon_public_address_range::DAEMON_PUBLIC_ADDRESS_RANGE,
     &daemon_host_gateway_ip_both::DAEMON_HOST_GATEWAY_IP_BOTH,
     &daemon_ip_not_for_compose::DAEMON_IP_NOT_FOR_COMPOSE,
     &dns_misconfig::DNS_MISCONFIG,
@@ -428,6 +456,20 @@ pub fn markdown_reference() -> String {
     let mut out = String::from(
         "# portside rules\n\n\
          Generated from the rules' source by `portside rules --markdown`; do not edit by hand.\n\n\
+         ## Severity policy\n\n\
+         Every rule's default severity, and every finding's, follows one policy:\n\n\
+         - **error**: Docker or Compose refuses the file, or the connection fails for certain. \
+         A false error is a bug as serious as a crash, so an error needs certain evidence.\n\
+         - **warning**: it very likely fails, or it exposes what must not be exposed (a server \
+         without a password, the Docker API).\n\
+         - **info**: advice, and risks that depend on what the author intends.\n\
+         - **hint**: a fact that depends on the host or the daemon, which no file shows.\n\n\
+         When the evidence is ambiguous, portside says less: a lower severity, or nothing. A \
+         finding that depends on a variable that is not set here (it may be set where Compose \
+         runs), or on a name that a file merged with this one may define, is lowered. \
+         Opinionated rules are **opt-in** (off until a setting names them, as in ruff and \
+         clippy): `publish-all-interfaces = \"on\"` in `portside.toml`, or a level. Quick fixes \
+         are offered only where they cannot break a working project.\n\n\
          | code | severity | checks | summary |\n|---|---|---|---|\n",
     );
     for rule in ALL {

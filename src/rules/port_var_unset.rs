@@ -74,16 +74,6 @@ fn bare_vars(raw: &str) -> Vec<(std::ops::Range<usize>, String)> {
     out
 }
 
-/// What to add to a message when a template sits where `.env` should be.
-fn template_note(p: &Project) -> String {
-    match &p.external.env_template {
-        Some(name) => format!(
-            " (`{name}` beside this file is a template: Compose reads only `.env`, so copy it to `.env`)"
-        ),
-        None => String::new(),
-    }
-}
-
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
         for v in &s.expose {
@@ -156,7 +146,7 @@ fn push(
         token.clone().unwrap_or_else(|| p.span(v.node)),
         format!(
             "`{name}` is not set in the environment or `.env`{}: `{}` becomes `{}` and {what}",
-            template_note(p),
+            super::template_note(p),
             v.raw(),
             v.value
         ),
