@@ -697,9 +697,11 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn docker_contexts_choose_the_endpoint_like_the_cli() {
-    let dir = std::env::temp_dir().join(format!("portside-contexts-{}", std::process::id()));
+/// A Docker config folder (`tag` names it) with two contexts, `ptest` (the current one, on a
+/// socket that is not there) and `remote` (ssh to a closed port), and what `portside doctor`
+/// says with it and DOCKER_CONTEXT=`context`: its exit code and output.
+fn doctor_with_contexts(tag: &str, contexts: &[Option<&str>]) -> Vec<(Option<i32>, String)> {
+    let dir = std::env::temp_dir().join(format!("portside-contexts-{tag}-{}", std::process::id()));
     let meta = dir.join("contexts").join("meta");
     for (folder, name, host) in [
         ("1f2e", "ptest", "unix:///nonexistent/ctx.sock"),
@@ -713,7 +715,7 @@ fn docker_contexts_choose_the_endpoint_like_the_cli() {
         .unwrap();
     }
     std::fs::write(dir.join("config.json"), r#"{"currentContext": "ptest"}"#).unwrap();
-    let doctor = |context: Option<&str>| {
+    let doctor = |context: &Option<&str>| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portside"));
         cmd.arg("doctor")
             .env_remove("DOCKER_HOST")
@@ -728,25 +730,47 @@ fn docker_contexts_choose_the_endpoint_like_the_cli() {
             String::from_utf8_lossy(&o.stdout).to_string(),
         )
     };
-    let (code, out) = doctor(None);
-    assert_eq!(code, Some(1), "{out}");
+    let said = contexts.iter().map(doctor).collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    said
+}
+
+#[test]
+fn docker_contexts_choose_the_endpoint_like_the_cli() {
+    let said = doctor_with_contexts("choose", &[None, Some("remote"), Some("nope")]);
+    let (code, out) = &said[0];
+    assert_eq!(*code, Some(1), "{out}");
     assert!(
         out.contains("endpoint: unix:///nonexistent/ctx.sock (from Docker context `ptest` (currentContext in ~/.docker/config.json))"),
         "{out}"
     );
-    let (_, out) = doctor(Some("remote"));
+    let (_, out) = &said[1];
     assert!(
         out.contains("ssh://user@127.0.0.1:1 (from Docker context `remote` (DOCKER_CONTEXT))"),
         "{out}"
     );
-    // An unreachable remote context: ssh's own words, within the timeout.
-    assert!(out.contains("Connection refused"), "{out}");
-    let (_, out) = doctor(Some("nope"));
+    let (_, out) = &said[2];
     assert!(
         out.contains("Docker context `nope` (DOCKER_CONTEXT) has no Docker endpoint"),
         "{out}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs the ssh client: bash .ci/run installs it; cargo test -- --include-ignored runs it"]
+fn an_unreachable_ssh_context_fails_in_sshs_own_words() {
+    if std::process::Command::new("ssh")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        common::missing("the ssh client (`ssh`)", "apt-get install openssh-client");
+    }
+    let said = doctor_with_contexts("ssh", &[Some("remote")]);
+    let (code, out) = &said[0];
+    assert_eq!(*code, Some(1), "{out}");
+    // ssh's own words, within the timeout.
+    assert!(out.contains("Connection refused"), "{out}");
 }
 
 /// A fake Docker daemon for fault injection on a unix socket: every request gets the raw
