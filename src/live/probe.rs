@@ -117,7 +117,9 @@ pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
             });
         }
     }
-    for r in &project.refs {
+    // Only addresses a program in the container connects to: a browser's URL or a listen
+    // address naming a service is not a link between containers.
+    for r in project.refs.iter().filter(|r| r.connects()) {
         let Some(to) = project.host_index(project.ref_host(r)) else {
             continue;
         };
