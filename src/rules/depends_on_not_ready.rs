@@ -6,8 +6,9 @@ use crate::finding::Finding;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `depends_on` a database, cache or broker (by its image) without
-    /// `condition: service_healthy`, when the service also connects to it. A service whose
+    /// Reports `depends_on` a database, cache or broker (by its image) in the short form,
+    /// without a `condition`, when the service also connects to it (a condition written
+    /// out, `service_started` included, is the author's choice). A service whose
     /// `command` or `entrypoint` already waits for it (`wait-for-it.sh db:5432 -- ...`,
     /// `dockerize -wait tcp://db:5432`, `until pg_isready -h db`, an `nc -z db 5432` loop)
     /// is left alone, and so is a service that Docker restarts when it exits
@@ -46,7 +47,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         for d in &s.depends_on {
-            if d.condition.is_some_and(|c| c != "service_started") {
+            // Any written condition, `service_started` included, is the author's choice.
+            if d.condition.is_some() {
                 continue;
             }
             let Some(ti) = p.service_index(d.name) else {
@@ -110,6 +112,12 @@ mod tests {
     fn waits_for_start_only() {
         let text = "services:\n  app:\n    depends_on: [db, cache, worker]\n    environment:\n      DATABASE_URL: postgres://u:p@db:5432/app\n      REDIS_URL: redis://cache:6379\n  app2:\n    depends_on:\n      db:\n        condition: service_healthy\n    environment: {DATABASE_URL: \"postgres://db/x\"}\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n  worker:\n    image: app\n";
         assert_eq!(flagged(text, "depends-on-not-ready"), ["db", "cache"]);
+        // A condition written out is a choice, `service_started` too.
+        let chosen = text.replace("depends_on: [db, cache, worker]", "depends_on:\n      db: {condition: service_started}\n      cache: {condition: service_started}");
+        assert!(
+            flagged(&chosen, "depends-on-not-ready").is_empty(),
+            "{chosen}"
+        );
     }
 
     #[test]
