@@ -602,7 +602,23 @@ pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hov
             .flat_map(|s| &s.exposes)
             .find(|w| contains(&w.span, offset))
             .map(|w| Hovered {
-                markdown: dockerfile_expose(&w.text),
+                markdown: match (w.value(), &w.values) {
+                    (Some(v), _) if w.literal() => dockerfile_expose(v),
+                    (Some(v), _) => format!(
+                        "`{}` resolves to `{v}` here\n\n{}",
+                        w.text,
+                        dockerfile_expose(v)
+                    ),
+                    (None, Some(vs)) => format!(
+                        "`{}` resolves to `{}` here: each is exposed",
+                        w.text,
+                        vs.join("`, `")
+                    ),
+                    (None, None) => format!(
+                        "**`EXPOSE {}`**\n\nIts value is not known here: a build argument or the base image may set it",
+                        w.text
+                    ),
+                },
                 range: w.span.clone(),
             })
     });

@@ -290,7 +290,12 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
         return;
     };
     let mut stage = stage.clone();
-    stage.vars.extend(script.vars.iter().cloned());
+    stage.vars.extend(
+        script
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone()))),
+    );
     let mut inner = Vec::new();
     detect_words(&package.text, &stage, &script.words, &mut inner);
     for f in inner {
@@ -343,7 +348,7 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
                 .iter()
                 .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
         });
-        let has_env = server.env.iter().any(|e| stage.var(e).is_some());
+        let has_env = server.env.iter().any(|e| stage.declares(e));
         if has_flag || has_env {
             continue;
         }

@@ -31,11 +31,12 @@ declare_rule! {
 
 pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
-        for word in &stage.exposes {
-            let Some(value) = stage.expand(&word.text) else {
-                continue;
-            };
-            let Ok(bindings) = ports::parse_port_spec(&value) else {
+        for (word, value) in stage
+            .exposes
+            .iter()
+            .flat_map(|w| w.values.iter().flatten().map(move |v| (w, v)))
+        {
+            let Ok(bindings) = ports::parse_port_spec(value) else {
                 continue;
             };
             if bindings
@@ -51,8 +52,8 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
                     "EXPOSE instruction should not define an IP address or host-port mapping, found '{value}'. BuildKit keeps only the container port; publish with `ports` or `-p`"
                 ),
             );
-            if value == word.text && text.get(word.span.clone()) == Some(word.text.as_str()) {
-                let container = &value[ports::spec_parts(&value).container.start..];
+            if word.literal() && text.get(word.span.clone()) == Some(word.text.as_str()) {
+                let container = &value[ports::spec_parts(value).container.start..];
                 f = f.with_fix(
                     format!("Keep `{container}`"),
                     vec![Edit {

@@ -104,39 +104,48 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 /// here is left alone.
 pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
+        // Each word as BuildKit expanded it (one word may give several ports); a word whose
+        // variables have no known value here is left alone.
         for word in &stage.exposes {
-            let Some(value) = stage.expand(&word.text) else {
-                continue;
-            };
-            let Err(err) = ports::parse_port_spec(&value) else {
-                continue;
-            };
-            let message = match err.kind {
-                PortErrorKind::NoPort => format!("invalid port: \"{value}\": no port specified"),
-                PortErrorKind::Protocol => format!("invalid port: \"{value}\": {}", err.message),
-                _ => err.message.clone(),
-            };
-            let literal =
-                value == word.text && text.get(word.span.clone()) == Some(word.text.as_str());
-            let range = if literal {
-                word.span.start + err.span.start..word.span.start + err.span.end
-            } else {
-                word.span.clone()
-            };
-            let resolved = if literal {
-                String::new()
-            } else {
-                format!(" (`{}` resolves to `{value}`)", word.text)
-            };
-            out.push(Finding::new(
-                &INVALID_PORT_SPEC,
-                range,
-                format!(
-                    "The build fails: \"{message}\"{resolved}. `EXPOSE` takes container ports such as `8080` or `8000-8010/udp`"
-                ),
-            ));
+            for value in word.values.iter().flatten() {
+                check_exposed(text, word, value, out);
+            }
         }
     }
+}
+
+fn check_exposed(
+    text: &str,
+    word: &crate::dockerfile::Exposed,
+    value: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Err(err) = ports::parse_port_spec(value) else {
+        return;
+    };
+    let message = match err.kind {
+        PortErrorKind::NoPort => format!("invalid port: \"{value}\": no port specified"),
+        PortErrorKind::Protocol => format!("invalid port: \"{value}\": {}", err.message),
+        _ => err.message.clone(),
+    };
+    let literal = word.literal() && text.get(word.span.clone()) == Some(word.text.as_str());
+    let range = if literal {
+        word.span.start + err.span.start..word.span.start + err.span.end
+    } else {
+        word.span.clone()
+    };
+    let resolved = if literal {
+        String::new()
+    } else {
+        format!(" (`{}` resolves to `{value}`)", word.text)
+    };
+    out.push(Finding::new(
+        &INVALID_PORT_SPEC,
+        range,
+        format!(
+            "The build fails: \"{message}\"{resolved}. `EXPOSE` takes container ports such as `8080` or `8000-8010/udp`"
+        ),
+    ));
 }
 
 /// An entry with variables: parsed after interpolation, reported on the whole token with

@@ -3,6 +3,13 @@
 //! parse-dockerfile stops at the first error. On an error we record it, blank the line it
 //! names (spaces keep every byte offset of the rest of the file) and parse again, so the
 //! instructions after a half-typed line are still analysed.
+//!
+//! Before that, [`bridge`] rewrites what BuildKit accepts and parse-dockerfile refuses, byte
+//! for byte: here-documents anywhere in `RUN`/`COPY`/`ADD` (several on a line, after other
+//! words, `<<-`, quoted delimiters) have their bodies blanked and their `<<` markers too, and
+//! `ENTRYPOINT []` (which resets the entrypoint) is blanked and remembered. The rules follow
+//! moby/buildkit `frontend/dockerfile/parser/parser.go` (line continuation, comment and
+//! empty lines inside continuations, the `escape` directive, `reHeredoc`).
 
 use std::borrow::Cow;
 
@@ -18,18 +25,24 @@ pub struct DockerfileSyntax<'a> {
     pub errors: Vec<SyntaxError>,
     /// Whether `text` parses. False only when recovery gave up.
     pub parsed: bool,
+    /// Where each `ENTRYPOINT []` stood (blanked in `text`): the entrypoint is reset there.
+    pub entrypoint_resets: Vec<usize>,
 }
 
 impl<'a> DockerfileSyntax<'a> {
     pub fn parse(original: &'a str) -> Self {
-        let mut text = Cow::Borrowed(original);
-        let mut errors = Vec::new();
+        let Bridged {
+            mut text,
+            entrypoint_resets,
+            mut errors,
+        } = bridge(original);
         loop {
             let Some(err) = parse_dockerfile::parse(&text).err() else {
                 return Self {
                     text,
                     errors,
                     parsed: true,
+                    entrypoint_resets,
                 };
             };
             let message = format!("{err:#}");
@@ -40,6 +53,7 @@ impl<'a> DockerfileSyntax<'a> {
                     text,
                     errors,
                     parsed: false,
+                    entrypoint_resets,
                 };
             };
             let line = &text[start..end];
@@ -70,6 +84,7 @@ impl<'a> DockerfileSyntax<'a> {
                     text,
                     errors,
                     parsed: false,
+                    entrypoint_resets,
                 };
             }
             let blanked: String = text
@@ -85,6 +100,320 @@ impl<'a> DockerfileSyntax<'a> {
             text = Cow::Owned(blanked);
         }
     }
+}
+
+/// The text after [`bridge`].
+struct Bridged<'a> {
+    text: Cow<'a, str>,
+    entrypoint_resets: Vec<usize>,
+    errors: Vec<SyntaxError>,
+}
+
+/// A physical line: where it starts and its text without the line break (`\n`, `\r\n`).
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    start: usize,
+    content: &'a str,
+}
+
+fn physical_lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for l in text.split_inclusive('\n') {
+        let content = l.strip_suffix('\n').unwrap_or(l);
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        out.push(Line { start, content });
+        start += l.len();
+    }
+    out
+}
+
+/// The escape character the `# escape=` directive sets (BuildKit reads directives at the
+/// top of the file, before any other line).
+fn escape_char(lines: &[Line<'_>]) -> char {
+    for (i, line) in lines.iter().enumerate() {
+        let mut c = line.content;
+        if i == 0 {
+            c = c.strip_prefix('\u{feff}').unwrap_or(c);
+        }
+        let Some(rest) = c.strip_prefix('#') else {
+            return '\\';
+        };
+        let Some((key, value)) = rest.split_once('=') else {
+            return '\\';
+        };
+        let key = key.trim();
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return '\\';
+        }
+        if key.eq_ignore_ascii_case("escape") {
+            return if value.trim() == "`" { '`' } else { '\\' };
+        }
+    }
+    '\\'
+}
+
+/// Whether the line ends with the line-continuation character (BuildKit's
+/// `lineContinuationRegex`: the escape character, then only blanks, not itself escaped),
+/// and the line without it.
+fn continues(content: &str, escape: char) -> (bool, &str) {
+    let trimmed = content.trim_end_matches([' ', '\t']);
+    let Some(before) = trimmed.strip_suffix(escape) else {
+        return (false, content);
+    };
+    if before.is_empty() || !before.ends_with(escape) {
+        (true, before)
+    } else {
+        (false, content)
+    }
+}
+
+fn is_comment(content: &str) -> bool {
+    content.trim_start().starts_with('#')
+}
+
+/// Rewrites, offsets kept, what BuildKit accepts and parse-dockerfile refuses (see the
+/// module documentation).
+fn bridge(original: &str) -> Bridged<'_> {
+    let mut out = Bridged {
+        text: Cow::Borrowed(original),
+        entrypoint_resets: Vec::new(),
+        errors: Vec::new(),
+    };
+    let quick = memchr::memmem::find(original.as_bytes(), b"<<").is_some()
+        || memchr::memmem::find_iter(original.as_bytes(), b"[")
+            .next()
+            .is_some_and(|_| {
+                original
+                    .as_bytes()
+                    .windows(10)
+                    .any(|w| w.eq_ignore_ascii_case(b"entrypoint"))
+            });
+    if !quick {
+        return out;
+    }
+    let lines = physical_lines(original);
+    let escape = escape_char(&lines);
+    // Byte ranges to blank (line breaks and `\r` are kept).
+    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let first = lines[i];
+        let mut content = first.content;
+        if i == 0 {
+            content = content.strip_prefix('\u{feff}').unwrap_or(content);
+        }
+        if content.trim().is_empty() || is_comment(content) {
+            i += 1;
+            continue;
+        }
+        // The logical line: pieces of physical lines with where they start.
+        let offset0 = first.start + (first.content.len() - content.len());
+        let lead = content.len() - content.trim_start().len();
+        let mut pieces: Vec<(usize, &str)> = Vec::new();
+        let (mut more, piece) = continues(&content[lead..], escape);
+        pieces.push((offset0 + lead, piece));
+        let mut last = i;
+        while more && last + 1 < lines.len() {
+            last += 1;
+            let l = lines[last];
+            if is_comment(l.content) || l.content.trim().is_empty() {
+                continue;
+            }
+            let (m, piece) = continues(l.content, escape);
+            more = m;
+            pieces.push((l.start, piece));
+        }
+        let (logical, map) = join(&pieces);
+        let (keyword, args_at) = keyword(&logical);
+        let keyword = keyword.to_ascii_lowercase();
+        let mut next = last + 1;
+        if keyword == "entrypoint" {
+            let args = logical[args_at..].trim();
+            if args.starts_with('[')
+                && args.ends_with(']')
+                && args[1..args.len() - 1].trim().is_empty()
+            {
+                out.entrypoint_resets.push(map[0]);
+                blank.push(lines[i].start..lines[last].start + lines[last].content.len());
+            }
+        } else if logical.contains("<<") && can_hold_heredocs(&keyword, &logical[args_at..]) {
+            for doc in heredocs(&logical) {
+                // The marker (`<<`, `<<-`) becomes blanks; the delimiter word stays.
+                blank.push(map[doc.marker.start]..map[doc.marker.end - 1] + 1);
+                let mut terminated = false;
+                while next < lines.len() {
+                    let l = lines[next];
+                    next += 1;
+                    let candidate = if doc.chomp {
+                        l.content.trim_start_matches('\t')
+                    } else {
+                        l.content
+                    };
+                    blank.push(l.start..l.start + l.content.len());
+                    if candidate == doc.name {
+                        terminated = true;
+                        break;
+                    }
+                }
+                if !terminated {
+                    let at = map[doc.marker.start];
+                    out.errors.push(SyntaxError {
+                        message: format!("unterminated heredoc `{}`", doc.name),
+                        range: at..map[doc.marker.end - 1] + 1,
+                    });
+                    break;
+                }
+            }
+        }
+        i = next;
+    }
+    if blank.is_empty() {
+        return out;
+    }
+    let mut bytes = original.as_bytes().to_vec();
+    for r in blank {
+        for b in &mut bytes[r] {
+            if *b != b'\r' && *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Whole lines or ASCII markers were blanked, so the text stays UTF-8; the fallback
+    // only guards against a mistake here.
+    out.text = match String::from_utf8(bytes) {
+        Ok(s) => Cow::Owned(s),
+        Err(_) => Cow::Borrowed(original),
+    };
+    out
+}
+
+/// The pieces joined, and for each byte of the result its offset in the file.
+fn join(pieces: &[(usize, &str)]) -> (String, Vec<usize>) {
+    let mut logical = String::new();
+    let mut map = Vec::new();
+    for (start, piece) in pieces {
+        logical.push_str(piece);
+        map.extend((0..piece.len()).map(|k| start + k));
+    }
+    // Never empty: an offset for "after the end".
+    map.push(pieces.last().map_or(0, |(s, p)| s + p.len()));
+    (logical, map)
+}
+
+/// The instruction keyword of a logical line and where its arguments start; `ONBUILD X`
+/// gives `X`.
+fn keyword(logical: &str) -> (&str, usize) {
+    let word_at = |from: usize| {
+        let rest = &logical[from..];
+        let start = from + (rest.len() - rest.trim_start().len());
+        let end = logical[start..]
+            .find(char::is_whitespace)
+            .map_or(logical.len(), |e| start + e);
+        (&logical[start..end], end)
+    };
+    let (first, end) = word_at(0);
+    if first.eq_ignore_ascii_case("onbuild") {
+        return word_at(end);
+    }
+    (first, end)
+}
+
+/// BuildKit's `canContainHeredoc`: `RUN`, `COPY` and `ADD`, not in JSON form.
+fn can_hold_heredocs(keyword: &str, args: &str) -> bool {
+    if !matches!(keyword, "run" | "copy" | "add") {
+        return false;
+    }
+    // Flags (`--mount=...`) come first; the JSON form is an array of strings after them.
+    let mut rest = args.trim_start();
+    while rest.starts_with("--") {
+        rest = rest
+            .find(char::is_whitespace)
+            .map_or("", |e| rest[e..].trim_start());
+    }
+    !(rest.starts_with('[') && serde_json::from_str::<Vec<String>>(rest.trim_end()).is_ok())
+}
+
+/// A here-document named on an instruction line.
+#[derive(Debug, PartialEq, Eq)]
+struct Heredoc {
+    /// `<<` or `<<-` in the logical line.
+    marker: std::ops::Range<usize>,
+    name: String,
+    /// `<<-`: leading tabs are removed before comparing with the delimiter.
+    chomp: bool,
+}
+
+/// The here-documents of a logical line, in order: its words (quotes kept; `<<` and the
+/// blanks after it join the next word) that match BuildKit's `^(\d*)<<(-?)\s*([^<]*)$`
+/// and whose delimiter, unquoted, is one word.
+fn heredocs(logical: &str) -> Vec<Heredoc> {
+    let mut out = Vec::new();
+    for (start, word) in raw_words_at(logical) {
+        let digits = word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let Some(after) = word[digits..].strip_prefix("<<") else {
+            continue;
+        };
+        let chomp = after.starts_with('-');
+        let rest = if chomp { &after[1..] } else { after }.trim_start();
+        if rest.is_empty() || rest.contains('<') {
+            continue;
+        }
+        let words = crate::dockerfile::shell::process(rest, '\\', &|_| None)
+            .map(|p| p.words)
+            .unwrap_or_else(|| vec![rest.to_string()]);
+        let [name] = &words[..] else { continue };
+        let marker_start = start + digits;
+        out.push(Heredoc {
+            marker: marker_start..marker_start + 2 + usize::from(chomp),
+            name: name.clone(),
+            chomp,
+        });
+    }
+    out
+}
+
+/// Words split at blanks outside quotes, quotes and escapes kept, with their starts;
+/// `<<` followed by blanks stays with the next word (as BuildKit's lexer reads it).
+fn raw_words_at(line: &str) -> Vec<(usize, &str)> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let mut quote: Option<u8> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(b'"') if b == b'\\' => i += 1,
+                Some(_) => {}
+                None if b == b'\'' || b == b'"' => quote = Some(b),
+                None if b == b'\\' => i += 1,
+                None if b == b'<' && bytes.get(i + 1) == Some(&b'<') => {
+                    i += 2;
+                    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                        i += 1;
+                    }
+                    continue;
+                }
+                None if b.is_ascii_whitespace() => break,
+                None => {}
+            }
+            i += 1;
+        }
+        let end = i.min(bytes.len());
+        if let Some(word) = line.get(start..end) {
+            out.push((start, word));
+        }
+    }
+    out
 }
 
 /// Byte range of 1-based `line` without its line break.
