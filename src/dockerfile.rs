@@ -712,4 +712,109 @@ mod tests {
         assert!(npm_script(&words("node server.js"), package).is_none());
         assert!(npm_script(&words("npm run dev"), "{not json").is_none());
     }
+
+    fn ports(df: &Dockerfile, stage: usize) -> Vec<Option<Vec<String>>> {
+        df.stages[stage]
+            .exposes
+            .iter()
+            .map(|e| e.values.clone())
+            .collect()
+    }
+
+    fn known(values: &[&str]) -> Option<Vec<String>> {
+        Some(values.iter().map(|v| v.to_string()).collect())
+    }
+
+    #[test]
+    fn expose_expands_arg_and_env_as_buildkit_does() {
+        // ENV PORT $PORT: the ENV value is expanded when it is set, so EXPOSE sees 80.
+        let text = "ARG PORT=80\nFROM node:22\nARG PORT\nENV PORT $PORT\nEXPOSE $PORT 9229\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"]), known(&["9229"])]);
+        assert!(df.stages[0].exposes[0].value() == Some("80"));
+        assert!(!df.stages[0].exposes[0].literal());
+        assert!(df.stages[0].exposes[1].literal());
+        // Defaults, alternatives, quotes, several ports from one word.
+        let text = "FROM a\nARG P=3000\nENV PORTS=\"80 443\" EMPTY=\nEXPOSE ${P:-1} ${NOPE:-1} ${EMPTY:-8080} ${P:+5000} '$P' \"$P\"/udp $PORTS\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(
+            ports(&df, 0),
+            [
+                known(&["3000"]),
+                None,
+                known(&["8080"]),
+                known(&["5000"]),
+                known(&["$P"]),
+                known(&["3000/udp"]),
+                known(&["80", "443"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn scope_per_stage_and_order() {
+        // A global ARG is visible in a stage only when the stage declares it again.
+        let text = "ARG PORT=80\nFROM a AS one\nEXPOSE $PORT\nFROM a AS two\nARG PORT\nEXPOSE $PORT\nENV PORT=90\nEXPOSE $PORT\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [None]);
+        assert_eq!(ports(&df, 1), [known(&["80"]), known(&["90"])]);
+        // ENV values see the variables before the instruction, not its own.
+        let text = "FROM a\nENV P=1\nENV P=2 Q=$P\nEXPOSE $Q\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [known(&["1"])]);
+        // ARG without a default: unknown (any --build-arg may set it), and it hides an
+        // earlier value only when it has one.
+        let text = "FROM a\nARG PORT\nEXPOSE $PORT\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [None]);
+        // A stage built FROM another inherits its variables.
+        let text = "FROM a AS base\nENV PORT=8080\nFROM base\nEXPOSE $PORT\n";
+        assert_eq!(
+            ports(&Dockerfile::read(text).unwrap(), 1),
+            [known(&["8080"])]
+        );
+        // An unknown value shadows an earlier known one.
+        let text = "FROM a\nENV PORT=80\nENV PORT=$FROM_BASE_IMAGE\nEXPOSE $PORT\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [None]);
+    }
+
+    #[test]
+    fn build_args_win_over_defaults() {
+        let text =
+            "ARG BASE=80\nFROM a\nARG BASE\nARG PORT=3000\nARG OTHER\nEXPOSE $BASE $PORT $OTHER\n";
+        let args = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let df = Dockerfile::read_with(text, &args(&[("PORT", "4000"), ("BASE", "81")])).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["81"]), known(&["4000"]), None]);
+        let df = Dockerfile::read_with(text, &args(&[("OTHER", "5")])).unwrap();
+        assert_eq!(
+            ports(&df, 0),
+            [known(&["80"]), known(&["3000"]), known(&["5"])]
+        );
+    }
+
+    #[test]
+    fn escapes_and_the_escape_directive() {
+        let text = "FROM a\nENV P=80\nEXPOSE \\$P\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [known(&["$P"])]);
+        let text = "# escape=`\nFROM a\nENV P=80 Q=C:\\app\nEXPOSE $P `$P\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"]), known(&["$P"])]);
+        assert_eq!(df.stages[0].var("Q"), Some("C:\\app"));
+    }
+
+    #[test]
+    fn entrypoint_reset_and_copies() {
+        let text = "FROM a\nENTRYPOINT [\"docker-entrypoint.sh\"]\nENTRYPOINT []\nCOPY --from=build /app/.next/standalone ./\nCMD [\"node\", \"server.js\"]\n";
+        let df = Dockerfile::read(text).unwrap();
+        let s = df.runs(None).unwrap();
+        let words: Vec<_> = s.command().into_iter().map(|w| w.text).collect();
+        assert_eq!(words, ["node", "server.js"]);
+        assert_eq!(s.copies[0].text, "/app/.next/standalone");
+        // A heredoc's body is not read as instructions.
+        let text = "FROM a\nRUN cat <<EOF > /etc/x\nEXPOSE 1\nEOF\nEXPOSE 80\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"])]);
+    }
 }

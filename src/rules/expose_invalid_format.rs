@@ -80,4 +80,15 @@ mod tests {
         assert_eq!(f[0].fixes[0].edits[0].new_text, "80");
         assert_eq!(f[1].fixes[0].edits[0].new_text, "81/udp");
     }
+
+    #[test]
+    fn variables_are_expanded_first() {
+        let text = "FROM a\nARG BIND=127.0.0.1:8080:80\nEXPOSE $BIND\n";
+        let f = findings(text, "expose-invalid-format");
+        assert_eq!(f.len(), 1);
+        assert_eq!(&text[f[0].range.clone()], "$BIND");
+        // Not literal: no fix that would drop the variable.
+        assert!(f[0].fixes.is_empty());
+        assert!(findings("FROM a\nEXPOSE $PORT\n", "expose-invalid-format").is_empty());
+    }
 }

@@ -68,4 +68,14 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].fixes[0].edits[0].new_text, "80/tcp");
     }
+
+    #[test]
+    fn variables_are_expanded_first() {
+        let f = findings(
+            "FROM a\nENV PROTO=TCP\nEXPOSE 80/$PROTO 81/${NOPE}\n",
+            "expose-proto-casing",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fixes.is_empty());
+    }
 }

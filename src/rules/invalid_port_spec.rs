@@ -634,4 +634,73 @@ mod tests {
         assert_eq!(closest_protocol("http"), None);
         assert_eq!(closest_protocol("icmp"), None);
     }
+
+    fn dockerfile(text: &str) -> Vec<String> {
+        crate::rules::test_support::dockerfile_findings(text, "invalid-port-spec")
+            .iter()
+            .map(|f| format!("{}|{}", &text[f.range.clone()], f.message))
+            .collect()
+    }
+
+    #[test]
+    fn dockerfile_expose_with_variables() {
+        // BuildKit expands ARG and ENV in EXPOSE: none of these fails the build.
+        for text in [
+            "ARG PORT=80\nFROM node:22\nARG PORT\nENV PORT $PORT\nEXPOSE $PORT 9229\n",
+            "FROM node:22\nARG PORT\nEXPOSE $PORT\n",
+            "FROM node:22\nEXPOSE ${PORT:-3000} ${NODE_PORT}\n",
+            "FROM node:22\nENV PORTS=\"80 443/udp\"\nEXPOSE $PORTS\n",
+            "FROM a AS base\nENV PORT=8080\nFROM base\nEXPOSE $PORT\n",
+        ] {
+            assert!(
+                dockerfile(text).is_empty(),
+                "{text}: {:?}",
+                dockerfile(text)
+            );
+        }
+        // A value that is known and wrong still fails the build, at the word.
+        let f = dockerfile("FROM a\nARG PORT=80a\nEXPOSE $PORT\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].starts_with("$PORT|"), "{f:?}");
+        assert!(f[0].contains("`$PORT` resolves to `80a`"), "{f:?}");
+        let f = dockerfile("FROM a\nEXPOSE 80a\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn compose_build_args_reach_the_dockerfile() {
+        use crate::analysis::analyze_with;
+        use crate::classify::FileKind;
+        let df = "FROM node:22\nARG PORT=3000\nEXPOSE $PORT\nCMD [\"node\", \"index.js\"]\n";
+        let run = |compose: &str, vars: &[(&str, &str)]| {
+            let mut ctx = crate::rules::test_support::built_context(df);
+            ctx.vars = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            analyze_with(FileKind::Compose, compose, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "target-port-mismatch")
+                .count()
+        };
+        let map = "services:\n  api:\n    build:\n      context: .\n      args:\n        PORT: 8080\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(map, &[]), 0);
+        let list = "services:\n  api:\n    build:\n      context: .\n      args: [PORT=8080]\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(list, &[]), 0);
+        // `PORT` without a value comes from the environment; unset there, the default.
+        let bare = "services:\n  api:\n    build:\n      context: .\n      args: [PORT]\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(bare, &[("PORT", "8080")]), 0);
+        assert_eq!(run(bare, &[]), 1);
+        // No build args: the default, 3000, is what the image exposes.
+        let none = "services:\n  api:\n    build: .\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(none, &[]), 1);
+        assert_eq!(
+            run(
+                "services:\n  api:\n    build: .\n    ports: [\"8080:3000\"]\n",
+                &[]
+            ),
+            0
+        );
+    }
 }

@@ -508,4 +508,144 @@ mod tests {
         assert!(!d.errors.is_empty());
         assert!(d.errors.len() < MAX_ERRORS);
     }
+
+    /// Shapes `docker build` accepts (BuildKit's parser and instruction parser): none may be
+    /// a syntax error, and the instructions after them must still be read.
+    #[test]
+    fn what_buildkit_accepts_is_not_a_syntax_error() {
+        let cases: &[(&str, &str)] = &[
+            ("empty exec CMD", "FROM a\nCMD []\n"),
+            ("empty exec ENTRYPOINT", "FROM a\nENTRYPOINT []\n"),
+            (
+                "ENTRYPOINT [ ] spaced",
+                "FROM a\nENTRYPOINT [ ]\nCMD [\"x\"]\n",
+            ),
+            (
+                "JSON odd spacing",
+                "FROM a\nCMD [ \"node\" ,\"x\" ]\nENTRYPOINT   [\"a\"]   \n",
+            ),
+            ("JSON tight", "FROM a\nRUN [\"a\",\"b\"]\n"),
+            ("not JSON is shell form", "FROM a\nCMD [not json\n"),
+            ("heredoc RUN", "FROM a\nRUN <<EOF\necho hi\nEOF\n"),
+            ("heredoc COPY", "FROM a\nCOPY <<EOF /x\nhello\nEOF\n"),
+            ("heredoc ADD", "FROM a\nADD <<EOF /x\nhi\nEOF\n"),
+            ("heredoc chomp", "FROM a\nRUN <<-EOF\n\techo hi\n\tEOF\n"),
+            (
+                "two heredocs on a line",
+                "FROM a\nRUN <<A cat > /a && <<B cat > /b\na\nA\nb\nB\n",
+            ),
+            (
+                "heredoc after words",
+                "FROM a\nRUN python3 <<EOF\nprint('hi')\nEOF\nEXPOSE 80\n",
+            ),
+            (
+                "heredoc with flags",
+                "FROM a\nRUN --mount=type=cache,target=/c <<EOF\nWRONG looks like an instruction\nEOF\n",
+            ),
+            (
+                "quoted delimiters",
+                "FROM a\nRUN <<\"EOF\"\necho $HOME\nEOF\nRUN <<'X'\necho\nX\n",
+            ),
+            ("space after <<", "FROM a\nRUN cat << EOF\nbody\nEOF\n"),
+            ("fd heredoc", "FROM a\nRUN cat 0<<EOF\nbody\nEOF\n"),
+            (
+                "heredoc CRLF",
+                "FROM a\r\nRUN <<EOF\r\nWRONG x\r\nEOF\r\nEXPOSE 80\r\n",
+            ),
+            (
+                "ONBUILD heredoc",
+                "FROM a\nONBUILD RUN <<EOF\nWRONG x\nEOF\n",
+            ),
+            ("shift is not a heredoc", "FROM a\nRUN echo $((1<<2))\n"),
+            (
+                "syntax directive",
+                "# syntax=docker/dockerfile:1.7\n# check=skip=all\nFROM a\n",
+            ),
+            (
+                "escape backtick",
+                "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN dir `\n  C:\\\nEXPOSE 80\n",
+            ),
+            (
+                "escape backslash",
+                "# escape=\\\nFROM a\nRUN echo \\\n  hi\n",
+            ),
+            (
+                "comments and blank lines in continuations",
+                "FROM a\nRUN apt-get update \\\n# a comment\n  && apt-get install -y x \\\n\n  && echo done\nEXPOSE 80\n",
+            ),
+            ("indented comment", "FROM a\n   # indented\nRUN x\n"),
+            (
+                "ONBUILD",
+                "FROM a\nONBUILD RUN echo hi\nONBUILD COPY . /app\n",
+            ),
+            (
+                "flags",
+                "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN --mount=type=cache,target=/root/.cache --network=none --security=insecure go build\nCOPY --chown=1000:1000 --chmod=755 --link --from=build /a /b\nCOPY --exclude=*.md --parents ./x /y\nADD --keep-git-dir=true https://github.com/a/b.git /src\nADD --checksum=sha256:abc https://x/y /z\nHEALTHCHECK --interval=5s --timeout=3s --start-period=1s --start-interval=1s --retries=3 CMD curl -f http://localhost/\n",
+            ),
+            ("HEALTHCHECK NONE", "FROM a\nHEALTHCHECK NONE\n"),
+            (
+                "lower case",
+                "from alpine as base\nrun echo hi\nexpose 80\ncmd [\"x\"]\n",
+            ),
+            (
+                "MAINTAINER and STOPSIGNAL",
+                "FROM a\nMAINTAINER me <me@x>\nSTOPSIGNAL SIGTERM\n",
+            ),
+            (
+                "ARG before FROM",
+                "ARG V=1\nARG W\nFROM a:$V AS y\nFROM y\n",
+            ),
+            ("CRLF", "FROM a\r\nRUN echo \\\r\n  hi\r\nEXPOSE 80\r\n"),
+            ("BOM", "\u{feff}FROM a\nEXPOSE 80\n"),
+            ("trailing backslash at EOF", "FROM a\nRUN echo hi \\"),
+            ("trailing backslash and newline", "FROM a\nRUN echo hi \\\n"),
+            (
+                "other instructions",
+                "FROM a\nVOLUME [\"/data\"]\nVOLUME /a /b\nUSER 1000:1000\nWORKDIR /app\nLABEL a=b \"c d\"=e\nSHELL [\"powershell\", \"-Command\"]\nENV A=1 \\\n    B=2\nENV LEGACY some value\n",
+            ),
+        ];
+        for (name, text) in cases {
+            let d = DockerfileSyntax::parse(text);
+            assert!(d.errors.is_empty(), "{name}: {:?}", d.errors);
+            assert!(d.parsed, "{name}");
+            assert_eq!(d.text.len(), text.len(), "{name}: offsets kept");
+        }
+    }
+
+    /// What BuildKit refuses stays an error.
+    #[test]
+    fn what_buildkit_refuses_is_still_an_error() {
+        let cases: &[(&str, &str)] = &[
+            ("unknown instruction", "FROM a\nWRONG x\n"),
+            ("empty SHELL", "FROM a\nSHELL []\n"),
+            ("SHELL not JSON", "FROM a\nSHELL powershell -command\n"),
+            (
+                "unterminated heredoc",
+                "FROM a\nRUN python3 <<EOF\nprint(1)\n",
+            ),
+            ("bad escape directive", "# escape=x\nFROM a\n"),
+            ("HEALTHCHECK without CMD", "FROM a\nHEALTHCHECK\n"),
+            ("no FROM", "EXPOSE 80\n"),
+        ];
+        for (name, text) in cases {
+            let d = DockerfileSyntax::parse(text);
+            assert!(!d.errors.is_empty(), "{name}");
+            for e in &d.errors {
+                assert!(e.range.end <= text.len(), "{name}: {e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bridged_text_keeps_what_follows_a_heredoc() {
+        let text =
+            "FROM a\nRUN <<A cat > /a && <<B cat > /b\nEXPOSE 1\nA\nEXPOSE 2\nB\nEXPOSE 80\n";
+        let d = DockerfileSyntax::parse(text);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        // The bodies are blank; the EXPOSE after them is still there, at its place.
+        assert_eq!(d.text.matches("EXPOSE").count(), 1);
+        assert_eq!(d.text.find("EXPOSE 80"), text.find("EXPOSE 80"));
+        let d = DockerfileSyntax::parse("FROM a\nENTRYPOINT [\"x\"]\nENTRYPOINT []\n");
+        assert_eq!(d.entrypoint_resets, [24]);
+    }
 }
