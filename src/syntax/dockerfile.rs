@@ -648,4 +648,34 @@ mod tests {
         let d = DockerfileSyntax::parse("FROM a\nENTRYPOINT [\"x\"]\nENTRYPOINT []\n");
         assert_eq!(d.entrypoint_resets, [24]);
     }
+
+    #[test]
+    fn heredoc_names_as_buildkit_reads_them() {
+        let names = |line: &str| -> Vec<(String, bool)> {
+            heredocs(line)
+                .into_iter()
+                .map(|h| (h.name, h.chomp))
+                .collect()
+        };
+        let one = |n: &str, chomp: bool| vec![(n.to_string(), chomp)];
+        assert_eq!(names("RUN <<EOF"), one("EOF", false));
+        assert_eq!(names("RUN <<-EOF"), one("EOF", true));
+        // BuildKit's lexer joins blanks only right after `<<`: `<<-` then a word is no
+        // heredoc (its unit test passes on an empty list).
+        assert!(names("RUN <<- EOF").is_empty());
+        assert_eq!(names("RUN << EOF"), one("EOF", false));
+        assert_eq!(names("RUN << -EOF"), one("-EOF", false));
+        assert_eq!(names("RUN <<'EOF'"), one("EOF", false));
+        assert_eq!(names("RUN <<EO\"F\""), one("EOF", false));
+        assert_eq!(names("RUN 4<<EOF"), one("EOF", false));
+        assert_eq!(names("RUN <<EOF <<EOF2").len(), 2);
+        assert!(names("RUN '<<EOF'").is_empty());
+        assert!(names("RUN \"<<EOF\"").is_empty());
+        assert!(names("RUN <<<EOF").is_empty());
+        assert!(names("RUN echo $((1<<2))").is_empty());
+        // The marker is where `<<` is, for blanking.
+        let line = "COPY a 12<<-X /d";
+        let h = &heredocs(line)[0];
+        assert_eq!(&line[h.marker.clone()], "<<-");
+    }
 }
