@@ -181,14 +181,10 @@ fn bridge(original: &str) -> Bridged<'_> {
         errors: Vec::new(),
     };
     let quick = memchr::memmem::find(original.as_bytes(), b"<<").is_some()
-        || memchr::memmem::find_iter(original.as_bytes(), b"[")
-            .next()
-            .is_some_and(|_| {
-                original
-                    .as_bytes()
-                    .windows(10)
-                    .any(|w| w.eq_ignore_ascii_case(b"entrypoint"))
-            });
+        || original
+            .as_bytes()
+            .windows(10)
+            .any(|w| w.eq_ignore_ascii_case(b"entrypoint"));
     if !quick {
         return out;
     }
@@ -229,12 +225,22 @@ fn bridge(original: &str) -> Bridged<'_> {
         let keyword = keyword.to_ascii_lowercase();
         let mut next = last + 1;
         if keyword == "entrypoint" {
+            // `ENTRYPOINT []` and a bare `ENTRYPOINT`: BuildKit's parseEntrypoint takes an
+            // empty command as "no entrypoint".
             let args = logical[args_at..].trim();
-            if args.starts_with('[')
-                && args.ends_with(']')
-                && args[1..args.len() - 1].trim().is_empty()
+            if args.is_empty()
+                || (args.starts_with('[')
+                    && args.ends_with(']')
+                    && args[1..args.len() - 1].trim().is_empty())
             {
-                out.entrypoint_resets.push(map[0]);
+                // `ONBUILD ENTRYPOINT []` is for images built from this one.
+                if !logical
+                    .trim_start()
+                    .get(..7)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("onbuild"))
+                {
+                    out.entrypoint_resets.push(map[0]);
+                }
                 blank.push(lines[i].start..lines[last].start + lines[last].content.len());
             }
         } else if logical.contains("<<") && can_hold_heredocs(&keyword, &logical[args_at..]) {
@@ -516,6 +522,8 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("empty exec CMD", "FROM a\nCMD []\n"),
             ("empty exec ENTRYPOINT", "FROM a\nENTRYPOINT []\n"),
+            ("bare ENTRYPOINT", "FROM a\nENTRYPOINT\nCMD [\"x\"]\n"),
+            ("bare ENTRYPOINT at EOF", "FROM a\nentrypoint"),
             (
                 "ENTRYPOINT [ ] spaced",
                 "FROM a\nENTRYPOINT [ ]\nCMD [\"x\"]\n",
@@ -647,6 +655,11 @@ mod tests {
         assert_eq!(d.text.find("EXPOSE 80"), text.find("EXPOSE 80"));
         let d = DockerfileSyntax::parse("FROM a\nENTRYPOINT [\"x\"]\nENTRYPOINT []\n");
         assert_eq!(d.entrypoint_resets, [24]);
+        let d = DockerfileSyntax::parse("FROM a\nONBUILD ENTRYPOINT []\n");
+        assert!(
+            d.errors.is_empty() && d.entrypoint_resets.is_empty(),
+            "{d:?}"
+        );
     }
 
     #[test]
