@@ -32,16 +32,22 @@ pub fn process(src: &str, escape: char, env: &dyn Fn(&str) -> Option<String>) ->
         pos: 0,
         escape,
         env,
+        depth: 0,
     };
     let (word, words) = lexer.until(None, false)?;
     Some(Processed { word, words })
 }
+
+/// How deep `${A:-${B:-...}}` may nest before the word counts as unknown: the lexer
+/// recurses there, and a hostile file must not exhaust the stack.
+const MAX_DEPTH: usize = 32;
 
 struct Lexer<'e> {
     chars: Vec<char>,
     pos: usize,
     escape: char,
     env: &'e dyn Fn(&str) -> Option<String>,
+    depth: usize,
 }
 
 /// The words of a result: unquoted whitespace splits, quoted or escaped text does not.
@@ -243,7 +249,13 @@ impl Lexer<'_> {
         if null_is_unset && pattern {
             return None;
         }
-        let (word, _) = self.until(Some('}'), pattern)?;
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let inner = self.until(Some('}'), pattern);
+        self.depth -= 1;
+        let (word, _) = inner?;
         let value = self.lookup(&name)?;
         let empty = null_is_unset && value.is_empty();
         match modifier {
@@ -377,6 +389,11 @@ mod tests {
         assert_eq!(word("${PORT"), None);
         assert_eq!(word("${}"), None);
         assert_eq!(word("'open"), None);
+        // Deep nesting is not followed (no stack exhaustion on hostile input).
+        let deep = "${PORT:-".repeat(100_000) + &"}".repeat(100_000);
+        assert_eq!(word(&deep), None);
+        let fine = "${PORT:-".repeat(10) + &"}".repeat(10);
+        assert_eq!(word(&fine).as_deref(), Some("8080"));
     }
 
     #[test]

@@ -246,7 +246,7 @@ fn bridge(original: &str) -> Bridged<'_> {
         } else if logical.contains("<<") && can_hold_heredocs(&keyword, &logical[args_at..]) {
             for doc in heredocs(&logical) {
                 // The marker (`<<`, `<<-`) becomes blanks; the delimiter word stays.
-                blank.push(map[doc.marker.start]..map[doc.marker.end - 1] + 1);
+                blank.extend(doc.marker.clone().map(|k| map[k]..map[k] + 1));
                 let mut terminated = false;
                 while next < lines.len() {
                     let l = lines[next];
