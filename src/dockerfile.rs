@@ -817,4 +817,19 @@ mod tests {
         let df = Dockerfile::read(text).unwrap();
         assert_eq!(ports(&df, 0), [known(&["80"])]);
     }
+
+    #[test]
+    fn continuation_lines_inside_env_and_expose() {
+        let text = "FROM a\nENV A=1 \\\n    B=\"x y\" \\\n# a comment\n    C=$A\nEXPOSE 80 \\\n  $C\r\n";
+        let df = Dockerfile::read(text).unwrap();
+        let s = &df.stages[0];
+        assert_eq!(s.var("A"), Some("1"));
+        assert_eq!(s.var("B"), Some("x y"));
+        // C is set in the same instruction as A: it sees A's earlier value (none).
+        assert_eq!(s.var("C"), None);
+        assert!(s.declares("C"));
+        assert_eq!(ports(&df, 0), [known(&["80"]), None]);
+        assert_eq!(&text[s.exposes[1].span.clone()], "$C");
+    }
+
 }
