@@ -826,7 +826,8 @@ mod tests {
         assert!(h.contains("Other machines: **yes**"), "{h}");
         assert!(h.contains("bypass ufw"), "{h}");
         assert!(h.contains("`web:80` on network `default`"), "{h}");
-        assert!(h.contains("`publish-all-interfaces`"), "{h}");
+        // An opt-in rule says nothing until it is turned on.
+        assert!(!h.contains("`publish-all-interfaces`"), "{h}");
 
         let h = port("127.0.0.1:5432:5432");
         assert!(h.contains("loopback only (`127.0.0.1`), port 5432"), "{h}");

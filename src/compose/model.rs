@@ -594,6 +594,20 @@ impl<'y> Project<'y> {
     }
 
     /// The key node of `key` in a service mapping (merge keys applied).
+    /// Why this file looks like a part of a project that another file completes (an
+    /// override or variant whose base portside did not find, or a service with neither
+    /// `image`, `build` nor `extends`), or `None`. Names it does not define may come from
+    /// that other file.
+    pub fn fragment(&self) -> Option<String> {
+        if self.external.base_missing {
+            return Some("named as an override of a base file that is not beside it".to_string());
+        }
+        self.services
+            .iter()
+            .find(|s| s.image.is_none() && !s.has_build && s.extends.is_none())
+            .map(|s| format!("where `{}` has neither `image` nor `build`, so it only runs merged with another file", s.name))
+    }
+
     pub fn key(&self, s: &Service<'_>, key: &str) -> Option<NodeId> {
         if let Some(i) = TRACKED_KEYS.iter().position(|k| *k == key) {
             return (s.keys[i] != NodeId::MAX).then_some(s.keys[i]);

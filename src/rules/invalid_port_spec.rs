@@ -166,7 +166,9 @@ fn check_interpolated(
             .iter()
             .find(|v| v.node == p.yaml.resolve(entry.item)),
     };
-    let Some(val) = val.filter(|v| v.error().is_none()) else {
+    // An unset variable is not certain to stay unset where Compose runs (the shell, CI,
+    // `--env-file`): `port-var-unset` says what it would do, as a warning.
+    let Some(val) = val.filter(|v| v.error().is_none() && v.unset().is_empty()) else {
         return;
     };
     let message = match entry.list {
