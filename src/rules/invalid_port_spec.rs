@@ -14,7 +14,9 @@ declare_rule! {
     /// and `EXPOSE`, moby's `ParsePortRange` for `expose`) and reports the entries Docker
     /// would reject, with the message Docker prints. The long syntax (`target`,
     /// `published`, `host_ip`, `protocol`, `mode`) is checked too; `EXPOSE $PORT` is checked
-    /// with the ARG/ENV default in scope.
+    /// with the value BuildKit gives it (the ARG and ENV values in scope at that line, and
+    /// Compose's `build.args` for a service's Dockerfile); a variable whose value is not
+    /// known there (an `ARG` without a default, the base image's environment) is left alone.
     ///
     /// ## Why it matters
     /// `docker compose up` refuses the whole project when one port entry is invalid, and the
@@ -100,8 +102,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// Dockerfile `EXPOSE` words, parsed as BuildKit does (the full port grammar, keeping the
-/// container side), after expanding ARG/ENV defaults; a word whose variables have no value
-/// here is left alone.
+/// container side), after BuildKit's variable expansion (`Exposed::values`).
 pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
         // Each word as BuildKit expanded it (one word may give several ports); a word whose
