@@ -128,26 +128,33 @@ fn physical_lines(text: &str) -> Vec<Line<'_>> {
     out
 }
 
-/// The escape character the `# escape=` directive sets (BuildKit reads directives at the
-/// top of the file, before any other line).
+/// The escape character the `# escape=` directive sets. BuildKit reads directives
+/// (`syntax`, `escape`, `check`) at the top of the file and stops at the first line that is
+/// not one (`frontend/dockerfile/parser/directives.go`).
 fn escape_char(lines: &[Line<'_>]) -> char {
     for (i, line) in lines.iter().enumerate() {
         let mut c = line.content;
         if i == 0 {
             c = c.strip_prefix('\u{feff}').unwrap_or(c);
         }
-        let Some(rest) = c.strip_prefix('#') else {
-            return '\\';
+        let Some(rest) = c.trim_start().strip_prefix('#') else {
+            break;
         };
         let Some((key, value)) = rest.split_once('=') else {
-            return '\\';
+            break;
         };
         let key = key.trim();
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return '\\';
+        let value = value.trim();
+        if value.is_empty()
+            || !key.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !key.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            break;
         }
-        if key.eq_ignore_ascii_case("escape") {
-            return if value.trim() == "`" { '`' } else { '\\' };
+        match key.to_ascii_lowercase().as_str() {
+            "escape" => return if value == "`" { '`' } else { '\\' },
+            "syntax" | "check" => {}
+            _ => break,
         }
     }
     '\\'
@@ -690,5 +697,20 @@ mod tests {
         let line = "COPY a 12<<-X /d";
         let h = &heredocs(line)[0];
         assert_eq!(&line[h.marker.clone()], "<<-");
+    }
+
+    #[test]
+    fn escape_directive_only_among_the_first_directives() {
+        let lines = |t: &'static str| physical_lines(t);
+        assert_eq!(escape_char(&lines("# escape=`\nFROM a\n")), '`');
+        assert_eq!(
+            escape_char(&lines("# syntax=x\n#ESCAPE = ` \nFROM a\n")),
+            '`'
+        );
+        assert_eq!(escape_char(&lines("\u{feff}# escape=`\n")), '`');
+        // After an instruction, a comment or an unknown directive: an ordinary comment.
+        assert_eq!(escape_char(&lines("FROM a\n# escape=`\n")), '\\');
+        assert_eq!(escape_char(&lines("# hello\n# escape=`\n")), '\\');
+        assert_eq!(escape_char(&lines("# foo=bar\n# escape=`\n")), '\\');
     }
 }
