@@ -820,7 +820,8 @@ mod tests {
 
     #[test]
     fn continuation_lines_inside_env_and_expose() {
-        let text = "FROM a\nENV A=1 \\\n    B=\"x y\" \\\n# a comment\n    C=$A\nEXPOSE 80 \\\n  $C\r\n";
+        let text =
+            "FROM a\nENV A=1 \\\n    B=\"x y\" \\\n# a comment\n    C=$A\nEXPOSE 80 \\\n  $C\r\n";
         let df = Dockerfile::read(text).unwrap();
         let s = &df.stages[0];
         assert_eq!(s.var("A"), Some("1"));
@@ -832,4 +833,12 @@ mod tests {
         assert_eq!(&text[s.exposes[1].span.clone()], "$C");
     }
 
+    #[test]
+    fn analysis_sees_the_entrypoint_reset() {
+        // The reset must survive the analysis path (syntax layer, then the model).
+        let text = "FROM python:3.12\nENTRYPOINT /docker-entrypoint.sh\nENTRYPOINT []\nEXPOSE 5000\nCMD [\"flask\", \"run\"]\n";
+        let found =
+            crate::rules::test_support::dockerfile_findings(text, "app-listens-on-loopback");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 }
