@@ -138,7 +138,7 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(mut df) = crate::dockerfile::Dockerfile::read(&parsed.text) {
+    if let Some(mut df) = crate::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
         df.package = ctx.package.clone();
         for check in rules::DOCKERFILE_CHECKS {
             check(text, &df, &mut findings);

@@ -625,7 +625,23 @@ pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hov
             .flat_map(|s| &s.exposes)
             .find(|w| contains(&w.span, offset))
             .map(|w| Hovered {
-                markdown: dockerfile_expose(&w.text),
+                markdown: match (w.value(), &w.values) {
+                    (Some(v), _) if w.literal() => dockerfile_expose(v),
+                    (Some(v), _) => format!(
+                        "`{}` resolves to `{v}` here\n\n{}",
+                        w.text,
+                        dockerfile_expose(v)
+                    ),
+                    (None, Some(vs)) => format!(
+                        "`{}` resolves to `{}` here: each is exposed",
+                        w.text,
+                        vs.join("`, `")
+                    ),
+                    (None, None) => format!(
+                        "**`EXPOSE {}`**\n\nIts value is not known here: a build argument or the base image may set it",
+                        w.text
+                    ),
+                },
                 range: w.span.clone(),
             })
     });
@@ -1012,6 +1028,15 @@ mod tests {
         let h = dockerfile(df, df.find("9001").unwrap(), &[]).unwrap();
         assert!(h.markdown.contains("9000-9001/tcp"), "{}", h.markdown);
         assert!(dockerfile(df, 2, &[]).is_none());
+        // Variables: the value BuildKit sees, or that it is not known here.
+        let df = "FROM node\nARG PORT=3000\nENV PORT $PORT\nEXPOSE $PORT ${NOPE}\n";
+        let h = dockerfile(df, df.find("EXPOSE $PORT").unwrap() + 8, &[]).unwrap();
+        assert_eq!(&df[h.range.clone()], "$PORT");
+        assert!(h.markdown.contains("resolves to `3000`"), "{}", h.markdown);
+        assert!(h.markdown.contains("listens on 3000/tcp"), "{}", h.markdown);
+        assert!(!h.markdown.contains("rejects"), "{}", h.markdown);
+        let h = dockerfile(df, df.find("${NOPE}").unwrap(), &[]).unwrap();
+        assert!(h.markdown.contains("not known here"), "{}", h.markdown);
 
         let json = "{\n  \"bip\": \"10.1.0.1/24\",\n  \"nope\": 1\n}\n";
         let findings =

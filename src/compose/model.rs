@@ -308,6 +308,9 @@ pub struct Build<'y> {
     pub context: Option<Val<'y>>,
     pub dockerfile: Option<Val<'y>>,
     pub target: Option<Val<'y>>,
+    /// `build.args` as the build receives them (map or list form): a name without a value
+    /// takes it from the variables (`.env`, the environment) and is left out when unset.
+    pub args: Vec<(String, String)>,
 }
 
 /// `extends`: the service (and file) this one builds on.
@@ -1051,14 +1054,22 @@ impl<'y> Builder<'y, '_> {
                             context: Some(context),
                             dockerfile: None,
                             target: None,
+                            args: Vec::new(),
                         },
                         None => {
                             let mut field =
                                 |k: &str| yaml.get(v, k).and_then(|e| self.val(e.value));
+                            let (context, dockerfile, target) =
+                                (field("context"), field("dockerfile"), field("target"));
+                            let args = match yaml.get(v, "args") {
+                                Some(e) => self.build_args(e.value),
+                                None => Vec::new(),
+                            };
                             Build {
-                                context: field("context"),
-                                dockerfile: field("dockerfile"),
-                                target: field("target"),
+                                context,
+                                dockerfile,
+                                target,
+                                args,
                             }
                         }
                     }));
@@ -1264,6 +1275,18 @@ impl<'y> Builder<'y, '_> {
                         .and_then(|c| yaml.scalar(c.value))
                         .or(Some("service_started")),
                 })
+            })
+            .collect()
+    }
+
+    /// `build.args`, resolved as Compose passes them to the build.
+    fn build_args(&mut self, node: NodeId) -> Vec<(String, String)> {
+        let vars = self.vars;
+        self.environment(node)
+            .into_iter()
+            .filter_map(|a| match a.value {
+                Some(v) => Some((a.key.to_string(), v.value.into_owned())),
+                None => vars.get(a.key).map(|v| (a.key.to_string(), v.clone())),
             })
             .collect()
     }

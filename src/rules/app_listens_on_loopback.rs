@@ -336,7 +336,12 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
         return;
     };
     let mut stage = stage.clone();
-    stage.vars.extend(script.vars.iter().cloned());
+    stage.vars.extend(
+        script
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone()))),
+    );
     let mut inner = Vec::new();
     detect_words(&package.text, &stage, &script.words, &mut inner);
     for f in inner {
@@ -362,9 +367,11 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
 fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding>) {
     // `HOST` set to a non-loopback address is read by many servers.
     // (0.0.0.0 is a client's loopback but a server's "every interface".)
-    let host_env = stage
-        .var("HOST")
-        .is_some_and(|h| h == "0.0.0.0" || !is_loopback(h));
+    // A value not known here (a build argument) may be any address: say nothing.
+    let host_env = stage.declares("HOST")
+        && stage
+            .var("HOST")
+            .is_none_or(|h| h == "0.0.0.0" || !is_loopback(h));
     let mut flagged_explicit = false;
     for (i, _) in words.iter().enumerate() {
         if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS) {
@@ -391,7 +398,8 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
                 .iter()
                 .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
         });
-        let has_env = server.env.iter().any(|e| stage.var(e).is_some());
+        // Set at all counts, even to a value not known here (a build argument).
+        let has_env = server.env.iter().any(|e| stage.declares(e));
         let has_config = after.iter().any(|w| {
             server
                 .config_flags
@@ -399,10 +407,12 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
                 .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
         });
         // `rails server` binds every interface outside development.
+        // (A value not known here may be production too.)
         let rails_production = server.words[0] == "rails"
+            && stage.declares("RAILS_ENV")
             && stage
                 .var("RAILS_ENV")
-                .is_some_and(|e| !e.is_empty() && e != "development");
+                .is_none_or(|e| !e.is_empty() && e != "development");
         if has_flag || has_env || has_config || rails_production {
             continue;
         }

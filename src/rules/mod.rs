@@ -264,7 +264,11 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         if service.network_mode.is_some() {
             continue;
         }
-        let Some(df) = crate::dockerfile::Dockerfile::read(&d.file.text) else {
+        let args = service
+            .build
+            .as_ref()
+            .map_or(&[][..], |b| b.args.as_slice());
+        let Some(df) = crate::dockerfile::Dockerfile::read_with(&d.file.text, args) else {
             continue;
         };
         let target = service
@@ -278,7 +282,9 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         let mut stage = stage.clone();
         for var in &service.environment {
             if let Some(v) = &var.value {
-                stage.vars.push((var.key.to_string(), v.value.to_string()));
+                stage
+                    .vars
+                    .push((var.key.to_string(), Some(v.value.to_string())));
                 stage.env.push((var.key.to_string(), 0..0));
             }
         }

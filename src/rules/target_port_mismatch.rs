@@ -195,10 +195,13 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
         let mut exposed: Vec<u16> = Vec::new();
         let mut resolved = true;
         for w in &b.stage.exposes {
-            match b.stage.expand(&w.text).map(|t| ports::parse_expose(&t)) {
-                Some(Ok(list)) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
-                _ => resolved = false,
+            for value in w.values.iter().flatten() {
+                match ports::parse_expose(value) {
+                    Ok(list) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
+                    Err(_) => resolved = false,
+                }
             }
+            resolved &= w.values.is_some();
         }
         let mut also: Vec<u16> = b
             .service
@@ -212,7 +215,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                 .vars
                 .iter()
                 .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
-                .filter_map(|(_, v)| v.parse::<u16>().ok()),
+                .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
         );
         for port in &b.service.ports {
             let Some([binding]) = port.bindings() else {
