@@ -588,7 +588,7 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
     let dir = std::env::temp_dir().join(format!("portside-{run}"));
     std::fs::create_dir_all(&dir).unwrap();
     let compose = format!(
-        "name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n      API_URL: http://api:80\n      WEB2_URL: http://web2:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\n  stale:\n    networks:\n      a:\n        aliases: [api]\n  fresh:\n    networks:\n      a:\n        aliases: [web2]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n"
+        "name: {project}\nservices:\n  front:\n    networks: [a, ext]\n    environment:\n      BACK_URL: http://back:80\n      LO_URL: http://lo:80\n      OK_URL: http://ok:80\n      API_URL: http://api:80\n      WEB2_URL: http://web2:80\n  back:\n    networks: [b]\n  lo:\n    networks: [a]\n  ok:\n    networks: [a]\n  stale:\n    networks:\n      a:\n        aliases: [api]\n  fresh:\n    networks:\n      a:\n        aliases: [web2]\nnetworks:\n  a: {{}}\n  b: {{}}\n  ext:\n    external: true\n    name: portside-missing-{run}\n  mesh:\n    driver: overlay\n"
     );
     std::fs::write(dir.join("compose.yaml"), &compose).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -610,6 +610,27 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
             .unwrap_or_else(|| panic!("{kind} {to}: {out:#}"))
             .clone()
     };
+    // The test's daemon is no swarm manager (unless someone made it one): an overlay
+    // network Compose would create fails there, and the verdict says so.
+    let swarm = link("swarm", "");
+    let manager = docker(&["info", "--format", "{{.Swarm.ControlAvailable}}"])
+        .is_some_and(|o| o.trim() == "true");
+    if manager {
+        assert_eq!(swarm["outcome"].as_str(), Some("ok"), "{swarm:#}");
+    } else {
+        assert_eq!(
+            (swarm["outcome"].as_str(), swarm["step"].as_str()),
+            (Some("fail"), Some("swarm")),
+            "{swarm:#}"
+        );
+        assert!(
+            swarm["message"]
+                .as_str()
+                .unwrap()
+                .contains("is not a swarm manager"),
+            "{swarm:#}"
+        );
+    }
     let ext = link("network", "");
     assert_eq!(
         (ext["outcome"].as_str(), ext["step"].as_str()),
@@ -677,7 +698,7 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
                 json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
             )
             .await;
-        assert_eq!(r["result"]["links"].as_array().unwrap().len(), 6, "{r:#}");
+        assert_eq!(r["result"]["links"].as_array().unwrap().len(), 7, "{r:#}");
         let d = c.diagnostics_for_version(&uri, 1).await;
         let at = |code: &str| -> String {
             let d = d["diagnostics"]
@@ -690,6 +711,9 @@ fn probe_checks_external_networks_and_services_that_name_each_other() {
             text.lines().nth(line).unwrap().to_string()
         };
         assert!(at("live-network").contains("ext:"), "{d:#}");
+        if !manager {
+            assert!(at("live-swarm").contains("driver: overlay"), "{d:#}");
+        }
         assert!(at("live-networks").contains("BACK_URL"), "{d:#}");
         assert!(at("live-listen").contains("_URL"), "{d:#}");
         assert!(at("live-names").contains("API_URL"), "{d:#}");
