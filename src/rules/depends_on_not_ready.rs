@@ -38,6 +38,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "`depends_on` a server without waiting until it is healthy",
+        compose: [check],
     };
 }
 

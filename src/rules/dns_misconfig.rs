@@ -32,10 +32,12 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json, Compose files",
         summary: "A loopback DNS server for containers",
+        compose: [check],
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     for (addr, span) in d.strings("dns") {
         if addr != "0.0.0.0" && is_loopback(addr) {
             out.push(Finding::new(
@@ -48,7 +50,7 @@ pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
 }
 
 /// Compose: a service's `dns` (a string or a list).
-pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for s in &p.services {
         // Most services have no `dns`: the recorded key says so without a lookup.
         if p.key(s, "dns").is_none() {

@@ -23,10 +23,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "Dockerfiles",
         summary: "An `EXPOSE` protocol in upper case",
+        dockerfile: [check_dockerfile],
     };
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
         for (word, value) in stage
             .exposes

@@ -33,6 +33,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A required variable is missing, or a template is invalid",
+        compose: [check],
     };
 }
 

@@ -34,6 +34,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "An unset variable leaves a host address or port blank",
+        compose: [check],
     };
 }
 

@@ -34,6 +34,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "`depends_on`, `network_mode: service:`, `links` or `extends` names no service",
+        compose: [check],
     };
 }
 

@@ -41,6 +41,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "A host name no service provides",
+        compose: [check],
     };
 }
 
