@@ -677,6 +677,80 @@ impl Yaml {
     pub fn source<'t>(&self, text: &'t str, id: NodeId) -> &'t str {
         text.get(self.span(id)).unwrap_or("")
     }
+
+    /// The bytes of `text` that hold `part` (a byte range of the value) of scalar `id`
+    /// (through an alias). Exact wherever the value is written literally, whatever its
+    /// style: plain, quoted (`''` in single quotes is one `'`), literal or folded block,
+    /// over several lines (a line break that folding turned into a space maps to the break).
+    /// `None` when an escape sequence of a double-quoted scalar comes before the end of
+    /// `part`, or the text does not hold the value.
+    pub fn part_span(&self, text: &str, id: NodeId, part: Range<usize>) -> Option<Range<usize>> {
+        let id = self.resolve(id);
+        let node = self.node(id);
+        let NodeKind::Scalar { value, style } = node.kind else {
+            return None;
+        };
+        if part.start > part.end
+            || part.end > value.len()
+            || !value.is_char_boundary(part.start)
+            || !value.is_char_boundary(part.end)
+        {
+            return None;
+        }
+        let src = text.get(node.span.clone())?;
+        let (from, to) = match style {
+            Style::SingleQuoted | Style::DoubleQuoted if src.len() >= 2 => (1, src.len() - 1),
+            Style::SingleQuoted | Style::DoubleQuoted => return None,
+            _ => (0, src.len()),
+        };
+        let base = node.span.start;
+        // Written as it reads: no need to walk.
+        if src.get(from..to) == Some(value) {
+            return Some(base + from + part.start..base + from + part.end);
+        }
+        let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+        let mut j = from;
+        let (mut start, mut end) = (None, None);
+        for (k, c) in value.char_indices() {
+            if k == part.start {
+                start = Some(j);
+            }
+            if k >= part.end {
+                break;
+            }
+            // Where `c` is written: whitespace between the values' characters is
+            // indentation or folding; anything else must be `c` itself.
+            let len = loop {
+                let Some(sc) = src.get(j..to).and_then(|s| s.chars().next()) else {
+                    // saphyr-parser adds the final line break of a block scalar that ends
+                    // the text without one.
+                    if c == '\n' {
+                        break 0;
+                    }
+                    return None;
+                };
+                if sc == c {
+                    break sc.len_utf8();
+                }
+                if matches!(c, ' ' | '\n') && is_space(sc) {
+                    break 1;
+                }
+                if is_space(sc) || (style == Style::SingleQuoted && sc == '\'') {
+                    j += sc.len_utf8();
+                    continue;
+                }
+                return None;
+            };
+            if k == part.start {
+                start = Some(j);
+            }
+            j += len;
+            end = Some(j);
+        }
+        let start = start.unwrap_or(j);
+        let end = if part.is_empty() { start } else { end? };
+        Some(base + start..base + end)
+    }
 }
 
 /// Where a scalar's value starts when its event spans `&anchor` and `!tag` properties.
@@ -1417,6 +1491,112 @@ mod go_yaml_parity {
         assert!(
             port.range.start >= at - 1 && port.range.end <= at + 9,
             "{port:?}"
+        );
+    }
+
+    /// `(text, key, part of the value)` → the bytes of the part in the text.
+    fn part(text: &str, key: &str, needle: &str, nth: usize) -> Option<String> {
+        let y = Yaml::parse(text);
+        assert!(y.error.is_none(), "{:?}", y.error);
+        let root = y.documents[0].root.unwrap();
+        let v = y.get(root, key).unwrap().value;
+        let value = y.scalar(v).unwrap();
+        let at = value.match_indices(needle).nth(nth).unwrap().0;
+        y.part_span(text, v, at..at + needle.len())
+            .map(|r| text[r].to_string())
+    }
+
+    #[test]
+    fn parts_of_multi_line_scalars_map_to_their_bytes() {
+        let literal = "a: |\n  sh -c 'wait db:5432'\n    exec app http://db:80/x\nb: 1\n";
+        assert_eq!(part(literal, "a", "db:80", 0).as_deref(), Some("db:80"));
+        let y = Yaml::parse(literal);
+        let v = y.get(y.documents[0].root.unwrap(), "a").unwrap().value;
+        let value = y.scalar(v).unwrap();
+        let at = value.find("db:80").unwrap();
+        assert_eq!(
+            y.part_span(literal, v, at..at + 5),
+            Some(literal.find("db:80").unwrap()..literal.find("db:80").unwrap() + 5)
+        );
+        // Folded: a line break read as a space maps to the break.
+        let folded = "a: >-\n  postgres://u:p@\n  localhost:5432/app\n\n  next\nb: 1\n";
+        assert_eq!(
+            part(folded, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(
+            part(folded, "a", "@ localhost", 0).as_deref(),
+            Some("@\n  localhost")
+        );
+        assert_eq!(part(folded, "a", "next", 0).as_deref(), Some("next"));
+        let plain = "a: one two\n  three localhost\nb: 1\n";
+        assert_eq!(
+            part(plain, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        let single = "a: 'it''s\n  localhost'\n";
+        assert_eq!(
+            part(single, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(part(single, "a", "'s", 0).as_deref(), Some("''s"));
+        // An escape before the part: not mapped. After it: mapped.
+        let escaped = "a: \"x\\ty localhost \\u00e9\"\n";
+        assert_eq!(part(escaped, "a", "localhost", 0), None);
+        let escaped = "a: \"localhost \\u00e9\"\n";
+        assert_eq!(
+            part(escaped, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        let crlf = "a: |\r\n  x\r\n  localhost\r\n";
+        assert_eq!(
+            part(crlf, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        // A block scalar ending the text without a line break.
+        let eof = "a: |\n  x localhost";
+        assert_eq!(part(eof, "a", "localhost", 0).as_deref(), Some("localhost"));
+        assert_eq!(
+            part(eof, "a", "localhost\n", 0).as_deref(),
+            Some("localhost")
+        );
+        let multibyte = "a: >\n  zoë 端口\n  localhost\n";
+        assert_eq!(
+            part(multibyte, "a", "localhost", 0).as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(part(multibyte, "a", "端口", 0).as_deref(), Some("端口"));
+    }
+
+    #[test]
+    fn findings_inside_block_scalars_cover_the_token() {
+        let text = "services:\n  app:\n    image: example/app\n    command: >\n      sh -c \"wait-for db:5432 --\n      exec app --db postgres://app@localhost:5432/app\"\n    healthcheck:\n      test: |\n        curl -fsS http://localhost:5432/ready\n    environment:\n      DATABASE_URL: >-\n        postgres://app:secret@localhost:5432/app\n  db:\n    image: postgres:16\n    expose: [\"5432\"]\n";
+        let a = crate::analysis::analyze(crate::classify::FileKind::Compose, text);
+        let found: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule.code == "localhost-between-containers")
+            .collect();
+        assert_eq!(found.len(), 3, "{:?}", a.findings);
+        let mut starts: Vec<usize> = text.match_indices("localhost").map(|(i, _)| i).collect();
+        starts.sort();
+        for f in &found {
+            assert_eq!(&text[f.range.clone()], "localhost", "{f:?}");
+            assert!(starts.contains(&f.range.start));
+        }
+        // The quick fixes edit those bytes only, and the result parses to the same shape.
+        let (fixed, _) = crate::finding::apply_fixes(text, &a.findings);
+        assert_eq!(fixed.matches("localhost").count(), 0, "{fixed}");
+        assert!(fixed.contains("postgres://app@db:5432/app\"\n"), "{fixed}");
+        let again = crate::analysis::analyze(crate::classify::FileKind::Compose, &fixed);
+        assert!(
+            again
+                .findings
+                .iter()
+                .all(|f| f.rule.code != "localhost-between-containers"
+                    && f.rule.code != "syntax-error"),
+            "{:?}",
+            again.findings
         );
     }
 
