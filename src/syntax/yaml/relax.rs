@@ -282,14 +282,14 @@ fn scan_block_line(b: &[u8], mut i: usize, mut parent: isize, out: &mut Outline)
                 node_col = column(b, i) as isize;
                 let end = quoted_end(b, i);
                 region(b, i, end, out);
-                i = end;
+                i = end.min(b.len());
                 node_start = false;
             }
             b'[' | b'{' => {
                 node_col = column(b, i) as isize;
                 let end = flow_end(b, i);
                 region(b, i, end, out);
-                i = end;
+                i = end.min(b.len());
                 node_start = false;
             }
             b'|' | b'>' => return (line_after(b, i), Skip::BlockScalar { parent }),
@@ -351,8 +351,12 @@ fn line_after(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Records `start..end` as a region when it spans lines.
+/// Records `start..end` as a region when it spans lines and is closed (one that runs to
+/// the end of the text is being typed, or broken: its lines are left as they are).
 fn region(b: &[u8], start: usize, end: usize, out: &mut Outline) {
+    if end > b.len() {
+        return;
+    }
     if b[start..end].iter().any(|&c| is_break(c)) {
         out.regions.push(Region {
             span: start..end,
@@ -361,7 +365,8 @@ fn region(b: &[u8], start: usize, end: usize, out: &mut Outline) {
     }
 }
 
-/// Just after the quoted scalar that opens at `i` (or the end of the text).
+/// Just after the quoted scalar that opens at `i`, or past the end of the text (by one)
+/// when it is not closed.
 fn quoted_end(b: &[u8], i: usize) -> usize {
     let q = b[i];
     let mut k = i + 1;
@@ -373,10 +378,11 @@ fn quoted_end(b: &[u8], i: usize) -> usize {
             _ => k += 1,
         }
     }
-    b.len()
+    b.len() + 1
 }
 
-/// Just after the flow collection that opens at `i` (or the end of the text).
+/// Just after the flow collection that opens at `i`, or past the end of the text (by one)
+/// when it is not closed.
 fn flow_end(b: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
     let mut plain = false;
@@ -428,7 +434,7 @@ fn flow_end(b: &[u8], mut i: usize) -> usize {
             }
         }
     }
-    b.len()
+    b.len() + 1
 }
 
 fn is_blank_or_break(c: u8) -> bool {
