@@ -1231,6 +1231,11 @@ mod go_yaml_parity {
             "a: [\"x\ny\"]\n",
             r#"{"a"=["x y"]};"#,
         ),
+        (
+            "quoted scalar with tab-only and blank lines, closed at column 0",
+            "a:\n  b: \"\t\n\t\n   \n\"\n  c: 1\n",
+            r#"{"a"={"b"="\n\n","c"="1"}};"#,
+        ),
         ("tab after a key's colon", "a:\t1\n", r#"{"a"="1"};"#),
         (
             "tab after a nested key's colon",
@@ -1418,6 +1423,7 @@ mod go_yaml_parity {
         ("empty key", ": 1\n"),
         ("flow key over lines", "{a\n: 1}\n"),
         ("unknown directive", "%FOO bar\n---\na: 1\n"),
+        ("the escape \\/ (YAML 1.2 only)", "a: \"http:\\/\\/x\"\n"),
     ];
 
     /// The canonical form the Go tool prints: scalars quoted, `[a,b]`, `{k=v}`, aliases
@@ -1785,6 +1791,9 @@ mod scan {
     pub(super) fn dump(y: &super::Yaml, id: super::NodeId, out: &mut String) {
         use super::NodeKind;
         match y.node(id).kind {
+            NodeKind::Scalar { value, .. } if std::env::var_os("HEX").is_some() => {
+                out.extend(value.bytes().map(|b| format!("{b:02x}")))
+            }
             NodeKind::Scalar { value, .. } => out.push_str(&format!("{value:?}")),
             NodeKind::Alias { target } => match target {
                 Some(t) => dump(y, t, out),

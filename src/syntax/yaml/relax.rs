@@ -94,8 +94,8 @@ impl Relaxed {
 }
 
 /// The edits that indent the lines of `region` (after its first) to its target column and
-/// turn their leading tabs into spaces. Blank lines and document markers at column 0 (which
-/// end a document for go-yaml too) are left alone.
+/// turn their leading tabs into spaces. Blank lines only lose their tabs; document markers
+/// at column 0 (which end a document for go-yaml too) are left alone.
 pub(super) fn pad(text: &str, region: &Region, out: &mut Vec<Edit>) {
     let b = text.as_bytes();
     let mut i = region.span.start;
@@ -115,13 +115,22 @@ pub(super) fn pad(text: &str, region: &Region, out: &mut Vec<Edit>) {
             .take_while(|c| matches!(c, b' ' | b'\t'))
             .count();
         let rest = &b[i + ws..];
+        let has_tab = b[i..i + ws].contains(&b'\t');
         if rest.is_empty() || matches!(rest[0], b'\n' | b'\r') {
+            // A blank line is a line break whatever its whitespace; only its tabs matter
+            // to saphyr-parser.
+            if has_tab {
+                out.push(Edit {
+                    at: i,
+                    del: ws,
+                    ins: ws,
+                });
+            }
             continue;
         }
         if ws == 0 && is_document_marker(b, i) {
             continue;
         }
-        let has_tab = b[i..i + ws].contains(&b'\t');
         if ws < region.target || has_tab {
             out.push(Edit {
                 at: i,
