@@ -1789,14 +1789,24 @@ mod scan {
 
     /// The oracle's canonical form: scalars quoted, `[a,b]`, `{k=v,...}`, aliases resolved.
     pub(super) fn dump(y: &super::Yaml, id: super::NodeId, out: &mut String) {
+        dump_at(y, id, out, 0)
+    }
+
+    /// An alias inside its own anchor would recurse forever: cut at a depth, as the Go
+    /// tool does.
+    fn dump_at(y: &super::Yaml, id: super::NodeId, out: &mut String, depth: usize) {
         use super::NodeKind;
+        if depth > 200 || out.len() > 1 << 20 {
+            out.push_str("...");
+            return;
+        }
         match y.node(id).kind {
             NodeKind::Scalar { value, .. } if std::env::var_os("HEX").is_some() => {
                 out.extend(value.bytes().map(|b| format!("{b:02x}")))
             }
             NodeKind::Scalar { value, .. } => out.push_str(&format!("{value:?}")),
             NodeKind::Alias { target } => match target {
-                Some(t) => dump(y, t, out),
+                Some(t) => dump_at(y, t, out, depth + 1),
                 None => out.push('?'),
             },
             NodeKind::Sequence { items } => {
@@ -1805,7 +1815,7 @@ mod scan {
                     if i > 0 {
                         out.push(',');
                     }
-                    dump(y, item, out);
+                    dump_at(y, item, out, depth + 1);
                 }
                 out.push(']');
             }
@@ -1815,9 +1825,9 @@ mod scan {
                     if i > 0 {
                         out.push(',');
                     }
-                    dump(y, e.key, out);
+                    dump_at(y, e.key, out, depth + 1);
                     out.push('=');
-                    dump(y, e.value, out);
+                    dump_at(y, e.value, out, depth + 1);
                 }
                 out.push('}');
             }
