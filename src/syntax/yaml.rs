@@ -741,6 +741,10 @@ impl Yaml {
                     }
                     return None;
                 };
+                if sc == '\'' && c == '\'' && style == Style::SingleQuoted {
+                    // `''` is one `'`: both quotes belong to it.
+                    break 2;
+                }
                 if sc == c {
                     break sc.len_utf8();
                 }
@@ -1594,6 +1598,7 @@ mod go_yaml_parity {
             Some("localhost")
         );
         assert_eq!(part(single, "a", "'s", 0).as_deref(), Some("''s"));
+        assert_eq!(part(single, "a", "it'", 0).as_deref(), Some("it''"));
         // An escape before the part: not mapped. After it: mapped.
         let escaped = "a: \"x\\ty localhost \\u00e9\"\n";
         assert_eq!(part(escaped, "a", "localhost", 0), None);
