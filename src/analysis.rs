@@ -29,6 +29,8 @@ pub struct Context {
     /// The variables whose value came from the project's `.env` (the environment did not
     /// override them); hovers say where a value came from.
     pub dotenv: rustc_hash::FxHashSet<String>,
+    /// The line of `.env` that set each of those (messages say `.env:2`).
+    pub dotenv_lines: rustc_hash::FxHashMap<String, usize>,
     /// Rule levels from the editor and `portside.toml`.
     pub rules: crate::config::RuleSettings,
     /// Names defined by the project's other files.
@@ -112,6 +114,8 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
     }
     let mut project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
     project.host = &ctx.rules.host;
+    project.dotenv = &ctx.dotenv;
+    project.dotenv_lines = &ctx.dotenv_lines;
     rules::check_compose(&project, &mut findings);
     drop(project);
     Analysis {
@@ -134,7 +138,7 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(mut df) = crate::dockerfile::Dockerfile::read(&parsed.text) {
+    if let Some(mut df) = crate::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
         df.package = ctx.package.clone();
         for check in rules::DOCKERFILE_CHECKS {
             check(text, &df, &mut findings);

@@ -68,13 +68,33 @@ fn is_compose_name(lower: &str) -> bool {
         return false;
     };
     // compose.yaml, docker-compose.yml, compose.override.yaml, docker-compose.prod.yml,
-    // and the `<name>.compose.yaml` style.
-    stem == "compose"
-        || stem == "docker-compose"
-        || stem.starts_with("compose.")
-        || stem.starts_with("docker-compose.")
+    // docker-compose-dev.yml, compose-ci.yaml, docker-compose_test.yml, and the
+    // `<name>.compose.yaml` / `<name>-docker-compose.yml` styles.
+    let after = |prefix: &str| {
+        stem.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+    };
+    after("compose")
+        || after("docker-compose")
         || stem.ends_with(".compose")
         || stem.ends_with(".docker-compose")
+        || stem.ends_with("-docker-compose")
+        || stem.ends_with("_docker-compose")
+}
+
+/// A YAML file in a folder named `docker-compose/` (a common home for a project's Compose
+/// files) that has a top-level `services:` key: Compose too, though its name says nothing.
+pub fn in_compose_folder(path: &Path, text: &str) -> bool {
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case("docker-compose"));
+    yaml && folder && text.lines().any(|l| l.trim_end() == "services:")
 }
 
 fn is_dockerfile_name(name: &str, lower: &str) -> bool {
@@ -103,6 +123,13 @@ mod tests {
             "docker-compose.prod.yml",
             "web.compose.yaml",
             "Compose.YAML",
+            "docker-compose-dev.yml",
+            "docker-compose-v4.yml",
+            "docker-compose_test.yaml",
+            "compose-ci.yaml",
+            "compose-dev.yml",
+            "prod.docker-compose.yml",
+            "local-docker-compose.yml",
         ] {
             assert_eq!(by_name(n), Some(Compose), "{n}");
         }
@@ -125,9 +152,21 @@ mod tests {
             "Dockerfile2",
             "mycompose.yaml",
             "README.md",
+            "composer.yaml",
+            "composes.yml",
+            "docker-composer.yml",
         ] {
             assert_eq!(by_name(n), None, "{n}");
         }
+    }
+
+    #[test]
+    fn compose_folder() {
+        let p = Path::new("deploy/docker-compose/monitoring.yml");
+        assert!(in_compose_folder(p, "services:\n  a:\n    image: x\n"));
+        assert!(!in_compose_folder(p, "scrape_configs:\n  - job_name: x\n"));
+        let p = Path::new("deploy/config/monitoring.yml");
+        assert!(!in_compose_folder(p, "services:\n  a:\n    image: x\n"));
     }
 
     #[test]

@@ -31,6 +31,8 @@ use crate::rules;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Off,
+    /// `"on"`: the rule's own severity (turns an opt-in rule on).
+    Default,
     On(Severity),
 }
 
@@ -38,6 +40,7 @@ impl Level {
     fn parse(s: &str) -> Option<Level> {
         Some(match s.to_ascii_lowercase().as_str() {
             "off" => Level::Off,
+            "on" => Level::Default,
             "error" => Level::On(Severity::Error),
             "warning" => Level::On(Severity::Warning),
             "info" => Level::On(Severity::Info),
@@ -186,20 +189,19 @@ impl RuleSettings {
         }
     }
 
-    /// Drops the findings of rules that are off and sets the severity of the others.
-    /// Problems with the settings themselves are never silenced.
+    /// Drops the findings of rules that are off (opt-in rules are off unless a setting
+    /// names them) and sets the severity of the others. Problems with the settings
+    /// themselves are never silenced.
     pub fn apply(&self, findings: &mut Vec<Finding>) {
-        if self.levels.is_empty() {
-            return;
-        }
         findings.retain_mut(|f| match self.levels.get(f.rule.code) {
             _ if f.rule.code == rules::INVALID_SETTING.code => true,
             Some(Level::Off) => false,
+            Some(Level::Default) => true,
             Some(Level::On(severity)) => {
                 f.severity = *severity;
                 true
             }
-            None => true,
+            None => !f.rule.opt_in,
         });
     }
 
@@ -220,7 +222,7 @@ impl RuleSettings {
             None => problems.push(Problem {
                 range,
                 message: format!(
-                    "`{level}` is not a level for `{code}`: use \"off\", \"error\", \"warning\", \"info\" or \"hint\""
+                    "`{level}` is not a level for `{code}`: use \"off\", \"on\", \"error\", \"warning\", \"info\" or \"hint\""
                 ),
             }),
         }
@@ -485,15 +487,34 @@ mod tests {
     #[test]
     fn apply_and_precedence() {
         let text = "services:\n  a:\n    ports: [\"8080\", \"8081:80\"]\n";
-        let editor = RuleSettings::from_json(&serde_json::json!({"rules": {"container-port-only": "error", "publish-all-interfaces": "off"}})).0;
+        let all = crate::analysis::analyze(crate::classify::FileKind::Compose, text).findings;
+        // publish-all-interfaces is opt-in: only container-port-only by default.
+        let codes = |fs: &[Finding]| fs.iter().map(|f| f.code()).collect::<Vec<_>>();
+        assert_eq!(codes(&all), ["container-port-only"]);
+        let editor = RuleSettings::from_json(&serde_json::json!({"rules": {"container-port-only": "error", "publish-all-interfaces": "on"}})).0;
         let file = RuleSettings::from_toml("[rules]\ncontainer-port-only = \"hint\"\n").0;
+        let ctx = crate::analysis::Context {
+            rules: editor.overridden_by(&file),
+            ..Default::default()
+        };
         let mut findings =
-            crate::analysis::analyze(crate::classify::FileKind::Compose, text).findings;
-        assert_eq!(findings.len(), 2);
-        editor.overridden_by(&file).apply(&mut findings);
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code(), "container-port-only");
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        findings.sort_by_key(|f| f.code());
+        assert_eq!(
+            codes(&findings),
+            ["container-port-only", "publish-all-interfaces"]
+        );
         assert_eq!(findings[0].severity, Severity::Hint);
+        assert_eq!(findings[1].severity, Severity::Info);
+        // The file turns it off again; the editor's level loses to the file's.
+        let file = RuleSettings::from_toml("[rules]\npublish-all-interfaces = \"off\"\n").0;
+        let mut findings = crate::analysis::analyze(crate::classify::FileKind::Compose, text)
+            .findings
+            .into_iter()
+            .chain(findings)
+            .collect::<Vec<_>>();
+        editor.overridden_by(&file).apply(&mut findings);
+        assert!(!codes(&findings).contains(&"publish-all-interfaces"));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use parse_dockerfile::{Command, Instruction};
 
-use crate::compose::interpolate::interpolate;
+use crate::syntax::dockerfile::DockerfileSyntax;
+
+pub mod shell;
 
 /// A word of the source: its text (unquoted) and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,41 +25,77 @@ pub struct Cmd {
     pub words: Vec<Word>,
 }
 
+/// An `EXPOSE` word and what BuildKit makes of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposed {
+    /// The word as written.
+    pub text: String,
+    pub span: Range<usize>,
+    /// The ports after BuildKit expanded the word's variables with the values in scope at
+    /// that line (one word may give several, `EXPOSE $PORTS`); `None` when a variable's
+    /// value is not known here (the build may pass it: not a finding).
+    pub values: Option<Vec<String>>,
+}
+
+impl Exposed {
+    /// The one port the word gives, when it gives exactly one.
+    pub fn value(&self) -> Option<&str> {
+        match self.values.as_deref() {
+            Some([one]) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Whether the word is written as the port itself (no variable, quote or escape), so
+    /// that a finding can point inside it and a fix can edit it.
+    pub fn literal(&self) -> bool {
+        self.value() == Some(self.text.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Stage {
     pub name: Option<String>,
     /// The `FROM` instruction's span.
     pub from: Range<usize>,
-    /// ARG defaults and ENV values, in order (later ones win).
-    pub vars: Vec<(String, String)>,
+    /// Variables in scope at the end of the stage, in order (later ones win): ARG values and
+    /// ENV values as BuildKit expanded them (with Compose's `build.args` when the Dockerfile
+    /// is a service's), and those of the stage it is built `FROM`. `None` when the value is
+    /// not known (an `ARG` without a default, a value built from an unknown variable).
+    pub vars: Vec<(String, Option<String>)>,
     /// ENV keys with the span of their instruction.
     pub env: Vec<(String, Range<usize>)>,
-    pub exposes: Vec<Word>,
+    pub exposes: Vec<Exposed>,
     pub cmd: Option<Cmd>,
     pub entrypoint: Option<Cmd>,
+    /// The sources of `COPY` and `ADD` (paths as written), for evidence of what the image
+    /// holds (`.next/standalone`).
+    pub copies: Vec<Word>,
 }
 
 impl Stage {
+    /// The value of a variable in scope, when known.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .iter()
             .rev()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// Whether the stage sets the variable at all (its value may be unknown).
+    pub fn declares(&self, name: &str) -> bool {
+        self.vars.iter().any(|(k, _)| k == name)
     }
 
     pub fn has_env(&self, name: &str) -> bool {
         self.env.iter().any(|(k, _)| k == name)
     }
 
-    /// Expands `$VAR` / `${VAR:-default}` with the stage's variables; `None` when a variable
-    /// has no value here (the build may pass it: not a finding).
+    /// Expands `$VAR` / `${VAR:-default}` in `word` with the stage's variables as the
+    /// shell does (BuildKit's rules); `None` when a variable has no known value here.
     pub fn expand(&self, word: &str) -> Option<String> {
-        if !word.contains('$') {
-            return Some(word.to_string());
-        }
-        let r = interpolate(word, &|name| self.var(name).map(str::to_string));
-        (r.error.is_none() && r.unset.is_empty()).then_some(r.value)
+        shell::process(word, '\\', &|name| self.var(name).map(str::to_string)).map(|p| p.word)
     }
 
     /// The words the container runs: ENTRYPOINT then CMD (in exec form; a shell-form
@@ -251,44 +289,128 @@ fn object_get<'j>(
 }
 
 impl Dockerfile {
-    /// Reads a Dockerfile that parses (see [`crate::syntax::dockerfile`] for recovery).
+    /// Reads a Dockerfile on its own: an `ARG` without a default has no known value (any
+    /// `--build-arg` may set it). Syntax errors are recovered from as
+    /// [`DockerfileSyntax`] does.
     pub fn read(text: &str) -> Option<Dockerfile> {
-        let parsed = parse_dockerfile::parse(text).ok()?;
+        Self::read_with(text, &[])
+    }
+
+    /// Reads a Dockerfile built with `args` (Compose's `build.args`, already resolved).
+    pub fn read_with(text: &str, args: &[(String, String)]) -> Option<Dockerfile> {
+        Self::from_syntax(&DockerfileSyntax::parse(text), args)
+    }
+
+    /// The model of a parsed (and recovered) Dockerfile.
+    pub fn from_syntax(
+        syntax: &DockerfileSyntax<'_>,
+        args: &[(String, String)],
+    ) -> Option<Dockerfile> {
+        if !syntax.parsed {
+            return None;
+        }
+        let parsed = parse_dockerfile::parse(&syntax.text).ok()?;
+        let escape = parsed
+            .parser_directives
+            .escape
+            .as_ref()
+            .map_or('\\', |d| d.value.value);
+        let build_arg = |k: &str| {
+            args.iter()
+                .rev()
+                .find(|(a, _)| a == k)
+                .map(|(_, v)| v.clone())
+        };
         let mut df = Dockerfile::default();
-        let mut global_args: Vec<(String, String)> = Vec::new();
+        // ARGs before the first FROM: their values (a build argument wins over the default,
+        // which may use the ones before it).
+        let mut global: Vec<(String, Option<String>)> = Vec::new();
+        let mut resets = syntax.entrypoint_resets.iter().peekable();
         for inst in &parsed.instructions {
+            let at = instruction_start(inst).unwrap_or(0);
+            // `ENTRYPOINT []` (blanked for the parser) resets the entrypoint where it stood.
+            while let Some(&&reset) = resets.peek() {
+                if reset > at {
+                    break;
+                }
+                resets.next();
+                if let Some(stage) = df.stages.last_mut() {
+                    stage.entrypoint = Some(Cmd {
+                        exec: true,
+                        span: reset..reset,
+                        words: Vec::new(),
+                    });
+                }
+            }
             match inst {
-                Instruction::From(from) => df.stages.push(Stage {
-                    name: from.as_.as_ref().map(|(_, n)| n.value.to_string()),
-                    from: from.from.span.start..from.image.span.end,
-                    ..Stage::default()
-                }),
-                Instruction::Arg(arg) => {
-                    for (k, v) in assignments(&arg.arguments.value) {
-                        match df.stages.last_mut() {
-                            // `ARG NAME` in a stage brings back the global default.
-                            Some(stage) => {
-                                let value = v.or_else(|| {
-                                    global_args
-                                        .iter()
-                                        .rev()
-                                        .find(|(g, _)| *g == k)
-                                        .map(|(_, v)| v.clone())
-                                });
-                                if let Some(value) = value {
-                                    stage.vars.push((k, value));
-                                }
-                            }
-                            None => global_args.push((k, v.unwrap_or_default())),
-                        }
+                Instruction::From(from) => {
+                    let lookup = |n: &str| lookup(&global, n);
+                    let image = shell::process(&from.image.value, escape, &lookup).map(|p| p.word);
+                    let mut stage = Stage {
+                        name: from.as_.as_ref().map(|(_, n)| n.value.to_string()),
+                        from: from.from.span.start..from.image.span.end,
+                        ..Stage::default()
+                    };
+                    // `FROM earlier-stage`: its variables are this stage's too.
+                    if let Some(base) = image.and_then(|i| {
+                        df.stages.iter().rev().find(|s| {
+                            s.name
+                                .as_deref()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(&i))
+                        })
+                    }) {
+                        stage.vars = base.vars.clone();
+                        stage.env = base.env.clone();
                     }
+                    df.stages.push(stage);
+                }
+                Instruction::Arg(arg) => {
+                    let Some(stage) = df.stages.last_mut() else {
+                        for (k, default) in assignments(&arg.arguments.value, escape) {
+                            let value = match build_arg(&k) {
+                                Some(v) => Some(v),
+                                None => match default {
+                                    Some(d) => shell::process(&d, escape, &|n| lookup(&global, n))
+                                        .map(|p| p.word),
+                                    None => None,
+                                },
+                            };
+                            global.push((k, value));
+                        }
+                        continue;
+                    };
+                    let mut values = Vec::new();
+                    for (k, default) in assignments(&arg.arguments.value, escape) {
+                        let value = if let Some(v) = build_arg(&k) {
+                            Some(v)
+                        } else if let Some(d) = default {
+                            shell::process(&d, escape, &|n| stage.var(n).map(str::to_string))
+                                .map(|p| p.word)
+                        } else {
+                            // `ARG NAME` in a stage brings back the global value.
+                            lookup(&global, &k)
+                        };
+                        values.push((k, value));
+                    }
+                    stage.vars.extend(values);
                 }
                 Instruction::Env(env) => {
                     let Some(stage) = df.stages.last_mut() else {
                         continue;
                     };
                     let span = env.env.span.start..env.arguments.span.end;
-                    for (k, v) in env_pairs(&env.arguments.value) {
+                    // Every value is expanded with the variables before this instruction.
+                    let pairs: Vec<(String, Option<String>)> =
+                        env_pairs(&env.arguments.value, escape)
+                            .into_iter()
+                            .filter_map(|(k, v)| {
+                                let env = |n: &str| stage.var(n).map(str::to_string);
+                                let key = shell::process(&k, escape, &env)?.word;
+                                let value = shell::process(&v, escape, &env).map(|p| p.word);
+                                Some((key, value))
+                            })
+                            .collect();
+                    for (k, v) in pairs {
                         stage.env.push((k.clone(), span.clone()));
                         stage.vars.push((k, v));
                     }
@@ -298,9 +420,13 @@ impl Dockerfile {
                         continue;
                     };
                     for w in &expose.arguments {
-                        stage.exposes.push(Word {
+                        let values =
+                            shell::process(&w.value, escape, &|n| stage.var(n).map(str::to_string))
+                                .map(|p| p.words);
+                        stage.exposes.push(Exposed {
                             text: w.value.to_string(),
                             span: w.span.clone(),
+                            values,
                         });
                     }
                 }
@@ -314,7 +440,26 @@ impl Dockerfile {
                         stage.entrypoint = Some(command(&e.arguments));
                     }
                 }
+                Instruction::Copy(c) => {
+                    if let Some(stage) = df.stages.last_mut() {
+                        stage.copies.extend(sources(&c.src));
+                    }
+                }
+                Instruction::Add(a) => {
+                    if let Some(stage) = df.stages.last_mut() {
+                        stage.copies.extend(sources(&a.src));
+                    }
+                }
                 _ => {}
+            }
+        }
+        for &reset in resets {
+            if let Some(stage) = df.stages.last_mut() {
+                stage.entrypoint = Some(Cmd {
+                    exec: true,
+                    span: reset..reset,
+                    words: Vec::new(),
+                });
             }
         }
         Some(df)
@@ -326,6 +471,52 @@ impl Dockerfile {
             .and_then(|t| self.stages.iter().find(|s| s.name.as_deref() == Some(t)))
             .or(self.stages.last())
     }
+}
+
+/// A variable's known value in `vars` (the last definition wins, even when unknown).
+fn lookup(vars: &[(String, Option<String>)], name: &str) -> Option<String> {
+    vars.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.clone())
+}
+
+fn instruction_start(inst: &Instruction<'_>) -> Option<usize> {
+    let keyword = match inst {
+        Instruction::Add(i) => &i.add,
+        Instruction::Arg(i) => &i.arg,
+        Instruction::Cmd(i) => &i.cmd,
+        Instruction::Copy(i) => &i.copy,
+        Instruction::Entrypoint(i) => &i.entrypoint,
+        Instruction::Env(i) => &i.env,
+        Instruction::Expose(i) => &i.expose,
+        Instruction::From(i) => &i.from,
+        Instruction::Healthcheck(i) => &i.healthcheck,
+        Instruction::Label(i) => &i.label,
+        Instruction::Maintainer(i) => &i.maintainer,
+        Instruction::Onbuild(i) => &i.onbuild,
+        Instruction::Run(i) => &i.run,
+        Instruction::Shell(i) => &i.shell,
+        Instruction::Stopsignal(i) => &i.stopsignal,
+        Instruction::User(i) => &i.user,
+        Instruction::Volume(i) => &i.volume,
+        Instruction::Workdir(i) => &i.workdir,
+        _ => return None,
+    };
+    Some(keyword.span.start)
+}
+
+/// The paths of `COPY`/`ADD` sources (here-documents have none).
+fn sources(src: &[parse_dockerfile::Source<'_>]) -> Vec<Word> {
+    src.iter()
+        .filter_map(|s| match s {
+            parse_dockerfile::Source::Path(p) => Some(Word {
+                text: p.value.to_string(),
+                span: p.span.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn command(c: &Command<'_>) -> Cmd {
@@ -395,30 +586,34 @@ pub fn split_words(text: &str, base: usize) -> Vec<Word> {
     out
 }
 
-/// `A=1 B` (ARG): names with optional defaults.
-fn assignments(text: &str) -> Vec<(String, Option<String>)> {
-    split_words(text, 0)
+/// `A=1 B` (ARG): names with optional defaults, the defaults as written (BuildKit's
+/// `parseWords`, then a split at the first `=`).
+fn assignments(text: &str, escape: char) -> Vec<(String, Option<String>)> {
+    shell::raw_words(text, escape)
         .into_iter()
-        .map(|w| match w.text.split_once('=') {
+        .map(|w| match w.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (w.text, None),
+            None => (w, None),
         })
         .collect()
 }
 
-/// `A=1 B="two words"`, or the legacy `KEY value with spaces`.
-fn env_pairs(text: &str) -> Vec<(String, String)> {
-    let words = split_words(text, 0);
+/// `A=1 B="two words"`, or the legacy `KEY value with spaces`: names and values as written
+/// (quotes and variables are processed per value afterwards, as BuildKit does).
+fn env_pairs(text: &str, escape: char) -> Vec<(String, String)> {
+    let words = shell::raw_words(text, escape);
     match words.first() {
-        Some(first) if !first.text.contains('=') => {
-            let value = text[first.span.end..].trim().to_string();
-            vec![(first.text.clone(), value)]
+        Some(first) if !first.contains('=') => {
+            let text = text.trim_start();
+            match text.split_once(char::is_whitespace) {
+                Some((k, v)) => vec![(k.to_string(), v.trim_start().to_string())],
+                None => Vec::new(),
+            }
         }
         _ => words
             .into_iter()
             .filter_map(|w| {
-                w.text
-                    .split_once('=')
+                w.split_once('=')
                     .map(|(k, v)| (k.to_string(), v.to_string()))
             })
             .collect(),
@@ -516,5 +711,134 @@ mod tests {
         assert!(npm_script(&words("npm run nope"), package).is_none());
         assert!(npm_script(&words("node server.js"), package).is_none());
         assert!(npm_script(&words("npm run dev"), "{not json").is_none());
+    }
+
+    fn ports(df: &Dockerfile, stage: usize) -> Vec<Option<Vec<String>>> {
+        df.stages[stage]
+            .exposes
+            .iter()
+            .map(|e| e.values.clone())
+            .collect()
+    }
+
+    fn known(values: &[&str]) -> Option<Vec<String>> {
+        Some(values.iter().map(|v| v.to_string()).collect())
+    }
+
+    #[test]
+    fn expose_expands_arg_and_env_as_buildkit_does() {
+        // ENV PORT $PORT: the ENV value is expanded when it is set, so EXPOSE sees 80.
+        let text = "ARG PORT=80\nFROM node:22\nARG PORT\nENV PORT $PORT\nEXPOSE $PORT 9229\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"]), known(&["9229"])]);
+        assert!(df.stages[0].exposes[0].value() == Some("80"));
+        assert!(!df.stages[0].exposes[0].literal());
+        assert!(df.stages[0].exposes[1].literal());
+        // Defaults, alternatives, quotes, several ports from one word.
+        let text = "FROM a\nARG P=3000\nENV PORTS=\"80 443\" EMPTY=\nEXPOSE ${P:-1} ${NOPE:-1} ${EMPTY:-8080} ${P:+5000} '$P' \"$P\"/udp $PORTS\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(
+            ports(&df, 0),
+            [
+                known(&["3000"]),
+                None,
+                known(&["8080"]),
+                known(&["5000"]),
+                known(&["$P"]),
+                known(&["3000/udp"]),
+                known(&["80", "443"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn scope_per_stage_and_order() {
+        // A global ARG is visible in a stage only when the stage declares it again.
+        let text = "ARG PORT=80\nFROM a AS one\nEXPOSE $PORT\nFROM a AS two\nARG PORT\nEXPOSE $PORT\nENV PORT=90\nEXPOSE $PORT\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [None]);
+        assert_eq!(ports(&df, 1), [known(&["80"]), known(&["90"])]);
+        // ENV values see the variables before the instruction, not its own.
+        let text = "FROM a\nENV P=1\nENV P=2 Q=$P\nEXPOSE $Q\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [known(&["1"])]);
+        // ARG without a default: unknown (any --build-arg may set it), and it hides an
+        // earlier value only when it has one.
+        let text = "FROM a\nARG PORT\nEXPOSE $PORT\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [None]);
+        // A stage built FROM another inherits its variables.
+        let text = "FROM a AS base\nENV PORT=8080\nFROM base\nEXPOSE $PORT\n";
+        assert_eq!(
+            ports(&Dockerfile::read(text).unwrap(), 1),
+            [known(&["8080"])]
+        );
+        // An unknown value shadows an earlier known one.
+        let text = "FROM a\nENV PORT=80\nENV PORT=$FROM_BASE_IMAGE\nEXPOSE $PORT\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [None]);
+    }
+
+    #[test]
+    fn build_args_win_over_defaults() {
+        let text =
+            "ARG BASE=80\nFROM a\nARG BASE\nARG PORT=3000\nARG OTHER\nEXPOSE $BASE $PORT $OTHER\n";
+        let args = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let df = Dockerfile::read_with(text, &args(&[("PORT", "4000"), ("BASE", "81")])).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["81"]), known(&["4000"]), None]);
+        let df = Dockerfile::read_with(text, &args(&[("OTHER", "5")])).unwrap();
+        assert_eq!(
+            ports(&df, 0),
+            [known(&["80"]), known(&["3000"]), known(&["5"])]
+        );
+    }
+
+    #[test]
+    fn escapes_and_the_escape_directive() {
+        let text = "FROM a\nENV P=80\nEXPOSE \\$P\n";
+        assert_eq!(ports(&Dockerfile::read(text).unwrap(), 0), [known(&["$P"])]);
+        let text = "# escape=`\nFROM a\nENV P=80 Q=C:\\app\nEXPOSE $P `$P\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"]), known(&["$P"])]);
+        assert_eq!(df.stages[0].var("Q"), Some("C:\\app"));
+    }
+
+    #[test]
+    fn entrypoint_reset_and_copies() {
+        let text = "FROM a\nENTRYPOINT [\"docker-entrypoint.sh\"]\nENTRYPOINT []\nCOPY --from=build /app/.next/standalone ./\nCMD [\"node\", \"server.js\"]\n";
+        let df = Dockerfile::read(text).unwrap();
+        let s = df.runs(None).unwrap();
+        let words: Vec<_> = s.command().into_iter().map(|w| w.text).collect();
+        assert_eq!(words, ["node", "server.js"]);
+        assert_eq!(s.copies[0].text, "/app/.next/standalone");
+        // A heredoc's body is not read as instructions.
+        let text = "FROM a\nRUN cat <<EOF > /etc/x\nEXPOSE 1\nEOF\nEXPOSE 80\n";
+        let df = Dockerfile::read(text).unwrap();
+        assert_eq!(ports(&df, 0), [known(&["80"])]);
+    }
+
+    #[test]
+    fn continuation_lines_inside_env_and_expose() {
+        let text =
+            "FROM a\nENV A=1 \\\n    B=\"x y\" \\\n# a comment\n    C=$A\nEXPOSE 80 \\\n  $C\r\n";
+        let df = Dockerfile::read(text).unwrap();
+        let s = &df.stages[0];
+        assert_eq!(s.var("A"), Some("1"));
+        assert_eq!(s.var("B"), Some("x y"));
+        // C is set in the same instruction as A: it sees A's earlier value (none).
+        assert_eq!(s.var("C"), None);
+        assert!(s.declares("C"));
+        assert_eq!(ports(&df, 0), [known(&["80"]), None]);
+        assert_eq!(&text[s.exposes[1].span.clone()], "$C");
+    }
+
+    #[test]
+    fn analysis_sees_the_entrypoint_reset() {
+        // The reset must survive the analysis path (syntax layer, then the model).
+        let text = "FROM python:3.12\nENTRYPOINT /docker-entrypoint.sh\nENTRYPOINT []\nEXPOSE 5000\nCMD [\"flask\", \"run\"]\n";
+        let found =
+            crate::rules::test_support::dockerfile_findings(text, "app-listens-on-loopback");
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 }

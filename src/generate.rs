@@ -82,7 +82,7 @@ pub fn hostile(services: usize) -> Vec<Hostile> {
     for i in 0..services {
         let _ = writeln!(
             many,
-            "  s{i}:\n    image: nginx\n    ports: [\"{}:80\"]",
+            "  s{i}:\n    image: redis\n    ports: [\"{}:6379\"]",
             10_000 + i % 50_000
         );
     }

@@ -224,12 +224,35 @@ fn service_ref(
     let port = r.port();
     let target = port.map_or(String::new(), |p| format!(":{p}"));
     let mut md = format!("**`{}`** names `{host}{target}`\n\n", r.key);
+    // Who uses the address: refs.rs decides it once, for rules and hovers alike.
+    match r.audience {
+        crate::compose::refs::Audience::Client => {
+            let _ = write!(
+                md,
+                "- `{}` is handed to a browser or another machine: `{host}` is resolved there, not inside `{}`",
+                r.key, from.name
+            );
+            return md;
+        }
+        crate::compose::refs::Audience::Listen => {
+            let _ = write!(
+                md,
+                "- `{}` is where `{}` listens, not an address it connects to",
+                r.key, from.name
+            );
+            return md;
+        }
+        _ => {}
+    }
     if crate::compose::refs::is_loopback(host) {
         let _ = write!(
             md,
             "- `{host}` inside `{}` is `{}` itself, not another container or the host",
             from.name, from.name
         );
+        if r.audience == crate::compose::refs::Audience::Unknown {
+            md.push_str(" (if a browser opens this URL, it is the user's machine)");
+        }
         return md;
     }
     // The named service, built on its own (hovers never build the whole project).
@@ -602,7 +625,23 @@ pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hov
             .flat_map(|s| &s.exposes)
             .find(|w| contains(&w.span, offset))
             .map(|w| Hovered {
-                markdown: dockerfile_expose(&w.text),
+                markdown: match (w.value(), &w.values) {
+                    (Some(v), _) if w.literal() => dockerfile_expose(v),
+                    (Some(v), _) => format!(
+                        "`{}` resolves to `{v}` here\n\n{}",
+                        w.text,
+                        dockerfile_expose(v)
+                    ),
+                    (None, Some(vs)) => format!(
+                        "`{}` resolves to `{}` here: each is exposed",
+                        w.text,
+                        vs.join("`, `")
+                    ),
+                    (None, None) => format!(
+                        "**`EXPOSE {}`**\n\nIts value is not known here: a build argument or the base image may set it",
+                        w.text
+                    ),
+                },
                 range: w.span.clone(),
             })
     });
@@ -810,7 +849,8 @@ mod tests {
         assert!(h.contains("Other machines: **yes**"), "{h}");
         assert!(h.contains("bypass ufw"), "{h}");
         assert!(h.contains("`web:80` on network `default`"), "{h}");
-        assert!(h.contains("`publish-all-interfaces`"), "{h}");
+        // An opt-in rule says nothing until it is turned on.
+        assert!(!h.contains("`publish-all-interfaces`"), "{h}");
 
         let h = port("127.0.0.1:5432:5432");
         assert!(h.contains("loopback only (`127.0.0.1`), port 5432"), "{h}");
@@ -988,6 +1028,15 @@ mod tests {
         let h = dockerfile(df, df.find("9001").unwrap(), &[]).unwrap();
         assert!(h.markdown.contains("9000-9001/tcp"), "{}", h.markdown);
         assert!(dockerfile(df, 2, &[]).is_none());
+        // Variables: the value BuildKit sees, or that it is not known here.
+        let df = "FROM node\nARG PORT=3000\nENV PORT $PORT\nEXPOSE $PORT ${NOPE}\n";
+        let h = dockerfile(df, df.find("EXPOSE $PORT").unwrap() + 8, &[]).unwrap();
+        assert_eq!(&df[h.range.clone()], "$PORT");
+        assert!(h.markdown.contains("resolves to `3000`"), "{}", h.markdown);
+        assert!(h.markdown.contains("listens on 3000/tcp"), "{}", h.markdown);
+        assert!(!h.markdown.contains("rejects"), "{}", h.markdown);
+        let h = dockerfile(df, df.find("${NOPE}").unwrap(), &[]).unwrap();
+        assert!(h.markdown.contains("not known here"), "{}", h.markdown);
 
         let json = "{\n  \"bip\": \"10.1.0.1/24\",\n  \"nope\": 1\n}\n";
         let findings =
@@ -1023,6 +1072,20 @@ mod tests {
             h.contains("No service of this file is called `nope`"),
             "{h}"
         );
+    }
+
+    #[test]
+    fn a_browser_url_and_a_listen_address() {
+        let text = "services:\n  web:\n    environment:\n      NEXT_PUBLIC_API_URL: http://localhost:8000\n      METRICS_LISTEN_ADDR: 127.0.0.1:9100\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("handed to a browser or another machine"), "{h}");
+        assert!(!h.contains("itself"), "{h}");
+        let h = hover_at(text, "127.0.0.1", &[], &[]);
+        assert!(h.contains("is where `web` listens"), "{h}");
+        let text = "services:\n  web:\n    environment:\n      API_URL: http://localhost:8000\n";
+        let h = hover_at(text, "http://localhost", &[], &[]);
+        assert!(h.contains("is `web` itself"), "{h}");
+        assert!(h.contains("if a browser opens this URL"), "{h}");
     }
 
     #[test]

@@ -80,6 +80,12 @@ pub fn context_in(
         }
         if let Some(dir) = path.parent() {
             deps.push(dir.join(".env"));
+            if read(&dir.join(".env")).is_none() {
+                external.env_template = ENV_TEMPLATES
+                    .iter()
+                    .find(|name| read(&dir.join(name)).is_some())
+                    .map(|name| name.to_string());
+            }
         }
         ctx.external = external;
         ctx.deps = deps;
@@ -93,6 +99,18 @@ pub fn context_in(
     }
     ctx
 }
+
+/// Names of env templates that projects ship for users to copy to `.env`.
+const ENV_TEMPLATES: &[&str] = &[
+    ".env.example",
+    "env.example",
+    ".env.sample",
+    ".env.dist",
+    ".env.template",
+    ".env.default",
+    "example.env",
+    "sample.env",
+];
 
 /// The `package.json` in `dir`, when it is there and small enough to read.
 fn package_json(dir: &Path, read: Reader<'_>) -> Option<crate::finding::OtherFile> {
@@ -111,11 +129,13 @@ pub fn context_with(
     editor: &RuleSettings,
 ) -> Context {
     let mut vars = HashMap::new();
+    let mut dotenv_lines = rustc_hash::FxHashMap::default();
     if let Some(dir) = path.parent()
         && let Ok(text) = std::fs::read_to_string(dir.join(".env"))
     {
-        let (from_file, _errors) = dotenv::parse(&text, &environment);
+        let (from_file, lines, _errors) = dotenv::parse_with_lines(&text, &environment);
         vars = from_file;
+        dotenv_lines.extend(lines);
     }
     let dotenv = vars
         .keys()
@@ -140,6 +160,7 @@ pub fn context_with(
     Context {
         vars,
         dotenv,
+        dotenv_lines,
         rules,
         ..Context::default()
     }
@@ -163,6 +184,19 @@ fn related(
     // other services are not part of the project.
     let mut extends_only: Vec<PathBuf> = extends_paths(path, own);
     let mut queue: Vec<PathBuf> = sibling_files.clone();
+    // `docker-compose.prod.yml` and the like are usually run on top of the base file
+    // beside them (`-f docker-compose.yml -f docker-compose.prod.yml`): its names count,
+    // but not as a merge partner (the pairing is the user's choice, not Compose's).
+    let variant_bases = variant_bases(path, read);
+    queue.extend(variant_bases.iter().cloned());
+    extends_only.extend(variant_bases.iter().cloned());
+    external.base_missing = looks_like_override(path)
+        && variant_bases.is_empty()
+        && !sibling_files.iter().any(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| BASE_NAMES.contains(&n))
+        });
     queue.extend(references(path, own));
     // The files that include this one (`include: [common/db.yaml]`) share its names.
     for includer in includers(path, read) {
@@ -214,6 +248,44 @@ fn related(
     }
     seen.remove(0);
     (external, seen)
+}
+
+/// A Compose file named as an override or a variant of a base file:
+/// `compose.override.yaml`, `docker-compose.prod.yml`, `docker-compose-dev.yml`.
+fn looks_like_override(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    if BASE_NAMES.contains(&lower.as_str()) || classify::by_name(&lower) != Some(FileKind::Compose)
+    {
+        return false;
+    }
+    [
+        "compose.",
+        "compose-",
+        "docker-compose.",
+        "docker-compose-",
+        "docker-compose_",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
+}
+
+/// For a variant such as `docker-compose.prod.yml` (not Compose's own override names), the
+/// base files beside it.
+fn variant_bases(path: &Path, read: Reader<'_>) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Vec::new();
+    };
+    if !looks_like_override(path) || OVERRIDE_NAMES.contains(&name) {
+        return Vec::new();
+    }
+    BASE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| read(p).is_some())
+        .collect()
 }
 
 /// The base file for an override file, and the override files for a base file, in the
@@ -553,6 +625,45 @@ mod tests {
         let ctx = context_with(&dir.join("compose.yaml"), env, &RuleSettings::default());
         assert_eq!(ctx.vars["PORT"], "9000");
         assert_eq!(ctx.vars["HOST_IP"], "127.0.0.1");
+        assert_eq!(ctx.dotenv_lines.get("HOST_IP"), Some(&2));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `docker-compose.prod.yml` is run on top of the base file beside it: the base's names
+    /// count. Without a base, the file says it is an override portside cannot complete.
+    #[test]
+    fn a_variant_file_sees_the_base_names_or_says_its_base_is_missing() {
+        let dir = temp("variant");
+        let prod = dir.join("docker-compose.prod.yml");
+        let text = "services:\n  web:\n    image: app\n    depends_on: [db]\n";
+        std::fs::write(&prod, text).unwrap();
+        let ctx = context_for(&prod, text, &RuleSettings::default());
+        assert!(ctx.external.base_missing);
+        std::fs::write(
+            dir.join("docker-compose.yml"),
+            "services:\n  db:\n    image: postgres\n",
+        )
+        .unwrap();
+        let ctx = context_for(&prod, text, &RuleSettings::default());
+        assert!(!ctx.external.base_missing);
+        assert!(ctx.external.services.contains("db"));
+        // Names only: the variant is not merged port by port with the base.
+        assert!(ctx.external.other_services.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_env_template_counts_only_without_a_dotenv() {
+        let dir = temp("template");
+        let compose = dir.join("compose.yaml");
+        let text = "services:\n  web:\n    ports: [\"${WEB_PORT}:80\"]\n";
+        std::fs::write(&compose, text).unwrap();
+        std::fs::write(dir.join(".env.example"), "WEB_PORT=8080\n").unwrap();
+        let ctx = context_for(&compose, text, &RuleSettings::default());
+        assert_eq!(ctx.external.env_template.as_deref(), Some(".env.example"));
+        std::fs::write(dir.join(".env"), "WEB_PORT=8080\n").unwrap();
+        let ctx = context_for(&compose, text, &RuleSettings::default());
+        assert_eq!(ctx.external.env_template, None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -33,7 +33,7 @@ fn check_examples_prints_findings_like_a_compiler() {
     assert!(out.contains("|          ^^^^^^^^^"), "{out}");
     assert!(out.contains("examples/broken/daemon.json:3:10"), "{out}");
     assert!(
-        out.contains("portside: 13 errors, 3 warnings in 6 files"),
+        out.contains("portside: 10 errors, 6 warnings in 6 files"),
         "{out}"
     );
     // Plain output when not on a terminal.
@@ -154,7 +154,7 @@ fn fix_applies_quick_fixes_and_reports_what_is_left() {
     let compose = dir.join("compose.yaml");
     std::fs::write(
         &compose,
-        "services:\n  db:\n    image: postgres:16\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@localhost:5432/app\n    ports:\n      - 22:22\n      - \"localhost:8080:80\"\n",
+        "services:\n  db:\n    image: postgres:16\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@localhost:5432/app\n    ports:\n      - 22:22\n      - \"localhost:8080:80\"\n    links: [db]\n",
     )
     .unwrap();
     let o = portside(&["check", "--fix", dir.to_str().unwrap()]);
@@ -163,12 +163,8 @@ fn fix_applies_quick_fixes_and_reports_what_is_left() {
     assert!(fixed.contains("- \"22:22\""), "{fixed}");
     assert!(fixed.contains("\"127.0.0.1:8080:80\""), "{fixed}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("applied 3 fixes"));
-    // What is left (22:22 on every interface) is still reported.
-    assert!(
-        stdout(&o).contains("publish-all-interfaces"),
-        "{}",
-        stdout(&o)
-    );
+    // What is left (`links`, which has no fix) is still reported.
+    assert!(stdout(&o).contains("links-legacy"), "{}", stdout(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -225,7 +221,7 @@ fn sarif_output_has_the_shape_github_code_scanning_needs() {
         );
     }
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 16, "13 errors and 3 warnings");
+    assert_eq!(results.len(), 16, "10 errors and 6 warnings");
     for r in results {
         let i = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], r["ruleId"], "{r}");
@@ -267,4 +263,73 @@ fn github_annotations() {
         out.lines()
             .all(|l| !l.starts_with("::") || !l[2..].contains('\n'))
     );
+}
+
+/// `portside check ... | head`: a pipe closed early ends the program quietly, as
+/// command-line tools do (no "failed printing to stdout" panic, no exit 101).
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // The reference is larger than a pipe's buffer, so the writer meets the closed end.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["rules", "--markdown"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run portside");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "# portside rules\n");
+    // The reader is gone here: the pipe is closed.
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(o.status.code(), Some(101), "{err}");
+}
+
+/// Folder mode finds the Compose file names people write, and `--verbose` says what it
+/// passed over and why.
+#[test]
+fn folder_mode_finds_compose_names_and_says_what_it_skipped() {
+    let dir = std::env::temp_dir().join(format!("portside-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("docker-compose")).unwrap();
+    std::fs::create_dir_all(dir.join("node_modules")).unwrap();
+    let compose = "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n";
+    for name in [
+        "docker-compose-dev.yml",
+        "compose-ci.yaml",
+        "prod.docker-compose.yml",
+        "docker-compose/monitoring.yml",
+    ] {
+        std::fs::write(dir.join(name), compose).unwrap();
+    }
+    std::fs::write(
+        dir.join("docker-compose/prometheus.yml"),
+        "scrape_configs: []\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("stack.yml"), compose).unwrap();
+    let o = portside(&["check", "--verbose", dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(stdout(&o).contains("no problems found in 4 files"), "{err}");
+    for checked in [
+        "docker-compose-dev.yml as compose",
+        "compose-ci.yaml as compose",
+        "prod.docker-compose.yml as compose",
+        "monitoring.yml as compose",
+    ] {
+        assert!(err.contains(checked), "{checked}: {err}");
+    }
+    assert!(err.contains("stack.yml: not a Compose file name"), "{err}");
+    assert!(
+        err.contains("prometheus.yml: in a docker-compose/ folder"),
+        "{err}"
+    );
+    assert!(err.contains("node_modules: version control"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,10 +1,22 @@
-//! Truth on real files: analyse every file of `../shared/corpus` (public Compose files and
-//! Dockerfiles, never copied into this repository) and compare the findings with the
-//! reviewed list in `tests/corpus-expectations.tsv` (path, rule, line, reason).
+//! Truth on real files, and the precision suite.
 //!
-//! A new finding is either a real problem (add it with a one-line reason) or a bug to fix.
-//! `PORTSIDE_BLESS=1 cargo test --test corpus` rewrites the list, keeping existing reasons
-//! and marking new rows `UNREVIEWED`, which this test refuses until a person writes why.
+//! Two sets of projects are analysed as the CLI would (the project's other files read from
+//! the same folder, no environment), and every finding is compared with a reviewed list:
+//!
+//! - `../shared/corpus`: public Compose files and Dockerfiles, never copied into this
+//!   repository; reviewed in `tests/corpus-expectations.tsv`.
+//! - `tests/precision/<project>/`: small realistic projects of our own, each built around a
+//!   false alarm seen on real files (and a true finding or two as controls); reviewed in the
+//!   project's own `expect.tsv`.
+//!
+//! A row is `path, rule, line, verdict, reason`: verdict `true` means the finding is a real
+//! problem, `false` a known false alarm still to fix. A new finding is either a real problem
+//! (add it with a reason) or a bug to fix. The suite also holds the precision budget of the
+//! default rule set: no **error** may be a false alarm, and Compose files get on average at
+//! most one warning per five files. `cargo test --test corpus -- --nocapture` prints the
+//! counts per rule. `PORTSIDE_BLESS=1 cargo test --test corpus` rewrites the lists, keeping
+//! existing verdicts and reasons and marking new rows `UNREVIEWED`, which this test refuses
+//! until a person writes why.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,13 +31,13 @@ fn corpus_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-fn expectations_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus-expectations.tsv")
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Files to analyse: recognised names, plus every YAML file as Compose (the corpus has
-/// test fixtures with names like `compose-test-extends.yaml`).
-fn files(dir: &Path) -> Vec<(PathBuf, FileKind)> {
+/// Files to analyse: recognised names; with `yaml_as_compose`, every YAML file as Compose
+/// too (the corpus has test fixtures with names like `compose-test-extends.yaml`).
+fn files(dir: &Path, yaml_as_compose: bool) -> Vec<(PathBuf, FileKind)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -37,9 +49,10 @@ fn files(dir: &Path) -> Vec<(PathBuf, FileKind)> {
             }
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let kind = classify::by_name(name).or_else(|| {
-                (name.ends_with(".yaml") || name.ends_with(".yml")).then_some(FileKind::Compose)
+                (yaml_as_compose && (name.ends_with(".yaml") || name.ends_with(".yml")))
+                    .then_some(FileKind::Compose)
             });
-            if let Some(kind) = kind {
+            if let Some(kind) = kind.filter(|k| *k != FileKind::Config) {
                 out.push((path, kind));
             }
         }
@@ -48,15 +61,25 @@ fn files(dir: &Path) -> Vec<(PathBuf, FileKind)> {
     out
 }
 
+/// (path relative to the root, rule, 1-based line)
 type Key = (String, String, usize);
 
-fn actual(dir: &Path) -> Vec<Key> {
+struct Got {
+    key: Key,
+    severity: &'static str,
+    compose: bool,
+}
+
+/// The findings on every file below `dir`, reading other files only inside `dir`.
+fn actual(dir: &Path, yaml_as_compose: bool) -> (Vec<Got>, usize) {
     let mut out = Vec::new();
-    for (path, kind) in files(dir) {
+    let mut compose_files = 0;
+    for (path, kind) in files(dir, yaml_as_compose) {
         let text = std::fs::read_to_string(&path).unwrap();
+        compose_files += usize::from(kind == FileKind::Compose);
         // No environment (the result must not depend on the machine); the project's other
-        // files (override, include, extends) are read from the corpus as the CLI would.
-        // Nothing outside the corpus (such as the machine's /etc/docker/daemon.json).
+        // files (override, include, extends, Dockerfiles) are read from the folder as the
+        // CLI would. Nothing outside it (such as the machine's /etc/docker/daemon.json).
         let read = |p: &Path| {
             p.starts_with(dir)
                 .then(|| std::fs::read_to_string(p).ok())
@@ -77,75 +100,212 @@ fn actual(dir: &Path) -> Vec<Key> {
             .into_owned();
         for f in analyze_with(kind, &text, &ctx).findings {
             let (line, _) = portside::text::human_line_col(&rope, f.range.start);
-            out.push((rel.clone(), f.rule.code.to_string(), line));
+            out.push(Got {
+                key: (rel.clone(), f.rule.code.to_string(), line),
+                severity: f.severity.as_str(),
+                compose: kind == FileKind::Compose,
+            });
         }
     }
-    out.sort();
-    out
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    (out, compose_files)
 }
 
-fn expected() -> BTreeMap<Key, String> {
-    let text = std::fs::read_to_string(expectations_path()).unwrap_or_default();
+#[derive(Clone)]
+struct Row {
+    verdict: String,
+    reason: String,
+}
+
+const HEADER: &str = "# path\trule\tline\tverdict\treason (true: a real problem, and why; false: a known false alarm)\n";
+
+fn expected(path: &Path) -> BTreeMap<Key, Row> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
-            let cols: Vec<&str> = l.splitn(4, '\t').collect();
-            assert_eq!(cols.len(), 4, "malformed line: {l}");
+            let cols: Vec<&str> = l.splitn(5, '\t').collect();
+            assert_eq!(cols.len(), 5, "malformed line in {}: {l}", path.display());
             (
                 (
                     cols[0].to_string(),
                     cols[1].to_string(),
                     cols[2].parse().unwrap(),
                 ),
-                cols[3].to_string(),
+                Row {
+                    verdict: cols[3].to_string(),
+                    reason: cols[4].to_string(),
+                },
             )
         })
         .collect()
 }
 
-#[test]
-fn corpus_findings_match_the_reviewed_expectations() {
-    let Some(dir) = corpus_dir() else {
-        if std::env::var("PORTSIDE_REQUIRE_CORPUS").is_ok_and(|v| v == "1") {
-            panic!("PORTSIDE_REQUIRE_CORPUS=1 but ../shared/corpus is missing");
-        }
-        eprintln!("\n!!! SKIPPED corpus check: ../shared/corpus not found\n");
-        return;
-    };
-    let got = actual(&dir);
-    let want = expected();
+fn bless(path: &Path, got: &[Got], want: &BTreeMap<Key, Row>) {
+    // The header, then the list's own comment lines, kept as they were.
+    let mut out = String::from(HEADER);
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    for line in old.lines().filter(|l| l.starts_with('#')).skip(1) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    for g in got {
+        let row = want.get(&g.key).cloned().unwrap_or(Row {
+            verdict: "true".into(),
+            reason: "UNREVIEWED".into(),
+        });
+        let (p, r, l) = &g.key;
+        out.push_str(&format!("{p}\t{r}\t{l}\t{}\t{}\n", row.verdict, row.reason));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Per rule and severity: (true findings, false alarms).
+type Tally = BTreeMap<(String, &'static str), (usize, usize)>;
+
+#[derive(Default)]
+struct Totals {
+    tally: Tally,
+    compose_files: usize,
+    compose_warnings: usize,
+    false_errors: Vec<String>,
+}
+
+/// Compares one root's findings with its list; returns the differences as report lines.
+fn compare(
+    name: &str,
+    list: &Path,
+    got: &[Got],
+    compose_files: usize,
+    totals: &mut Totals,
+) -> String {
+    let want = expected(list);
     if std::env::var("PORTSIDE_BLESS").is_ok_and(|v| v == "1") {
-        let mut out =
-            String::from("# path\trule\tline\treason (reviewed: why this finding is true)\n");
-        for key in &got {
-            let reason = want
-                .get(key)
-                .cloned()
-                .unwrap_or_else(|| "UNREVIEWED".into());
-            out.push_str(&format!("{}\t{}\t{}\t{reason}\n", key.0, key.1, key.2));
+        bless(list, got, &want);
+        return String::new();
+    }
+    let mut report = String::new();
+    totals.compose_files += compose_files;
+    for g in got {
+        let (p, r, l) = &g.key;
+        let Some(row) = want.get(&g.key) else {
+            report.push_str(&format!(
+                "unexpected: {name}/{p}:{l} {r} ({})\n",
+                g.severity
+            ));
+            continue;
+        };
+        if row.reason.trim().is_empty() || row.reason == "UNREVIEWED" {
+            report.push_str(&format!("unreviewed: {name}/{p}:{l} {r}\n"));
         }
-        std::fs::write(expectations_path(), out).unwrap();
+        let is_true = match row.verdict.as_str() {
+            "true" => true,
+            "false" => false,
+            other => {
+                report.push_str(&format!(
+                    "bad verdict {other:?} (true or false): {name}/{p}:{l} {r}\n"
+                ));
+                continue;
+            }
+        };
+        let t = totals
+            .tally
+            .entry((r.clone(), g.severity))
+            .or_insert((0, 0));
+        if is_true {
+            t.0 += 1;
+        } else {
+            t.1 += 1;
+            if g.severity == "error" {
+                totals
+                    .false_errors
+                    .push(format!("{name}/{p}:{l} {r}: {}", row.reason));
+            }
+        }
+        if g.compose && g.severity == "warning" {
+            totals.compose_warnings += 1;
+        }
+    }
+    let keys: Vec<&Key> = got.iter().map(|g| &g.key).collect();
+    for (p, r, l) in want.keys().filter(|k| !keys.contains(k)) {
+        report.push_str(&format!("missing:    {name}/{p}:{l} {r}\n"));
+    }
+    report
+}
+
+fn precision_projects() -> Vec<PathBuf> {
+    let root = manifest_dir().join("tests/precision");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn findings_match_the_reviewed_expectations_and_the_precision_budget() {
+    let mut totals = Totals::default();
+    let mut report = String::new();
+    match corpus_dir() {
+        Some(dir) => {
+            let (got, n) = actual(&dir, true);
+            let list = manifest_dir().join("tests/corpus-expectations.tsv");
+            report += &compare("corpus", &list, &got, n, &mut totals);
+        }
+        None => {
+            if std::env::var("PORTSIDE_REQUIRE_CORPUS").is_ok_and(|v| v == "1") {
+                panic!("PORTSIDE_REQUIRE_CORPUS=1 but ../shared/corpus is missing");
+            }
+            eprintln!("\n!!! corpus part SKIPPED: ../shared/corpus not found\n");
+        }
+    }
+    let projects = precision_projects();
+    assert!(!projects.is_empty(), "tests/precision has no project");
+    for dir in &projects {
+        let list = dir.join("expect.tsv");
+        assert!(
+            list.is_file(),
+            "{} has no expect.tsv (write one, even if only the header)",
+            dir.display()
+        );
+        let (got, n) = actual(dir, false);
+        let name = format!("precision/{}", dir.file_name().unwrap().to_string_lossy());
+        report += &compare(&name, &list, &got, n, &mut totals);
+    }
+    if std::env::var("PORTSIDE_BLESS").is_ok_and(|v| v == "1") {
         return;
     }
-    let unexpected: Vec<_> = got.iter().filter(|k| !want.contains_key(*k)).collect();
-    let missing: Vec<_> = want.keys().filter(|k| !got.contains(k)).collect();
-    let unreviewed: Vec<_> = want
-        .iter()
-        .filter(|(_, r)| r.trim().is_empty() || r.as_str() == "UNREVIEWED")
-        .collect();
-    let mut report = String::new();
-    for k in &unexpected {
-        report.push_str(&format!("unexpected: {}:{} {}\n", k.0, k.2, k.1));
+
+    let mut table = String::from("rule                                 severity  true false\n");
+    for ((rule, severity), (t, f)) in &totals.tally {
+        table.push_str(&format!("{rule:<36} {severity:<8} {t:>5} {f:>5}\n"));
     }
-    for k in &missing {
-        report.push_str(&format!("missing:    {}:{} {}\n", k.0, k.2, k.1));
-    }
-    for (k, _) in &unreviewed {
-        report.push_str(&format!("unreviewed: {}:{} {}\n", k.0, k.2, k.1));
-    }
+    eprintln!(
+        "{table}{} Compose files, {} warnings on them; {} precision projects",
+        totals.compose_files,
+        totals.compose_warnings,
+        projects.len()
+    );
+
     assert!(
         report.is_empty(),
-        "corpus findings differ from tests/corpus-expectations.tsv:\n{report}"
+        "findings differ from the reviewed lists (tests/corpus-expectations.tsv, \
+         tests/precision/*/expect.tsv):\n{report}"
     );
-    eprintln!("corpus: {} findings, all reviewed", got.len());
+    assert!(
+        totals.false_errors.is_empty(),
+        "an error-severity finding is a known false alarm; an error must be certain:\n{}",
+        totals.false_errors.join("\n")
+    );
+    assert!(
+        totals.compose_warnings * 5 <= totals.compose_files,
+        "{} warnings on {} Compose files: the default rule set allows one per five files",
+        totals.compose_warnings,
+        totals.compose_files
+    );
 }

@@ -53,7 +53,10 @@ async fn run(args: &[&str], encoding: &str) {
         value.contains("`cache:6379` on network `default`"),
         "{value}"
     );
-    assert!(value.contains("⚠ `publish-all-interfaces`"), "{value}");
+    assert!(
+        value.contains("⚠ `unprotected-service-published`"),
+        "{value}"
+    );
 
     let r = c.request("shutdown", Value::Null).await;
     assert_eq!(r["result"], Value::Null);

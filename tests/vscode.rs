@@ -5,26 +5,25 @@
 //! for a server that is not there; then in an untrusted workspace, no daemon calls. `.ci/run`
 //! installs the harness
 //! (editors/vscode/test/setup.sh), packages the .vsix and sets PORTSIDE_VSIX and
-//! PORTSIDE_CI_CACHE; without them the test says loudly that it skipped (and fails under
-//! PORTSIDE_REQUIRE_EDITORS=1).
+//! PORTSIDE_CI_CACHE. It is ignored by default; `cargo test -- --include-ignored` runs it, and
+//! then missing variables are a failure.
+
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
+#[ignore = "needs code-server, Chromium and the packaged .vsix: bash .ci/run sets them up; cargo test -- --include-ignored runs it"]
 fn vscode_extension_in_code_server() {
-    let required = std::env::var("PORTSIDE_REQUIRE_EDITORS").is_ok_and(|v| v == "1");
     let (Some(vsix), Some(cache)) = (
         std::env::var_os("PORTSIDE_VSIX"),
         std::env::var_os("PORTSIDE_CI_CACHE"),
     ) else {
-        if required {
-            panic!("PORTSIDE_REQUIRE_EDITORS=1 but PORTSIDE_VSIX / PORTSIDE_CI_CACHE are not set");
-        }
-        eprintln!(
-            "\n!!! SKIPPED the VS Code test: set PORTSIDE_VSIX and PORTSIDE_CI_CACHE (.ci/run does).\n"
+        common::missing(
+            "the VS Code harness (PORTSIDE_VSIX and PORTSIDE_CI_CACHE are not both set)",
+            "PORTSIDE_CI_CACHE is what editors/vscode/test/setup.sh prints last, PORTSIDE_VSIX the .vsix `npm run package` makes in editors/vscode (see .ci/run)",
         );
-        return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let shots = std::env::var_os("PORTSIDE_SCREENSHOTS")

@@ -29,6 +29,10 @@ pub struct CheckArgs {
     /// Apply the quick fixes, write the files, then report what is left.
     #[arg(long)]
     fix: bool,
+    /// Say on stderr which files were checked and which YAML, JSON and Docker-looking files
+    /// and folders were passed over, and why.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -68,13 +72,22 @@ struct JsonFinding {
 pub fn run(args: &CheckArgs) -> ExitCode {
     let mut io_error = false;
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for path in &args.paths {
-        match collect(path, &mut files) {
+        match collect(path, &mut files, &mut skipped) {
             Ok(()) => {}
             Err(msg) => {
                 eprintln!("portside: {msg}");
                 io_error = true;
             }
+        }
+    }
+    if args.verbose {
+        for (path, kind) in &files {
+            eprintln!("portside: checking {} as {}", path.display(), kind.as_str());
+        }
+        for (path, why) in &skipped {
+            eprintln!("portside: skipped {}: {why}", path.display());
         }
     }
     let renderer = render::Renderer::new(args.color.enabled());
@@ -283,8 +296,13 @@ fn read(path: &Path) -> Result<String, String> {
         .map_err(|e| format!("cannot read {}: it is not UTF-8 text ({e})", path.display()))
 }
 
-/// Adds `path` (a file, or the recognised files below a folder) to `out`, sorted.
-fn collect(path: &Path, out: &mut Vec<(PathBuf, FileKind)>) -> Result<(), String> {
+/// Adds `path` (a file, or the recognised files below a folder) to `out`, sorted; files
+/// and folders passed over that a user might have expected go to `skipped`, with why.
+fn collect(
+    path: &Path,
+    out: &mut Vec<(PathBuf, FileKind)>,
+    skipped: &mut Vec<(PathBuf, &'static str)>,
+) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.is_file() {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -309,17 +327,59 @@ fn collect(path: &Path, out: &mut Vec<(PathBuf, FileKind)>) -> Result<(), String
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if file_type.is_dir() {
-                if !SKIP_DIRS.contains(&name) {
+                if SKIP_DIRS.contains(&name) {
+                    skipped.push((
+                        entry.path(),
+                        "version control, dependencies or build output",
+                    ));
+                } else {
                     stack.push(entry.path());
                 }
             } else if let Some(kind) = classify::by_name(name) {
                 found.push((entry.path(), kind));
+            } else if let Some(why) = passed_over(&entry.path(), name) {
+                let path = entry.path();
+                if why.is_empty() {
+                    found.push((path, FileKind::Compose));
+                } else {
+                    skipped.push((path, why));
+                }
             }
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
+    skipped.sort();
     out.extend(found);
     Ok(())
+}
+
+/// For a file whose name portside does not recognise: "" when it is Compose all the same
+/// (a YAML file with `services:` in a `docker-compose/` folder), else why a YAML, JSON or
+/// Docker-looking file is passed over; `None` for files nobody would expect checked.
+fn passed_over(path: &Path, name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        let in_folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n.eq_ignore_ascii_case("docker-compose"));
+        if in_folder {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            return Some(if classify::in_compose_folder(path, &text) {
+                ""
+            } else {
+                "in a docker-compose/ folder, but it has no top-level `services:`"
+            });
+        }
+        return Some(
+            "not a Compose file name (compose*.yaml, docker-compose*.yml, *.compose.yaml); name it on the command line to check it",
+        );
+    }
+    if lower.ends_with(".json") {
+        return Some("only daemon.json is checked among JSON files");
+    }
+    (lower.contains("dockerfile") || lower.contains("containerfile"))
+        .then_some("not a Dockerfile name (Dockerfile, Dockerfile.*, *.Dockerfile, Containerfile)")
 }
 
 /// A file named explicitly on the command line with an unusual name.

@@ -87,6 +87,9 @@ impl ColorChoice {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    if !cli.stdio && !matches!(cli.command, Some(Command::Lsp { .. })) {
+        quiet_on_closed_pipe();
+    }
     match cli.command {
         None if cli.stdio => serve(),
         Some(Command::Lsp { .. }) => serve(),
@@ -104,7 +107,11 @@ pub fn main() -> ExitCode {
                     println!(
                         "{:<20} {:<8} {}",
                         rule.code,
-                        rule.severity.as_str(),
+                        if rule.opt_in {
+                            "off"
+                        } else {
+                            rule.severity.as_str()
+                        },
                         rule.summary
                     );
                 }
@@ -116,7 +123,7 @@ pub fn main() -> ExitCode {
                 println!(
                     "# {}\n\nDefault severity: {}. Checks: {}.\n",
                     r.code,
-                    r.severity.as_str(),
+                    r.default_level(),
                     r.applies_to
                 );
                 print!("{}", r.doc());
@@ -130,6 +137,26 @@ pub fn main() -> ExitCode {
         Some(Command::Ports(args)) => ports::run(&args),
         Some(Command::Doctor) => doctor(),
         Some(Command::Probe(args)) => probe::run(&args),
+    }
+}
+
+/// A command whose output goes to a pipe that closes early (`portside check | head`) ends
+/// quietly, as command-line tools do, instead of panicking in `println!`: the default
+/// action of SIGPIPE, which Rust's runtime sets to "ignore", is put back. Not for `lsp`,
+/// which handles a closed stdout as an I/O error and shuts down.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    {
+        use std::ffi::c_int;
+        unsafe extern "C" {
+            fn signal(signum: c_int, handler: usize) -> usize;
+        }
+        const SIGPIPE: c_int = 13;
+        const SIG_DFL: usize = 0;
+        // SAFETY: restoring a signal's default disposition before any thread starts.
+        unsafe {
+            signal(SIGPIPE, SIG_DFL);
+        }
     }
 }
 

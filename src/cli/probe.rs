@@ -122,7 +122,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
                         probe::Outcome::Fail => "FAIL",
                     };
                     let what = match v.link.kind {
-                        "network" => format!("network {}", v.link.from),
+                        "network" | "swarm" => format!("network {}", v.link.from),
                         _ => format!(
                             "{} -> {}{}",
                             v.link.from,

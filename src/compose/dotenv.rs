@@ -19,7 +19,22 @@ pub fn parse(
     text: &str,
     environment: &HashMap<String, String>,
 ) -> (HashMap<String, String>, Vec<DotenvError>) {
+    let (vars, _lines, errors) = parse_with_lines(text, environment);
+    (vars, errors)
+}
+
+/// As [`parse`], with the (1-based) line where each variable's value was last set, for
+/// messages that say where a value came from (`.env:2`).
+pub fn parse_with_lines(
+    text: &str,
+    environment: &HashMap<String, String>,
+) -> (
+    HashMap<String, String>,
+    HashMap<String, usize>,
+    Vec<DotenvError>,
+) {
     let mut vars: HashMap<String, String> = HashMap::new();
+    let mut defined_on: HashMap<String, usize> = HashMap::new();
     let mut errors = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -58,6 +73,7 @@ pub fn parse(
         let Some(rest) = rest else {
             if let Some(v) = environment.get(key) {
                 vars.insert(key.to_string(), v.clone());
+                defined_on.insert(key.to_string(), line_no);
             }
             continue;
         };
@@ -86,8 +102,9 @@ pub fn parse(
             interpolate(v.trim_end(), &lookup).value
         };
         vars.insert(key.to_string(), value);
+        defined_on.insert(key.to_string(), line_no);
     }
-    (vars, errors)
+    (vars, defined_on, errors)
 }
 
 fn unterminated(line: usize, rest: &str) -> DotenvError {
@@ -183,6 +200,20 @@ mod tests {
         assert_eq!(v["H"], "1-d");
         assert_eq!(v["FROM_ENV"], "outside");
         assert!(!v.contains_key("NOT_SET"));
+    }
+
+    #[test]
+    fn the_line_that_set_each_variable() {
+        let text =
+            "# db\nDB_HOST=localhost\nMULTI=\"a\nNOT_A_KEY=b\"\nexport DB_HOST=db\n\nPORT=1\n";
+        let (v, lines, errors) = parse_with_lines(text, &HashMap::new());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(v["DB_HOST"], "db");
+        // The last definition wins, and a quoted value's next lines define nothing.
+        assert_eq!(lines["DB_HOST"], 5);
+        assert_eq!(lines["MULTI"], 3);
+        assert_eq!(lines["PORT"], 7);
+        assert!(!lines.contains_key("NOT_A_KEY"));
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub struct External {
     /// Compose's merged view (ports published twice across files, `network_mode: host`
     /// set in one file and `ports` in another).
     pub other_services: Vec<OtherService>,
+    /// With no `.env` beside the file, the name of an env template there (`.env.example`,
+    /// `.env.dist`, ...), which Compose does not read: findings about unset variables say
+    /// so.
+    pub env_template: Option<String>,
+    /// The file is named as an override or variant of a base file (`compose.override.yaml`,
+    /// `docker-compose.prod.yml`) and no base file was found beside it: it is meant to be
+    /// merged with one portside cannot see.
+    pub base_missing: bool,
 }
 
 /// A service as another Compose file of the project defines it (or the part of it that

@@ -9,7 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use super::interpolate::{InterpolationError, interpolate};
-use super::refs::{self, HostRef};
+use super::refs::{self, Audience, HostRef};
 use crate::ports::{self, Binding};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
@@ -31,6 +31,8 @@ struct Interp {
     raw: String,
     unset: Vec<String>,
     error: Option<InterpolationError>,
+    /// The variables read, with the value each had (`None`: unset).
+    used: Vec<(String, Option<String>)>,
 }
 
 impl<'y> Val<'y> {
@@ -77,6 +79,23 @@ pub struct ServiceRef<'y> {
     pub host: HostRef,
     /// For `DB_HOST=db`, the port of `DB_PORT` in the same service.
     pub sibling_port: Option<u16>,
+    /// Who uses the address: this container, a browser or another machine, a listener
+    /// ([`refs::audience`]; the one place that decides it).
+    pub audience: Audience,
+    /// Whether the value is an environment variable, a `command`/`entrypoint` word or a
+    /// `healthcheck.test` word.
+    pub origin: CommandKind,
+}
+
+/// Where a service's value comes from: `environment`, `command`, `entrypoint` or
+/// `healthcheck.test`. A healthcheck, a command and an entrypoint run inside the service's
+/// own container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandKind {
+    Environment,
+    Command,
+    Entrypoint,
+    Healthcheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +107,18 @@ pub enum RefSource {
 impl ServiceRef<'_> {
     pub fn port(&self) -> Option<u16> {
         self.host.effective_port().or(self.sibling_port)
+    }
+
+    /// Whether this container may connect to the address (this container or unknown; not
+    /// a browser's or another machine's address, not a listen address).
+    pub fn connects(&self) -> bool {
+        matches!(self.audience, Audience::Container | Audience::Unknown)
+    }
+
+    /// Whether the reference is evidence that a container is meant: a URL, a port, or a
+    /// `*_PORT` beside a `*_HOST` (not a bare word under a `*_HOST`-style key alone).
+    pub fn has_port_or_scheme(&self) -> bool {
+        self.host.port.is_some() || self.host.scheme.is_some() || self.sibling_port.is_some()
     }
 }
 
@@ -261,6 +292,8 @@ pub struct Service<'y> {
     pub environment: Vec<EnvVar<'y>>,
     /// `command`, `entrypoint` and `healthcheck.test` strings.
     pub commands: Vec<Val<'y>>,
+    /// Which of those each entry of `commands` is.
+    pub command_kinds: Vec<CommandKind>,
     pub profiles: Vec<Cow<'y, str>>,
     /// `scale` or `deploy.replicas`, with the value node.
     pub replicas: Option<(u64, NodeId)>,
@@ -275,6 +308,9 @@ pub struct Build<'y> {
     pub context: Option<Val<'y>>,
     pub dockerfile: Option<Val<'y>>,
     pub target: Option<Val<'y>>,
+    /// `build.args` as the build receives them (map or list form): a name without a value
+    /// takes it from the variables (`.env`, the environment) and is left out when unset.
+    pub args: Vec<(String, String)>,
 }
 
 /// `extends`: the service (and file) this one builds on.
@@ -406,11 +442,21 @@ pub struct Project<'y> {
     pub external: &'y super::External,
     /// What the settings say about the Docker host.
     pub host: &'y crate::config::HostFacts,
+    /// The variables whose value came from the project's `.env` (not the environment).
+    pub dotenv: &'y rustc_hash::FxHashSet<String>,
+    /// The line of `.env` that set each of those, when known.
+    pub dotenv_lines: &'y rustc_hash::FxHashMap<String, usize>,
     index: Index<'y>,
 }
 
 static NO_HOST: std::sync::LazyLock<crate::config::HostFacts> =
     std::sync::LazyLock::new(crate::config::HostFacts::default);
+
+static NO_DOTENV: std::sync::LazyLock<rustc_hash::FxHashSet<String>> =
+    std::sync::LazyLock::new(Default::default);
+
+static NO_DOTENV_LINES: std::sync::LazyLock<rustc_hash::FxHashMap<String, usize>> =
+    std::sync::LazyLock::new(Default::default);
 
 static NO_EXTERNAL: std::sync::LazyLock<super::External> =
     std::sync::LazyLock::new(super::External::default);
@@ -475,6 +521,8 @@ impl<'y> Project<'y> {
             refs: Vec::new(),
             external,
             host: &NO_HOST,
+            dotenv: &NO_DOTENV,
+            dotenv_lines: &NO_DOTENV_LINES,
             index: Index::default(),
         };
         let root = yaml
@@ -534,7 +582,10 @@ impl<'y> Project<'y> {
         for r in &self.refs {
             if let Some(&to) = ix.hosts.get(self.ref_host(r)) {
                 ix.edges.insert((r.service, to));
-                ix.ref_edges.insert((r.service, to));
+                // A browser's URL or a listen address is no connection from the container.
+                if r.connects() {
+                    ix.ref_edges.insert((r.service, to));
+                }
             }
         }
         for (i, s) in self.services.iter().enumerate() {
@@ -570,6 +621,32 @@ impl<'y> Project<'y> {
         self.index.networks.get(name).map(|&i| &self.networks[i])
     }
 
+    /// Where an interpolated value's text came from, for messages: `` (`DB_HOST=localhost`
+    /// from `.env:2`)`` (the line when known), `` (`DB_HOST=localhost` from the environment)``, or `` (the default
+    /// of `${DB_HOST:-localhost}`)``. Empty for a value written literally.
+    pub fn value_origin(&self, val: &Val<'_>) -> String {
+        let Some(interp) = &val.interp else {
+            return String::new();
+        };
+        let parts: Vec<String> = interp
+            .used
+            .iter()
+            .filter_map(|(name, value)| match value {
+                Some(v) if self.dotenv.contains(name) => Some(match self.dotenv_lines.get(name) {
+                    Some(line) => format!("`{name}={v}` from `.env:{line}`"),
+                    None => format!("`{name}={v}` from `.env`"),
+                }),
+                Some(v) => Some(format!("`{name}={v}` from the environment")),
+                None => None,
+            })
+            .collect();
+        if parts.is_empty() {
+            format!(" (the default in `{}`)", interp.raw)
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+
     /// The host a reference names.
     pub fn ref_host(&self, r: &ServiceRef<'_>) -> &str {
         self.ref_val(r)
@@ -591,6 +668,20 @@ impl<'y> Project<'y> {
     }
 
     /// The key node of `key` in a service mapping (merge keys applied).
+    /// Why this file looks like a part of a project that another file completes (an
+    /// override or variant whose base portside did not find, or a service with neither
+    /// `image`, `build` nor `extends`), or `None`. Names it does not define may come from
+    /// that other file.
+    pub fn fragment(&self) -> Option<String> {
+        if self.external.base_missing {
+            return Some("named as an override of a base file that is not beside it".to_string());
+        }
+        self.services
+            .iter()
+            .find(|s| s.image.is_none() && !s.has_build && s.extends.is_none())
+            .map(|s| format!("where `{}` has neither `image` nor `build`, so it only runs merged with another file", s.name))
+    }
+
     pub fn key(&self, s: &Service<'_>, key: &str) -> Option<NodeId> {
         if let Some(i) = TRACKED_KEYS.iter().position(|k| *k == key) {
             return (s.keys[i] != NodeId::MAX).then_some(s.keys[i]);
@@ -791,8 +882,10 @@ fn find_refs<'y>(services: &[Service<'y>]) -> Vec<ServiceRef<'y>> {
                     service: i,
                     key: var.key,
                     source: RefSource::Env(vi),
+                    audience: refs::audience(var.key, &val.value, &host),
                     host,
                     sibling_port,
+                    origin: CommandKind::Environment,
                 });
             }
         }
@@ -806,8 +899,10 @@ fn find_refs<'y>(services: &[Service<'y>]) -> Vec<ServiceRef<'y>> {
                         service: i,
                         key: "command",
                         source: RefSource::Command(ci),
+                        audience: refs::audience("", &val.value, &host),
                         host,
                         sibling_port: None,
+                        origin: s.command_kinds[ci],
                     });
                 }
                 start += word.len() + 1;
@@ -853,6 +948,16 @@ impl<'y> Builder<'y, '_> {
                 raw: raw.to_string(),
                 unset: r.unset,
                 error: r.error,
+                used: {
+                    let mut used: Vec<(String, Option<String>)> = Vec::new();
+                    for name in r.used {
+                        if !used.iter().any(|(n, _)| *n == name) {
+                            let value = vars.get(&name).cloned();
+                            used.push((name, value));
+                        }
+                    }
+                    used
+                },
             })),
         }
     }
@@ -911,6 +1016,7 @@ impl<'y> Builder<'y, '_> {
             depends_on: Vec::new(),
             environment: Vec::new(),
             commands: Vec::new(),
+            command_kinds: Vec::new(),
             profiles: Vec::new(),
             replicas: None,
             has_healthcheck: false,
@@ -936,14 +1042,22 @@ impl<'y> Builder<'y, '_> {
                             context: Some(context),
                             dockerfile: None,
                             target: None,
+                            args: Vec::new(),
                         },
                         None => {
                             let mut field =
                                 |k: &str| yaml.get(v, k).and_then(|e| self.val(e.value));
+                            let (context, dockerfile, target) =
+                                (field("context"), field("dockerfile"), field("target"));
+                            let args = match yaml.get(v, "args") {
+                                Some(e) => self.build_args(e.value),
+                                None => Vec::new(),
+                            };
                             Build {
-                                context: field("context"),
-                                dockerfile: field("dockerfile"),
-                                target: field("target"),
+                                context,
+                                dockerfile,
+                                target,
+                                args,
                             }
                         }
                     }));
@@ -971,12 +1085,21 @@ impl<'y> Builder<'y, '_> {
                 "environment" => s.environment = self.environment(v),
                 "command" | "entrypoint" => {
                     let vals = self.list(v);
+                    let kind = if k == "command" {
+                        CommandKind::Command
+                    } else {
+                        CommandKind::Entrypoint
+                    };
+                    s.command_kinds
+                        .extend(std::iter::repeat_n(kind, vals.len()));
                     s.commands.extend(vals);
                 }
                 "healthcheck" => {
                     s.has_healthcheck = true;
                     if let Some(test) = yaml.get(v, "test") {
                         let vals = self.list(test.value);
+                        s.command_kinds
+                            .extend(std::iter::repeat_n(CommandKind::Healthcheck, vals.len()));
                         s.commands.extend(vals);
                     }
                 }
@@ -1140,6 +1263,18 @@ impl<'y> Builder<'y, '_> {
                         .and_then(|c| yaml.scalar(c.value))
                         .or(Some("service_started")),
                 })
+            })
+            .collect()
+    }
+
+    /// `build.args`, resolved as Compose passes them to the build.
+    fn build_args(&mut self, node: NodeId) -> Vec<(String, String)> {
+        let vars = self.vars;
+        self.environment(node)
+            .into_iter()
+            .filter_map(|a| match a.value {
+                Some(v) => Some((a.key.to_string(), v.value.into_owned())),
+                None => vars.get(a.key).map(|v| (a.key.to_string(), v.clone())),
             })
             .collect()
     }

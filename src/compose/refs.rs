@@ -64,7 +64,162 @@ fn is_hostname(s: &str) -> bool {
 }
 
 fn is_host(s: &str) -> bool {
-    is_hostname(s) || s.parse::<std::net::IpAddr>().is_ok() || is_loopback(s)
+    !is_setting_word(s)
+        && (is_hostname(s) || s.parse::<std::net::IpAddr>().is_ok() || is_loopback(s))
+}
+
+/// Words that settings use as switches or placeholders, never as host names: booleans in
+/// every spelling YAML and shells use (`true`, `n`, `OFF`), and `none`/`null`/`disabled`.
+/// `REV_SERVER=true` or `SMTP_SERVER=false` switch a feature; no container is called so.
+pub fn is_setting_word(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "y", "n", "t", "f", "none", "null", "nil",
+        "disabled", "enabled", "disable", "enable", "auto", "default", "unset",
+    ];
+    WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Who uses an address written in a value. Every rule that judges a host reference reads
+/// this one classification (through `ServiceRef::audience`), so they agree on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A program in this container connects to it: connection strings of servers
+    /// (`postgres://`, `redis://`, ...), `host:port` values, `*_HOST`-style keys, and
+    /// `http(s)` URLs under keys that say so (`*_INTERNAL_URL`, `*_UPSTREAM`).
+    Container,
+    /// Handed to a browser or another machine: front-end build variables (`NEXT_PUBLIC_*`,
+    /// `VITE_*`, `REACT_APP_*`, `NUXT_PUBLIC_*`, `PUBLIC_*`, ...), public and external URLs
+    /// (`*_PUBLIC_URL`, `*_EXTERNAL_URL`, `APP_URL`, `SITE_URL`, `ROOT_URL`, `BASE_URL`),
+    /// CORS origins, redirect and callback URLs, virtual hosts, allowed and trusted hosts,
+    /// asset, media, static and CDN URLs that pages link to.
+    /// There `localhost` is the user's machine, and the name need not resolve here.
+    Client,
+    /// Where this container listens (`*_LISTEN_*`, `*_BIND_*`, or the "any" address
+    /// `0.0.0.0` / `[::]`, which only a listener names): not a connection.
+    Listen,
+    /// Cannot tell: an `http(s)` URL under a key that says nothing about who opens it
+    /// (`API_URL` may be read by the server or shipped to the browser).
+    Unknown,
+}
+
+/// Prefixes of the variables that front-end toolchains copy into the code the browser runs.
+const BROWSER_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "NUXT_ENV_",
+    "VITE_",
+    "REACT_APP_",
+    "VUE_APP_",
+    "EXPO_PUBLIC_",
+    "GATSBY_",
+    "PUBLIC_",
+    "STORYBOOK_",
+];
+
+/// Words of a key that say a browser or another machine uses the address.
+const CLIENT_WORDS: &[&str] = &[
+    "PUBLIC",
+    "EXTERNAL",
+    "ORIGIN",
+    "ORIGINS",
+    "CORS",
+    "REDIRECT",
+    "CALLBACK",
+    "VIRTUAL",
+    "ALLOWED",
+    "TRUSTED",
+    "CSRF",
+    "FRONTEND",
+    "BROWSER",
+    "ADVERTISED",
+    "ANNOUNCE",
+    "DOMAIN",
+    "DOMAINS",
+    "ASSET",
+    "ASSETS",
+    "CDN",
+    "MEDIA",
+    "STATIC",
+];
+
+/// Keys, or endings of keys, that name the public address of an application (what its
+/// pages link to and browsers open). `BASE_URL` counts only alone: `API_BASE_URL` may be
+/// what a server calls.
+const PUBLIC_URL_KEYS: &[&str] = &[
+    "APP_URL",
+    "SITE_URL",
+    "ROOT_URL",
+    "HOME_URL",
+    "WEB_URL",
+    "UI_URL",
+    "CLIENT_URL",
+    "WEBSITE_URL",
+    "NEXTAUTH_URL",
+];
+
+/// Words of a key that say this container connects to an `http(s)` address itself.
+const CONTAINER_WORDS: &[&str] = &["INTERNAL", "UPSTREAM", "PRIVATE", "HEALTHCHECK"];
+
+/// Classifies reference `r` found in `value` of environment variable `key` (see
+/// [`Audience`]). Keys are compared case-insensitively, word by word (`_`, `.` and `-`
+/// separate words).
+pub fn audience(key: &str, value: &str, r: &HostRef) -> Audience {
+    if matches!(
+        value.get(r.host_range.clone()),
+        Some("0.0.0.0" | "[::]" | "::")
+    ) {
+        return Audience::Listen;
+    }
+    let upper = key.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(['_', '.', '-'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    if has(&["LISTEN", "BIND"]) {
+        return Audience::Listen;
+    }
+    if BROWSER_PREFIXES.iter().any(|p| upper.starts_with(p))
+        || has(CLIENT_WORDS)
+        || upper == "BASE_URL"
+        || PUBLIC_URL_KEYS
+            .iter()
+            .any(|k| upper == *k || upper.ends_with(&format!("_{k}")))
+    {
+        return Audience::Client;
+    }
+    match r.scheme {
+        Some("http" | "https" | "ws" | "wss") if !has(CONTAINER_WORDS) => Audience::Unknown,
+        _ => Audience::Container,
+    }
+}
+
+/// Programs and shell idioms that wait until a server accepts connections.
+const WAIT_TOOLS: &[&str] = &[
+    "wait-for",
+    "wait_for",
+    "waitfor",
+    "wait4x",
+    "dockerize",
+    "pg_isready",
+    "mysqladmin ping",
+    "redis-cli",
+    "nc -z",
+    "nc -vz",
+    "nc -zv",
+    "/dev/tcp/",
+    "until ",
+];
+
+/// Whether a service's `command`/`entrypoint` (its words joined) waits for `host` before
+/// going on: `wait-for-it.sh db:5432 -- ...`, `dockerize -wait tcp://db:5432`,
+/// `until pg_isready -h db; do sleep 1; done`, `while ! nc -z db 5432; ...`.
+pub fn waits_for(command: &str, host: &str) -> bool {
+    let lower = command.to_ascii_lowercase();
+    WAIT_TOOLS.iter().any(|t| lower.contains(t))
+        && command
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .any(|word| word == host)
 }
 
 /// Finds the host references in `value` of environment variable `key`.
@@ -295,6 +450,91 @@ mod tests {
         for n in ["db", "10.0.0.1", "localhost.example.com", "127.0.0.256"] {
             assert!(!is_loopback(n), "{n}");
         }
+    }
+
+    #[test]
+    fn switches_numbers_and_placeholders_are_not_hosts() {
+        for (k, v) in [
+            ("REV_SERVER", "true"),
+            ("SMTP_SERVER", "false"),
+            ("ONLY_MAILCOW_HOSTNAME", "n"),
+            ("ENABLE_SSL_SNI_HOST", "N"),
+            ("X_ADDRESS", "0"),
+            ("PROXY_SERVER", "Off"),
+            ("CONFIG_application_server__katex_server", "false"),
+            ("UPSTREAM_HOST", ""),
+            ("LDAP_SERVER", "none"),
+        ] {
+            assert!(hosts(k, v).is_empty(), "{k}={v}");
+        }
+        assert_eq!(
+            hosts("MAIL_SERVER", "postfix"),
+            [(String::from("postfix"), None)]
+        );
+        assert!(hosts("X", "true:80").is_empty());
+    }
+
+    fn who(key: &str, value: &str) -> Audience {
+        let r = find(key, value);
+        assert_eq!(r.len(), 1, "{key}={value}");
+        audience(key, value, &r[0])
+    }
+
+    #[test]
+    fn who_uses_an_address() {
+        use Audience::*;
+        // A program in the container connects.
+        assert_eq!(who("DATABASE_URL", "postgres://u:p@db:5432/x"), Container);
+        assert_eq!(who("DB_HOST", "db"), Container);
+        assert_eq!(who("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092"), Container);
+        assert_eq!(who("API_INTERNAL_URL", "http://api:8000"), Container);
+        assert_eq!(who("auth.upstream", "http://auth:9000"), Container);
+        // A browser or another machine uses it.
+        for key in [
+            "NEXT_PUBLIC_API_URL",
+            "VITE_API_URL",
+            "REACT_APP_BACKEND",
+            "NUXT_PUBLIC_API_BASE",
+            "PUBLIC_STORAGE_URL",
+            "MINIO_PUBLIC_URL",
+            "GITLAB_EXTERNAL_URL",
+            "APP_URL",
+            "SITE_URL",
+            "GITEA__server__ROOT_URL",
+            "BASE_URL",
+            "CORS_ALLOWED_ORIGINS",
+            "FRONTEND_ORIGIN",
+            "OAUTH_REDIRECT_URI",
+            "GITHUB_CALLBACK_URL",
+            "NEXTAUTH_URL",
+            "ASSET_URL",
+            "MEDIA_URL",
+            "CDN_BASE_URL",
+        ] {
+            assert_eq!(who(key, "http://localhost:3000"), Client, "{key}");
+        }
+        assert_eq!(who("VIRTUAL_HOST", "app.localhost"), Client);
+        // Where the container listens.
+        assert_eq!(who("METRICS_LISTEN_ADDR", "127.0.0.1:9100"), Listen);
+        assert_eq!(who("GRPC_BIND_ADDRESS", "localhost:50051"), Listen);
+        assert_eq!(who("SERVER_ADDRESS", "0.0.0.0:8080"), Listen);
+        assert_eq!(who("API_URL", "http://0.0.0.0:8000"), Listen);
+        // Cannot tell: a server may call it, or a browser may get it.
+        assert_eq!(who("API_URL", "http://localhost:8000"), Unknown);
+        assert_eq!(who("API_BASE_URL", "http://localhost:8000"), Unknown);
+    }
+
+    #[test]
+    fn commands_that_wait() {
+        assert!(waits_for("./wait-for-it.sh db:5432 -- npm start", "db"));
+        assert!(waits_for("dockerize -wait tcp://db:5432 ./run", "db"));
+        assert!(waits_for(
+            "sh -c until pg_isready -h db; do sleep 1; done",
+            "db"
+        ));
+        assert!(waits_for("while ! nc -z db 5432; do sleep 1; done", "db"));
+        assert!(!waits_for("./wait-for-it.sh dbx:5432 -- npm start", "db"));
+        assert!(!waits_for("npm start --db db", "db"));
     }
 
     #[test]

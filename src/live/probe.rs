@@ -53,12 +53,13 @@ impl Mapping {
 }
 
 /// Something of the project besides a port mapping that the daemon can confirm: an
-/// external network, or one service naming another in its environment.
+/// external network, an overlay network Compose would create (which needs a swarm
+/// manager), or one service naming another in its environment.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
-    /// `network` or `service`.
+    /// `network`, `swarm` or `service`.
     pub kind: &'static str,
-    /// The external network's name, or the service that names another.
+    /// The network's name, or the service that names another.
     pub from: String,
     /// The named service (empty for a network).
     pub to: String,
@@ -100,7 +101,25 @@ pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
             range: project.span(n.key),
         });
     }
-    for r in &project.refs {
+    for n in &project.networks {
+        if let Some(driver) = n
+            .driver
+            .as_ref()
+            .filter(|d| !n.external && d.value.eq_ignore_ascii_case("overlay"))
+        {
+            out.push(Link {
+                kind: "swarm",
+                from: n.name.to_string(),
+                to: String::new(),
+                name: String::new(),
+                port: None,
+                range: project.val_span(driver),
+            });
+        }
+    }
+    // Only addresses a program in the container connects to: a browser's URL or a listen
+    // address naming a service is not a link between containers.
+    for r in project.refs.iter().filter(|r| r.connects()) {
         let Some(to) = project.host_index(project.ref_host(r)) else {
             continue;
         };
@@ -147,6 +166,8 @@ pub async fn probe_links(
         })
     };
     let mut out = Vec::new();
+    // Whether the daemon is a swarm manager, asked once when an overlay network needs it.
+    let mut manager: Option<Result<bool, String>> = None;
     for l in links {
         let verdict = |outcome, step, message: String| LinkVerdict {
             link: l.clone(),
@@ -154,6 +175,39 @@ pub async fn probe_links(
             step,
             message,
         };
+        if l.kind == "swarm" {
+            let answer = match &manager {
+                Some(answer) => answer.clone(),
+                None => {
+                    let asked = match tokio::time::timeout(CALL_TIMEOUT, docker.info()).await {
+                        Ok(Ok(info)) => Ok(info
+                            .swarm
+                            .and_then(|s| s.control_available)
+                            .unwrap_or(false)),
+                        Ok(Err(e)) => Err(format!("cannot ask the daemon about swarm mode: {e}")),
+                        Err(_) => Err("the daemon did not answer in time".into()),
+                    };
+                    manager.insert(asked).clone()
+                }
+            };
+            out.push(match answer {
+                Ok(true) => verdict(
+                    Outcome::Ok,
+                    "swarm",
+                    format!("this daemon is a swarm manager: it can create overlay network `{}`", l.from),
+                ),
+                Ok(false) => verdict(
+                    Outcome::Fail,
+                    "swarm",
+                    format!(
+                        "network `{}` uses the overlay driver and this daemon is not a swarm manager: `docker compose up` fails with \"This node is not a swarm manager\". Use the bridge driver on a single host, or `docker swarm init`",
+                        l.from
+                    ),
+                ),
+                Err(message) => verdict(Outcome::Fail, "swarm", message),
+            });
+            continue;
+        }
         if l.kind == "network" {
             let found =
                 tokio::time::timeout(CALL_TIMEOUT, docker.inspect_network(&l.from, None)).await;
@@ -1104,6 +1158,17 @@ mod tests {
             ]
         );
         assert_eq!(m[0].spec, "127.0.0.1::80");
+    }
+
+    /// An overlay network Compose would create is something to ask the daemon about; an
+    /// external one is checked as a network.
+    #[test]
+    fn overlay_networks_are_swarm_links() {
+        let text = "services:\n  api:\n    image: x\n    networks: [mesh, ext]\nnetworks:\n  mesh:\n    driver: overlay\n  ext:\n    driver: overlay\n    external: true\n";
+        let l = links(text, &Context::default());
+        let got: Vec<_> = l.iter().map(|l| (l.kind, l.from.as_str())).collect();
+        assert_eq!(got, [("network", "ext"), ("swarm", "mesh")]);
+        assert_eq!(&text[l[1].range.clone()], "overlay");
     }
 
     #[test]

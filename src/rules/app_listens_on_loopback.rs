@@ -37,6 +37,15 @@ declare_rule! {
     /// fix adds the flag each server takes), or set its variable (`FLASK_RUN_HOST`,
     /// `UVICORN_HOST`, ...). Publishing to 127.0.0.1 on the host is what limits who reaches
     /// it, not the bind address inside the container.
+    ///
+    /// ## Severity
+    /// An error where nothing but the command decides the address (`uvicorn`, `fastapi
+    /// dev`, `hypercorn`, `manage.py runserver`, `php artisan serve`, `hugo server`, an
+    /// explicit loopback address). A warning where a config file the server reads by default
+    /// may set it (`vite.config`, `angular.json`, `gunicorn.conf.py`, `config/puma.rb`,
+    /// `.flaskenv`, Jupyter's and Jekyll's config); nothing when the command names a config
+    /// file (`gunicorn -c`), or for `rails server` with a `RAILS_ENV` other than
+    /// development, where Rails binds every interface.
     pub static APP_LISTENS_ON_LOOPBACK = {
         code: "app-listens-on-loopback",
         severity: Error,
@@ -58,6 +67,12 @@ struct Server {
     default: &'static str,
     /// Flags that choose the port.
     port_flags: &'static [&'static str],
+    /// A config file the server reads by default that may set the address; portside does
+    /// not see it, so a missing flag is a warning, not an error ("" when none exists).
+    config: &'static str,
+    /// Flags that name a config file: with one, the address is the config's business and
+    /// portside says nothing.
+    config_flags: &'static [&'static str],
 }
 
 const SERVERS: &[Server] = &[
@@ -68,6 +83,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:5000",
         port_flags: &["--port", "-p"],
+        config: "a `.flaskenv` read through python-dotenv",
+        config_flags: &[],
     },
     Server {
         words: &["uvicorn"],
@@ -76,6 +93,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:8000",
         port_flags: &["--port"],
+        config: "",
+        config_flags: &["--env-file"],
     },
     Server {
         words: &["fastapi", "dev"],
@@ -84,6 +103,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:8000",
         port_flags: &["--port"],
+        config: "",
+        config_flags: &[],
     },
     Server {
         words: &["gunicorn"],
@@ -92,6 +113,8 @@ const SERVERS: &[Server] = &[
         fix: &["--bind", "0.0.0.0:8000"],
         default: "127.0.0.1:8000",
         port_flags: &[],
+        config: "a `gunicorn.conf.py` in the working directory",
+        config_flags: &["-c", "--config"],
     },
     Server {
         words: &["hypercorn"],
@@ -100,6 +123,8 @@ const SERVERS: &[Server] = &[
         fix: &["--bind", "0.0.0.0:8000"],
         default: "127.0.0.1:8000",
         port_flags: &[],
+        config: "",
+        config_flags: &["-c", "--config"],
     },
     Server {
         words: &["vite"],
@@ -108,6 +133,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "localhost:5173",
         port_flags: &["--port"],
+        config: "`server.host` in vite.config",
+        config_flags: &["-c", "--config"],
     },
     Server {
         words: &["ng", "serve"],
@@ -116,6 +143,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "localhost:4200",
         port_flags: &["--port"],
+        config: "`host` in angular.json",
+        config_flags: &[],
     },
     Server {
         words: &["rails", "server"],
@@ -124,6 +153,8 @@ const SERVERS: &[Server] = &[
         fix: &["-b", "0.0.0.0"],
         default: "localhost:3000",
         port_flags: &["-p", "--port"],
+        config: "`bind` in config/puma.rb",
+        config_flags: &["-C", "--config"],
     },
     Server {
         words: &["rails", "s"],
@@ -132,6 +163,8 @@ const SERVERS: &[Server] = &[
         fix: &["-b", "0.0.0.0"],
         default: "localhost:3000",
         port_flags: &["-p", "--port"],
+        config: "`bind` in config/puma.rb",
+        config_flags: &["-C", "--config"],
     },
     Server {
         words: &["hugo", "server"],
@@ -140,6 +173,8 @@ const SERVERS: &[Server] = &[
         fix: &["--bind", "0.0.0.0"],
         default: "127.0.0.1:1313",
         port_flags: &["--port", "-p"],
+        config: "",
+        config_flags: &[],
     },
     Server {
         words: &["artisan", "serve"],
@@ -148,6 +183,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host=0.0.0.0"],
         default: "127.0.0.1:8000",
         port_flags: &["--port"],
+        config: "",
+        config_flags: &[],
     },
     Server {
         words: &["jupyter", "lab"],
@@ -156,6 +193,8 @@ const SERVERS: &[Server] = &[
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
         port_flags: &["--port"],
+        config: "a Jupyter config file (`ServerApp.ip`)",
+        config_flags: &["--config"],
     },
     Server {
         words: &["jupyter", "notebook"],
@@ -164,6 +203,8 @@ const SERVERS: &[Server] = &[
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
         port_flags: &["--port"],
+        config: "a Jupyter config file (`ServerApp.ip`)",
+        config_flags: &["--config"],
     },
     Server {
         words: &["jupyter-lab"],
@@ -172,6 +213,8 @@ const SERVERS: &[Server] = &[
         fix: &["--ip=0.0.0.0"],
         default: "localhost:8888",
         port_flags: &["--port"],
+        config: "a Jupyter config file (`ServerApp.ip`)",
+        config_flags: &["--config"],
     },
     Server {
         words: &["jekyll", "serve"],
@@ -180,6 +223,8 @@ const SERVERS: &[Server] = &[
         fix: &["--host", "0.0.0.0"],
         default: "127.0.0.1:4000",
         port_flags: &["--port", "-P"],
+        config: "`host` in _config.yml",
+        config_flags: &["--config"],
     },
 ];
 
@@ -270,6 +315,7 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
                     first.message.split(": ").next().unwrap_or_default()
                 ),
             )
+            .with_severity(first.severity)
             .with_related_in(b.file.clone(), first.range, "the server starts here")
             .with_related_all(first.related),
         );
@@ -290,7 +336,12 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
         return;
     };
     let mut stage = stage.clone();
-    stage.vars.extend(script.vars.iter().cloned());
+    stage.vars.extend(
+        script
+            .vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone()))),
+    );
     let mut inner = Vec::new();
     detect_words(&package.text, &stage, &script.words, &mut inner);
     for f in inner {
@@ -302,11 +353,13 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
             1,
         );
         out.push(
-            Finding::new(&APP_LISTENS_ON_LOOPBACK, script.span.clone(), message).with_related_in(
-                package.clone(),
-                f.range,
-                "the script starts the server here",
-            ),
+            Finding::new(&APP_LISTENS_ON_LOOPBACK, script.span.clone(), message)
+                .with_severity(f.severity)
+                .with_related_in(
+                    package.clone(),
+                    f.range,
+                    "the script starts the server here",
+                ),
         );
     }
 }
@@ -314,9 +367,11 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
 fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding>) {
     // `HOST` set to a non-loopback address is read by many servers.
     // (0.0.0.0 is a client's loopback but a server's "every interface".)
-    let host_env = stage
-        .var("HOST")
-        .is_some_and(|h| h == "0.0.0.0" || !is_loopback(h));
+    // A value not known here (a build argument) may be any address: say nothing.
+    let host_env = stage.declares("HOST")
+        && stage
+            .var("HOST")
+            .is_none_or(|h| h == "0.0.0.0" || !is_loopback(h));
     let mut flagged_explicit = false;
     for (i, _) in words.iter().enumerate() {
         if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS) {
@@ -343,21 +398,45 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
                 .iter()
                 .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
         });
-        let has_env = server.env.iter().any(|e| stage.var(e).is_some());
-        if has_flag || has_env {
+        // Set at all counts, even to a value not known here (a build argument).
+        let has_env = server.env.iter().any(|e| stage.declares(e));
+        let has_config = after.iter().any(|w| {
+            server
+                .config_flags
+                .iter()
+                .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        });
+        // `rails server` binds every interface outside development.
+        // (A value not known here may be production too.)
+        let rails_production = server.words[0] == "rails"
+            && stage.declares("RAILS_ENV")
+            && stage
+                .var("RAILS_ENV")
+                .is_none_or(|e| !e.is_empty() && e != "development");
+        if has_flag || has_env || has_config || rails_production {
             continue;
         }
         let name = server.words.join(" ");
         let span = words[at].span.start..words[end].span.end;
+        let unless = if server.config.is_empty() {
+            String::new()
+        } else {
+            format!(" unless {} sets another address", server.config)
+        };
         let mut f = Finding::new(
             &APP_LISTENS_ON_LOOPBACK,
             span,
             format!(
-                "`{name}` listens on {} by default: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
+                "`{name}` listens on {} by default{unless}: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
                 server.default.split(':').next().unwrap_or(server.default),
                 server.fix.join(" ")
             ),
         );
+        if !server.config.is_empty() {
+            // A config file portside does not read may set the address: very likely, not
+            // certain.
+            f = f.with_severity(crate::finding::Severity::Warning);
+        }
         if let Some(edit) = insert_flags(text, stage, &words[end], server.fix) {
             f = f.with_fix(format!("Add `{}`", server.fix.join(" ")), vec![edit]);
         }
@@ -627,6 +706,39 @@ mod tests {
         dockerfile_findings as findings, dockerfile_fix_all as fix_all,
     };
 
+    /// Certain where only the command decides; a warning where a config file the server
+    /// reads may set the address; nothing where the command names one, or for Rails
+    /// outside development.
+    #[test]
+    fn severity_follows_what_else_may_set_the_address() {
+        let severity = |cmd: &str| {
+            let text = format!("FROM python:3.12\nEXPOSE 8000\n{cmd}\n");
+            findings(&text, "app-listens-on-loopback")
+                .first()
+                .map(|f| f.severity)
+        };
+        use crate::finding::Severity::{Error, Warning};
+        assert_eq!(severity("CMD uvicorn app:app"), Some(Error));
+        assert_eq!(severity("CMD python manage.py runserver"), Some(Error));
+        assert_eq!(severity("CMD [\"npx\", \"vite\"]"), Some(Warning));
+        assert_eq!(severity("CMD gunicorn app:app"), Some(Warning));
+        assert_eq!(severity("CMD gunicorn -c gunicorn.conf.py app:app"), None);
+        assert_eq!(
+            severity("CMD gunicorn --config=python:app.conf app:app"),
+            None
+        );
+        assert_eq!(severity("CMD bin/rails server"), Some(Warning));
+        assert_eq!(
+            severity("ENV RAILS_ENV=production\nCMD bin/rails server"),
+            None
+        );
+        // An explicit loopback address is certain whatever the config says.
+        assert_eq!(
+            severity("CMD gunicorn -b 127.0.0.1:8000 app:app"),
+            Some(Error)
+        );
+    }
+
     fn flagged(cmd: &str) -> Vec<String> {
         let text = format!("FROM python:3.12\nEXPOSE 8000\n{cmd}\n");
         findings(&text, "app-listens-on-loopback")
@@ -776,7 +888,7 @@ mod tests {
         assert_eq!(found[0].1, "vite");
         assert!(
             found[0].2.starts_with(
-                "`vite` listens on localhost by default (through `npm run dev`, package.json): "
+                "`vite` listens on localhost by default unless `server.host` in vite.config sets another address (through `npm run dev`, package.json): "
             ),
             "{}",
             found[0].2

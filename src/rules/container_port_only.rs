@@ -21,7 +21,9 @@ declare_rule! {
     ///
     /// ## Fix
     /// Name the host port: `"127.0.0.1:8080:8080"` (the quick fix) for this machine only,
-    /// or `"8080:8080"` for the network. `docker compose port web 8080` shows a random one.
+    /// or `"8080:8080"` for the network. The quick fix is not offered for a scaled service
+    /// (its replicas would collide on a fixed port) or when another entry of the project
+    /// already publishes that host port. `docker compose port web 8080` shows a random one.
     pub static CONTAINER_PORT_ONLY = {
         code: "container-port-only",
         severity: Info,
@@ -70,7 +72,19 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     }
                 },
             );
+            // A fixed host port must not break what the random one allowed: not for a
+            // scaled service (replicas would collide), nor where another entry of the
+            // project already publishes that host port.
+            let fixable = s.replicas.is_none_or(|(n, _)| n <= 1)
+                && !p.services.iter().flat_map(|o| &o.ports).any(|o| {
+                    o.bindings().is_some_and(|bs| {
+                        bs.iter().any(|b| {
+                            b.published.split('-').next() == Some(&first.target.to_string())
+                        })
+                    })
+                });
             if let PortSpec::Short(v) = &port.spec
+                && fixable
                 && !v.interpolated()
                 && first.host_ip.is_empty()
             {
@@ -89,6 +103,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 );
             }
             if let PortSpec::Long(_) = &port.spec
+                && fixable
                 && let Some(indent) = p.key_indent(port.item)
                 && let Some(first) = p.yaml.entries(port.item).first()
             {
@@ -131,6 +146,16 @@ mod tests {
             fixed.contains("- \"127.0.0.1:8000-8001:8000-8001\"\n"),
             "{fixed}"
         );
+    }
+
+    /// No fix where a fixed host port would break what works: scaled replicas, or a host
+    /// port another entry already publishes.
+    #[test]
+    fn no_fix_that_could_collide() {
+        let text = "services:\n  worker:\n    image: x\n    deploy: {replicas: 3}\n    ports: [\"8080\"]\n  api:\n    image: y\n    ports: [\"9000\"]\n  admin:\n    image: z\n    ports: [\"9000:80\"]\n";
+        let f = crate::rules::test_support::findings(text, &[], "container-port-only");
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|f| f.fixes.is_empty()), "{f:?}");
     }
 
     #[test]

@@ -5,7 +5,8 @@ use crate::finding::{Edit, Finding};
 declare_rule! {
     /// ## What it does
     /// Reports `network_mode: bridge` on a service that reaches another service by name, or
-    /// that another service reaches by name.
+    /// that another service reaches by name. A name that the connecting service's `links`
+    /// provides is left alone: on the default bridge, legacy links are what make it resolve.
     ///
     /// ## Why it matters
     /// `bridge` is Docker's default bridge, which has no name resolution between
@@ -40,11 +41,15 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         }
         let reaches = p.refs.iter().find(|r| {
             r.service == i
+                && r.connects()
+                && !linked(&p.services[r.service], p.ref_host(r))
                 && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name != s.name)
         });
         let reached = p.refs.iter().find(|r| {
             r.service != i
+                && r.connects()
+                && !linked(&p.services[r.service], p.ref_host(r))
                 && p.service_for_host(p.ref_host(r))
                     .is_some_and(|t| t.name == s.name)
         });
@@ -79,6 +84,13 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
+/// Whether `s`'s `links` provide `host` (`db`, or the alias of `db:database`).
+fn linked(s: &crate::compose::Service<'_>, host: &str) -> bool {
+    s.links
+        .iter()
+        .any(|l| l.value.split(':').any(|part| part == host))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{fix_all, flagged};
@@ -87,6 +99,9 @@ mod tests {
     fn names_on_the_default_bridge() {
         let text = "services:\n  app:\n    network_mode: bridge\n    environment:\n      DB_HOST: db\n  db:\n    image: postgres:16\n  other:\n    network_mode: bridge\n";
         assert_eq!(flagged(text, "default-bridge-no-dns"), ["bridge"]);
+        // Legacy links make the names resolve on the default bridge.
+        let linked = "services:\n  app:\n    network_mode: bridge\n    links: [\"db:database\"]\n    environment:\n      DB_HOST: database\n      DB_URL: postgres://db:5432/app\n  db:\n    image: postgres:16\n    network_mode: bridge\n";
+        assert!(flagged(linked, "default-bridge-no-dns").is_empty());
         let fixed = fix_all(text, "default-bridge-no-dns");
         assert!(
             fixed.starts_with("services:\n  app:\n    environment:"),

@@ -31,11 +31,12 @@ declare_rule! {
 
 pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
-        for word in &stage.exposes {
-            let Some(value) = stage.expand(&word.text) else {
-                continue;
-            };
-            let Ok(bindings) = ports::parse_port_spec(&value) else {
+        for (word, value) in stage
+            .exposes
+            .iter()
+            .flat_map(|w| w.values.iter().flatten().map(move |v| (w, v)))
+        {
+            let Ok(bindings) = ports::parse_port_spec(value) else {
                 continue;
             };
             if bindings
@@ -51,8 +52,8 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
                     "EXPOSE instruction should not define an IP address or host-port mapping, found '{value}'. BuildKit keeps only the container port; publish with `ports` or `-p`"
                 ),
             );
-            if value == word.text && text.get(word.span.clone()) == Some(word.text.as_str()) {
-                let container = &value[ports::spec_parts(&value).container.start..];
+            if word.literal() && text.get(word.span.clone()) == Some(word.text.as_str()) {
+                let container = &value[ports::spec_parts(value).container.start..];
                 f = f.with_fix(
                     format!("Keep `{container}`"),
                     vec![Edit {
@@ -78,5 +79,16 @@ mod tests {
         assert_eq!(&text[f[0].range.clone()], "127.0.0.1:8080:80");
         assert_eq!(f[0].fixes[0].edits[0].new_text, "80");
         assert_eq!(f[1].fixes[0].edits[0].new_text, "81/udp");
+    }
+
+    #[test]
+    fn variables_are_expanded_first() {
+        let text = "FROM a\nARG BIND=127.0.0.1:8080:80\nEXPOSE $BIND\n";
+        let f = findings(text, "expose-invalid-format");
+        assert_eq!(f.len(), 1);
+        assert_eq!(&text[f[0].range.clone()], "$BIND");
+        // Not literal: no fix that would drop the variable.
+        assert!(f[0].fixes.is_empty());
+        assert!(findings("FROM a\nEXPOSE $PORT\n", "expose-invalid-format").is_empty());
     }
 }

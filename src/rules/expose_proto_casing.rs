@@ -28,8 +28,12 @@ declare_rule! {
 
 pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
-        for word in &stage.exposes {
-            let Some((_, proto)) = word.text.split_once('/') else {
+        for (word, value) in stage
+            .exposes
+            .iter()
+            .flat_map(|w| w.values.iter().flatten().map(move |v| (w, v)))
+        {
+            let Some((_, proto)) = value.split_once('/') else {
                 continue;
             };
             if proto.is_empty() || proto == proto.to_lowercase() {
@@ -38,12 +42,9 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
             let mut f = Finding::new(
                 &EXPOSE_PROTO_CASING,
                 word.span.clone(),
-                format!(
-                    "Defined protocol '{}' in EXPOSE instruction should be lowercase",
-                    word.text
-                ),
+                format!("Defined protocol '{value}' in EXPOSE instruction should be lowercase"),
             );
-            if text.get(word.span.clone()) == Some(word.text.as_str()) {
+            if word.literal() && text.get(word.span.clone()) == Some(word.text.as_str()) {
                 f = f.with_fix(
                     format!("Use `{}`", word.text.to_lowercase()),
                     vec![Edit {
@@ -66,5 +67,15 @@ mod tests {
         let f = findings("FROM a\nEXPOSE 80/TCP 53/udp 54\n", "expose-proto-casing");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].fixes[0].edits[0].new_text, "80/tcp");
+    }
+
+    #[test]
+    fn variables_are_expanded_first() {
+        let f = findings(
+            "FROM a\nENV PROTO=TCP\nEXPOSE 80/$PROTO 81/${NOPE}\n",
+            "expose-proto-casing",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fixes.is_empty());
     }
 }

@@ -6,7 +6,10 @@ use crate::finding::{Edit, Finding};
 declare_rule! {
     /// ## What it does
     /// Reports an `extra_hosts` entry that maps a name other than `localhost` to a loopback
-    /// address (`127.0.0.0/8`, `::1`).
+    /// address (`127.0.0.0/8`, `::1`). A service that maps one of its own names (its
+    /// service name, `hostname`, `container_name` or an alias) to loopback is left alone:
+    /// that is how a MongoDB replica set or a cluster node finds itself by the name its
+    /// peers use, and there the container itself is meant.
     ///
     /// ## Why it matters
     /// Inside a container 127.0.0.1 is the container itself, not the host and not another
@@ -67,7 +70,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let Ok(addr) = bare.parse::<std::net::IpAddr>() else {
                 continue;
             };
-            if !addr.is_loopback() || name.eq_ignore_ascii_case("localhost") {
+            let own = name == s.name || s.other_names().any(|n| n.value == name);
+            if !addr.is_loopback() || name.eq_ignore_ascii_case("localhost") || own {
                 continue;
             }
             let mut f = Finding::new(
@@ -107,5 +111,13 @@ mod tests {
         assert!(fixed.contains("\"api.local:host-gateway\""), "{fixed}");
         assert!(fixed.contains("\"v6=host-gateway\""), "{fixed}");
         assert!(fixed.contains("dev.local: host-gateway"), "{fixed}");
+    }
+
+    #[test]
+    fn a_service_that_maps_its_own_name_to_itself() {
+        // A single-node MongoDB replica set: the member advertises `mongo:27017`, which
+        // the node itself must resolve.
+        let text = "services:\n  mongo:\n    image: mongo:7\n    command: [\"--replSet\", \"rs0\", \"--bind_ip_all\"]\n    hostname: mongo1\n    extra_hosts:\n      - \"mongo:127.0.0.1\"\n      - \"mongo1:127.0.0.1\"\n      - \"api:127.0.0.1\"\n  api:\n    image: api\n";
+        assert_eq!(flagged(text, "extra-hosts-loopback"), ["127.0.0.1"]);
     }
 }

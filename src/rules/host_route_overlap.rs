@@ -13,7 +13,11 @@ declare_rule! {
     /// the `[host]` section of `portside.toml`, or the editor's `host` setting), reports
     /// Docker address ranges that overlap them: daemon.json's `bip`, `fixed-cidr` and
     /// `default-address-pools` (or Docker's built-in pools when that key is absent), and the
-    /// subnets of Compose networks.
+    /// subnets of Compose networks. A Compose network without an `ipam` subnet takes one
+    /// from the daemon's pools (daemon.json's `default-address-pools` when the workspace
+    /// finds a daemon.json, else dockerd's built-in pools); when those overlap the routes,
+    /// it says so once, as information (Docker avoids a routed range when it creates the
+    /// network, so the clash comes when the LAN or VPN comes up later).
     ///
     /// ## Why it matters
     /// Docker routes its networks' ranges to its bridges. When they overlap the office LAN
@@ -57,6 +61,66 @@ const BUILT_IN_POOLS: &[&str] = &[
 
 fn overlap(a: &IpNet, b: &IpNet) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Networks without an `ipam` subnet get one from the daemon's pools: daemon.json's
+/// `default-address-pools` when the workspace found a daemon.json, else dockerd's built-in
+/// pools. Docker skips ranges routed on the host when it creates a network, so the clash
+/// happens when the LAN or VPN comes up later: information, once, at the first such network
+/// (or at `services:` for the implicit `default` network).
+fn pooled(p: &Project, routes: &[IpNet], out: &mut Vec<Finding>) {
+    let pools: Vec<IpNet> = match &p.external.daemon {
+        Some(d) if !d.pools.is_empty() => d.pools.iter().map(|(n, _)| n.trunc()).collect(),
+        _ => BUILT_IN_POOLS
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    };
+    let hits: Vec<String> = pools
+        .iter()
+        .filter_map(|pool| overlapping(pool, routes).map(|r| format!("{pool} (your {r})")))
+        .collect();
+    if hits.is_empty() {
+        return;
+    }
+    let declared = p
+        .networks
+        .iter()
+        .find(|n| !n.external && n.driver.is_none() && n.ipam.iter().all(|c| c.subnet.is_none()))
+        .map(|n| (n.name.to_string(), p.span(n.key)));
+    let implicit = || {
+        if p.networks.iter().any(|n| n.name == "default") {
+            return None;
+        }
+        p.services
+            .iter()
+            .find(|s| {
+                s.network_mode.is_none()
+                    && (s.networks.is_empty() || s.networks.iter().any(|n| n.name == "default"))
+            })
+            .map(|s| ("default".to_string(), p.span(s.key)))
+    };
+    let Some((name, range)) = declared.or_else(implicit) else {
+        return;
+    };
+    let source = if p
+        .external
+        .daemon
+        .as_ref()
+        .is_some_and(|d| !d.pools.is_empty())
+    {
+        "daemon.json's `default-address-pools`"
+    } else {
+        "dockerd's built-in pools (no daemon.json sets `default-address-pools`)"
+    };
+    out.push(
+        Finding::new(
+            &HOST_ROUTE_OVERLAP,
+            range,
+            format!("Network `{name}` takes its subnet from {source}, which overlap the host's routes: {}. Docker avoids a routed range only when it creates the network; if the LAN or VPN comes up later, the host and containers lose those machines. Give the network an `ipam` subnet outside them", hits.join(", ")),
+        )
+        .with_severity(crate::finding::Severity::Info),
+    );
 }
 
 fn overlapping<'r>(net: &IpNet, routes: &'r [IpNet]) -> Option<&'r IpNet> {
@@ -124,6 +188,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     if routes.is_empty() {
         return;
     }
+    pooled(p, routes, out);
     for n in p.networks.iter().filter(|n| !n.external) {
         for c in &n.ipam {
             let Some(s) = &c.subnet else { continue };
@@ -181,6 +246,61 @@ mod tests {
                 .iter()
                 .map(|f| text[f.range.clone()].to_string())
                 .collect();
-        assert_eq!(at, ["192.168.1.128/25"]);
+        // `a` is on the implicit `default` network, from the built-in pools, which include
+        // 192.168.0.0/16: information at the service.
+        assert_eq!(at, ["a", "192.168.1.128/25"]);
+    }
+
+    /// Networks without a subnet draw from the pools: daemon.json's when the workspace found
+    /// one, else the built-in ones.
+    #[test]
+    fn compose_networks_from_the_pools() {
+        let text =
+            "services:\n  api:\n    image: x\n    networks: [backend]\nnetworks:\n  backend: {}\n";
+        let at =
+            |ctx: &crate::analysis::Context| -> Vec<(String, crate::finding::Severity, String)> {
+                crate::analysis::analyze_with(FileKind::Compose, text, ctx)
+                    .findings
+                    .into_iter()
+                    .filter(|f| f.code() == "host-route-overlap")
+                    .map(|f| (text[f.range.clone()].to_string(), f.severity, f.message))
+                    .collect()
+            };
+        let (rules, _) = crate::config::RuleSettings::from_toml(ROUTES);
+        let mut ctx = crate::analysis::Context {
+            rules,
+            ..Default::default()
+        };
+        let got = at(&ctx);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "backend");
+        assert_eq!(got[0].1, crate::finding::Severity::Info);
+        assert!(
+            got[0].2.contains("dockerd's built-in pools"),
+            "{}",
+            got[0].2
+        );
+        assert!(
+            got[0].2.contains("192.168.0.0/16 (your 192.168.1.0/24)"),
+            "{}",
+            got[0].2
+        );
+        // A daemon.json whose pools avoid the routes: nothing to say.
+        ctx.external.daemon = Some(crate::compose::DaemonRanges {
+            file: crate::finding::OtherFile {
+                path: "/etc/docker/daemon.json".into(),
+                text: "".into(),
+            },
+            bip: None,
+            pools: vec![("172.80.0.0/16".parse().unwrap(), 0..0)],
+        });
+        assert!(at(&ctx).is_empty());
+        ctx.external.daemon.as_mut().unwrap().pools = vec![("10.8.0.0/16".parse().unwrap(), 0..0)];
+        let got = at(&ctx);
+        assert!(
+            got[0].2.contains("daemon.json's `default-address-pools`"),
+            "{}",
+            got[0].2
+        );
     }
 }

@@ -1,11 +1,18 @@
 use super::declare_rule;
 use crate::compose::Project;
-use crate::finding::Finding;
+use crate::compose::interpolate::InterpolationError;
+use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
     /// Reports a `${VAR:?message}` or `${VAR?message}` whose variable is missing from the
     /// environment and the `.env` file, and templates Compose cannot read (`${foo!}`).
+    ///
+    /// An invalid template is an error: Compose refuses it wherever it runs. A missing
+    /// required variable is a warning: the variable may be set where Compose runs (the
+    /// shell, a CI job, `--env-file`), and a project that ships a `.env.example` asks for
+    /// exactly that; the message names such a template when there is no `.env`. A default
+    /// written without its `-` (`${PORT:8080}`) gets a quick fix.
     ///
     /// ## Why it matters
     /// `docker compose up` stops with `required variable VAR is missing a value` before it
@@ -31,17 +38,91 @@ declare_rule! {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for (node, error) in &p.interpolation_errors {
-        out.push(Finding::new(
-            &INTERPOLATION_ERROR,
-            p.span(*node),
-            format!("Compose stops here: {error}. Set it in `.env` or the environment, or give a default"),
-        ));
+        let span = p.span(*node);
+        let finding = match error {
+            // The author made it required on purpose; it may well be set where Compose
+            // runs (the shell, CI, `--env-file`): a warning, not an error.
+            InterpolationError::Required { .. } => Finding::new(
+                &INTERPOLATION_ERROR,
+                span,
+                format!(
+                    "Unless it is set where Compose runs, Compose stops here: {error}{}. Set it in `.env` or the environment",
+                    super::template_note(p)
+                ),
+            )
+            .with_severity(crate::finding::Severity::Warning),
+            InterpolationError::Invalid { .. } => {
+                let raw = &p.text[span.clone()];
+                match colon_without_operator(raw) {
+                    // `${PORT:8080}`: a default written without its `-`.
+                    Some((at, name)) => Finding::new(
+                        &INTERPOLATION_ERROR,
+                        span.clone(),
+                        format!(
+                            "Compose stops here: {error}. A default is written with `:-`: `${{{name}:-…}}`"
+                        ),
+                    )
+                    .with_fix(
+                        format!("Write the default as `${{{name}:-…}}`"),
+                        vec![Edit {
+                            range: span.start + at..span.start + at,
+                            new_text: "-".into(),
+                        }],
+                    ),
+                    None => Finding::new(
+                        &INTERPOLATION_ERROR,
+                        span,
+                        format!(
+                            "Compose stops here: {error}. Compose understands `$NAME`, `${{NAME}}`, `${{NAME:-default}}`, `${{NAME-default}}`, `${{NAME:?error}}`, `${{NAME:+alternative}}` and `$$` for a literal `$`"
+                        ),
+                    ),
+                }
+            }
+        };
+        out.push(finding);
     }
+}
+
+/// In `raw`, the first `${NAME:` followed by something other than `-`, `?` or `+`: the
+/// offset just after the colon, and the name.
+fn colon_without_operator(raw: &str) -> Option<(usize, &str)> {
+    let mut from = 0;
+    while let Some(i) = raw[from..].find("${") {
+        let start = from + i + 2;
+        let name_len = raw[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(raw.len() - start);
+        let after = start + name_len;
+        if name_len > 0
+            && raw[after..].starts_with(':')
+            && !raw[after + 1..].starts_with(['-', '?', '+', '}'])
+        {
+            return Some((after + 1, &raw[start..after]));
+        }
+        from = after.max(start);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{findings, flagged};
+
+    /// `${PORT:8080}` is a default written without its `-`: say so, and fix it.
+    #[test]
+    fn a_default_without_its_dash() {
+        let text = "services:\n  web:\n    ports: [\"${WEB_PORT:8080}:80\"]\n";
+        let f = findings(text, &[], "interpolation-error");
+        assert!(
+            f[0].message
+                .contains("A default is written with `:-`: `${WEB_PORT:-…}`"),
+            "{}",
+            f[0].message
+        );
+        assert!(!f[0].message.contains("give a default"), "{}", f[0].message);
+        let fixed = crate::rules::test_support::fix_all(text, "interpolation-error");
+        assert!(fixed.contains("\"${WEB_PORT:-8080}:80\""), "{fixed}");
+    }
 
     #[test]
     fn required_and_invalid() {
@@ -51,5 +132,15 @@ mod tests {
             ["\"app:${TAG:?set TAG}\"", "\"${foo!}\""]
         );
         assert!(findings(text, &[("TAG", "1")], "interpolation-error").len() == 1);
+        // Required and missing here may be set where Compose runs; invalid is certain.
+        let f = findings(text, &[], "interpolation-error");
+        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        assert!(
+            f[0].message
+                .starts_with("Unless it is set where Compose runs"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[1].severity, crate::finding::Severity::Error);
     }
 }

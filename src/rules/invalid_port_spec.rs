@@ -14,7 +14,9 @@ declare_rule! {
     /// and `EXPOSE`, moby's `ParsePortRange` for `expose`) and reports the entries Docker
     /// would reject, with the message Docker prints. The long syntax (`target`,
     /// `published`, `host_ip`, `protocol`, `mode`) is checked too; `EXPOSE $PORT` is checked
-    /// with the ARG/ENV default in scope.
+    /// with the value BuildKit gives it (the ARG and ENV values in scope at that line, and
+    /// Compose's `build.args` for a service's Dockerfile); a variable whose value is not
+    /// known there (an `ARG` without a default, the base image's environment) is left alone.
     ///
     /// ## Why it matters
     /// `docker compose up` refuses the whole project when one port entry is invalid, and the
@@ -100,43 +102,51 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// Dockerfile `EXPOSE` words, parsed as BuildKit does (the full port grammar, keeping the
-/// container side), after expanding ARG/ENV defaults; a word whose variables have no value
-/// here is left alone.
+/// container side), after BuildKit's variable expansion (`Exposed::values`).
 pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
+        // Each word as BuildKit expanded it (one word may give several ports); a word whose
+        // variables have no known value here is left alone.
         for word in &stage.exposes {
-            let Some(value) = stage.expand(&word.text) else {
-                continue;
-            };
-            let Err(err) = ports::parse_port_spec(&value) else {
-                continue;
-            };
-            let message = match err.kind {
-                PortErrorKind::NoPort => format!("invalid port: \"{value}\": no port specified"),
-                PortErrorKind::Protocol => format!("invalid port: \"{value}\": {}", err.message),
-                _ => err.message.clone(),
-            };
-            let literal =
-                value == word.text && text.get(word.span.clone()) == Some(word.text.as_str());
-            let range = if literal {
-                word.span.start + err.span.start..word.span.start + err.span.end
-            } else {
-                word.span.clone()
-            };
-            let resolved = if literal {
-                String::new()
-            } else {
-                format!(" (`{}` resolves to `{value}`)", word.text)
-            };
-            out.push(Finding::new(
-                &INVALID_PORT_SPEC,
-                range,
-                format!(
-                    "The build fails: \"{message}\"{resolved}. `EXPOSE` takes container ports such as `8080` or `8000-8010/udp`"
-                ),
-            ));
+            for value in word.values.iter().flatten() {
+                check_exposed(text, word, value, out);
+            }
         }
     }
+}
+
+fn check_exposed(
+    text: &str,
+    word: &crate::dockerfile::Exposed,
+    value: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Err(err) = ports::parse_port_spec(value) else {
+        return;
+    };
+    let message = match err.kind {
+        PortErrorKind::NoPort => format!("invalid port: \"{value}\": no port specified"),
+        PortErrorKind::Protocol => format!("invalid port: \"{value}\": {}", err.message),
+        _ => err.message.clone(),
+    };
+    let literal = word.literal() && text.get(word.span.clone()) == Some(word.text.as_str());
+    let range = if literal {
+        word.span.start + err.span.start..word.span.start + err.span.end
+    } else {
+        word.span.clone()
+    };
+    let resolved = if literal {
+        String::new()
+    } else {
+        format!(" (`{}` resolves to `{value}`)", word.text)
+    };
+    out.push(Finding::new(
+        &INVALID_PORT_SPEC,
+        range,
+        format!(
+            "The build fails: \"{message}\"{resolved}. `EXPOSE` takes container ports such as `8080` or `8000-8010/udp`"
+        ),
+    ));
 }
 
 /// An entry with variables: parsed after interpolation, reported on the whole token with
@@ -157,7 +167,9 @@ fn check_interpolated(
             .iter()
             .find(|v| v.node == p.yaml.resolve(entry.item)),
     };
-    let Some(val) = val.filter(|v| v.error().is_none()) else {
+    // An unset variable is not certain to stay unset where Compose runs (the shell, CI,
+    // `--env-file`): `port-var-unset` says what it would do, as a warning.
+    let Some(val) = val.filter(|v| v.error().is_none() && v.unset().is_empty()) else {
         return;
     };
     let message = match entry.list {
@@ -624,5 +636,74 @@ mod tests {
         assert_eq!(closest_protocol("sctpp"), Some("sctp"));
         assert_eq!(closest_protocol("http"), None);
         assert_eq!(closest_protocol("icmp"), None);
+    }
+
+    fn dockerfile(text: &str) -> Vec<String> {
+        crate::rules::test_support::dockerfile_findings(text, "invalid-port-spec")
+            .iter()
+            .map(|f| format!("{}|{}", &text[f.range.clone()], f.message))
+            .collect()
+    }
+
+    #[test]
+    fn dockerfile_expose_with_variables() {
+        // BuildKit expands ARG and ENV in EXPOSE: none of these fails the build.
+        for text in [
+            "ARG PORT=80\nFROM node:22\nARG PORT\nENV PORT $PORT\nEXPOSE $PORT 9229\n",
+            "FROM node:22\nARG PORT\nEXPOSE $PORT\n",
+            "FROM node:22\nEXPOSE ${PORT:-3000} ${NODE_PORT}\n",
+            "FROM node:22\nENV PORTS=\"80 443/udp\"\nEXPOSE $PORTS\n",
+            "FROM a AS base\nENV PORT=8080\nFROM base\nEXPOSE $PORT\n",
+        ] {
+            assert!(
+                dockerfile(text).is_empty(),
+                "{text}: {:?}",
+                dockerfile(text)
+            );
+        }
+        // A value that is known and wrong still fails the build, at the word.
+        let f = dockerfile("FROM a\nARG PORT=80a\nEXPOSE $PORT\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].starts_with("$PORT|"), "{f:?}");
+        assert!(f[0].contains("`$PORT` resolves to `80a`"), "{f:?}");
+        let f = dockerfile("FROM a\nEXPOSE 80a\n");
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn compose_build_args_reach_the_dockerfile() {
+        use crate::analysis::analyze_with;
+        use crate::classify::FileKind;
+        let df = "FROM node:22\nARG PORT=3000\nEXPOSE $PORT\nCMD [\"node\", \"index.js\"]\n";
+        let run = |compose: &str, vars: &[(&str, &str)]| {
+            let mut ctx = crate::rules::test_support::built_context(df);
+            ctx.vars = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            analyze_with(FileKind::Compose, compose, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "target-port-mismatch")
+                .count()
+        };
+        let map = "services:\n  api:\n    build:\n      context: .\n      args:\n        PORT: 8080\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(map, &[]), 0);
+        let list = "services:\n  api:\n    build:\n      context: .\n      args: [PORT=8080]\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(list, &[]), 0);
+        // `PORT` without a value comes from the environment; unset there, the default.
+        let bare = "services:\n  api:\n    build:\n      context: .\n      args: [PORT]\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(bare, &[("PORT", "8080")]), 0);
+        assert_eq!(run(bare, &[]), 1);
+        // No build args: the default, 3000, is what the image exposes.
+        let none = "services:\n  api:\n    build: .\n    ports: [\"8080:8080\"]\n";
+        assert_eq!(run(none, &[]), 1);
+        assert_eq!(
+            run(
+                "services:\n  api:\n    build: .\n    ports: [\"8080:3000\"]\n",
+                &[]
+            ),
+            0
+        );
     }
 }

@@ -1,15 +1,32 @@
 use super::declare_rule;
-use crate::compose::refs::{host_key_prefix, is_loopback};
+use crate::compose::model::CommandKind;
+use crate::compose::refs::{Audience, host_key_prefix, is_loopback};
 use crate::compose::{Attachment, Project};
-use crate::finding::{Edit, Finding};
+use crate::finding::{Edit, Finding, Severity};
 
 declare_rule! {
     /// ## What it does
     /// Finds `localhost`, `127.0.0.1`, `::1` or `0.0.0.0` used in a service's environment
-    /// or command to reach a port that another service serves (its container port or
-    /// `expose`), or under a key that names another service (`DB_HOST` with a service
-    /// `db`). Services with `network_mode: host`, and services that share the network stack
-    /// of the service that serves the port, are exempt: there `localhost` is right.
+    /// to reach a port that another service serves (its container port or `expose`) and
+    /// the service itself does not, or under a key that names another service (`DB_HOST`
+    /// with a service `db`).
+    ///
+    /// Left alone, because there `localhost` is right: `healthcheck`, `command` and
+    /// `entrypoint` (they run inside the service's own container, and often name a listen
+    /// address); a port the service itself listens on; addresses handed to a browser or
+    /// another machine (`NEXT_PUBLIC_*`, `VITE_*`, `*_PUBLIC_URL`, `APP_URL`, CORS origins,
+    /// redirect URLs...) and listen addresses (`*_LISTEN_*`, `*_BIND_*`); services with
+    /// `network_mode: host`, and services that share the network stack of the one that
+    /// serves the port.
+    ///
+    /// An error for connection strings and host settings (`postgres://`, `redis://`,
+    /// `host:port`, `DB_HOST`), which a program in the container opens. An `http(s)` URL
+    /// under a key that does not say who opens it (`API_URL`) may be shipped to a browser,
+    /// where `localhost` is the user's machine: that is only a note, unless it names the
+    /// well-known port of a database or search server image (Elasticsearch's 9200). A
+    /// healthcheck on a
+    /// port the service does not listen on is not reported (portside rarely knows every
+    /// port a program listens on).
     ///
     /// ## Why it matters
     /// Inside a container, `localhost` is that container. The connection is refused:
@@ -42,11 +59,22 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if !is_loopback(p.ref_host(r)) {
             continue;
         }
+        // A healthcheck, command or entrypoint runs in the service's own container, where
+        // `localhost` is the service itself; browsers' URLs and listen addresses are right.
+        if r.origin != CommandKind::Environment
+            || matches!(r.audience, Audience::Client | Audience::Listen)
+        {
+            continue;
+        }
         let s = &p.services[r.service];
         if p.attachment(s) == Attachment::Host {
             continue;
         }
         let port = r.port();
+        // The service's own port: `localhost` reaches it.
+        if port.is_some_and(|port| p.listens(r.service).contains(&port)) {
+            continue;
+        }
         // With `network_mode: service:X`, localhost is X.
         if let Some(mode) = s.mode() {
             if mode.starts_with("container:") {
@@ -77,16 +105,36 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             Some(port) => format!("nothing in `{}` listens on {port}", s.name),
             None => format!("`{}` is not `{}`", s.name, target.name),
         };
-        let mut f = Finding::new(
-            &LOCALHOST_BETWEEN_CONTAINERS,
-            range,
+        let origin = p.value_origin(p.ref_val(r));
+        // An `http` URL of unknown audience is a server's when it names the well-known
+        // port of a database or search server (Elasticsearch's 9200): browsers do not open
+        // those.
+        let certain = r.audience == Audience::Container
+            || port.is_some_and(|port| target.image_ports().contains(&port));
+        let message = if !certain {
             format!(
-                "Inside `{}`, `{}` is the container itself and {what}: the connection is refused. Reach `{}` by its service name",
-                s.name, p.ref_host(r), target.name
-            ),
-        )
-        .with_related(p.span(target.key), format!("`{}` is defined here", target.name));
-        if !p.ref_val(r).interpolated()
+                "If `{}` opens this URL itself, `{}`{origin} is the container and {what}: reach `{}` by its service name. If a browser opens it, `localhost` is right",
+                s.name,
+                p.ref_host(r),
+                target.name
+            )
+        } else {
+            format!(
+                "Inside `{}`, `{}`{origin} is the container itself and {what}: the connection is refused. Reach `{}` by its service name",
+                s.name,
+                p.ref_host(r),
+                target.name
+            )
+        };
+        let mut f = Finding::new(&LOCALHOST_BETWEEN_CONTAINERS, range, message).with_related(
+            p.span(target.key),
+            format!("`{}` is defined here", target.name),
+        );
+        if !certain {
+            f = f.with_severity(Severity::Info);
+        }
+        if certain
+            && !p.ref_val(r).interpolated()
             && let Some(range) = p.raw_span(p.ref_val(r), r.host.host_range.clone())
         {
             f = f.with_fix(
@@ -146,6 +194,90 @@ mod tests {
         let code = "localhost-between-containers";
         let text = "services:\n  db:\n    image: postgres\n  side:\n    network_mode: service:db\n    environment: [\"DB_HOST=localhost\", \"PG=postgres://localhost:5432/x\"]\n  sys:\n    network_mode: host\n    environment: [\"PG=postgres://localhost:5432/x\"]\n";
         assert!(flagged(text, code).is_empty());
+    }
+
+    #[test]
+    fn healthchecks_and_commands_run_in_their_own_container() {
+        let code = "localhost-between-containers";
+        // A voting app: `vote` publishes 8080:80 and checks itself on 80, while `result`
+        // also listens on 80; `worker` checks a local status port and `redis` pings itself.
+        let text = "services:\n  vote:\n    build: ./vote\n    ports: [\"8080:80\"]\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n  result:\n    build: ./result\n    ports: [\"8081:80\"]\n    healthcheck:\n      test: wget -qO- 127.0.0.1:80 || exit 1\n  worker:\n    build: ./worker\n    command: [\"worker\", \"--status\", \"localhost:9000\"]\n    entrypoint: [\"./wait.sh\", \"127.0.0.1:6379\"]\n    healthcheck:\n      test: [\"CMD-SHELL\", \"curl -f localhost:9000/health\"]\n  minio:\n    image: minio/minio\n    command: server /data --console-address 0.0.0.0:9001\n    expose: [\"9000\", \"9001\"]\n  redis:\n    image: redis:7\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"-h\", \"localhost\", \"ping\"]\n";
+        assert!(flagged(text, code).is_empty(), "{:?}", flagged(text, code));
+    }
+
+    #[test]
+    fn a_port_the_service_itself_listens_on() {
+        let code = "localhost-between-containers";
+        // Both `api` and `admin` listen on 8000; each names its own.
+        let text = "services:\n  api:\n    build: .\n    ports: [\"8000:8000\"]\n    environment:\n      SELF_URL: http://localhost:8000\n      GRPC: localhost:8000\n  admin:\n    build: ./admin\n    expose: [\"8000\"]\n    environment:\n      SERVER_ADDR: 127.0.0.1:8000\n";
+        assert!(flagged(text, code).is_empty());
+    }
+
+    #[test]
+    fn browser_urls_and_listen_addresses() {
+        let code = "localhost-between-containers";
+        let text = "services:\n  web:\n    build: ./web\n    ports: [\"3000:3000\"]\n    environment:\n      NEXT_PUBLIC_API_URL: http://localhost:8000\n      PUBLIC_STORAGE_URL: http://localhost:9000/media\n      NEXTAUTH_URL: http://localhost:3000\n      CORS_ORIGINS: http://localhost:3000\n      METRICS_LISTEN: 127.0.0.1:8000\n  api:\n    build: ./api\n    ports: [\"8000:8000\"]\n    environment:\n      APP_URL: http://localhost:3000\n      OAUTH_REDIRECT_URI: http://localhost:3000/callback\n  storage:\n    image: minio/minio\n    ports: [\"9000:9000\"]\n";
+        assert!(flagged(text, code).is_empty(), "{:?}", flagged(text, code));
+    }
+
+    #[test]
+    fn an_http_url_nobody_says_who_opens_is_a_note() {
+        let code = "localhost-between-containers";
+        let text = "services:\n  web:\n    build: ./web\n    environment:\n      API_URL: http://localhost:8000\n  api:\n    build: ./api\n    expose: [\"8000\"]\n";
+        let f = findings(text, &[], code);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert!(
+            f[0].message.contains("If a browser opens it"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].fixes.is_empty(),
+            "no fix: it would break a browser's URL"
+        );
+        // Elasticsearch's HTTP port is a server's, not a browser's.
+        let es = "services:\n  kibana:\n    image: kibana:8.14.0\n    environment:\n      ELASTICSEARCH_HOSTS: http://localhost:9200\n  elasticsearch:\n    image: elasticsearch:8.14.0\n";
+        let f = findings(es, &[], code);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
+    }
+
+    #[test]
+    fn a_value_from_the_env_file_says_so() {
+        let code = "localhost-between-containers";
+        let text = "services:\n  db:\n    image: postgres:16\n  app:\n    environment:\n      DB_HOST: ${DB_HOST}\n      DB_PORT: ${DB_PORT:-5432}\n";
+        let ctx = crate::analysis::Context {
+            vars: [("DB_HOST", "localhost")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            dotenv: ["DB_HOST".to_string()].into_iter().collect(),
+            dotenv_lines: [("DB_HOST".to_string(), 2)].into_iter().collect(),
+            ..Default::default()
+        };
+        let f: Vec<_> =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect();
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("`localhost` (`DB_HOST=localhost` from `.env:2`)"),
+            "{}",
+            f[0].message
+        );
+        // From the environment, it says that instead.
+        let env = findings(text, &[("DB_HOST", "127.0.0.1")], code);
+        assert!(
+            env[0]
+                .message
+                .contains("`DB_HOST=127.0.0.1` from the environment"),
+            "{}",
+            env[0].message
+        );
     }
 
     #[test]

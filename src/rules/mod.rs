@@ -22,6 +22,7 @@ mod daemon_ip_forward_false;
 mod daemon_ip_not_for_compose;
 mod daemon_iptables_false;
 mod daemon_ipv6_no_fixed_cidr;
+mod daemon_public_address_range;
 mod daemon_tcp_without_tls;
 mod daemon_unknown_key;
 mod daemon_userland_proxy_false;
@@ -54,6 +55,7 @@ mod network_mode_shared_namespace_conflicts;
 mod network_mode_with_networks;
 mod nextjs_standalone_hostname;
 mod no_shared_network;
+mod overlay_network_needs_swarm;
 mod port_var_unset;
 mod publish_all_interfaces;
 mod published_port_between_containers;
@@ -67,6 +69,7 @@ mod undefined_network;
 mod undefined_service;
 mod underscore_hostname;
 mod unknown_service_host;
+mod unprotected_service_published;
 mod yaml_base60_port;
 
 pub use duplicate_key::DUPLICATE_KEY;
@@ -89,6 +92,9 @@ pub struct Rule {
     pub applies_to: &'static str,
     /// One line for `portside rules`.
     pub summary: &'static str,
+    /// Opinionated: off unless a setting turns it on (`"on"` gives `severity`), as ruff's
+    /// and clippy's opt-in lints.
+    pub opt_in: bool,
     /// The full documentation, Markdown.
     doc: &'static str,
 }
@@ -107,6 +113,15 @@ impl Rule {
     pub fn url(&self) -> String {
         format!("{RULES_DOC_URL}#{}", self.code)
     }
+
+    /// The default level in words: `error`, `warning`, `info`, or `off (opt-in, info)`.
+    pub fn default_level(&self) -> String {
+        if self.opt_in {
+            format!("off (opt-in, {})", self.severity.as_str())
+        } else {
+            self.severity.as_str().to_string()
+        }
+    }
 }
 
 /// Declares a rule; the doc comment becomes its documentation.
@@ -117,7 +132,8 @@ macro_rules! declare_rule {
             code: $code:literal,
             severity: $severity:ident,
             applies_to: $applies:literal,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, opt_in: $opt_in:literal)? $(,)?
         };
     ) => {
         $(#[doc = $doc])+
@@ -126,6 +142,7 @@ macro_rules! declare_rule {
             severity: $crate::finding::Severity::$severity,
             applies_to: $applies,
             summary: $summary,
+            opt_in: false $(|| $opt_in)?,
             doc: concat!($($doc, "\n"),+),
         };
     };
@@ -149,12 +166,14 @@ pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
     links_legacy::check,
     internal_network_ports::check,
     external_network_missing::check,
+    overlay_network_needs_swarm::check,
     yaml_base60_port::check,
     port_var_unset::check,
     duplicate_host_port::check,
     duplicate_host_port::check_merged,
     scaled_service_fixed_port::check,
     container_port_only::check,
+    unprotected_service_published::check,
     publish_all_interfaces::check,
     hostip_ipv6_unspecified_only::check,
     target_port_mismatch::check,
@@ -211,6 +230,7 @@ pub const DAEMON_CHECKS: &[DaemonCheck] = &[
     daemon_userland_proxy_false::check,
     daemon_ipv6_no_fixed_cidr::check,
     daemon_default_pools_invalid::check,
+    daemon_public_address_range::check,
     daemon_host_gateway_ip_both::check,
     daemon_ip_not_for_compose::check,
     dns_misconfig::check,
@@ -244,7 +264,11 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         if service.network_mode.is_some() {
             continue;
         }
-        let Some(df) = crate::dockerfile::Dockerfile::read(&d.file.text) else {
+        let args = service
+            .build
+            .as_ref()
+            .map_or(&[][..], |b| b.args.as_slice());
+        let Some(df) = crate::dockerfile::Dockerfile::read_with(&d.file.text, args) else {
             continue;
         };
         let target = service
@@ -258,7 +282,9 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         let mut stage = stage.clone();
         for var in &service.environment {
             if let Some(v) = &var.value {
-                stage.vars.push((var.key.to_string(), v.value.to_string()));
+                stage
+                    .vars
+                    .push((var.key.to_string(), Some(v.value.to_string())));
                 stage.env.push((var.key.to_string(), 0..0));
             }
         }
@@ -273,6 +299,60 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         });
     }
     out
+}
+
+/// A mounted config file (bind mount, `configs:` or `secrets:`), which may set a password
+/// or a port that the Compose file does not show.
+pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Service) -> bool {
+    if p.key(s, "configs").is_some() || p.key(s, "secrets").is_some() {
+        return true;
+    }
+    let Some(volumes) = p.yaml.get(s.node, "volumes") else {
+        return false;
+    };
+    let mut stack = vec![volumes.value];
+    let mut budget = 1000; // aliases may repeat a subtree many times
+    while let Some(node) = stack.pop() {
+        budget -= 1;
+        if budget == 0 {
+            return true;
+        }
+        if let Some(text) = p.yaml.scalar(node) {
+            let t = text.to_ascii_lowercase();
+            if t.contains("conf") || t.contains(".cnf") || t.contains("etc/") || t.contains("acl") {
+                return true;
+            }
+        }
+        if let Some(items) = p.yaml.items(node) {
+            stack.extend_from_slice(items);
+        }
+        for e in p.yaml.entries(node).iter() {
+            stack.push(e.value);
+        }
+    }
+    false
+}
+
+/// A name this file does not define, in a file that another file completes
+/// ([`Project::fragment`](crate::compose::Project::fragment)): the other file may define
+/// it, so the finding is information, said as such.
+pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
+    let message = format!(
+        "This file looks like part of a project ({why}). Merged with a file that defines the name, Compose accepts it; on its own: {}",
+        f.message
+    );
+    crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
+}
+
+/// What to add to a message about an unset variable when a template sits where `.env`
+/// should be.
+pub(crate) fn template_note(p: &crate::compose::Project) -> String {
+    match &p.external.env_template {
+        Some(name) => format!(
+            " (`{name}` beside this file is a template: Compose reads only `.env`, so copy it to `.env`)"
+        ),
+        None => String::new(),
+    }
 }
 
 /// What `rootless-privileged-port` says of host port `port` under the limit `start`;
@@ -314,11 +394,13 @@ pub static ALL: &[&Rule] = &[
     &links_legacy::LINKS_LEGACY,
     &internal_network_ports::INTERNAL_NETWORK_PORTS,
     &external_network_missing::EXTERNAL_NETWORK_MISSING,
+    &overlay_network_needs_swarm::OVERLAY_NETWORK_NEEDS_SWARM,
     &yaml_base60_port::YAML_BASE60_PORT,
     &port_var_unset::PORT_VAR_UNSET,
     &duplicate_host_port::DUPLICATE_HOST_PORT,
     &scaled_service_fixed_port::SCALED_SERVICE_FIXED_PORT,
     &container_port_only::CONTAINER_PORT_ONLY,
+    &unprotected_service_published::UNPROTECTED_SERVICE_PUBLISHED,
     &publish_all_interfaces::PUBLISH_ALL_INTERFACES,
     &hostip_ipv6_unspecified_only::HOSTIP_IPV6_UNSPECIFIED_ONLY,
     &target_port_mismatch::TARGET_PORT_MISMATCH,
@@ -361,6 +443,7 @@ pub static ALL: &[&Rule] = &[
     &daemon_userland_proxy_false::DAEMON_USERLAND_PROXY_FALSE,
     &daemon_ipv6_no_fixed_cidr::DAEMON_IPV6_NO_FIXED_CIDR,
     &daemon_default_pools_invalid::DAEMON_DEFAULT_POOLS_INVALID,
+    &daemon_public_address_range::DAEMON_PUBLIC_ADDRESS_RANGE,
     &daemon_host_gateway_ip_both::DAEMON_HOST_GATEWAY_IP_BOTH,
     &daemon_ip_not_for_compose::DAEMON_IP_NOT_FOR_COMPOSE,
     &dns_misconfig::DNS_MISCONFIG,
@@ -379,13 +462,27 @@ pub fn markdown_reference() -> String {
     let mut out = String::from(
         "# portside rules\n\n\
          Generated from the rules' source by `portside rules --markdown`; do not edit by hand.\n\n\
+         ## Severity policy\n\n\
+         Every rule's default severity, and every finding's, follows one policy:\n\n\
+         - **error**: Docker or Compose refuses the file, or the connection fails for certain. \
+         A false error is a bug as serious as a crash, so an error needs certain evidence.\n\
+         - **warning**: it very likely fails, or it exposes what must not be exposed (a server \
+         without a password, the Docker API).\n\
+         - **info**: advice, and risks that depend on what the author intends.\n\
+         - **hint**: a fact that depends on the host or the daemon, which no file shows.\n\n\
+         When the evidence is ambiguous, portside says less: a lower severity, or nothing. A \
+         finding that depends on a variable that is not set here (it may be set where Compose \
+         runs), or on a name that a file merged with this one may define, is lowered. \
+         Opinionated rules are **opt-in** (off until a setting names them, as in ruff and \
+         clippy): `publish-all-interfaces = \"on\"` in `portside.toml`, or a level. Quick fixes \
+         are offered only where they cannot break a working project.\n\n\
          | code | severity | checks | summary |\n|---|---|---|---|\n",
     );
     for rule in ALL {
         out.push_str(&format!(
             "| [`{0}`](#{0}) | {1} | {2} | {3} |\n",
             rule.code,
-            rule.severity.as_str(),
+            rule.default_level(),
             rule.applies_to,
             rule.summary
         ));
@@ -394,7 +491,7 @@ pub fn markdown_reference() -> String {
         out.push_str(&format!(
             "\n## {}\n\nDefault severity: **{}**. Checks: {}.\n\n{}",
             rule.code,
-            rule.severity.as_str(),
+            rule.default_level(),
             rule.applies_to,
             demote_headings(&rule.doc())
         ));

@@ -7,7 +7,9 @@ declare_rule! {
     /// Reports `ports` on a service with `network_mode: host`, in one file or across the
     /// base and override files as Compose merges them (host mode set in one, `ports` in the
     /// other). An override file that sets host mode drops the base's ports with `ports:
-    /// !reset []` (the quick fix there).
+    /// !reset []` (the quick fix there). Where every entry maps a port to itself on every
+    /// interface (`"80:80"`), the app answers on that host port anyway: the entries only
+    /// have no effect, and the finding is information.
     ///
     /// ## Why it matters
     /// With host networking the container uses the host's network stack directly: there is
@@ -42,11 +44,31 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let Some(key) = p.key(s, "ports") else {
             continue;
         };
-        let mut f = Finding::new(
-            &NETWORK_MODE_HOST_WITH_PORTS,
-            p.span(key),
-            "Docker discards these ports: with `network_mode: host` the app listens directly on the host, on its own port. Remove `ports`",
-        );
+        // `80:80` on every interface: the app answers on host port 80 anyway, so the entry
+        // only has no effect (information). Another host port, or a host address that
+        // was meant to restrict who reaches it, is what the author will not get.
+        let same = s.ports.iter().all(|port| {
+            port.bindings().is_some_and(|bs| {
+                bs.iter().all(|b| {
+                    (b.host_ip.is_empty() || b.host_ip == "0.0.0.0" || b.host_ip == "::")
+                        && b.published == b.target.to_string()
+                })
+            })
+        });
+        let mut f = if same {
+            Finding::new(
+                &NETWORK_MODE_HOST_WITH_PORTS,
+                p.span(key),
+                "These ports have no effect: with `network_mode: host` the app listens directly on the host, on the same ports. Remove `ports`",
+            )
+            .with_severity(crate::finding::Severity::Info)
+        } else {
+            Finding::new(
+                &NETWORK_MODE_HOST_WITH_PORTS,
+                p.span(key),
+                "Docker discards these ports: with `network_mode: host` the app listens directly on the host, on its own port and every interface, whatever the mapping says. Remove `ports`",
+            )
+        };
         if let Some(mode) = &s.network_mode {
             f = f.with_related(p.span(mode.node), "host networking is chosen here");
         }
@@ -153,6 +175,18 @@ mod tests {
     #[test]
     fn ports_under_host_mode() {
         assert_eq!(flagged(TEXT, "network-mode-host-with-ports"), ["ports"]);
+    }
+
+    /// `"80:80"` under host mode works as written: information, not a warning.
+    #[test]
+    fn same_ports_only_have_no_effect() {
+        let text = "services:\n  web:\n    network_mode: host\n    ports: [\"80:80\", \"443:443/udp\"]\n  local:\n    network_mode: host\n    ports: [\"127.0.0.1:9000:9000\"]\n";
+        let f = crate::rules::test_support::findings(text, &[], "network-mode-host-with-ports");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert!(f[0].message.contains("no effect"), "{}", f[0].message);
+        // A loopback address meant to restrict it: the app faces every interface instead.
+        assert_eq!(f[1].severity, crate::finding::Severity::Warning);
     }
 
     #[test]

@@ -145,6 +145,10 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let attach: Vec<Attachment> = p.services.iter().map(|s| p.attachment(s)).collect();
     let mut seen = rustc_hash::FxHashSet::default();
     for r in &p.refs {
+        // An address handed to a browser or another machine is not this container's.
+        if !r.connects() {
+            continue;
+        }
         let Some(ti) = p.host_index(p.ref_host(r)) else {
             continue;
         };

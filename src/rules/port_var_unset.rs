@@ -5,13 +5,19 @@ use crate::finding::{Edit, Finding};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a variable in the host address or host port of a `ports` entry that is not
-    /// set (in the environment or `.env`) and has no default.
+    /// Reports a variable in a `ports` or `expose` entry that is not set (in the
+    /// environment or `.env`) and has no default. When there is no `.env` beside the file
+    /// but a template is (`.env.example`, `.env.dist`, ...), it says that Compose does not
+    /// read the template.
+    ///
+    /// It is a warning, not an error, even where the blank value makes the entry invalid:
+    /// the variable may well be set where Compose runs (the shell, a CI job, `--env-file`).
     ///
     /// ## Why it matters
     /// Compose replaces it with nothing and only warns (`The "BIND_IP" variable is not set.
     /// Defaulting to a blank string.`): `"${BIND_IP}:8080:80"` becomes `":8080:80"`,
-    /// published on every interface, and `"${PORT}:80"` becomes `":80"`, a random port.
+    /// published on every interface, `"${PORT}:80"` becomes `":80"`, a random port, and a
+    /// blank container port or `expose` entry makes Compose refuse the file.
     ///
     /// ## Example
     /// ```yaml
@@ -70,6 +76,18 @@ fn bare_vars(raw: &str) -> Vec<(std::ops::Range<usize>, String)> {
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
+        for v in &s.expose {
+            if v.unset().is_empty() || v.error().is_some() {
+                continue;
+            }
+            for (range, name) in bare_vars(v.raw()) {
+                if !v.unset().contains(&name) {
+                    continue;
+                }
+                let (what, replacement) = blank_container_port(&name);
+                push(p, v, range, &name, what, replacement, out);
+            }
+        }
         for port in &s.ports {
             let PortSpec::Short(v) = &port.spec else {
                 continue;
@@ -90,7 +108,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         .map(|seg| seg.split('}').next().unwrap_or("").matches(':').count())
                         .sum::<usize>();
                 let (what, replacement) = match colons_after {
-                    0 => continue,
+                    0 => blank_container_port(&name),
                     1 => (
                         "the host port is blank, so Docker picks a random one",
                         format!("${{{name}:?set {name} to the host port}}"),
@@ -100,29 +118,49 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         format!("${{{name}:-127.0.0.1}}"),
                     ),
                 };
-                let token = p.raw_span(v, range.clone());
-                let mut f = Finding::new(
-                    &PORT_VAR_UNSET,
-                    token.clone().unwrap_or_else(|| p.span(v.node)),
-                    format!(
-                        "`{name}` is not set in the environment or `.env`: `{}` becomes `{}` and {what}",
-                        v.raw(),
-                        v.value
-                    ),
-                );
-                if let Some(range) = token {
-                    f = f.with_fix(
-                        format!("Use `{replacement}`"),
-                        vec![Edit {
-                            range,
-                            new_text: replacement.clone(),
-                        }],
-                    );
-                }
-                out.push(f);
+                push(p, v, range, &name, what, replacement, out);
             }
         }
     }
+}
+
+fn blank_container_port(name: &str) -> (&'static str, String) {
+    (
+        "the container port is blank, so Compose refuses the entry",
+        format!("${{{name}:?set {name} to the container port}}"),
+    )
+}
+
+fn push(
+    p: &Project,
+    v: &crate::compose::model::Val,
+    range: std::ops::Range<usize>,
+    name: &str,
+    what: &str,
+    replacement: String,
+    out: &mut Vec<Finding>,
+) {
+    let token = p.raw_span(v, range);
+    let mut f = Finding::new(
+        &PORT_VAR_UNSET,
+        token.clone().unwrap_or_else(|| p.span(v.node)),
+        format!(
+            "`{name}` is not set in the environment or `.env`{}: `{}` becomes `{}` and {what}",
+            super::template_note(p),
+            v.raw(),
+            v.value
+        ),
+    );
+    if let Some(range) = token {
+        f = f.with_fix(
+            format!("Use `{replacement}`"),
+            vec![Edit {
+                range,
+                new_text: replacement,
+            }],
+        );
+    }
+    out.push(f);
 }
 
 #[cfg(test)]
@@ -134,7 +172,7 @@ mod tests {
         let text = "services:\n  a:\n    ports:\n      - \"${BIND_IP}:${PORT}:80\"\n      - \"${OK_IP:-127.0.0.1}:${OK_PORT:-80}:80\"\n      - \"$HOST_PORT:$TARGET\"\n";
         assert_eq!(
             flagged(text, "port-var-unset"),
-            ["${BIND_IP}", "${PORT}", "$HOST_PORT"]
+            ["${BIND_IP}", "${PORT}", "$HOST_PORT", "$TARGET"]
         );
         let f = findings(text, &[], "port-var-unset");
         assert!(f[0].message.contains("every interface"));
@@ -152,6 +190,42 @@ mod tests {
                 "port-var-unset"
             )
             .is_empty()
+        );
+    }
+
+    /// A blank container port makes the entry invalid; that is still this warning, not
+    /// `invalid-port-spec`'s error: the variable may be set where Compose runs.
+    #[test]
+    fn unset_container_port_and_expose() {
+        let text = "services:\n  db:\n    image: postgres\n    expose:\n      - ${PG_PORT}\n    ports:\n      - \"5432:${PG_PORT}\"\n";
+        assert_eq!(
+            flagged(text, "port-var-unset"),
+            ["${PG_PORT}", "${PG_PORT}"]
+        );
+        assert!(flagged(text, "invalid-port-spec").is_empty());
+        let f = findings(text, &[], "port-var-unset");
+        assert!(
+            f[0].message.contains("Compose refuses the entry"),
+            "{}",
+            f[0].message
+        );
+        assert!(findings(text, &[("PG_PORT", "5432")], "port-var-unset").is_empty());
+    }
+
+    #[test]
+    fn a_template_beside_the_file_is_named() {
+        let text = "services:\n  web:\n    ports: [\"${WEB_PORT}:80\"]\n";
+        let mut ctx = crate::analysis::Context::default();
+        ctx.external.env_template = Some(".env.example".into());
+        let f =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        let f: Vec<_> = f.iter().filter(|f| f.code() == "port-var-unset").collect();
+        assert!(
+            f[0].message.contains(
+                "`.env.example` beside this file is a template: Compose reads only `.env`"
+            ),
+            "{}",
+            f[0].message
         );
     }
 }

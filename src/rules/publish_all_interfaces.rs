@@ -1,14 +1,19 @@
 use super::declare_rule;
 use crate::compose::model::PortSpec;
 use crate::compose::{Attachment, Project, Service};
-use crate::finding::{Edit, Finding, Severity};
+use crate::finding::{Edit, Finding};
 use crate::ports;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a published port without a host address (or with `0.0.0.0` or `::`), unless
-    /// the service's networks set `com.docker.network.bridge.host_binding_ipv4`. It is
-    /// critical (an error) for databases, caches, message brokers and admin ports.
+    /// Opt-in (turn it on with `publish-all-interfaces = "on"`, or a level): reports every
+    /// port published without a host address (or with `0.0.0.0` or `::`), unless the
+    /// service's networks set `com.docker.network.bridge.host_binding_ipv4`.
+    ///
+    /// Publishing a web server, a proxy or a VPN on every interface is how most projects
+    /// are meant to run, so this is off by default: it is for hosts where nothing should
+    /// face the network unless it says so. Servers that must never face the network (no
+    /// password, the Docker API) are reported by default, by `unprotected-service-published`.
     ///
     /// ## Why it matters
     /// Docker publishes such a port on every interface of the host, so every machine that
@@ -18,56 +23,65 @@ declare_rule! {
     /// ## Example
     /// ```yaml
     /// services:
-    ///   db:
-    ///     image: postgres:16
-    ///     ports: ["5432:5432"]
+    ///   admin:
+    ///     image: adminer
+    ///     ports: ["8080:8080"]
     /// ```
     ///
     /// ## Fix
-    /// Bind to the loopback address, `"127.0.0.1:5432:5432"` (the quick fix), when only this
-    /// machine needs it; or publish nothing and let other containers use the network.
+    /// Bind to the loopback address, `"127.0.0.1:8080:8080"`, when only this machine needs
+    /// it; or publish nothing and let other containers use the network. The quick fix is
+    /// offered only where loopback cannot be what breaks the project: never for UDP ports,
+    /// well-known public ports (HTTP, HTTPS, mail, DNS, VPNs) or reverse proxies and VPN
+    /// servers, which exist to face the network.
     pub static PUBLISH_ALL_INTERFACES = {
         code: "publish-all-interfaces",
-        severity: Warning,
+        severity: Info,
         applies_to: "Compose files",
-        summary: "A port published on every interface, past the host firewall",
+        summary: "A port published on every interface, past the host firewall (opt-in)",
+        opt_in: true,
     };
 }
 
-/// Ports whose exposure is a security problem (databases, caches, brokers, admin APIs).
-const SENSITIVE_PORTS: &[u16] = &[
-    5432, 3306, 27017, 6379, 9200, 9300, 5672, 15672, 11211, 2379, 8086, 9000, 2375, 2376, 5984,
-    9042, 1433, 1521, 8529, 7474, 6443,
+/// Host ports that exist to face the network: HTTP(S), mail, DNS, VPNs, TURN.
+const PUBLIC_PORTS: &[u16] = &[
+    25, 53, 80, 443, 465, 587, 993, 995, 1194, 1701, 3478, 4500, 500, 51820, 8443,
 ];
 
-const DATASTORE_IMAGES: &[&str] = &[
-    "postgres",
-    "mysql",
-    "mariadb",
-    "mongo",
-    "redis",
-    "valkey",
-    "memcached",
-    "elasticsearch",
-    "opensearch",
-    "rabbitmq",
-    "etcd",
-    "influxdb",
-    "minio",
-    "cassandra",
-    "couchdb",
-    "neo4j",
-    "mssql-server",
-    "keydb",
-    "clickhouse-server",
+/// Images whose job is to face the network: reverse proxies, load balancers and VPNs.
+const FRONT_IMAGES: &[&str] = &[
+    "traefik",
+    "caddy",
+    "nginx",
+    "nginx-proxy",
+    "nginx-proxy-manager",
+    "haproxy",
+    "envoy",
+    "httpd",
+    "kong",
+    "wireguard",
+    "wg-easy",
+    "openvpn",
+    "openvpn-as",
+    "pihole",
+    "adguardhome",
+    "coturn",
 ];
 
 fn unspecified(ip: &str) -> bool {
     ip.is_empty() || ip == "0.0.0.0" || ip == "::"
 }
 
+/// The first binding of a port entry when it publishes on every interface.
+pub(super) fn all_interfaces<'a>(
+    port: &'a crate::compose::model::Port,
+) -> Option<&'a ports::Binding> {
+    let b = port.bindings()?.first()?;
+    (unspecified(&b.host_ip) && !b.published.is_empty()).then_some(b)
+}
+
 /// Whether a network option restricts the default host address of this service's ports.
-fn restricted_by_network(p: &Project, s: &Service) -> bool {
+pub(super) fn restricted_by_network(p: &Project, s: &Service) -> bool {
     let Attachment::Networks(nets) = p.attachment(s) else {
         return false;
     };
@@ -78,49 +92,39 @@ fn restricted_by_network(p: &Project, s: &Service) -> bool {
     })
 }
 
+/// Whether binding this port to loopback could be what breaks a working project.
+fn faces_the_network(s: &Service, b: &ports::Binding) -> bool {
+    let published: Option<u16> = b.published.split('-').next().and_then(|p| p.parse().ok());
+    b.protocol != "tcp"
+        || published.is_some_and(|p| PUBLIC_PORTS.contains(&p))
+        || s.image_name().is_some_and(|i| FRONT_IMAGES.contains(&i))
+}
+
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        if s.network_mode.is_some() || restricted_by_network(p, s) {
+        if s.network_mode.is_some()
+            || restricted_by_network(p, s)
+            || super::unprotected_service_published::reported(p, s)
+        {
             continue;
         }
-        let datastore = s
-            .image_name()
-            .is_some_and(|i| DATASTORE_IMAGES.contains(&i));
         for port in &s.ports {
-            let Some(bindings) = port.bindings() else {
+            let Some(b) = all_interfaces(port) else {
                 continue;
             };
-            let Some(b) = bindings.first() else { continue };
-            if !unspecified(&b.host_ip) || b.published.is_empty() {
-                continue;
-            }
-            let critical =
-                datastore || bindings.iter().any(|b| SENSITIVE_PORTS.contains(&b.target));
             let who = if b.host_ip == "::" {
                 "every IPv6 interface"
             } else {
                 "every interface"
             };
-            let (severity, message) = if critical {
-                (
-                    Severity::Error,
-                    format!(
-                        "Critical: container port {} of `{}` is published on {who} of the host, and the host firewall does not apply to published ports. Anyone who can reach this machine can reach it. Bind it to 127.0.0.1",
-                        b.target, s.name
-                    ),
-                )
-            } else {
-                (
-                    Severity::Warning,
-                    format!(
-                        "Host port {} is published on {who}, past the host firewall (ufw and firewalld do not filter published ports). Bind it to 127.0.0.1 if only this machine needs it",
-                        b.published
-                    ),
-                )
-            };
-            let mut f = Finding::new(&PUBLISH_ALL_INTERFACES, p.port_span(port), message)
-                .with_severity(severity);
-            if let Some(edit) = loopback_edit(p, port) {
+            let message = format!(
+                "Host port {} is published on {who}, past the host firewall (ufw and firewalld do not filter published ports). Bind it to 127.0.0.1 if only this machine needs it",
+                b.published
+            );
+            let mut f = Finding::new(&PUBLISH_ALL_INTERFACES, p.port_span(port), message);
+            if !faces_the_network(s, b)
+                && let Some(edit) = loopback_edit(p, port)
+            {
                 f = f.with_fix("Publish on 127.0.0.1 only", vec![edit]);
             }
             out.push(f);
@@ -129,7 +133,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// Puts `127.0.0.1` where the host address goes.
-fn loopback_edit(p: &Project, port: &crate::compose::model::Port) -> Option<Edit> {
+pub(super) fn loopback_edit(p: &Project, port: &crate::compose::model::Port) -> Option<Edit> {
     match &port.spec {
         PortSpec::Short(v) if !v.interpolated() => {
             let parts = ports::spec_parts(&v.value);
@@ -177,14 +181,49 @@ fn loopback_edit(p: &Project, port: &crate::compose::model::Port) -> Option<Edit
 
 #[cfg(test)]
 mod tests {
-    use crate::finding::Severity;
-    use crate::rules::test_support::{findings, fix_all, flagged};
+    use crate::analysis::{Context, analyze_with};
+    use crate::classify::FileKind;
+    use crate::finding::{Finding, Severity, apply_fixes};
+
+    const CODE: &str = "publish-all-interfaces";
+
+    /// The rule's findings with it turned on (`level`), and the text after its fixes.
+    fn on(text: &str, level: &str) -> (Vec<Finding>, String) {
+        let (rules, problems) =
+            crate::config::RuleSettings::from_toml(&format!("[rules]\n{CODE} = \"{level}\"\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        let ctx = Context {
+            rules,
+            ..Context::default()
+        };
+        let f: Vec<Finding> = analyze_with(FileKind::Compose, text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == CODE)
+            .collect();
+        let (fixed, _) = apply_fixes(text, &f);
+        (f, fixed)
+    }
+
+    fn flagged_on(text: &str) -> Vec<&str> {
+        on(text, "on")
+            .0
+            .iter()
+            .map(|f| &text[f.range.clone()])
+            .collect()
+    }
 
     #[test]
-    fn published_everywhere() {
-        let text = "services:\n  web:\n    ports: [\"8080:80\", \"127.0.0.1:8443:443\", \"0.0.0.0:8081:81\", \"9000\"]\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n  api:\n    ports:\n      - target: 3000\n        published: 3000\n";
+    fn off_by_default() {
+        let text = "services:\n  web:\n    ports: [\"8080:80\"]\n";
+        assert!(crate::rules::test_support::flagged(text, CODE).is_empty());
+    }
+
+    #[test]
+    fn published_everywhere_when_turned_on() {
+        let text = "services:\n  web:\n    ports: [\"8080:80\", \"127.0.0.1:8443:443\", \"0.0.0.0:8081:81\", \"9000\"]\n  db:\n    image: postgres:16\n    environment: [POSTGRES_PASSWORD=x]\n    ports:\n      - \"5432:5432\"\n  api:\n    ports:\n      - target: 3000\n        published: 3000\n";
         assert_eq!(
-            flagged(text, "publish-all-interfaces"),
+            flagged_on(text),
             [
                 "\"8080:80\"",
                 "\"0.0.0.0:8081:81\"",
@@ -192,16 +231,17 @@ mod tests {
                 "target"
             ]
         );
-        let f = findings(text, &[], "publish-all-interfaces");
-        assert_eq!(f[0].severity, Severity::Warning);
-        assert_eq!(f[2].severity, Severity::Error);
-        assert!(f[2].message.starts_with("Critical"));
+        let (f, _) = on(text, "on");
+        // Its own severity is info, whatever the port: the level decides the rest.
+        assert!(f.iter().all(|f| f.severity == Severity::Info));
+        let (f, _) = on(text, "warning");
+        assert!(f.iter().all(|f| f.severity == Severity::Warning));
     }
 
     #[test]
     fn fixes_bind_to_loopback() {
         let text = "services:\n  web:\n    ports: [\"8080:80\", \"0.0.0.0:8081:81\", 8082:82]\n  api:\n    ports:\n      - target: 3000\n        published: 3000\n";
-        let fixed = fix_all(text, "publish-all-interfaces");
+        let (_, fixed) = on(text, "on");
         assert!(
             fixed.contains("[\"127.0.0.1:8080:80\", \"127.0.0.1:8081:81\", 127.0.0.1:8082:82]"),
             "{fixed}"
@@ -212,9 +252,26 @@ mod tests {
         );
     }
 
+    /// A fix must never break what works: public ports, UDP, proxies and VPNs face the
+    /// network on purpose.
+    #[test]
+    fn no_fix_where_loopback_breaks_the_project() {
+        let text = "services:\n  proxy:\n    image: traefik:v3\n    ports: [\"8080:8080\"]\n  web:\n    ports: [\"80:80\", \"443:443\"]\n  vpn:\n    image: lscr.io/linuxserver/wireguard\n    ports: [\"51820:51820/udp\"]\n  dns:\n    ports: [\"5353:53/udp\"]\n";
+        let (f, _) = on(text, "on");
+        assert_eq!(f.len(), 5);
+        assert!(f.iter().all(|f| f.fixes.is_empty()), "{f:?}");
+    }
+
     #[test]
     fn a_network_option_restricts_it() {
         let text = "services:\n  web:\n    ports: [\"8080:80\"]\nnetworks:\n  default:\n    driver_opts:\n      com.docker.network.bridge.host_binding_ipv4: \"127.0.0.1\"\n";
-        assert!(flagged(text, "publish-all-interfaces").is_empty());
+        assert!(flagged_on(text).is_empty());
+    }
+
+    /// A server without a password is `unprotected-service-published`'s, once.
+    #[test]
+    fn unprotected_servers_are_reported_once() {
+        let text = "services:\n  cache:\n    image: redis:7\n    ports: [\"6379:6379\"]\n";
+        assert!(flagged_on(text).is_empty());
     }
 }

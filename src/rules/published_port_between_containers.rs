@@ -37,6 +37,9 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for r in &p.refs {
         let Some(port) = r.host.port else { continue };
+        if !r.connects() {
+            continue;
+        }
         let Some(target) = p.service_for_host(p.ref_host(r)) else {
             continue;
         };
@@ -62,8 +65,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &PUBLISHED_PORT_BETWEEN_CONTAINERS,
             p.value_span(p.ref_val(r), port_range.clone()),
             format!(
-                "{port} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
-                target.name, p.ref_host(r), p.ref_host(r)
+                "{port}{} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
+                p.value_origin(p.ref_val(r)),
+                target.name,
+                p.ref_host(r),
+                p.ref_host(r)
             ),
         )
         .with_related(p.port_span(entry), format!("`{}` publishes {port} → {container_port} here", target.name));
@@ -84,9 +90,26 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::{fix_all, flagged};
+    use crate::rules::test_support::{findings, fix_all, flagged};
 
     const TEXT: &str = "services:\n  db:\n    image: postgres:16\n    ports: [\"5433:5432\"]\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@db:5433/app\n      OK_URL: postgres://u:p@db:5432/app\n      METRICS: \"db:9999\"\n";
+
+    #[test]
+    fn a_port_from_the_environment_says_so() {
+        let text = "services:\n  db:\n    image: postgres:16\n    ports: [\"5433:5432\"]\n  app:\n    environment:\n      DATABASE_URL: postgres://u:p@db:${DB_PORT}/app\n";
+        let f = findings(
+            text,
+            &[("DB_PORT", "5433")],
+            "published-port-between-containers",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .starts_with("5433 (`DB_PORT=5433` from the environment) is"),
+            "{}",
+            f[0].message
+        );
+    }
 
     #[test]
     fn host_port_between_containers() {

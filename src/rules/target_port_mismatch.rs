@@ -72,9 +72,21 @@ fn official(image: &str) -> Option<&str> {
     (!name.contains('/')).then_some(name)
 }
 
+/// Ports that debuggers and profilers listen on (Node's inspector, Java's JDWP, debugpy,
+/// Delve, Xdebug): never the port a web mapping was meant for.
+const DEBUGGER_PORTS: &[u16] = &[9229, 9230, 5005, 5678, 2345, 9003];
+
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        if s.has_build || p.key(s, "command").is_some() || p.key(s, "entrypoint").is_some() {
+        // A command, a mounted config file or a `*PORT*` variable may move the port.
+        if s.has_build
+            || p.key(s, "command").is_some()
+            || p.key(s, "entrypoint").is_some()
+            || super::mounts_config(p, s)
+            || s.environment
+                .iter()
+                .any(|e| e.key.to_ascii_uppercase().contains("PORT"))
+        {
             continue;
         }
         let Some(image) = s.image.as_ref().and_then(|i| official(&i.value)) else {
@@ -183,10 +195,13 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
         let mut exposed: Vec<u16> = Vec::new();
         let mut resolved = true;
         for w in &b.stage.exposes {
-            match b.stage.expand(&w.text).map(|t| ports::parse_expose(&t)) {
-                Some(Ok(list)) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
-                _ => resolved = false,
+            for value in w.values.iter().flatten() {
+                match ports::parse_expose(value) {
+                    Ok(list) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
+                    Err(_) => resolved = false,
+                }
             }
+            resolved &= w.values.is_some();
         }
         let mut also: Vec<u16> = b
             .service
@@ -200,7 +215,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                 .vars
                 .iter()
                 .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
-                .filter_map(|(_, v)| v.parse::<u16>().ok()),
+                .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
         );
         for port in &b.service.ports {
             let Some([binding]) = port.bindings() else {
@@ -247,6 +262,9 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
             {
                 continue;
             }
+            if DEBUGGER_PORTS.contains(&target) {
+                continue;
+            }
             let list: Vec<String> = exposed.iter().take(5).map(u16::to_string).collect();
             let swapped = published.is_some_and(|h| exposed.contains(&h));
             let mut f = Finding::new(
@@ -266,12 +284,16 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
             if let Some(w) = b.stage.exposes.first() {
                 f = f.with_related_in(b.file.clone(), w.span.clone(), "what the image exposes");
             }
+            // EXPOSE documents ports; only a mapping that looks swapped is likely wrong
+            // enough for a warning. The fix never maps to a debugger's port.
             f = if swapped {
                 with_swap(p, port, f)
-            } else if let [only] = exposed[..] {
-                with_target(p, port, only, f)
+            } else if let [only] = exposed[..]
+                && !DEBUGGER_PORTS.contains(&only)
+            {
+                with_target(p, port, only, f).with_severity(crate::finding::Severity::Info)
             } else {
-                f
+                f.with_severity(crate::finding::Severity::Info)
             };
             out.push(f);
         }
@@ -292,6 +314,33 @@ mod tests {
         let fixed = fix_all(text, "target-port-mismatch");
         assert!(fixed.contains("[\"8080:80\", \"8081:80\"]"), "{fixed}");
         assert!(fixed.contains("\"127.0.0.1:5433:5432/tcp\""), "{fixed}");
+    }
+
+    /// A mounted config, a `*PORT*` variable or a command may move a known image's port.
+    #[test]
+    fn known_images_whose_port_may_have_moved_are_left_alone() {
+        let text = "services:\n  web:\n    image: nginx:1.27\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf:ro\"]\n    ports: [\"80:8080\"]\n  grafana:\n    image: grafana\n    environment: [GF_SERVER_HTTP_PORT=3001]\n    ports: [\"3000:3001\"]\n  db:\n    image: postgres\n    command: postgres -p 5433\n    ports: [\"5432:5433\"]\n";
+        assert!(flagged(text, "target-port-mismatch").is_empty());
+    }
+
+    /// `EXPOSE 9229` is Node's debugger: a fix must never map the web port there, and a
+    /// mapping of the debugger port itself is not a mismatch.
+    #[test]
+    fn never_a_fix_to_a_debugger_port() {
+        let node = "FROM node:20\nENV PORT=3000\nEXPOSE 9229\nCMD [\"node\", \"index.js\"]\n";
+        let (at, _, fixed) = built("    ports: [\"8080:8080\", \"9229:9229\"]\n", node);
+        assert_eq!(at, ["\"8080:8080\""]);
+        assert!(fixed.contains("\"8080:8080\""), "{fixed}");
+        let text = "services:\n  api:\n    build: ./api\n    ports: [\"8080:8080\"]\n";
+        let ctx = crate::rules::test_support::built_context(node);
+        let f =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        let f: Vec<_> = f
+            .iter()
+            .filter(|f| f.code() == "target-port-mismatch")
+            .collect();
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert!(f[0].fixes.is_empty());
     }
 
     fn built(compose_tail: &str, dockerfile: &str) -> (Vec<String>, String, String) {

@@ -7,6 +7,9 @@ declare_rule! {
     /// Reports a network named in a service's `networks` that the top-level `networks`
     /// section does not declare (`default` is always available).
     ///
+    /// In a file that looks like part of a project (an override without its base beside
+    /// it, or a service with neither `image` nor `build`), the finding is information.
+    ///
     /// ## Why it matters
     /// Compose refuses the whole project: `service "web" refers to undefined network
     /// backend: invalid compose project`.
@@ -49,7 +52,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 Some(close) => message.push_str(&format!(". Did you mean `{close}`?")),
                 None => message.push_str(". Declare it under the top-level `networks`"),
             }
-            out.push(Finding::new(&UNDEFINED_NETWORK, p.span(n.node), message));
+            let mut f = Finding::new(&UNDEFINED_NETWORK, p.span(n.node), message);
+            if let Some(why) = p.fragment() {
+                f = super::in_a_fragment(f, &why);
+            }
+            out.push(f);
         }
     }
 }

@@ -9,6 +9,11 @@ declare_rule! {
     /// or of the file `extends: file:` names, which must be readable). Services that the
     /// override file or included files define count as defined.
     ///
+    /// In a file that looks like part of a project (named as an override such as
+    /// `docker-compose.prod.yml` with no base file beside it, or with a service that has
+    /// neither `image` nor `build`), the name may come from the file it is merged with:
+    /// the finding is then information and says so.
+    ///
     /// ## Why it matters
     /// Compose refuses the project: `service "web" depends on undefined service "db"` or
     /// `service "vpn" not found for network_mode 'service:vpn'`.
@@ -35,11 +40,16 @@ declare_rule! {
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let names: Vec<&str> = p.services.iter().map(|s| s.name).collect();
     let defined = |name: &str| p.service(name).is_some() || p.external.services.contains(name);
+    let fragment = p.fragment();
     let mut report = |range, target: &str, mut message: String| {
         if let Some(close) = super::did_you_mean(target, names.iter().copied()) {
             message.push_str(&format!(". Did you mean `{close}`?"));
         }
-        out.push(Finding::new(&UNDEFINED_SERVICE, range, message));
+        let mut f = Finding::new(&UNDEFINED_SERVICE, range, message);
+        if let Some(why) = &fragment {
+            f = super::in_a_fragment(f, why);
+        }
+        out.push(f);
     };
     for s in &p.services {
         for d in &s.depends_on {
@@ -128,6 +138,28 @@ fn out_of_reach(
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{findings, flagged};
+
+    /// An override-style file whose services have no image: the names may come from the
+    /// base file it is merged with, so it says so, as information.
+    #[test]
+    fn a_fragment_says_less() {
+        let text = "services:\n  web:\n    ports: [\"8080:80\"]\n    depends_on: [db]\n    networks: [backend]\n";
+        let f = findings(text, &[], "undefined-service");
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert!(
+            f[0].message.contains(
+                "looks like part of a project (where `web` has neither `image` nor `build`"
+            ),
+            "{}",
+            f[0].message
+        );
+        let f = findings(text, &[], "undefined-network");
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        // A complete file keeps its errors.
+        let text = "services:\n  web:\n    image: nginx\n    depends_on: [db]\n";
+        let f = findings(text, &[], "undefined-service");
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
+    }
 
     #[test]
     fn extends_a_missing_service() {

@@ -5,7 +5,11 @@ use crate::finding::Finding;
 declare_rule! {
     /// ## What it does
     /// Finds a service name, alias or `container_name` with an underscore used as the host
-    /// of an `http(s)://` or `ws(s)://` URL, or as a `*_HOST` value.
+    /// of an `http(s)://` or `ws(s)://` URL. Database, cache and broker hosts
+    /// (`DB_HOST=app_db`, `postgres://app_db:5432`, `redis://cache_1`) are fine: those
+    /// protocols send no `Host` header, and Docker's DNS resolves the name. A bare
+    /// `*_HOST` value is not reported either, since portside cannot tell it is spoken to
+    /// over HTTP.
     ///
     /// ## Why it matters
     /// `_` is not allowed in host names (RFC 1123). Docker resolves the name, but many HTTP
@@ -37,9 +41,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if !p.ref_host(r).contains('_') || p.service_for_host(p.ref_host(r)).is_none() {
             continue;
         }
-        let http = matches!(r.host.scheme, Some("http" | "https" | "ws" | "wss"));
-        let host_key = r.key.to_ascii_uppercase().ends_with("_HOST");
-        if !http && !host_key {
+        // Only HTTP sends the name in a `Host` header that servers validate.
+        if !matches!(r.host.scheme, Some("http" | "https" | "ws" | "wss")) || !r.connects() {
             continue;
         }
         out.push(Finding::new(
@@ -60,7 +63,15 @@ mod tests {
 
     #[test]
     fn underscores_in_urls() {
-        let text = "services:\n  my_api:\n    image: api\n  web:\n    environment:\n      UPSTREAM: http://my_api:8080\n      DB: postgres://my_api:5432/x\n      API_HOST: my_api\n";
+        let text = "services:\n  my_api:\n    image: api\n  web:\n    environment:\n      UPSTREAM: http://my_api:8080\n      API_HOST: my_api\n      EVENTS: wss://my_api/events\n";
         assert_eq!(flagged(text, "underscore-hostname"), ["my_api", "my_api"]);
+    }
+
+    #[test]
+    fn database_and_broker_hosts_send_no_host_header() {
+        // A Django app with its database and cache named with underscores, as many
+        // projects name them.
+        let text = "services:\n  app_db:\n    image: postgres:16\n  cache_1:\n    image: redis:7\n  web:\n    build: .\n    environment:\n      DB_HOST: app_db\n      DATABASE_URL: postgres://app:secret@app_db:5432/app\n      REDIS_URL: redis://cache_1:6379/0\n      CELERY_BROKER_URL: redis://cache_1\n";
+        assert!(flagged(text, "underscore-hostname").is_empty());
     }
 }

@@ -10,6 +10,16 @@ declare_rule! {
     /// `container_name`, `links` or `extra_hosts` entry. Services on an external network
     /// are left alone, since that network may provide the name.
     ///
+    /// Only names the container connects to count: addresses handed to a browser or
+    /// another machine (`NEXT_PUBLIC_*`, `*_PUBLIC_URL`, CORS origins, ... see
+    /// `localhost-between-containers`) and listen addresses are left alone. A bare word
+    /// under a `*_HOST`-style key (`INIT_HOST=test`, with no port, no URL and no `*_PORT`
+    /// beside it) is often a public name or a label rather than a container: it is reported
+    /// only when it is evidently meant as one of the project's containers, i.e. it is close
+    /// to a service, alias or container name (a typo) or is the image of a service (`postgres`
+    /// for a service `db` running `postgres:16`). Switch words (`true`, `n`, `off`,
+    /// `none`...), numbers and dotted names are never host names here.
+    ///
     /// ## Why it matters
     /// The name does not resolve: `getaddrinfo ENOTFOUND postgres`, `could not translate
     /// host name`. Usually the URL uses the image name or an old service name.
@@ -47,6 +57,9 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         names.extend(s.container_name.iter().map(|c| c.value.as_ref()));
     }
     for r in &p.refs {
+        if !r.connects() {
+            continue;
+        }
         let host = p.ref_host(r);
         if host.contains('.')
             || host.contains(':')
@@ -75,15 +88,21 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         let mut message = format!(
-            "No service, alias or host entry is called `{host}`: from `{}` it does not resolve",
+            "No service, alias or host entry is called `{host}`{}: from `{}` it does not resolve",
+            p.value_origin(p.ref_val(r)),
             s.name
         );
         let mut names: Vec<&str> = p.host_names().collect();
         names.sort_unstable();
+        let by_image = p.services.iter().find(|t| t.image_name() == Some(host));
         match super::did_you_mean(host, names.iter().copied()) {
             Some(close) => message.push_str(&format!(". Did you mean `{close}`?")),
             None => {
-                if let Some(by_image) = p.services.iter().find(|t| t.image_name() == Some(host)) {
+                // A bare word under a `*_HOST` key names a container only on evidence.
+                if !r.has_port_or_scheme() && by_image.is_none() {
+                    continue;
+                }
+                if let Some(by_image) = by_image {
                     message.push_str(&format!(
                         ". The `{host}` image runs as service `{}`; use that name",
                         by_image.name
@@ -118,6 +137,26 @@ mod tests {
             "{}",
             f[1].message
         );
+    }
+
+    #[test]
+    fn switches_and_bare_words_are_not_containers() {
+        let code = "unknown-service-host";
+        // A DNS filter stack (pihole + unbound) and settings of a mail server.
+        let text = "services:\n  pihole:\n    image: pihole/pihole\n    environment:\n      REV_SERVER: \"true\"\n      REV_SERVER_TARGET: 192.168.1.1\n      SMTP_SERVER: \"false\"\n      X_ADDRESS: \"0\"\n      ONLY_MAILCOW_HOSTNAME: n\n      PIHOLE_DNS_SERVER: unbound\n      INIT_HOST: test\n      WEB_HOST: Off\n  unbound:\n    image: mvance/unbound\n";
+        assert!(flagged(text, code).is_empty(), "{:?}", flagged(text, code));
+        // With a port, in a URL, or with a sibling `*_PORT`, the word is a container.
+        let text = "services:\n  app:\n    environment:\n      SEARCH_URL: http://search:9200\n      QUEUE_HOST: queue\n      QUEUE_PORT: \"5672\"\n";
+        assert_eq!(flagged(text, code), ["search", "queue"]);
+        // A bare word close to a service name, or an image's name, is reported too.
+        let text = "services:\n  app:\n    environment:\n      CACHE_HOST: cahce\n      DB_HOST: postgres\n  cache:\n    image: redis\n  db:\n    image: postgres:16\n";
+        assert_eq!(flagged(text, code), ["cahce", "postgres"]);
+    }
+
+    #[test]
+    fn browser_urls_need_not_resolve_here() {
+        let text = "services:\n  web:\n    environment:\n      NEXT_PUBLIC_API_URL: http://myapp:8000\n      CORS_ORIGIN: http://frontend:3000\n      LISTEN_ADDR: anyhost:80\n";
+        assert!(flagged(text, "unknown-service-host").is_empty());
     }
 
     #[test]

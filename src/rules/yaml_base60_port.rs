@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::compose::Project;
-use crate::finding::{Edit, Finding, Severity};
+use crate::finding::{Edit, Finding};
 use crate::syntax::yaml::{NodeKind, Style};
 
 declare_rule! {
@@ -9,10 +9,12 @@ declare_rule! {
     /// a base-60 number.
     ///
     /// ## Why it matters
-    /// `docker compose` (YAML 1.2) reads `22:22` as text, but YAML 1.1 tools (the old
-    /// `docker-compose`, podman-compose, Ansible, PyYAML scripts) read it as 1342: port 22
-    /// silently becomes container port 1342 on a random host port, and `9022:22` becomes
-    /// 541342 (`Invalid port specification`). The Compose spec says to always quote ports.
+    /// `docker compose` (v2, YAML 1.2 through go-yaml v3) reads `22:22` as text, so the
+    /// file works there; that is why this is advice (info), not an error. YAML 1.1 tools
+    /// (the old `docker-compose` v1, podman-compose, Ansible, PyYAML scripts) read it as
+    /// 1342: port 22 silently becomes container port 1342 on a random host port, and
+    /// `9022:22` becomes 541342 (`Invalid port specification`). The Compose spec says to
+    /// always quote ports.
     ///
     /// ## Example
     /// ```yaml
@@ -26,9 +28,9 @@ declare_rule! {
     /// Quote it: `- "22:22"` (the quick fix).
     pub static YAML_BASE60_PORT = {
         code: "yaml-base60-port",
-        severity: Warning,
+        severity: Info,
         applies_to: "Compose files",
-        summary: "An unquoted `xx:yy` port that YAML 1.1 reads as base 60",
+        summary: "An unquoted `xx:yy` port that YAML 1.1 tools read as base 60",
     };
 }
 
@@ -80,20 +82,14 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let Some(number) = base60(value) else {
             continue;
         };
-        let severity = if number > 65535 {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
         out.push(
             Finding::new(
                 &YAML_BASE60_PORT,
                 node.span.clone(),
                 format!(
-                    "YAML 1.1 tools (docker-compose v1, podman-compose, Ansible) read unquoted `{value}` as the number {number}, not as a port mapping. Quote it"
+                    "`docker compose` reads this as a port mapping, but YAML 1.1 tools (docker-compose v1, podman-compose, Ansible) read unquoted `{value}` as the number {number}. Quote it to be safe everywhere"
                 ),
             )
-            .with_severity(severity)
             .with_fix(
                 format!("Quote `{value}`"),
                 vec![Edit {
@@ -144,8 +140,8 @@ mod tests {
             ["22:22", "9022:22", "53:53"]
         );
         let f = findings(text, &[], "yaml-base60-port");
-        assert_eq!(f[0].severity, Severity::Warning);
-        assert_eq!(f[1].severity, Severity::Error);
+        // Compose v2 reads them right: advice, whatever YAML 1.1 would make of them.
+        assert!(f.iter().all(|f| f.severity == Severity::Info));
         let fixed = fix_all(text, "yaml-base60-port");
         assert!(
             fixed.contains("- \"22:22\"\n      - \"21:21\"\n      - \"9022:22\""),

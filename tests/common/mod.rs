@@ -236,3 +236,14 @@ pub fn pytest(pytest: &std::ffi::OsStr, dir: &str, env: &[(&str, &std::ffi::OsSt
     );
     assert!(out.contains(expect), "{out}");
 }
+
+/// Fails a test whose prerequisite (a daemon, an editor, a tool) is missing, loudly: such a
+/// test is `#[ignore = "needs ..."]`, so it runs only when asked for (`cargo test --
+/// --include-ignored`, as `.ci/run` does), and then a missing prerequisite is a failure,
+/// never a quiet pass. `what` says what is missing, `how` how to get it.
+#[track_caller]
+pub fn missing(what: &str, how: &str) -> ! {
+    panic!(
+        "\n!!! MISSING PREREQUISITE: {what}.\n!!! {how}\n!!! (`bash .ci/run` installs every prerequisite and runs every test.)\n"
+    )
+}

@@ -238,16 +238,16 @@ const log = (step, ok, detail) =>
         const filter = page.getByPlaceholder(/^Filter \(e\.g\. text/).first();
         await filter.fill('overlaps the default bridge');
         await page.locator('.markers-panel .monaco-list-row', { hasText: 'overlaps the default bridge' }).first().waitFor({ timeout: 10000 });
-        setSettings({ 'portside.rules': { 'subnet-overlap': 'off', 'publish-all-interfaces': 'warning' } });
+        setSettings({ 'portside.rules': { 'subnet-overlap': 'off', 'unprotected-service-published': 'error' } });
         await problemsGone('overlaps the default bridge', 30000);
         await filter.fill('published on every interface');
         const exposed = page.locator('.markers-panel .monaco-list-row', { hasText: 'published on every interface' }).first();
-        await exposed.locator('.codicon-warning').first().waitFor({ timeout: 30000 });
+        await exposed.locator('.codicon-error').first().waitFor({ timeout: 30000 });
         const started = outputLog().split('portside: started').length - 1;
         if (started !== 1) throw new Error(`the server was started ${started} times`);
         await shot('7-settings');
         await filter.fill('');
-        return 'subnet-overlap off, publish-all-interfaces a warning, no restart';
+        return 'subnet-overlap off, unprotected-service-published an error, no restart';
       });
       await step('restart', async () => {
         await palette('portside: Restart the language server');
