@@ -404,12 +404,19 @@ impl Yaml {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     if let Some(open) = stack.pop() {
-                        let bracket = if matches!(event, Event::SequenceEnd) {
-                            b']'
+                        // A flow collection opened with a one-character span.
+                        let raw = &yaml.nodes[open.id as usize];
+                        let end = if raw.end > raw.start {
+                            let bracket = if matches!(event, Event::SequenceEnd) {
+                                b']'
+                            } else {
+                                b'}'
+                            };
+                            closing_bracket(text, end, bracket)
                         } else {
-                            b'}'
+                            end
                         };
-                        yaml.close(open, &mut children, closing_bracket(text, end, bracket));
+                        yaml.close(open, &mut children, end);
                     }
                 }
             }

@@ -161,13 +161,34 @@ fn is_flow_indicator(c: u8) -> bool {
     matches!(c, b',' | b'[' | b']' | b'{' | b'}')
 }
 
-/// The column (in characters) of byte `i` on its line.
-fn column(b: &[u8], i: usize) -> usize {
-    let start = b[..i]
-        .iter()
-        .rposition(|&c| is_break(c))
-        .map_or(0, |p| p + 1);
-    b[start..i].iter().filter(|&&c| c & 0xC0 != 0x80).count()
+/// Columns (in characters) of byte offsets, read forward: each byte is counted once
+/// while offsets grow, so a long line costs its length, not its length squared.
+#[derive(Default)]
+struct Columns {
+    pos: usize,
+    col: usize,
+}
+
+impl Columns {
+    fn at(&mut self, b: &[u8], i: usize) -> usize {
+        if i < self.pos {
+            // Backwards (not done by the scanner): start again from the line's start.
+            self.pos = b[..i]
+                .iter()
+                .rposition(|&c| is_break(c))
+                .map_or(0, |p| p + 1);
+            self.col = 0;
+        }
+        for &c in &b[self.pos..i] {
+            if is_break(c) {
+                self.col = 0;
+            } else if c & 0xC0 != 0x80 {
+                self.col += 1;
+            }
+        }
+        self.pos = i;
+        self.col
+    }
 }
 
 /// What the lines after the current one are, at block level.
@@ -188,6 +209,7 @@ enum Skip {
 pub(super) fn outline(text: &str) -> Outline {
     let b = text.as_bytes();
     let mut out = Outline::default();
+    let mut cols = Columns::default();
     let mut skip = Skip::None;
     let mut i = 0;
     while i < b.len() {
@@ -244,7 +266,7 @@ pub(super) fn outline(text: &str) -> Outline {
             }
             j = ls + 3;
         }
-        let (end, s) = scan_block_line(b, j, indent - 1, &mut out);
+        let (end, s) = scan_block_line(b, j, indent - 1, &mut cols, &mut out);
         skip = s;
         i = end;
     }
@@ -254,10 +276,16 @@ pub(super) fn outline(text: &str) -> Outline {
 /// Scans block-level content from `i` (a node may start there) to the end of its line, or
 /// past the line where a flow collection or quoted scalar that starts on it ends. Returns
 /// where the next line starts and how the following lines continue.
-fn scan_block_line(b: &[u8], mut i: usize, mut parent: isize, out: &mut Outline) -> (usize, Skip) {
+fn scan_block_line(
+    b: &[u8],
+    mut i: usize,
+    mut parent: isize,
+    cols: &mut Columns,
+    out: &mut Outline,
+) -> (usize, Skip) {
     let mut node_start = true;
     // The column of the last node on this line that may be a key.
-    let mut node_col = column(b, i) as isize;
+    let mut node_col = cols.at(b, i) as isize;
     loop {
         while i < b.len() && is_blank(b[i]) {
             i += 1;
@@ -283,21 +311,21 @@ fn scan_block_line(b: &[u8], mut i: usize, mut parent: isize, out: &mut Outline)
         match c {
             b'-' | b'?' | b':' if blank_or_end(b, i + 1) => {
                 if c != b':' {
-                    parent = column(b, i) as isize;
+                    parent = cols.at(b, i) as isize;
                 }
                 i += 1;
             }
             b'"' | b'\'' => {
-                node_col = column(b, i) as isize;
+                node_col = cols.at(b, i) as isize;
                 let end = quoted_end(b, i);
-                region(b, i, end, out);
+                region(b, i, end, cols, out);
                 i = end.min(b.len());
                 node_start = false;
             }
             b'[' | b'{' => {
-                node_col = column(b, i) as isize;
+                node_col = cols.at(b, i) as isize;
                 let end = flow_end(b, i);
-                region(b, i, end, out);
+                region(b, i, end, cols, out);
                 i = end.min(b.len());
                 node_start = false;
             }
@@ -308,7 +336,7 @@ fn scan_block_line(b: &[u8], mut i: usize, mut parent: isize, out: &mut Outline)
                 }
             }
             b'*' => {
-                node_col = column(b, i) as isize;
+                node_col = cols.at(b, i) as isize;
                 // libyaml's alias names are letters, digits, `_` and `-`.
                 let mut k = i + 1;
                 while k < b.len() && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'-')) {
@@ -326,7 +354,7 @@ fn scan_block_line(b: &[u8], mut i: usize, mut parent: isize, out: &mut Outline)
             }
             _ => {
                 // A plain scalar: to a `: ` (it was a key), a ` #` or the end of the line.
-                node_col = column(b, i) as isize;
+                node_col = cols.at(b, i) as isize;
                 loop {
                     i += 1;
                     if i >= b.len() || is_break(b[i]) {
@@ -362,14 +390,14 @@ fn line_after(b: &[u8], mut i: usize) -> usize {
 
 /// Records `start..end` as a region when it spans lines and is closed (one that runs to
 /// the end of the text is being typed, or broken: its lines are left as they are).
-fn region(b: &[u8], start: usize, end: usize, out: &mut Outline) {
+fn region(b: &[u8], start: usize, end: usize, cols: &mut Columns, out: &mut Outline) {
     if end > b.len() {
         return;
     }
     if b[start..end].iter().any(|&c| is_break(c)) {
         out.regions.push(Region {
             span: start..end,
-            target: column(b, start) + 1,
+            target: cols.at(b, start) + 1,
         });
     }
 }
