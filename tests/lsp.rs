@@ -1120,3 +1120,62 @@ async fn a_document_with_thousands_of_findings_gets_the_first_2000_and_a_count()
         "{last}"
     );
 }
+
+/// While a line above the cursor is broken mid-typing, the last tree that parsed no longer
+/// places anything below it: hover and definition say nothing rather than answer about
+/// whatever token the old tree had at that line. Above the broken line they still answer.
+#[tokio::test]
+async fn broken_yaml_above_the_cursor_gets_no_answer_about_the_wrong_token() {
+    let text = "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: [front]\n  api:\n    image: x\n    networks: [front]\nnetworks:\n  front: {}\n";
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let hover = |line: u32, character: u32| json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}});
+    // Before the edit: line 3 is the port, line 4 web's network.
+    let r = c.request("textDocument/hover", hover(3, 13)).await;
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("publishes `8080:80`")),
+        "{r}"
+    );
+    // An unclosed flow sequence typed at line 1: everything moves down a line and the file
+    // no longer parses.
+    c.change(
+        URI,
+        2,
+        json!([{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}}, "text": "  broken: [\n"}]),
+    )
+    .await;
+    let d = c.diagnostics_for_version(URI, 2).await;
+    assert_eq!(d["diagnostics"][0]["code"], "syntax-error", "{d}");
+    // The port is at line 4 now; the old tree has web's `networks: [front]` there, and
+    // api's at line 7, where the editor now shows `image: x`.
+    let r = c.request("textDocument/hover", hover(4, 16)).await;
+    assert_eq!(r["result"], Value::Null, "{r}");
+    let r = c.request("textDocument/definition", hover(7, 16)).await;
+    assert_eq!(r["result"], Value::Null, "{r}");
+    let r = c
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    assert!(
+        r["result"].as_array().is_some_and(|s| s.is_empty()),
+        "every symbol is below the broken line: {r}"
+    );
+    // Broken below instead: above it, the answers are right.
+    c.change(URI, 3, json!([{"text": format!("{text}  bad: [\n")}]))
+        .await;
+    c.diagnostics_for_version(URI, 3).await;
+    let r = c.request("textDocument/hover", hover(3, 13)).await;
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("publishes `8080:80`")),
+        "{r}"
+    );
+    let r = c.request("textDocument/definition", hover(4, 17)).await;
+    assert_eq!(r["result"]["range"]["start"]["line"], 9, "{r}");
+}

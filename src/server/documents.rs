@@ -57,6 +57,23 @@ pub struct Document {
     /// Bumped by each live check, so that an analysis started before it does not drop
     /// its results.
     pub live_generation: u64,
+    /// Each change since the last good tree's version: the version it made and the first
+    /// byte it changed. Bytes before the smallest are the same in both texts.
+    pub edits: Vec<(i32, usize)>,
+}
+
+impl Document {
+    /// How many leading bytes of the current text are those of the text at `version`
+    /// (`usize::MAX` when nothing changed since): positions before that are the same in
+    /// both, so a tree of that version answers for them and for nothing after.
+    pub fn unchanged_since(&self, version: i32) -> usize {
+        self.edits
+            .iter()
+            .filter(|(v, _)| *v > version)
+            .map(|(_, at)| *at)
+            .min()
+            .unwrap_or(usize::MAX)
+    }
 }
 
 /// A live check's verdict on an external network or a service reference.
@@ -93,6 +110,7 @@ impl Documents {
                 live: Vec::new(),
                 live_links: Vec::new(),
                 live_generation: 0,
+                edits: Vec::new(),
             },
         );
     }
@@ -108,10 +126,24 @@ impl Documents {
         let Some(doc) = self.docs.get_mut(uri) else {
             return false;
         };
+        let mut first = usize::MAX;
+        let mut whole = false;
         for change in changes {
-            apply_change(&mut doc.rope, change, enc);
+            whole |= change.range.is_none();
+            first = first.min(apply_change(&mut doc.rope, change, enc));
         }
         doc.version = version;
+        match &doc.last_good {
+            // The whole text again (clients without incremental sync): compare it with the
+            // last good tree's text itself, so an edit undone counts as undone.
+            Some(last) if whole => {
+                let base = last.version;
+                let same = common_prefix(&doc.rope, &last.text);
+                doc.edits.retain(|(v, _)| *v <= base);
+                doc.edits.push((version, same));
+            }
+            _ => doc.edits.push((version, first)),
+        }
         true
     }
 
@@ -132,16 +164,34 @@ impl Documents {
     }
 }
 
+/// The length in bytes of the longest common prefix of `rope` and `text`.
+fn common_prefix(rope: &Rope, text: &str) -> usize {
+    let mut same = 0;
+    let mut rest = text.as_bytes();
+    for chunk in rope.chunks() {
+        let n = chunk.bytes().zip(rest).take_while(|(a, b)| a == *b).count();
+        same += n;
+        if n < chunk.len() {
+            break;
+        }
+        rest = &rest[n..];
+    }
+    same
+}
+
 /// One content change: a full replace when it has no range, else a ranged replace. Ranges
 /// outside the document are clamped, and a reversed range is treated as its mirror.
+/// Returns the first byte it changed.
 pub fn apply_change(
     rope: &mut Rope,
     change: TextDocumentContentChangeEvent,
     enc: PositionEncoding,
-) {
+) -> usize {
     let Some(range) = change.range else {
+        // Clients that send the whole text: the first byte that differs.
+        let same = common_prefix(rope, &change.text);
         *rope = Rope::from_str(&change.text);
-        return;
+        return same;
     };
     let pos = |p: tower_lsp_server::ls_types::Position| text::Position {
         line: p.line,
@@ -152,12 +202,25 @@ pub fn apply_change(
     let (start, end) = (rope.byte_to_char(a.min(b)), rope.byte_to_char(a.max(b)));
     rope.remove(start..end);
     rope.insert(start, &change.text);
+    a.min(b)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tower_lsp_server::ls_types::{Position, Range};
+
+    #[test]
+    fn common_prefix_counts_bytes_across_chunks() {
+        let long = "services:\n".repeat(500);
+        let rope = Rope::from_str(&long);
+        assert_eq!(common_prefix(&rope, &long), long.len());
+        let mut changed = long.clone();
+        changed.replace_range(3000..3001, "X");
+        assert_eq!(common_prefix(&rope, &changed), 3000);
+        assert_eq!(common_prefix(&rope, ""), 0);
+        assert_eq!(common_prefix(&Rope::from_str("é"), "è"), 1);
+    }
 
     fn edit(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {

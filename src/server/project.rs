@@ -18,6 +18,27 @@ pub struct ProjectFile {
     pub rope: Rope,
     pub text: Arc<String>,
     pub yaml: Arc<Yaml>,
+    /// How many leading bytes of `text` are still those of the file's current text (the
+    /// document's last good tree may be older): positions and ranges at or after this are
+    /// not the same in the editor, and a handler answers nothing about them.
+    pub valid: usize,
+}
+
+impl ProjectFile {
+    /// The byte offset of a client position, when the tree can answer for it.
+    pub fn offset(
+        &self,
+        pos: tower_lsp_server::ls_types::Position,
+        enc: crate::text::PositionEncoding,
+    ) -> Option<usize> {
+        let offset = super::handlers::offset(&self.rope, pos, enc);
+        (offset < self.valid).then_some(offset)
+    }
+
+    /// Whether a range of the tree is where the editor's text has it.
+    pub fn holds(&self, range: &std::ops::Range<usize>) -> bool {
+        range.end <= self.valid
+    }
 }
 
 /// The document (when it is a Compose file that parsed) and, with `others`, the project's
@@ -36,6 +57,7 @@ pub fn files(backend: &Backend, uri: &Uri, others: bool) -> Vec<ProjectFile> {
             rope: l.rope.clone(),
             text: Arc::clone(&l.text),
             yaml: Arc::clone(&l.yaml),
+            valid: doc.unchanged_since(l.version),
         });
         (this, doc.deps.clone())
     };
@@ -73,6 +95,7 @@ pub fn files(backend: &Backend, uri: &Uri, others: bool) -> Vec<ProjectFile> {
             rope: Rope::from_str(&text),
             text: Arc::new(text),
             yaml: Arc::new(yaml),
+            valid: usize::MAX,
         });
     }
     out

@@ -16,10 +16,11 @@ pub fn definition(
     let enc = backend.encoding();
     let files = project::files(backend, &pos.text_document.uri, true);
     let this = files.first()?;
-    let offset = super::offset(&this.rope, pos.position, enc);
+    let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;
     let locations: Vec<Location> = project::matching(&files, &target)
         .into_iter()
+        .filter(|(i, o)| files[*i].holds(&o.range))
         .filter(|(_, o)| o.definition)
         .map(|(i, o)| {
             let f = &files[i];

@@ -15,10 +15,11 @@ pub fn document_highlight(
     let enc = backend.encoding();
     let files = project::files(backend, &pos.text_document.uri, false);
     let this = files.first()?;
-    let offset = super::offset(&this.rope, pos.position, enc);
+    let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;
     let highlights: Vec<DocumentHighlight> = project::matching(&files, &target)
         .into_iter()
+        .filter(|(i, o)| files[*i].holds(&o.range))
         .filter(|(i, _)| *i == 0)
         .map(|(_, o)| DocumentHighlight {
             range: convert::range(&this.rope, o.range, enc),

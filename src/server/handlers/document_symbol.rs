@@ -14,8 +14,10 @@ pub fn document_symbol(
     let enc = backend.encoding();
     let files = project::files(backend, &params.text_document.uri, false);
     let this = files.first()?;
+    // Only what the tree still places where the editor's text has it.
     let symbols = navigate::symbols(&this.yaml)
         .into_iter()
+        .filter(|s| this.holds(&s.range))
         .map(|s| {
             let kind = match s.section {
                 "services" => SymbolKind::CLASS,

@@ -1,7 +1,7 @@
 //! `textDocument/hover`: port mappings, networks, `network_mode`, `extra_hosts`, Dockerfile
 //! `EXPOSE`, daemon.json keys, and the rule of a diagnostic under the cursor. Compose hovers
-//! use the last tree that parsed (so they keep working while the file is mid-edit); they
-//! never wait for an analysis.
+//! use the last tree that parsed (so they keep working while the file is mid-edit, above
+//! the edit); they never wait for an analysis.
 
 use tower_lsp_server::ls_types::*;
 
@@ -13,14 +13,19 @@ use crate::{hover, text};
 pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
     let pos = params.text_document_position_params;
     let enc = backend.encoding();
-    let (kind, rope, version, last, analysed, live) = {
+    let (kind, rope, version, last, valid, analysed, live) = {
         let docs = backend.docs();
         let doc = docs.get(&pos.text_document.uri)?;
+        let valid = doc
+            .last_good
+            .as_ref()
+            .map_or(usize::MAX, |l| doc.unchanged_since(l.version));
         (
             doc.kind,
             doc.rope.clone(),
             doc.version,
             doc.last_good.clone(),
+            valid,
             doc.analysed.clone(),
             doc.live.clone(),
         )
@@ -45,8 +50,14 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
     };
     let (found, rope) = match kind {
         FileKind::Compose => {
+            // The last tree that parsed answers only where the editor's text still is
+            // what it read: an edit above the cursor (a line broken mid-typing) moves
+            // everything after it, and then it is better to say nothing.
             let last = last?;
             let offset = at(&last.rope);
+            if offset >= valid {
+                return None;
+            }
             let text = &last.text;
             let env = hover::Env {
                 vars: &last.ctx.vars,
@@ -54,7 +65,8 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
                 external: &last.ctx.external,
             };
             let findings = findings_of(last.version);
-            let mut found = hover::compose(text, &last.yaml, env, offset, &findings);
+            let mut found = hover::compose(text, &last.yaml, env, offset, &findings)
+                .filter(|h| h.range.end <= valid);
             if let Some(h) = &mut found
                 && (!live.is_empty() || !backend.settings().live_disabled)
             {

@@ -58,7 +58,7 @@ fn at(uri: &Uri, pos: Option<Position>) -> String {
 }
 
 /// The byte offset of an LSP position in `rope`.
-fn offset(rope: &ropey::Rope, pos: Position, enc: text::PositionEncoding) -> usize {
+pub(super) fn offset(rope: &ropey::Rope, pos: Position, enc: text::PositionEncoding) -> usize {
     text::position_to_offset(
         rope,
         text::Position {

@@ -109,6 +109,7 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
             // again means something else changed (a related file, settings, live results).
             let same_version = doc.analysed.as_ref().is_some_and(|a| a.version == version);
             if let Some(yaml) = analysis.yaml {
+                doc.edits.retain(|(v, _)| *v > version);
                 doc.last_good = Some(LastGood {
                     version,
                     yaml: Arc::new(yaml),

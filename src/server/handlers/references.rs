@@ -12,12 +12,13 @@ pub fn references(backend: &Backend, params: ReferenceParams) -> Option<Vec<Loca
     let enc = backend.encoding();
     let files = project::files(backend, &pos.text_document.uri, true);
     let this = files.first()?;
-    let offset = super::offset(&this.rope, pos.position, enc);
+    let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;
     let declaration = params.context.include_declaration;
     Some(
         project::matching(&files, &target)
             .into_iter()
+            .filter(|(i, o)| files[*i].holds(&o.range))
             .filter(|(_, o)| declaration || !o.definition)
             .map(|(i, o)| {
                 let f = &files[i];
