@@ -1760,8 +1760,18 @@ mod go_yaml_parity {
 mod scan {
     /// A tool, not a test: `PORTSIDE_YAML_FILES=list.txt cargo test --lib yaml_scan -- --ignored
     /// --nocapture` parses every file named in the list (one path a line) and prints
-    /// `path<TAB>ok` or `path<TAB>error at LINE:COL: message`, the format of the go-yaml
-    /// oracle described in the module documentation, to diff the two.
+    /// `path<TAB>ok` or `path<TAB>error at LINE:COL: message`; with `PORTSIDE_YAML_RAW=1`,
+    /// `path<TAB>verdict<TAB>verdict without relaxing`; with `PORTSIDE_YAML_DUMP=1`, the
+    /// values of the files that parse, in the canonical form of [`dump`] (`HEX=1`: scalars
+    /// as hex bytes).
+    ///
+    /// The other side of the diff is go-yaml itself: a Go program of a few dozen lines
+    /// that, for each file, decodes every document with `yaml.NewDecoder` into a
+    /// `yaml.Node`, then `node.Decode(&v)` into an `interface{}` (after clearing the
+    /// `!reset`/`!override` tags, which compose-go handles), and prints `ok`,
+    /// `parse: <error>` or `decode: <error>`, or the same canonical dump. It builds offline
+    /// from Debian's `golang-go` and `golang-gopkg-yaml.v3-dev` (v3.0.1) in GOPATH mode:
+    /// `GO111MODULE=off GOPATH=$PWD:/usr/share/gocode go build oracle`.
     #[test]
     #[ignore]
     fn yaml_scan() {
@@ -1807,7 +1817,8 @@ mod scan {
         }
     }
 
-    /// The oracle's canonical form: scalars quoted, `[a,b]`, `{k=v,...}`, aliases resolved.
+    /// The canonical form both sides print: scalars quoted, `[a,b]`, `{k=v,...}`, aliases
+    /// resolved, `;` after each document.
     pub(super) fn dump(y: &super::Yaml, id: super::NodeId, out: &mut String) {
         dump_at(y, id, out, 0)
     }
