@@ -235,7 +235,7 @@ impl Yaml {
         let (mut message, mut at) = (err.message.clone(), err.range.start);
         let mut outline: Option<relax::Outline> = None;
         let mut edits: Vec<relax::Edit> = Vec::new();
-        let (mut padded, mut aliases) = (false, false);
+        let (mut padded, mut aliases, mut quotes) = (false, false, false);
         let bytes = text.as_bytes();
         for _ in 0..MAX_RELAX_ROUNDS {
             let before = edits.len();
@@ -262,21 +262,26 @@ impl Yaml {
                     .rev()
                     .find(|&k| k > 0 && bytes[k] == b'\t' && bytes[k - 1] == b':');
                 if let Some(k) = tab {
-                    edits.push(relax::Edit {
-                        at: k,
-                        del: 1,
-                        ins: 1,
-                    });
+                    edits.push(relax::Edit::spaces(k, 1, 1));
                 }
+            }
+            if edits.len() == before
+                && !quotes
+                && message == "while parsing a quoted scalar, found unknown escape character"
+            {
+                quotes = true;
+                let o = outline.get_or_insert_with(|| relax::outline(text));
+                edits.extend(o.escaped_quotes.iter().map(|&k| relax::Edit {
+                    at: k,
+                    del: 2,
+                    ins: 1,
+                    fill: b'\'',
+                }));
             }
             if edits.len() == before && !aliases {
                 aliases = true;
                 let o = outline.get_or_insert_with(|| relax::outline(text));
-                edits.extend(o.alias_colons.iter().map(|&k| relax::Edit {
-                    at: k,
-                    del: 0,
-                    ins: 1,
-                }));
+                edits.extend(o.alias_colons.iter().map(|&k| relax::Edit::spaces(k, 0, 1)));
             }
             if edits.len() == before {
                 break;
@@ -1247,6 +1252,16 @@ mod go_yaml_parity {
             "a:\n  b: \"\t\n\t\n   \n\"\n  c: 1\n",
             r#"{"a"={"b"="\n\n","c"="1"}};"#,
         ),
+        (
+            "\\' in double quotes (YAML 1.1), in a flow and a plain scalar beside",
+            "services:\n  a:\n    healthcheck:\n      test: [\"CMD-SHELL\", \"echo \\'ok\\' && curl -f http://x\"]\n    command: \"sh -c \\\"echo it\\'s\\\"\"\n    entrypoint: x\\'s \"y\\'\"\n",
+            r#"{"services"={"a"={"healthcheck"={"test"=["CMD-SHELL","echo 'ok' && curl -f http://x"]},"command"="sh -c \"echo it's\"","entrypoint"="x\\'s \"y\\'\""}}};"#,
+        ),
+        (
+            "\\' in a double-quoted scalar over lines",
+            "a: \"x\n  \\'y\\'\"\n",
+            r#"{"a"="x 'y'"};"#,
+        ),
         ("tab after a key's colon", "a:\t1\n", r#"{"a"="1"};"#),
         (
             "tab after a nested key's colon",
@@ -1395,6 +1410,7 @@ mod go_yaml_parity {
         ("tab indentation at block level", "a:\n\tb: 1\n"),
         ("a block scalar inside a flow", "a: [\n  - 1\n]\n"),
         ("an unknown escape", "a: \"\\q\"\n"),
+        ("\\' beside an unknown escape", "a: \"it\\'s \\q\"\n"),
         ("an empty flow entry", "a: [1, , 2]\n"),
         ("an unknown anchor", "b:\n  <<: *nope\n"),
         ("directive after content", "a: 1\n%YAML 1.2\n---\nb: 2\n"),
@@ -1725,21 +1741,9 @@ mod go_yaml_parity {
     fn the_relaxed_text_maps_back() {
         let text = "a: [\n1,\n\t2]\nb:\tc\n";
         let edits = [
-            relax::Edit {
-                at: 5,
-                del: 0,
-                ins: 4,
-            },
-            relax::Edit {
-                at: 8,
-                del: 1,
-                ins: 4,
-            },
-            relax::Edit {
-                at: 14,
-                del: 1,
-                ins: 1,
-            },
+            relax::Edit::spaces(5, 0, 4),
+            relax::Edit::spaces(8, 1, 4),
+            relax::Edit::spaces(14, 1, 1),
         ];
         let r = relax::Relaxed::new(text, &edits);
         assert_eq!(r.text, "a: [\n    1,\n    2]\nb: c\n");

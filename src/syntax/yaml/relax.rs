@@ -17,6 +17,8 @@
 //!   regions leading whitespace is never content.
 //! - **A tab after a mapping's `:`** (`key:<TAB>value`): libyaml takes it as separation
 //!   space; it becomes a space.
+//! - **`\'` in a double-quoted scalar**: an escape of YAML 1.1 that libyaml keeps and
+//!   YAML 1.2 dropped; it becomes the `'` it stands for.
 //! - **An alias key followed by `:`** (`*name: value`): an alias name stops at `:` in
 //!   libyaml, while YAML 1.2 lets `:` be part of it; a space is put after the name.
 //!
@@ -26,13 +28,26 @@
 
 use std::ops::Range;
 
-/// An edit of the original text: the `del` bytes at `at` (spaces and tabs) become `ins`
-/// spaces.
+/// An edit of the original text: the `del` bytes at `at` become `ins` copies of `fill`
+/// (a space, or the `'` of a `\'` escape).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Edit {
     pub at: usize,
     pub del: usize,
     pub ins: usize,
+    pub fill: u8,
+}
+
+impl Edit {
+    /// `del` bytes of whitespace at `at` become `ins` spaces.
+    pub fn spaces(at: usize, del: usize, ins: usize) -> Edit {
+        Edit {
+            at,
+            del,
+            ins,
+            fill: b' ',
+        }
+    }
 }
 
 /// A multi-line flow collection or quoted scalar at block level.
@@ -50,6 +65,8 @@ pub(super) struct Outline {
     pub regions: Vec<Region>,
     /// Offsets of the `:` right after an alias name used as a block key (`*a: b`).
     pub alias_colons: Vec<usize>,
+    /// Offsets of the `\'` escapes in double-quoted scalars.
+    pub escaped_quotes: Vec<usize>,
 }
 
 /// The text as relaxed, with what maps it back.
@@ -71,7 +88,7 @@ impl Relaxed {
             }
             text.push_str(&orig[from..e.at]);
             kept.push((text.len(), *e));
-            text.extend(std::iter::repeat_n(' ', e.ins));
+            text.extend(std::iter::repeat_n(char::from(e.fill), e.ins));
             from = e.at + e.del;
         }
         text.push_str(&orig[from..]);
@@ -120,11 +137,7 @@ pub(super) fn pad(text: &str, region: &Region, out: &mut Vec<Edit>) {
             // A blank line is a line break whatever its whitespace; only its tabs matter
             // to saphyr-parser.
             if has_tab {
-                out.push(Edit {
-                    at: i,
-                    del: ws,
-                    ins: ws,
-                });
+                out.push(Edit::spaces(i, ws, ws));
             }
             continue;
         }
@@ -132,11 +145,7 @@ pub(super) fn pad(text: &str, region: &Region, out: &mut Vec<Edit>) {
             continue;
         }
         if ws < region.target || has_tab {
-            out.push(Edit {
-                at: i,
-                del: ws,
-                ins: ws.max(region.target),
-            });
+            out.push(Edit::spaces(i, ws, ws.max(region.target)));
         }
     }
 }
@@ -317,14 +326,14 @@ fn scan_block_line(
             }
             b'"' | b'\'' => {
                 node_col = cols.at(b, i) as isize;
-                let end = quoted_end(b, i);
+                let end = quoted_end(b, i, out);
                 region(b, i, end, cols, out);
                 i = end.min(b.len());
                 node_start = false;
             }
             b'[' | b'{' => {
                 node_col = cols.at(b, i) as isize;
-                let end = flow_end(b, i);
+                let end = flow_end(b, i, out);
                 region(b, i, end, cols, out);
                 i = end.min(b.len());
                 node_start = false;
@@ -404,12 +413,17 @@ fn region(b: &[u8], start: usize, end: usize, cols: &mut Columns, out: &mut Outl
 
 /// Just after the quoted scalar that opens at `i`, or past the end of the text (by one)
 /// when it is not closed.
-fn quoted_end(b: &[u8], i: usize) -> usize {
+fn quoted_end(b: &[u8], i: usize, out: &mut Outline) -> usize {
     let q = b[i];
     let mut k = i + 1;
     while k < b.len() {
         match b[k] {
-            b'\\' if q == b'"' => k += 2,
+            b'\\' if q == b'"' => {
+                if b.get(k + 1) == Some(&b'\'') {
+                    out.escaped_quotes.push(k);
+                }
+                k += 2
+            }
             b'\'' if q == b'\'' && b.get(k + 1) == Some(&b'\'') => k += 2,
             c if c == q => return k + 1,
             _ => k += 1,
@@ -420,7 +434,7 @@ fn quoted_end(b: &[u8], i: usize) -> usize {
 
 /// Just after the flow collection that opens at `i`, or past the end of the text (by one)
 /// when it is not closed.
-fn flow_end(b: &[u8], mut i: usize) -> usize {
+fn flow_end(b: &[u8], mut i: usize, out: &mut Outline) -> usize {
     let mut depth = 0usize;
     let mut plain = false;
     while i < b.len() {
@@ -442,7 +456,7 @@ fn flow_end(b: &[u8], mut i: usize) -> usize {
                     i += 1;
                 }
             }
-            b'"' | b'\'' => i = quoted_end(b, i),
+            b'"' | b'\'' => i = quoted_end(b, i, out),
             b'[' | b'{' => {
                 depth += 1;
                 i += 1;
