@@ -286,8 +286,10 @@ impl Yaml {
             if edits.len() == before {
                 break;
             }
-            edits.sort_by_key(|e| e.at);
-            edits.dedup_by_key(|e| e.at);
+            // An insertion at a line's start and a replacement there both apply, the
+            // insertion first.
+            edits.sort_by_key(|e| (e.at, e.del));
+            edits.dedup();
             let relaxed = relax::Relaxed::new(text, &edits);
             let y = Yaml::build(text, &relaxed.text, Some(&relaxed));
             let Some(err) = &y.error else {
@@ -1261,6 +1263,11 @@ mod go_yaml_parity {
             "\\' in a double-quoted scalar over lines",
             "a: \"x\n  \\'y\\'\"\n",
             r#"{"a"="x 'y'"};"#,
+        ),
+        (
+            "\\' at column 0 on a quoted scalar's next line (two repairs at one offset)",
+            "a:\n  b: \"x\\'\n\\'y\"\n",
+            r#"{"a"={"b"="x' 'y"}};"#,
         ),
         ("tab after a key's colon", "a:\t1\n", r#"{"a"="1"};"#),
         (
