@@ -731,21 +731,9 @@ impl<'y> Project<'y> {
     /// Like [`Project::value_span`] for a range of `val.raw` (the text before
     /// interpolation), which is what a fix that edits the source needs.
     pub fn raw_span(&self, val: &Val<'_>, part: Range<usize>) -> Option<Range<usize>> {
-        let token = self.span(val.node);
-        let node = self.yaml.node(self.yaml.resolve(val.node));
-        let NodeKind::Scalar { value, style } = node.kind else {
-            return None;
-        };
-        let inner_start = match style {
-            Style::Plain => token.start,
-            Style::SingleQuoted | Style::DoubleQuoted => token.start + 1,
-            _ => return None,
-        };
-        let inner = self.text.get(inner_start..inner_start + value.len())?;
-        (inner == value && val.offset as usize + part.end <= value.len()).then(|| {
-            let o = inner_start + val.offset as usize;
-            o + part.start..o + part.end
-        })
+        let o = val.offset as usize;
+        self.yaml
+            .part_span(self.text, val.node, o + part.start..o + part.end)
     }
 
     /// The whole value of `val` in the source (for `KEY=value` items, just the value).
