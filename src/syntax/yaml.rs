@@ -1784,7 +1784,7 @@ mod scan {
     /// from Debian's `golang-go` and `golang-gopkg-yaml.v3-dev` (v3.0.1) in GOPATH mode:
     /// `GO111MODULE=off GOPATH=$PWD:/usr/share/gocode go build oracle`.
     #[test]
-    #[ignore]
+    #[ignore = "a tool, not a test: PORTSIDE_YAML_FILES=list.txt cargo test --lib yaml_scan -- --ignored --nocapture"]
     fn yaml_scan() {
         let Ok(list) = std::env::var("PORTSIDE_YAML_FILES") else {
             return;
