@@ -199,9 +199,22 @@ fn related(
         });
     queue.extend(references(path, own));
     // The files that include this one (`include: [common/db.yaml]`) share its names.
+    // A file that extends this one's services brings them into its own project, where its
+    // top-level `networks` (and services) are the ones they are checked against.
     for includer in includers(path, read) {
-        if includer.namespace && !sibling_files.contains(&includer.path) {
+        if sibling_files.contains(&includer.path) {
+            continue;
+        }
+        if includer.namespace {
             queue.push(includer.path);
+            continue;
+        }
+        // Only its names: its ports and the files it pulls in are not this file's project.
+        if let Some(text) =
+            read(&includer.path).filter(|t| t.len() <= crate::analysis::MAX_INPUT_BYTES)
+        {
+            let yaml = Yaml::parse(&text);
+            external.absorb(&Project::build(&text, &yaml, vars));
         }
     }
     // What each `extends: file:` of this file defines, for the extends check.
@@ -1038,13 +1051,11 @@ mod tests {
                 vec!["compose.yaml:\"8080:80\"".to_string()]
             )]
         );
-        // base.yaml is only extended: compose.yaml's names and ports are not its own.
+        // base.yaml is only extended: compose.yaml's ports are not its own, but its
+        // `web` runs inside compose.yaml's project, where `backend` is declared.
         let of_base = includers_of(&dir.join("common/base.yaml"));
         assert_eq!(of_base, [false]);
-        assert_eq!(
-            project_findings(&dir, "common/base.yaml", "undefined-network").len(),
-            1
-        );
+        assert!(project_findings(&dir, "common/base.yaml", "undefined-network").is_empty());
         assert!(project_findings(&dir, "common/base.yaml", "duplicate-host-port").is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
