@@ -52,7 +52,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             if d.condition.is_some() {
                 continue;
             }
-            let Some(ti) = p.service_index(d.name) else {
+            let Some(ti) = p.service_index(&d.name) else {
                 continue;
             };
             let t = &p.services[ti];

@@ -8,6 +8,9 @@ declare_rule! {
     /// Reports a loopback DNS server (`127.0.0.53`, `127.0.0.1`, `::1`) in daemon.json's
     /// `dns` or in a Compose service's `dns`.
     ///
+    /// In Compose, `127.0.0.11` is not reported for a service on the project's networks:
+    /// Docker's own DNS server listens there in each such container.
+    ///
     /// ## Why it matters
     /// Containers resolve through these servers, and inside a container 127.0.0.1 is the
     /// container itself: nothing answers there, so names do not resolve (`Temporary failure
@@ -66,6 +69,12 @@ pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
             let Some(server) = p.yaml.scalar(n) else {
                 continue;
             };
+            // On a Compose network (any service without `network_mode`) Docker's embedded
+            // DNS server listens on 127.0.0.11 inside the container: naming it is redundant,
+            // not broken.
+            if server == "127.0.0.11" && s.network_mode.is_none() {
+                continue;
+            }
             if server.parse::<std::net::IpAddr>().is_ok() && is_loopback(server) {
                 out.push(Finding::new(
                     &DNS_MISCONFIG,
@@ -99,5 +108,18 @@ mod tests {
             crate::rules::test_support::flagged(text, "dns-misconfig"),
             ["127.0.0.1", "\"::1\""]
         );
+    }
+
+    #[test]
+    fn embedded_dns_address_on_a_compose_network() {
+        // A dev override that lists Docker's embedded resolver first, then a resolver of
+        // its own; the same address under `network_mode: host` is the host's loopback.
+        let text = "services:\n  api:\n    image: php:8.3-fpm\n    dns:\n      - 127.0.0.11\n      - 172.20.0.53\n    networks: [backend]\n  probe:\n    image: busybox\n    network_mode: host\n    dns: 127.0.0.11\nnetworks:\n  backend: {}\n";
+        assert_eq!(
+            crate::rules::test_support::flagged(text, "dns-misconfig"),
+            ["127.0.0.11"]
+        );
+        let f = crate::rules::test_support::findings(text, &[], "dns-misconfig");
+        assert!(f[0].range.start > text.find("network_mode").unwrap());
     }
 }
