@@ -9,24 +9,38 @@ use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
-use super::publish;
 use crate::live::{self, probe};
 use crate::server::documents::{LinkResult, LiveResult};
-use crate::server::{Backend, document_path};
+use crate::server::{Backend, document_path, scheduler};
 
 pub const PROBE: &str = "portside.probe";
+
+/// Not advertised: waits (up to 10 s) until no analysis is scheduled or running, then
+/// answers `{"idle", "analyses", "sent"}`: how many analyses ran and how many
+/// diagnostics were sent (publishes or refreshes) since the start. For tests.
+pub const DEBUG_STATS: &str = "portside.debug.stats";
 
 pub async fn execute_command(
     backend: &Arc<Backend>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
+    if params.command == DEBUG_STATS {
+        let idle = scheduler::idle(backend, std::time::Duration::from_secs(10)).await;
+        let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        return Ok(Some(json!({
+            "idle": idle,
+            "analyses": count(&backend.runs),
+            "sent": count(&backend.sent),
+        })));
+    }
     if params.command != PROBE {
         return Err(Error::invalid_params(format!(
             "unknown command `{}` (portside has `{PROBE}`)",
             params.command
         )));
     }
-    if backend.settings().live_disabled {
+    let settings = backend.settings();
+    if settings.live_disabled {
         return Err(Error::invalid_params(
             "live checks are turned off (setting `portside.live.enabled`)",
         ));
@@ -53,15 +67,10 @@ pub async fn execute_command(
         return Err(Error::invalid_params("the document is not open"));
     };
     let path = document_path(&uri);
-    let editor = backend.settings();
-    let reader = Arc::clone(backend);
+    let editor = settings.clone();
+    let open = backend.open_files();
     let found = tokio::task::spawn_blocking(move || {
-        let read = |p: &std::path::Path| {
-            reader
-                .text_of(p)
-                .or_else(|| std::fs::read_to_string(p).ok())
-        };
-        let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+        let ctx = crate::workspace::context_reading(&path, &text, &editor, &|p| open.read(p));
         let (project, mappings) = probe::mappings(&path, &text, &ctx);
         (project, mappings, probe::links(&text, &ctx))
     })
@@ -129,21 +138,27 @@ pub async fn execute_command(
         ),
         None => None,
     };
-    let verdicts = match live::connect().await {
-        Ok(docker) => match probe::probe(&docker, &project, &mappings, live::is_local()).await {
-            Ok(v) => {
-                if let Some(p) = &progress {
-                    p.report_with_message("networks and services that name each other", 80)
-                        .await;
+    // The daemon calls see the session's `live.endpoint` setting (and nothing else does).
+    let verdicts = live::with_endpoint(settings.live_endpoint.clone(), async {
+        match live::connect().await {
+            Ok(docker) => {
+                match probe::probe(&docker, &project, &mappings, live::is_local()).await {
+                    Ok(v) => {
+                        if let Some(p) = &progress {
+                            p.report_with_message("networks and services that name each other", 80)
+                                .await;
+                        }
+                        probe::probe_links(&docker, &project, &links)
+                            .await
+                            .map(|l| (v, l))
+                    }
+                    Err(e) => Err(e),
                 }
-                probe::probe_links(&docker, &project, &links)
-                    .await
-                    .map(|l| (v, l))
             }
             Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+        }
+    })
+    .await;
     let (verdicts, link_verdicts) = match verdicts {
         Ok(v) => v,
         Err(e) => {
@@ -157,8 +172,9 @@ pub async fn execute_command(
             return Ok(Some(json!({"project": project, "error": e.to_string()})));
         }
     };
-    // Keep the verdicts; they replace earlier ones for the same mappings.
-    let version = {
+    // Keep the verdicts; they replace earlier ones for the same mappings. A new generation
+    // in the same critical section: an analysis that started before cannot store over them.
+    let job = {
         let mut docs = backend.docs();
         let Some(doc) = docs.get_mut(&uri) else {
             return Ok(None);
@@ -180,10 +196,9 @@ pub async fn execute_command(
                 verdict: v.clone(),
                 at: now,
             }));
-        doc.live_generation += 1;
-        doc.version
+        scheduler::bump(backend, &mut docs, &uri, scheduler::Why::Inputs)
     };
-    publish::schedule(backend, uri, version);
+    scheduler::spawn(backend, job.into_iter().collect());
     let failed: Vec<&probe::Verdict> = verdicts
         .iter()
         .filter(|v| v.outcome == probe::Outcome::Fail)
