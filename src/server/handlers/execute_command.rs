@@ -16,8 +16,9 @@ use crate::server::{Backend, document_path, scheduler};
 pub const PROBE: &str = "portside.probe";
 
 /// Not advertised: waits (up to 10 s) until no analysis is scheduled or running, then
-/// answers `{"idle", "analyses", "sent"}`: how many analyses ran and how many
-/// diagnostics were sent (publishes or refreshes) since the start. For tests.
+/// answers `{"idle", "analyses", "sent", "mark"}`: how many analyses ran and how many
+/// diagnostics were sent (publishes or refreshes) since the start, and the text of a
+/// `window/logMessage` sent just before the answer. For tests.
 pub const DEBUG_STATS: &str = "portside.debug.stats";
 
 pub async fn execute_command(
@@ -27,10 +28,23 @@ pub async fn execute_command(
     if params.command == DEBUG_STATS {
         let idle = scheduler::idle(backend, std::time::Duration::from_secs(10)).await;
         let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        // A mark sent like the diagnostics (the answer travels another way): a client that
+        // sees it has seen every publication sent before.
+        let mark = format!(
+            "portside.debug.stats {}",
+            backend
+                .progress_tokens
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        backend
+            .client
+            .log_message(MessageType::LOG, mark.clone())
+            .await;
         return Ok(Some(json!({
             "idle": idle,
             "analyses": count(&backend.runs),
             "sent": count(&backend.sent),
+            "mark": mark,
         })));
     }
     if params.command != PROBE {
