@@ -1354,8 +1354,10 @@ impl Drop for Fifo {
 /// Reads that never end (a FIFO named like a Compose file: the includer scan of a YAML file
 /// with another name, and the analysis's read of an override file) run on the worker pool:
 /// another document is opened, analysed and hovered meanwhile.
+// Two worker threads: were a read to block the serving task, the client's timeout would
+// still fire (and fail the test) instead of the whole test hanging.
 #[cfg(target_os = "linux")]
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_read_does_not_delay_a_hover_on_another_document() {
     let dir = std::env::temp_dir().join(format!("portside-lsp-fifo-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("scan")).unwrap();
