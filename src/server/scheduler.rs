@@ -220,10 +220,13 @@ async fn run(backend: Arc<Backend>, job: Job) {
     if backend.pull_diagnostics.load(Ordering::Relaxed) {
         // A new version is the client's own edit (it pulls by itself); the same version
         // again means something else changed: ask it to pull. A round trip: no lock held.
+        // Settled first: the client's answer (or its silence) must not hold the document.
+        settle(&backend, &job);
         if same_version {
             backend.sent.fetch_add(1, Ordering::Relaxed);
             let _ = backend.client.workspace_diagnostic_refresh().await;
         }
+        return;
     } else {
         // Under the publish lock (a notification, not a round trip): only while this is
         // still the document's generation, so an older one never follows a newer one.

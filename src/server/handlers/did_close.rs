@@ -22,12 +22,6 @@ pub fn close(backend: &Arc<Backend>, params: &DidCloseTextDocumentParams) -> Opt
 
 /// Clears the closed document's diagnostics.
 pub async fn clear(backend: &Arc<Backend>, uri: Uri) {
-    if backend
-        .pull_diagnostics
-        .load(std::sync::atomic::Ordering::Relaxed)
-    {
-        return;
-    }
     let _guard = backend.publish.lock().await;
     backend
         .client

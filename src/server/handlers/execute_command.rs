@@ -77,13 +77,14 @@ pub async fn execute_command(
         .get("offset")
         .and_then(Value::as_u64)
         .map(|o| o as usize);
-    let Some(text) = backend.docs().get(&uri).map(|d| d.rope.to_string()) else {
+    let Some(rope) = backend.docs().get(&uri).map(|d| d.rope.clone()) else {
         return Err(Error::invalid_params("the document is not open"));
     };
     let path = document_path(&uri);
     let editor = settings.clone();
     let open = backend.open_files();
     let found = tokio::task::spawn_blocking(move || {
+        let text = rope.to_string();
         let ctx = crate::workspace::context_reading(&path, &text, &editor, &|p| open.read(p));
         let (project, mappings) = probe::mappings(&path, &text, &ctx);
         (project, mappings, probe::links(&text, &ctx))
