@@ -63,8 +63,12 @@ pub struct Document {
     /// scheduled, checked by the analysis between its phases.
     pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The newest generation whose analysis has ended (published, or failed): when it is
-    /// older than `generation`, an analysis is in flight and the next one is debounced.
+    /// older than `generation`, work for the document is still scheduled or running.
     pub settled: u64,
+    /// The newest generation whose analysis was stored (or failed): when it is older than
+    /// `generation`, an analysis is in flight and the next one is debounced. (Not
+    /// `settled`: the client may answer a publication before the server marks it settled.)
+    pub stored: u64,
     /// False while a YAML file with another name waits for the includer scan that decides
     /// whether it is a Compose file: it takes edits but is not served or analysed.
     pub confirmed: bool,
@@ -123,6 +127,7 @@ impl Documents {
                 generation: 0,
                 cancel: Default::default(),
                 settled: 0,
+                stored: 0,
                 confirmed: true,
                 edits: Vec::new(),
             },

@@ -56,7 +56,7 @@ pub fn bump(backend: &Backend, docs: &mut Documents, uri: &Uri, why: Why) -> Opt
     doc.cancel.store(true, Ordering::Relaxed);
     let cancel = Arc::new(AtomicBool::new(false));
     doc.cancel = Arc::clone(&cancel);
-    let in_flight = doc.settled < doc.generation;
+    let in_flight = doc.stored < doc.generation;
     doc.generation = backend.generations.fetch_add(1, Ordering::Relaxed);
     Some(Job {
         uri: uri.clone(),
@@ -259,6 +259,7 @@ fn store(
     let doc = docs
         .get_mut(&job.uri)
         .filter(|d| d.generation == job.generation && d.version == version)?;
+    doc.stored = job.generation;
     doc.live = outcome.live;
     doc.live_links = outcome.links;
     doc.deps = outcome.deps;
@@ -287,6 +288,7 @@ fn store(
 fn settle(backend: &Backend, job: &Job) {
     if let Some(doc) = backend.docs().get_mut(&job.uri) {
         doc.settled = doc.settled.max(job.generation);
+        doc.stored = doc.stored.max(job.generation);
     }
     backend.settled.notify_waiters();
 }
