@@ -305,6 +305,38 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_document_takes_edits_but_is_not_served_until_confirmed() {
+        let uri: Uri = "file:///p/extra.yaml".parse().unwrap();
+        let mut docs = Documents::default();
+        docs.open_pending(uri.clone(), 1, "a: 1\n");
+        assert!(docs.get(&uri).is_none() && docs.iter().next().is_none());
+        assert!(docs.change(
+            &uri,
+            2,
+            vec![edit(0, 3, 0, 4, "2")],
+            PositionEncoding::Utf16
+        ));
+        assert!(docs.confirm(&uri));
+        assert!(!docs.confirm(&uri), "confirmed once");
+        let doc = docs.get(&uri).unwrap();
+        assert_eq!(
+            (doc.version, doc.rope.to_string()),
+            (2, "a: 2\n".to_string())
+        );
+        // A served document is not dropped as pending; closing cancels its analysis.
+        docs.drop_pending(&uri);
+        let cancel = std::sync::Arc::clone(&docs.get(&uri).unwrap().cancel);
+        assert!(docs.close(&uri).is_some());
+        assert!(cancel.load(std::sync::atomic::Ordering::Relaxed));
+        // A pending one is dropped, and closing it reports nothing to clear.
+        docs.open_pending(uri.clone(), 1, "");
+        docs.drop_pending(&uri);
+        assert!(!docs.confirm(&uri));
+        docs.open_pending(uri.clone(), 1, "");
+        assert!(docs.close(&uri).is_none());
+    }
+
+    #[test]
     fn full_replace() {
         let mut rope = Rope::from_str("old");
         apply_change(

@@ -352,4 +352,31 @@ mod tests {
         );
         assert_eq!(super::guard("hover", String::new(), || Ok(3)).unwrap(), 3);
     }
+
+    #[tokio::test]
+    async fn a_panicking_async_handler_becomes_an_error_reply() {
+        let r: super::Result<()> =
+            super::guard_async("diagnostic", "file:///x.yaml".into(), async {
+                tokio::task::yield_now().await;
+                panic!("boom")
+            })
+            .await;
+        let e = r.unwrap_err();
+        assert!(
+            e.message
+                .contains("diagnostic at file:///x.yaml failed: boom"),
+            "{e:?}"
+        );
+        let r = super::blocking(
+            "hover",
+            "file:///y.yaml:2:3".into(),
+            || -> super::Result<()> { panic!("bang") },
+        )
+        .await;
+        assert!(
+            r.unwrap_err()
+                .message
+                .contains("hover at file:///y.yaml:2:3 failed: bang")
+        );
+    }
 }
