@@ -116,7 +116,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
     project.host = &ctx.rules.host;
     project.dotenv = &ctx.dotenv;
     project.dotenv_lines = &ctx.dotenv_lines;
-    rules::check_compose(&project, &mut findings);
+    rules::check_compose(&project, &ctx.rules, &mut findings);
     drop(project);
     Analysis {
         findings,
@@ -140,8 +140,10 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
     // The recovered text keeps every offset, so spans apply to the original.
     if let Some(mut df) = crate::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
         df.package = ctx.package.clone();
-        for check in rules::DOCKERFILE_CHECKS {
-            check(text, &df, &mut findings);
+        for rule in rules::enabled(&ctx.rules) {
+            for check in rule.checks.dockerfile {
+                check(text, &df, &mut findings);
+            }
         }
     }
     Analysis {
@@ -167,7 +169,7 @@ fn daemon_json(text: &str, ctx: &Context) -> Analysis {
         && let Some(mut daemon) = crate::daemon::Daemon::read(root)
     {
         daemon.host = ctx.rules.host.clone();
-        for check in rules::DAEMON_CHECKS {
+        for check in rules::enabled(&ctx.rules).flat_map(|r| r.checks.daemon) {
             check(text, &daemon, &mut findings);
         }
     }

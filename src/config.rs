@@ -189,6 +189,16 @@ impl RuleSettings {
         }
     }
 
+    /// Whether `rule`'s checks run: not when a setting turns it off, nor when it is opt-in
+    /// and no setting names it.
+    pub fn runs(&self, rule: &rules::Rule) -> bool {
+        match self.levels.get(rule.code) {
+            Some(Level::Off) => false,
+            Some(_) => true,
+            None => !rule.opt_in,
+        }
+    }
+
     /// Drops the findings of rules that are off (opt-in rules are off unless a setting
     /// names them) and sets the severity of the others. Problems with the settings
     /// themselves are never silenced.

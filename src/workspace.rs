@@ -198,10 +198,48 @@ fn related(
                 .is_some_and(|n| BASE_NAMES.contains(&n))
         });
     queue.extend(references(path, own));
+    // A base file and the variant files beside it are often layered (`-f compose.yaml
+    // -f compose.observability.yaml -f compose.agent.yaml`): the host names the variants
+    // define may resolve, which the rules say as less.
+    if (is_base || !variant_bases.is_empty())
+        && let Some(dir) = path.parent()
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut others: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p != path && looks_like_override(p) && p.parent() == Some(dir))
+            .take(32)
+            .collect();
+        others.sort();
+        for other in others {
+            let Some(text) = read(&other).filter(|t| t.len() <= crate::analysis::MAX_INPUT_BYTES)
+            else {
+                continue;
+            };
+            let yaml = Yaml::parse(&text);
+            let mut names = External::default();
+            names.absorb(&Project::build(&text, &yaml, vars));
+            external.variant_hosts.extend(names.hosts);
+        }
+    }
     // The files that include this one (`include: [common/db.yaml]`) share its names.
+    // A file that extends this one's services brings them into its own project, where its
+    // top-level `networks` (and services) are the ones they are checked against.
     for includer in includers(path, read) {
-        if includer.namespace && !sibling_files.contains(&includer.path) {
+        if sibling_files.contains(&includer.path) {
+            continue;
+        }
+        if includer.namespace {
             queue.push(includer.path);
+            continue;
+        }
+        // Only its names: its ports and the files it pulls in are not this file's project.
+        if let Some(text) =
+            read(&includer.path).filter(|t| t.len() <= crate::analysis::MAX_INPUT_BYTES)
+        {
+            let yaml = Yaml::parse(&text);
+            external.absorb(&Project::build(&text, &yaml, vars));
         }
     }
     // What each `extends: file:` of this file defines, for the extends check.
@@ -1008,6 +1046,49 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_file_names_a_service_of_another_variant_beside_it() {
+        // compose.yaml + compose.metrics.yaml + compose.assistant.yaml, layered with -f.
+        let dir = temp("variants");
+        std::fs::write(
+            dir.join("compose.yaml"),
+            "services:\n  shop:\n    image: example/shop:2\n    ports: [\"8080:8080\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("compose.metrics.yaml"),
+            "services:\n  collector:\n    image: otel/opentelemetry-collector-contrib:0.110.0\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("compose.assistant.yaml"),
+            "services:\n  assistant:\n    image: example/assistant:1\n    environment:\n      OTLP_ENDPOINT: http://collector:4318\n      SHOP_URL: http://shop:8080\n      SEARCH_URL: http://search:9200\n",
+        )
+        .unwrap();
+        let ctx = context_for(
+            &dir.join("compose.assistant.yaml"),
+            &std::fs::read_to_string(dir.join("compose.assistant.yaml")).unwrap(),
+            &RuleSettings::default(),
+        );
+        let text = std::fs::read_to_string(dir.join("compose.assistant.yaml")).unwrap();
+        let found: Vec<_> = crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == "unknown-service-host")
+            .map(|f| (text[f.range.clone()].to_string(), f.severity))
+            .collect();
+        // `shop` is the base's; `collector` another variant's (information); `search` no
+        // file's.
+        assert_eq!(
+            found,
+            [
+                ("collector".to_string(), crate::finding::Severity::Info),
+                ("search".to_string(), crate::finding::Severity::Warning)
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn an_included_file_knows_the_names_of_the_file_that_includes_it() {
         let dir = temp("includer");
         std::fs::create_dir_all(dir.join("common")).unwrap();
@@ -1038,13 +1119,11 @@ mod tests {
                 vec!["compose.yaml:\"8080:80\"".to_string()]
             )]
         );
-        // base.yaml is only extended: compose.yaml's names and ports are not its own.
+        // base.yaml is only extended: compose.yaml's ports are not its own, but its
+        // `web` runs inside compose.yaml's project, where `backend` is declared.
         let of_base = includers_of(&dir.join("common/base.yaml"));
         assert_eq!(of_base, [false]);
-        assert_eq!(
-            project_findings(&dir, "common/base.yaml", "undefined-network").len(),
-            1
-        );
+        assert!(project_findings(&dir, "common/base.yaml", "undefined-network").is_empty());
         assert!(project_findings(&dir, "common/base.yaml", "duplicate-host-port").is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }

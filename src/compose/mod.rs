@@ -17,6 +17,10 @@ pub struct External {
     pub networks: rustc_hash::FxHashSet<String>,
     /// Service names, network aliases, `hostname`s and `container_name`s.
     pub hosts: rustc_hash::FxHashSet<String>,
+    /// Host names (services, aliases, `hostname`s, `container_name`s) that the other
+    /// variant files beside a variant file define (`compose.observability.yaml` next to
+    /// `compose.agent.yaml` and `compose.yaml`): layered with it, they may resolve.
+    pub variant_hosts: rustc_hash::FxHashSet<String>,
     /// For each `extends: file:` as written in the analysed file, the services that file
     /// defines, or `None` when it could not be read.
     pub extends_files: rustc_hash::FxHashMap<String, Option<Vec<String>>>,

@@ -233,7 +233,11 @@ pub struct NetAttach<'y> {
 
 #[derive(Debug, Clone)]
 pub struct Dep<'y> {
-    pub name: &'y str,
+    /// The service named, interpolated (`- ${DB_HOST:-postgres}` names `postgres`).
+    pub name: Cow<'y, str>,
+    /// The variables the name was written with are not all set here: it may name another
+    /// service where Compose runs.
+    pub unset_vars: bool,
     pub node: NodeId,
     /// `None` for the short (list) form.
     pub condition: Option<&'y str>,
@@ -592,7 +596,7 @@ impl<'y> Project<'y> {
             let named = s
                 .depends_on
                 .iter()
-                .map(|d| d.name)
+                .map(|d| d.name.as_ref())
                 .chain(s.links.iter().filter_map(|l| l.value.split(':').next()));
             for name in named {
                 if let Some(&to) = ix.services.get(name) {
@@ -731,21 +735,9 @@ impl<'y> Project<'y> {
     /// Like [`Project::value_span`] for a range of `val.raw` (the text before
     /// interpolation), which is what a fix that edits the source needs.
     pub fn raw_span(&self, val: &Val<'_>, part: Range<usize>) -> Option<Range<usize>> {
-        let token = self.span(val.node);
-        let node = self.yaml.node(self.yaml.resolve(val.node));
-        let NodeKind::Scalar { value, style } = node.kind else {
-            return None;
-        };
-        let inner_start = match style {
-            Style::Plain => token.start,
-            Style::SingleQuoted | Style::DoubleQuoted => token.start + 1,
-            _ => return None,
-        };
-        let inner = self.text.get(inner_start..inner_start + value.len())?;
-        (inner == value && val.offset as usize + part.end <= value.len()).then(|| {
-            let o = inner_start + val.offset as usize;
-            o + part.start..o + part.end
-        })
+        let o = val.offset as usize;
+        self.yaml
+            .part_span(self.text, val.node, o + part.start..o + part.end)
     }
 
     /// The whole value of `val` in the source (for `KEY=value` items, just the value).
@@ -1255,9 +1247,23 @@ impl<'y> Builder<'y, '_> {
         let yaml = self.yaml;
         if let Some(items) = yaml.items(node) {
             let mut out = Vec::with_capacity(items.len());
+            let vars = self.vars;
             out.extend(items.iter().filter_map(|&i| {
+                let raw = yaml.scalar(i)?;
+                // Compose interpolates list items like any value; a template error is
+                // reported by interpolation-error on its own.
+                let (name, unset_vars) = if raw.contains('$') {
+                    let r = interpolate(raw, &|name| vars.get(name).cloned());
+                    (
+                        Cow::Owned(r.value),
+                        !r.unset.is_empty() || r.error.is_some(),
+                    )
+                } else {
+                    (Cow::Borrowed(raw), false)
+                };
                 Some(Dep {
-                    name: yaml.scalar(i)?,
+                    name,
+                    unset_vars,
                     node: i,
                     condition: None,
                 })
@@ -1268,7 +1274,8 @@ impl<'y> Builder<'y, '_> {
             .iter()
             .filter_map(|e| {
                 Some(Dep {
-                    name: yaml.scalar(e.key)?,
+                    name: Cow::Borrowed(yaml.scalar(e.key)?),
+                    unset_vars: false,
                     node: e.key,
                     condition: yaml
                         .get(e.value, "condition")

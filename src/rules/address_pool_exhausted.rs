@@ -32,6 +32,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "More networks than Docker's default pools comfortably hold",
+        compose: [check],
     };
 }
 

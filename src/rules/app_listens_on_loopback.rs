@@ -51,6 +51,8 @@ declare_rule! {
         severity: Error,
         applies_to: "Dockerfiles; Compose ports of services built from them",
         summary: "The server in the image listens on 127.0.0.1",
+        compose: [check],
+        dockerfile: [check_dockerfile],
     };
 }
 
@@ -274,7 +276,7 @@ pub(crate) fn host_of(addr: &str) -> &str {
     }
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     let Some(stage) = df.runs(None) else { return };
     if stage.exposes.is_empty() {
         return;
@@ -284,7 +286,7 @@ pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 
 /// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
-pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for b in super::built(p) {
         let Some(port) = b.service.first_published() else {
             continue;

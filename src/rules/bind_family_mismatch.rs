@@ -36,6 +36,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A server bound to 0.0.0.0 on an IPv6-enabled network",
+        compose: [check],
     };
 }
 

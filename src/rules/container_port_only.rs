@@ -29,6 +29,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A port published on a random host port",
+        compose: [check],
     };
 }
 

@@ -25,10 +25,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "`bip` written as a network address or without a prefix",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some((bip, e)) = d.str("bip") else { return };
     let span = e.value.span.clone();
     let Some(net) = cidr(bip) else {

@@ -24,10 +24,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "`bridge` with `bip`",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some((bridge, b)) = d.str("bridge") else {
         return;
     };

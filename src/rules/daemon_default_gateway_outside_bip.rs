@@ -25,10 +25,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "`default-gateway` outside the default bridge's subnet",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some((gw, e)) = d.str("default-gateway") else {
         return;
     };

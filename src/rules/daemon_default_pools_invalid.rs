@@ -28,10 +28,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "Malformed or overlapping `default-address-pools`",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some(e) = d.get("default-address-pools") else {
         return;
     };

@@ -23,10 +23,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "`fixed-cidr` outside the `bip` subnet",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some((fixed, e)) = d.str("fixed-cidr") else {
         return;
     };

@@ -28,10 +28,11 @@ declare_rule! {
         severity: Info,
         applies_to: "daemon.json (when the host is a router)",
         summary: "Docker sets the FORWARD policy to DROP on a host that routes",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if !d.host.router
         || matches!(d.bool("ip-forward"), Some((false, _)))
         || matches!(d.bool("ip-forward-no-drop"), Some((true, _)))

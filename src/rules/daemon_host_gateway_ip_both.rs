@@ -24,10 +24,11 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "`host-gateway-ip` with `host-gateway-ips`, or two addresses of a family",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let (Some(single), Some(plural)) = (d.get("host-gateway-ip"), d.get("host-gateway-ips")) {
         out.push(
             Finding::new(&DAEMON_HOST_GATEWAY_IP_BOTH, single.key_span.clone(), "dockerd will not start: \"host-gateway-ip and host-gateway-ips must not both be specified in the config file\". Keep host-gateway-ips")

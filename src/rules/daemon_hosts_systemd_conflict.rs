@@ -27,10 +27,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json",
         summary: "`hosts` fights systemd's `-H fd://`",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some(e) = d.get("hosts") {
         out.push(Finding::new(
             &DAEMON_HOSTS_SYSTEMD_CONFLICT,

@@ -26,10 +26,11 @@ declare_rule! {
         severity: Info,
         applies_to: "daemon.json",
         summary: "`icc: false` only affects the default bridge",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let Some((false, e)) = d.bool("icc") else {
         return;
     };

@@ -28,6 +28,7 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "A daemon.json value of the wrong type or out of range",
+        daemon: [check_daemon],
     };
 }
 
@@ -42,7 +43,7 @@ fn json_type(kind: &JsonKind) -> &'static str {
     }
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     for e in &d.entries {
         let Some(key) = daemon_keys::find(e.key) else {
             continue;

@@ -24,10 +24,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json",
         summary: "`ip-forward: false` stops container networking",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some((false, e)) = d.bool("ip-forward") {
         out.push(Finding::new(
             &DAEMON_IP_FORWARD_FALSE,

@@ -26,10 +26,11 @@ declare_rule! {
         severity: Info,
         applies_to: "daemon.json",
         summary: "`ip` does not apply to Compose networks",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some((ip, e)) = d.str("ip") {
         out.push(Finding::new(
             &DAEMON_IP_NOT_FOR_COMPOSE,

@@ -25,10 +25,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json",
         summary: "`iptables: false` disables port mapping and masquerade",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some((false, e)) = d.bool("iptables") {
         out.push(Finding::new(
             &DAEMON_IPTABLES_FALSE,

@@ -23,10 +23,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json",
         summary: "`ipv6: true` without `fixed-cidr-v6`",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some((true, e)) = d.bool("ipv6")
         && d.get("fixed-cidr-v6").is_none()
     {

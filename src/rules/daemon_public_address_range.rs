@@ -32,6 +32,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json",
         summary: "A Docker address range in public address space",
+        daemon: [check_daemon],
     };
 }
 
@@ -56,7 +57,7 @@ fn message(what: &str, net: &Ipv4Net) -> String {
     )
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     for key in ["bip", "fixed-cidr"] {
         if let Some((value, e)) = d.str(key)
             && let Ok(IpNet::V4(net)) = value.parse::<IpNet>()

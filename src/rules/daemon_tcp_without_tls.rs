@@ -29,6 +29,7 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "The API on TCP without TLS client verification",
+        daemon: [check_daemon],
     };
 }
 
@@ -44,7 +45,7 @@ fn tcp_host(entry: &str) -> Option<&str> {
     Some(host.trim_start_matches('[').trim_end_matches(']'))
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     let verify = match (d.bool("tlsverify"), d.bool("tls")) {
         (Some((v, _)), _) => v,
         (None, Some((tls, _))) => tls,

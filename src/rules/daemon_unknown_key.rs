@@ -27,6 +27,7 @@ declare_rule! {
         severity: Error,
         applies_to: "daemon.json",
         summary: "A daemon.json key dockerd does not know",
+        daemon: [check_daemon],
     };
 }
 
@@ -56,7 +57,7 @@ const RENAMES: &[(&str, &str)] = &[
     ("authorization-plugin", "authorization-plugins"),
 ];
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     for e in &d.entries {
         if daemon_keys::find(e.key).is_some() || SKIPPED.contains(&e.key) {
             continue;

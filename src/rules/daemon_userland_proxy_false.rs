@@ -24,10 +24,11 @@ declare_rule! {
         severity: Info,
         applies_to: "daemon.json",
         summary: "`userland-proxy: false` changes how published ports are reached",
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let Some((false, e)) = d.bool("userland-proxy") {
         out.push(Finding::new(
             &DAEMON_USERLAND_PROXY_FALSE,

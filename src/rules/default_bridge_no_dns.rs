@@ -31,6 +31,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "Service names used on the default bridge",
+        compose: [check],
     };
 }
 

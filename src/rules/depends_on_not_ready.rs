@@ -38,6 +38,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "`depends_on` a server without waiting until it is healthy",
+        compose: [check],
     };
 }
 
@@ -51,7 +52,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             if d.condition.is_some() {
                 continue;
             }
-            let Some(ti) = p.service_index(d.name) else {
+            let Some(ti) = p.service_index(&d.name) else {
                 continue;
             };
             let t = &p.services[ti];

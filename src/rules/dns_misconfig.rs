@@ -8,6 +8,9 @@ declare_rule! {
     /// Reports a loopback DNS server (`127.0.0.53`, `127.0.0.1`, `::1`) in daemon.json's
     /// `dns` or in a Compose service's `dns`.
     ///
+    /// In Compose, `127.0.0.11` is not reported for a service on the project's networks:
+    /// Docker's own DNS server listens there in each such container.
+    ///
     /// ## Why it matters
     /// Containers resolve through these servers, and inside a container 127.0.0.1 is the
     /// container itself: nothing answers there, so names do not resolve (`Temporary failure
@@ -32,10 +35,12 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json, Compose files",
         summary: "A loopback DNS server for containers",
+        compose: [check],
+        daemon: [check_daemon],
     };
 }
 
-pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
+pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     for (addr, span) in d.strings("dns") {
         if addr != "0.0.0.0" && is_loopback(addr) {
             out.push(Finding::new(
@@ -48,7 +53,7 @@ pub fn check(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
 }
 
 /// Compose: a service's `dns` (a string or a list).
-pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for s in &p.services {
         // Most services have no `dns`: the recorded key says so without a lookup.
         if p.key(s, "dns").is_none() {
@@ -64,6 +69,12 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
             let Some(server) = p.yaml.scalar(n) else {
                 continue;
             };
+            // On a Compose network (any service without `network_mode`) Docker's embedded
+            // DNS server listens on 127.0.0.11 inside the container: naming it is redundant,
+            // not broken.
+            if server == "127.0.0.11" && s.network_mode.is_none() {
+                continue;
+            }
             if server.parse::<std::net::IpAddr>().is_ok() && is_loopback(server) {
                 out.push(Finding::new(
                     &DNS_MISCONFIG,
@@ -97,5 +108,18 @@ mod tests {
             crate::rules::test_support::flagged(text, "dns-misconfig"),
             ["127.0.0.1", "\"::1\""]
         );
+    }
+
+    #[test]
+    fn embedded_dns_address_on_a_compose_network() {
+        // A dev override that lists Docker's embedded resolver first, then a resolver of
+        // its own; the same address under `network_mode: host` is the host's loopback.
+        let text = "services:\n  api:\n    image: php:8.3-fpm\n    dns:\n      - 127.0.0.11\n      - 172.20.0.53\n    networks: [backend]\n  probe:\n    image: busybox\n    network_mode: host\n    dns: 127.0.0.11\nnetworks:\n  backend: {}\n";
+        assert_eq!(
+            crate::rules::test_support::flagged(text, "dns-misconfig"),
+            ["127.0.0.11"]
+        );
+        let f = crate::rules::test_support::findings(text, &[], "dns-misconfig");
+        assert!(f[0].range.start > text.find("network_mode").unwrap());
     }
 }

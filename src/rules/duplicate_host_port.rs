@@ -41,6 +41,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "Two mappings publish the same host port",
+        compose: [check, check_merged],
     };
 }
 

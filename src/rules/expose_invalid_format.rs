@@ -26,10 +26,11 @@ declare_rule! {
         severity: Warning,
         applies_to: "Dockerfiles",
         summary: "`EXPOSE` with a host address or host port",
+        dockerfile: [check_dockerfile],
     };
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
         for (word, value) in stage
             .exposes

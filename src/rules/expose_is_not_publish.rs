@@ -43,6 +43,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A port reached from the host that is only `expose`d",
+        compose: [check],
     };
 }
 

@@ -9,7 +9,8 @@ declare_rule! {
     ///
     /// ## Why it matters
     /// BuildKit accepts it and warns; other tools that read the image's `ExposedPorts`
-    /// compare protocols exactly, and `80/TCP` is not `80/tcp` to them.
+    /// compare protocols exactly, and `80/TCP` is not `80/tcp` to them. The image builds
+    /// and runs, and ports published in Compose do not depend on it: information.
     ///
     /// ## Example
     /// ```dockerfile
@@ -20,13 +21,14 @@ declare_rule! {
     /// Write the protocol in lower case: `EXPOSE 80/tcp` (the quick fix).
     pub static EXPOSE_PROTO_CASING = {
         code: "expose-proto-casing",
-        severity: Warning,
+        severity: Info,
         applies_to: "Dockerfiles",
         summary: "An `EXPOSE` protocol in upper case",
+        dockerfile: [check_dockerfile],
     };
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     for stage in &df.stages {
         for (word, value) in stage
             .exposes

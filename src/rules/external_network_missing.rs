@@ -31,6 +31,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "An external network that cannot be found as written",
+        compose: [check],
     };
 }
 

@@ -32,6 +32,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "`extra_hosts` maps a name to the container's own loopback",
+        compose: [check],
     };
 }
 

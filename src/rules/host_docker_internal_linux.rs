@@ -29,6 +29,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "`host.docker.internal` without `extra_hosts` (Linux)",
+        compose: [check],
     };
 }
 

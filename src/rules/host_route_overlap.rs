@@ -44,6 +44,8 @@ declare_rule! {
         severity: Warning,
         applies_to: "daemon.json, Compose files (when the host's routes are set)",
         summary: "A Docker range overlaps the host's LAN or VPN",
+        compose: [check],
+        daemon: [check_daemon],
     };
 }
 

@@ -35,6 +35,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A program on the host must listen beyond 127.0.0.1 to be reached",
+        compose: [check],
     };
 }
 

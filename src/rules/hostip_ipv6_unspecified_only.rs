@@ -27,6 +27,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A port published on IPv6 only (`::`)",
+        compose: [check],
     };
 }
 

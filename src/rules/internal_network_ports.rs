@@ -30,6 +30,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "Ports published from a service on internal networks only",
+        compose: [check],
     };
 }
 

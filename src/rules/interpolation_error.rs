@@ -11,8 +11,10 @@ declare_rule! {
     /// An invalid template is an error: Compose refuses it wherever it runs. A missing
     /// required variable is a warning: the variable may be set where Compose runs (the
     /// shell, a CI job, `--env-file`), and a project that ships a `.env.example` asks for
-    /// exactly that; the message names such a template when there is no `.env`. A default
-    /// written without its `-` (`${PORT:8080}`) gets a quick fix.
+    /// exactly that; the message names such a template when there is no `.env`. With
+    /// neither a `.env` nor a template beside the file, the values come from the
+    /// environment by design (the `:?` guard says so): information. A default written
+    /// without its `-` (`${PORT:8080}`) gets a quick fix.
     ///
     /// ## Why it matters
     /// `docker compose up` stops with `required variable VAR is missing a value` before it
@@ -33,6 +35,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A required variable is missing, or a template is invalid",
+        compose: [check],
     };
 }
 
@@ -50,7 +53,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     super::template_note(p)
                 ),
             )
-            .with_severity(crate::finding::Severity::Warning),
+            .with_severity(required_severity(p)),
             InterpolationError::Invalid { .. } => {
                 let raw = &p.text[span.clone()];
                 match colon_without_operator(raw) {
@@ -85,6 +88,18 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 
 /// In `raw`, the first `${NAME:` followed by something other than `-`, `?` or `+`: the
 /// offset just after the colon, and the name.
+/// A required variable that is not set here: a warning where the project keeps its
+/// settings in a `.env` (or ships a template for one) that lacks it; information where it
+/// has neither, so the values come from the environment by design (CI secrets, an
+/// exported shell), as the `:?` guard itself says.
+fn required_severity(p: &Project) -> crate::finding::Severity {
+    if p.dotenv.is_empty() && p.external.env_template.is_none() {
+        crate::finding::Severity::Info
+    } else {
+        crate::finding::Severity::Warning
+    }
+}
+
 fn colon_without_operator(raw: &str) -> Option<(usize, &str)> {
     let mut from = 0;
     while let Some(i) = raw[from..].find("${") {
@@ -133,8 +148,9 @@ mod tests {
         );
         assert!(findings(text, &[("TAG", "1")], "interpolation-error").len() == 1);
         // Required and missing here may be set where Compose runs; invalid is certain.
+        // With no `.env` and no template, the environment is where it comes from.
         let f = findings(text, &[], "interpolation-error");
-        assert_eq!(f[0].severity, crate::finding::Severity::Warning);
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
         assert!(
             f[0].message
                 .starts_with("Unless it is set where Compose runs"),
@@ -142,5 +158,39 @@ mod tests {
             f[0].message
         );
         assert_eq!(f[1].severity, crate::finding::Severity::Error);
+    }
+
+    #[test]
+    fn required_secret_missing_from_the_dotenv_or_a_template() {
+        // A production file guards its secrets; the project keeps its settings in .env.
+        let text = "services:\n  app:\n    image: example/signing:1\n    environment:\n      DATABASE_URL: postgres://app:${DB_PASSWORD:?set DB_PASSWORD}@db/app\n      SESSION_SECRET: ${SESSION_SECRET:?err}\n";
+        let severities = |ctx: &crate::analysis::Context| -> Vec<_> {
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "interpolation-error")
+                .map(|f| f.severity)
+                .collect()
+        };
+        let mut with_dotenv = crate::analysis::Context::default();
+        with_dotenv
+            .vars
+            .insert("DB_PASSWORD".into(), "s3cret".into());
+        with_dotenv.dotenv.insert("DB_PASSWORD".into());
+        assert_eq!(
+            severities(&with_dotenv),
+            [crate::finding::Severity::Warning]
+        );
+        let mut with_template = crate::analysis::Context::default();
+        with_template.external.env_template = Some(".env.example".into());
+        assert_eq!(
+            severities(&with_template),
+            [crate::finding::Severity::Warning; 2]
+        );
+        // Neither: the environment supplies them by design (CI secrets, an exported shell).
+        assert_eq!(
+            severities(&crate::analysis::Context::default()),
+            [crate::finding::Severity::Info; 2]
+        );
     }
 }

@@ -51,6 +51,8 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files, Dockerfiles",
         summary: "A `ports`, `expose` or `EXPOSE` entry that Docker rejects",
+        compose: [check],
+        dockerfile: [check_dockerfile],
     };
 }
 

@@ -36,6 +36,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "An `ipam.config` the engine refuses",
+        compose: [check],
     };
 }
 

@@ -32,6 +32,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "`links` / `external_links` are legacy",
+        compose: [check],
     };
 }
 

@@ -51,6 +51,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "`localhost` used to reach another service",
+        compose: [check],
     };
 }
 

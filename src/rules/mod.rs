@@ -83,7 +83,18 @@ pub use syntax_error::SYNTAX_ERROR;
 /// the rule's section (`#<code>`).
 pub const RULES_DOC_URL: &str = "https://github.com/portside-lsp/portside/blob/main/docs/rules.md";
 
-#[derive(Debug, PartialEq, Eq)]
+/// A rule's checks, by the kind of file they read. A rule that a syntax layer raises
+/// (`syntax-error`, `duplicate-key`, ...) has none.
+#[derive(Debug)]
+pub struct Checks {
+    pub compose: &'static [ComposeCheck],
+    pub dockerfile: &'static [DockerfileCheck],
+    pub daemon: &'static [DaemonCheck],
+}
+
+/// A rule: its documentation, default level and checks, declared once with
+/// [`declare_rule!`] in its own file. [`ALL`] lists them; nothing else does.
+#[derive(Debug)]
 pub struct Rule {
     /// Kebab-case code, shown in diagnostics and used in settings.
     pub code: &'static str,
@@ -97,7 +108,17 @@ pub struct Rule {
     pub opt_in: bool,
     /// The full documentation, Markdown.
     doc: &'static str,
+    pub checks: Checks,
 }
+
+/// Rules are the same when their codes are (codes are unique: a test says so).
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Rule {}
 
 impl Rule {
     /// The documentation with the one leading space of each `///` line removed.
@@ -133,7 +154,10 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             applies_to: $applies:literal,
             summary: $summary:literal
-            $(, opt_in: $opt_in:literal)? $(,)?
+            $(, opt_in: $opt_in:literal)?
+            $(, compose: [$($compose:path),* $(,)?])?
+            $(, dockerfile: [$($dockerfile:path),* $(,)?])?
+            $(, daemon: [$($daemon:path),* $(,)?])? $(,)?
         };
     ) => {
         $(#[doc = $doc])+
@@ -144,100 +168,22 @@ macro_rules! declare_rule {
             summary: $summary,
             opt_in: false $(|| $opt_in)?,
             doc: concat!($($doc, "\n"),+),
+            checks: $crate::rules::Checks {
+                compose: &[$($($compose),*)?],
+                dockerfile: &[$($($dockerfile),*)?],
+                daemon: &[$($($daemon),*)?],
+            },
         };
     };
 }
 pub(crate) use declare_rule;
 
-type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Finding>);
+pub type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Finding>);
 
-/// The checks that run on the Compose project model, in order.
-pub const COMPOSE_CHECKS: &[ComposeCheck] = &[
-    app_listens_on_loopback::check_compose,
-    nextjs_standalone_hostname::check_compose,
-    invalid_port_spec::check,
-    interpolation_error::check,
-    undefined_network::check,
-    undefined_service::check,
-    network_mode_with_networks::check,
-    network_mode_host_with_ports::check,
-    network_mode_host_with_ports::check_merged,
-    network_mode_shared_namespace_conflicts::check,
-    links_legacy::check,
-    internal_network_ports::check,
-    external_network_missing::check,
-    overlay_network_needs_swarm::check,
-    yaml_base60_port::check,
-    port_var_unset::check,
-    duplicate_host_port::check,
-    duplicate_host_port::check_merged,
-    scaled_service_fixed_port::check,
-    container_port_only::check,
-    unprotected_service_published::check,
-    publish_all_interfaces::check,
-    hostip_ipv6_unspecified_only::check,
-    target_port_mismatch::check,
-    target_port_mismatch::check_built,
-    expose_is_not_publish::check,
-    localhost_between_containers::check,
-    published_port_between_containers::check,
-    no_shared_network::check,
-    default_bridge_no_dns::check,
-    host_docker_internal_linux::check,
-    underscore_hostname::check,
-    unknown_service_host::check,
-    depends_on_not_ready::check,
-    ipam_config_invalid::check,
-    static_ip_invalid::check,
-    subnet_overlap::check,
-    subnet_overlap::check_daemon,
-    rootless_privileged_port::check,
-    extra_hosts_loopback::check,
-    host_service_unreachable_from_container::check,
-    address_pool_exhausted::check,
-    mtu_mismatch::check,
-    host_route_overlap::check,
-    bind_family_mismatch::check,
-    dns_misconfig::check_compose,
-];
+pub type DockerfileCheck =
+    fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
 
-type DockerfileCheck = fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
-
-/// The checks that run on a Dockerfile's model, in order.
-pub const DOCKERFILE_CHECKS: &[DockerfileCheck] = &[
-    invalid_port_spec::check_dockerfile,
-    expose_invalid_format::check,
-    expose_proto_casing::check,
-    app_listens_on_loopback::check,
-    nextjs_standalone_hostname::check,
-];
-
-type DaemonCheck = fn(&str, &crate::daemon::Daemon, &mut Vec<crate::finding::Finding>);
-
-/// The checks that run on daemon.json, in order.
-pub const DAEMON_CHECKS: &[DaemonCheck] = &[
-    daemon_unknown_key::check,
-    daemon_invalid_value::check,
-    daemon_tcp_without_tls::check,
-    daemon_hosts_systemd_conflict::check,
-    daemon_bip_network_address::check,
-    daemon_fixed_cidr_outside_bip::check,
-    daemon_default_gateway_outside_bip::check,
-    daemon_bridge_and_bip::check,
-    daemon_icc_false::check,
-    daemon_iptables_false::check,
-    daemon_ip_forward_false::check,
-    daemon_userland_proxy_false::check,
-    daemon_ipv6_no_fixed_cidr::check,
-    daemon_default_pools_invalid::check,
-    daemon_public_address_range::check,
-    daemon_host_gateway_ip_both::check,
-    daemon_ip_not_for_compose::check,
-    dns_misconfig::check,
-    daemon_forward_drop::check,
-    mtu_mismatch::check_daemon,
-    host_route_overlap::check_daemon,
-];
+pub type DaemonCheck = fn(&str, &crate::daemon::Daemon, &mut Vec<crate::finding::Finding>);
 
 /// A Compose service built from a Dockerfile that the workspace layer read.
 pub(crate) struct Built<'p> {
@@ -361,10 +307,22 @@ pub fn rootless_message(port: u16, start: u16) -> String {
     rootless_privileged_port::message(port, start)
 }
 
-/// Runs every Compose rule on the project model.
-pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<crate::finding::Finding>) {
-    for check in COMPOSE_CHECKS {
-        check(p, out);
+/// The rules that run under `settings`: not the ones turned off, nor opt-in rules that no
+/// setting turns on. Their checks are the only ones analysis calls.
+pub fn enabled(settings: &crate::config::RuleSettings) -> impl Iterator<Item = &'static Rule> + '_ {
+    ALL.iter().copied().filter(|r| settings.runs(r))
+}
+
+/// Runs the Compose checks of the enabled rules on the project model.
+pub fn check_compose(
+    p: &crate::compose::Project,
+    settings: &crate::config::RuleSettings,
+    out: &mut Vec<crate::finding::Finding>,
+) {
+    for rule in enabled(settings) {
+        for check in rule.checks.compose {
+            check(p, out);
+        }
     }
 }
 
@@ -718,6 +676,58 @@ mod tests {
                 assert!(doc.contains(section), "{} lacks {section}", rule.code);
             }
         }
+    }
+
+    /// Every check function a rule file defines is bound in its declaration: a check that
+    /// no declaration names would never run.
+    #[test]
+    fn every_check_is_declared() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/rules");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let decl_start = text
+                .find("declare_rule! {")
+                .expect("a rule file declares a rule");
+            let decl = &text[decl_start..text[decl_start..].find("\n}").unwrap() + decl_start];
+            for line in text.lines() {
+                let Some(rest) = line.strip_prefix("pub fn check") else {
+                    continue;
+                };
+                let name = format!("check{}", rest.split('(').next().unwrap());
+                let bound = decl.lines().any(|l| {
+                    let l = l.trim();
+                    (l.starts_with("compose:")
+                        || l.starts_with("dockerfile:")
+                        || l.starts_with("daemon:"))
+                        && l.split(['[', ']', ',', ' ']).any(|w| w == name)
+                });
+                assert!(
+                    bound,
+                    "{}: `{name}` is not in its rule's declaration",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    /// Turning a rule off (or leaving an opt-in rule off) keeps its checks from running.
+    #[test]
+    fn disabled_rules_do_not_run() {
+        let code = |r: &Rule| r.code;
+        let default = crate::config::RuleSettings::default();
+        let on: Vec<&str> = enabled(&default).map(code).collect();
+        assert!(!on.contains(&"publish-all-interfaces"));
+        assert!(on.contains(&"container-port-only"));
+        let (settings, _) = crate::config::RuleSettings::from_toml(
+            "[rules]\ncontainer-port-only = \"off\"\npublish-all-interfaces = \"on\"\n",
+        );
+        let on: Vec<&str> = enabled(&settings).map(code).collect();
+        assert!(on.contains(&"publish-all-interfaces"));
+        assert!(!on.contains(&"container-port-only"));
     }
 
     #[test]

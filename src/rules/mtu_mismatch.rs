@@ -36,6 +36,8 @@ declare_rule! {
         severity: Info,
         applies_to: "daemon.json, Compose files (when the host's MTU is set)",
         summary: "Containers use MTU 1500 on a host whose uplink is smaller",
+        compose: [check],
+        daemon: [check_daemon],
     };
 }
 

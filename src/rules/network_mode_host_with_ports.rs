@@ -33,6 +33,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "`ports` are ignored with `network_mode: host`",
+        compose: [check, check_merged],
     };
 }
 

@@ -30,6 +30,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "Networking keys on a service that shares another's network stack",
+        compose: [check],
     };
 }
 

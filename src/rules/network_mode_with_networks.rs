@@ -26,6 +26,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "`network_mode` and `networks` on the same service",
+        compose: [check],
     };
 }
 

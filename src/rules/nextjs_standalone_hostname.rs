@@ -36,6 +36,8 @@ declare_rule! {
         severity: Info,
         applies_to: "Dockerfiles; Compose ports of services built from them",
         summary: "Next.js standalone `server.js` binds `$HOSTNAME` (the container ID)",
+        compose: [check],
+        dockerfile: [check_dockerfile],
     };
 }
 
@@ -79,7 +81,7 @@ fn standalone(stage: &Stage) -> Option<Word> {
 
 /// Compose: the port of a service built from such a Dockerfile, unless its `environment`
 /// sets `HOSTNAME` (Compose's `command`/`entrypoint` replace the image's).
-pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     for b in super::built(p) {
         if b.overridden {
             continue;
@@ -107,7 +109,7 @@ pub fn check_compose(p: &crate::compose::Project, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn check(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     let Some(stage) = df.runs(None) else { return };
     let Some(script) = standalone(stage) else {
         return;

@@ -31,6 +31,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "Services that talk share no network",
+        compose: [check],
     };
 }
 

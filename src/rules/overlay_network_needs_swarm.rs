@@ -36,6 +36,7 @@ declare_rule! {
         severity: Hint,
         applies_to: "Compose files",
         summary: "An overlay network, which only a swarm manager creates",
+        compose: [check],
     };
 }
 

@@ -34,6 +34,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "An unset variable leaves a host address or port blank",
+        compose: [check],
     };
 }
 
@@ -97,8 +98,14 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             }
             // Which part each variable sits in: count the colons after it in the raw text
             // (outside `${...}`): two or more means the IP, one the host port.
-            for (range, name) in bare_vars(v.raw()) {
-                if !v.unset().contains(&name) {
+            let vars = bare_vars(v.raw());
+            for (i, (range, name)) in vars.iter().enumerate() {
+                let (range, name) = (range.clone(), name.as_str());
+                // `${P}:${P}/udp`: one finding per variable, at its last use (the container
+                // port, whose blank stops Compose, says the most).
+                if !v.unset().iter().any(|u| u == name)
+                    || vars[i + 1..].iter().any(|(_, later)| later == name)
+                {
                     continue;
                 }
                 let colons_after = v.raw()[range.end..].matches(':').count()
@@ -108,7 +115,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         .map(|seg| seg.split('}').next().unwrap_or("").matches(':').count())
                         .sum::<usize>();
                 let (what, replacement) = match colons_after {
-                    0 => blank_container_port(&name),
+                    0 => blank_container_port(name),
                     1 => (
                         "the host port is blank, so Docker picks a random one",
                         format!("${{{name}:?set {name} to the host port}}"),
@@ -118,7 +125,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         format!("${{{name}:-127.0.0.1}}"),
                     ),
                 };
-                push(p, v, range, &name, what, replacement, out);
+                push(p, v, range, name, what, replacement, out);
             }
         }
     }
@@ -166,6 +173,26 @@ fn push(
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::{findings, flagged};
+
+    #[test]
+    fn one_finding_for_a_variable_used_twice_in_an_entry() {
+        // A media server whose UDP port must be the same inside and out.
+        let text = "services:\n  media:\n    image: example/media:9\n    ports:\n      - ${MEDIA_PORT}:${MEDIA_PORT}/udp\n      - ${MEDIA_PORT}:${MEDIA_PORT}/tcp\n      - ${WEB_PORT}:8065\n";
+        let f = findings(text, &[], "port-var-unset");
+        assert_eq!(f.len(), 3);
+        assert!(
+            f[0].message.contains("container port is blank"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(&text[f[0].range.clone()], "${MEDIA_PORT}");
+        assert!(f[0].range.start > text.find("}:${MEDIA_PORT}/udp").unwrap());
+        assert!(
+            f[2].message.contains("host port is blank"),
+            "{}",
+            f[2].message
+        );
+    }
 
     #[test]
     fn unset_host_ip_and_port() {

@@ -40,6 +40,7 @@ declare_rule! {
         applies_to: "Compose files",
         summary: "A port published on every interface, past the host firewall (opt-in)",
         opt_in: true,
+        compose: [check],
     };
 }
 

@@ -31,6 +31,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A service reached on its host port instead of its container port",
+        compose: [check],
     };
 }
 

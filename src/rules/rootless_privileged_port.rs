@@ -32,6 +32,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files (when the daemon is known to be rootless)",
         summary: "Rootless Docker cannot publish host ports below 1024",
+        compose: [check],
     };
 }
 

@@ -29,6 +29,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A scaled service publishes a fixed host port",
+        compose: [check],
     };
 }
 

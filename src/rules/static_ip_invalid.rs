@@ -39,6 +39,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A fixed container address the network cannot give",
+        compose: [check],
     };
 }
 

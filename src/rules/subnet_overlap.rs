@@ -31,6 +31,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "Two networks of the project with overlapping subnets",
+        compose: [check, check_against_daemon],
     };
 }
 
@@ -62,7 +63,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 /// A project subnet against the daemon's docker0 (`bip`, an error: the engine refuses the
 /// network) and its `default-address-pools` (a warning: whether it collides depends on
 /// which blocks of the pool other networks already hold).
-pub fn check_daemon(p: &Project, out: &mut Vec<Finding>) {
+pub fn check_against_daemon(p: &Project, out: &mut Vec<Finding>) {
     let Some(daemon) = &p.external.daemon else {
         return;
     };

@@ -42,6 +42,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "Host and container ports look swapped",
+        compose: [check, check_built],
     };
 }
 

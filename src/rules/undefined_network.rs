@@ -31,6 +31,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A service uses a network that is not declared",
+        compose: [check],
     };
 }
 

@@ -34,6 +34,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "`depends_on`, `network_mode: service:`, `links` or `extends` names no service",
+        compose: [check],
     };
 }
 
@@ -41,6 +42,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     let names: Vec<&str> = p.services.iter().map(|s| s.name).collect();
     let defined = |name: &str| p.service(name).is_some() || p.external.services.contains(name);
     let fragment = p.fragment();
+    let mut lowered = Vec::new();
     let mut report = |range, target: &str, mut message: String| {
         if let Some(close) = super::did_you_mean(target, names.iter().copied()) {
             message.push_str(&format!(". Did you mean `{close}`?"));
@@ -53,15 +55,25 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     };
     for s in &p.services {
         for d in &s.depends_on {
-            if !defined(d.name) {
-                report(
-                    p.span(d.node),
-                    d.name,
-                    format!(
-                        "Compose refuses this project: service \"{}\" depends on undefined service \"{}\"",
-                        s.name, d.name
-                    ),
+            if !defined(&d.name) {
+                let message = format!(
+                    "Compose refuses this project: service \"{}\" depends on undefined service \"{}\"",
+                    s.name, d.name
                 );
+                if d.unset_vars {
+                    // Written with a variable that is not set here: where Compose runs it
+                    // may name a service that exists.
+                    lowered.push(
+                        Finding::new(
+                            &UNDEFINED_SERVICE,
+                            p.span(d.node),
+                            format!("Unless its variables are set where Compose runs: {message}"),
+                        )
+                        .with_severity(crate::finding::Severity::Info),
+                    );
+                    continue;
+                }
+                report(p.span(d.node), &d.name, message);
             }
         }
         if let Some(extends) = &s.extends {
@@ -116,6 +128,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             }
         }
     }
+    out.extend(lowered);
 }
 
 /// An `extends: file:` that cannot be read.
@@ -180,5 +193,22 @@ mod tests {
             "{}",
             f[2].message
         );
+    }
+
+    #[test]
+    fn depends_on_written_with_a_variable() {
+        // The database service is chosen by a variable whose default names a service here.
+        let text = "services:\n  app:\n    image: example/app:2\n    depends_on:\n      - cache\n      - ${APP_DB_HOST:-pg}\n  pg:\n    image: postgres:17\n  cache:\n    image: redis:7\n";
+        assert!(crate::rules::test_support::flagged(text, "undefined-service").is_empty());
+        // Set to a service that exists, and to one that does not.
+        let set = text.replace("${APP_DB_HOST:-pg}", "${APP_DB_HOST}");
+        assert!(findings(&set, &[("APP_DB_HOST", "cache")], "undefined-service").is_empty());
+        let wrong = findings(&set, &[("APP_DB_HOST", "mysql")], "undefined-service");
+        assert_eq!(wrong.len(), 1);
+        assert_eq!(wrong[0].severity, crate::finding::Severity::Error);
+        // Not set here: it may be set where Compose runs.
+        let unset = findings(&set, &[], "undefined-service");
+        assert_eq!(unset.len(), 1);
+        assert_eq!(unset[0].severity, crate::finding::Severity::Info);
     }
 }

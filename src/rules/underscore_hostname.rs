@@ -33,6 +33,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "A host name with `_` used in an HTTP URL",
+        compose: [check],
     };
 }
 

@@ -20,6 +20,10 @@ declare_rule! {
     /// for a service `db` running `postgres:16`). Switch words (`true`, `n`, `off`,
     /// `none`...), numbers and dotted names are never host names here.
     ///
+    /// A name that another variant file beside this one defines (`compose.agent.yaml`
+    /// naming a service of `compose.observability.yaml`, both layered on `compose.yaml`) is
+    /// information: it resolves when the files run together.
+    ///
     /// ## Why it matters
     /// The name does not resolve: `getaddrinfo ENOTFOUND postgres`, `could not translate
     /// host name`. Usually the URL uses the image name or an old service name.
@@ -41,6 +45,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "A host name no service provides",
+        compose: [check],
     };
 }
 
@@ -110,11 +115,23 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 }
             }
         }
-        out.push(Finding::new(
+        let mut f = Finding::new(
             &UNKNOWN_SERVICE_HOST,
             p.value_span(p.ref_val(r), r.host.host_range.clone()),
             message,
-        ));
+        );
+        if p.external.variant_hosts.contains(host) {
+            // Another variant file beside this one defines it: layered with it, it resolves.
+            f = Finding {
+                message: format!(
+                    "{}, unless this file runs together with the variant file beside it that defines `{host}`",
+                    f.message
+                ),
+                ..f
+            }
+            .with_severity(crate::finding::Severity::Info);
+        }
+        out.push(f);
     }
 }
 

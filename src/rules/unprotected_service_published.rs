@@ -46,6 +46,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "A server without authentication published on every interface",
+        compose: [check],
     };
 }
 

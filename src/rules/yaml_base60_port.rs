@@ -31,6 +31,7 @@ declare_rule! {
         severity: Info,
         applies_to: "Compose files",
         summary: "An unquoted `xx:yy` port that YAML 1.1 tools read as base 60",
+        compose: [check],
     };
 }
 
