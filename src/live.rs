@@ -21,15 +21,19 @@ pub struct Endpoint {
     pub tls: Option<std::path::PathBuf>,
 }
 
-/// An endpoint that overrides the environment and the contexts: the editor's
-/// `live.endpoint` setting (a Podman socket, a remote daemon), set by the server.
-static ENDPOINT_OVERRIDE: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+tokio::task_local! {
+    /// The editor's `live.endpoint` setting (a Podman socket, a remote daemon) for the live
+    /// calls of one request: the server runs each probe inside [`with_endpoint`] with its
+    /// session's settings, so there is no process-wide endpoint and the CLI never sees one.
+    static ENDPOINT_SETTING: Option<String>;
+}
 
-/// Sets or clears the endpoint that overrides `DOCKER_HOST` and the Docker contexts.
-pub fn set_endpoint_override(host: Option<String>) {
-    if let Ok(mut o) = ENDPOINT_OVERRIDE.write() {
-        *o = host.filter(|h| !h.is_empty());
-    }
+/// Runs `f` (the live calls of one request) with the editor's `live.endpoint` setting, which
+/// overrides `DOCKER_HOST` and the Docker contexts for every [`endpoint`] it asks for.
+pub async fn with_endpoint<F: std::future::Future>(setting: Option<String>, f: F) -> F::Output {
+    ENDPOINT_SETTING
+        .scope(setting.filter(|h| !h.is_empty()), f)
+        .await
 }
 
 /// The endpoint as the docker CLI picks it, after the editor's `live.endpoint` setting:
@@ -37,7 +41,7 @@ pub fn set_endpoint_override(host: Option<String>) {
 /// `DOCKER_CONTEXT` or `currentContext` in `~/.docker/config.json` (its
 /// `Endpoints.docker.Host` in `~/.docker/contexts/meta/*/meta.json`), else the local socket.
 pub fn endpoint() -> Endpoint {
-    if let Some(host) = ENDPOINT_OVERRIDE.read().ok().and_then(|o| o.clone()) {
+    if let Some(host) = ENDPOINT_SETTING.try_with(|e| e.clone()).ok().flatten() {
         return Endpoint {
             host,
             how: "from the editor setting live.endpoint".into(),

@@ -1179,3 +1179,262 @@ async fn broken_yaml_above_the_cursor_gets_no_answer_about_the_wrong_token() {
     let r = c.request("textDocument/definition", hover(4, 17)).await;
     assert_eq!(r["result"]["range"]["start"]["line"], 9, "{r}");
 }
+
+/// Waits until the server has no analysis scheduled or running, and returns its counters
+/// (`analyses` run, diagnostics `sent`) through the debug-only command. Every publication
+/// sent before is then in the stash: the command also logs a mark, which travels the
+/// notifications' own channel behind them (the answer does not).
+async fn stats(c: &mut TestClient) -> Value {
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.debug.stats", "arguments": []}),
+        )
+        .await;
+    assert_eq!(r["result"]["idle"], true, "{r}");
+    let mark = r["result"]["mark"].as_str().unwrap().to_string();
+    loop {
+        let log = c.notification("window/logMessage").await;
+        if log["message"] == mark {
+            break;
+        }
+    }
+    r["result"].clone()
+}
+
+/// The `publishDiagnostics` of `uri` received so far (and taken from the stash), in order.
+fn take_publishes(c: &mut TestClient, uri: &str) -> Vec<Value> {
+    let (mine, rest): (Vec<Value>, Vec<Value>) = std::mem::take(&mut c.notifications)
+        .into_iter()
+        .partition(|n| {
+            n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri
+        });
+    c.notifications = rest;
+    mine.into_iter().map(|n| n["params"].clone()).collect()
+}
+
+/// Thirty edits sent without waiting: the analyses of outdated versions are debounced or
+/// cancelled (far fewer analyses than edits), what is published never goes back in time,
+/// and the last publication is the newest version's.
+#[tokio::test]
+async fn rapid_edits_publish_only_the_newest_version_with_far_fewer_analyses() {
+    let mut c = start_with("utf-16").await;
+    let uri = "file:///rapid/compose.yaml";
+    c.open(uri, "dockercompose", 1, "services:\n  web:\n    ports: [\"")
+        .await;
+    c.diagnostics_for_version(uri, 1).await;
+    let before = stats(&mut c).await;
+    take_publishes(&mut c, uri);
+    // Type `8080:99999"]` and a comment, one character per change, 30 changes.
+    let typed = "8080:99999\"] # the api port!!!";
+    assert_eq!(typed.chars().count(), 30);
+    for (i, ch) in typed.chars().enumerate() {
+        let col = 13 + i as u64;
+        c.change(
+            uri,
+            2 + i as i64,
+            json!([{"range": {"start": {"line": 2, "character": col}, "end": {"line": 2, "character": col}}, "text": ch.to_string()}]),
+        )
+        .await;
+    }
+    let last = 31;
+    let after = stats(&mut c).await;
+    let published = take_publishes(&mut c, uri);
+    let versions: Vec<i64> = published
+        .iter()
+        .map(|p| p["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions.last(), Some(&last), "{versions:?}");
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    let diags = published.last().unwrap()["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(range(&diags[0]), [2, 18, 2, 23]);
+    let analyses = after["analyses"].as_u64().unwrap() - before["analyses"].as_u64().unwrap();
+    eprintln!(
+        "{analyses} analyses, {} publications for 30 edits",
+        versions.len()
+    );
+    assert!(
+        (1..=10).contains(&analyses),
+        "{analyses} analyses for 30 edits"
+    );
+    assert!(versions.len() as u64 <= analyses, "{versions:?}");
+}
+
+/// Changes to a file another open document reads (its override partner) republish that
+/// document once, however many arrive in a row: through the editor, or on disk.
+#[tokio::test]
+async fn a_related_files_changes_republish_the_dependent_once() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-once-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = "services:\n  web:\n    networks: [edge]\n";
+    let over = "networks:\n  edge: {}\n";
+    std::fs::write(dir.join("compose.yaml"), base).unwrap();
+    std::fs::write(dir.join("compose.override.yaml"), over).unwrap();
+    let base_uri = format!("file://{}", dir.join("compose.yaml").display());
+    let over_uri = format!("file://{}", dir.join("compose.override.yaml").display());
+
+    let mut c = start_with("utf-16").await;
+    c.open(&base_uri, "yaml", 1, base).await;
+    c.diagnostics(&base_uri).await;
+    c.open(&over_uri, "yaml", 1, over).await;
+    c.diagnostics(&over_uri).await;
+    stats(&mut c).await;
+    take_publishes(&mut c, &base_uri);
+    take_publishes(&mut c, &over_uri);
+
+    // Five unsaved edits of the override file in a row; the last drops `edge`.
+    for v in 2..=6 {
+        let text = if v == 6 {
+            "networks:\n  other: {}\n".to_string()
+        } else {
+            format!("networks:\n  edge: {{}}\n# {v}\n")
+        };
+        c.change(&over_uri, v, json!([{ "text": text }])).await;
+    }
+    stats(&mut c).await;
+    let republished = take_publishes(&mut c, &base_uri);
+    assert_eq!(republished.len(), 1, "{republished:?}");
+    assert_eq!(
+        republished[0]["diagnostics"][0]["code"], "undefined-network",
+        "{republished:?}"
+    );
+    assert_eq!(
+        take_publishes(&mut c, &over_uri).last().unwrap()["version"],
+        6
+    );
+
+    // Two disk changes of files it read, in one notification: one republish.
+    let changed = json!({"changes": [
+        {"uri": over_uri, "type": 2},
+        {"uri": format!("file://{}", dir.join(".env").display()), "type": 1},
+        {"uri": over_uri, "type": 2},
+    ]});
+    c.notify("workspace/didChangeWatchedFiles", changed).await;
+    stats(&mut c).await;
+    assert_eq!(take_publishes(&mut c, &base_uri).len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A FIFO that answers every reader with an empty file: a thread opens it for writing
+/// (blocking until a reader opens it) and closes it, again and again, until it is removed.
+/// Until `release`, readers block, like a read from a dead network mount.
+#[cfg(target_os = "linux")]
+struct Fifo(std::path::PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Fifo {
+    fn new(path: std::path::PathBuf) -> Self {
+        let status = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+        Fifo(path)
+    }
+
+    fn release(&self) {
+        let path = self.0.clone();
+        std::thread::spawn(move || {
+            while std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Fifo {
+    fn drop(&mut self) {
+        // Whatever happened, no reader stays blocked (the runtime waits for them).
+        self.release();
+    }
+}
+
+/// Reads that never end (a FIFO named like a Compose file: the includer scan of a YAML file
+/// with another name, and the analysis's read of an override file) run on the worker pool:
+/// another document is opened, analysed and hovered meanwhile.
+// Two worker threads: were a read to block the serving task, the client's timeout would
+// still fire (and fail the test) instead of the whole test hanging.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_read_does_not_delay_a_hover_on_another_document() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("scan")).unwrap();
+    std::fs::create_dir_all(dir.join("override")).unwrap();
+    std::fs::create_dir_all(dir.join("other")).unwrap();
+    // `scan/extra.yaml` is not named like a Compose file: didOpen asks whether a Compose
+    // file in its folder names it, and `scan/compose.yaml` is a FIFO.
+    let scan_fifo = Fifo::new(dir.join("scan/compose.yaml"));
+    let extra = "services:\n  db:\n    image: postgres\n";
+    std::fs::write(dir.join("scan/extra.yaml"), extra).unwrap();
+    // `override/compose.yaml` is analysed with its override partner, a FIFO.
+    let over_fifo = Fifo::new(dir.join("override/compose.override.yaml"));
+    let stuck = "services:\n  web:\n    ports: [\"localhost:8080:80\"]\n";
+    std::fs::write(dir.join("override/compose.yaml"), stuck).unwrap();
+    let other = "services:\n  api:\n    ports: [\"8080:80\"]\n";
+    std::fs::write(dir.join("other/compose.yaml"), other).unwrap();
+    let uri = |p: &str| format!("file://{}", dir.join(p).display());
+
+    let mut c = start_with("utf-16").await;
+    c.open(&uri("scan/extra.yaml"), "yaml", 1, extra).await;
+    c.open(&uri("override/compose.yaml"), "yaml", 1, stuck)
+        .await;
+    c.open(&uri("other/compose.yaml"), "yaml", 1, other).await;
+    c.diagnostics(&uri("other/compose.yaml")).await;
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri("other/compose.yaml")}, "position": {"line": 2, "character": 14}}),
+        )
+        .await;
+    assert!(
+        r["result"]["contents"]["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("publishes `8080:80`")),
+        "{r}"
+    );
+    // The stuck analysis has published nothing yet; released, it publishes.
+    assert!(
+        take_publishes(&mut c, &uri("override/compose.yaml")).is_empty(),
+        "the override file was read before it was released"
+    );
+    over_fifo.release();
+    scan_fifo.release();
+    let d = c.diagnostics(&uri("override/compose.yaml")).await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-port-spec", "{d}");
+    stats(&mut c).await;
+    drop((scan_fifo, over_fifo));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A pull sent right after a change waits for that version's analysis (woken when it ends)
+/// and returns its report, not the previous version's.
+#[tokio::test]
+async fn a_pull_right_after_a_change_returns_that_versions_report() {
+    let pull_caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
+    });
+    let mut c = start();
+    c.initialize_with(pull_caps, Value::Null).await;
+    let uri = "file:///pull-now/compose.yaml";
+    let pull = json!({"textDocument": {"uri": uri}});
+    c.open(uri, "yaml", 1, BROKEN).await;
+    let r = c.request("textDocument/diagnostic", pull.clone()).await;
+    assert_eq!(r["result"]["items"][0]["code"], "invalid-port-spec", "{r}");
+    for v in 2..=6 {
+        // Even versions fix the host IP, odd ones break it again.
+        let text = if v % 2 == 0 {
+            BROKEN.replace("localhost", "127.0.0.1")
+        } else {
+            BROKEN.to_string()
+        };
+        c.change(uri, v, json!([{ "text": text }])).await;
+        let r = c.request("textDocument/diagnostic", pull.clone()).await;
+        let items = r["result"]["items"].as_array().unwrap();
+        assert_eq!(items.is_empty(), v % 2 == 0, "version {v}: {r}");
+    }
+    // Nothing was pushed to a pulling client.
+    assert!(take_publishes(&mut c, uri).is_empty());
+}

@@ -54,9 +54,24 @@ pub struct Document {
     pub live: Vec<LiveResult>,
     /// Verdicts of the last live checks on external networks and service references.
     pub live_links: Vec<LinkResult>,
-    /// Bumped by each live check, so that an analysis started before it does not drop
-    /// its results.
-    pub live_generation: u64,
+    /// The diagnostics generation: the number of the newest analysis scheduled for this
+    /// document (unique across documents). Only an analysis of the current generation
+    /// stores or publishes its results; every input change (an edit, a related file,
+    /// settings, live verdicts) schedules a new one. See [`crate::server::scheduler`].
+    pub generation: u64,
+    /// The cancellation flag of the current generation's analysis; set when a newer one is
+    /// scheduled, checked by the analysis between its phases.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The newest generation whose analysis has ended (published, or failed): when it is
+    /// older than `generation`, work for the document is still scheduled or running.
+    pub settled: u64,
+    /// The newest generation whose analysis was stored (or failed): when it is older than
+    /// `generation`, an analysis is in flight and the next one is debounced. (Not
+    /// `settled`: the client may answer a publication before the server marks it settled.)
+    pub stored: u64,
+    /// False while a YAML file with another name waits for the includer scan that decides
+    /// whether it is a Compose file: it takes edits but is not served or analysed.
+    pub confirmed: bool,
     /// Each change since the last good tree's version: the version it made and the first
     /// byte it changed. Bytes before the smallest are the same in both texts.
     pub edits: Vec<(i32, usize)>,
@@ -109,10 +124,41 @@ impl Documents {
                 deps: Vec::new(),
                 live: Vec::new(),
                 live_links: Vec::new(),
-                live_generation: 0,
+                generation: 0,
+                cancel: Default::default(),
+                settled: 0,
+                stored: 0,
+                confirmed: true,
                 edits: Vec::new(),
             },
         );
+    }
+
+    /// Stores a document whose kind is not known yet (a YAML file that a Compose file may
+    /// include): it takes edits, and [`Documents::confirm`] makes it a Compose document.
+    pub fn open_pending(&mut self, uri: Uri, version: i32, text: &str) {
+        self.open(uri.clone(), FileKind::Compose, version, text);
+        if let Some(doc) = self.docs.get_mut(&uri) {
+            doc.confirmed = false;
+        }
+    }
+
+    /// Makes a pending document a served Compose document; false when it is not pending.
+    pub fn confirm(&mut self, uri: &Uri) -> bool {
+        match self.docs.get_mut(uri) {
+            Some(doc) if !doc.confirmed => {
+                doc.confirmed = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets a pending document (the scan found no Compose file that names it).
+    pub fn drop_pending(&mut self, uri: &Uri) {
+        if self.docs.get(uri).is_some_and(|d| !d.confirmed) {
+            self.docs.remove(uri);
+        }
     }
 
     /// Applies the changes in order. Returns false for a document that is not open.
@@ -147,20 +193,25 @@ impl Documents {
         true
     }
 
+    /// Forgets a document; its analysis in flight is cancelled. Returns it when it was
+    /// served (a pending one was never published).
     pub fn close(&mut self, uri: &Uri) -> Option<Document> {
-        self.docs.remove(uri)
+        let doc = self.docs.remove(uri)?;
+        doc.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        doc.confirmed.then_some(doc)
     }
 
     pub fn get(&self, uri: &Uri) -> Option<&Document> {
-        self.docs.get(uri)
+        self.docs.get(uri).filter(|d| d.confirmed)
     }
 
     pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
-        self.docs.get_mut(uri)
+        self.docs.get_mut(uri).filter(|d| d.confirmed)
     }
 
+    /// The served documents (not those pending classification).
     pub fn iter(&self) -> impl Iterator<Item = (&Uri, &Document)> {
-        self.docs.iter()
+        self.docs.iter().filter(|(_, d)| d.confirmed)
     }
 }
 
@@ -251,6 +302,38 @@ mod tests {
         assert_eq!(rope.to_string(), "X\ncd!");
         apply_change(&mut rope, edit(0, 99, 1, 1, ""), PositionEncoding::Utf16);
         assert_eq!(rope.to_string(), "Xd!");
+    }
+
+    #[test]
+    fn a_pending_document_takes_edits_but_is_not_served_until_confirmed() {
+        let uri: Uri = "file:///p/extra.yaml".parse().unwrap();
+        let mut docs = Documents::default();
+        docs.open_pending(uri.clone(), 1, "a: 1\n");
+        assert!(docs.get(&uri).is_none() && docs.iter().next().is_none());
+        assert!(docs.change(
+            &uri,
+            2,
+            vec![edit(0, 3, 0, 4, "2")],
+            PositionEncoding::Utf16
+        ));
+        assert!(docs.confirm(&uri));
+        assert!(!docs.confirm(&uri), "confirmed once");
+        let doc = docs.get(&uri).unwrap();
+        assert_eq!(
+            (doc.version, doc.rope.to_string()),
+            (2, "a: 2\n".to_string())
+        );
+        // A served document is not dropped as pending; closing cancels its analysis.
+        docs.drop_pending(&uri);
+        let cancel = std::sync::Arc::clone(&docs.get(&uri).unwrap().cancel);
+        assert!(docs.close(&uri).is_some());
+        assert!(cancel.load(std::sync::atomic::Ordering::Relaxed));
+        // A pending one is dropped, and closing it reports nothing to clear.
+        docs.open_pending(uri.clone(), 1, "");
+        docs.drop_pending(&uri);
+        assert!(!docs.confirm(&uri));
+        docs.open_pending(uri.clone(), 1, "");
+        assert!(docs.close(&uri).is_none());
     }
 
     #[test]

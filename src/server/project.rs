@@ -4,15 +4,19 @@
 //! and Compose files in its folder and the folders above that name it), each from the
 //! editor when open, else from disk.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::classify::FileKind;
+use crate::server::documents::Documents;
+use crate::server::session::OpenFiles;
 use crate::server::{Backend, document_path};
 use crate::syntax::yaml::Yaml;
 
+#[derive(Clone)]
 pub struct ProjectFile {
     pub uri: Uri,
     pub rope: Rope,
@@ -41,90 +45,124 @@ impl ProjectFile {
     }
 }
 
-/// The document (when it is a Compose file that parsed) and, with `others`, the project's
-/// other Compose files.
-pub fn files(backend: &Backend, uri: &Uri, others: bool) -> Vec<ProjectFile> {
-    let (this, deps) = {
-        let docs = backend.docs();
-        let Some(doc) = docs.get(uri) else {
-            return Vec::new();
-        };
-        if doc.kind != FileKind::Compose {
-            return Vec::new();
-        }
-        let this = doc.last_good.as_ref().map(|l| ProjectFile {
-            uri: uri.clone(),
-            rope: l.rope.clone(),
-            text: Arc::clone(&l.text),
-            yaml: Arc::clone(&l.yaml),
-            valid: doc.unchanged_since(l.version),
-        });
-        (this, doc.deps.clone())
-    };
-    let mut out: Vec<ProjectFile> = this.into_iter().collect();
-    if !others {
-        return out;
-    }
-    let own = document_path(uri);
-    let mut deps = deps;
-    for includer in includers(backend, &own) {
-        if !deps.contains(&includer) {
-            deps.push(includer);
-        }
-    }
-    for path in deps {
-        let compose = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        if !compose || path == own || out.iter().any(|f| document_path(&f.uri) == path) {
-            continue;
-        }
-        let Some(text) = backend
-            .text_of(&path)
-            .or_else(|| std::fs::read_to_string(&path).ok())
-        else {
-            continue;
-        };
-        let Some(uri) = Uri::from_file_path(&path) else {
-            continue;
-        };
-        let yaml = Yaml::parse(&text);
-        if yaml.error.is_some() {
-            continue;
-        }
-        out.push(ProjectFile {
-            uri,
-            rope: Rope::from_str(&text),
-            text: Arc::new(text),
-            yaml: Arc::new(yaml),
-            valid: usize::MAX,
-        });
-    }
-    out
+/// What navigation needs of the session, copied under the document lock: the document's
+/// last good tree, what its analysis read, which open Compose documents read which files,
+/// and the open documents' texts. Building the project's files from it reads the disk, so
+/// it is done on the worker pool.
+pub struct Snapshot {
+    uri: Uri,
+    this: Option<ProjectFile>,
+    deps: Vec<PathBuf>,
+    users: Users,
+    open: Arc<OpenFiles>,
+    /// Whether the last good tree is the document's current text.
+    pub current: bool,
 }
 
-/// Whether a Compose file of the project includes, extends or overrides `path`.
-pub fn is_included(backend: &Backend, path: &std::path::Path) -> bool {
-    !includers(backend, path).is_empty()
+/// Each open Compose document's path, with the files its last analysis read.
+pub type Users = Vec<(PathBuf, Vec<PathBuf>)>;
+
+/// The open Compose documents and what they read (under the document lock; no I/O).
+pub fn users(docs: &Documents) -> Users {
+    docs.iter()
+        .filter(|(_, doc)| doc.kind == FileKind::Compose)
+        .map(|(uri, doc)| (document_path(uri), doc.deps.clone()))
+        .collect()
+}
+
+/// The navigation snapshot of a Compose document; `None` for another kind or a document
+/// that is not open.
+pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
+    let docs = backend.docs();
+    let doc = docs.get(uri)?;
+    if doc.kind != FileKind::Compose {
+        return None;
+    }
+    let this = doc.last_good.as_ref().map(|l| ProjectFile {
+        uri: uri.clone(),
+        rope: l.rope.clone(),
+        text: Arc::clone(&l.text),
+        yaml: Arc::clone(&l.yaml),
+        valid: doc.unchanged_since(l.version),
+    });
+    Some(Snapshot {
+        uri: uri.clone(),
+        this,
+        deps: doc.deps.clone(),
+        current: doc
+            .last_good
+            .as_ref()
+            .is_some_and(|l| l.version == doc.version),
+        users: users(&docs),
+        open: Arc::new(OpenFiles::of(&docs)),
+    })
+}
+
+impl Snapshot {
+    /// The document (when it is a Compose file that parsed) and, with `others`, the
+    /// project's other Compose files (read from the editor or the disk: on a worker only).
+    pub fn files(&self, others: bool) -> Vec<ProjectFile> {
+        let mut out: Vec<ProjectFile> = self.this.iter().cloned().collect();
+        if !others {
+            return out;
+        }
+        let own = document_path(&self.uri);
+        let mut deps = self.deps.clone();
+        for includer in includers(&self.users, &self.open, &own) {
+            if !deps.contains(&includer) {
+                deps.push(includer);
+            }
+        }
+        for path in deps {
+            let compose = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            if !compose || path == own || out.iter().any(|f| document_path(&f.uri) == path) {
+                continue;
+            }
+            let Some(text) = self.open.read(&path) else {
+                continue;
+            };
+            let Some(uri) = Uri::from_file_path(&path) else {
+                continue;
+            };
+            let yaml = Yaml::parse(&text);
+            if yaml.error.is_some() {
+                continue;
+            }
+            out.push(ProjectFile {
+                uri,
+                rope: Rope::from_str(&text),
+                text: Arc::new(text),
+                yaml: Arc::new(yaml),
+                valid: usize::MAX,
+            });
+        }
+        out
+    }
+}
+
+/// Whether a Compose file of the project includes, extends or overrides `path` (reads the
+/// disk: on a worker only).
+pub fn is_included(users: &Users, open: &OpenFiles, path: &Path) -> bool {
+    !includers(users, open, path).is_empty()
+}
+
+/// Whether an open Compose document's last analysis read `path` (no I/O).
+pub fn is_read_by_open(users: &Users, path: &Path) -> bool {
+    users.iter().any(|(_, deps)| deps.iter().any(|d| d == path))
 }
 
 /// The Compose files that name `path` (as `include:`, `extends: file:`, or as their
 /// override/base partner), with the other files those name: open documents whose last
 /// analysis read it, then Compose-named files on disk in its folder and the folders above.
-fn includers(backend: &Backend, path: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out: Vec<std::path::PathBuf> = Vec::new();
-    {
-        let docs = backend.docs();
-        for (uri, doc) in docs.iter() {
-            if doc.kind == FileKind::Compose && doc.deps.iter().any(|d| d == path) {
-                out.push(document_path(uri));
-                out.extend(doc.deps.iter().cloned());
-            }
+fn includers(users: &Users, open: &OpenFiles, path: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for (user, deps) in users {
+        if deps.iter().any(|d| d == path) {
+            out.push(user.clone());
+            out.extend(deps.iter().cloned());
         }
     }
-    let read = |p: &std::path::Path| {
-        backend
-            .text_of(p)
-            .or_else(|| std::fs::read_to_string(p).ok())
-    };
+    let read = |p: &Path| open.read(p);
     for includer in crate::workspace::includers(path, &read) {
         if !out.contains(&includer.path) {
             out.push(includer.path);

@@ -6,14 +6,54 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::convert;
 use crate::server::Backend;
+use crate::server::documents::{Analysed, LastGood};
 
-pub fn code_action(backend: &Backend, params: CodeActionParams) -> Option<CodeActionResponse> {
-    let uri = params.text_document.uri;
+/// What a code action reads of the session, copied under the document lock.
+pub struct Snapshot {
+    uri: Uri,
+    kind: crate::classify::FileKind,
+    /// The analysis of the current version (fixes are byte edits of the analysed text:
+    /// they are offered only while it is current).
+    analysed: Analysed,
+    /// The last good tree when it is the current text.
+    last: Option<LastGood>,
+    live_disabled: bool,
+    enc: crate::text::PositionEncoding,
+}
+
+pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     let enc = backend.encoding();
+    let live_disabled = backend.settings().live_disabled;
     let docs = backend.docs();
-    let doc = docs.get(&uri)?;
-    // Fixes are byte edits of the analysed text: offer them only while it is current.
-    let analysed = doc.analysed.as_ref().filter(|a| a.version == doc.version)?;
+    let doc = docs.get(uri)?;
+    let analysed = doc
+        .analysed
+        .as_ref()
+        .filter(|a| a.version == doc.version)?
+        .clone();
+    Some(Snapshot {
+        uri: uri.clone(),
+        kind: doc.kind,
+        analysed,
+        last: doc
+            .last_good
+            .as_ref()
+            .filter(|l| l.version == doc.version)
+            .cloned(),
+        live_disabled,
+        enc,
+    })
+}
+
+pub fn code_action(snap: Snapshot, params: CodeActionParams) -> Option<CodeActionResponse> {
+    let Snapshot {
+        uri,
+        kind,
+        analysed,
+        last,
+        live_disabled,
+        enc,
+    } = snap;
     let wanted = params.range;
     let mut actions = Vec::new();
     for finding in analysed.findings.iter() {
@@ -57,10 +97,10 @@ pub fn code_action(backend: &Backend, params: CodeActionParams) -> Option<CodeAc
     if !wants(CodeActionKind::QUICKFIX.as_str()) {
         actions.clear();
     }
-    if doc.kind == crate::classify::FileKind::Compose
+    if kind == crate::classify::FileKind::Compose
         && wants(LIVE_KIND)
-        && !backend.settings().live_disabled
-        && let Some(last) = doc.last_good.as_ref().filter(|l| l.version == doc.version)
+        && !live_disabled
+        && let Some(last) = &last
     {
         let offset = super::offset(&last.rope, wanted.start, enc);
         live_actions(&uri, &last.yaml, &last.text, offset, &mut actions);

@@ -8,31 +8,42 @@ use tower_lsp_server::ls_types::*;
 use crate::navigate::{self, Completing};
 use crate::server::Backend;
 
-pub fn completion(backend: &Backend, params: CompletionParams) -> Option<CompletionResponse> {
-    let pos = params.text_document_position;
+/// What a completion reads of the session, copied under the document lock.
+pub struct Snapshot {
+    rope: ropey::Rope,
+    last: Option<crate::server::documents::LastGood>,
+    enc: crate::text::PositionEncoding,
+}
+
+/// `None` for a document that is not open or not a Compose file.
+pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     let enc = backend.encoding();
-    let (text, offset, defined, external) = {
-        let docs = backend.docs();
-        let doc = docs.get(&pos.text_document.uri)?;
-        if doc.kind != crate::classify::FileKind::Compose {
-            return None;
-        }
-        let offset = super::offset(&doc.rope, pos.position, enc);
-        let last = doc.last_good.as_ref();
-        let defined = last.map(|l| navigate::defined(&l.yaml)).unwrap_or_default();
-        let external = last.map(|l| {
+    let docs = backend.docs();
+    let doc = docs.get(uri)?;
+    if doc.kind != crate::classify::FileKind::Compose {
+        return None;
+    }
+    Some(Snapshot {
+        rope: doc.rope.clone(),
+        last: doc.last_good.clone(),
+        enc,
+    })
+}
+
+pub fn completion(snap: Snapshot, params: CompletionParams) -> Option<CompletionResponse> {
+    let pos = params.text_document_position;
+    let offset = super::offset(&snap.rope, pos.position, snap.enc);
+    let last = snap.last.as_ref();
+    let defined = last.map(|l| navigate::defined(&l.yaml)).unwrap_or_default();
+    let external = last
+        .map(|l| {
             (
                 l.ctx.external.services.iter().cloned().collect::<Vec<_>>(),
                 l.ctx.external.networks.iter().cloned().collect::<Vec<_>>(),
             )
-        });
-        (
-            doc.rope.to_string(),
-            offset,
-            defined,
-            external.unwrap_or_default(),
-        )
-    };
+        })
+        .unwrap_or_default();
+    let text = snap.rope.to_string();
     let items: Vec<CompletionItem> = match navigate::completing(&text, offset)? {
         Completing::Service => {
             let taken = navigate::already_named(&text, offset);

@@ -6,15 +6,14 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
 use crate::navigate;
-use crate::server::Backend;
 
 pub fn definition(
-    backend: &Backend,
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
     params: GotoDefinitionParams,
 ) -> Option<GotoDefinitionResponse> {
     let pos = params.text_document_position_params;
-    let enc = backend.encoding();
-    let files = project::files(backend, &pos.text_document.uri, true);
+    let files = snap.files(true);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;

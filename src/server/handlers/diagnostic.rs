@@ -4,14 +4,15 @@
 //! has them.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::server::Backend;
 
-/// How long a pull may wait for the analysis of the current version.
+/// How long a pull may wait for the analysis of the current version (it is woken when an
+/// analysis ends, not polled).
 const WAIT: Duration = Duration::from_secs(10);
 
 pub async fn diagnostic(
@@ -19,8 +20,12 @@ pub async fn diagnostic(
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
     let uri = params.text_document.uri;
-    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + WAIT;
     loop {
+        // Registered before the check, so an analysis that ends in between still wakes it.
+        let settled = backend.settled.notified();
+        tokio::pin!(settled);
+        settled.as_mut().enable();
         let ready = {
             let docs = backend.docs();
             match docs.get(&uri) {
@@ -52,13 +57,12 @@ pub async fn diagnostic(
             };
             return Ok(DocumentDiagnosticReportResult::Report(report));
         }
-        if started.elapsed() > WAIT {
+        if tokio::time::timeout_at(deadline, settled).await.is_err() {
             // The client may ask again (LSP's ServerCancelled with retriggerRequest).
             let mut e = Error::new(ErrorCode::ServerError(-32802));
             e.message = "portside: the analysis is still running".into();
             e.data = Some(serde_json::json!({"retriggerRequest": true}));
             return Err(e);
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }

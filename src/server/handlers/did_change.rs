@@ -4,20 +4,21 @@ use std::sync::Arc;
 
 use tower_lsp_server::ls_types::DidChangeTextDocumentParams;
 
-use super::publish;
-use crate::server::Backend;
+use crate::server::{Backend, scheduler};
 
 pub fn did_change(backend: &Arc<Backend>, params: DidChangeTextDocumentParams) {
     let uri = params.text_document.uri;
     let version = params.text_document.version;
     let enc = backend.encoding();
-    if !backend
-        .docs()
-        .change(&uri, version, params.content_changes, enc)
-    {
-        tracing::debug!(uri = uri.as_str(), "change for a document that is not open");
-        return;
-    }
-    publish::schedule_dependents(backend, &uri);
-    publish::schedule(backend, uri, version);
+    // The edit and the new generations (this document and those that read it) in one
+    // critical section, so no analysis of the old text can store after it.
+    let jobs = {
+        let mut docs = backend.docs();
+        if !docs.change(&uri, version, params.content_changes, enc) {
+            tracing::debug!(uri = uri.as_str(), "change for a document that is not open");
+            return;
+        }
+        scheduler::bump_with_dependents(backend, &mut docs, &uri)
+    };
+    scheduler::spawn(backend, jobs);
 }

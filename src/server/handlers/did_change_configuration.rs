@@ -7,15 +7,14 @@ use std::sync::Arc;
 use serde_json::Value;
 use tower_lsp_server::ls_types::{ConfigurationItem, DidChangeConfigurationParams, MessageType};
 
-use super::publish;
 use crate::config::RuleSettings;
-use crate::server::Backend;
+use crate::server::{Backend, scheduler};
 
-/// Parses and stores editor settings (`{"rules": {...}}`); returns whether they changed and
-/// the problems found in them.
+/// Parses and stores editor settings (`{"rules": {...}}`, `live.endpoint`...); returns
+/// whether they changed and the problems found in them. The live endpoint is part of them:
+/// the live calls run with the session's setting (`crate::live::with_endpoint`).
 pub fn store(backend: &Backend, value: &Value) -> (bool, Vec<String>) {
     let (settings, problems) = RuleSettings::from_json(value);
-    crate::live::set_endpoint_override(settings.live_endpoint.clone());
     let changed = backend.set_settings(settings);
     (changed, problems.into_iter().map(|p| p.message).collect())
 }
@@ -55,7 +54,7 @@ pub async fn pull(backend: &Arc<Backend>) {
     let (changed, problems) = store(backend, &value);
     report(backend, problems).await;
     if changed {
-        publish::schedule_all(backend);
+        scheduler::schedule_all(backend);
     }
 }
 
@@ -69,7 +68,7 @@ pub async fn did_change_configuration(
             let (changed, problems) = store(backend, value);
             report(backend, problems).await;
             if changed {
-                publish::schedule_all(backend);
+                scheduler::schedule_all(backend);
             }
         }
         None => pull(backend).await,

@@ -2,20 +2,29 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::DidCloseTextDocumentParams;
+use tower_lsp_server::ls_types::{DidCloseTextDocumentParams, Uri};
 
-use super::publish;
-use crate::server::Backend;
+use crate::server::{Backend, document_path, scheduler};
 
-pub async fn did_close(backend: &Arc<Backend>, params: DidCloseTextDocumentParams) {
-    let uri = params.text_document.uri;
-    if backend.docs().close(&uri).is_some() {
-        // Files that read this one now see what is on disk.
-        publish::schedule_dependents(backend, &uri);
-        let _guard = backend.publish.lock().await;
-        backend
-            .client
-            .publish_diagnostics(uri, Vec::new(), None)
-            .await;
-    }
+/// The synchronous part (before any `.await`): forgets the document and re-analyses the
+/// files that read it (they now see what is on disk). Returns whether it was served.
+pub fn close(backend: &Arc<Backend>, params: &DidCloseTextDocumentParams) -> Option<Uri> {
+    let uri = &params.text_document.uri;
+    let jobs = {
+        let mut docs = backend.docs();
+        docs.close(uri)?;
+        scheduler::bump_dependents(backend, &mut docs, &document_path(uri), None)
+    };
+    backend.settled.notify_waiters();
+    scheduler::spawn(backend, jobs);
+    Some(uri.clone())
+}
+
+/// Clears the closed document's diagnostics.
+pub async fn clear(backend: &Arc<Backend>, uri: Uri) {
+    let _guard = backend.publish.lock().await;
+    backend
+        .client
+        .publish_diagnostics(uri, Vec::new(), None)
+        .await;
 }

@@ -5,15 +5,14 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
 use crate::navigate;
-use crate::server::Backend;
 
 pub fn document_highlight(
-    backend: &Backend,
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
     params: DocumentHighlightParams,
 ) -> Option<Vec<DocumentHighlight>> {
     let pos = params.text_document_position_params;
-    let enc = backend.encoding();
-    let files = project::files(backend, &pos.text_document.uri, false);
+    let files = snap.files(false);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;

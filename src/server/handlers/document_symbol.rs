@@ -5,14 +5,13 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
 use crate::navigate;
-use crate::server::Backend;
 
 pub fn document_symbol(
-    backend: &Backend,
-    params: DocumentSymbolParams,
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
+    _params: DocumentSymbolParams,
 ) -> Option<DocumentSymbolResponse> {
-    let enc = backend.encoding();
-    let files = project::files(backend, &params.text_document.uri, false);
+    let files = snap.files(false);
     let this = files.first()?;
     // Only what the tree still places where the editor's text has it.
     let symbols = navigate::symbols(&this.yaml)

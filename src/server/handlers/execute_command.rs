@@ -9,24 +9,52 @@ use serde_json::{Value, json};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
-use super::publish;
 use crate::live::{self, probe};
 use crate::server::documents::{LinkResult, LiveResult};
-use crate::server::{Backend, document_path};
+use crate::server::{Backend, document_path, scheduler};
 
 pub const PROBE: &str = "portside.probe";
+
+/// Not advertised: waits (up to 10 s) until no analysis is scheduled or running, then
+/// answers `{"idle", "analyses", "sent", "mark"}`: how many analyses ran and how many
+/// diagnostics were sent (publishes or refreshes) since the start, and the text of a
+/// `window/logMessage` sent just before the answer. For tests.
+pub const DEBUG_STATS: &str = "portside.debug.stats";
 
 pub async fn execute_command(
     backend: &Arc<Backend>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
+    if params.command == DEBUG_STATS {
+        let idle = scheduler::idle(backend, std::time::Duration::from_secs(10)).await;
+        let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        // A mark sent like the diagnostics (the answer travels another way): a client that
+        // sees it has seen every publication sent before.
+        let mark = format!(
+            "portside.debug.stats {}",
+            backend
+                .progress_tokens
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        backend
+            .client
+            .log_message(MessageType::LOG, mark.clone())
+            .await;
+        return Ok(Some(json!({
+            "idle": idle,
+            "analyses": count(&backend.runs),
+            "sent": count(&backend.sent),
+            "mark": mark,
+        })));
+    }
     if params.command != PROBE {
         return Err(Error::invalid_params(format!(
             "unknown command `{}` (portside has `{PROBE}`)",
             params.command
         )));
     }
-    if backend.settings().live_disabled {
+    let settings = backend.settings();
+    if settings.live_disabled {
         return Err(Error::invalid_params(
             "live checks are turned off (setting `portside.live.enabled`)",
         ));
@@ -49,19 +77,15 @@ pub async fn execute_command(
         .get("offset")
         .and_then(Value::as_u64)
         .map(|o| o as usize);
-    let Some(text) = backend.docs().get(&uri).map(|d| d.rope.to_string()) else {
+    let Some(rope) = backend.docs().get(&uri).map(|d| d.rope.clone()) else {
         return Err(Error::invalid_params("the document is not open"));
     };
     let path = document_path(&uri);
-    let editor = backend.settings();
-    let reader = Arc::clone(backend);
+    let editor = settings.clone();
+    let open = backend.open_files();
     let found = tokio::task::spawn_blocking(move || {
-        let read = |p: &std::path::Path| {
-            reader
-                .text_of(p)
-                .or_else(|| std::fs::read_to_string(p).ok())
-        };
-        let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+        let text = rope.to_string();
+        let ctx = crate::workspace::context_reading(&path, &text, &editor, &|p| open.read(p));
         let (project, mappings) = probe::mappings(&path, &text, &ctx);
         (project, mappings, probe::links(&text, &ctx))
     })
@@ -129,21 +153,27 @@ pub async fn execute_command(
         ),
         None => None,
     };
-    let verdicts = match live::connect().await {
-        Ok(docker) => match probe::probe(&docker, &project, &mappings, live::is_local()).await {
-            Ok(v) => {
-                if let Some(p) = &progress {
-                    p.report_with_message("networks and services that name each other", 80)
-                        .await;
+    // The daemon calls see the session's `live.endpoint` setting (and nothing else does).
+    let verdicts = live::with_endpoint(settings.live_endpoint.clone(), async {
+        match live::connect().await {
+            Ok(docker) => {
+                match probe::probe(&docker, &project, &mappings, live::is_local()).await {
+                    Ok(v) => {
+                        if let Some(p) = &progress {
+                            p.report_with_message("networks and services that name each other", 80)
+                                .await;
+                        }
+                        probe::probe_links(&docker, &project, &links)
+                            .await
+                            .map(|l| (v, l))
+                    }
+                    Err(e) => Err(e),
                 }
-                probe::probe_links(&docker, &project, &links)
-                    .await
-                    .map(|l| (v, l))
             }
             Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+        }
+    })
+    .await;
     let (verdicts, link_verdicts) = match verdicts {
         Ok(v) => v,
         Err(e) => {
@@ -157,8 +187,9 @@ pub async fn execute_command(
             return Ok(Some(json!({"project": project, "error": e.to_string()})));
         }
     };
-    // Keep the verdicts; they replace earlier ones for the same mappings.
-    let version = {
+    // Keep the verdicts; they replace earlier ones for the same mappings. A new generation
+    // in the same critical section: an analysis that started before cannot store over them.
+    let job = {
         let mut docs = backend.docs();
         let Some(doc) = docs.get_mut(&uri) else {
             return Ok(None);
@@ -180,10 +211,9 @@ pub async fn execute_command(
                 verdict: v.clone(),
                 at: now,
             }));
-        doc.live_generation += 1;
-        doc.version
+        scheduler::bump(backend, &mut docs, &uri, scheduler::Why::Inputs)
     };
-    publish::schedule(backend, uri, version);
+    scheduler::spawn(backend, job.into_iter().collect());
     let failed: Vec<&probe::Verdict> = verdicts
         .iter()
         .filter(|v| v.outcome == probe::Outcome::Fail)

@@ -8,28 +8,63 @@ use tower_lsp_server::ls_types::*;
 use super::super::convert;
 use crate::classify::FileKind;
 use crate::server::Backend;
+use crate::server::documents::{Analysed, LastGood, LiveResult};
 use crate::{hover, text};
 
-pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
-    let pos = params.text_document_position_params;
+/// What a hover reads of the session, copied under the document lock.
+pub struct Snapshot {
+    kind: FileKind,
+    rope: ropey::Rope,
+    version: i32,
+    last: Option<LastGood>,
+    valid: usize,
+    analysed: Option<Analysed>,
+    live: Vec<LiveResult>,
+    live_disabled: bool,
+    markdown: bool,
+    enc: text::PositionEncoding,
+}
+
+pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     let enc = backend.encoding();
-    let (kind, rope, version, last, valid, analysed, live) = {
-        let docs = backend.docs();
-        let doc = docs.get(&pos.text_document.uri)?;
-        let valid = doc
-            .last_good
-            .as_ref()
-            .map_or(usize::MAX, |l| doc.unchanged_since(l.version));
-        (
-            doc.kind,
-            doc.rope.clone(),
-            doc.version,
-            doc.last_good.clone(),
-            valid,
-            doc.analysed.clone(),
-            doc.live.clone(),
-        )
-    };
+    let live_disabled = backend.settings().live_disabled;
+    let markdown = backend
+        .hover_markdown
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let docs = backend.docs();
+    let doc = docs.get(uri)?;
+    let valid = doc
+        .last_good
+        .as_ref()
+        .map_or(usize::MAX, |l| doc.unchanged_since(l.version));
+    Some(Snapshot {
+        kind: doc.kind,
+        rope: doc.rope.clone(),
+        version: doc.version,
+        last: doc.last_good.clone(),
+        valid,
+        analysed: doc.analysed.clone(),
+        live: doc.live.clone(),
+        live_disabled,
+        markdown,
+        enc,
+    })
+}
+
+pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
+    let pos = params.text_document_position_params;
+    let Snapshot {
+        kind,
+        rope,
+        version,
+        last,
+        valid,
+        analysed,
+        live,
+        live_disabled,
+        markdown,
+        enc,
+    } = snap;
     let at = |rope: &ropey::Rope| {
         text::position_to_offset(
             rope,
@@ -68,7 +103,7 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
             let mut found = hover::compose(text, &last.yaml, env, offset, &findings)
                 .filter(|h| h.range.end <= valid);
             if let Some(h) = &mut found
-                && (!live.is_empty() || !backend.settings().live_disabled)
+                && (!live.is_empty() || !live_disabled)
             {
                 push_live(&mut h.markdown, &h.range, &live);
             }
@@ -96,9 +131,6 @@ pub fn hover(backend: &Backend, params: HoverParams) -> Option<Hover> {
         }
     };
     let found = found?;
-    let markdown = backend
-        .hover_markdown
-        .load(std::sync::atomic::Ordering::Relaxed);
     Some(Hover {
         contents: HoverContents::Markup(if markdown {
             MarkupContent {

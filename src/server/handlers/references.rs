@@ -5,12 +5,14 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
 use crate::navigate;
-use crate::server::Backend;
 
-pub fn references(backend: &Backend, params: ReferenceParams) -> Option<Vec<Location>> {
+pub fn references(
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
+    params: ReferenceParams,
+) -> Option<Vec<Location>> {
     let pos = params.text_document_position;
-    let enc = backend.encoding();
-    let files = project::files(backend, &pos.text_document.uri, true);
+    let files = snap.files(true);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
     let target = navigate::at(&this.yaml, &this.text, offset)?;

@@ -8,16 +8,15 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
 use crate::navigate;
-use crate::server::Backend;
 
 pub fn prepare_rename(
-    backend: &Backend,
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
     params: TextDocumentPositionParams,
 ) -> Option<PrepareRenameResponse> {
-    let enc = backend.encoding();
-    let files = project::files(backend, &params.text_document.uri, false);
+    let files = snap.files(false);
     let this = files.first()?;
-    if !current(backend, &params.text_document.uri) {
+    if !snap.current {
         return None;
     }
     let offset = super::offset(&this.rope, params.position, enc);
@@ -28,29 +27,26 @@ pub fn prepare_rename(
     })
 }
 
-/// Whether the document's last parsed tree is its current text (edits are computed on it).
-fn current(backend: &Backend, uri: &Uri) -> bool {
-    let docs = backend.docs();
-    docs.get(uri)
-        .and_then(|d| Some(d.last_good.as_ref()?.version == d.version))
-        .unwrap_or(false)
-}
-
-pub fn rename(backend: &Backend, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+/// A rename needs the document's last parsed tree to be its current text (edits are
+/// computed on it): `snap.current`.
+pub fn rename(
+    snap: &project::Snapshot,
+    enc: crate::text::PositionEncoding,
+    params: RenameParams,
+) -> Result<Option<WorkspaceEdit>> {
     let pos = params.text_document_position;
-    let enc = backend.encoding();
     let new = params.new_name.trim();
     if !navigate::valid_name(new) {
         return Err(Error::invalid_params(format!(
             "`{new}` is not a valid Compose name: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"
         )));
     }
-    if !current(backend, &pos.text_document.uri) {
+    if !snap.current {
         return Err(Error::invalid_params(
             "the file does not parse right now; fix the syntax error and rename again",
         ));
     }
-    let files = project::files(backend, &pos.text_document.uri, true);
+    let files = snap.files(true);
     let Some(this) = files.first() else {
         return Ok(None);
     };

@@ -1,0 +1,143 @@
+//! The session: what the server knows between messages (open documents, the editor's
+//! settings, the client's capabilities), and the snapshots the worker pool reads.
+//!
+//! Locks are `std` mutexes held only for short synchronous work (copying a document's rope
+//! and trees, which is cheap), never across an `.await`. Everything that reads the disk or
+//! parses works on a snapshot, on the blocking pool.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ropey::Rope;
+use tower_lsp_server::Client;
+
+use super::document_path;
+use super::documents::Documents;
+use crate::config::RuleSettings;
+use crate::text::PositionEncoding;
+
+/// Shared by every handler. Locks are `std` mutexes held only for synchronous work, never
+/// across an `.await`.
+pub struct Backend {
+    pub(super) client: Client,
+    docs: Mutex<Documents>,
+    encoding: Mutex<PositionEncoding>,
+    /// Serialises "is this still the document's generation? then send", so that diagnostics
+    /// of an older generation never reach the client after those of a newer one. Held only
+    /// across the sending of a notification, never across a request to the client.
+    pub(super) publish: tokio::sync::Mutex<()>,
+    /// Rule levels from the editor (portside.toml is read per file on top of these).
+    settings: Mutex<RuleSettings>,
+    /// Whether the client answers `workspace/configuration`.
+    pub(super) pull_configuration: AtomicBool,
+    /// Whether the client renders Markdown hovers (eglot 1.9 asks for plain text).
+    pub(super) hover_markdown: AtomicBool,
+    /// Whether the client accepts a dynamic `workspace/didChangeWatchedFiles` registration.
+    pub(super) watch_files: AtomicBool,
+    /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
+    pub(super) work_done_progress: AtomicBool,
+    /// Pull diagnostics: the client asks with `textDocument/diagnostic` and is told to ask
+    /// again with `workspace/diagnostic/refresh`; nothing is pushed.
+    pub(super) pull_diagnostics: AtomicBool,
+    /// Numbers the analyses (pull reports' `resultId`).
+    pub(super) analyses: AtomicU64,
+    /// Numbers the diagnostics generations of all documents.
+    pub(super) generations: AtomicU64,
+    /// Woken whenever an analysis ends (stored or failed) or a document closes: pull
+    /// diagnostics and the idle wait await it instead of polling.
+    pub(super) settled: tokio::sync::Notify,
+    /// How many analyses ran (reached the worker pool), and how many diagnostics were
+    /// sent (publishes or refreshes): for tests, through `portside.debug.stats`.
+    pub(super) runs: AtomicU64,
+    pub(super) sent: AtomicU64,
+    /// The next server-created progress token.
+    pub(super) progress_tokens: std::sync::atomic::AtomicU64,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            docs: Mutex::new(Documents::default()),
+            encoding: Mutex::new(PositionEncoding::Utf16),
+            publish: tokio::sync::Mutex::new(()),
+            settings: Mutex::new(RuleSettings::default()),
+            pull_configuration: AtomicBool::new(false),
+            hover_markdown: AtomicBool::new(true),
+            watch_files: AtomicBool::new(false),
+            work_done_progress: AtomicBool::new(false),
+            pull_diagnostics: AtomicBool::new(false),
+            analyses: AtomicU64::new(1),
+            generations: AtomicU64::new(1),
+            settled: tokio::sync::Notify::new(),
+            runs: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            progress_tokens: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+
+    pub(super) fn settings(&self) -> RuleSettings {
+        self.settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the editor settings; returns whether they changed.
+    pub(super) fn set_settings(&self, settings: RuleSettings) -> bool {
+        let mut current = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = *current != settings;
+        *current = settings;
+        changed
+    }
+
+    /// The texts of the open documents, by path, as they are now (unsaved edits included).
+    pub(super) fn open_files(&self) -> Arc<OpenFiles> {
+        Arc::new(OpenFiles::of(&self.docs()))
+    }
+
+    pub(super) fn pull_configuration(&self) -> bool {
+        self.pull_configuration.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn docs(&self) -> MutexGuard<'_, Documents> {
+        // A panic while the lock was held must not take every later request down with it.
+        self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn encoding(&self) -> PositionEncoding {
+        *self.encoding.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn set_encoding(&self, enc: PositionEncoding) {
+        *self.encoding.lock().unwrap_or_else(|e| e.into_inner()) = enc;
+    }
+}
+
+/// The open documents' texts at one moment, by path: what a worker reads instead of the
+/// disk for a file the editor has open (its unsaved edits count).
+#[derive(Debug, Default)]
+pub struct OpenFiles(HashMap<PathBuf, Rope>);
+
+impl OpenFiles {
+    pub fn of(docs: &Documents) -> Self {
+        Self(
+            docs.iter()
+                .map(|(uri, doc)| (document_path(uri), doc.rope.clone()))
+                .collect(),
+        )
+    }
+
+    /// The editor's text of `path` when it is open.
+    pub fn text(&self, path: &Path) -> Option<String> {
+        self.0.get(path).map(|r| r.to_string())
+    }
+
+    /// The editor's text when open, else the disk's (on a worker only: it may block).
+    pub fn read(&self, path: &Path) -> Option<String> {
+        self.text(path)
+            .or_else(|| std::fs::read_to_string(path).ok())
+    }
+}
