@@ -45,6 +45,9 @@ pub struct Backend {
     analyses: std::sync::atomic::AtomicU64,
     /// The next server-created progress token.
     progress_tokens: std::sync::atomic::AtomicU64,
+    /// Every file analyses read besides the document (open documents' text first, then the
+    /// disk), each read and parsed once per content.
+    vfs: crate::workspace::Vfs<'static>,
 }
 
 impl Backend {
@@ -62,6 +65,7 @@ impl Backend {
             pull_diagnostics: AtomicBool::new(false),
             analyses: std::sync::atomic::AtomicU64::new(1),
             progress_tokens: std::sync::atomic::AtomicU64::new(1),
+            vfs: crate::workspace::Vfs::new(),
         }
     }
 
@@ -86,6 +90,15 @@ impl Backend {
         docs.iter()
             .find(|(uri, _)| document_path(uri) == path)
             .map(|(_, doc)| doc.rope.to_string())
+    }
+
+    /// Tells the workspace cache a document's current text.
+    fn vfs_open(&self, uri: &Uri) {
+        let doc = self.docs().get(uri).map(|d| (d.version, d.rope.clone()));
+        if let Some((version, rope)) = doc {
+            self.vfs
+                .set_open(&document_path(uri), version, rope.to_string().into());
+        }
     }
 
     fn pull_configuration(&self) -> bool {

@@ -120,12 +120,7 @@ fn includers(backend: &Backend, path: &std::path::Path) -> Vec<std::path::PathBu
             }
         }
     }
-    let read = |p: &std::path::Path| {
-        backend
-            .text_of(p)
-            .or_else(|| std::fs::read_to_string(p).ok())
-    };
-    for includer in crate::workspace::includers(path, &read) {
+    for includer in crate::workspace::includers_in(path, &backend.vfs) {
         if !out.contains(&includer.path) {
             out.push(includer.path);
         }

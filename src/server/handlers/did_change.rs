@@ -18,6 +18,7 @@ pub fn did_change(backend: &Arc<Backend>, params: DidChangeTextDocumentParams) {
         tracing::debug!(uri = uri.as_str(), "change for a document that is not open");
         return;
     }
+    backend.vfs_open(&uri);
     publish::schedule_dependents(backend, &uri);
     publish::schedule(backend, uri, version);
 }

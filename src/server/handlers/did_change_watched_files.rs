@@ -12,6 +12,7 @@ use crate::server::{Backend, document_path};
 pub fn did_change_watched_files(backend: &Arc<Backend>, params: DidChangeWatchedFilesParams) {
     for change in params.changes {
         let path = document_path(&change.uri);
+        backend.vfs.invalidate(&path);
         if path.file_name().is_some_and(|n| n == "portside.toml") {
             publish::schedule_all(backend);
             return;

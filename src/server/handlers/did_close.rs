@@ -10,6 +10,7 @@ use crate::server::Backend;
 pub async fn did_close(backend: &Arc<Backend>, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
     if backend.docs().close(&uri).is_some() {
+        backend.vfs.close(&crate::server::document_path(&uri));
         // Files that read this one now see what is on disk.
         publish::schedule_dependents(backend, &uri);
         let _guard = backend.publish.lock().await;

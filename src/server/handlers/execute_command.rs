@@ -56,12 +56,7 @@ pub async fn execute_command(
     let editor = backend.settings();
     let reader = Arc::clone(backend);
     let found = tokio::task::spawn_blocking(move || {
-        let read = |p: &std::path::Path| {
-            reader
-                .text_of(p)
-                .or_else(|| std::fs::read_to_string(p).ok())
-        };
-        let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+        let ctx = crate::workspace::context_cached(&path, &text, &editor, &reader.vfs);
         let (project, mappings) = probe::mappings(&path, &text, &ctx);
         (project, mappings, probe::links(&text, &ctx))
     })

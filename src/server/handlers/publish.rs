@@ -40,13 +40,9 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
         let editor = backend.settings();
         let reader = Arc::clone(&backend);
         let result = tokio::task::spawn_blocking(move || {
-            // Related files: the editor's text when open, else the disk.
-            let read = |p: &std::path::Path| {
-                reader
-                    .text_of(p)
-                    .or_else(|| std::fs::read_to_string(p).ok())
-            };
-            let ctx = crate::workspace::context_reading(&path, &text, &editor, &read);
+            // Related files through the workspace cache: the editor's text when open, else
+            // the disk.
+            let ctx = crate::workspace::context_cached(&path, &text, &editor, &reader.vfs);
             let mut ctx = ctx;
             let deps = std::mem::take(&mut ctx.deps);
             let analysis = analysis::analyze_with(kind, &text, &ctx);
@@ -112,7 +108,7 @@ pub fn schedule(backend: &Arc<Backend>, uri: Uri, version: i32) {
                 doc.edits.retain(|(v, _)| *v > version);
                 doc.last_good = Some(LastGood {
                     version,
-                    yaml: Arc::new(yaml),
+                    yaml,
                     rope: rope.clone(),
                     text: Arc::new(text),
                     ctx: Arc::new(ctx),
