@@ -1179,3 +1179,66 @@ async fn broken_yaml_above_the_cursor_gets_no_answer_about_the_wrong_token() {
     let r = c.request("textDocument/definition", hover(4, 17)).await;
     assert_eq!(r["result"]["range"]["start"]["line"], 9, "{r}");
 }
+
+#[tokio::test]
+async fn an_unsaved_portside_toml_turns_a_rule_off_for_the_compose_file() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-toml-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "services:\n  web:\n    image: nginx\n    ports: [\"8080\"]\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let toml_uri = format!("file://{}", dir.join("portside.toml").display());
+    let codes = |d: &Value| -> Vec<String> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    assert!(
+        codes(&d).contains(&"container-port-only".to_string()),
+        "{d}"
+    );
+    // A portside.toml that exists only in the editor (never saved) turns the rule off.
+    c.open(
+        &toml_uri,
+        "toml",
+        1,
+        "[rules]\ncontainer-port-only = \"off\"\n",
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow portside.toml");
+        if !codes(&d).contains(&"container-port-only".to_string()) {
+            break;
+        }
+    }
+    // An unsaved edit of it turns the rule back on.
+    c.change(
+        &toml_uri,
+        2,
+        json!([{"text": "[rules]\ncontainer-port-only = \"on\"\n"}]),
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow portside.toml");
+        if codes(&d).contains(&"container-port-only".to_string()) {
+            break;
+        }
+    }
+    // Closed without saving: the disk has none, the rule stays on.
+    assert!(!dir.join("portside.toml").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

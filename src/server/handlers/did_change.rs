@@ -19,6 +19,6 @@ pub fn did_change(backend: &Arc<Backend>, params: DidChangeTextDocumentParams) {
         return;
     }
     backend.vfs_open(&uri);
-    publish::schedule_dependents(backend, &uri);
+    publish::schedule_related(backend, &uri);
     publish::schedule(backend, uri, version);
 }

@@ -12,7 +12,7 @@ pub async fn did_close(backend: &Arc<Backend>, params: DidCloseTextDocumentParam
     if backend.docs().close(&uri).is_some() {
         backend.vfs.close(&crate::server::document_path(&uri));
         // Files that read this one now see what is on disk.
-        publish::schedule_dependents(backend, &uri);
+        publish::schedule_related(backend, &uri);
         let _guard = backend.publish.lock().await;
         backend
             .client

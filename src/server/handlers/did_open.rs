@@ -31,6 +31,6 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
         .docs()
         .open(doc.uri.clone(), kind, doc.version, &doc.text);
     backend.vfs_open(&doc.uri);
-    publish::schedule_dependents(backend, &doc.uri);
+    publish::schedule_related(backend, &doc.uri);
     publish::schedule(backend, doc.uri, doc.version);
 }

@@ -154,6 +154,28 @@ pub fn schedule_all(backend: &Arc<Backend>) {
     }
 }
 
+/// After `uri` changed (opened, edited, closed): every open document when it is a
+/// `portside.toml` (its settings may apply to any of them, even unsaved), else its
+/// dependents.
+pub fn schedule_related(backend: &Arc<Backend>, uri: &Uri) {
+    if crate::server::document_path(uri)
+        .file_name()
+        .is_some_and(|n| n == "portside.toml")
+    {
+        let others: Vec<(Uri, i32)> = backend
+            .docs()
+            .iter()
+            .filter(|(other, _)| *other != uri)
+            .map(|(other, doc)| (other.clone(), doc.version))
+            .collect();
+        for (other, version) in others {
+            schedule(backend, other, version);
+        }
+    } else {
+        schedule_dependents(backend, uri);
+    }
+}
+
 /// Analyses again the open documents whose last analysis read `uri`'s file (its override
 /// partner, or a file it includes or extends), after `uri` changed.
 pub fn schedule_dependents(backend: &Arc<Backend>, uri: &Uri) {
