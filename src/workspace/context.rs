@@ -74,7 +74,7 @@ pub fn context_vfs(
             yaml: Arc::new(Yaml::parse(text)),
         });
         let own = parsed.as_ref().map(|p| &*p.yaml);
-        let (mut external, mut deps) = related(path, own, &ctx.vars, vfs);
+        let (mut external, mut deps) = related(path, own.map(|y| (text, y)), &ctx.vars, vfs);
         if let Some(own) = own {
             for d in dockerfiles(path, text, own, &ctx.vars, vfs) {
                 deps.push(d.file.path.clone());
@@ -206,7 +206,48 @@ fn dockerfiles(
     if memchr::memmem::find(text.as_bytes(), b"build:").is_none() {
         return Vec::new();
     }
-    let project = Project::build(text, yaml, vars);
+    // Only the services with `build:` are modelled (the analysis models them all).
+    let Some(root) = yaml
+        .documents
+        .iter()
+        .filter_map(|d| d.root)
+        .find(|&r| yaml.is_mapping(r))
+    else {
+        return Vec::new();
+    };
+    let Some(services) = yaml.get(root, "services") else {
+        return Vec::new();
+    };
+    // The services whose entry holds a `build:` of the text (found by a substring scan, not
+    // by looking up a key in each of thousands of services).
+    let at: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"build:").collect();
+    let entries = yaml.entries(services.value);
+    let holds = |from: usize, to: usize| {
+        let i = at.partition_point(|&o| o < from);
+        at.get(i).is_some_and(|&o| o < to)
+    };
+    let (from, to) = (
+        yaml.span(services.value).start,
+        yaml.span(services.value).end,
+    );
+    // A `build:` outside `services` (an anchor merged with `<<:`): look the key up instead.
+    let merged = at.iter().any(|&o| o < from || o >= to);
+    let starts: rustc_hash::FxHashSet<usize> = entries
+        .iter()
+        .filter(|s| {
+            if merged {
+                yaml.get(s.value, "build").is_some()
+            } else {
+                holds(yaml.span(s.key).start, yaml.span(s.value).end)
+            }
+        })
+        .map(|s| yaml.span(s.key).start)
+        .collect();
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    let none = crate::compose::External::default();
+    let project = Project::build_only(text, yaml, vars, &none, &|r| starts.contains(&r.start));
     let mut out = Vec::new();
     for s in &project.services {
         let Some(build) = &s.build else { continue };

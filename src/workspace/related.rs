@@ -47,22 +47,33 @@ impl Refs {
         {
             return Refs::default();
         }
-        Refs::of_tree(path, &Yaml::parse(text))
+        Refs::of_tree(path, text, &Yaml::parse(text))
     }
 
-    fn of_tree(path: &Path, yaml: &Yaml) -> Refs {
+    /// From the tree of `text`; the services are walked only when the text mentions
+    /// `extends:` (a file of thousands of services usually does not).
+    fn of_tree(path: &Path, text: &str, yaml: &Yaml) -> Refs {
         let Some(dir) = path.parent() else {
             return Refs::default();
         };
+        let mentions = |key: &[u8]| memchr::memmem::find(text.as_bytes(), key).is_some();
+        let (include, extends) = (mentions(b"include:"), mentions(b"extends:"));
+        if !include && !extends {
+            return Refs::default();
+        }
         Refs {
-            references: references_in(yaml)
+            references: references_in(yaml, extends)
                 .into_iter()
                 .map(|n| dir.join(n))
                 .collect(),
-            extends: extends_files_in(yaml)
-                .into_iter()
-                .map(|n| dir.join(n))
-                .collect(),
+            extends: if extends {
+                extends_files_in(yaml)
+                    .into_iter()
+                    .map(|n| dir.join(n))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -116,7 +127,7 @@ fn modelled(
 /// file's tree when it parsed.
 pub(super) fn related(
     path: &Path,
-    own: Option<&Yaml>,
+    own: Option<(&str, &Yaml)>,
     vars: &crate::compose::Vars,
     vfs: &Vfs<'_>,
 ) -> (External, Vec<PathBuf>) {
@@ -127,7 +138,7 @@ pub(super) fn related(
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| BASE_NAMES.contains(&n));
-    let own_refs = own.map_or_else(Refs::default, |y| Refs::of_tree(path, y));
+    let own_refs = own.map_or_else(Refs::default, |(text, y)| Refs::of_tree(path, text, y));
     // Files reached only through `extends: file:` lend one service to another; their
     // other services are not part of the project.
     let mut extends_only: Vec<PathBuf> = own_refs.extends.clone();
@@ -154,7 +165,9 @@ pub(super) fn related(
     }
     let key = vars_key(vars);
     // What each `extends: file:` of this file defines, for the extends check.
-    if let (Some(dir), Some(own)) = (path.parent(), own) {
+    if let (Some(dir), Some((text, own))) = (path.parent(), own)
+        && memchr::memmem::find(text.as_bytes(), b"extends:").is_some()
+    {
         for written in extends_files_in(own) {
             let services =
                 modelled(vfs, &dir.join(&written), vars, key).map(|m| m.service_names.clone());
@@ -363,7 +376,7 @@ pub fn namespace_paths(path: &Path, text: &str) -> Vec<PathBuf> {
 }
 
 /// Files that a Compose tree names in `include:` and `extends: file:`, as written.
-fn references_in(yaml: &Yaml) -> Vec<String> {
+fn references_in(yaml: &Yaml, extends: bool) -> Vec<String> {
     let Some(root) = root(yaml) else {
         return Vec::new();
     };
@@ -383,7 +396,7 @@ fn references_in(yaml: &Yaml) -> Vec<String> {
             }
         }
     }
-    if let Some(services) = yaml.get(root, "services") {
+    if let Some(services) = yaml.get(root, "services").filter(|_| extends) {
         for s in yaml.entries(services.value) {
             if let Some(extends) = yaml.get(s.value, "extends")
                 && let Some(file) = yaml.get(extends.value, "file")
@@ -463,18 +476,20 @@ mod tests {
         let path = dir.join("compose.yaml");
         let vfs = Vfs::new();
         let vars: crate::compose::Vars = [("P".into(), "8080".into())].into_iter().collect();
-        let (external, deps) = related(&path, Some(&own), &vars, &vfs);
+        let own_text = "include: [common/db.yaml]\nservices: {web: {image: x}}\n";
+        let own = (own_text, &own);
+        let (external, deps) = related(&path, Some(own), &vars, &vfs);
         assert!(external.services.contains("db"));
         assert_eq!(deps.len(), 2, "{deps:?}");
         let parses = vfs.parses();
         for _ in 0..3 {
-            let (again, _) = related(&path, Some(&own), &vars, &vfs);
+            let (again, _) = related(&path, Some(own), &vars, &vfs);
             assert_eq!(again.other_services.len(), external.other_services.len());
         }
         assert_eq!(vfs.parses(), parses);
         // Other variables model the files again (a port may change).
         let vars: crate::compose::Vars = [("P".into(), "9090".into())].into_iter().collect();
-        let (other, _) = related(&path, Some(&own), &vars, &vfs);
+        let (other, _) = related(&path, Some(own), &vars, &vfs);
         assert!(vfs.parses() > parses);
         let web = other
             .other_services

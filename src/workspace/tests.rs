@@ -480,3 +480,48 @@ fn portside_toml_upward_overrides_the_editor() {
     assert!(findings.is_empty(), "{findings:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_edited_text_is_parsed_once_and_each_dockerfile_modelled_once() {
+    let dir = temp("parse-once");
+    std::fs::create_dir_all(dir.join("api")).unwrap();
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    std::fs::write(
+        dir.join("api/Dockerfile"),
+        "FROM python:3.12\nEXPOSE 8000\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("web/Dockerfile"), "FROM node:22\nEXPOSE 3000\n").unwrap();
+    // `web` gets its `build:` through a merge key from an anchor outside `services`.
+    let text = "x-web: &web\n  build: ./web\nservices:\n  api:\n    build: ./api\n  web:\n    <<: *web\n  db:\n    image: postgres\n";
+    let path = dir.join("compose.yaml");
+    let vfs = Vfs::new();
+    let ctx = context_vfs(&path, text, HashMap::new(), &RuleSettings::default(), &vfs);
+    let built: Vec<_> = ctx
+        .external
+        .dockerfiles
+        .iter()
+        .map(|d| (d.service.as_str(), d.model.is_some()))
+        .collect();
+    assert_eq!(built, [("api", true), ("web", true)]);
+    // The analysis uses the tree the context parsed.
+    let parsed = ctx.parsed.as_ref().expect("the context parsed the text");
+    let a = crate::analysis::analyze_with(FileKind::Compose, text, &ctx);
+    assert!(std::sync::Arc::ptr_eq(
+        a.yaml.as_ref().unwrap(),
+        &parsed.yaml
+    ));
+    // Another text with the same context is parsed anew, not given the stale tree.
+    let other = "services:\n  x:\n    image: y\n";
+    let b = crate::analysis::analyze_with(FileKind::Compose, other, &ctx);
+    assert!(!std::sync::Arc::ptr_eq(
+        b.yaml.as_ref().unwrap(),
+        &parsed.yaml
+    ));
+    // Again (the next keystroke): the Dockerfiles are not modelled again.
+    let parses = vfs.parses();
+    let again = context_vfs(&path, text, HashMap::new(), &RuleSettings::default(), &vfs);
+    assert_eq!(again.external.dockerfiles.len(), 2);
+    assert_eq!(vfs.parses(), parses);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
