@@ -17,7 +17,15 @@ pub struct Analysis {
     /// Sorted by position.
     pub findings: Vec<Finding>,
     /// The Compose tree when the file parsed, for features that need it (hover).
-    pub yaml: Option<Yaml>,
+    pub yaml: Option<std::sync::Arc<Yaml>>,
+}
+
+/// The analysed text's YAML tree, as the workspace layer parsed it: the analysis uses it
+/// instead of parsing again when `text` is the analysed text.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub text: std::sync::Arc<str>,
+    pub yaml: std::sync::Arc<Yaml>,
 }
 
 /// What analysis may know besides the text: the variables Compose would interpolate
@@ -40,6 +48,8 @@ pub struct Context {
     /// The other files the workspace layer read for this context (to re-analyse this file
     /// when one of them changes).
     pub deps: Vec<std::path::PathBuf>,
+    /// The analysed text's tree, when the workspace layer parsed it already.
+    pub parsed: Option<Parsed>,
 }
 
 /// Analysis without context: no variables are set.
@@ -87,7 +97,10 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
 }
 
 fn compose(text: &str, ctx: &Context) -> Analysis {
-    let yaml = Yaml::parse(text);
+    let yaml = match &ctx.parsed {
+        Some(p) if *p.text == *text => std::sync::Arc::clone(&p.yaml),
+        _ => std::sync::Arc::new(Yaml::parse(text)),
+    };
     if let Some(err) = &yaml.error {
         let finding = Finding::new(
             &rules::SYNTAX_ERROR,
@@ -112,7 +125,30 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
             .with_related(first, format!("\"{key}\" is first defined here")),
         );
     }
-    let mut project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
+    // Each Dockerfile is modelled once per analysis, not once per rule that reads it: the
+    // workspace layer did it (and keeps it across analyses); a hand-built context is
+    // completed here.
+    let filled;
+    let external = if ctx.external.dockerfiles.iter().any(|d| d.model.is_none()) {
+        let mut e = ctx.external.clone();
+        let project = Project::build(text, &yaml, &ctx.vars);
+        for d in &mut e.dockerfiles {
+            if d.model.is_none() {
+                let args = project
+                    .service(&d.service)
+                    .and_then(|s| s.build.as_ref())
+                    .map_or(&[][..], |b| b.args.as_slice());
+                d.model = Some(std::sync::Arc::new(
+                    crate::dockerfile::Dockerfile::read_with(&d.file.text, args),
+                ));
+            }
+        }
+        filled = e;
+        &filled
+    } else {
+        &ctx.external
+    };
+    let mut project = Project::build_with(text, &yaml, &ctx.vars, external);
     project.host = &ctx.rules.host;
     project.dotenv = &ctx.dotenv;
     project.dotenv_lines = &ctx.dotenv_lines;

@@ -153,6 +153,9 @@ pub struct ServiceDockerfile {
     pub file: crate::finding::OtherFile,
     /// The build context's `package.json`, for commands such as `npm run dev`.
     pub package: Option<crate::finding::OtherFile>,
+    /// The Dockerfile's model with this service's build arguments, when the workspace
+    /// layer built it (once per content); else the rules build it from `file`.
+    pub model: Option<std::sync::Arc<Option<crate::dockerfile::Dockerfile>>>,
 }
 
 impl External {

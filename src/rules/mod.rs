@@ -214,7 +214,17 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
             .build
             .as_ref()
             .map_or(&[][..], |b| b.args.as_slice());
-        let Some(df) = crate::dockerfile::Dockerfile::read_with(&d.file.text, args) else {
+        // The workspace layer models each Dockerfile once; a context built by hand (tests)
+        // has the analysis fill it in (`analysis::compose`).
+        let parsed;
+        let df = match &d.model {
+            Some(model) => model.as_ref().as_ref(),
+            None => {
+                parsed = crate::dockerfile::Dockerfile::read_with(&d.file.text, args);
+                parsed.as_ref()
+            }
+        };
+        let Some(df) = df else {
             continue;
         };
         let target = service
@@ -513,6 +523,7 @@ pub(crate) mod test_support {
                     text: dockerfile.into(),
                 },
                 package: None,
+                model: None,
             });
         ctx
     }

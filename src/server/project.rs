@@ -55,6 +55,7 @@ pub struct Snapshot {
     deps: Vec<PathBuf>,
     users: Users,
     open: Arc<OpenFiles>,
+    vfs: Arc<crate::workspace::Vfs<'static>>,
     /// Whether the last good tree is the document's current text.
     pub current: bool,
 }
@@ -95,6 +96,7 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
             .is_some_and(|l| l.version == doc.version),
         users: users(&docs),
         open: Arc::new(OpenFiles::of(&docs)),
+        vfs: Arc::clone(&backend.vfs),
     })
 }
 
@@ -108,7 +110,7 @@ impl Snapshot {
         }
         let own = document_path(&self.uri);
         let mut deps = self.deps.clone();
-        for includer in includers(&self.users, &self.open, &own) {
+        for includer in includers(&self.users, &self.open, &self.vfs, &own) {
             if !deps.contains(&includer) {
                 deps.push(includer);
             }
@@ -142,8 +144,13 @@ impl Snapshot {
 
 /// Whether a Compose file of the project includes, extends or overrides `path` (reads the
 /// disk: on a worker only).
-pub fn is_included(users: &Users, open: &OpenFiles, path: &Path) -> bool {
-    !includers(users, open, path).is_empty()
+pub fn is_included(
+    users: &Users,
+    open: &OpenFiles,
+    vfs: &crate::workspace::Vfs<'_>,
+    path: &Path,
+) -> bool {
+    !includers(users, open, vfs, path).is_empty()
 }
 
 /// Whether an open Compose document's last analysis read `path` (no I/O).
@@ -154,7 +161,12 @@ pub fn is_read_by_open(users: &Users, path: &Path) -> bool {
 /// The Compose files that name `path` (as `include:`, `extends: file:`, or as their
 /// override/base partner), with the other files those name: open documents whose last
 /// analysis read it, then Compose-named files on disk in its folder and the folders above.
-fn includers(users: &Users, open: &OpenFiles, path: &Path) -> Vec<PathBuf> {
+fn includers(
+    users: &Users,
+    open: &OpenFiles,
+    vfs: &crate::workspace::Vfs<'_>,
+    path: &Path,
+) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     for (user, deps) in users {
         if deps.iter().any(|d| d == path) {
@@ -162,8 +174,10 @@ fn includers(users: &Users, open: &OpenFiles, path: &Path) -> Vec<PathBuf> {
             out.extend(deps.iter().cloned());
         }
     }
-    let read = |p: &Path| open.read(p);
-    for includer in crate::workspace::includers(path, &read) {
+    // Through the workspace cache: folder listings and what each candidate names are
+    // kept until they change.
+    open.sync(vfs);
+    for includer in crate::workspace::includers_in(path, vfs) {
         if !out.contains(&includer.path) {
             out.push(includer.path);
         }

@@ -165,11 +165,13 @@ async fn run(backend: Arc<Backend>, job: Job) {
     let cancel = Arc::clone(&job.cancel);
     let uri = job.uri.clone();
     let analysed_rope = rope.clone();
+    let vfs = Arc::clone(&backend.vfs);
     let result = tokio::task::spawn_blocking(move || {
         let cancelled = || cancel.load(Ordering::Relaxed);
         let text = rope.to_string();
         let path = document_path(&uri);
-        let mut ctx = crate::workspace::context_reading(&path, &text, &editor, &|p| open.read(p));
+        open.sync(&vfs);
+        let mut ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
         if cancelled() {
             return None;
         }
@@ -268,7 +270,7 @@ fn store(
         doc.edits.retain(|(v, _)| *v > version);
         doc.last_good = Some(LastGood {
             version,
-            yaml: Arc::new(yaml),
+            yaml,
             rope: rope.clone(),
             text: Arc::new(outcome.text),
             ctx: Arc::new(outcome.ctx),

@@ -54,6 +54,11 @@ pub struct Backend {
     pub(super) sent: AtomicU64,
     /// The next server-created progress token.
     pub(super) progress_tokens: std::sync::atomic::AtomicU64,
+    /// Every file analyses read besides the document (open documents' text first, then the
+    /// disk), each read and parsed once per content. Workers bring it up to date with the
+    /// open documents ([`OpenFiles::sync`]); the serving task only tells it about closes
+    /// and disk changes.
+    pub(super) vfs: Arc<crate::workspace::Vfs<'static>>,
 }
 
 impl Backend {
@@ -75,6 +80,7 @@ impl Backend {
             runs: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             progress_tokens: std::sync::atomic::AtomicU64::new(1),
+            vfs: Arc::new(crate::workspace::Vfs::new()),
         }
     }
 
@@ -119,25 +125,35 @@ impl Backend {
 /// The open documents' texts at one moment, by path: what a worker reads instead of the
 /// disk for a file the editor has open (its unsaved edits count).
 #[derive(Debug, Default)]
-pub struct OpenFiles(HashMap<PathBuf, Rope>);
+pub struct OpenFiles(HashMap<PathBuf, (i32, Rope)>);
 
 impl OpenFiles {
     pub fn of(docs: &Documents) -> Self {
         Self(
             docs.iter()
-                .map(|(uri, doc)| (document_path(uri), doc.rope.clone()))
+                .map(|(uri, doc)| (document_path(uri), (doc.version, doc.rope.clone())))
                 .collect(),
         )
     }
 
     /// The editor's text of `path` when it is open.
     pub fn text(&self, path: &Path) -> Option<String> {
-        self.0.get(path).map(|r| r.to_string())
+        self.0.get(path).map(|(_, r)| r.to_string())
     }
 
     /// The editor's text when open, else the disk's (on a worker only: it may block).
     pub fn read(&self, path: &Path) -> Option<String> {
         self.text(path)
             .or_else(|| std::fs::read_to_string(path).ok())
+    }
+
+    /// Tells the workspace cache the open documents' texts it does not have yet (on a
+    /// worker: the text is copied out of the rope here, not on the serving task).
+    pub fn sync(&self, vfs: &crate::workspace::Vfs<'_>) {
+        for (path, (version, rope)) in &self.0 {
+            if vfs.open_version(path) != Some(*version) {
+                vfs.set_open(path, *version, rope.to_string().into());
+            }
+        }
     }
 }

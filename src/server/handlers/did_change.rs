@@ -21,4 +21,11 @@ pub fn did_change(backend: &Arc<Backend>, params: DidChangeTextDocumentParams) {
         scheduler::bump_with_dependents(backend, &mut docs, &uri)
     };
     scheduler::spawn(backend, jobs);
+    // An unsaved portside.toml's settings may apply to any open document.
+    if crate::server::document_path(&uri)
+        .file_name()
+        .is_some_and(|n| n == "portside.toml")
+    {
+        scheduler::schedule_all(backend);
+    }
 }

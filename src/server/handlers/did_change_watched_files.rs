@@ -15,6 +15,9 @@ pub fn did_change_watched_files(backend: &Arc<Backend>, params: DidChangeWatched
         .iter()
         .map(|c| document_path(&c.uri))
         .collect();
+    for path in &paths {
+        backend.vfs.invalidate(path);
+    }
     if paths
         .iter()
         .any(|p| p.file_name().is_some_and(|n| n == "portside.toml"))

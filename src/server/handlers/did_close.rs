@@ -13,6 +13,8 @@ pub fn close(backend: &Arc<Backend>, params: &DidCloseTextDocumentParams) -> Opt
     let jobs = {
         let mut docs = backend.docs();
         docs.close(uri)?;
+        // Its disk text counts again for the files that read it.
+        backend.vfs.close(&document_path(uri));
         scheduler::bump_dependents(backend, &mut docs, &document_path(uri), None)
     };
     backend.settled.notify_waiters();

@@ -34,6 +34,10 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
         let jobs = scheduler::bump_with_dependents(backend, &mut docs, &doc.uri);
         drop(docs);
         scheduler::spawn(backend, jobs);
+        // Its unsaved settings may apply to any open document.
+        if kind == classify::FileKind::Config {
+            scheduler::schedule_all(backend);
+        }
         return;
     }
     // Edits that arrive during the scan are applied to the pending document.
@@ -43,7 +47,9 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
     let backend = Arc::clone(backend);
     let uri = doc.uri;
     tokio::spawn(async move {
-        let scan = tokio::task::spawn_blocking(move || project::is_included(&users, &open, &path));
+        let vfs = std::sync::Arc::clone(&backend.vfs);
+        let scan =
+            tokio::task::spawn_blocking(move || project::is_included(&users, &open, &vfs, &path));
         let included = scan.await.unwrap_or(false);
         let jobs = {
             let mut docs = backend.docs();

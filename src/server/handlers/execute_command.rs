@@ -83,9 +83,11 @@ pub async fn execute_command(
     let path = document_path(&uri);
     let editor = settings.clone();
     let open = backend.open_files();
+    let vfs = Arc::clone(&backend.vfs);
     let found = tokio::task::spawn_blocking(move || {
         let text = rope.to_string();
-        let ctx = crate::workspace::context_reading(&path, &text, &editor, &|p| open.read(p));
+        open.sync(&vfs);
+        let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
         let (project, mappings) = probe::mappings(&path, &text, &ctx);
         (project, mappings, probe::links(&text, &ctx))
     })
