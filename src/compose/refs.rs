@@ -170,21 +170,25 @@ pub fn audience(key: &str, value: &str, r: &HostRef) -> Audience {
     ) {
         return Audience::Listen;
     }
+    // Called for every reference of every service: no allocation but the upper-cased key.
     let upper = key.to_ascii_uppercase();
-    let words: Vec<&str> = upper
-        .split(['_', '.', '-'])
-        .filter(|w| !w.is_empty())
-        .collect();
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let has = |list: &[&str]| {
+        upper
+            .split(['_', '.', '-'])
+            .any(|w| !w.is_empty() && list.contains(&w))
+    };
     if has(&["LISTEN", "BIND"]) {
         return Audience::Listen;
     }
     if BROWSER_PREFIXES.iter().any(|p| upper.starts_with(p))
         || has(CLIENT_WORDS)
         || upper == "BASE_URL"
-        || PUBLIC_URL_KEYS
-            .iter()
-            .any(|k| upper == *k || upper.ends_with(&format!("_{k}")))
+        || PUBLIC_URL_KEYS.iter().any(|k| {
+            upper == *k
+                || upper
+                    .strip_suffix(k)
+                    .is_some_and(|rest| rest.ends_with('_'))
+        })
     {
         return Audience::Client;
     }

@@ -61,6 +61,21 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 })
         })
     };
+    // Values meant for a browser (or that may be) opening `localhost` on a port: found once,
+    // not per service (a project has few, and thousands of services may expose ports).
+    let candidates: Vec<_> = p
+        .refs
+        .iter()
+        .filter(|r| {
+            r.origin == CommandKind::Environment
+                && matches!(r.audience, Audience::Client | Audience::Unknown)
+                && is_loopback(p.ref_host(r))
+                && r.port().is_some()
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
     for (i, s) in p.services.iter().enumerate() {
         if s.expose.is_empty() || s.network_mode.is_some() || p.partial(s) {
             continue;
@@ -77,11 +92,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             .collect();
         // Evidence: a value meant for a browser (or one that may be) opens `localhost` on
         // a port that only this service exposes.
-        let evidence = p.refs.iter().find(|r| {
+        let evidence = candidates.iter().copied().find(|r| {
             r.service != i
-                && r.origin == CommandKind::Environment
-                && matches!(r.audience, Audience::Client | Audience::Unknown)
-                && is_loopback(p.ref_host(r))
                 && r.port().is_some_and(|port| {
                     exposed.contains(&port)
                         && !published(port)

@@ -79,6 +79,12 @@ const DEBUGGER_PORTS: &[u16] = &[9229, 9230, 5005, 5678, 2345, 9003];
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
+        let Some(image) = s.image.as_ref().and_then(|i| official(&i.value)) else {
+            continue;
+        };
+        let Some((_, listens)) = KNOWN.iter().find(|(name, _)| *name == image) else {
+            continue;
+        };
         // A command, a mounted config file or a `*PORT*` variable may move the port.
         if s.has_build
             || p.key(s, "command").is_some()
@@ -90,12 +96,6 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let Some(image) = s.image.as_ref().and_then(|i| official(&i.value)) else {
-            continue;
-        };
-        let Some((_, listens)) = KNOWN.iter().find(|(name, _)| *name == image) else {
-            continue;
-        };
         for port in &s.ports {
             let Some(bindings) = port.bindings() else {
                 continue;

@@ -147,12 +147,12 @@ impl OpenFiles {
             .or_else(|| std::fs::read_to_string(path).ok())
     }
 
-    /// Tells the workspace cache the open documents' texts it does not have yet (on a
-    /// worker: the text is copied out of the rope here, not on the serving task).
+    /// Tells the workspace cache the open documents it does not have at this version (a
+    /// rope clone: the text is copied out only if an analysis reads the file).
     pub fn sync(&self, vfs: &crate::workspace::Vfs<'_>) {
         for (path, (version, rope)) in &self.0 {
             if vfs.open_version(path) != Some(*version) {
-                vfs.set_open(path, *version, rope.to_string().into());
+                vfs.set_open_rope(path, *version, rope.clone());
             }
         }
     }

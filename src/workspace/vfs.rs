@@ -54,10 +54,19 @@ struct Folder {
     files: Arc<[PathBuf]>,
 }
 
+/// An open document's unsaved text: given as text, or as the editor's rope, copied out
+/// only when some analysis reads the file (most open documents are never read as another
+/// file's related file, and a copy of a large one would stay in memory for nothing).
+#[derive(Clone)]
+enum OpenText {
+    Text(Arc<str>),
+    Rope(ropey::Rope),
+}
+
 #[derive(Default)]
 struct State {
     /// Open documents: version and unsaved text.
-    open: HashMap<PathBuf, (i32, Arc<str>)>,
+    open: HashMap<PathBuf, (i32, OpenText)>,
     files: HashMap<PathBuf, Entry>,
     folders: HashMap<PathBuf, Folder>,
     bytes: usize,
@@ -120,6 +129,15 @@ impl<'r> Vfs<'r> {
     /// An open document's text (unsaved edits win over the disk until [`Vfs::close`]). An
     /// older version than the one it has (a slower worker's snapshot) is ignored.
     pub fn set_open(&self, path: &Path, version: i32, text: Arc<str>) {
+        self.open_as(path, version, OpenText::Text(text));
+    }
+
+    /// [`Vfs::set_open`] with the editor's rope: its text is copied out only when read.
+    pub fn set_open_rope(&self, path: &Path, version: i32, rope: ropey::Rope) {
+        self.open_as(path, version, OpenText::Rope(rope));
+    }
+
+    fn open_as(&self, path: &Path, version: i32, text: OpenText) {
         let mut state = self.lock();
         if state.open.get(path).is_some_and(|(v, _)| *v > version) {
             return;
@@ -211,10 +229,23 @@ impl<'r> Vfs<'r> {
             }
         }
         let text: Option<Arc<str>> = match stamp {
-            Stamp::Open(version) => match self.lock().open.get(path) {
-                Some((v, t)) if *v == version => Some(Arc::clone(t)),
-                _ => return self.entry_text(path),
-            },
+            Stamp::Open(version) => {
+                let found = self.lock().open.get(path).cloned();
+                match found {
+                    Some((v, OpenText::Text(t))) if v == version => Some(t),
+                    Some((v, OpenText::Rope(rope))) if v == version => {
+                        // Copied out of the lock, then kept as text for the next reader.
+                        let t: Arc<str> = Arc::from(rope.to_string());
+                        if let Some((v2, slot)) = self.lock().open.get_mut(path)
+                            && *v2 == version
+                        {
+                            *slot = OpenText::Text(Arc::clone(&t));
+                        }
+                        Some(t)
+                    }
+                    _ => return self.entry_text(path),
+                }
+            }
             Stamp::Disk(None) => None,
             Stamp::Disk(Some(_)) => {
                 self.reads.fetch_add(1, Ordering::Relaxed);
@@ -362,6 +393,21 @@ mod tests {
 
     fn lines(vfs: &Vfs<'_>, path: &Path) -> Option<usize> {
         vfs.derived(path, 0, |t| t.lines().count()).map(|(_, n)| *n)
+    }
+
+    /// An open document given as a rope is read as its text, at its version only.
+    #[test]
+    fn an_open_rope_is_copied_out_when_read() {
+        let path = PathBuf::from("/nowhere/compose.yaml");
+        let vfs = Vfs::new();
+        vfs.set_open_rope(&path, 3, ropey::Rope::from_str("services: {}\n"));
+        assert_eq!(vfs.open_version(&path), Some(3));
+        assert_eq!(vfs.read(&path).as_deref(), Some("services: {}\n"));
+        // An older snapshot never replaces a newer text.
+        vfs.set_open(&path, 2, "old: 1\n".into());
+        assert_eq!(vfs.read(&path).as_deref(), Some("services: {}\n"));
+        vfs.set_open_rope(&path, 4, ropey::Rope::from_str("services:\n  a: {}\n"));
+        assert_eq!(vfs.read(&path).as_deref(), Some("services:\n  a: {}\n"));
     }
 
     /// A FIFO (or any file that is not a regular file) named like a Compose file is absent:
