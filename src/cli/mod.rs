@@ -174,6 +174,10 @@ fn init_tracing() {
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Requests and analyses run on the blocking pool: a burst of hovers must not start
+        // hundreds of threads (each costs memory), and stdin's reads share the pool, so
+        // it keeps room to spare.
+        .max_blocking_threads(8)
         .enable_all()
         .build()
         .expect("a tokio runtime")
