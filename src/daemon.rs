@@ -75,6 +75,29 @@ impl<'j> Daemon<'j> {
         }
     }
 
+    /// The `base` of each `default-address-pools` entry that parses as a network, with the
+    /// span of its string; `None` when the key is absent or not a list.
+    pub fn pool_bases(&self) -> Option<Vec<(ipnet::IpNet, Range<usize>)>> {
+        let JsonKind::Array(items) = &self.get("default-address-pools")?.value.kind else {
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| {
+                    let JsonKind::Object(props) = &item.kind else {
+                        return None;
+                    };
+                    let base = props.iter().find(|p| p.key == "base")?;
+                    let JsonKind::String(b) = &base.value.kind else {
+                        return None;
+                    };
+                    Some((b.parse().ok()?, base.value.span.clone()))
+                })
+                .collect(),
+        )
+    }
+
     /// The strings of a list value, with their spans.
     pub fn strings(&self, key: &str) -> Vec<(&'j str, Range<usize>)> {
         let Some(e) = self.get(key) else {

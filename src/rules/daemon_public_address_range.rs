@@ -3,7 +3,6 @@ use ipnet::{IpNet, Ipv4Net};
 use super::declare_rule;
 use crate::daemon::Daemon;
 use crate::finding::Finding;
-use crate::syntax::json::JsonKind;
 
 declare_rule! {
     /// ## What it does
@@ -70,22 +69,13 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let Some(e) = d.get("default-address-pools") else {
-        return;
-    };
-    let JsonKind::Array(items) = &e.value.kind else {
-        return;
-    };
-    for item in items {
-        if let JsonKind::Object(props) = &item.kind
-            && let Some(base) = props.iter().find(|p| p.key == "base")
-            && let JsonKind::String(b) = &base.value.kind
-            && let Ok(IpNet::V4(net)) = b.parse::<IpNet>()
+    for (net, span) in d.pool_bases().unwrap_or_default() {
+        if let IpNet::V4(net) = net
             && public(&net.trunc())
         {
             out.push(Finding::new(
                 &DAEMON_PUBLIC_ADDRESS_RANGE,
-                base.value.span.clone(),
+                span,
                 message("The pool", &net.trunc()),
             ));
         }

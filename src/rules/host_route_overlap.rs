@@ -5,7 +5,6 @@ use super::ipam_config_invalid::subnet;
 use crate::compose::Project;
 use crate::daemon::Daemon;
 use crate::finding::Finding;
-use crate::syntax::json::JsonKind;
 
 declare_rule! {
     /// ## What it does
@@ -146,21 +145,16 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             ));
         }
     }
-    match d.get("default-address-pools") {
-        Some(e) => {
-            let JsonKind::Array(items) = &e.value.kind else {
-                return;
-            };
-            for item in items {
-                if let JsonKind::Object(props) = &item.kind
-                    && let Some(base) = props.iter().find(|p| p.key == "base")
-                    && let JsonKind::String(b) = &base.value.kind
-                    && let Ok(net) = b.parse::<IpNet>()
-                    && let Some(route) = overlapping(&net.trunc(), routes)
-                {
+    match d
+        .get("default-address-pools")
+        .map(|_| d.pool_bases().unwrap_or_default())
+    {
+        Some(bases) => {
+            for (net, span) in bases {
+                if let Some(route) = overlapping(&net.trunc(), routes) {
                     out.push(Finding::new(
                         &HOST_ROUTE_OVERLAP,
-                        base.value.span.clone(),
+                        span,
                         format!("The pool {} overlaps the host's route {route}: networks Docker creates from it cut off those machines. Choose a base the LAN and VPN do not use", net.trunc()),
                     ));
                 }
