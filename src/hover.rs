@@ -19,6 +19,8 @@ use crate::syntax::yaml::{NodeId, Yaml};
 pub struct Hovered {
     pub markdown: String,
     pub range: Range<usize>,
+    /// It explains a `ports` entry (the server adds the live verdicts there).
+    pub port_mapping: bool,
 }
 
 /// What the analysis knew about the project besides the text.
@@ -67,6 +69,7 @@ pub fn compose(
                 found = Some(Hovered {
                     markdown: network(&project, name, Some(&attached(yaml, root, name))),
                     range: yaml.span(n.key),
+                    port_mapping: false,
                 });
                 break;
             }
@@ -102,6 +105,7 @@ pub fn rule_doc(findings: &[Finding], offset: usize) -> Option<Hovered> {
     Some(Hovered {
         markdown: md,
         range: f.range.clone(),
+        port_mapping: false,
     })
 }
 
@@ -127,6 +131,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             return Some(Hovered {
                 markdown: port_mapping(p, s, port, env),
                 range,
+                port_mapping: true,
             });
         }
     }
@@ -137,6 +142,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             return Some(Hovered {
                 markdown: expose(s.name, s.expose.get(i).map_or(raw, |v| &v.value)),
                 range,
+                port_mapping: false,
             });
         }
     }
@@ -157,6 +163,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             return Some(Hovered {
                 markdown: md,
                 range,
+                port_mapping: false,
             });
         }
     }
@@ -167,6 +174,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             return Some(Hovered {
                 markdown: service_ref(p, s, r, env),
                 range,
+                port_mapping: false,
             });
         }
     }
@@ -176,6 +184,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             return Some(Hovered {
                 markdown: network_mode(&mode.value),
                 range,
+                port_mapping: false,
             });
         }
     }
@@ -205,6 +214,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
                 return Some(Hovered {
                     markdown: extra_host(&entry),
                     range,
+                    port_mapping: false,
                 });
             }
         }
@@ -643,6 +653,7 @@ pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hov
                     ),
                 },
                 range: w.span.clone(),
+                port_mapping: false,
             })
     });
     match found {
@@ -687,6 +698,7 @@ pub fn daemon_json(text: &str, offset: usize, findings: &[Finding]) -> Option<Ho
             Some(Hovered {
                 markdown: md,
                 range: e.key_span.clone(),
+                port_mapping: false,
             })
         });
     found.or_else(|| rule_doc(findings, offset))

@@ -1497,3 +1497,26 @@ async fn an_unsaved_portside_toml_turns_a_rule_off_for_the_compose_file() {
     assert!(!dir.join("portside.toml").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The live line ("not checked yet", or the cached verdicts) belongs to port mappings: the
+/// hover says it is one (`Hovered::port_mapping`), the server does not read the Markdown.
+#[tokio::test]
+async fn only_port_hovers_carry_the_live_line() {
+    let text = "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: [front]\nnetworks:\n  front: {}\n";
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let hover = |line: u32, character: u32| json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}});
+    let r = c.request("textDocument/hover", hover(3, 13)).await;
+    let port = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(port.contains("publishes `8080:80`"), "{r}");
+    assert!(port.contains("Live: not checked yet"), "{port}");
+    let r = c.request("textDocument/hover", hover(4, 17)).await;
+    let network = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(network.contains("front"), "{r}");
+    assert!(!network.contains("Live:"), "{network}");
+}

@@ -103,6 +103,7 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
             let mut found = hover::compose(text, &last.yaml, env, offset, &findings)
                 .filter(|h| h.range.end <= valid);
             if let Some(h) = &mut found
+                && h.port_mapping
                 && (!live.is_empty() || !live_disabled)
             {
                 push_live(&mut h.markdown, &h.range, &live);
@@ -147,17 +148,14 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
     })
 }
 
-/// The cached live verdicts of the hovered mapping, with their age. Never waits for the
-/// daemon: without a cached result it says how to get one.
+/// The cached live verdicts of the hovered port mapping, with their age. Never waits for
+/// the daemon: without a cached result it says how to get one.
 fn push_live(
     md: &mut String,
     range: &std::ops::Range<usize>,
     live: &[crate::server::documents::LiveResult],
 ) {
     use crate::live::probe::Outcome;
-    if !md.contains(" publishes ") {
-        return;
-    }
     let ours: Vec<_> = live
         .iter()
         .filter(|r| r.verdict.mapping.range == *range)
