@@ -276,12 +276,35 @@ pub(crate) fn host_of(addr: &str) -> &str {
     }
 }
 
+/// A server found listening on loopback: what listens where (`` `flask run` listens on
+/// 127.0.0.1 by default``), the rest of the explanation, and the finding in the file that
+/// starts it. The Compose and package-script findings are worded from the parts, never by
+/// cutting the message apart.
+struct Loopback {
+    what: String,
+    rest: String,
+    finding: Finding,
+}
+
+impl Loopback {
+    fn new(range: Range<usize>, what: String, rest: String) -> Self {
+        let finding = Finding::new(&APP_LISTENS_ON_LOOPBACK, range, format!("{what}: {rest}"));
+        Self {
+            what,
+            rest,
+            finding,
+        }
+    }
+}
+
 pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     let Some(stage) = df.runs(None) else { return };
     if stage.exposes.is_empty() {
         return;
     }
-    detect(text, stage, df.package.as_ref(), out);
+    let mut found = Vec::new();
+    detect(text, stage, df.package.as_ref(), &mut found);
+    out.extend(found.into_iter().map(|l| l.finding));
 }
 
 /// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
@@ -298,7 +321,12 @@ pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
         }
         let mut found = Vec::new();
         detect(&b.file.text, &b.stage, b.package, &mut found);
-        let Some(first) = found.into_iter().next() else {
+        let Some(Loopback {
+            what,
+            finding: first,
+            ..
+        }) = found.into_iter().next()
+        else {
             continue;
         };
         let name = b
@@ -312,9 +340,8 @@ pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
                 &APP_LISTENS_ON_LOOPBACK,
                 p.port_span(port),
                 format!(
-                    "Published, but the app in `{}`'s image listens on loopback ({name}): connections to this port will be reset. {}",
+                    "Published, but the app in `{}`'s image listens on loopback ({name}): connections to this port will be reset. {what}",
                     b.service.name,
-                    first.message.split(": ").next().unwrap_or_default()
                 ),
             )
             .with_severity(first.severity)
@@ -326,7 +353,7 @@ pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
 
 /// The loopback servers a stage starts, as findings in its Dockerfile; through a package
 /// script (`npm run dev`) when `package` (package.json) is known.
-fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<Finding>) {
+fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<Loopback>) {
     let words = stage.command();
     let before = out.len();
     detect_words(text, stage, &words, out);
@@ -346,27 +373,24 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
     );
     let mut inner = Vec::new();
     detect_words(&package.text, &stage, &script.words, &mut inner);
-    for f in inner {
+    for l in inner {
         // The finding stays in this file, at the words that run the script; package.json
         // is related information (its fixes would edit another file: none is offered).
-        let message = f.message.replacen(
-            ": ",
-            &format!(" (through `{}`, package.json): ", script.invocation),
-            1,
-        );
-        out.push(
-            Finding::new(&APP_LISTENS_ON_LOOPBACK, script.span.clone(), message)
-                .with_severity(f.severity)
-                .with_related_in(
-                    package.clone(),
-                    f.range,
-                    "the script starts the server here",
-                ),
-        );
+        let what = format!("{} (through `{}`, package.json)", l.what, script.invocation);
+        let mut found = Loopback::new(script.span.clone(), what, l.rest);
+        found.finding = found
+            .finding
+            .with_severity(l.finding.severity)
+            .with_related_in(
+                package.clone(),
+                l.finding.range,
+                "the script starts the server here",
+            );
+        out.push(found);
     }
 }
 
-fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding>) {
+fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopback>) {
     // `HOST` set to a non-loopback address is read by many servers.
     // (0.0.0.0 is a client's loopback but a server's "every interface".)
     // A value not known here (a build argument) may be any address: say nothing.
@@ -425,24 +449,28 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
         } else {
             format!(" unless {} sets another address", server.config)
         };
-        let mut f = Finding::new(
-            &APP_LISTENS_ON_LOOPBACK,
+        let mut l = Loopback::new(
             span,
             format!(
-                "`{name}` listens on {} by default{unless}: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
-                server.default.split(':').next().unwrap_or(server.default),
+                "`{name}` listens on {} by default{unless}",
+                server.default.split(':').next().unwrap_or(server.default)
+            ),
+            format!(
+                "inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
                 server.fix.join(" ")
             ),
         );
         if !server.config.is_empty() {
             // A config file portside does not read may set the address: very likely, not
             // certain.
-            f = f.with_severity(crate::finding::Severity::Warning);
+            l.finding = l.finding.with_severity(crate::finding::Severity::Warning);
         }
         if let Some(edit) = insert_flags(text, stage, &words[end], server.fix) {
-            f = f.with_fix(format!("Add `{}`", server.fix.join(" ")), vec![edit]);
+            l.finding = l
+                .finding
+                .with_fix(format!("Add `{}`", server.fix.join(" ")), vec![edit]);
         }
-        out.push(f);
+        out.push(l);
     }
     // Django's runserver takes the address as an argument; a bare port keeps 127.0.0.1.
     if let Some(at) = words.iter().position(|w| base(&w.text) == "manage.py")
@@ -455,10 +483,11 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
         };
         if loopback {
             let span = words[at].span.start..words[at + 1].span.end;
-            let mut f = Finding::new(
-                &APP_LISTENS_ON_LOOPBACK,
+            let mut l = Loopback::new(
                 span,
-                "`manage.py runserver` listens on 127.0.0.1 unless given an address: inside the container that is its own loopback. Use `runserver 0.0.0.0:8000`",
+                "`manage.py runserver` listens on 127.0.0.1 unless given an address".into(),
+                "inside the container that is its own loopback. Use `runserver 0.0.0.0:8000`"
+                    .into(),
             );
             let edit = match arg {
                 Some(port) if text.get(port.span.clone()) == Some(port.text.as_str()) => {
@@ -471,9 +500,9 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Finding
                 None => insert_flags(text, stage, &words[at + 1], &["0.0.0.0:8000"]),
             };
             if let Some(edit) = edit {
-                f = f.with_fix("Listen on 0.0.0.0", vec![edit]);
+                l.finding = l.finding.with_fix("Listen on 0.0.0.0", vec![edit]);
             }
-            out.push(f);
+            out.push(l);
         }
     }
 }
@@ -645,13 +674,11 @@ fn find(words: &[Word], pattern: &[&str]) -> Option<(usize, usize)> {
     None
 }
 
-fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Finding {
-    let mut f = Finding::new(
-        &APP_LISTENS_ON_LOOPBACK,
+fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Loopback {
+    let mut l = Loopback::new(
         value.span.clone(),
-        format!(
-            "The server listens on {addr}: inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Listen on 0.0.0.0"
-        ),
+        format!("The server listens on {addr}"),
+        "inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Listen on 0.0.0.0".into(),
     );
     // Replace just the host, when the word is written as it reads.
     if text.get(value.span.clone()) == Some(value.text.as_str())
@@ -665,7 +692,7 @@ fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Fi
         } else {
             (start, end)
         };
-        f = f.with_fix(
+        l.finding = l.finding.with_fix(
             "Listen on 0.0.0.0",
             vec![Edit {
                 range: start..end,
@@ -673,7 +700,7 @@ fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Fi
             }],
         );
     }
-    f
+    l
 }
 
 /// Inserts flags after `word`, in the style of its command (exec form: JSON strings).
