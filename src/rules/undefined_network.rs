@@ -36,6 +36,8 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    // Computed once, and only when a name is undefined.
+    let fragment = std::cell::OnceCell::new();
     let declared: Vec<&str> = p.networks.iter().map(|n| n.name).collect();
     for s in &p.services {
         for n in &s.networks {
@@ -54,8 +56,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 None => message.push_str(". Declare it under the top-level `networks`"),
             }
             let mut f = Finding::new(&UNDEFINED_NETWORK, p.span(n.node), message);
-            if let Some(why) = p.fragment() {
-                f = super::in_a_fragment(f, &why);
+            if let Some(why) = fragment.get_or_init(|| p.fragment()) {
+                f = super::in_a_fragment(f, why);
             }
             out.push(f);
         }

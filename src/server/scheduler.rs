@@ -117,12 +117,6 @@ pub fn schedule_all(backend: &Arc<Backend>) {
     spawn(backend, jobs);
 }
 
-/// Analyses again the open documents that read `path` (changed on disk, or closed).
-pub fn schedule_dependents(backend: &Arc<Backend>, path: &std::path::Path) {
-    let jobs = bump_dependents(backend, &mut backend.docs(), path, None);
-    spawn(backend, jobs);
-}
-
 /// What an analysis produced, for the document it analysed.
 struct Outcome {
     analysis: crate::analysis::Analysis,

@@ -19,7 +19,7 @@ pub use context::{
     context_cached, context_for, context_in, context_reading, context_vfs, context_with,
     context_with_vfs, find_config, find_config_in,
 };
-pub use related::{Includer, includers, includers_in, namespace_paths, related_paths, same_file};
+pub use related::{Includer, includers_in, namespace_paths, same_file};
 pub use vfs::Vfs;
 
 /// Reads a file's text: the editor's unsaved text when it has one, else the disk.

@@ -332,12 +332,6 @@ pub struct Includer {
     pub names: Vec<PathBuf>,
 }
 
-/// The Compose files in the folder of `path` and the folders above that include, extend or
-/// override it, read through `read`.
-pub fn includers(path: &Path, read: super::Reader<'_>) -> Vec<Includer> {
-    includers_in(path, &Vfs::reading(read))
-}
-
 fn is_compose_name(name: &str) -> bool {
     classify::by_name(name) == Some(FileKind::Compose)
 }
@@ -384,14 +378,6 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
             (Ok(x), Ok(y)) => x == y,
             _ => false,
         }
-}
-
-/// The Compose files that a Compose file at `path` brings into its project: its override
-/// or base partner, `include:` and `extends: file:`.
-pub fn related_paths(path: &Path, text: &str) -> Vec<PathBuf> {
-    let mut out = siblings(path, &Vfs::new());
-    out.extend(Refs::of(path, text).references);
-    out
 }
 
 /// The Compose files that share a namespace with the file at `path` (its override or base

@@ -424,7 +424,7 @@ fn an_included_file_knows_the_names_of_the_file_that_includes_it() {
             "services:\n  web:\n    image: nginx\n    networks: [backend]\n  other:\n    image: x\n    ports: [\"8080:1\"]\n",
         )
         .unwrap();
-    let includers = includers(&dir.join("common/db.yaml"), &disk);
+    let includers = includers_in(&dir.join("common/db.yaml"), &Vfs::reading(&disk));
     assert_eq!(includers.len(), 1);
     assert!(includers[0].namespace);
     // db.yaml: `backend` comes from compose.yaml, and its 8080 clashes with web's.
@@ -446,7 +446,10 @@ fn an_included_file_knows_the_names_of_the_file_that_includes_it() {
 }
 
 fn includers_of(path: &Path) -> Vec<bool> {
-    includers(path, &disk).iter().map(|i| i.namespace).collect()
+    includers_in(path, &Vfs::reading(&disk))
+        .iter()
+        .map(|i| i.namespace)
+        .collect()
 }
 
 #[test]

@@ -167,14 +167,6 @@ impl<'r> Vfs<'r> {
         state.folders.remove(path);
     }
 
-    /// Forgets every disk file (the open documents stay).
-    pub fn clear(&self) {
-        let mut state = self.lock();
-        state.files.clear();
-        state.folders.clear();
-        state.bytes = 0;
-    }
-
     /// How many times a file's text was read (from the disk or the reader).
     pub fn reads(&self) -> usize {
         self.reads.load(Ordering::Relaxed)
