@@ -34,6 +34,20 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    // The host ports some entry of the project publishes (the first of a range), gathered
+    // once when the first finding needs them.
+    let published = std::cell::OnceCell::new();
+    let published = || {
+        published.get_or_init(|| {
+            p.services
+                .iter()
+                .flat_map(|o| &o.ports)
+                .filter_map(|o| o.bindings())
+                .flatten()
+                .filter_map(|b| b.published.split('-').next()?.parse::<u16>().ok())
+                .collect::<rustc_hash::FxHashSet<u16>>()
+        })
+    };
     for s in &p.services {
         if s.mode() == Some("host") {
             continue;
@@ -76,14 +90,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             // A fixed host port must not break what the random one allowed: not for a
             // scaled service (replicas would collide), nor where another entry of the
             // project already publishes that host port.
-            let fixable = s.replicas.is_none_or(|(n, _)| n <= 1)
-                && !p.services.iter().flat_map(|o| &o.ports).any(|o| {
-                    o.bindings().is_some_and(|bs| {
-                        bs.iter().any(|b| {
-                            b.published.split('-').next() == Some(&first.target.to_string())
-                        })
-                    })
-                });
+            let fixable =
+                s.replicas.is_none_or(|(n, _)| n <= 1) && !published().contains(&first.target);
             if let PortSpec::Short(v) = &port.spec
                 && fixable
                 && !v.interpolated()
