@@ -1,8 +1,8 @@
 //! The pure analysis: text in, findings out. No I/O; the CLI and the server share it.
 
 use crate::classify::FileKind;
-use crate::compose::{Project, Vars};
 use crate::finding::{Finding, Severity};
+use crate::model::compose::{Project, Vars};
 use crate::rules;
 use crate::syntax::dockerfile::DockerfileSyntax;
 use crate::syntax::json::Json;
@@ -42,7 +42,7 @@ pub struct Context {
     /// Rule levels from the editor and `portside.toml`.
     pub rules: crate::config::RuleSettings,
     /// Names defined by the project's other files.
-    pub external: crate::compose::External,
+    pub external: crate::model::compose::External,
     /// A Dockerfile's build context `package.json` (for `npm run dev` and the like).
     pub package: Option<crate::finding::OtherFile>,
     /// The other files the workspace layer read for this context (to re-analyse this file
@@ -139,7 +139,7 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
                     .and_then(|s| s.build.as_ref())
                     .map_or(&[][..], |b| b.args.as_slice());
                 d.model = Some(std::sync::Arc::new(
-                    crate::dockerfile::Dockerfile::read_with(&d.file.text, args),
+                    crate::model::dockerfile::Dockerfile::read_with(&d.file.text, args),
                 ));
             }
         }
@@ -174,7 +174,7 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(mut df) = crate::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
+    if let Some(mut df) = crate::model::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
         df.package = ctx.package.clone();
         for rule in rules::enabled(&ctx.rules) {
             for check in rule.checks.dockerfile {
@@ -202,7 +202,7 @@ fn daemon_json(text: &str, ctx: &Context) -> Analysis {
         ));
     }
     if let Some(root) = &json.root
-        && let Some(mut daemon) = crate::daemon::Daemon::read(root)
+        && let Some(mut daemon) = crate::model::daemon::Daemon::read(root)
     {
         daemon.host = ctx.rules.host.clone();
         for check in rules::enabled(&ctx.rules).flat_map(|r| r.checks.daemon) {

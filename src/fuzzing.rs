@@ -50,22 +50,23 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
             let vars = Default::default();
             let dotenv = Default::default();
             let external = Default::default();
-            let env = crate::hover::Env {
+            let env = crate::ide::hover::Env {
                 vars: &vars,
                 dotenv: &dotenv,
                 external: &external,
             };
-            let all = crate::navigate::occurrences(&yaml, text);
+            let all = crate::ide::nav::occurrences(&yaml, text);
             for &o in &offsets {
-                if let Some(h) = crate::hover::compose(text, &yaml, env, o, &analysis.findings) {
+                if let Some(h) = crate::ide::hover::compose(text, &yaml, env, o, &analysis.findings)
+                {
                     assert!(h.range.end <= text.len());
                 }
                 // The narrowed scans find what the whole scan finds.
-                let at = crate::navigate::at(&yaml, text, o);
+                let at = crate::ide::nav::at(&yaml, text, o);
                 let expected = all.iter().find(|x| x.range.start <= o && o <= x.range.end);
                 assert_eq!(at.as_ref(), expected, "at {o}");
                 if let Some(at) = at {
-                    let named = crate::navigate::named(&yaml, text, at.kind, &at.name);
+                    let named = crate::ide::nav::named(&yaml, text, at.kind, &at.name);
                     let expected: Vec<_> = all
                         .iter()
                         .filter(|x| x.kind == at.kind && x.name == at.name)
@@ -73,25 +74,25 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                         .collect();
                     assert_eq!(named, expected, "named {}", at.name);
                 }
-                let _ = crate::navigate::service_at(&yaml, o);
-                let _ = crate::navigate::completing(text, o);
-                let _ = crate::navigate::already_named(text, o);
+                let _ = crate::ide::nav::service_at(&yaml, o);
+                let _ = crate::ide::nav::completing(text, o);
+                let _ = crate::ide::nav::already_named(text, o);
             }
             for occ in &all {
                 assert!(occ.range.end <= text.len());
             }
-            let _ = crate::navigate::symbols(&yaml);
+            let _ = crate::ide::nav::symbols(&yaml);
             let _ =
                 crate::live::probe::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
         }
         FileKind::Dockerfile => {
             for &o in &offsets {
-                let _ = crate::hover::dockerfile(text, o, &analysis.findings);
+                let _ = crate::ide::hover::dockerfile(text, o, &analysis.findings);
             }
         }
         FileKind::DaemonJson => {
             for &o in &offsets {
-                let _ = crate::hover::daemon_json(text, o, &analysis.findings);
+                let _ = crate::ide::hover::daemon_json(text, o, &analysis.findings);
             }
         }
         FileKind::Config => {}
@@ -99,7 +100,7 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
 }
 
 /// A binding written back as a short-syntax spec.
-pub fn to_spec(b: &crate::ports::Binding) -> String {
+pub fn to_spec(b: &crate::model::ports::Binding) -> String {
     let ip = if b.host_ip.contains(':') {
         format!("[{}]", b.host_ip)
     } else {
@@ -115,13 +116,13 @@ pub fn to_spec(b: &crate::ports::Binding) -> String {
 /// Parses `spec` with Docker's grammar (and as an `expose` entry); when it is accepted,
 /// every binding written back parses to the same binding. Returns whether it was accepted.
 pub fn port_spec(spec: &str) -> bool {
-    let _ = crate::ports::parse_expose(spec);
-    let _ = crate::ports::spec_parts(spec);
-    let Ok(bindings) = crate::ports::parse_port_spec(spec) else {
+    let _ = crate::model::ports::parse_expose(spec);
+    let _ = crate::model::ports::spec_parts(spec);
+    let Ok(bindings) = crate::model::ports::parse_port_spec(spec) else {
         return false;
     };
     for b in &bindings {
-        let again = crate::ports::parse_port_spec(&to_spec(b))
+        let again = crate::model::ports::parse_port_spec(&to_spec(b))
             .unwrap_or_else(|e| panic!("{spec} -> {} fails: {e:?}", to_spec(b)));
         assert_eq!(again.len(), 1, "{spec} -> {}", to_spec(b));
         assert_eq!(&again[0], b, "{spec} -> {}", to_spec(b));

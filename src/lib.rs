@@ -4,20 +4,16 @@
 pub mod analysis;
 pub mod classify;
 pub mod cli;
-pub mod compose;
 pub mod config;
-pub mod daemon;
-pub mod daemon_keys;
-pub mod dockerfile;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
-pub mod hover;
+pub mod ide;
+pub mod knowledge;
 pub mod live;
 pub mod malloc;
-pub mod navigate;
-pub mod ports;
+pub mod model;
 pub mod rules;
 pub mod server;
 pub mod suppress;

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = portside::compose::port_entries(&yaml);
-    let _ = portside::navigate::symbols(&yaml);
-    let _ = portside::navigate::occurrences(&yaml, text);
+    let _ = portside::model::compose::port_entries(&yaml);
+    let _ = portside::ide::nav::symbols(&yaml);
+    let _ = portside::ide::nav::occurrences(&yaml, text);
 });

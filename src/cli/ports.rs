@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Format;
-use crate::ports::{Binding, parse_port_spec};
+use crate::model::ports::{Binding, parse_port_spec};
 
 #[derive(Args, Debug)]
 pub struct PortsArgs {

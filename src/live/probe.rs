@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{CALL_TIMEOUT, LiveError};
 use crate::analysis::Context;
-use crate::compose::Project;
+use crate::model::compose::Project;
 use crate::syntax::yaml::Yaml;
 
 /// How long a TCP connect to a published port may take.
@@ -418,7 +418,9 @@ pub fn mappings(path: &std::path::Path, text: &str, ctx: &Context) -> (String, V
         .filter_map(|d| d.root)
         .find_map(|r| yaml.get(r, "name"))
         .and_then(|e| yaml.scalar(e.value))
-        .map(|n| crate::compose::interpolate::interpolate(n, &|k| ctx.vars.get(k).cloned()).value);
+        .map(|n| {
+            crate::model::compose::interpolate::interpolate(n, &|k| ctx.vars.get(k).cloned()).value
+        });
     (project_name(path, name.as_deref(), &ctx.vars), out)
 }
 

@@ -1,9 +1,10 @@
-use super::app_listens_on_loopback::{ADDRESS_FLAGS, flag_value, host_of};
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::{Attachment, Val};
-use crate::dockerfile::{Word, split_words};
 use crate::finding::{Edit, Finding};
+use crate::knowledge::servers::ADDRESS_FLAGS;
+use crate::model::compose::Project;
+use crate::model::compose::model::{Attachment, Val};
+use crate::model::dockerfile::listen::{flag_value, host_of};
+use crate::model::dockerfile::{Word, split_words};
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::PortSpec;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
+use crate::model::compose::model::PortSpec;
 
 declare_rule! {
     /// ## What it does
@@ -133,7 +133,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
-fn first_target(bindings: &[crate::ports::Binding]) -> u16 {
+fn first_target(bindings: &[crate::model::ports::Binding]) -> u16 {
     bindings[0].target
 }
 

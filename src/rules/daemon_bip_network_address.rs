@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::daemon::{Daemon, cidr, inner};
 use crate::finding::{Edit, Finding};
+use crate::model::daemon::{Daemon, cidr, inner};
 
 declare_rule! {
     /// ## What it does

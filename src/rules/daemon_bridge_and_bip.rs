@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::daemon::Daemon;
 use crate::finding::Finding;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does

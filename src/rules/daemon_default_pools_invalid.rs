@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::daemon::{Daemon, cidr};
 use crate::finding::Finding;
+use crate::model::daemon::{Daemon, cidr};
 use crate::syntax::json::JsonKind;
 
 declare_rule! {

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::daemon::Daemon;
-use crate::daemon_keys::{self, Ty};
 use crate::finding::{Edit, Finding, Severity};
+use crate::knowledge::daemon_keys::{self, Ty};
+use crate::model::daemon::Daemon;
 use crate::syntax::json::JsonKind;
 
 declare_rule! {

@@ -1,8 +1,8 @@
 use ipnet::{IpNet, Ipv4Net};
 
 use super::declare_rule;
-use crate::daemon::Daemon;
 use crate::finding::Finding;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does

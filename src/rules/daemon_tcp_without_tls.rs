@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::refs::is_loopback;
-use crate::daemon::Daemon;
 use crate::finding::{Finding, Severity};
+use crate::model::compose::refs::is_loopback;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does

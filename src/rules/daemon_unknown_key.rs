@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::daemon::Daemon;
-use crate::daemon_keys;
 use crate::finding::{Edit, Finding};
+use crate::knowledge::daemon_keys;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does
@@ -79,7 +79,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             f = f.with_fix(
                 format!("Rename to `{s}`"),
                 vec![Edit {
-                    range: crate::daemon::inner(&e.key_span),
+                    range: crate::model::daemon::inner(&e.key_span),
                     new_text: s.to_string(),
                 }],
             );

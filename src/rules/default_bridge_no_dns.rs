@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::compose::Project;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does
@@ -86,7 +86,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// Whether `s`'s `links` provide `host` (`db`, or the alias of `db:database`).
-fn linked(s: &crate::compose::Service<'_>, host: &str) -> bool {
+fn linked(s: &crate::model::compose::Service<'_>, host: &str) -> bool {
     s.links
         .iter()
         .any(|l| l.value.split(':').any(|part| part == host))

@@ -1,8 +1,8 @@
 use super::declare_rule;
-use crate::compose::model::CommandKind;
-use crate::compose::refs::waits_for;
-use crate::compose::{Project, Service};
 use crate::finding::Finding;
+use crate::model::compose::model::CommandKind;
+use crate::model::compose::refs::waits_for;
+use crate::model::compose::{Project, Service};
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::refs::is_loopback;
-use crate::daemon::Daemon;
 use crate::finding::Finding;
+use crate::model::compose::refs::is_loopback;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does
@@ -53,7 +53,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
 }
 
 /// Compose: a service's `dns` (a string or a list).
-pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     for s in &p.services {
         // Most services have no `dns`: the recorded key says so without a lookup.
         if p.key(s, "dns").is_none() {

@@ -1,10 +1,10 @@
 use std::ops::Range;
 
 use super::declare_rule;
-use crate::compose::model::{Port, PortSpec};
-use crate::compose::{Project, Service};
 use crate::finding::{Finding, Severity};
-use crate::ports;
+use crate::model::compose::model::{Port, PortSpec};
+use crate::model::compose::{Project, Service};
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does
@@ -238,12 +238,12 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
         if gone {
             continue;
         }
-        let own_replace = crate::compose::replaces(p, s, "ports");
+        let own_replace = crate::model::compose::replaces(p, s, "ports");
         for port in &s.ports {
             let Some(bindings) = port.bindings() else {
                 continue;
             };
-            let own_key = crate::compose::port_key(port);
+            let own_key = crate::model::compose::port_key(port);
             'others: for o in others {
                 let same = o.name == s.name;
                 if o.network_mode.is_some() || (same && o.after.is_none()) {
@@ -254,7 +254,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                     && let Some(mine) = p.service(&o.name)
                     && ((same && own_replace)
                         || (!same
-                            && (crate::compose::replaces(p, mine, "ports")
+                            && (crate::model::compose::replaces(p, mine, "ports")
                                 || mine.network_mode.is_some())))
                 {
                     continue;

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::dockerfile::Dockerfile;
 use crate::finding::{Edit, Finding};
-use crate::ports;
+use crate::model::dockerfile::Dockerfile;
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does

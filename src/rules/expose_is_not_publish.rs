@@ -1,9 +1,9 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::CommandKind;
-use crate::compose::refs::{Audience, is_loopback};
 use crate::finding::{Finding, Severity};
-use crate::ports;
+use crate::model::compose::Project;
+use crate::model::compose::model::CommandKind;
+use crate::model::compose::refs::{Audience, is_loopback};
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does

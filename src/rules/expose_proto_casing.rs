@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::dockerfile::Dockerfile;
 use crate::finding::{Edit, Finding};
+use crate::model::dockerfile::Dockerfile;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::Val;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
+use crate::model::compose::model::Val;
 
 declare_rule! {
     /// ## What it does

@@ -2,9 +2,9 @@ use ipnet::IpNet;
 
 use super::declare_rule;
 use super::ipam_config_invalid::subnet;
-use crate::compose::Project;
-use crate::daemon::Daemon;
 use crate::finding::Finding;
+use crate::model::compose::Project;
+use crate::model::daemon::Daemon;
 
 declare_rule! {
     /// ## What it does
@@ -282,7 +282,7 @@ mod tests {
             got[0].2
         );
         // A daemon.json whose pools avoid the routes: nothing to say.
-        ctx.external.daemon = Some(crate::compose::DaemonRanges {
+        ctx.external.daemon = Some(crate::model::compose::DaemonRanges {
             file: crate::finding::OtherFile {
                 path: "/etc/docker/daemon.json".into(),
                 text: "".into(),

@@ -1,8 +1,8 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::PortSpec;
 use crate::finding::{Edit, Finding};
-use crate::ports;
+use crate::model::compose::Project;
+use crate::model::compose::model::PortSpec;
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::interpolate::InterpolationError;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
+use crate::model::compose::interpolate::InterpolationError;
 
 declare_rule! {
     /// ## What it does

@@ -1,10 +1,10 @@
 use std::ops::Range;
 
 use super::declare_rule;
-use crate::compose::model::PortSpec;
-use crate::compose::{self, PortList, Project};
 use crate::finding::{Edit, Finding};
-use crate::ports::{self, PortErrorKind};
+use crate::model::compose::model::PortSpec;
+use crate::model::compose::{self, PortList, Project};
+use crate::model::ports::{self, PortErrorKind};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
 declare_rule! {
@@ -105,7 +105,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 
 /// Dockerfile `EXPOSE` words, parsed as BuildKit does (the full port grammar, keeping the
 /// container side), after BuildKit's variable expansion (`Exposed::values`).
-pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mut Vec<Finding>) {
+pub fn check_dockerfile(
+    text: &str,
+    df: &crate::model::dockerfile::Dockerfile,
+    out: &mut Vec<Finding>,
+) {
     for stage in &df.stages {
         // Each word as BuildKit expanded it (one word may give several ports); a word whose
         // variables have no known value here is left alone.
@@ -119,7 +123,7 @@ pub fn check_dockerfile(text: &str, df: &crate::dockerfile::Dockerfile, out: &mu
 
 fn check_exposed(
     text: &str,
-    word: &crate::dockerfile::Exposed,
+    word: &crate::model::dockerfile::Exposed,
     value: &str,
     out: &mut Vec<Finding>,
 ) {
@@ -155,7 +159,7 @@ fn check_exposed(
 /// what it resolved to. Interpolation errors are `interpolation-error`'s.
 fn check_interpolated(
     p: &Project,
-    service: &crate::compose::Service,
+    service: &crate::model::compose::Service,
     entry: compose::PortEntry,
     out: &mut Vec<Finding>,
 ) {

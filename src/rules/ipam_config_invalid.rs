@@ -3,9 +3,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::{Network, Val};
 use crate::finding::{Edit, Finding, Severity};
+use crate::model::compose::Project;
+use crate::model::compose::model::{Network, Val};
 
 declare_rule! {
     /// ## What it does

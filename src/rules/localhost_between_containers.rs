@@ -1,8 +1,8 @@
 use super::declare_rule;
-use crate::compose::model::CommandKind;
-use crate::compose::refs::{Audience, host_key_prefix, is_loopback};
-use crate::compose::{Attachment, Project};
 use crate::finding::{Edit, Finding, Severity};
+use crate::model::compose::model::CommandKind;
+use crate::model::compose::refs::{Audience, host_key_prefix, is_loopback};
+use crate::model::compose::{Attachment, Project};
 
 declare_rule! {
     /// ## What it does

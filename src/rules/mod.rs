@@ -178,22 +178,22 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-pub type ComposeCheck = fn(&crate::compose::Project, &mut Vec<crate::finding::Finding>);
+pub type ComposeCheck = fn(&crate::model::compose::Project, &mut Vec<crate::finding::Finding>);
 
 pub type DockerfileCheck =
-    fn(&str, &crate::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
+    fn(&str, &crate::model::dockerfile::Dockerfile, &mut Vec<crate::finding::Finding>);
 
-pub type DaemonCheck = fn(&str, &crate::daemon::Daemon, &mut Vec<crate::finding::Finding>);
+pub type DaemonCheck = fn(&str, &crate::model::daemon::Daemon, &mut Vec<crate::finding::Finding>);
 
 /// A Compose service built from a Dockerfile that the workspace layer read.
 pub(crate) struct Built<'p> {
-    pub service: &'p crate::compose::model::Service<'p>,
+    pub service: &'p crate::model::compose::model::Service<'p>,
     pub file: &'p crate::finding::OtherFile,
     /// The build context's package.json.
     pub package: Option<&'p crate::finding::OtherFile>,
     /// The stage that runs (the last one, or `build.target`), with Compose's `environment`
     /// added to its variables: at run time they are the container's too.
-    pub stage: crate::dockerfile::Stage,
+    pub stage: crate::model::dockerfile::Stage,
     /// Compose sets `command` or `entrypoint`, which replace the image's.
     pub overridden: bool,
 }
@@ -201,7 +201,7 @@ pub(crate) struct Built<'p> {
 /// The services of `p` built from a Dockerfile the workspace layer could read, except those
 /// that share another network stack (`network_mode`), where loopback and ports are not
 /// the container's own.
-pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
+pub(crate) fn built<'p>(p: &'p crate::model::compose::Project<'_>) -> Vec<Built<'p>> {
     let mut out = Vec::new();
     for d in &p.external.dockerfiles {
         let Some(service) = p.service(&d.service) else {
@@ -220,7 +220,7 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
         let df = match &d.model {
             Some(model) => model.as_ref().as_ref(),
             None => {
-                parsed = crate::dockerfile::Dockerfile::read_with(&d.file.text, args);
+                parsed = crate::model::dockerfile::Dockerfile::read_with(&d.file.text, args);
                 parsed.as_ref()
             }
         };
@@ -259,7 +259,10 @@ pub(crate) fn built<'p>(p: &'p crate::compose::Project<'_>) -> Vec<Built<'p>> {
 
 /// A mounted config file (bind mount, `configs:` or `secrets:`), which may set a password
 /// or a port that the Compose file does not show.
-pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Service) -> bool {
+pub(crate) fn mounts_config(
+    p: &crate::model::compose::Project,
+    s: &crate::model::compose::Service,
+) -> bool {
     if p.key(s, "configs").is_some() || p.key(s, "secrets").is_some() {
         return true;
     }
@@ -290,7 +293,7 @@ pub(crate) fn mounts_config(p: &crate::compose::Project, s: &crate::compose::Ser
 }
 
 /// A name this file does not define, in a file that another file completes
-/// ([`Project::fragment`](crate::compose::Project::fragment)): the other file may define
+/// ([`Project::fragment`](crate::model::compose::Project::fragment)): the other file may define
 /// it, so the finding is information, said as such.
 pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
     let message = format!(
@@ -302,7 +305,7 @@ pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::fin
 
 /// What to add to a message about an unset variable when a template sits where `.env`
 /// should be.
-pub(crate) fn template_note(p: &crate::compose::Project) -> String {
+pub(crate) fn template_note(p: &crate::model::compose::Project) -> String {
     match &p.external.env_template {
         Some(name) => format!(
             " (`{name}` beside this file is a template: Compose reads only `.env`, so copy it to `.env`)"
@@ -325,7 +328,7 @@ pub fn enabled(settings: &crate::config::RuleSettings) -> impl Iterator<Item = &
 
 /// Runs the Compose checks of the enabled rules on the project model.
 pub fn check_compose(
-    p: &crate::compose::Project,
+    p: &crate::model::compose::Project,
     settings: &crate::config::RuleSettings,
     out: &mut Vec<crate::finding::Finding>,
 ) {
@@ -516,7 +519,7 @@ pub(crate) mod test_support {
         let mut ctx = Context::default();
         ctx.external
             .dockerfiles
-            .push(crate::compose::ServiceDockerfile {
+            .push(crate::model::compose::ServiceDockerfile {
                 service: "api".into(),
                 file: crate::finding::OtherFile {
                     path: "api/Dockerfile".into(),

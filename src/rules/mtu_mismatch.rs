@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::daemon::Daemon;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
+use crate::model::daemon::Daemon;
 use crate::syntax::json::JsonKind;
 
 declare_rule! {

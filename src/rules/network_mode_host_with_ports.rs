@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::compose::Project;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does
@@ -106,7 +106,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                 && let Some((mode, mode_span)) = &o.network_mode
                 && mode == "host"
                 && !(o.after == Some(true) && o.ports_replace)
-                && !crate::compose::replaces(p, s, "network_mode")
+                && !crate::model::compose::replaces(p, s, "network_mode")
                 && let Some(key) = p.key(s, "ports")
             {
                 out.push(
@@ -124,7 +124,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
             // Host networking here, `ports` there.
             if s.mode() == Some("host")
                 && !o.ports.is_empty()
-                && !(o.after == Some(false) && crate::compose::replaces(p, s, "ports"))
+                && !(o.after == Some(false) && crate::model::compose::replaces(p, s, "ports"))
                 && let Some(mode) = &s.network_mode
                 && let Some(ports_key) = &o.ports_key
             {

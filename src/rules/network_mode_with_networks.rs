@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::compose::Project;
 use crate::finding::Finding;
+use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does

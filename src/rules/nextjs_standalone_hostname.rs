@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::dockerfile::{Dockerfile, Stage, Word};
 use crate::finding::{Edit, Finding, OtherFile};
+use crate::model::dockerfile::{Dockerfile, Stage, Word};
 use crate::syntax::json::{JsonKind, JsonValue};
 
 declare_rule! {
@@ -81,7 +81,7 @@ fn standalone(stage: &Stage) -> Option<Word> {
 
 /// Compose: the port of a service built from such a Dockerfile, unless its `environment`
 /// sets `HOSTNAME` (Compose's `command`/`entrypoint` replace the image's).
-pub fn check(p: &crate::compose::Project, out: &mut Vec<Finding>) {
+pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     for b in super::built(p) {
         if b.overridden {
             continue;

@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::compose::{Attachment, Project, Service};
 use crate::finding::{Edit, Finding};
+use crate::model::compose::{Attachment, Project, Service};
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::Project;
 use crate::finding::{Edit, Finding};
-use crate::ports;
+use crate::model::compose::Project;
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does

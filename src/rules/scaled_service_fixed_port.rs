@@ -1,8 +1,8 @@
 use super::declare_rule;
 use super::duplicate_host_port::published_span;
-use crate::compose::Project;
 use crate::finding::Finding;
-use crate::ports;
+use crate::model::compose::Project;
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does

@@ -2,8 +2,8 @@ use std::net::IpAddr;
 
 use super::declare_rule;
 use super::ipam_config_invalid::subnet;
-use crate::compose::Project;
 use crate::finding::{Finding, Severity};
+use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does
@@ -44,7 +44,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let mut taken: Vec<(&str, IpAddr, &crate::compose::model::Val, &str)> = Vec::new();
+    let mut taken: Vec<(&str, IpAddr, &crate::model::compose::model::Val, &str)> = Vec::new();
     for s in &p.services {
         for attach in &s.networks {
             for (val, v6) in [(&attach.ipv4, false), (&attach.ipv6, true)] {

@@ -1,8 +1,8 @@
 use super::declare_rule;
-use crate::compose::Project;
-use crate::compose::model::{Port, PortSpec};
 use crate::finding::{Edit, Finding};
-use crate::ports;
+use crate::model::compose::Project;
+use crate::model::compose::model::{Port, PortSpec};
+use crate::model::ports;
 
 declare_rule! {
     /// ## What it does
@@ -191,7 +191,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("Dockerfile");
-        let listen = super::app_listens_on_loopback::listen_port(&b.stage);
+        let listen = crate::model::dockerfile::listen::listen_port(&b.stage);
         // What the image says it listens on, when every EXPOSE word resolves.
         let mut exposed: Vec<u16> = Vec::new();
         let mut resolved = true;

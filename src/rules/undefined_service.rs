@@ -1,6 +1,6 @@
 use super::declare_rule;
-use crate::compose::Project;
 use crate::finding::Finding;
+use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does
@@ -134,7 +134,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 /// An `extends: file:` that cannot be read.
 fn out_of_reach(
     p: &Project,
-    file: &crate::compose::model::Val,
+    file: &crate::model::compose::model::Val,
     service: &str,
     report: &mut impl FnMut(std::ops::Range<usize>, &str, String),
 ) {

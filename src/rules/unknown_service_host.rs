@@ -1,7 +1,7 @@
 use super::declare_rule;
-use crate::compose::refs::is_loopback;
-use crate::compose::{Attachment, Project};
 use crate::finding::Finding;
+use crate::model::compose::refs::is_loopback;
+use crate::model::compose::{Attachment, Project};
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 use super::declare_rule;
 use super::publish_all_interfaces::{all_interfaces, loopback_edit, restricted_by_network};
-use crate::compose::{Project, Service};
 use crate::finding::Finding;
+use crate::model::compose::{Project, Service};
 
 declare_rule! {
     /// ## What it does

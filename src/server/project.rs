@@ -221,8 +221,8 @@ fn namespaces(files: &[ProjectFile]) -> Vec<usize> {
 /// is in that namespace. When the target is itself such an `extends`, the namespace is F's.
 pub fn matching(
     files: &[ProjectFile],
-    target: &crate::navigate::Occurrence,
-) -> Vec<(usize, crate::navigate::Occurrence)> {
+    target: &crate::ide::nav::Occurrence,
+) -> Vec<(usize, crate::ide::nav::Occurrence)> {
     let resolve = |from: usize, written: &str| {
         let path = document_path(&files[from].uri);
         path.parent().map(|d| d.join(written))
@@ -244,7 +244,7 @@ pub fn matching(
     };
     let mut out = Vec::new();
     for (i, f) in files.iter().enumerate() {
-        for o in crate::navigate::named(&f.yaml, &f.text, target.kind, &target.name) {
+        for o in crate::ide::nav::named(&f.yaml, &f.text, target.kind, &target.name) {
             let space = match &o.file {
                 Some(written) => resolve(i, written)
                     .and_then(|p| index_of(&p))

@@ -372,7 +372,7 @@ fn heredocs(logical: &str) -> Vec<Heredoc> {
         if rest.is_empty() || rest.contains('<') {
             continue;
         }
-        let words = crate::dockerfile::shell::process(rest, '\\', &|_| None)
+        let words = crate::model::dockerfile::shell::process(rest, '\\', &|_| None)
             .map(|p| p.words)
             .unwrap_or_else(|| vec![rest.to_string()]);
         let [name] = &words[..] else { continue };

@@ -14,8 +14,8 @@ use super::related::{is_local, related};
 use super::vfs::{Vfs, key_of};
 use crate::analysis::{Context, Parsed};
 use crate::classify::{self, FileKind};
-use crate::compose::{Project, dotenv};
 use crate::config::RuleSettings;
+use crate::model::compose::{Project, dotenv};
 use crate::syntax::yaml::Yaml;
 
 /// The context for a file whose text is `text`, with the environment portside runs in,
@@ -197,9 +197,9 @@ fn dockerfiles(
     path: &Path,
     text: &str,
     yaml: &Yaml,
-    vars: &crate::compose::Vars,
+    vars: &crate::model::compose::Vars,
     vfs: &Vfs<'_>,
-) -> Vec<crate::compose::ServiceDockerfile> {
+) -> Vec<crate::model::compose::ServiceDockerfile> {
     let Some(dir) = path.parent() else {
         return Vec::new();
     };
@@ -246,7 +246,7 @@ fn dockerfiles(
     if starts.is_empty() {
         return Vec::new();
     }
-    let none = crate::compose::External::default();
+    let none = crate::model::compose::External::default();
     let project = Project::build_only(text, yaml, vars, &none, &|r| starts.contains(&r.start));
     let mut out = Vec::new();
     for s in &project.services {
@@ -270,9 +270,9 @@ fn dockerfiles(
         let file = base.join(name);
         let args = build.args.clone();
         if let Some((text, model)) = vfs.derived(&file, key_of(&args), |text| {
-            crate::dockerfile::Dockerfile::read_with(text, &args)
+            crate::model::dockerfile::Dockerfile::read_with(text, &args)
         }) {
-            out.push(crate::compose::ServiceDockerfile {
+            out.push(crate::model::compose::ServiceDockerfile {
                 service: s.name.to_string(),
                 file: crate::finding::OtherFile { path: file, text },
                 package: package_json(&base, vfs),
@@ -288,7 +288,7 @@ const SYSTEM_DAEMON_JSON: &str = "/etc/docker/daemon.json";
 
 /// The daemon.json nearest above a Compose file (a repository often keeps one), else the
 /// system's; its `bip` and `default-address-pools`, derived once per content.
-fn daemon_ranges(path: &Path, vfs: &Vfs<'_>) -> Option<crate::compose::DaemonRanges> {
+fn daemon_ranges(path: &Path, vfs: &Vfs<'_>) -> Option<crate::model::compose::DaemonRanges> {
     let mut candidates: Vec<PathBuf> = path
         .ancestors()
         .skip(1)
@@ -300,14 +300,14 @@ fn daemon_ranges(path: &Path, vfs: &Vfs<'_>) -> Option<crate::compose::DaemonRan
     (*ranges).clone()
 }
 
-fn ranges_of(file: &Path, text: &Arc<str>) -> Option<crate::compose::DaemonRanges> {
+fn ranges_of(file: &Path, text: &Arc<str>) -> Option<crate::model::compose::DaemonRanges> {
     use crate::syntax::json::{Json, JsonKind};
     let json = Json::parse(text);
     let root = json.root.as_ref()?;
-    let daemon = crate::daemon::Daemon::read(root)?;
+    let daemon = crate::model::daemon::Daemon::read(root)?;
     let bip = daemon
         .str("bip")
-        .and_then(|(s, e)| Some((crate::daemon::cidr(s)?.trunc(), e.value.span.clone())));
+        .and_then(|(s, e)| Some((crate::model::daemon::cidr(s)?.trunc(), e.value.span.clone())));
     let mut pools = Vec::new();
     if let Some(e) = daemon.get("default-address-pools")
         && let JsonKind::Array(items) = &e.value.kind
@@ -316,13 +316,13 @@ fn ranges_of(file: &Path, text: &Arc<str>) -> Option<crate::compose::DaemonRange
             if let JsonKind::Object(props) = &item.kind
                 && let Some(base) = props.iter().find(|p| p.key == "base")
                 && let JsonKind::String(b) = &base.value.kind
-                && let Some(net) = crate::daemon::cidr(b)
+                && let Some(net) = crate::model::daemon::cidr(b)
             {
                 pools.push((net.trunc(), base.value.span.clone()));
             }
         }
     }
-    Some(crate::compose::DaemonRanges {
+    Some(crate::model::compose::DaemonRanges {
         file: crate::finding::OtherFile {
             path: file.to_path_buf(),
             text: Arc::clone(text),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::vfs::{Vfs, vars_key};
 use crate::classify::{self, FileKind};
-use crate::compose::{External, OtherService, Project};
+use crate::model::compose::{External, OtherService, Project};
 use crate::syntax::yaml::Yaml;
 
 /// How many other files one project may pull in (include chains, extends).
@@ -95,7 +95,7 @@ fn refs_of(vfs: &Vfs<'_>, path: &Path) -> Option<(Arc<str>, Arc<Refs>)> {
 fn modelled(
     vfs: &Vfs<'_>,
     path: &Path,
-    vars: &crate::compose::Vars,
+    vars: &crate::model::compose::Vars,
     key: u64,
 ) -> Option<Arc<Modelled>> {
     let (_, m) = vfs.derived(path, key, |text| {
@@ -128,7 +128,7 @@ fn modelled(
 pub(super) fn related(
     path: &Path,
     own: Option<(&str, &Yaml)>,
-    vars: &crate::compose::Vars,
+    vars: &crate::model::compose::Vars,
     vfs: &Vfs<'_>,
 ) -> (External, Vec<PathBuf>) {
     let mut external = External::default();
@@ -490,7 +490,7 @@ mod tests {
         let own = Yaml::parse("include: [common/db.yaml]\nservices: {web: {image: x}}\n");
         let path = dir.join("compose.yaml");
         let vfs = Vfs::new();
-        let vars: crate::compose::Vars = [("P".into(), "8080".into())].into_iter().collect();
+        let vars: crate::model::compose::Vars = [("P".into(), "8080".into())].into_iter().collect();
         let own_text = "include: [common/db.yaml]\nservices: {web: {image: x}}\n";
         let own = (own_text, &own);
         let (external, deps) = related(&path, Some(own), &vars, &vfs);
@@ -503,7 +503,7 @@ mod tests {
         }
         assert_eq!(vfs.parses(), parses);
         // Other variables model the files again (a port may change).
-        let vars: crate::compose::Vars = [("P".into(), "9090".into())].into_iter().collect();
+        let vars: crate::model::compose::Vars = [("P".into(), "9090".into())].into_iter().collect();
         let (other, _) = related(&path, Some(own), &vars, &vfs);
         assert!(vfs.parses() > parses);
         let web = other

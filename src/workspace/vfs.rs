@@ -366,7 +366,7 @@ pub fn key_of<T: Hash + ?Sized>(value: &T) -> u64 {
 }
 
 /// A hash of a variable map that does not depend on its iteration order.
-pub fn vars_key(vars: &crate::compose::Vars) -> u64 {
+pub fn vars_key(vars: &crate::model::compose::Vars) -> u64 {
     vars.iter()
         .map(|(k, v)| key_of(&(k, v)))
         .fold(0u64, |acc, h| acc.wrapping_add(h.rotate_left(7) ^ h))
@@ -521,10 +521,10 @@ mod tests {
 
     #[test]
     fn the_variables_key_ignores_order() {
-        let a: crate::compose::Vars = [("A".into(), "1".into()), ("B".into(), "2".into())]
+        let a: crate::model::compose::Vars = [("A".into(), "1".into()), ("B".into(), "2".into())]
             .into_iter()
             .collect();
-        let mut b = crate::compose::Vars::new();
+        let mut b = crate::model::compose::Vars::new();
         b.insert("B".into(), "2".into());
         b.insert("A".into(), "1".into());
         assert_eq!(vars_key(&a), vars_key(&b));

@@ -132,7 +132,7 @@ fn live_actions(
             ..Default::default()
         }));
     };
-    if let Some((service, entry)) = crate::navigate::service_at(yaml, offset) {
+    if let Some((service, entry)) = crate::ide::nav::service_at(yaml, offset) {
         if let Some(entry) = entry {
             let spec = text[entry.clone()].trim().trim_matches(['"', '\'']);
             let spec = spec.lines().next().unwrap_or(spec);

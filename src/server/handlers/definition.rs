@@ -5,7 +5,7 @@
 use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
-use crate::navigate;
+use crate::ide::nav;
 
 pub fn definition(
     snap: &project::Snapshot,
@@ -16,7 +16,7 @@ pub fn definition(
     let files = snap.files(true);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
-    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let target = nav::at(&this.yaml, &this.text, offset)?;
     let locations: Vec<Location> = project::matching(&files, &target)
         .into_iter()
         .filter(|(i, o)| files[*i].holds(&o.range))

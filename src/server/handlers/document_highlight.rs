@@ -4,7 +4,7 @@
 use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
-use crate::navigate;
+use crate::ide::nav;
 
 pub fn document_highlight(
     snap: &project::Snapshot,
@@ -15,7 +15,7 @@ pub fn document_highlight(
     let files = snap.files(false);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
-    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let target = nav::at(&this.yaml, &this.text, offset)?;
     let highlights: Vec<DocumentHighlight> = project::matching(&files, &target)
         .into_iter()
         .filter(|(i, o)| files[*i].holds(&o.range))

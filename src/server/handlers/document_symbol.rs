@@ -4,7 +4,7 @@
 use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
-use crate::navigate;
+use crate::ide::nav;
 
 pub fn document_symbol(
     snap: &project::Snapshot,
@@ -14,7 +14,7 @@ pub fn document_symbol(
     let files = snap.files(false);
     let this = files.first()?;
     // Only what the tree still places where the editor's text has it.
-    let symbols = navigate::symbols(&this.yaml)
+    let symbols = nav::symbols(&this.yaml)
         .into_iter()
         .filter(|s| this.holds(&s.range))
         .map(|s| {

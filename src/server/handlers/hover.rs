@@ -7,9 +7,10 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::convert;
 use crate::classify::FileKind;
+use crate::ide::hover;
 use crate::server::Backend;
 use crate::server::documents::{Analysed, LastGood, LiveResult};
-use crate::{hover, text};
+use crate::text;
 
 /// What a hover reads of the session, copied under the document lock.
 pub struct Snapshot {

@@ -4,7 +4,7 @@
 use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
-use crate::navigate;
+use crate::ide::nav;
 
 pub fn references(
     snap: &project::Snapshot,
@@ -15,7 +15,7 @@ pub fn references(
     let files = snap.files(true);
     let this = files.first()?;
     let offset = this.offset(pos.position, enc)?;
-    let target = navigate::at(&this.yaml, &this.text, offset)?;
+    let target = nav::at(&this.yaml, &this.text, offset)?;
     let declaration = params.context.include_declaration;
     Some(
         project::matching(&files, &target)

@@ -7,7 +7,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use super::super::{convert, project};
-use crate::navigate;
+use crate::ide::nav;
 
 pub fn prepare_rename(
     snap: &project::Snapshot,
@@ -20,7 +20,7 @@ pub fn prepare_rename(
         return None;
     }
     let offset = super::offset(&this.rope, params.position, enc);
-    let o = navigate::at(&this.yaml, &this.text, offset)?;
+    let o = nav::at(&this.yaml, &this.text, offset)?;
     Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: convert::range(&this.rope, o.range, enc),
         placeholder: o.name,
@@ -36,7 +36,7 @@ pub fn rename(
 ) -> Result<Option<WorkspaceEdit>> {
     let pos = params.text_document_position;
     let new = params.new_name.trim();
-    if !navigate::valid_name(new) {
+    if !nav::valid_name(new) {
         return Err(Error::invalid_params(format!(
             "`{new}` is not a valid Compose name: use letters, digits, `.`, `_` and `-`, starting with a letter or digit"
         )));
@@ -51,12 +51,12 @@ pub fn rename(
         return Ok(None);
     };
     let offset = super::offset(&this.rope, pos.position, enc);
-    let Some(target) = navigate::at(&this.yaml, &this.text, offset) else {
+    let Some(target) = nav::at(&this.yaml, &this.text, offset) else {
         return Ok(None);
     };
     let matching = project::matching(&files, &target);
     // The new name is taken when the target's namespace defines it already.
-    let renamed = navigate::Occurrence {
+    let renamed = nav::Occurrence {
         name: new.to_string(),
         ..target.clone()
     };

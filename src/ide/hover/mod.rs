@@ -8,10 +8,10 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use crate::compose::model::{Port, PortSpec, Val};
-use crate::compose::{Attachment, External, Project, Service, Vars};
 use crate::finding::Finding;
-use crate::ports::{self, Binding};
+use crate::model::compose::model::{Port, PortSpec, Val};
+use crate::model::compose::{Attachment, External, Project, Service, Vars};
+use crate::model::ports::{self, Binding};
 use crate::syntax::yaml::{NodeId, Yaml};
 
 /// A hover's Markdown and the byte range it explains.
@@ -227,7 +227,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
 fn service_ref(
     p: &Project<'_>,
     from: &Service<'_>,
-    r: &crate::compose::model::ServiceRef<'_>,
+    r: &crate::model::compose::model::ServiceRef<'_>,
     env: Env<'_>,
 ) -> String {
     let host = p.ref_host(r);
@@ -236,7 +236,7 @@ fn service_ref(
     let mut md = format!("**`{}`** names `{host}{target}`\n\n", r.key);
     // Who uses the address: refs.rs decides it once, for rules and hovers alike.
     match r.audience {
-        crate::compose::refs::Audience::Client => {
+        crate::model::compose::refs::Audience::Client => {
             let _ = write!(
                 md,
                 "- `{}` is handed to a browser or another machine: `{host}` is resolved there, not inside `{}`",
@@ -244,7 +244,7 @@ fn service_ref(
             );
             return md;
         }
-        crate::compose::refs::Audience::Listen => {
+        crate::model::compose::refs::Audience::Listen => {
             let _ = write!(
                 md,
                 "- `{}` is where `{}` listens, not an address it connects to",
@@ -254,13 +254,13 @@ fn service_ref(
         }
         _ => {}
     }
-    if crate::compose::refs::is_loopback(host) {
+    if crate::model::compose::refs::is_loopback(host) {
         let _ = write!(
             md,
             "- `{host}` inside `{}` is `{}` itself, not another container or the host",
             from.name, from.name
         );
-        if r.audience == crate::compose::refs::Audience::Unknown {
+        if r.audience == crate::model::compose::refs::Audience::Unknown {
             md.push_str(" (if a browser opens this URL, it is the user's machine)");
         }
         return md;
@@ -482,8 +482,9 @@ fn push_interpolation(md: &mut String, v: &Val<'_>, env: Env<'_>) {
     if !v.interpolated() {
         return;
     }
-    let out =
-        crate::compose::interpolate::interpolate(v.raw(), &|name| env.vars.get(name).cloned());
+    let out = crate::model::compose::interpolate::interpolate(v.raw(), &|name| {
+        env.vars.get(name).cloned()
+    });
     let _ = write!(md, "\n`{}` → `{}`", v.raw(), v.value);
     let mut used = out.used.clone();
     used.dedup();
@@ -629,7 +630,7 @@ pub fn dockerfile_expose(value: &str) -> String {
 
 /// The hover at `offset` of a Dockerfile: an `EXPOSE` word, else a diagnostic's rule.
 pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hovered> {
-    let found = crate::dockerfile::Dockerfile::read(text).and_then(|df| {
+    let found = crate::model::dockerfile::Dockerfile::read(text).and_then(|df| {
         df.stages
             .iter()
             .flat_map(|s| &s.exposes)
@@ -672,11 +673,11 @@ pub fn daemon_json(text: &str, offset: usize, findings: &[Finding]) -> Option<Ho
     let found = json
         .root
         .as_ref()
-        .and_then(crate::daemon::Daemon::read)
+        .and_then(crate::model::daemon::Daemon::read)
         .and_then(|d| {
             let e = d.entries.iter().find(|e| contains(&e.key_span, offset))?;
             let mut md = format!("**`{}`**\n\n", e.key);
-            match crate::daemon_keys::find(e.key) {
+            match crate::knowledge::daemon_keys::find(e.key) {
                 Some(k) => {
                     let _ = write!(md, "{}\n\n- Type: {}\n", k.doc, k.ty.describe());
                     if !k.default.is_empty() {

@@ -226,7 +226,7 @@ fn scan(yaml: &Yaml, text: &str, want: Want) -> Vec<Occurrence> {
                     if value.contains('$') || want.name.is_some_and(|n| !value.contains(n)) {
                         continue;
                     }
-                    for r in crate::compose::refs::find(&key, value) {
+                    for r in crate::model::compose::refs::find(&key, value) {
                         let part = skip + r.host_range.start..skip + r.host_range.end;
                         let name = v[part.clone()].to_string();
                         push(

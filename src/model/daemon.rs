@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use ipnet::IpNet;
 
-use crate::daemon_keys::FLAT_OPTIONS;
+use crate::knowledge::daemon_keys::FLAT_OPTIONS;
 use crate::syntax::json::{JsonKind, JsonValue};
 
 #[derive(Debug)]
@@ -34,8 +34,9 @@ impl<'j> Daemon<'j> {
             match &p.value.kind {
                 JsonKind::Object(inner)
                     if !FLAT_OPTIONS.contains(&p.key.as_str())
-                        && crate::daemon_keys::find(&p.key)
-                            .is_none_or(|k| k.ty == crate::daemon_keys::Ty::Flattened) =>
+                        && crate::knowledge::daemon_keys::find(&p.key).is_none_or(|k| {
+                            k.ty == crate::knowledge::daemon_keys::Ty::Flattened
+                        }) =>
                 {
                     for q in inner {
                         d.entries.push(Entry {

@@ -7,6 +7,7 @@ use parse_dockerfile::{Command, Instruction};
 
 use crate::syntax::dockerfile::DockerfileSyntax;
 
+pub mod listen;
 pub mod shell;
 
 /// A word of the source: its text (unquoted) and where it is.

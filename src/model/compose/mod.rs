@@ -70,7 +70,7 @@ pub struct OtherPort {
     /// What Compose de-duplicates merged entries by: the short syntax as written (after
     /// interpolation), or `host_ip:published:target/protocol` for the long one.
     pub key: String,
-    pub bindings: Vec<crate::ports::Binding>,
+    pub bindings: Vec<crate::model::ports::Binding>,
     pub span: std::ops::Range<usize>,
 }
 
@@ -155,7 +155,7 @@ pub struct ServiceDockerfile {
     pub package: Option<crate::finding::OtherFile>,
     /// The Dockerfile's model with this service's build arguments, when the workspace
     /// layer built it (once per content); else the rules build it from `file`.
-    pub model: Option<std::sync::Arc<Option<crate::dockerfile::Dockerfile>>>,
+    pub model: Option<std::sync::Arc<Option<crate::model::dockerfile::Dockerfile>>>,
 }
 
 impl External {

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::interpolate::{InterpolationError, interpolate};
 use super::refs::{self, Audience, HostRef};
-use crate::ports::{self, Binding};
+use crate::model::ports::{self, Binding};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};
 
 /// A scalar after interpolation.
