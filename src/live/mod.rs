@@ -5,13 +5,20 @@
 //! - [`ssh`]: the `ssh://` transport;
 //! - [`plan`]: what to check for a Compose project (pure: mappings, links, project name);
 //! - [`proc_net`]: the `/proc/net/tcp*` parser;
+//! - [`engine`]: the daemon calls portside makes, behind a trait (bollard's `Docker` is the
+//!   one implementation);
+//! - [`host`]: this machine as the probe uses it (TCP connects, `/proc` reads), behind a trait;
+//! - [`step`]: what the probe found, as values, and their words (one place);
 //! - [`probe`]: the step logic that turns the daemon's answers into verdicts.
 
 pub mod endpoint;
+pub mod engine;
+pub mod host;
 pub mod plan;
 pub mod probe;
 pub mod proc_net;
 pub mod ssh;
+pub mod step;
 
 use std::time::Duration;
 
@@ -21,6 +28,7 @@ use endpoint::socket_problem;
 pub use endpoint::{
     Endpoint, describe, endpoint, endpoint_description, is_local, podman_socket, with_endpoint,
 };
+pub use engine::{DaemonVersion, Engine, rootless, version};
 
 /// How long any single daemon call may take before portside gives up on it.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -107,46 +115,4 @@ pub async fn connect() -> Result<Docker, LiveError> {
             CALL_TIMEOUT.as_secs()
         ))),
     }
-}
-
-/// Whether the daemon runs rootless (`SecurityOptions` has `name=rootless`): published ports
-/// below 1024 then fail, and traffic arrives from the rootless network stack.
-pub async fn rootless(docker: &Docker) -> Option<bool> {
-    let info = tokio::time::timeout(CALL_TIMEOUT, docker.info())
-        .await
-        .ok()?
-        .ok()?;
-    Some(
-        info.security_options
-            .unwrap_or_default()
-            .iter()
-            .any(|o| o.contains("name=rootless")),
-    )
-}
-
-/// What the daemon says about itself.
-#[derive(Debug, Clone)]
-pub struct DaemonVersion {
-    pub engine: String,
-    pub api: String,
-    pub min_api: String,
-    pub os: String,
-    /// The API version portside negotiated.
-    pub negotiated: String,
-}
-
-pub async fn version(docker: &Docker) -> Result<DaemonVersion, LiveError> {
-    let v = tokio::time::timeout(CALL_TIMEOUT, docker.version())
-        .await
-        .map_err(|_| LiveError("the Docker daemon did not answer `version` in time".into()))?
-        .map_err(|e| LiveError(describe("report its version", &e)))?;
-    let unknown = || "unknown".to_string();
-    let negotiated = docker.client_version();
-    Ok(DaemonVersion {
-        engine: v.version.unwrap_or_else(unknown),
-        api: v.api_version.unwrap_or_else(unknown),
-        min_api: v.min_api_version.unwrap_or_else(unknown),
-        os: v.os.unwrap_or_else(unknown),
-        negotiated: format!("{}.{}", negotiated.major_version, negotiated.minor_version),
-    })
 }

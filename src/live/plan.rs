@@ -209,9 +209,15 @@ fn normalise(name: &str) -> String {
 /// Why a rootless daemon (with `ip_unprivileged_port_start` = `start`) cannot publish
 /// mapping `m`, if it cannot.
 pub fn privileged(m: &Mapping, start: Option<u16>) -> Option<String> {
+    privileged_port(m, start).map(|(port, start)| crate::rules::rootless_message(port, start))
+}
+
+/// The host port of mapping `m` below `start` (a rootless daemon's
+/// `ip_unprivileged_port_start`), and `start`, when there is one.
+pub fn privileged_port(m: &Mapping, start: Option<u16>) -> Option<(u16, u16)> {
     let start = start?;
     let low = m.published.split('-').next()?.parse::<u16>().ok()?;
-    (low != 0 && low < start).then(|| crate::rules::rootless_message(low, start))
+    (low != 0 && low < start).then_some((low, start))
 }
 
 #[cfg(test)]
