@@ -717,3 +717,615 @@ async fn one_running(
     };
     (why, host_port)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The step logic against a fake daemon ([`Fake`]) and a fake machine ([`FakeHost`]).
+
+    use std::collections::HashMap;
+    use std::future::Future;
+
+    use bollard::errors::Error;
+    use bollard::models::{
+        ContainerInspectResponse, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
+        EndpointSettings, NetworkSettings, PortBinding, PortSummary, PortSummaryTypeEnum,
+        SwarmInfo, SystemInfo,
+    };
+
+    use super::*;
+    use crate::analysis::Context;
+    use crate::live::plan;
+
+    /// A daemon: the project's containers, other running ones, what inspecting and the
+    /// exec answer, and which call fails (`refuse`) or never answers (`hang`).
+    #[derive(Default)]
+    struct Fake {
+        containers: Vec<ContainerSummary>,
+        others: Vec<ContainerSummary>,
+        inspect: HashMap<String, ContainerInspectResponse>,
+        /// Container id → what `cat /proc/net/tcp /proc/net/tcp6` prints.
+        exec: HashMap<String, String>,
+        networks: Vec<String>,
+        swarm_manager: bool,
+        refuse: Option<&'static str>,
+        hang: Option<&'static str>,
+    }
+
+    impl Fake {
+        fn answer<T: Send>(
+            &self,
+            call: &'static str,
+            v: impl FnOnce() -> Result<T, Error> + Send,
+        ) -> impl Future<Output = Result<T, Error>> + Send {
+            let (hang, refuse) = (self.hang == Some(call), self.refuse == Some(call));
+            async move {
+                if hang {
+                    std::future::pending::<()>().await;
+                }
+                if refuse {
+                    return Err(Error::DockerResponseServerError {
+                        status_code: 500,
+                        message: "boom".into(),
+                    });
+                }
+                v()
+            }
+        }
+    }
+
+    impl Engine for Fake {
+        fn call_timeout(&self) -> Duration {
+            Duration::from_millis(50)
+        }
+        fn containers(
+            &self,
+            project: Option<&str>,
+        ) -> impl Future<Output = Result<Vec<ContainerSummary>, Error>> + Send {
+            let list = match project {
+                Some(_) => self.containers.clone(),
+                None => self
+                    .containers
+                    .iter()
+                    .chain(&self.others)
+                    .filter(|c| is_running(c))
+                    .cloned()
+                    .collect(),
+            };
+            self.answer("containers", move || Ok(list))
+        }
+        fn inspect(
+            &self,
+            id: &str,
+        ) -> impl Future<Output = Result<ContainerInspectResponse, Error>> + Send {
+            let found = self.inspect.get(id).cloned();
+            self.answer("inspect", move || {
+                found.ok_or(Error::DockerResponseServerError {
+                    status_code: 404,
+                    message: "no such container".into(),
+                })
+            })
+        }
+        fn network(&self, name: &str) -> impl Future<Output = Result<(), Error>> + Send {
+            let found = self.networks.iter().any(|n| n == name);
+            self.answer("network", move || {
+                if found {
+                    Ok(())
+                } else {
+                    Err(Error::DockerResponseServerError {
+                        status_code: 404,
+                        message: "network not found".into(),
+                    })
+                }
+            })
+        }
+        fn info(&self) -> impl Future<Output = Result<SystemInfo, Error>> + Send {
+            let manager = self.swarm_manager;
+            self.answer("info", move || {
+                Ok(SystemInfo {
+                    swarm: Some(SwarmInfo {
+                        control_available: Some(manager),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+            })
+        }
+        fn exec_read(&self, id: &str) -> impl Future<Output = Result<String, Error>> + Send {
+            let text = self.exec.get(id).cloned().unwrap_or_default();
+            self.answer("exec", move || Ok(text))
+        }
+    }
+
+    /// This machine: what a connect to each address finds (refused when not listed).
+    #[derive(Default)]
+    struct FakeHost {
+        connect: HashMap<SocketAddr, Connect>,
+        files: HashMap<String, String>,
+    }
+
+    impl Host for FakeHost {
+        fn connect(&self, addr: SocketAddr) -> impl Future<Output = Connect> + Send {
+            let found = self.connect.get(&addr).cloned().unwrap_or(Connect::Refused);
+            async move { found }
+        }
+        fn read(&self, path: &str) -> Option<String> {
+            self.files.get(path).cloned()
+        }
+    }
+
+    const COMPOSE: &str = "name: demo\nservices:\n  web:\n    ports: [\"8080:80\"]\n";
+
+    fn plan_of(text: &str) -> (String, Vec<Mapping>) {
+        plan::mappings(
+            std::path::Path::new("/x/compose.yaml"),
+            text,
+            &Context::default(),
+        )
+    }
+
+    /// A container of service `service` of project `demo`, publishing `(container port,
+    /// host port)`s on all addresses.
+    fn container(
+        service: &str,
+        state: ContainerSummaryStateEnum,
+        status: &str,
+        ports: &[(u16, u16)],
+    ) -> ContainerSummary {
+        ContainerSummary {
+            id: Some(format!("{service}-id")),
+            names: Some(vec![format!("/demo-{service}-1")]),
+            labels: Some(HashMap::from([
+                ("com.docker.compose.service".into(), service.into()),
+                ("com.docker.compose.project".into(), "demo".into()),
+            ])),
+            state: Some(state),
+            status: Some(status.into()),
+            ports: Some(
+                ports
+                    .iter()
+                    .map(|&(private, public)| PortSummary {
+                        ip: Some("0.0.0.0".into()),
+                        private_port: private,
+                        public_port: Some(public),
+                        typ: Some(PortSummaryTypeEnum::TCP),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    /// What inspecting a container says: `(key, host ip, host port)` bindings.
+    fn inspected(ports: &[(&str, &str, &str)]) -> ContainerInspectResponse {
+        let mut map: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+        for (key, ip, port) in ports {
+            map.entry(key.to_string())
+                .or_default()
+                .get_or_insert_default()
+                .push(PortBinding {
+                    host_ip: Some(ip.to_string()),
+                    host_port: Some(port.to_string()),
+                });
+        }
+        ContainerInspectResponse {
+            network_settings: Some(NetworkSettings {
+                ports: Some(map),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// `web` runs and publishes 80/tcp on host port 8080.
+    fn web_running() -> Fake {
+        Fake {
+            containers: vec![container(
+                "web",
+                ContainerSummaryStateEnum::RUNNING,
+                "Up 2 minutes",
+                &[(80, 8080)],
+            )],
+            inspect: HashMap::from([(
+                "web-id".to_string(),
+                inspected(&[("80/tcp", "0.0.0.0", "8080")]),
+            )]),
+            ..Default::default()
+        }
+    }
+
+    fn connecting(found: Connect) -> FakeHost {
+        FakeHost {
+            connect: HashMap::from([("127.0.0.1:8080".parse().unwrap(), found)]),
+            ..Default::default()
+        }
+    }
+
+    fn run(engine: &Fake, host: &FakeHost, text: &str, local: bool) -> Vec<Verdict> {
+        let (project, mappings) = plan_of(text);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(probe_with(engine, host, &project, &mappings, local))
+            .expect("the probe runs")
+    }
+
+    fn run_links(engine: &Fake, host: &FakeHost, text: &str) -> Vec<LinkVerdict> {
+        let (project, _) = plan_of(text);
+        let links = plan::links(text, &Context::default());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(probe_links_with(engine, host, &project, &links, true))
+            .expect("the probe runs")
+    }
+
+    /// `/proc/net/tcp` with one socket listening on `hex` (`0100007F:0050` is 127.0.0.1:80).
+    fn proc_net(hex: &str) -> String {
+        format!("  sl  local_address rem_address   st\n   0: {hex} 00000000:0000 0A 0\n")
+    }
+
+    #[test]
+    fn a_port_that_answers() {
+        let took = Duration::from_micros(1500);
+        let v = run(
+            &web_running(),
+            &connecting(Connect::Open(took)),
+            COMPOSE,
+            true,
+        );
+        let addr = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(v[0].why, Step::Answers { addr, took });
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "answer"));
+        assert_eq!(v[0].message, "127.0.0.1:8080 answers (connected in 1.5 ms)");
+        assert_eq!(v[0].host_port, Some(8080));
+    }
+
+    #[test]
+    fn a_port_refused_or_reset_or_dropped() {
+        let v = run(&web_running(), &connecting(Connect::Refused), COMPOSE, true);
+        assert!(matches!(v[0].why, Step::Refused { .. }), "{:?}", v[0].why);
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "connect"));
+        assert!(
+            v[0].message
+                .contains("refused the connection although `demo-web-1` publishes it")
+        );
+        let reset = Connect::Other("Connection reset by peer (os error 104)".into());
+        let v = run(&web_running(), &connecting(reset), COMPOSE, true);
+        assert_eq!(v[0].step, "connect");
+        assert_eq!(
+            v[0].message,
+            "connecting to 127.0.0.1:8080 failed: Connection reset by peer (os error 104)"
+        );
+        let v = run(&web_running(), &connecting(Connect::Timeout), COMPOSE, true);
+        assert!(matches!(v[0].why, Step::ConnectTimeout { .. }));
+        assert!(v[0].message.contains("a firewall drops the traffic"));
+    }
+
+    #[test]
+    fn an_app_listening_on_loopback_only() {
+        let mut engine = web_running();
+        engine
+            .exec
+            .insert("web-id".into(), proc_net("0100007F:0050"));
+        let v = run(&engine, &connecting(Connect::Closed), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::ListensOnLoopback {
+                addr: "127.0.0.1:8080".parse().unwrap(),
+                container: "demo-web-1".into(),
+                ip: "127.0.0.1".parse().unwrap(),
+                target: 80,
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "listen"));
+        assert!(
+            v[0].message
+                .contains("listens on 127.0.0.1:80 inside the container")
+        );
+        // Listening on another port: the mapping's container port is wrong.
+        engine
+            .exec
+            .insert("web-id".into(), proc_net("00000000:1F90"));
+        let v = run(&engine, &connecting(Connect::Closed), COMPOSE, true);
+        assert!(
+            v[0].message
+                .ends_with("; it listens on 0.0.0.0:8080: is the mapping's container port right?"),
+            "{}",
+            v[0].message
+        );
+    }
+
+    /// No `cat` in the image and no process to read from the host: said, not guessed.
+    #[test]
+    fn a_container_that_cannot_be_looked_into() {
+        let v = run(&web_running(), &connecting(Connect::Closed), COMPOSE, true);
+        let Step::CannotLookInside { error, .. } = &v[0].why else {
+            panic!("{:?}", v[0].why)
+        };
+        assert_eq!(
+            error,
+            "the image has no `cat`, or /proc/net/tcp cannot be read; the container has no process"
+        );
+        assert_eq!(v[0].step, "listen");
+    }
+
+    #[test]
+    fn a_stopped_project() {
+        let engine = Fake {
+            containers: vec![container(
+                "web",
+                ContainerSummaryStateEnum::EXITED,
+                "Exited (1) 2 minutes ago",
+                &[],
+            )],
+            ..Default::default()
+        };
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::NotRunning {
+                container: "demo-web-1".into(),
+                status: "Exited (1) 2 minutes ago".into(),
+                service: "web".into(),
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "container"));
+        assert_eq!(
+            v[0].message,
+            "`demo-web-1` is not running (Exited (1) 2 minutes ago): `docker compose logs web` says why"
+        );
+        // Never created at all.
+        let v = run(&Fake::default(), &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].message,
+            "no container of service `web` in project `demo`: run `docker compose up -d web`"
+        );
+        // Another container holds the host port: `up` would fail, which comes first.
+        let engine = Fake {
+            others: vec![container(
+                "other",
+                ContainerSummaryStateEnum::RUNNING,
+                "Up",
+                &[(3000, 8080)],
+            )],
+            ..Default::default()
+        };
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert!(matches!(
+            v[0].why,
+            Step::TakenByContainer { port: 8080, .. }
+        ));
+        assert_eq!(v[0].step, "binding");
+        // A program on this host listens there.
+        let v = run(
+            &Fake::default(),
+            &connecting(Connect::Open(Duration::ZERO)),
+            COMPOSE,
+            true,
+        );
+        assert!(
+            matches!(v[0].why, Step::TakenOnHost { .. }),
+            "{:?}",
+            v[0].why
+        );
+    }
+
+    #[test]
+    fn a_container_not_publishing_the_port() {
+        let mut engine = web_running();
+        engine.inspect.insert(
+            "web-id".into(),
+            inspected(&[("443/tcp", "0.0.0.0", "8443")]),
+        );
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::NotPublished {
+                container: "demo-web-1".into(),
+                key: "80/tcp".into(),
+                published: vec!["443/tcp".into()],
+                service: "web".into(),
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "binding"));
+        assert!(
+            v[0].message
+                .contains("does not publish 80/tcp (it publishes 443/tcp)")
+        );
+        // Published on another host port than the file says.
+        engine
+            .inspect
+            .insert("web-id".into(), inspected(&[("80/tcp", "0.0.0.0", "9090")]));
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert!(matches!(
+            v[0].why,
+            Step::OtherHostPort {
+                actual: 9090,
+                fixed: 8080,
+                ..
+            }
+        ));
+        assert_eq!(v[0].host_port, Some(9090));
+    }
+
+    #[test]
+    fn daemon_calls_that_fail_or_time_out() {
+        let (project, mappings) = plan_of(COMPOSE);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let host = FakeHost::default();
+        let refused = Fake {
+            refuse: Some("containers"),
+            ..Default::default()
+        };
+        let e = rt
+            .block_on(probe_with(&refused, &host, &project, &mappings, true))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Docker daemon refused to list containers (500: boom)"
+        );
+        let silent = Fake {
+            hang: Some("containers"),
+            ..Default::default()
+        };
+        let e = rt
+            .block_on(probe_with(&silent, &host, &project, &mappings, true))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Docker daemon did not list containers in time"
+        );
+        // Inspecting the running container.
+        let mut engine = web_running();
+        engine.hang = Some("inspect");
+        let v = run(&engine, &host, COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::InspectTimeout {
+                container: "demo-web-1".into()
+            }
+        );
+        assert_eq!(v[0].step, "container");
+        engine.hang = None;
+        engine.refuse = Some("inspect");
+        let v = run(&engine, &host, COMPOSE, true);
+        assert!(matches!(v[0].why, Step::InspectFailed { .. }));
+        assert!(v[0].message.starts_with("cannot inspect `demo-web-1`: "));
+    }
+
+    /// A remote daemon's ports are not connected to; only TCP is.
+    #[test]
+    fn remote_daemons_and_udp() {
+        let v = run(&web_running(), &FakeHost::default(), COMPOSE, false);
+        assert_eq!(
+            v[0].why,
+            Step::Remote {
+                bound: "0.0.0.0".into(),
+                port: 8080
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "binding"));
+        let mut engine = web_running();
+        engine
+            .inspect
+            .insert("web-id".into(), inspected(&[("53/udp", "0.0.0.0", "5353")]));
+        let udp = "name: demo\nservices:\n  web:\n    ports: [\"5353:53/udp\"]\n";
+        let v = run(&engine, &FakeHost::default(), udp, true);
+        assert_eq!(
+            v[0].message,
+            "bound on 0.0.0.0:5353/udp (only TCP is probed)"
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "binding"));
+    }
+
+    #[test]
+    fn a_healthcheck_still_starting_is_said() {
+        let mut engine = web_running();
+        engine.containers[0].status = Some("Up 3 seconds (health: starting)".into());
+        let v = run(&engine, &connecting(Connect::Refused), COMPOSE, true);
+        assert!(
+            matches!(&v[0].why, Step::HealthStarting(inner) if matches!(**inner, Step::Refused { .. }))
+        );
+        assert_eq!(v[0].step, "connect");
+        assert!(v[0].message.ends_with(
+            "; its healthcheck has not passed yet: it may still be starting, try again in a moment"
+        ));
+        engine.containers[0].status = Some("Up 3 minutes (unhealthy)".into());
+        let v = run(&engine, &connecting(Connect::Refused), COMPOSE, true);
+        assert_eq!((v[0].step, v[0].outcome), ("health", Outcome::Fail));
+    }
+
+    /// `portside probe --format json` prints verdicts as they serialise: the value of a step
+    /// stays out of it.
+    #[test]
+    fn verdicts_serialise_as_before() {
+        let v = run(&web_running(), &connecting(Connect::Refused), COMPOSE, true);
+        let json = serde_json::to_string(&v[0]).unwrap();
+        let head = concat!(
+            r#"{"mapping":{"service":"web","spec":"8080:80","host_ip":"","published":"8080","#,
+            r#""target":80,"protocol":"tcp"},"outcome":"fail","step":"connect","#,
+            r#""message":"127.0.0.1:8080 refused the connection although `demo-web-1` publishes "#,
+            r#"it: the host's firewall or a stale proxy is in the way","host_port":8080,"elapsed_ms":"#
+        );
+        assert!(json.starts_with(head), "{json}");
+        assert!(
+            json[head.len()..]
+                .trim_end_matches('}')
+                .parse::<u64>()
+                .is_ok(),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn links_networks_and_services() {
+        let text = "name: demo\nservices:\n  web:\n    image: x\n    environment:\n      API_URL: http://api:3000\n    networks: [ext]\n  api:\n    image: x\n    networks: [ext, mesh]\nnetworks:\n  ext:\n    external: true\n  mesh:\n    driver: overlay\n";
+        let networks = |names: &[&str]| ContainerSummaryNetworkSettings {
+            networks: Some(
+                names
+                    .iter()
+                    .map(|n| (n.to_string(), EndpointSettings::default()))
+                    .collect(),
+            ),
+        };
+        let mut web = container("web", ContainerSummaryStateEnum::RUNNING, "Up", &[]);
+        web.network_settings = Some(networks(&["ext"]));
+        let mut api = container("api", ContainerSummaryStateEnum::RUNNING, "Up", &[]);
+        api.network_settings = Some(networks(&["ext", "demo_mesh"]));
+        let engine = Fake {
+            containers: vec![web, api],
+            exec: HashMap::from([("api-id".to_string(), proc_net("0100007F:0BB8"))]),
+            ..Default::default()
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        let got: Vec<_> = v.iter().map(|v| (v.link.kind, v.step, v.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                ("network", "network", Outcome::Fail),
+                ("swarm", "swarm", Outcome::Fail),
+                ("service", "listen", Outcome::Fail),
+            ]
+        );
+        assert_eq!(
+            v[0].why,
+            LinkStep::NoNetwork {
+                network: "ext".into()
+            }
+        );
+        let json = serde_json::to_string(&v[0]).unwrap();
+        let head = r#"{"link":{"kind":"network","from":"ext","to":"","port":null},"outcome":"fail","step":"network","message":"external network `ext` does not exist"#;
+        assert!(json.starts_with(head), "{json}");
+        assert!(matches!(v[1].why, LinkStep::NotSwarmManager { .. }));
+        assert_eq!(
+            v[2].message,
+            "`api` listens on 127.0.0.1:3000, loopback only: `web` is refused"
+        );
+        // The network exists, the daemon manages a swarm, and api listens on all addresses.
+        let engine = Fake {
+            networks: vec!["ext".into()],
+            swarm_manager: true,
+            exec: HashMap::from([("api-id".to_string(), proc_net("00000000:0BB8"))]),
+            ..engine
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        assert!(v.iter().all(|v| v.outcome == Outcome::Ok), "{v:?}");
+        assert_eq!(
+            v[2].message,
+            "`api` listens on 0.0.0.0:3000 and shares ext with `web`"
+        );
+        // The daemon does not answer `info`.
+        let engine = Fake {
+            hang: Some("info"),
+            ..engine
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        assert_eq!(v[1].why, LinkStep::SwarmUnknown { error: None });
+        assert_eq!(v[1].message, "the daemon did not answer in time");
+    }
+}
