@@ -116,3 +116,113 @@ pub async fn connect() -> Result<Docker, LiveError> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Words in the name of a call that changes something on a daemon (bollard's
+    /// `create_container`, `start_container`, `remove_image`, `connect_network`,
+    /// `prune_volumes`, ...).
+    const WRITES: [&str; 20] = [
+        "create", "start", "stop", "remove", "kill", "pull", "build", "connect", "prune",
+        "restart", "pause", "update", "rename", "commit", "push", "tag", "import", "upload",
+        "delete", "attach",
+    ];
+
+    /// Calls whose names have such a word and change nothing on a daemon: bollard's
+    /// constructors, a TCP or socket connect, builders, strings and vectors, and the one
+    /// documented exec (`cat /proc/net/tcp /proc/net/tcp6`, see `engine::PROC_NET_CAT`).
+    const ALLOWED: [&str; 14] = [
+        "connect",
+        "connects",
+        "connect_with_custom_transport",
+        "connect_with_defaults",
+        "connect_with_http",
+        "connect_with_ssl",
+        "connect_with_unix",
+        "build",
+        "build_with",
+        "push",
+        "push_str",
+        "starts_with",
+        "trim_start_matches",
+        "create_exec",
+    ];
+
+    /// The calls (`.name(` or `::name(`) of `source` outside comments and its tests whose
+    /// names say they change something and are not [`ALLOWED`] (with `start_exec` and
+    /// `inspect_exec` allowed too: they run and read the exec `create_exec` made).
+    fn writes(source: &str) -> Vec<String> {
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut out = Vec::new();
+        for line in code.lines() {
+            let line = line.split("//").next().unwrap_or_default();
+            let bytes = line.as_bytes();
+            for (i, _) in line.match_indices('(') {
+                let start = line[..i]
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |s| s + 1);
+                let name = &line[start..i];
+                if start == 0 || !matches!(bytes[start - 1], b'.' | b':') || name.is_empty() {
+                    continue;
+                }
+                let allowed =
+                    ALLOWED.contains(&name) || name == "start_exec" || name == "inspect_exec";
+                if !allowed && WRITES.iter().any(|w| name.contains(w)) {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// Live is read-only, except the documented exec: no source of `src/live` calls
+    /// anything that creates, starts, stops, removes, kills, pulls, builds, connects or
+    /// prunes; the only exec runs `cat /proc/net/tcp /proc/net/tcp6`.
+    #[test]
+    fn live_is_read_only_except_the_documented_exec() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/live");
+        let mut files = 0;
+        let mut execs = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let found = writes(&text);
+            assert!(found.is_empty(), "{} calls {found:?}", path.display());
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            if code.contains("create_exec(") || code.contains("ExecConfig") {
+                execs.push(path.file_name().unwrap().to_string_lossy().into_owned());
+                assert_eq!(
+                    code.matches("ExecConfig {").count(),
+                    1,
+                    "{}",
+                    path.display()
+                );
+                assert!(
+                    code.contains("cmd: Some(PROC_NET_CAT"),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+        assert!(files >= 9, "only {files} sources in {}", dir.display());
+        assert_eq!(execs, ["engine.rs"]);
+        assert_eq!(
+            super::engine::PROC_NET_CAT,
+            ["cat", "/proc/net/tcp", "/proc/net/tcp6"]
+        );
+    }
+
+    /// The scan sees a write when there is one.
+    #[test]
+    fn the_read_only_scan_finds_writes() {
+        let text = "async fn f(d: &Docker) {\n    d.remove_container(\"x\", None).await;\n    Docker::prune_images(d, None).await; // d.kill_container(\n    let _ = s.starts_with(\"a\");\n    d.connect_network(\"n\", c).await;\n}\n#[cfg(test)]\nmod tests { fn g() { d.stop_container(\"x\") } }\n";
+        assert_eq!(
+            writes(text),
+            ["remove_container", "prune_images", "connect_network"]
+        );
+    }
+}
