@@ -1,7 +1,7 @@
 //! Where portside talks to Docker, and how that was chosen: the editor's `live.endpoint`
 //! setting (a task-local set by [`with_endpoint`]), `DOCKER_HOST`, a Docker context, else the
 //! local socket. Also the words for what goes wrong there: a daemon error ([`describe`]) and a
-//! unix socket that is missing or forbidden ([`socket_problem`]).
+//! unix socket that is missing or forbidden (`socket_problem`).
 
 /// The endpoint portside talks to, and how it was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,8 @@
-//! The only module that talks to Docker. It reads; it never creates, changes or removes
-//! containers, networks or images. Every call has a timeout.
+//! The only module that talks to Docker. It reads: it never creates, changes or removes
+//! containers, networks or images. The one exception is documented: an exec of
+//! `cat /proc/net/tcp /proc/net/tcp6` in a running container ([`engine::PROC_NET_CAT`]) to
+//! see what listens inside it. Every call has a timeout. A test below scans these sources
+//! for calls that would write.
 //!
 //! - [`endpoint`]: where the daemon is (settings, `DOCKER_HOST`, contexts) and error wording;
 //! - [`ssh`]: the `ssh://` transport;
