@@ -83,7 +83,7 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
             }
             let _ = crate::ide::nav::symbols(&yaml);
             let _ =
-                crate::live::probe::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
+                crate::live::plan::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
         }
         FileKind::Dockerfile => {
             for &o in &offsets {
