@@ -3,4 +3,5 @@
 //! Each fact carries its source in a comment.
 
 pub mod daemon_keys;
+pub mod images;
 pub mod servers;

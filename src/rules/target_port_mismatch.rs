@@ -1,5 +1,6 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
+use crate::knowledge::images;
 use crate::model::compose::Project;
 use crate::model::compose::model::{Port, PortSpec};
 use crate::model::ports;
@@ -12,10 +13,15 @@ declare_rule! {
     ///   0.0.0.0:8000`, or a known server's default such as `flask run` → 5000), else the
     ///   ports the stage that runs `EXPOSE`s (with the service's `expose` and `*PORT`
     ///   variables counted as listening ports too);
-    /// - for official images whose port is well known (nginx 80, postgres 5432, redis 6379,
-    ///   ...), a mapping whose host port is that port while its container port is not: the
-    ///   two sides look swapped. Services that set a `command` are left alone, since they
-    ///   may listen elsewhere.
+    /// - for a service run from an image that portside's image table knows (about 100
+    ///   images: the official databases, caches, brokers, proxies and web apps, and
+    ///   variants such as `nginxinc/nginx-unprivileged` on 8080 or the `-fpm` tags on 9000;
+    ///   each fact with its source in `src/knowledge/images.toml`), a container port the
+    ///   image's server does not listen on: swapped sides (`"5432:5433"` on postgres), or a
+    ///   port nothing answers on (`"5433:5433"`). Services whose `command`, `entrypoint`,
+    ///   mounted config file or a port variable (any `*PORT*`, and the image's own such as
+    ///   `RABBITMQ_NODE_PORT`) may move the port are left alone, as are ports the service
+    ///   `expose`s and images with more than three listeners (only swaps are reported there).
     ///
     /// The related information points at the Dockerfile line that shows the port.
     ///
@@ -41,61 +47,53 @@ declare_rule! {
         code: "target-port-mismatch",
         severity: Warning,
         applies_to: "Compose files",
-        summary: "Host and container ports look swapped",
+        summary: "The container port is not where the app listens",
         compose: [check, check_built],
     };
-}
-
-/// Official images and the ports they listen on by default.
-const KNOWN: &[(&str, &[u16])] = &[
-    ("nginx", &[80]),
-    ("httpd", &[80]),
-    ("postgres", &[5432]),
-    ("mysql", &[3306, 33060]),
-    ("mariadb", &[3306]),
-    ("mongo", &[27017]),
-    ("redis", &[6379]),
-    ("rabbitmq", &[5672, 15672]),
-    ("elasticsearch", &[9200, 9300]),
-    ("prometheus", &[9090]),
-    ("grafana", &[3000]),
-    ("memcached", &[11211]),
-];
-
-/// `nginx`, `library/nginx` or `docker.io/library/nginx`: an official image.
-fn official(image: &str) -> Option<&str> {
-    let name = image.split(['@']).next()?.split(':').next()?;
-    let name = name
-        .strip_prefix("docker.io/")
-        .unwrap_or(name)
-        .strip_prefix("library/")
-        .unwrap_or(name.strip_prefix("docker.io/").unwrap_or(name));
-    (!name.contains('/')).then_some(name)
 }
 
 /// Ports that debuggers and profilers listen on (Node's inspector, Java's JDWP, debugpy,
 /// Delve, Xdebug): never the port a web mapping was meant for.
 const DEBUGGER_PORTS: &[u16] = &[9229, 9230, 5005, 5678, 2345, 9003];
 
+/// Images whose table entry lists more ports than this are left to the swap check alone:
+/// servers with many listeners (clusters, collectors) often open more than their defaults.
+const MAX_KNOWN_PORTS: usize = 3;
+
+/// Services run from an image the knowledge table knows (`knowledge::images`): a mapping
+/// whose container port nothing in the image listens on.
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        let Some(image) = s.image.as_ref().and_then(|i| official(&i.value)) else {
+        let Some(known) = s.image.as_ref().and_then(|i| images::lookup(&i.value)) else {
             continue;
         };
-        let Some((_, listens)) = KNOWN.iter().find(|(name, _)| *name == image) else {
+        if known.ports.is_empty() {
             continue;
+        }
+        // A command, a mounted config file or a variable may move the port.
+        let moved_by_env = |key: &str| {
+            let key = key.to_ascii_uppercase();
+            key.contains("PORT")
+                || known
+                    .image
+                    .port_env
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case(&key))
+                || known
+                    .image
+                    .bind_env
+                    .iter()
+                    .any(|v| v.eq_ignore_ascii_case(&key))
         };
-        // A command, a mounted config file or a `*PORT*` variable may move the port.
         if s.has_build
             || p.key(s, "command").is_some()
             || p.key(s, "entrypoint").is_some()
             || super::mounts_config(p, s)
-            || s.environment
-                .iter()
-                .any(|e| e.key.to_ascii_uppercase().contains("PORT"))
+            || s.environment.iter().any(|e| moved_by_env(&e.key))
         {
             continue;
         }
+        let image = known.name;
         for port in &s.ports {
             let Some(bindings) = port.bindings() else {
                 continue;
@@ -104,21 +102,61 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let Ok(published) = b.published.parse::<u16>() else {
                 continue;
             };
-            if listens.contains(&b.target) || !listens.contains(&published) {
+            let listens: Vec<&images::PortFact> = known
+                .ports
+                .iter()
+                .filter(|f| f.protocol == b.protocol)
+                .collect();
+            if listens.iter().any(|f| f.port == b.target) {
                 continue;
             }
-            let mut f = Finding::new(
+            if listens.iter().any(|f| f.port == published) {
+                let f = Finding::new(
+                    &TARGET_PORT_MISMATCH,
+                    p.span(port.item),
+                    format!(
+                        "`{image}` listens on {published}, not {}: this sends host port {published} to container port {}, where nothing listens. `ports` is HOST:CONTAINER; swap them",
+                        b.target, b.target
+                    ),
+                );
+                out.push(with_swap(p, port, f));
+                continue;
+            }
+            if known.ports.len() > MAX_KNOWN_PORTS
+                || listens.is_empty()
+                || DEBUGGER_PORTS.contains(&b.target)
+                || exposes(s, b.target)
+            {
+                continue;
+            }
+            let list: Vec<String> = listens
+                .iter()
+                .map(|f| format!("{} ({})", f.port, f.what))
+                .collect();
+            let f = Finding::new(
                 &TARGET_PORT_MISMATCH,
                 p.span(port.item),
                 format!(
-                    "`{image}` listens on {published}, not {}: this sends host port {published} to container port {}, where nothing listens. `ports` is HOST:CONTAINER; swap them",
-                    b.target, b.target
+                    "Nothing in `{image}` listens on container port {}: the image's server listens on {}. Map to the port the server listens on, or set the image's own port setting",
+                    b.target,
+                    list.join(", ")
                 ),
             );
-            f = with_swap(p, port, f);
-            out.push(f);
+            // A tag variant serves another protocol (php-fpm's FastCGI instead of HTTP):
+            // mapping to it is no fix for a browser.
+            out.push(match listens[..] {
+                [only] if known.variant.is_none() => with_target(p, port, only.port, f),
+                _ => f,
+            });
         }
     }
+}
+
+/// The service's own `expose` names `port`: it says the app listens there.
+fn exposes(s: &crate::model::compose::Service, port: u16) -> bool {
+    s.expose
+        .iter()
+        .any(|v| ports::parse_expose(&v.value).is_ok_and(|e| e.iter().any(|x| x.port == port)))
 }
 
 /// Adds the quick fix that swaps the host and container ports of a literal short entry.
@@ -315,6 +353,44 @@ mod tests {
         let fixed = fix_all(text, "target-port-mismatch");
         assert!(fixed.contains("[\"8080:80\", \"8081:80\"]"), "{fixed}");
         assert!(fixed.contains("\"127.0.0.1:5433:5432/tcp\""), "{fixed}");
+    }
+
+    /// The image table knows where each image's server listens: a container port it does
+    /// not listen on is reported with the port it does, tag variants count, and the
+    /// variables the table lists as moving the port leave the service alone. Images with
+    /// more than three listeners (rabbitmq, couchbase) get only the swap check.
+    #[test]
+    fn container_ports_the_image_does_not_listen_on() {
+        let text = "services:\n  db:\n    image: postgres:16\n    ports: [\"5433:5433\"]\n  ok:\n    image: postgres:16\n    ports: [\"5433:5432\"]\n  proxy:\n    image: nginxinc/nginx-unprivileged\n    ports: [\"8080:80\"]\n  wp:\n    image: wordpress:6-fpm\n    ports: [\"8080:80\"]\n  mq:\n    image: rabbitmq:4\n    ports: [\"15672:15672\"]\n  mq-ui:\n    image: rabbitmq:4-management\n    ports: [\"15672:15672\"]\n  moved:\n    image: rabbitmq:4\n    environment: [RABBITMQ_NODE_PORT=5673]\n    ports: [\"5673:5673\"]\n  exposed:\n    image: redis:7\n    expose: [\"6380\"]\n    ports: [\"6380:6380\"]\n  many:\n    image: couchbase\n    ports: [\"9999:9999\"]\n  mine:\n    image: registry.example.com/postgres:16\n    ports: [\"5433:5433\"]\n";
+        assert_eq!(
+            flagged(text, "target-port-mismatch"),
+            ["\"5433:5433\"", "\"8080:80\"", "\"8080:80\""]
+        );
+        let f = crate::analysis::analyze(crate::classify::FileKind::Compose, text).findings;
+        let first = f
+            .iter()
+            .find(|f| f.code() == "target-port-mismatch")
+            .unwrap();
+        assert!(
+            first.message.contains("listens on 5432 (PostgreSQL)"),
+            "{}",
+            first.message
+        );
+        // wordpress fpm: no fix (a browser cannot speak FastCGI), so fixes are checked
+        // without it.
+        let wp = "  wp:\n    image: wordpress:6-fpm\n    ports: [\"8080:80\"]\n";
+        let fixed = fix_all(&text.replace(wp, ""), "target-port-mismatch");
+        assert!(fixed.contains("[\"5433:5432\"]\n  ok:"), "{fixed}");
+        // nginx-unprivileged: swapped, so the fix swaps.
+        assert!(
+            fixed.contains("nginx-unprivileged\n    ports: [\"80:8080\"]"),
+            "{fixed}"
+        );
+        let on_wp = f
+            .iter()
+            .find(|f| f.message.contains("`wordpress`"))
+            .unwrap();
+        assert!(on_wp.fixes.is_empty() && on_wp.message.contains("9000 (php-fpm FastCGI)"));
     }
 
     /// A mounted config, a `*PORT*` variable or a command may move a known image's port.
