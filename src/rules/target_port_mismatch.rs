@@ -89,7 +89,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             || p.key(s, "command").is_some()
             || p.key(s, "entrypoint").is_some()
             || super::mounts_config(p, s)
-            || s.environment.iter().any(|e| moved_by_env(&e.key))
+            || s.environment.iter().any(|e| moved_by_env(e.key))
         {
             continue;
         }
