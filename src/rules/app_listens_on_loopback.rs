@@ -19,7 +19,10 @@ declare_rule! {
     /// with `npm run dev`, `npm start`, `yarn dev`, `pnpm run dev` or `bun run dev` is read
     /// from the build context's `package.json` (flags after `--` count). In a Compose file, the
     /// `ports` mapping of a service built (`build:`) from such a Dockerfile is reported too,
-    /// with the Dockerfile line as related information.
+    /// with the Dockerfile line as related information; and a server started by a service's
+    /// own `command` or `entrypoint` (string or list form, `sh -c` bodies, with the service's
+    /// `environment` and, for a built service, its image's variables) is reported on the
+    /// command, with the published port as related information.
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -51,7 +54,7 @@ declare_rule! {
     pub static APP_LISTENS_ON_LOOPBACK = {
         code: "app-listens-on-loopback",
         severity: Error,
-        applies_to: "Dockerfiles; Compose ports of services built from them",
+        applies_to: "Dockerfiles; Compose commands, and ports of services built from them",
         summary: "The server in the image listens on 127.0.0.1",
         compose: [check],
         dockerfile: [check_dockerfile],
@@ -92,6 +95,7 @@ pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 /// Compose: a service with `ports` whose Dockerfile (through `build:`) starts a server on
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
 pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    check_compose_commands(p, out);
     for b in super::built(p) {
         let Some(port) = b.service.first_published() else {
             continue;
@@ -130,6 +134,35 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
             .with_related_in(b.file.clone(), first.range, "the server starts here")
             .with_related_all(first.related),
         );
+    }
+}
+
+/// Compose: a service with `ports` whose own `command`/`entrypoint` starts a server on
+/// loopback, built from a Dockerfile (whose variables count) or run from an image. The
+/// finding is on the command in the Compose file, with the published port as related
+/// information.
+fn check_compose_commands(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    let built = super::built(p);
+    for s in &p.services {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let Some(port) = s.first_published() else {
+            continue;
+        };
+        let b = built.iter().find(|b| b.service.name == s.name);
+        let Some(stage) = crate::model::compose::command::service_stage(p, s, b.map(|b| &b.stage))
+        else {
+            continue;
+        };
+        let mut found = Vec::new();
+        detect(p.text, &stage, b.and_then(|b| b.package), &mut found);
+        for l in found {
+            out.push(l.finding.with_related(
+                p.port_span(port),
+                format!("`{}` publishes this port", s.name),
+            ));
+        }
     }
 }
 
@@ -353,6 +386,70 @@ mod tests {
     /// Certain where only the command decides; a warning where a config file the server
     /// reads may set the address; nothing where the command names one, or for Rails
     /// outside development.
+    /// A server started by Compose's own `command`/`entrypoint` is read as a Dockerfile's
+    /// is: string and list forms, `sh -c` bodies, the service's `environment`; the finding is
+    /// on the command, with a fix where the text takes one (a block list does not).
+    #[test]
+    fn compose_commands_are_read_like_dockerfile_commands() {
+        use crate::rules::test_support::{fix_all as compose_fix_all, flagged};
+        let text = "services:\n  api:\n    image: python:3.12-slim\n    command: uvicorn app:app --reload\n    ports: [\"8000:8000\"]\n  list:\n    image: python:3.12-slim\n    command: [\"uvicorn\", \"app:app\"]\n    ports: [\"8001:8000\"]\n  shell:\n    image: node:22\n    entrypoint: sh -c \"npm ci && npx vite --port 5173\"\n    ports: [\"5173:5173\"]\n  explicit:\n    image: python:3.12\n    command: python -m http.server --bind 127.0.0.1 8080\n    ports: [\"8080:8080\"]\n  ok:\n    image: python:3.12-slim\n    command: uvicorn app:app --host 0.0.0.0\n    ports: [\"8002:8000\"]\n  env:\n    image: python:3.12-slim\n    environment: [UVICORN_HOST=0.0.0.0]\n    command: uvicorn app:app\n    ports: [\"8003:8000\"]\n  unpublished:\n    image: python:3.12-slim\n    command: uvicorn app:app\n";
+        assert_eq!(
+            flagged(text, "app-listens-on-loopback"),
+            ["uvicorn", "uvicorn", "vite", "127.0.0.1"]
+        );
+        let fixed = compose_fix_all(text, "app-listens-on-loopback");
+        assert!(
+            fixed.contains("command: uvicorn --host 0.0.0.0 app:app --reload"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("command: [\"uvicorn\", \"--host\", \"0.0.0.0\", \"app:app\"]"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("npx vite --host 0.0.0.0 --port 5173"),
+            "{fixed}"
+        );
+        assert!(fixed.contains("--bind 0.0.0.0 8080"), "{fixed}");
+        // A block list: found, with no fix (a flag cannot be inserted into an item).
+        let block = "services:\n  api:\n    image: python:3.12-slim\n    command:\n      - uvicorn\n      - app:app\n    ports: [\"8000:8000\"]\n";
+        let f = crate::analysis::analyze(crate::classify::FileKind::Compose, block).findings;
+        let f: Vec<_> = f
+            .iter()
+            .filter(|f| f.code() == "app-listens-on-loopback")
+            .collect();
+        assert_eq!(f.len(), 1);
+        assert!(f[0].fixes.is_empty());
+        assert!(
+            f[0].related
+                .iter()
+                .any(|r| r.message.contains("publishes this port"))
+        );
+    }
+
+    /// A service built from a Dockerfile whose command Compose replaces: the image's
+    /// variables still count (`ENV HOST=0.0.0.0` is read by many servers).
+    #[test]
+    fn compose_commands_of_built_services_see_the_image_variables() {
+        let text = "services:\n  api:\n    build: ./api\n    command: uvicorn app:app\n    ports: [\"8000:8000\"]\n";
+        let found = |dockerfile: &str| {
+            let ctx = crate::rules::test_support::built_context(dockerfile);
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "app-listens-on-loopback")
+                .count()
+        };
+        assert_eq!(
+            found("FROM python:3.12\nCMD [\"python\", \"main.py\"]\n"),
+            1
+        );
+        assert_eq!(
+            found("FROM python:3.12\nENV UVICORN_HOST=0.0.0.0\nCMD [\"python\", \"main.py\"]\n"),
+            0
+        );
+    }
+
     #[test]
     fn severity_follows_what_else_may_set_the_address() {
         let severity = |cmd: &str| {

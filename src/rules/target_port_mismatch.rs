@@ -13,6 +13,9 @@ declare_rule! {
     ///   0.0.0.0:8000`, or a known server's default such as `flask run` → 5000), else the
     ///   ports the stage that runs `EXPOSE`s (with the service's `expose` and `*PORT`
     ///   variables counted as listening ports too);
+    /// - for a service whose own `command`/`entrypoint` shows the port its server listens on
+    ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, or a known server's
+    ///   default), that port;
     /// - for a service run from an image that portside's image table knows (about 100
     ///   images: the official databases, caches, brokers, proxies and web apps, and
     ///   variants such as `nginxinc/nginx-unprivileged` on 8080 or the `-fpm` tags on 9000;
@@ -48,7 +51,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "The container port is not where the app listens",
-        compose: [check, check_built],
+        compose: [check, check_built, check_commands],
     };
 }
 
@@ -213,6 +216,76 @@ fn with_target(p: &Project, port: &Port, to: u16, f: Finding) -> Finding {
     match edit {
         Some(edit) => f.with_fix(format!("Map to container port {to}"), vec![edit]),
         None => f,
+    }
+}
+
+/// Services whose Compose `command`/`entrypoint` starts a server with a visible port
+/// (`uvicorn app:app --port 8000`, `flask run` → 5000): the container port against it.
+pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
+    let built = super::built(p);
+    for s in &p.services {
+        if s.ports.is_empty() || s.network_mode.is_some() {
+            continue;
+        }
+        let image = built
+            .iter()
+            .find(|b| b.service.name == s.name)
+            .map(|b| &b.stage);
+        let Some(stage) = crate::model::compose::command::service_stage(p, s, image) else {
+            continue;
+        };
+        let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
+            continue;
+        };
+        let mut also: Vec<u16> = s
+            .expose
+            .iter()
+            .filter_map(|v| ports::parse_expose(&v.value).ok())
+            .flat_map(|list| list.into_iter().take(1024).map(|e| e.port))
+            .collect();
+        also.extend(
+            stage
+                .vars
+                .iter()
+                .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
+                .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
+        );
+        for port in &s.ports {
+            let Some([binding]) = port.bindings() else {
+                continue;
+            };
+            let target = binding.target;
+            if l.port == target || (l.default && also.contains(&target)) {
+                continue;
+            }
+            let published = binding.published.parse::<u16>().ok();
+            let how = if l.default {
+                format!("`{}` listens on {} by default", l.what, l.port)
+            } else {
+                format!("`{}`", l.what)
+            };
+            let swapped = published == Some(l.port);
+            let f = Finding::new(
+                &TARGET_PORT_MISMATCH,
+                p.port_span(port),
+                format!(
+                    "`{}`'s command listens on port {} ({how}), not {target}: connections to this mapping will be reset. {}",
+                    s.name,
+                    l.port,
+                    if swapped {
+                        "`ports` is HOST:CONTAINER; swap them".to_string()
+                    } else {
+                        format!("Map to container port {}", l.port)
+                    }
+                ),
+            )
+            .with_related(l.span.clone(), "the server's port");
+            out.push(if swapped {
+                with_swap(p, port, f)
+            } else {
+                with_target(p, port, l.port, f)
+            });
+        }
     }
 }
 
@@ -391,6 +464,21 @@ mod tests {
             .find(|f| f.message.contains("`wordpress`"))
             .unwrap();
         assert!(on_wp.fixes.is_empty() && on_wp.message.contains("9000 (php-fpm FastCGI)"));
+    }
+
+    /// The port a Compose `command` shows (`--port`, a bind address, a known default)
+    /// against the container port; a command that shows none, or a port the service also
+    /// `expose`s, is left alone.
+    #[test]
+    fn compose_commands_against_the_mapped_port() {
+        let text = "services:\n  api:\n    image: python:3.12-slim\n    command: uvicorn app:app --host 0.0.0.0 --port 8000\n    ports: [\"8080:8080\"]\n  web:\n    image: python:3.12-slim\n    command: [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n    ports: [\"5000:80\"]\n  ok:\n    image: python:3.12-slim\n    command: uvicorn app:app --host 0.0.0.0 --port 8000\n    ports: [\"8081:8000\"]\n  unknown:\n    image: node:22\n    command: node server.js\n    ports: [\"3000:3000\"]\n";
+        assert_eq!(
+            flagged(text, "target-port-mismatch"),
+            ["\"8080:8080\"", "\"5000:80\""]
+        );
+        let fixed = fix_all(text, "target-port-mismatch");
+        assert!(fixed.contains("[\"8080:8000\"]"), "{fixed}");
+        assert!(fixed.contains("[\"80:5000\"]"), "{fixed}");
     }
 
     /// A mounted config, a `*PORT*` variable or a command may move a known image's port.

@@ -1,6 +1,7 @@
 //! The Compose view of a YAML tree: interpolation, `.env`, and the project model that the
 //! rules read. Pure: the variables come in as a map.
 
+pub mod command;
 pub mod dotenv;
 pub mod interpolate;
 pub mod model;
