@@ -1,180 +1,12 @@
-//! Servers that run in containers: how each is started, which address and port it listens
-//! on by default, and which flags and variables change them. Read by the Dockerfile model's
-//! listener analysis (`model::dockerfile::listen`) and by `app-listens-on-loopback`.
-//! Defaults are from each tool's own documentation of its command-line options.
-/// A server that binds loopback unless told otherwise.
-pub struct Server {
-    /// The command words that start it (`["flask", "run"]`).
-    pub words: &'static [&'static str],
-    /// Flags that choose the address.
-    pub host_flags: &'static [&'static str],
-    /// Environment variables that choose it.
-    pub env: &'static [&'static str],
-    /// What the quick fix inserts after the command words.
-    pub fix: &'static [&'static str],
-    pub default: &'static str,
-    /// Flags that choose the port.
-    pub port_flags: &'static [&'static str],
-    /// A config file the server reads by default that may set the address; portside does
-    /// not see it, so a missing flag is a warning, not an error ("" when none exists).
-    pub config: &'static str,
-    /// Flags that name a config file: with one, the address is the config's business and
-    /// portside says nothing.
-    pub config_flags: &'static [&'static str],
-}
+//! Servers that run in containers, as data: `servers.toml` beside this file, one entry per
+//! way of starting a server (`flask run`, `uvicorn`, `rails server`, ...), with the address
+//! and port it listens on by default, the flags and variables that change them, the config
+//! file that may, and the source of each fact. Read by the listener analysis
+//! (`model::dockerfile::listen`) and by `app-listens-on-loopback`.
 
-pub const SERVERS: &[Server] = &[
-    Server {
-        words: &["flask", "run"],
-        host_flags: &["--host", "-h"],
-        env: &["FLASK_RUN_HOST"],
-        fix: &["--host", "0.0.0.0"],
-        default: "127.0.0.1:5000",
-        port_flags: &["--port", "-p"],
-        config: "a `.flaskenv` read through python-dotenv",
-        config_flags: &[],
-    },
-    Server {
-        words: &["uvicorn"],
-        host_flags: &["--host"],
-        env: &["UVICORN_HOST"],
-        fix: &["--host", "0.0.0.0"],
-        default: "127.0.0.1:8000",
-        port_flags: &["--port"],
-        config: "",
-        config_flags: &["--env-file"],
-    },
-    Server {
-        words: &["fastapi", "dev"],
-        host_flags: &["--host"],
-        env: &[],
-        fix: &["--host", "0.0.0.0"],
-        default: "127.0.0.1:8000",
-        port_flags: &["--port"],
-        config: "",
-        config_flags: &[],
-    },
-    Server {
-        words: &["gunicorn"],
-        host_flags: &["-b", "--bind"],
-        env: &["PORT", "GUNICORN_CMD_ARGS"],
-        fix: &["--bind", "0.0.0.0:8000"],
-        default: "127.0.0.1:8000",
-        port_flags: &[],
-        config: "a `gunicorn.conf.py` in the working directory",
-        config_flags: &["-c", "--config"],
-    },
-    Server {
-        words: &["hypercorn"],
-        host_flags: &["-b", "--bind"],
-        env: &[],
-        fix: &["--bind", "0.0.0.0:8000"],
-        default: "127.0.0.1:8000",
-        port_flags: &[],
-        config: "",
-        config_flags: &["-c", "--config"],
-    },
-    Server {
-        words: &["vite"],
-        host_flags: &["--host"],
-        env: &[],
-        fix: &["--host", "0.0.0.0"],
-        default: "localhost:5173",
-        port_flags: &["--port"],
-        config: "`server.host` in vite.config",
-        config_flags: &["-c", "--config"],
-    },
-    Server {
-        words: &["ng", "serve"],
-        host_flags: &["--host"],
-        env: &[],
-        fix: &["--host", "0.0.0.0"],
-        default: "localhost:4200",
-        port_flags: &["--port"],
-        config: "`host` in angular.json",
-        config_flags: &[],
-    },
-    Server {
-        words: &["rails", "server"],
-        host_flags: &["-b", "--binding"],
-        env: &["BINDING"],
-        fix: &["-b", "0.0.0.0"],
-        default: "localhost:3000",
-        port_flags: &["-p", "--port"],
-        config: "`bind` in config/puma.rb",
-        config_flags: &["-C", "--config"],
-    },
-    Server {
-        words: &["rails", "s"],
-        host_flags: &["-b", "--binding"],
-        env: &["BINDING"],
-        fix: &["-b", "0.0.0.0"],
-        default: "localhost:3000",
-        port_flags: &["-p", "--port"],
-        config: "`bind` in config/puma.rb",
-        config_flags: &["-C", "--config"],
-    },
-    Server {
-        words: &["hugo", "server"],
-        host_flags: &["--bind"],
-        env: &[],
-        fix: &["--bind", "0.0.0.0"],
-        default: "127.0.0.1:1313",
-        port_flags: &["--port", "-p"],
-        config: "",
-        config_flags: &[],
-    },
-    Server {
-        words: &["artisan", "serve"],
-        host_flags: &["--host"],
-        env: &[],
-        fix: &["--host=0.0.0.0"],
-        default: "127.0.0.1:8000",
-        port_flags: &["--port"],
-        config: "",
-        config_flags: &[],
-    },
-    Server {
-        words: &["jupyter", "lab"],
-        host_flags: &["--ip", "--ServerApp.ip"],
-        env: &[],
-        fix: &["--ip=0.0.0.0"],
-        default: "localhost:8888",
-        port_flags: &["--port"],
-        config: "a Jupyter config file (`ServerApp.ip`)",
-        config_flags: &["--config"],
-    },
-    Server {
-        words: &["jupyter", "notebook"],
-        host_flags: &["--ip", "--NotebookApp.ip", "--ServerApp.ip"],
-        env: &[],
-        fix: &["--ip=0.0.0.0"],
-        default: "localhost:8888",
-        port_flags: &["--port"],
-        config: "a Jupyter config file (`ServerApp.ip`)",
-        config_flags: &["--config"],
-    },
-    Server {
-        words: &["jupyter-lab"],
-        host_flags: &["--ip", "--ServerApp.ip"],
-        env: &[],
-        fix: &["--ip=0.0.0.0"],
-        default: "localhost:8888",
-        port_flags: &["--port"],
-        config: "a Jupyter config file (`ServerApp.ip`)",
-        config_flags: &["--config"],
-    },
-    Server {
-        words: &["jekyll", "serve"],
-        host_flags: &["--host", "-H"],
-        env: &[],
-        fix: &["--host", "0.0.0.0"],
-        default: "127.0.0.1:4000",
-        port_flags: &["--port", "-P"],
-        config: "`host` in _config.yml",
-        config_flags: &["--config"],
-    },
-];
+use std::sync::OnceLock;
+
+use serde::Deserialize;
 
 /// Flags whose value is a listen address wherever they appear.
 pub const ADDRESS_FLAGS: &[&str] = &[
@@ -188,9 +20,103 @@ pub const ADDRESS_FLAGS: &[&str] = &[
     "-S",
 ];
 
-/// Servers that do not bind loopback but whose default port is known.
-pub const OTHER_SERVERS: &[(&[&str], &[&str], u16)] = &[
-    (&["fastapi", "run"], &["--port"], 8000),
-    (&["next", "start"], &["-p", "--port"], 3000),
-    (&["next", "dev"], &["-p", "--port"], 3000),
-];
+/// A server and where it listens unless told otherwise.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Server {
+    pub id: String,
+    /// Alternative command word sequences that start it (`["flask", "run"]`), matched by
+    /// the first word's base name with options between the words skipped.
+    pub words: Vec<Vec<String>>,
+    /// `loopback`, `all` or `unknown`: what the command alone says about the address when
+    /// the server runs in a container as people run it. `unknown` entries (an image, a
+    /// launcher or a config decides) give neither an address nor a default port.
+    pub container_default: String,
+    pub what: String,
+    pub default_host: String,
+    /// 0 when none is known.
+    pub default_port: u16,
+    pub host_flags: Vec<String>,
+    pub port_flags: Vec<String>,
+    /// Flags whose value is `host:port`.
+    pub address_flags: Vec<String>,
+    /// `port`, `address` or empty: what a bare argument is.
+    pub positional: String,
+    pub host_env: Vec<String>,
+    pub port_env: Vec<String>,
+    pub url_env: Vec<String>,
+    /// A config file the server reads by default that may set the address (empty if none).
+    pub config: String,
+    pub config_flags: Vec<String>,
+    /// What a quick fix inserts after the command words to listen on every interface.
+    pub fix: Vec<String>,
+    pub note: String,
+    pub source: String,
+}
+
+impl Server {
+    /// It binds loopback unless a flag, a variable or its config says otherwise.
+    pub fn loopback(&self) -> bool {
+        self.container_default == "loopback"
+    }
+
+    /// The port it listens on when nothing changes it, when the command alone says so: a
+    /// loopback server's, or another's that reads no config file for it.
+    pub fn known_port(&self) -> Option<u16> {
+        let known = match self.container_default.as_str() {
+            "loopback" => true,
+            "all" => self.config.is_empty(),
+            _ => false,
+        };
+        (known && self.default_port > 0).then_some(self.default_port)
+    }
+}
+
+#[derive(Deserialize)]
+struct Table {
+    server: Vec<Server>,
+}
+
+/// The table, parsed on first use (a test checks it parses; a broken one is empty).
+pub fn all() -> &'static [Server] {
+    static TABLE: OnceLock<Vec<Server>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        toml::from_str::<Table>(include_str!("servers.toml"))
+            .map_or_else(|_| Vec::new(), |t| t.server)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_parses_and_every_entry_has_a_source() {
+        let table: Table =
+            toml::from_str(include_str!("servers.toml")).expect("servers.toml parses");
+        assert!(table.server.len() >= 40, "{} servers", table.server.len());
+        let mut ids = std::collections::HashSet::new();
+        for s in &table.server {
+            assert!(ids.insert(s.id.clone()), "{} twice", s.id);
+            assert!(!s.source.trim().is_empty(), "{} has no source", s.id);
+            assert!(
+                !s.words.is_empty() && s.words.iter().all(|w| !w.is_empty()),
+                "{}",
+                s.id
+            );
+            assert!(
+                matches!(s.container_default.as_str(), "loopback" | "all" | "unknown"),
+                "{}",
+                s.id
+            );
+            if s.loopback() {
+                assert!(
+                    matches!(s.default_host.as_str(), "127.0.0.1" | "localhost" | "::1"),
+                    "{} is loopback in containers but defaults to {:?}",
+                    s.id,
+                    s.default_host
+                );
+            }
+        }
+        assert_eq!(all().len(), table.server.len());
+    }
+}

@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use super::declare_rule;
 use crate::finding::{Edit, Finding, OtherFile};
-use crate::knowledge::servers::{ADDRESS_FLAGS, SERVERS};
+use crate::knowledge::servers::ADDRESS_FLAGS;
 use crate::model::compose::refs::is_loopback;
 use crate::model::dockerfile::listen::{base, find, flag_value, host_of};
 use crate::model::dockerfile::{Cmd, Dockerfile, Stage, Word};
@@ -13,7 +13,9 @@ declare_rule! {
     /// a development server that binds loopback by default (`flask run`, `uvicorn`,
     /// `gunicorn`, `manage.py runserver`, `vite`, `ng serve`, `rails server`, `hugo
     /// server`, `php artisan serve`, `jupyter lab`, `jekyll serve`, `fastapi dev`,
-    /// `hypercorn`) without the flag or environment variable that changes it, or an
+    /// `hypercorn`, `daphne`, `rackup`, `mkdocs serve`, `astro dev`, ...: the servers whose
+    /// `container_default` is loopback in `src/knowledge/servers.toml`, each fact with its
+    /// source) without the flag or environment variable that changes it, or an
     /// explicit `--host 127.0.0.1`, `-b localhost:8000`, `php -S localhost:8000`. Only the
     /// stage that runs counts, and only when it `EXPOSE`s a port. A package script started
     /// with `npm run dev`, `npm start`, `yarn dev`, `pnpm run dev` or `bun run dev` is read
@@ -227,52 +229,73 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
     if flagged_explicit || host_env {
         return;
     }
-    for server in SERVERS {
-        let Some((at, end)) = find(words, server.words) else {
+    // Servers that take the address as an argument (`runserver`) are read below. The
+    // longest pattern first, one server per command word: `vite preview`, not also `vite`.
+    let mut loopback: Vec<(&crate::knowledge::servers::Server, Vec<&str>)> =
+        crate::knowledge::servers::all()
+            .iter()
+            .filter(|s| s.loopback() && s.positional.is_empty())
+            .flat_map(|s| {
+                s.words
+                    .iter()
+                    .map(move |w| (s, w.iter().map(String::as_str).collect()))
+            })
+            .collect();
+    loopback.sort_by_key(|(_, pattern)| std::cmp::Reverse(pattern.len()));
+    let mut taken: Vec<usize> = Vec::new();
+    for (server, pattern) in loopback {
+        let Some((at, end)) = find(words, &pattern) else {
             continue;
         };
-        let after = &words[end + 1..];
-        // A bare flag counts too: `vite --host` means every interface.
-        let has_flag = after.iter().any(|w| {
-            server
-                .host_flags
-                .iter()
-                .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
-        });
-        // Set at all counts, even to a value not known here (a build argument).
-        let has_env = server.env.iter().any(|e| stage.declares(e));
-        let has_config = after.iter().any(|w| {
-            server
-                .config_flags
-                .iter()
-                .any(|f| w.text == *f || w.text.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
-        });
-        // `rails server` binds every interface outside development.
-        // (A value not known here may be production too.)
-        let rails_production = server.words[0] == "rails"
-            && stage.declares("RAILS_ENV")
-            && stage
-                .var("RAILS_ENV")
-                .is_none_or(|e| !e.is_empty() && e != "development");
-        if has_flag || has_env || has_config || rails_production {
+        if taken.contains(&at) {
             continue;
         }
-        let name = server.words.join(" ");
+        taken.push(at);
+        let after = &words[end + 1..];
+        let flag = |flags: &[String], w: &Word| {
+            flags.iter().any(|f| {
+                w.text == *f
+                    || w.text
+                        .strip_prefix(f.as_str())
+                        .is_some_and(|r| r.starts_with('='))
+            })
+        };
+        // A bare flag counts too: `vite --host` means every interface.
+        let has_flag = after
+            .iter()
+            .any(|w| flag(&server.host_flags, w) || flag(&server.address_flags, w));
+        // Set at all counts, even to a value not known here (a build argument).
+        let has_env = server.host_env.iter().any(|e| stage.declares(e));
+        let has_config = after.iter().any(|w| flag(&server.config_flags, w));
+        // `rails server` binds every interface outside development.
+        // (A value not known here may be production too.)
+        let rails_production = pattern[0] == "rails"
+            && ["RAILS_ENV", "RACK_ENV"].iter().any(|k| {
+                stage.declares(k)
+                    && stage
+                        .var(k)
+                        .is_none_or(|e| !e.is_empty() && e != "development")
+            });
+        if has_flag || has_env || has_config || rails_production || server.fix.is_empty() {
+            continue;
+        }
+        let name = pattern.join(" ");
         let span = words[at].span.start..words[end].span.end;
         let unless = if server.config.is_empty() {
             String::new()
         } else {
             format!(" unless {} sets another address", server.config)
         };
+        let fix: Vec<&str> = server.fix.iter().map(String::as_str).collect();
         let mut l = Loopback::new(
             span,
             format!(
                 "`{name}` listens on {} by default{unless}",
-                server.default.split(':').next().unwrap_or(server.default)
+                server.default_host
             ),
             format!(
                 "inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
-                server.fix.join(" ")
+                fix.join(" ")
             ),
         );
         if !server.config.is_empty() {
@@ -280,10 +303,10 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
             // certain.
             l.finding = l.finding.with_severity(crate::finding::Severity::Warning);
         }
-        if let Some(edit) = insert_flags(text, stage, &words[end], server.fix) {
+        if let Some(edit) = insert_flags(text, stage, &words[end], &fix) {
             l.finding = l
                 .finding
-                .with_fix(format!("Add `{}`", server.fix.join(" ")), vec![edit]);
+                .with_fix(format!("Add `{}`", fix.join(" ")), vec![edit]);
         }
         out.push(l);
     }
@@ -488,6 +511,42 @@ mod tests {
             .collect()
     }
 
+    /// Facts from the server table (`knowledge/servers.toml`): servers it adds, servers whose
+    /// image or launcher decides the address (never reported), and the corrections its
+    /// sources made (`rails s -C` is dev caching, not a config file).
+    #[test]
+    fn the_server_table_decides() {
+        assert_eq!(
+            flagged("CMD [\"daphne\", \"app.asgi:application\"]"),
+            ["daphne"]
+        );
+        assert_eq!(flagged("CMD mkdocs serve"), ["mkdocs serve"]);
+        assert_eq!(flagged("CMD bin/rails s -C"), ["bin/rails s"]);
+        for quiet in [
+            "CMD [\"mongod\", \"--replSet\", \"rs0\"]",
+            "CMD [\"postgres\", \"-c\", \"max_connections=200\"]",
+            "CMD [\"dotnet\", \"Api.dll\"]",
+            "CMD [\"nuxt\", \"dev\"]",
+            "CMD [\"streamlit\", \"run\", \"app.py\"]",
+            "CMD [\"http-server\", \"dist\"]",
+            "ENV PORT=8000\nCMD [\"gunicorn\", \"app:app\"]",
+        ] {
+            assert!(flagged(quiet).is_empty(), "{quiet}");
+        }
+        let port = |cmd: &str| {
+            let text = format!("FROM python:3.12\n{cmd}\n");
+            let df = crate::model::dockerfile::Dockerfile::read_with(&text, &[]).unwrap();
+            crate::model::dockerfile::listen::listen_port(df.runs(None).unwrap()).map(|l| l.port)
+        };
+        assert_eq!(port("CMD npx vite preview"), Some(4173));
+        assert_eq!(port("CMD npx vite"), Some(5173));
+        assert_eq!(port("CMD [\"ng\", \"serve\"]"), Some(4200));
+        assert_eq!(port("CMD npx serve -s build"), Some(3000));
+        // A config file may set the port of a server that binds every interface.
+        assert_eq!(port("CMD [\"streamlit\", \"run\", \"app.py\"]"), None);
+        assert_eq!(port("CMD [\"dotnet\", \"Api.dll\"]"), None);
+    }
+
     #[test]
     fn default_loopback_servers() {
         assert_eq!(flagged("CMD [\"flask\", \"run\"]"), ["flask\", \"run"]);
@@ -503,7 +562,7 @@ mod tests {
             flagged("CMD [\"/usr/local/bin/gunicorn\", \"app:app\"]"),
             ["/usr/local/bin/gunicorn"]
         );
-        assert_eq!(flagged("CMD npx vite preview"), ["vite"]);
+        assert_eq!(flagged("CMD npx vite preview"), ["vite preview"]);
         assert_eq!(flagged("CMD [\"ng\", \"serve\"]"), ["ng\", \"serve"]);
         assert_eq!(flagged("CMD bin/rails server"), ["bin/rails server"]);
         assert_eq!(

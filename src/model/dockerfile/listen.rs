@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::{Stage, Word};
-use crate::knowledge::servers::{ADDRESS_FLAGS, OTHER_SERVERS, SERVERS};
+use crate::knowledge::servers::ADDRESS_FLAGS;
 /// The last path component: `/usr/local/bin/gunicorn` → `gunicorn`, `manage.py` stays.
 pub(crate) fn base(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or(word)
@@ -106,17 +106,28 @@ fn find_listen(stage: &Stage, words: &[Word]) -> Option<Listen> {
         .vars
         .iter()
         .any(|(k, _)| k == "PORT" || k.ends_with("_PORT"));
-    let servers = SERVERS
+    // Servers that take the address as an argument are read below. The longest pattern
+    // first: `vite preview` before `vite`, `ng serve` before `serve`.
+    let mut servers: Vec<(Vec<&str>, Vec<&str>, Option<u16>)> = crate::knowledge::servers::all()
         .iter()
-        .map(|s| (s.words, s.port_flags, s.default))
-        .map(|(w, f, d)| (w, f, d.rsplit(':').next().and_then(|p| p.parse().ok())));
-    let others = OTHER_SERVERS.iter().map(|&(w, f, d)| (w, f, Some(d)));
-    for (pattern, flags, default) in servers.chain(others) {
-        let Some((at, end)) = find(words, pattern) else {
+        .filter(|s| s.positional.is_empty())
+        .flat_map(|s| {
+            s.words.iter().map(move |w| {
+                (
+                    w.iter().map(String::as_str).collect(),
+                    s.port_flags.iter().map(String::as_str).collect(),
+                    s.known_port(),
+                )
+            })
+        })
+        .collect();
+    servers.sort_by_key(|(pattern, _, _)| std::cmp::Reverse(pattern.len()));
+    for (pattern, flags, default) in servers {
+        let Some((at, end)) = find(words, &pattern) else {
             continue;
         };
         for i in end + 1..words.len() {
-            if let Some((value, skip)) = flag_value(words, i, flags) {
+            if let Some((value, skip)) = flag_value(words, i, &flags) {
                 let span = words[i].span.start..value.span.end;
                 return number(&value.text[skip..]).map(|p| written(p, span));
             }
