@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use crate::finding::Finding;
-use crate::model::compose::model::{Port, PortSpec, Val};
 use crate::model::compose::{Attachment, External, Project, Service, Vars};
+use crate::model::compose::{Port, PortSpec, Val};
 use crate::model::ports::{self, Binding};
 use crate::syntax::yaml::{NodeId, Yaml};
 
@@ -227,7 +227,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
 fn service_ref(
     p: &Project<'_>,
     from: &Service<'_>,
-    r: &crate::model::compose::model::ServiceRef<'_>,
+    r: &crate::model::compose::ServiceRef<'_>,
     env: Env<'_>,
 ) -> String {
     let host = p.ref_host(r);

@@ -1,12 +1,19 @@
 //! The Compose view of a YAML tree: interpolation, `.env`, and the project model that the
 //! rules read. Pure: the variables come in as a map.
 
+mod build;
 pub mod dotenv;
+mod index;
 pub mod interpolate;
-pub mod model;
+mod queries;
 pub mod refs;
+#[cfg(test)]
+mod tests;
+mod values;
 
-pub use model::{Attachment, Project, Service, Vars};
+pub use build::Inputs;
+pub use queries::{Project, Vars};
+pub use values::*;
 
 /// Names that the project's other files define (the override file, `include:` and
 /// `extends:` files), so that references to them are not reported as undefined. The
@@ -112,10 +119,10 @@ impl OtherService {
 }
 
 /// Compose's de-duplication key of a `ports` entry (compose-go `portIndexer`).
-pub fn port_key(port: &model::Port<'_>) -> Option<String> {
+pub fn port_key(port: &Port<'_>) -> Option<String> {
     match &port.spec {
-        model::PortSpec::Short(v) => Some(v.value.to_string()),
-        model::PortSpec::Long(l) => {
+        PortSpec::Short(v) => Some(v.value.to_string()),
+        PortSpec::Long(l) => {
             let b = port.bindings()?.first()?;
             let host = l.host_ip.as_ref().map_or("0.0.0.0", |h| h.value.as_ref());
             Some(format!(
@@ -123,7 +130,7 @@ pub fn port_key(port: &model::Port<'_>) -> Option<String> {
                 b.published, b.target, b.protocol
             ))
         }
-        model::PortSpec::Other => None,
+        PortSpec::Other => None,
     }
 }
 

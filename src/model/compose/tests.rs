@@ -1,0 +1,102 @@
+//! The model's tests: building, interpolation, spans and queries.
+
+use super::*;
+use crate::syntax::yaml::Yaml;
+
+fn with<R>(text: &str, vars: &[(&str, &str)], f: impl FnOnce(&Project) -> R) -> R {
+    let yaml = Yaml::parse(text);
+    assert!(yaml.error.is_none(), "{:?}", yaml.error);
+    let vars: Vars = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let project = Project::build(text, &yaml, &vars);
+    f(&project)
+}
+
+#[test]
+fn services_networks_and_attachments() {
+    let text = "services:\n  web:\n    image: nginx:1.25\n    networks: [front]\n    ports: [\"${WEB_PORT:-8080}:80\"]\n  api:\n    image: registry.example/team/api@sha256:abc\n    networks:\n      front:\n        aliases: [backend]\n      back:\n        ipv4_address: 10.0.0.5\n  db:\n    image: postgres\n  vpn:\n    network_mode: service:api\n  sys:\n    network_mode: host\nnetworks:\n  front: {}\n  back:\n    internal: true\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n";
+    with(text, &[], |p| {
+        assert_eq!(p.services.len(), 5);
+        let web = p.service("web").unwrap();
+        assert_eq!(web.image_name(), Some("nginx"));
+        let b = web.ports[0].bindings().unwrap();
+        assert_eq!(b[0].published, "8080");
+        let api = p.service("api").unwrap();
+        assert_eq!(api.image_name(), Some("api"));
+        assert_eq!(api.networks[1].ipv4.as_ref().unwrap().value, "10.0.0.5");
+        assert_eq!(p.service_for_host("backend").unwrap().name, "api");
+        assert_eq!(
+            p.attachment(p.service("db").unwrap()),
+            Attachment::Networks(vec!["default"])
+        );
+        assert_eq!(
+            p.attachment(p.service("vpn").unwrap()),
+            Attachment::Networks(vec!["front", "back"])
+        );
+        assert_eq!(p.attachment(p.service("sys").unwrap()), Attachment::Host);
+        assert!(p.share_network(web, api));
+        assert!(!p.share_network(web, p.service("db").unwrap()));
+        let back = p.network("back").unwrap();
+        assert!(back.internal);
+        assert_eq!(back.ipam[0].subnet.as_ref().unwrap().value, "10.0.0.0/24");
+    });
+}
+
+#[test]
+fn environment_forms_and_value_spans() {
+    let text = "services:\n  app:\n    environment:\n      - DATABASE_URL=postgres://u:p@localhost:5432/app\n      - DEBUG\n  other:\n    environment:\n      REDIS_URL: \"redis://${REDIS_HOST:-cache}:6379\"\n";
+    with(text, &[], |p| {
+        let app = p.service("app").unwrap();
+        let url = app.environment[0].value.as_ref().unwrap();
+        assert_eq!(url.value, "postgres://u:p@localhost:5432/app");
+        let host = url.value.find("localhost").unwrap();
+        let span = p.value_span(url, host..host + 9);
+        assert_eq!(&text[span], "localhost");
+        assert!(app.environment[1].value.is_none());
+        let other = p.service("other").unwrap();
+        let v = other.environment[0].value.as_ref().unwrap();
+        assert_eq!(v.value, "redis://cache:6379");
+        // Interpolated: the whole token.
+        assert_eq!(
+            &text[p.value_span(v, 8..13)],
+            "\"redis://${REDIS_HOST:-cache}:6379\""
+        );
+    });
+}
+
+#[test]
+fn interpolation_errors_and_unset_variables() {
+    let text =
+        "services:\n  a:\n    ports: [\"${BIND}:8080:80\"]\n    image: \"${TAG:?set TAG}\"\n";
+    with(text, &[], |p| {
+        let a = p.service("a").unwrap();
+        let PortSpec::Short(v) = &a.ports[0].spec else {
+            panic!()
+        };
+        assert_eq!(v.value, ":8080:80");
+        assert_eq!(v.unset(), ["BIND"]);
+        assert_eq!(p.interpolation_errors.len(), 1);
+        assert_eq!(
+            p.interpolation_errors[0].1.to_string(),
+            "required variable TAG is missing a value: set TAG"
+        );
+    });
+    with(text, &[("BIND", "127.0.0.1"), ("TAG", "1")], |p| {
+        assert!(p.interpolation_errors.is_empty());
+        let b = p.service("a").unwrap().ports[0].bindings().unwrap();
+        assert_eq!(b[0].host_ip, "127.0.0.1");
+    });
+}
+
+#[test]
+fn long_syntax_ports_and_replicas() {
+    let text = "services:\n  a:\n    ports:\n      - target: 80\n        published: \"8000-8001\"\n        host_ip: 127.0.0.1\n    deploy:\n      replicas: 3\n";
+    with(text, &[], |p| {
+        let a = p.service("a").unwrap();
+        let b = a.ports[0].bindings().unwrap();
+        assert_eq!(b[0].published, "8000-8001");
+        assert_eq!(a.replicas.map(|r| r.0), Some(3));
+    });
+}
