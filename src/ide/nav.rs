@@ -2,271 +2,54 @@
 //! network is defined or named (go to definition, find references, rename), the outline
 //! (document symbols), and what to complete at the cursor.
 //!
-//! References are found where Compose reads a name: a service's `networks`, `depends_on`,
-//! `links`, `network_mode: service:X`, `extends` (within the file, or `{file, service}`
-//! naming another file's service, marked with that file), and host names in `environment`
-//! values (`postgres://db:5432`, `DB_HOST=db`).
+//! The occurrences come from the Compose model ([`Project::occurrences`]), the same values
+//! the rules read: a service's `networks`, `depends_on`, `links`, `network_mode:
+//! service:X`, `extends` (within the file, or `{file, service}` naming another file's
+//! service, marked with that file), and the hosts the model finds in `environment`,
+//! `command`, `entrypoint` and `healthcheck.test` (`postgres://db:5432`, `DB_HOST=db`,
+//! `curl http://api:8080`). Navigation does not walk the tree itself.
 
 use std::ops::Range;
 
+use crate::model::compose::{Inputs, Project, Vars};
 use crate::syntax::yaml::{NodeId, Yaml};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Service,
-    Network,
-}
+pub use crate::model::compose::{NameKind as Kind, Occurrence};
 
-impl Kind {
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Service => "service",
-            Kind::Network => "network",
-        }
-    }
-}
+static NO_VARS: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(Vars::new);
 
-/// One place a name occurs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Occurrence {
-    pub kind: Kind,
-    pub name: String,
-    /// The name's bytes, without quotes.
-    pub range: Range<usize>,
-    /// The key that defines it (under top-level `services` or `networks`).
-    pub definition: bool,
-    /// For `extends: {file: F, service: X}`: the file, as written, whose service it names
-    /// (not this file's).
-    pub file: Option<String>,
-}
-
-fn root(yaml: &Yaml) -> Option<NodeId> {
-    yaml.documents
-        .iter()
-        .filter_map(|d| d.root)
-        .find(|&r| yaml.is_mapping(r))
-}
-
-/// The bytes of `part` (a byte range inside the scalar's value) in the text, when the
-/// scalar is written so that they can be found (plain, or quoted without escapes).
-fn part_range(yaml: &Yaml, text: &str, node: NodeId, part: Range<usize>) -> Option<Range<usize>> {
-    let span = yaml.span(node);
-    let value = yaml.scalar(node)?;
-    let src = text.get(span.clone())?;
-    let start = match src.as_bytes().first() {
-        Some(b'"' | b'\'') => span.start + 1,
-        _ => span.start,
-    };
-    let range = start + part.start..start + part.end;
-    (text.get(range.clone())? == value.get(part)?).then_some(range)
-}
-
-fn whole(yaml: &Yaml, text: &str, node: NodeId) -> Option<(String, Range<usize>)> {
-    let value = yaml.scalar(node)?;
-    Some((
-        value.to_string(),
-        part_range(yaml, text, node, 0..value.len())?,
-    ))
-}
-
-/// What a scan keeps: occurrences of one kind, of one name, or around one offset. Each
-/// narrows the walk (a network name never reads `environment`; an offset reads only the
-/// entry that holds it), which keeps requests sent at every cursor move cheap.
-#[derive(Debug, Clone, Copy, Default)]
-struct Want<'a> {
-    kind: Option<Kind>,
-    name: Option<&'a str>,
-    offset: Option<usize>,
-}
-
-impl Want<'_> {
-    fn kind(&self, kind: Kind) -> bool {
-        self.kind.is_none_or(|k| k == kind)
-    }
-
-    fn holds(&self, yaml: &Yaml, key: NodeId, value: NodeId) -> bool {
-        self.offset
-            .is_none_or(|o| yaml.span(key).start <= o && o <= yaml.span(value).end)
-    }
+/// The model navigation reads: the file alone, with no variables (a value written with
+/// `${…}` names nothing navigation can rename), and only the services whose entry `keep`
+/// accepts.
+fn model<'y>(yaml: &'y Yaml, text: &'y str, keep: &dyn Fn(Range<usize>) -> bool) -> Project<'y> {
+    Project::build_from(text, yaml, Inputs::vars(&NO_VARS), keep)
 }
 
 /// Every occurrence of a service or network name in the file, in document order per
-/// section.
+/// section ([`Project::occurrences`]).
 pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
-    scan(yaml, text, Want::default())
+    model(yaml, text, &|_| true).occurrences()
 }
 
 /// The occurrences of the service or network `name` (what references, highlights and
 /// rename list).
 pub fn named(yaml: &Yaml, text: &str, kind: Kind, name: &str) -> Vec<Occurrence> {
-    scan(
-        yaml,
-        text,
-        Want {
-            kind: Some(kind),
-            name: Some(name),
-            offset: None,
-        },
-    )
+    model(yaml, text, &|_| true).occurrences_where(&|k, n| k == kind && n == name)
 }
 
-fn scan(yaml: &Yaml, text: &str, want: Want) -> Vec<Occurrence> {
-    let mut out = Vec::new();
-    let Some(root) = root(yaml) else {
-        return out;
-    };
-    // `extends` naming a service of another file; pushed after the walk.
-    let mut other_file: Vec<Occurrence> = Vec::new();
-    let keep = |kind: Kind, name: &str| want.kind(kind) && want.name.is_none_or(|n| n == name);
-    let mut push = |kind, found: Option<(String, Range<usize>)>, definition| {
-        if let Some((name, range)) = found
-            && keep(kind, &name)
-        {
-            out.push(Occurrence {
-                kind,
-                name,
-                range,
-                definition,
-                file: None,
-            });
-        }
-    };
-    if let Some(services) = yaml.get(root, "services") {
-        for s in yaml.entries(services.value) {
-            if !want.holds(yaml, s.key, s.value) {
-                continue;
-            }
-            push(Kind::Service, whole(yaml, text, s.key), true);
-            let service = s.value;
-            if !yaml.is_mapping(service) {
-                continue;
-            }
-            for (key, kind) in [
-                ("networks", Kind::Network),
-                ("depends_on", Kind::Service),
-                ("links", Kind::Service),
-            ] {
-                if !want.kind(kind) {
-                    continue;
-                }
-                let Some(e) = yaml.get(service, key) else {
-                    continue;
-                };
-                let nodes: Vec<NodeId> = match yaml.items(e.value) {
-                    Some(items) => items.to_vec(),
-                    None => yaml.entries(e.value).iter().map(|e| e.key).collect(),
-                };
-                for n in nodes {
-                    let Some(v) = yaml.scalar(n) else { continue };
-                    // `links: [db:database]` names `db`.
-                    let len = if key == "links" {
-                        v.find(':').unwrap_or(v.len())
-                    } else {
-                        v.len()
-                    };
-                    push(
-                        kind,
-                        part_range(yaml, text, n, 0..len).map(|r| (v[..len].to_string(), r)),
-                        false,
-                    );
-                }
-            }
-            if let Some(e) = yaml.get(service, "network_mode")
-                && let Some(v) = yaml.scalar(e.value)
-                && let Some(name) = v.strip_prefix("service:")
-            {
-                push(
-                    Kind::Service,
-                    part_range(yaml, text, e.value, 8..v.len()).map(|r| (name.to_string(), r)),
-                    false,
-                );
-            }
-            if let Some(e) = yaml.get(service, "extends") {
-                if yaml.scalar(e.value).is_some() {
-                    push(Kind::Service, whole(yaml, text, e.value), false);
-                } else if let Some(s) = yaml.get(e.value, "service") {
-                    match yaml.get(e.value, "file").and_then(|f| yaml.scalar(f.value)) {
-                        None => push(Kind::Service, whole(yaml, text, s.value), false),
-                        Some(file) => {
-                            if let Some((name, range)) = whole(yaml, text, s.value) {
-                                other_file.push(Occurrence {
-                                    kind: Kind::Service,
-                                    name,
-                                    range,
-                                    definition: false,
-                                    file: Some(file.to_string()),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            if !want.kind(Kind::Service) {
-                continue;
-            }
-            if let Some(e) = yaml.get(service, "environment") {
-                let pairs: Vec<(String, NodeId, usize)> = match yaml.items(e.value) {
-                    Some(items) => items
-                        .iter()
-                        .filter_map(|&i| {
-                            let v = yaml.scalar(i)?;
-                            let (k, _) = v.split_once('=')?;
-                            Some((k.to_string(), i, k.len() + 1))
-                        })
-                        .collect(),
-                    None => yaml
-                        .entries(e.value)
-                        .iter()
-                        .filter_map(|e| Some((yaml.scalar(e.key)?.to_string(), e.value, 0)))
-                        .collect(),
-                };
-                for (key, node, skip) in pairs {
-                    let Some(v) = yaml.scalar(node) else { continue };
-                    let Some(value) = v.get(skip..) else { continue };
-                    if value.contains('$') || want.name.is_some_and(|n| !value.contains(n)) {
-                        continue;
-                    }
-                    for r in crate::model::compose::refs::find(&key, value) {
-                        let part = skip + r.host_range.start..skip + r.host_range.end;
-                        let name = v[part.clone()].to_string();
-                        push(
-                            Kind::Service,
-                            part_range(yaml, text, node, part).map(|r| (name, r)),
-                            false,
-                        );
-                    }
-                }
-            }
-        }
-    }
-    if let Some(networks) = yaml.get(root, "networks")
-        && want.kind(Kind::Network)
-    {
-        for n in yaml.entries(networks.value) {
-            if want.holds(yaml, n.key, n.value) {
-                push(Kind::Network, whole(yaml, text, n.key), true);
-            }
-        }
-    }
-    out.extend(other_file.into_iter().filter(|o| keep(o.kind, &o.name)));
-    out
-}
-
-/// The occurrence under the cursor.
+/// The occurrence under the cursor. Only the service entry that holds `offset` is
+/// modelled, which keeps requests sent at every cursor move cheap.
 pub fn at(yaml: &Yaml, text: &str, offset: usize) -> Option<Occurrence> {
-    let around = Want {
-        offset: Some(offset),
-        ..Want::default()
-    };
-    scan(yaml, text, around)
+    let holds = |r: Range<usize>| r.start <= offset && offset <= r.end;
+    model(yaml, text, &holds)
+        .occurrences()
         .into_iter()
         .find(|o| o.range.start <= offset && offset <= o.range.end)
 }
 
 /// The service whose entry holds `offset`, and the `ports` item under it if any.
 pub fn service_at(yaml: &Yaml, offset: usize) -> Option<(String, Option<Range<usize>>)> {
-    let root = root(yaml)?;
-    let services = yaml.get(root, "services")?;
+    let services = yaml.top("services")?;
     let inside = |r: &Range<usize>| r.start <= offset && offset <= r.end;
     let s = yaml
         .entries(services.value)
@@ -297,11 +80,8 @@ pub struct Symbol {
 /// The top-level entries of a Compose file, for outline views.
 pub fn symbols(yaml: &Yaml) -> Vec<Symbol> {
     let mut out = Vec::new();
-    let Some(root) = root(yaml) else {
-        return out;
-    };
     for section in ["services", "networks", "volumes", "configs", "secrets"] {
-        let Some(e) = yaml.get(root, section) else {
+        let Some(e) = yaml.top(section) else {
             continue;
         };
         for entry in yaml.entries(e.value) {
@@ -499,16 +279,14 @@ pub fn already_named(text: &str, offset: usize) -> Vec<String> {
 pub fn defined(yaml: &Yaml) -> (Vec<String>, Vec<String>) {
     let mut services = Vec::new();
     let mut networks = Vec::new();
-    if let Some(root) = root(yaml) {
-        for (section, out) in [("services", &mut services), ("networks", &mut networks)] {
-            if let Some(e) = yaml.get(root, section) {
-                out.extend(
-                    yaml.entries(e.value)
-                        .iter()
-                        .filter_map(|e| yaml.scalar(e.key))
-                        .map(str::to_string),
-                );
-            }
+    for (section, out) in [("services", &mut services), ("networks", &mut networks)] {
+        if let Some(e) = yaml.top(section) {
+            out.extend(
+                yaml.entries(e.value)
+                    .iter()
+                    .filter_map(|e| yaml.scalar(e.key))
+                    .map(str::to_string),
+            );
         }
     }
     (services, networks)
@@ -570,6 +348,42 @@ mod tests {
         let front = names(Kind::Network, "front");
         assert_eq!(front.len(), 3, "{front:?}");
         assert_eq!(names(Kind::Network, "back").len(), 2);
+    }
+
+    /// The hosts the model finds in `command` (string and list form), `entrypoint` and
+    /// `healthcheck.test` are occurrences of the service: references list them and a
+    /// rename (every range of `named`) replaces them.
+    #[test]
+    fn hosts_in_commands_and_healthchecks_are_references() {
+        let text = "services:\n  api:\n    image: x\n  worker:\n    command: sh -c \"wait-for api:8080 && run\"\n  probe:\n    command: [\"curl\", \"-f\", \"http://api:8080/health\"]\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://api:8080/\"]\n  tool:\n    entrypoint: [\"wait-for\", \"api:8080\", \"--\"]\n    environment: [\"API=http://api:8080\"]\n  other:\n    command: [\"echo\", \"api\"]\n";
+        let yaml = Yaml::parse(text);
+        assert!(yaml.error.is_none());
+        let found = named(&yaml, text, Kind::Service, "api");
+        // definition, worker's command string, probe's command list and healthcheck,
+        // tool's entrypoint and environment; a bare word is no host reference.
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert!(found.iter().all(|o| &text[o.range.clone()] == "api"));
+        assert_eq!(found.iter().filter(|o| o.definition).count(), 1);
+        let line_of = |o: &Occurrence| text[..o.range.start].lines().count();
+        let mut lines: Vec<usize> = found.iter().map(line_of).collect();
+        lines.sort();
+        assert_eq!(lines, [2, 5, 7, 9, 11, 12], "{found:?}");
+        // The cursor on each reference finds the service.
+        for o in &found {
+            let here = at(&yaml, text, o.range.start + 1).unwrap();
+            assert_eq!((here.kind, here.name.as_str()), (Kind::Service, "api"));
+        }
+        // Renaming every range leaves no reference behind.
+        let mut ranges: Vec<Range<usize>> = found.iter().map(|o| o.range.clone()).collect();
+        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
+        let mut renamed = text.to_string();
+        for r in ranges {
+            renamed.replace_range(r, "backend");
+        }
+        let yaml = Yaml::parse(&renamed);
+        assert!(named(&yaml, &renamed, Kind::Service, "api").is_empty());
+        let after = named(&yaml, &renamed, Kind::Service, "backend");
+        assert_eq!(after.len(), 6, "{renamed}\n{after:?}");
     }
 
     #[test]

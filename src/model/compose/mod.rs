@@ -5,6 +5,7 @@ mod build;
 pub mod dotenv;
 mod index;
 pub mod interpolate;
+mod occurrences;
 mod queries;
 pub mod refs;
 #[cfg(test)]
@@ -12,6 +13,7 @@ mod tests;
 mod values;
 
 pub use build::Inputs;
+pub use occurrences::{NameKind, Occurrence};
 pub use queries::{Project, Vars};
 pub use values::*;
 
