@@ -183,7 +183,7 @@ impl External {
     }
 }
 
-use crate::syntax::yaml::{NodeId, Yaml};
+use crate::syntax::yaml::NodeId;
 
 /// Which list a port entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,8 @@ pub enum PortList {
     Expose,
 }
 
-/// One entry of `services.<name>.ports` or `services.<name>.expose`.
+/// One entry of a service's `ports` or `expose` (the model's [`Port::item`] or
+/// [`Service::expose_items`]), for the rule that re-examines invalid entries.
 #[derive(Debug, Clone, Copy)]
 pub struct PortEntry {
     /// The service's key node (its name).
@@ -200,38 +201,4 @@ pub struct PortEntry {
     pub list: PortList,
     /// The entry itself (possibly an alias).
     pub item: NodeId,
-}
-
-/// Every port entry of every service of every document, merge keys applied.
-pub fn port_entries(yaml: &Yaml) -> Vec<PortEntry> {
-    let mut out = Vec::new();
-    for doc in &yaml.documents {
-        let Some(root) = doc.root else { continue };
-        if !yaml.is_mapping(root) {
-            continue;
-        }
-        let Some(services) = yaml.get(root, "services") else {
-            continue;
-        };
-        for service in yaml.entries(services.value) {
-            if !yaml.is_mapping(service.value) {
-                continue;
-            }
-            for entry in yaml.entries(service.value) {
-                let list = match yaml.scalar(entry.key) {
-                    Some("ports") => PortList::Ports,
-                    Some("expose") => PortList::Expose,
-                    _ => continue,
-                };
-                for &item in yaml.items(entry.value).unwrap_or_default() {
-                    out.push(PortEntry {
-                        service: service.key,
-                        list,
-                        item,
-                    });
-                }
-            }
-        }
-    }
-    out
 }
