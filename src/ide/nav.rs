@@ -33,8 +33,37 @@ pub fn occurrences(yaml: &Yaml, text: &str) -> Vec<Occurrence> {
 
 /// The occurrences of the service or network `name` (what references, highlights and
 /// rename list).
+///
+/// Only the service entries whose text holds `name` are modelled (found by a substring
+/// scan), unless the name is also written outside `services` (an anchor merged with `<<`
+/// may bring it into any service): a name used in a few services of thousands stays cheap.
 pub fn named(yaml: &Yaml, text: &str, kind: Kind, name: &str) -> Vec<Occurrence> {
-    model(yaml, text, &|_| true).occurrences_where(&|k, n| k == kind && n == name)
+    let wanted = |k, n: &str| k == kind && n == name;
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let at: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()).collect();
+    let services = yaml.top("services").map(|s| yaml.span(s.value));
+    let outside = |o: &usize| {
+        services
+            .as_ref()
+            .is_none_or(|s| *o < s.start || *o >= s.end)
+    };
+    let networks = yaml
+        .top("networks")
+        .map(|n| yaml.span(n.key).start..yaml.span(n.value).end);
+    let elsewhere = at
+        .iter()
+        .filter(|o| networks.as_ref().is_none_or(|n| !n.contains(o)))
+        .any(outside);
+    if elsewhere {
+        return model(yaml, text, &|_| true).occurrences_where(&wanted);
+    }
+    let holds = |r: Range<usize>| {
+        let i = at.partition_point(|&o| o < r.start);
+        at.get(i).is_some_and(|&o| o < r.end)
+    };
+    model(yaml, text, &holds).occurrences_where(&wanted)
 }
 
 /// The occurrence under the cursor. Only the service entry that holds `offset` is
