@@ -491,29 +491,54 @@ impl<'y> Builder<'y, '_> {
         out
     }
 
-    /// Host names that `extra_hosts` provides (list `host:ip` / `host=ip`, or map keys).
-    fn extra_hosts(&mut self, node: NodeId) -> Vec<Val<'y>> {
+    /// `extra_hosts` entries: list `host:ip` / `host=ip`, or a map of host to address.
+    fn extra_hosts(&mut self, node: NodeId) -> Vec<ExtraHost<'y>> {
         let yaml = self.yaml;
-        if yaml.items(node).is_some() {
-            return self
-                .list(node)
-                .into_iter()
-                .map(|mut v| {
-                    let host_end = v.value.find(['=', ':']).unwrap_or(v.value.len());
-                    v.value = match v.value {
-                        Cow::Borrowed(s) => Cow::Borrowed(&s[..host_end]),
-                        Cow::Owned(mut s) => {
-                            s.truncate(host_end);
-                            Cow::Owned(s)
-                        }
-                    };
-                    v
-                })
-                .collect();
+        if let Some(items) = yaml.items(node) {
+            let mut out = Vec::with_capacity(items.len());
+            for &item in items {
+                let Some(mut name) = self.val(item) else {
+                    continue;
+                };
+                let host_end = name.value.find(['=', ':']).unwrap_or(name.value.len());
+                let address = name.value.get(host_end + 1..).unwrap_or_default();
+                let address = match &name.value {
+                    Cow::Borrowed(s) => Cow::Borrowed(&s[s.len() - address.len()..]),
+                    Cow::Owned(_) => Cow::Owned(address.to_string()),
+                };
+                name.value = match name.value {
+                    Cow::Borrowed(s) => Cow::Borrowed(&s[..host_end]),
+                    Cow::Owned(mut s) => {
+                        s.truncate(host_end);
+                        Cow::Owned(s)
+                    }
+                };
+                out.push(ExtraHost {
+                    node: item,
+                    name,
+                    address: Some(address),
+                });
+            }
+            return out;
         }
         yaml.entries(node)
             .iter()
-            .filter_map(|e| self.val(e.key))
+            .filter_map(|e| {
+                let name = self.val(e.key)?;
+                let address = yaml
+                    .scalar(e.value)
+                    .or_else(|| {
+                        yaml.items(e.value)
+                            .and_then(|i| i.first())
+                            .and_then(|&i| yaml.scalar(i))
+                    })
+                    .map(Cow::Borrowed);
+                Some(ExtraHost {
+                    node: e.key,
+                    name,
+                    address,
+                })
+            })
             .collect()
     }
 

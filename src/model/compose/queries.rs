@@ -263,10 +263,31 @@ impl<'y> Project<'y> {
 
     /// Whether two services share a project network.
     pub fn share_network(&self, a: &Service<'_>, b: &Service<'_>) -> bool {
+        self.shared_networks(a, b)
+            .is_some_and(|common| !common.is_empty())
+    }
+
+    /// The project networks two services share (in `a`'s order); `None` when either is not
+    /// on project networks (`network_mode` host, bridge or none, or not known here).
+    pub fn shared_networks<'a>(
+        &'a self,
+        a: &'a Service<'_>,
+        b: &'a Service<'_>,
+    ) -> Option<Vec<&'a str>> {
         match (self.attachment(a), self.attachment(b)) {
-            (Attachment::Networks(x), Attachment::Networks(y)) => x.iter().any(|n| y.contains(n)),
-            _ => false,
+            (Attachment::Networks(x), Attachment::Networks(y)) => {
+                Some(x.into_iter().filter(|n| y.contains(n)).collect())
+            }
+            _ => None,
         }
+    }
+
+    /// The services on project network `name` ([`Project::attachment`]: `default` for
+    /// those that name none, `network_mode: service:X` following X).
+    pub fn attached_to<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Service<'y>> {
+        self.services.iter().filter(move |s| {
+            matches!(self.attachment(s), Attachment::Networks(nets) if nets.contains(&name))
+        })
     }
 
     /// The service a host name reaches: service name, network alias, `hostname` or

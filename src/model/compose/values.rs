@@ -240,6 +240,20 @@ pub struct Dep<'y> {
     pub condition: Option<&'y str>,
 }
 
+/// An `extra_hosts` entry: `host:ip` / `host=ip` in the list form, `host: ip` in the map
+/// form.
+#[derive(Debug, Clone)]
+pub struct ExtraHost<'y> {
+    /// The entry as written: the list item, or the map key.
+    pub node: NodeId,
+    /// The host name (interpolated; for a list item, the part before `:` or `=`).
+    pub name: Val<'y>,
+    /// The address it resolves to (`host-gateway` included): after the separator of a list
+    /// item (empty when there is none), the map value (or its first item); `None` when the
+    /// map value is not a scalar.
+    pub address: Option<Cow<'y, str>>,
+}
+
 #[derive(Debug, Clone)]
 pub struct EnvVar<'y> {
     pub key: &'y str,
@@ -286,7 +300,7 @@ pub struct Service<'y> {
     pub network_mode: Option<Val<'y>>,
     pub links: Vec<Val<'y>>,
     pub external_links: Vec<Val<'y>>,
-    pub extra_hosts: Vec<Val<'y>>,
+    pub extra_hosts: Vec<ExtraHost<'y>>,
     pub hostname: Option<Val<'y>>,
     pub container_name: Option<Val<'y>>,
     pub depends_on: Vec<Dep<'y>>,
