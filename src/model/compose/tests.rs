@@ -100,3 +100,45 @@ fn long_syntax_ports_and_replicas() {
         assert_eq!(a.replicas.map(|r| r.0), Some(3));
     });
 }
+
+/// Every occurrence's range holds exactly its name and no range occurs twice, whatever the
+/// scalar style (so that a rename can replace each range): quoted and block values, an
+/// escape before the name (not recorded), interpolation (not recorded), and an anchor
+/// merged into two services (one place).
+#[test]
+fn occurrences_hold_their_names_once() {
+    let texts = [
+        "services:\n  web:\n    depends_on: [\"db\"]\n    links: ['db:alias']\n    networks: {front: {}}\n    command: >-\n      wait-for db:5432\n    environment:\n      A: \"postgres://db:5432/x\"\n      B: \"\\x41 http://db:80\"\n      C: http://${DB:-db}:80\n  db:\n    extends: {service: web}\nnetworks:\n  front:\n",
+        "x-net: &net\n  networks: [front]\nservices:\n  a:\n    <<: *net\n  b:\n    <<: *net\n    network_mode: service:a\nnetworks:\n  front: {}\n",
+    ];
+    for text in texts {
+        let yaml = Yaml::parse(text);
+        assert!(yaml.error.is_none(), "{:?}", yaml.error);
+        let vars = Vars::new();
+        let p = Project::build(text, &yaml, &vars);
+        let all = p.occurrences();
+        assert!(!all.is_empty());
+        let mut ranges = Vec::new();
+        for o in &all {
+            assert_eq!(&text[o.range.clone()], o.name, "{o:?} in {text:?}");
+            assert!(!o.name.contains('$'), "{o:?}");
+            ranges.push((o.range.start, o.range.end));
+        }
+        let n = ranges.len();
+        ranges.sort();
+        ranges.dedup();
+        assert_eq!(ranges.len(), n, "{all:?}");
+    }
+    let text = texts[0];
+    let yaml = Yaml::parse(text);
+    let vars = Vars::new();
+    let p = Project::build(text, &yaml, &vars);
+    let db: Vec<&str> = p
+        .occurrences_where(&|k, n| k == NameKind::Service && n == "db")
+        .iter()
+        .map(|o| &text[o.range.start.saturating_sub(4)..o.range.end])
+        .collect();
+    // depends_on, links, the folded command, the quoted URL, the definition; not the value
+    // with an escape before it, nor the interpolated one.
+    assert_eq!(db.len(), 5, "{db:?}");
+}
