@@ -11,18 +11,15 @@
 
 use std::ops::Range;
 
-use crate::model::compose::{Inputs, Project, Vars};
+use crate::model::compose::Project;
 use crate::syntax::yaml::{NodeId, Yaml};
 
 pub use crate::model::compose::{NameKind as Kind, Occurrence};
 
-static NO_VARS: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(Vars::new);
-
-/// The model navigation reads: the file alone, with no variables (a value written with
-/// `${…}` names nothing navigation can rename), and only the services whose entry `keep`
-/// accepts.
+/// The model navigation reads ([`Project::build_names`]): the file alone, only the
+/// services whose entry `keep` accepts.
 fn model<'y>(yaml: &'y Yaml, text: &'y str, keep: &dyn Fn(Range<usize>) -> bool) -> Project<'y> {
-    Project::build_from(text, yaml, Inputs::vars(&NO_VARS), keep)
+    Project::build_names(text, yaml, keep)
 }
 
 /// Every occurrence of a service or network name in the file, in document order per

@@ -95,10 +95,35 @@ impl<'y> Project<'y> {
         inputs: Inputs<'y>,
         keep: &dyn Fn(Range<usize>) -> bool,
     ) -> Project<'y> {
+        Self::build_inner(text, yaml, inputs, keep, false)
+    }
+
+    /// The model of the names alone, for navigation: the service keys that name services,
+    /// networks and hosts (and the hosts in values), not ports, builds or images; only
+    /// the services whose entry `keep` accepts; no variables, so a value written with
+    /// `${…}` names nothing navigation can rename. Its [`Project::occurrences`] are those
+    /// of the full model.
+    pub fn build_names(
+        text: &'y str,
+        yaml: &'y Yaml,
+        keep: &dyn Fn(Range<usize>) -> bool,
+    ) -> Project<'y> {
+        static NO_VARS: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(Vars::new);
+        Self::build_inner(text, yaml, Inputs::vars(&NO_VARS), keep, true)
+    }
+
+    fn build_inner(
+        text: &'y str,
+        yaml: &'y Yaml,
+        inputs: Inputs<'y>,
+        keep: &dyn Fn(Range<usize>) -> bool,
+        names_only: bool,
+    ) -> Project<'y> {
         let mut b = Builder {
             yaml,
             vars: inputs.vars,
             errors: Vec::new(),
+            names_only,
         };
         let mut project = Project {
             yaml,
@@ -194,7 +219,26 @@ struct Builder<'y, 'v> {
     yaml: &'y Yaml,
     vars: &'v Vars,
     errors: Vec<(NodeId, InterpolationError)>,
+    /// Read only the service keys that name services, networks and hosts
+    /// ([`NAMING_KEYS`]).
+    names_only: bool,
 }
+
+/// The service keys where a service, a network or a host is named: what
+/// [`Project::build_names`] reads.
+const NAMING_KEYS: &[&str] = &[
+    "networks",
+    "depends_on",
+    "links",
+    "network_mode",
+    "extends",
+    "environment",
+    "command",
+    "entrypoint",
+    "healthcheck",
+    "hostname",
+    "container_name",
+];
 
 impl<'y> Builder<'y, '_> {
     /// A scalar value, interpolated. Numbers and booleans become their text.
@@ -309,6 +353,9 @@ impl<'y> Builder<'y, '_> {
             };
             if let Some(i) = TRACKED_KEYS.iter().position(|t| *t == k) {
                 s.keys[i] = entry.key;
+            }
+            if self.names_only && !NAMING_KEYS.contains(&k) {
+                continue;
             }
             let v = entry.value;
             match k {

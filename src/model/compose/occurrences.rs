@@ -55,20 +55,20 @@ impl Project<'_> {
         self.occurrences_where(&|_, _| true)
     }
 
-    /// The occurrences whose kind and name `keep` accepts.
+    /// The occurrences whose kind and name `keep` accepts (asked before any range is
+    /// computed).
     pub fn occurrences_where(&self, keep: &dyn Fn(NameKind, &str) -> bool) -> Vec<Occurrence> {
         let mut out = Vec::new();
         let mut other_file = Vec::new();
-        let push = |out: &mut Vec<Occurrence>,
-                    kind,
-                    found: Option<(&str, Range<usize>)>,
-                    definition: bool| {
-            if let Some((name, range)) = found
-                && keep(kind, name)
-            {
+        let push = |out: &mut Vec<Occurrence>, kind, at: Option<At<'_>>, definition: bool| {
+            let Some(at) = at else { return };
+            if !keep(kind, at.name) {
+                return;
+            }
+            if let Some(range) = self.range(&at) {
                 out.push(Occurrence {
                     kind,
-                    name: name.to_string(),
+                    name: at.name.to_string(),
                     range,
                     definition,
                     file: None,
@@ -86,35 +86,33 @@ impl Project<'_> {
             for l in &s.links {
                 // `links: [db:database]` names `db`.
                 let len = l.value.find(':').unwrap_or(l.value.len());
-                push(&mut out, NameKind::Service, self.literal(l, 0..len), false);
+                push(&mut out, NameKind::Service, self.part(l, 0..len), false);
             }
             if let Some(mode) = &s.network_mode
                 && mode.value.starts_with("service:")
             {
-                let found = self.literal(mode, "service:".len()..mode.value.len());
-                push(&mut out, NameKind::Service, found, false);
+                let at = self.part(mode, "service:".len()..mode.value.len());
+                push(&mut out, NameKind::Service, at, false);
             }
             if let Some(e) = &s.extends {
-                let found = self.literal(&e.service, 0..e.service.value.len());
+                let at = self.part(&e.service, 0..e.service.value.len());
                 match &e.file {
-                    None => push(&mut out, NameKind::Service, found, false),
+                    None => push(&mut out, NameKind::Service, at, false),
                     Some(file) => {
                         let before = other_file.len();
-                        push(&mut other_file, NameKind::Service, found, false);
+                        push(&mut other_file, NameKind::Service, at, false);
                         if let Some(o) = other_file.get_mut(before) {
                             o.file = Some(file.raw().to_string());
                         }
                     }
                 }
             }
-            for r in self.refs.iter().filter(|r| r.service == i) {
-                let val = self.ref_val(r);
-                push(
-                    &mut out,
-                    NameKind::Service,
-                    self.literal(val, r.host.host_range.clone()),
-                    false,
-                );
+            // `refs` are in service order.
+            let from = self.refs.partition_point(|r| r.service < i);
+            let to = from + self.refs[from..].partition_point(|r| r.service == i);
+            for r in &self.refs[from..to] {
+                let at = self.part(self.ref_val(r), r.host.host_range.clone());
+                push(&mut out, NameKind::Service, at, false);
             }
         }
         for n in &self.networks {
@@ -128,37 +126,45 @@ impl Project<'_> {
         out
     }
 
-    /// A scalar node's whole value, when written literally.
-    fn whole(&self, node: NodeId) -> Option<(&str, Range<usize>)> {
-        let value = self.yaml.scalar(node)?;
-        if value.contains('$') {
-            return None;
-        }
-        self.exact(node, value, 0..value.len())
+    /// A scalar node's whole value, unless written with `${…}`.
+    fn whole(&self, node: NodeId) -> Option<At<'_>> {
+        let name = self.yaml.scalar(node)?;
+        (!name.contains('$')).then_some(At {
+            name,
+            place: Place::Node(node, 0..name.len()),
+        })
     }
 
-    /// `part` of a value, when the value is written literally.
-    fn literal<'a>(
-        &'a self,
-        val: &'a Val<'_>,
-        part: Range<usize>,
-    ) -> Option<(&'a str, Range<usize>)> {
+    /// `part` of a value, unless interpolation made the value.
+    fn part<'a>(&'a self, val: &'a Val<'_>, part: Range<usize>) -> Option<At<'a>> {
         if val.interpolated() {
             return None;
         }
-        let name = val.value.get(part.clone())?;
-        let range = self.raw_span(val, part)?;
-        (self.text.get(range.clone())? == name).then_some((name, range))
+        Some(At {
+            name: val.value.get(part.clone())?,
+            place: Place::Val(val, part),
+        })
     }
 
-    fn exact<'a>(
-        &'a self,
-        node: NodeId,
-        value: &'a str,
-        part: Range<usize>,
-    ) -> Option<(&'a str, Range<usize>)> {
-        let name = value.get(part.clone())?;
-        let range = self.yaml.part_span(self.text, node, part)?;
-        (self.text.get(range.clone())? == name).then_some((name, range))
+    /// Where a candidate is written, when literally (its range holds exactly its name).
+    fn range(&self, at: &At<'_>) -> Option<Range<usize>> {
+        let range = match &at.place {
+            Place::Node(node, part) => self.yaml.part_span(self.text, *node, part.clone())?,
+            Place::Val(val, part) => self.raw_span(val, part.clone())?,
+        };
+        (self.text.get(range.clone())? == at.name).then_some(range)
     }
+}
+
+/// A name the model holds, before its range is computed.
+struct At<'a> {
+    name: &'a str,
+    place: Place<'a>,
+}
+
+enum Place<'a> {
+    /// A part of a scalar node's value.
+    Node(NodeId, Range<usize>),
+    /// A part of a value.
+    Val(&'a Val<'a>, Range<usize>),
 }

@@ -18,7 +18,7 @@ pub struct Project<'y> {
     pub networks: Vec<Network<'y>>,
     /// `${VAR:?…}` with VAR missing, or a malformed template.
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
-    /// Hosts named in environment values and commands.
+    /// Hosts named in environment values and commands, in service order.
     pub refs: Vec<ServiceRef<'y>>,
     /// What the project's other files define.
     pub external: &'y super::External,

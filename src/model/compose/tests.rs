@@ -142,3 +142,19 @@ fn occurrences_hold_their_names_once() {
     // with an escape before it, nor the interpolated one.
     assert_eq!(db.len(), 5, "{db:?}");
 }
+
+/// The names-only model that navigation builds has the occurrences of the full model.
+#[test]
+fn the_names_model_has_the_full_models_occurrences() {
+    for text in [
+        "services:\n  web:\n    image: x\n    ports: [\"8080:80\"]\n    networks: [front]\n    depends_on: {db: {condition: service_healthy}}\n    links: [\"db:database\"]\n    command: [\"wait-for\", \"db:5432\"]\n    healthcheck: {test: [\"CMD\", \"curl\", \"http://db:80/\"]}\n    environment: [\"DB=postgres://db:5432\"]\n  side:\n    network_mode: \"service:web\"\n    extends: web\n  db:\n    extends: {file: base.yaml, service: app}\nnetworks:\n  front: {}\n",
+        "x-net: &net\n  networks: [front]\nservices:\n  a:\n    <<: *net\n  b:\n    <<: *net\n    network_mode: service:a\nnetworks:\n  front: {}\n",
+    ] {
+        let yaml = Yaml::parse(text);
+        let vars = Vars::new();
+        let full = Project::build(text, &yaml, &vars).occurrences();
+        let names = Project::build_names(text, &yaml, &|_| true).occurrences();
+        assert!(full.len() > 3, "{full:?}");
+        assert_eq!(names, full, "{text:?}");
+    }
+}
