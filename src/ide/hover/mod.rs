@@ -444,22 +444,18 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
     md
 }
 
-/// The variables of a value: what each resolved to, and from where.
+/// The variables of a value: what each resolved to, and from where (as the model read
+/// them).
 fn push_interpolation(md: &mut String, v: &Val<'_>, env: Env<'_>) {
     if !v.interpolated() {
         return;
     }
-    let out = crate::model::compose::interpolate::interpolate(v.raw(), &|name| {
-        env.vars.get(name).cloned()
-    });
     let _ = write!(md, "\n`{}` → `{}`", v.raw(), v.value);
-    let mut used = out.used.clone();
-    used.dedup();
-    for name in used {
-        let origin = match env.vars.get(&name) {
-            Some(value) if env.dotenv.contains(&name) => format!("`{name}={value}` from `.env`"),
+    for (name, value) in v.used() {
+        let origin = match value {
+            Some(value) if env.dotenv.contains(name) => format!("`{name}={value}` from `.env`"),
             Some(value) => format!("`{name}={value}` from the environment"),
-            None if out.unset.contains(&name) => format!("`{name}` is unset (empty)"),
+            None if v.unset().contains(name) => format!("`{name}` is unset (empty)"),
             None => format!("`{name}` is unset: the default applies"),
         };
         let _ = write!(md, "; {origin}");

@@ -58,6 +58,12 @@ impl<'y> Val<'y> {
         self.interp.as_ref().map_or(&[], |i| &i.unset)
     }
 
+    /// The variables the value was written with, each once, with the value it had here
+    /// (`None`: unset).
+    pub fn used(&self) -> &[(String, Option<String>)] {
+        self.interp.as_ref().map_or(&[], |i| &i.used)
+    }
+
     pub fn error(&self) -> Option<&InterpolationError> {
         self.interp.as_ref()?.error.as_ref()
     }
