@@ -1,5 +1,13 @@
 //! The Compose view of a YAML tree: interpolation, `.env`, and the project model that the
-//! rules read. Pure: the variables come in as a map.
+//! rules, hovers and navigation read. Pure: the variables come in as a map.
+//!
+//! - `values.rs`: the model's data (`Val`, `Service`, `Port`, `Network`, `ServiceRef`, ...);
+//! - `build.rs`: the one walk of the tree that fills it ([`Project::build_from`] with its
+//!   [`Inputs`]; [`Project::build_names`] for navigation);
+//! - `index.rs`: the hash indexes built once per model;
+//! - `queries.rs`: [`Project`] and the queries everyone shares;
+//! - `occurrences.rs`: every place a service or network is named ([`Occurrence`]);
+//! - `refs.rs`: host references inside values; `interpolate.rs`, `dotenv.rs`.
 
 mod build;
 pub mod dotenv;

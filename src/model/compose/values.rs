@@ -72,7 +72,7 @@ impl<'y> Val<'y> {
 /// A host named in a service's environment or command.
 #[derive(Debug, Clone)]
 pub struct ServiceRef<'y> {
-    /// Index of the service in [`Project::services`].
+    /// Index of the service in [`Project::services`](super::Project::services).
     pub service: usize,
     /// The environment variable's name, or `command`.
     pub key: &'y str,
@@ -83,7 +83,7 @@ pub struct ServiceRef<'y> {
     /// For `DB_HOST=db`, the port of `DB_PORT` in the same service.
     pub sibling_port: Option<u16>,
     /// Who uses the address: this container, a browser or another machine, a listener
-    /// ([`refs::audience`]; the one place that decides it).
+    /// ([`refs::audience`](super::refs::audience); the one place that decides it).
     pub audience: Audience,
     /// Whether the value is an environment variable, a `command`/`entrypoint` word or a
     /// `healthcheck.test` word.
