@@ -60,8 +60,10 @@ pub fn compose(
         for n in yaml.entries(networks.value) {
             if contains(&yaml.span(n.key), offset) {
                 let name = yaml.scalar(n.key).unwrap_or("");
-                // Who is attached is the rules' query over every service.
-                let project = Project::build_with(text, yaml, env.vars, env.external);
+                // Who is attached is the rules' query over every service (their naming
+                // keys are enough for it).
+                let inputs = crate::model::compose::Inputs::with_external(env.vars, env.external);
+                let project = Project::build_names_from(text, yaml, inputs, &|_| true);
                 let attached: Vec<String> = project
                     .attached_to(name)
                     .map(|s| s.name.to_string())

@@ -109,7 +109,19 @@ impl<'y> Project<'y> {
         keep: &dyn Fn(Range<usize>) -> bool,
     ) -> Project<'y> {
         static NO_VARS: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(Vars::new);
-        Self::build_inner(text, yaml, Inputs::vars(&NO_VARS), keep, true)
+        Self::build_names_from(text, yaml, Inputs::vars(&NO_VARS), keep)
+    }
+
+    /// As [`Project::build_names`] with [`Inputs`]: the names and where each service's
+    /// traffic lives ([`Project::attachment`] reads only naming keys), as the project's
+    /// other files and variables make them.
+    pub fn build_names_from(
+        text: &'y str,
+        yaml: &'y Yaml,
+        inputs: Inputs<'y>,
+        keep: &dyn Fn(Range<usize>) -> bool,
+    ) -> Project<'y> {
+        Self::build_inner(text, yaml, inputs, keep, true)
     }
 
     fn build_inner(
