@@ -148,10 +148,14 @@ fn compose(text: &str, ctx: &Context) -> Analysis {
     } else {
         &ctx.external
     };
-    let mut project = Project::build_with(text, &yaml, &ctx.vars, external);
-    project.host = &ctx.rules.host;
-    project.dotenv = &ctx.dotenv;
-    project.dotenv_lines = &ctx.dotenv_lines;
+    let inputs = crate::model::compose::Inputs {
+        vars: &ctx.vars,
+        external,
+        host: &ctx.rules.host,
+        dotenv: &ctx.dotenv,
+        dotenv_lines: &ctx.dotenv_lines,
+    };
+    let project = Project::build_from(text, &yaml, inputs, &|_| true);
     rules::check_compose(&project, &ctx.rules, &mut findings);
     drop(project);
     Analysis {

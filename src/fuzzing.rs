@@ -75,8 +75,8 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                     assert_eq!(named, expected, "named {}", at.name);
                 }
                 let _ = crate::ide::nav::service_at(&yaml, o);
-                let _ = crate::ide::nav::completing(text, o);
-                let _ = crate::ide::nav::already_named(text, o);
+                let _ = crate::ide::completion::completing(text, o);
+                let _ = crate::ide::completion::already_named(text, o);
             }
             for occ in &all {
                 assert!(occ.range.end <= text.len());

@@ -597,6 +597,50 @@ async fn document_highlight_marks_the_definition_and_the_uses_in_this_file() {
     assert!(r["result"].is_null(), "{r}");
 }
 
+/// Rename and references read the Compose model's occurrences: a host in `command`
+/// (string and list form) and in `healthcheck.test` is renamed with the service.
+#[tokio::test]
+async fn rename_and_references_include_hosts_in_commands_and_healthchecks() {
+    let uri = "file:///tmp/portside-rename-commands/compose.yaml";
+    let text = "services:\n  api:\n    image: x\n  worker:\n    command: sh -c \"wait-for api:8080 && run\"\n  probe:\n    command: [\"curl\", \"-f\", \"http://api:8080/health\"]\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://api:8080/\"]\n";
+    let mut c = start_with("utf-16").await;
+    c.open(uri, "yaml", 1, text).await;
+    c.diagnostics(uri).await;
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+    let mut params = at(1, 3);
+    params["context"] = json!({"includeDeclaration": true});
+    let r = c.request("textDocument/references", params).await;
+    let mut found: Vec<[u64; 4]> = r["result"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(range)
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [[1, 2, 1, 5], [4, 29, 4, 32], [6, 36, 6, 39], [8, 42, 8, 45]],
+        "{r}"
+    );
+    // From the command's host, the definition.
+    let r = c.request("textDocument/definition", at(4, 30)).await;
+    assert_eq!(range(&r["result"]), [1, 2, 1, 5], "{r}");
+    let mut params = at(8, 43);
+    params["newName"] = json!("backend");
+    let r = c.request("textDocument/rename", params).await;
+    let mut edits: Vec<[u64; 4]> = r["result"]["changes"][uri]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|e| {
+            assert_eq!(e["newText"], "backend");
+            range(e)
+        })
+        .collect();
+    edits.sort();
+    assert_eq!(edits, found, "{r}");
+}
+
 #[tokio::test]
 async fn definition_references_symbols_completion_and_rename_across_two_files() {
     let dir = std::env::temp_dir().join(format!("portside-lsp-nav-{}", std::process::id()));

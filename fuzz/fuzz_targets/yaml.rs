@@ -46,7 +46,6 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = portside::model::compose::port_entries(&yaml);
     let _ = portside::ide::nav::symbols(&yaml);
     let _ = portside::ide::nav::occurrences(&yaml, text);
 });

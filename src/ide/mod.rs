@@ -1,6 +1,7 @@
-//! The IDE features the server and the fuzzers share: hovers and navigation (occurrences,
-//! definition, references, rename, symbols, completion contexts). They read the models and
+//! The IDE features the server and the fuzzers share: hovers, navigation (occurrences,
+//! definition, references, rename, symbols) and completion contexts. They read the models and
 //! the analysis' findings and never touch the disk.
 
+pub mod completion;
 pub mod hover;
 pub mod nav;

@@ -1,7 +1,7 @@
 use super::declare_rule;
 use crate::finding::Finding;
+use crate::model::compose::Attachment;
 use crate::model::compose::Project;
-use crate::model::compose::model::Attachment;
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +47,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let mut pooled: Vec<&crate::model::compose::model::Network> = p
+    let mut pooled: Vec<&crate::model::compose::Network> = p
         .networks
         .iter()
         .filter(|n| !n.external && n.ipam.iter().all(|c| c.subnet.is_none()))

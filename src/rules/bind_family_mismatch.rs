@@ -2,7 +2,7 @@ use super::declare_rule;
 use crate::finding::{Edit, Finding};
 use crate::knowledge::servers::ADDRESS_FLAGS;
 use crate::model::compose::Project;
-use crate::model::compose::model::{Attachment, Val};
+use crate::model::compose::{Attachment, Val};
 use crate::model::dockerfile::listen::{flag_value, host_of};
 use crate::model::dockerfile::{Word, split_words};
 

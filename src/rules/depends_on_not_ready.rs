@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::finding::Finding;
-use crate::model::compose::model::CommandKind;
+use crate::model::compose::CommandKind;
 use crate::model::compose::refs::waits_for;
 use crate::model::compose::{Project, Service};
 

@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use super::declare_rule;
 use crate::finding::{Finding, Severity};
-use crate::model::compose::model::{Port, PortSpec};
+use crate::model::compose::{Port, PortSpec};
 use crate::model::compose::{Project, Service};
 use crate::model::ports;
 

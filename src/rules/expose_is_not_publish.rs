@@ -1,7 +1,7 @@
 use super::declare_rule;
 use crate::finding::{Finding, Severity};
+use crate::model::compose::CommandKind;
 use crate::model::compose::Project;
-use crate::model::compose::model::CommandKind;
 use crate::model::compose::refs::{Audience, is_loopback};
 use crate::model::ports;
 

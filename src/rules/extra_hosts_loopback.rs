@@ -1,7 +1,7 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
 use crate::model::compose::Project;
-use crate::model::compose::model::Val;
+use crate::model::compose::Val;
 
 declare_rule! {
     /// ## What it does

@@ -52,7 +52,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 let Some(at) = val.value.find(name) else {
                     continue;
                 };
-                if s.extra_hosts.iter().any(|h| h.value == *name) {
+                if s.extra_hosts.iter().any(|h| h.name.value == *name) {
                     continue;
                 }
                 let mut f = Finding::new(

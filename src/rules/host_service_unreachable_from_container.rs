@@ -71,7 +71,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// `extra_hosts` names mapped to `host-gateway`.
-fn host_names<'p>(p: &'p Project, s: &crate::model::compose::model::Service) -> Vec<&'p str> {
+fn host_names<'p>(p: &'p Project, s: &crate::model::compose::Service) -> Vec<&'p str> {
     let mut names = Vec::new();
     let Some(entry) = p.yaml.get(s.node, "extra_hosts") else {
         return names;

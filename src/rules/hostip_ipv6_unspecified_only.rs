@@ -1,7 +1,7 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::PortSpec;
 use crate::model::compose::Project;
-use crate::model::compose::model::PortSpec;
 use crate::model::ports;
 
 declare_rule! {

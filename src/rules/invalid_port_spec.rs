@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
-use crate::model::compose::model::PortSpec;
+use crate::model::compose::PortSpec;
 use crate::model::compose::{self, PortList, Project};
 use crate::model::ports::{self, PortErrorKind};
 use crate::syntax::yaml::{NodeId, NodeKind, Plain, Style, Yaml, resolve_plain};

@@ -5,7 +5,7 @@ use ipnet::IpNet;
 use super::declare_rule;
 use crate::finding::{Edit, Finding, Severity};
 use crate::model::compose::Project;
-use crate::model::compose::model::{Network, Val};
+use crate::model::compose::{Network, Val};
 
 declare_rule! {
     /// ## What it does

@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding, Severity};
-use crate::model::compose::model::CommandKind;
+use crate::model::compose::CommandKind;
 use crate::model::compose::refs::{Audience, host_key_prefix, is_loopback};
 use crate::model::compose::{Attachment, Project};
 

@@ -187,7 +187,7 @@ pub type DaemonCheck = fn(&str, &crate::model::daemon::Daemon, &mut Vec<crate::f
 
 /// A Compose service built from a Dockerfile that the workspace layer read.
 pub(crate) struct Built<'p> {
-    pub service: &'p crate::model::compose::model::Service<'p>,
+    pub service: &'p crate::model::compose::Service<'p>,
     pub file: &'p crate::finding::OtherFile,
     /// The build context's package.json.
     pub package: Option<&'p crate::finding::OtherFile>,

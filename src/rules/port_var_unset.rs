@@ -1,7 +1,7 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
+use crate::model::compose::PortSpec;
 use crate::model::compose::Project;
-use crate::model::compose::model::PortSpec;
 
 declare_rule! {
     /// ## What it does
@@ -140,7 +140,7 @@ fn blank_container_port(name: &str) -> (&'static str, String) {
 
 fn push(
     p: &Project,
-    v: &crate::model::compose::model::Val,
+    v: &crate::model::compose::Val,
     range: std::ops::Range<usize>,
     name: &str,
     what: &str,

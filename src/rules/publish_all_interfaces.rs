@@ -1,6 +1,6 @@
 use super::declare_rule;
 use crate::finding::{Edit, Finding};
-use crate::model::compose::model::PortSpec;
+use crate::model::compose::PortSpec;
 use crate::model::compose::{Attachment, Project, Service};
 use crate::model::ports;
 
@@ -75,7 +75,7 @@ fn unspecified(ip: &str) -> bool {
 
 /// The first binding of a port entry when it publishes on every interface.
 pub(super) fn all_interfaces<'a>(
-    port: &'a crate::model::compose::model::Port,
+    port: &'a crate::model::compose::Port,
 ) -> Option<&'a ports::Binding> {
     let b = port.bindings()?.first()?;
     (unspecified(&b.host_ip) && !b.published.is_empty()).then_some(b)
@@ -134,10 +134,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// Puts `127.0.0.1` where the host address goes.
-pub(super) fn loopback_edit(
-    p: &Project,
-    port: &crate::model::compose::model::Port,
-) -> Option<Edit> {
+pub(super) fn loopback_edit(p: &Project, port: &crate::model::compose::Port) -> Option<Edit> {
     match &port.spec {
         PortSpec::Short(v) if !v.interpolated() => {
             let parts = ports::spec_parts(&v.value);

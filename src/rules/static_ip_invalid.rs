@@ -44,7 +44,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let mut taken: Vec<(&str, IpAddr, &crate::model::compose::model::Val, &str)> = Vec::new();
+    let mut taken: Vec<(&str, IpAddr, &crate::model::compose::Val, &str)> = Vec::new();
     for s in &p.services {
         for attach in &s.networks {
             for (val, v6) in [(&attach.ipv4, false), (&attach.ipv6, true)] {

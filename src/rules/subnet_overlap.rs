@@ -36,7 +36,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let mut seen: Vec<(&str, ipnet::IpNet, &crate::model::compose::model::Val)> = Vec::new();
+    let mut seen: Vec<(&str, ipnet::IpNet, &crate::model::compose::Val)> = Vec::new();
     for n in p.networks.iter().filter(|n| !n.external) {
         for c in &n.ipam {
             let Some(s) = &c.subnet else { continue };

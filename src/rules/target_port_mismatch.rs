@@ -2,7 +2,7 @@ use super::declare_rule;
 use crate::finding::{Edit, Finding};
 use crate::knowledge::images;
 use crate::model::compose::Project;
-use crate::model::compose::model::{Port, PortSpec};
+use crate::model::compose::{Port, PortSpec};
 use crate::model::ports;
 
 declare_rule! {

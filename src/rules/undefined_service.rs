@@ -134,7 +134,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 /// An `extends: file:` that cannot be read.
 fn out_of_reach(
     p: &Project,
-    file: &crate::model::compose::model::Val,
+    file: &crate::model::compose::Val,
     service: &str,
     report: &mut impl FnMut(std::ops::Range<usize>, &str, String),
 ) {

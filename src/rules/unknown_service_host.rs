@@ -82,7 +82,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             .iter()
             .chain(&s.external_links)
             .any(|l| l.value.split(':').any(|part| part == host))
-            || s.extra_hosts.iter().any(|h| h.value == host);
+            || s.extra_hosts.iter().any(|h| h.name.value == host);
         let external = match p.attachment(s) {
             Attachment::Networks(nets) => nets
                 .iter()

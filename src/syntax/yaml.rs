@@ -684,6 +684,21 @@ impl Yaml {
         }
     }
 
+    /// The root mapping of the first document whose root is a mapping (a Compose file's
+    /// top level). The one place that looks it up.
+    pub fn root_mapping(&self) -> Option<NodeId> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.root)
+            .find(|&r| self.is_mapping(r))
+    }
+
+    /// The entry `key` of the [root mapping](Yaml::root_mapping): `services`, `networks`,
+    /// `include`, ...
+    pub fn top(&self, key: &str) -> Option<MergedEntry> {
+        self.get(self.root_mapping()?, key)
+    }
+
     /// The value for `key` in mapping `id`, merge keys applied. The mapping's own keys
     /// are looked at first, without building the merged list.
     pub fn get(&self, id: NodeId, key: &str) -> Option<MergedEntry> {

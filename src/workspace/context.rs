@@ -233,15 +233,7 @@ fn dockerfiles(
         return Vec::new();
     }
     // Only the services with `build:` are modelled (the analysis models them all).
-    let Some(root) = yaml
-        .documents
-        .iter()
-        .filter_map(|d| d.root)
-        .find(|&r| yaml.is_mapping(r))
-    else {
-        return Vec::new();
-    };
-    let Some(services) = yaml.get(root, "services") else {
+    let Some(services) = yaml.top("services") else {
         return Vec::new();
     };
     // The services whose entry holds a `build:` of the text (found by a substring scan, not

@@ -50,7 +50,7 @@ impl Refs {
         Refs::of_tree(path, text, &Yaml::parse(text))
     }
 
-    /// From the tree of `text`; the services are walked only when the text mentions
+    /// From the tree of `text`; the services are modelled only when the text mentions
     /// `extends:` (a file of thousands of services usually does not).
     fn of_tree(path: &Path, text: &str, yaml: &Yaml) -> Refs {
         let Some(dir) = path.parent() else {
@@ -61,19 +61,16 @@ impl Refs {
         if !include && !extends {
             return Refs::default();
         }
+        let extends = if extends {
+            extends_files_in(text, yaml)
+        } else {
+            Vec::new()
+        };
+        let mut references = includes_in(yaml);
+        references.extend(extends.iter().cloned());
         Refs {
-            references: references_in(yaml, extends)
-                .into_iter()
-                .map(|n| dir.join(n))
-                .collect(),
-            extends: if extends {
-                extends_files_in(yaml)
-                    .into_iter()
-                    .map(|n| dir.join(n))
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            references: references.into_iter().map(|n| dir.join(n)).collect(),
+            extends: extends.into_iter().map(|n| dir.join(n)).collect(),
         }
     }
 }
@@ -197,7 +194,7 @@ pub(super) fn related(
     if let (Some(dir), Some((text, own))) = (path.parent(), own)
         && memchr::memmem::find(text.as_bytes(), b"extends:").is_some()
     {
-        for written in extends_files_in(own) {
+        for written in extends_files_in(text, own) {
             let services =
                 modelled(vfs, &dir.join(&written), vars, key).map(|m| m.service_names.clone());
             external.extends_files.insert(written, services);
@@ -290,31 +287,19 @@ fn siblings(path: &Path, vfs: &Vfs<'_>) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The root mapping of a Compose tree.
-fn root(yaml: &Yaml) -> Option<crate::syntax::yaml::NodeId> {
-    yaml.documents
+/// The `extends: file:` values of a Compose tree, as written (local paths only), in
+/// service order: what the Compose model reads as each service's `extends.file`.
+fn extends_files_in(text: &str, yaml: &Yaml) -> Vec<String> {
+    static NO_VARS: std::sync::LazyLock<crate::model::compose::Vars> =
+        std::sync::LazyLock::new(Default::default);
+    let project = Project::build(text, yaml, &NO_VARS);
+    project
+        .services
         .iter()
-        .filter_map(|d| d.root)
-        .find(|&r| yaml.is_mapping(r))
-}
-
-/// The `extends: file:` values of a Compose tree, as written.
-pub(super) fn extends_files_in(yaml: &Yaml) -> Vec<String> {
-    let Some(root) = root(yaml) else {
-        return Vec::new();
-    };
-    let Some(services) = yaml.get(root, "services") else {
-        return Vec::new();
-    };
-    yaml.entries(services.value)
-        .iter()
-        .filter_map(|s| {
-            let extends = yaml.get(s.value, "extends")?;
-            let file = yaml.get(extends.value, "file")?;
-            yaml.scalar(file.value)
-                .filter(|f| is_local(f))
-                .map(str::to_string)
-        })
+        .filter_map(|s| s.extends.as_ref()?.file.as_ref())
+        .map(|f| f.raw())
+        .filter(|f| is_local(f))
+        .map(str::to_string)
         .collect()
 }
 
@@ -390,13 +375,10 @@ pub fn namespace_paths(path: &Path, text: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Files that a Compose tree names in `include:` and `extends: file:`, as written.
-fn references_in(yaml: &Yaml, extends: bool) -> Vec<String> {
-    let Some(root) = root(yaml) else {
-        return Vec::new();
-    };
+/// Files that a Compose tree names in `include:`, as written (local paths only).
+fn includes_in(yaml: &Yaml) -> Vec<String> {
     let mut names: Vec<&str> = Vec::new();
-    if let Some(include) = yaml.get(root, "include") {
+    if let Some(include) = yaml.top("include") {
         for &item in yaml.items(include.value).unwrap_or_default() {
             match yaml.scalar(item) {
                 Some(p) => names.push(p),
@@ -408,15 +390,6 @@ fn references_in(yaml: &Yaml, extends: bool) -> Vec<String> {
                         }
                     }
                 }
-            }
-        }
-    }
-    if let Some(services) = yaml.get(root, "services").filter(|_| extends) {
-        for s in yaml.entries(services.value) {
-            if let Some(extends) = yaml.get(s.value, "extends")
-                && let Some(file) = yaml.get(extends.value, "file")
-            {
-                names.extend(yaml.scalar(file.value));
             }
         }
     }

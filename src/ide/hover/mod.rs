@@ -9,10 +9,10 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use crate::finding::Finding;
-use crate::model::compose::model::{Port, PortSpec, Val};
 use crate::model::compose::{Attachment, External, Project, Service, Vars};
+use crate::model::compose::{Port, PortSpec, Val};
 use crate::model::ports::{self, Binding};
-use crate::syntax::yaml::{NodeId, Yaml};
+use crate::syntax::yaml::Yaml;
 
 /// A hover's Markdown and the byte range it explains.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +44,8 @@ pub fn compose(
     offset: usize,
     findings: &[Finding],
 ) -> Option<Hovered> {
-    let root = yaml
-        .documents
-        .iter()
-        .filter_map(|d| d.root)
-        .find(|&r| yaml.is_mapping(r))?;
     let mut found = None;
-    if let Some(services) = yaml.get(root, "services")
+    if let Some(services) = yaml.top("services")
         && contains(&yaml.span(services.value), offset)
     {
         let keep = |r: Range<usize>| contains(&r, offset);
@@ -60,14 +55,21 @@ pub fn compose(
         }
     }
     if found.is_none()
-        && let Some(networks) = yaml.get(root, "networks")
+        && let Some(networks) = yaml.top("networks")
     {
         for n in yaml.entries(networks.value) {
             if contains(&yaml.span(n.key), offset) {
                 let name = yaml.scalar(n.key).unwrap_or("");
-                let project = Project::build_only(text, yaml, env.vars, env.external, &|_| false);
+                // Who is attached is the rules' query over every service (their naming
+                // keys are enough for it).
+                let inputs = crate::model::compose::Inputs::with_external(env.vars, env.external);
+                let project = Project::build_names_from(text, yaml, inputs, &|_| true);
+                let attached: Vec<String> = project
+                    .attached_to(name)
+                    .map(|s| s.name.to_string())
+                    .collect();
                 found = Some(Hovered {
-                    markdown: network(&project, name, Some(&attached(yaml, root, name))),
+                    markdown: network(&project, name, Some(&attached)),
                     range: yaml.span(n.key),
                     port_mapping: false,
                 });
@@ -119,8 +121,7 @@ fn push_findings(md: &mut String, findings: &[Finding], range: &Range<usize>) {
             md.push_str("\n\n---\n");
             first = false;
         }
-        let message = f.message.split(". ").next().unwrap_or(&f.message);
-        let _ = write!(md, "\n⚠ `{}`: {message}", f.rule.code);
+        let _ = write!(md, "\n⚠ `{}`: {}", f.rule.code, f.rule.summary);
     }
 }
 
@@ -188,35 +189,16 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
             });
         }
     }
-    if let Some(hosts) = p.yaml.get(s.node, "extra_hosts") {
-        let y = p.yaml;
-        let pairs: Vec<(NodeId, String)> = match y.items(hosts.value) {
-            Some(items) => items
-                .iter()
-                .filter_map(|&i| Some((i, y.scalar(i)?.to_string())))
-                .collect(),
-            None => y
-                .entries(hosts.value)
-                .iter()
-                .filter_map(|e| {
-                    let value = y.scalar(e.value).or_else(|| {
-                        y.items(e.value)
-                            .and_then(|i| i.first())
-                            .and_then(|&i| y.scalar(i))
-                    })?;
-                    Some((e.key, format!("{}={value}", y.scalar(e.key)?)))
-                })
-                .collect(),
-        };
-        for (node, entry) in pairs {
-            let range = p.span(node);
-            if contains(&range, offset) {
-                return Some(Hovered {
-                    markdown: extra_host(&entry),
-                    range,
-                    port_mapping: false,
-                });
-            }
+    for h in &s.extra_hosts {
+        let range = p.span(h.node);
+        if let Some(address) = &h.address
+            && contains(&range, offset)
+        {
+            return Some(Hovered {
+                markdown: extra_host(&h.name.value, address),
+                range,
+                port_mapping: false,
+            });
         }
     }
     None
@@ -227,7 +209,7 @@ fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> 
 fn service_ref(
     p: &Project<'_>,
     from: &Service<'_>,
-    r: &crate::model::compose::model::ServiceRef<'_>,
+    r: &crate::model::compose::ServiceRef<'_>,
     env: Env<'_>,
 ) -> String {
     let host = p.ref_host(r);
@@ -265,42 +247,34 @@ fn service_ref(
         }
         return md;
     }
-    // The named service, built on its own (hovers never build the whole project).
-    let Some(root) = p
-        .yaml
-        .documents
-        .iter()
-        .filter_map(|d| d.root)
-        .find(|&r| p.yaml.is_mapping(r))
-    else {
-        return md;
+    // The two services, built together (hovers never build the whole project), so that the
+    // rules' queries answer: what the named one listens on, which networks they share.
+    let entry_of = |name: &str| {
+        let services = p.yaml.top("services")?;
+        let e = p.yaml.get(services.value, name)?;
+        Some(p.span(e.key).start..p.span(e.value).end)
     };
-    let entry = p.yaml.get(root, "services").and_then(|services| {
-        p.yaml
-            .entries(services.value)
-            .into_iter()
-            .find(|e| p.yaml.scalar(e.key) == Some(host))
-            .map(|e| p.span(e.key).start..p.span(e.value).end)
-    });
-    let Some(entry) = entry else {
+    let Some(entry) = entry_of(host) else {
         let _ = write!(
             md,
             "- No service of this file is called `{host}`; an alias, `hostname` or another file may provide it"
         );
         return md;
     };
-    let other_project = Project::build_only(p.text, p.yaml, env.vars, env.external, &|r: Range<
+    let own = entry_of(from.name);
+    let both = Project::build_only(p.text, p.yaml, env.vars, env.external, &|r: Range<
         usize,
     >| {
-        r == entry
+        r == entry || own.as_ref() == Some(&r)
     });
-    let Some(other) = other_project.services.first() else {
+    let (Some(other_index), Some(from)) = (both.service_index(host), both.service(from.name))
+    else {
         return md;
     };
+    let other = &both.services[other_index];
     let _ = writeln!(md, "- Service `{}` of this project", other.name);
     if let Some(port) = port {
-        let mut known: Vec<u16> = other.container_ports().to_vec();
-        known.extend_from_slice(other.image_ports());
+        let known = both.listens(other_index);
         let published: Vec<String> = other
             .ports
             .iter()
@@ -334,20 +308,15 @@ fn service_ref(
             );
         }
     }
-    let shared = match (p.attachment(from), other_project.attachment(other)) {
-        (Attachment::Networks(a), Attachment::Networks(b)) => {
-            let common: Vec<String> = a
-                .iter()
-                .filter(|n| b.contains(n))
-                .map(|n| format!("`{n}`"))
-                .collect();
-            if common.is_empty() {
-                "**no shared network**: the name does not resolve".to_string()
-            } else {
-                format!("shared: {}", common.join(", "))
-            }
+    let shared = match both.shared_networks(from, other) {
+        Some(common) if common.is_empty() => {
+            "**no shared network**: the name does not resolve".to_string()
         }
-        _ => "depends on `network_mode`".to_string(),
+        Some(common) => {
+            let common: Vec<String> = common.iter().map(|n| format!("`{n}`")).collect();
+            format!("shared: {}", common.join(", "))
+        }
+        None => "depends on `network_mode`".to_string(),
     };
     let _ = write!(md, "- Networks: {shared}");
     md
@@ -477,22 +446,18 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
     md
 }
 
-/// The variables of a value: what each resolved to, and from where.
+/// The variables of a value: what each resolved to, and from where (as the model read
+/// them).
 fn push_interpolation(md: &mut String, v: &Val<'_>, env: Env<'_>) {
     if !v.interpolated() {
         return;
     }
-    let out = crate::model::compose::interpolate::interpolate(v.raw(), &|name| {
-        env.vars.get(name).cloned()
-    });
     let _ = write!(md, "\n`{}` → `{}`", v.raw(), v.value);
-    let mut used = out.used.clone();
-    used.dedup();
-    for name in used {
-        let origin = match env.vars.get(&name) {
-            Some(value) if env.dotenv.contains(&name) => format!("`{name}={value}` from `.env`"),
+    for (name, value) in v.used() {
+        let origin = match value {
+            Some(value) if env.dotenv.contains(name) => format!("`{name}={value}` from `.env`"),
             Some(value) => format!("`{name}={value}` from the environment"),
-            None if out.unset.contains(&name) => format!("`{name}` is unset (empty)"),
+            None if v.unset().contains(name) => format!("`{name}` is unset (empty)"),
             None => format!("`{name}` is unset: the default applies"),
         };
         let _ = write!(md, "; {origin}");
@@ -763,34 +728,6 @@ fn network(p: &Project<'_>, name: &str, services: Option<&[String]>) -> String {
     md
 }
 
-/// The services of the file attached to network `name`, read from the tree (every
-/// service, cheaply: no project model).
-fn attached(yaml: &Yaml, root: NodeId, name: &str) -> Vec<String> {
-    let Some(services) = yaml.get(root, "services") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for s in yaml.entries(services.value) {
-        let Some(service) = yaml.scalar(s.key) else {
-            continue;
-        };
-        let on = match yaml.get(s.value, "networks") {
-            Some(n) => match yaml.items(n.value) {
-                Some(items) => items.iter().any(|&i| yaml.scalar(i) == Some(name)),
-                None => yaml
-                    .entries(n.value)
-                    .iter()
-                    .any(|e| yaml.scalar(e.key) == Some(name)),
-            },
-            None => name == "default" && yaml.get(s.value, "network_mode").is_none(),
-        };
-        if on {
-            out.push(service.to_string());
-        }
-    }
-    out
-}
-
 fn network_mode(mode: &str) -> String {
     let words = match mode {
         "host" => "The container uses the host's network stack: no isolation, no port mapping (`ports` is ignored), and `localhost` is the host. Linux only; on Docker Desktop it is the VM's network.".to_string(),
@@ -803,11 +740,7 @@ fn network_mode(mode: &str) -> String {
     format!("**`network_mode: {mode}`**\n\n{words}")
 }
 
-fn extra_host(entry: &str) -> String {
-    let (host, addr) = entry
-        .split_once('=')
-        .or_else(|| entry.split_once(':'))
-        .unwrap_or((entry, ""));
+fn extra_host(host: &str, addr: &str) -> String {
     let mut md = format!(
         "**`extra_hosts`**: `{host}` resolves to `{addr}` inside the container (a line in its /etc/hosts)\n"
     );
@@ -1029,6 +962,35 @@ mod tests {
         assert!(h.contains("**Network `front`**"), "{h}");
         assert!(h.contains("Attached: `web`"), "{h}");
         assert!(!h.contains("`app`"), "{h}");
+    }
+
+    /// The hover reads the model's structured values and the rules' queries: `extra_hosts`
+    /// entries in both forms, who is attached to a network (`network_mode: service:X`
+    /// follows X), and a finding's rule summary (not a sentence cut out of its message).
+    #[test]
+    fn reads_the_model_and_the_rules_queries() {
+        let text = "services:\n  web:\n    networks: [front]\n    extra_hosts:\n      dev.local: 10.0.0.9\n    ports: [\"8080:80/tpc\"]\n  side:\n    network_mode: \"service:web\"\n  lone:\n    network_mode: none\nnetworks:\n  front: {}\n";
+        let h = hover_at(text, "dev.local", &[], &[]);
+        assert!(
+            h.contains("`dev.local` resolves to `10.0.0.9` inside the container"),
+            "{h}"
+        );
+        let h = hover_at(text, "front: {}", &[], &[]);
+        assert!(h.contains("Attached: `web`, `side`"), "{h}");
+        assert!(!h.contains("`lone`"), "{h}");
+        // A finding on the hovered token is named with its rule's summary.
+        let ctx = crate::analysis::Context::default();
+        let findings =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        let f = findings
+            .iter()
+            .find(|f| text[f.range.clone()].contains("tpc"))
+            .expect("a finding on the port");
+        let h = hover_at(text, "8080:80/tpc", &[], &[]);
+        assert!(
+            h.contains(&format!("⚠ `{}`: {}", f.rule.code, f.rule.summary)),
+            "{h}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! `ENTRYPOINT` is left out of the words (its spans are another file's): most are wrappers
 //! that `exec "$@"`.
 
-use super::model::{CommandKind, Val};
+use super::{CommandKind, Val};
 use super::{Project, Service};
 use crate::model::dockerfile::{Cmd, Stage, Word, split_words};
 

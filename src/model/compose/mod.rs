@@ -1,13 +1,30 @@
 //! The Compose view of a YAML tree: interpolation, `.env`, and the project model that the
-//! rules read. Pure: the variables come in as a map.
+//! rules, hovers and navigation read. Pure: the variables come in as a map.
+//!
+//! - `values.rs`: the model's data (`Val`, `Service`, `Port`, `Network`, `ServiceRef`, ...);
+//! - `build.rs`: the one walk of the tree that fills it ([`Project::build_from`] with its
+//!   [`Inputs`]; [`Project::build_names`] for navigation);
+//! - `index.rs`: the hash indexes built once per model;
+//! - `queries.rs`: [`Project`] and the queries everyone shares;
+//! - `occurrences.rs`: every place a service or network is named ([`Occurrence`]);
+//! - `refs.rs`: host references inside values; `interpolate.rs`, `dotenv.rs`.
 
+mod build;
 pub mod command;
 pub mod dotenv;
+mod index;
 pub mod interpolate;
-pub mod model;
+mod occurrences;
+mod queries;
 pub mod refs;
+#[cfg(test)]
+mod tests;
+mod values;
 
-pub use model::{Attachment, Project, Service, Vars};
+pub use build::Inputs;
+pub use occurrences::{NameKind, Occurrence};
+pub use queries::{Project, Vars};
+pub use values::*;
 
 /// Names that the project's other files define (the override file, `include:` and
 /// `extends:` files), so that references to them are not reported as undefined. The
@@ -113,10 +130,10 @@ impl OtherService {
 }
 
 /// Compose's de-duplication key of a `ports` entry (compose-go `portIndexer`).
-pub fn port_key(port: &model::Port<'_>) -> Option<String> {
+pub fn port_key(port: &Port<'_>) -> Option<String> {
     match &port.spec {
-        model::PortSpec::Short(v) => Some(v.value.to_string()),
-        model::PortSpec::Long(l) => {
+        PortSpec::Short(v) => Some(v.value.to_string()),
+        PortSpec::Long(l) => {
             let b = port.bindings()?.first()?;
             let host = l.host_ip.as_ref().map_or("0.0.0.0", |h| h.value.as_ref());
             Some(format!(
@@ -124,7 +141,7 @@ pub fn port_key(port: &model::Port<'_>) -> Option<String> {
                 b.published, b.target, b.protocol
             ))
         }
-        model::PortSpec::Other => None,
+        PortSpec::Other => None,
     }
 }
 
@@ -175,7 +192,7 @@ impl External {
     }
 }
 
-use crate::syntax::yaml::{NodeId, Yaml};
+use crate::syntax::yaml::NodeId;
 
 /// Which list a port entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,7 +201,8 @@ pub enum PortList {
     Expose,
 }
 
-/// One entry of `services.<name>.ports` or `services.<name>.expose`.
+/// One entry of a service's `ports` or `expose` (the model's [`Port::item`] or
+/// [`Service::expose_items`]), for the rule that re-examines invalid entries.
 #[derive(Debug, Clone, Copy)]
 pub struct PortEntry {
     /// The service's key node (its name).
@@ -192,38 +210,4 @@ pub struct PortEntry {
     pub list: PortList,
     /// The entry itself (possibly an alias).
     pub item: NodeId,
-}
-
-/// Every port entry of every service of every document, merge keys applied.
-pub fn port_entries(yaml: &Yaml) -> Vec<PortEntry> {
-    let mut out = Vec::new();
-    for doc in &yaml.documents {
-        let Some(root) = doc.root else { continue };
-        if !yaml.is_mapping(root) {
-            continue;
-        }
-        let Some(services) = yaml.get(root, "services") else {
-            continue;
-        };
-        for service in yaml.entries(services.value) {
-            if !yaml.is_mapping(service.value) {
-                continue;
-            }
-            for entry in yaml.entries(service.value) {
-                let list = match yaml.scalar(entry.key) {
-                    Some("ports") => PortList::Ports,
-                    Some("expose") => PortList::Expose,
-                    _ => continue,
-                };
-                for &item in yaml.items(entry.value).unwrap_or_default() {
-                    out.push(PortEntry {
-                        service: service.key,
-                        list,
-                        item,
-                    });
-                }
-            }
-        }
-    }
-    out
 }

@@ -5,7 +5,7 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::ide::nav::{self, Completing};
+use crate::ide::completion::{self, Completing};
 use crate::server::Backend;
 
 /// What a completion reads of the session, copied under the document lock.
@@ -34,7 +34,9 @@ pub fn completion(snap: Snapshot, params: CompletionParams) -> Option<Completion
     let pos = params.text_document_position;
     let offset = super::offset(&snap.rope, pos.position, snap.enc);
     let last = snap.last.as_ref();
-    let defined = last.map(|l| nav::defined(&l.yaml)).unwrap_or_default();
+    let defined = last
+        .map(|l| completion::defined(&l.yaml))
+        .unwrap_or_default();
     let external = last
         .map(|l| {
             (
@@ -44,9 +46,9 @@ pub fn completion(snap: Snapshot, params: CompletionParams) -> Option<Completion
         })
         .unwrap_or_default();
     let text = snap.rope.to_string();
-    let items: Vec<CompletionItem> = match nav::completing(&text, offset)? {
+    let items: Vec<CompletionItem> = match completion::completing(&text, offset)? {
         Completing::Service => {
-            let taken = nav::already_named(&text, offset);
+            let taken = completion::already_named(&text, offset);
             let keep = |names: Vec<String>| -> Vec<String> {
                 names.into_iter().filter(|n| !taken.contains(n)).collect()
             };

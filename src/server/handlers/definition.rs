@@ -1,5 +1,6 @@
 //! `textDocument/definition`: from a service or network name (in `networks`, `depends_on`,
-//! `links`, `network_mode: service:X`, `extends`, or a URL host in `environment`) to the
+//! `links`, `network_mode: service:X`, `extends`, or a host in `environment`, `command`,
+//! `entrypoint` or `healthcheck.test`, as the Compose model finds them) to the
 //! key that defines it, in this file or another Compose file of the project.
 
 use tower_lsp_server::ls_types::*;
