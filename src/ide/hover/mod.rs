@@ -398,9 +398,14 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
         "- **Host**: {}, {host_port}",
         host_words(&first.host_ip)
     );
+    let inside = if bindings.len() == 1 {
+        listener(p, s, first.target, first.protocol)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         md,
-        "- **Container**: port {targets}/{} of `{}`",
+        "- **Container**: port {targets}/{} of `{}`{inside}",
         first.protocol, s.name
     );
     if let PortSpec::Long(long) = &port.spec {
@@ -444,6 +449,48 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
         containers(p, s, &targets, first.protocol)
     );
     md
+}
+
+/// What listens on `target` inside the service's container, when portside knows: the port
+/// its Compose command shows, else what the image table says of its image. Empty when
+/// unknown.
+fn listener(p: &Project<'_>, s: &Service<'_>, target: u16, protocol: &str) -> String {
+    if let Some(stage) = crate::model::compose::command::service_stage(p, s, None) {
+        return match crate::model::dockerfile::listen::listen_port(&stage) {
+            Some(l) if l.port == target => {
+                format!(": the command's server listens there (`{}`)", l.what)
+            }
+            Some(l) => format!(
+                ": nothing shows a server there; the command's listens on {} (`{}`)",
+                l.port, l.what
+            ),
+            None => String::new(),
+        };
+    }
+    let Some(known) = s
+        .image
+        .as_ref()
+        .and_then(|i| crate::knowledge::images::lookup(&i.value))
+    else {
+        return String::new();
+    };
+    let ports: Vec<&crate::knowledge::images::PortFact> = known
+        .ports
+        .iter()
+        .filter(|f| f.protocol == protocol)
+        .collect();
+    if let Some(f) = ports.iter().find(|f| f.port == target) {
+        return format!(": `{}` listens there ({}; image table)", known.name, f.what);
+    }
+    if ports.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = ports.iter().take(3).map(|f| f.port.to_string()).collect();
+    format!(
+        ": `{}` listens on {} by default (image table)",
+        known.name,
+        list.join(", ")
+    )
 }
 
 /// The variables of a value: what each resolved to, and from where (as the model read
@@ -842,6 +889,29 @@ mod tests {
     }
 
     /// ports-spec.md §7.1 and §7.3 vectors: (entry, host port words, container words).
+    /// The container side says what listens there and where the fact comes from.
+    #[test]
+    fn the_container_side_names_what_listens() {
+        let text = "services:\n  db:\n    image: postgres:16\n    ports: [\"5433:5432\", \"5434:5433\"]\n  api:\n    image: python:3.12\n    command: uvicorn app:app --host 0.0.0.0 --port 8000\n    ports: [\"8000:8000\"]\n  app:\n    image: registry.example/app:1\n    ports: [\"9000:9000\"]\n";
+        let h = hover_at(text, "5433:5432", &[], &[]);
+        assert!(
+            h.contains("`postgres` listens there (PostgreSQL; image table)"),
+            "{h}"
+        );
+        let h = hover_at(text, "5434:5433", &[], &[]);
+        assert!(
+            h.contains("`postgres` listens on 5432 by default (image table)"),
+            "{h}"
+        );
+        let h = hover_at(text, "8000:8000", &[], &[]);
+        assert!(
+            h.contains("the command's server listens there (`--port 8000`)"),
+            "{h}"
+        );
+        let h = hover_at(text, "9000:9000", &[], &[]);
+        assert!(h.contains("port 9000/tcp of `app`\n"), "{h}");
+    }
+
     #[test]
     fn ports_spec_vectors() {
         let vectors = [
