@@ -5,6 +5,7 @@
 use crate::finding::Severity;
 
 mod address_pool_exhausted;
+mod advertised_address_loopback;
 mod app_listens_on_loopback;
 mod bind_family_mismatch;
 mod container_port_only;
@@ -377,6 +378,7 @@ pub static ALL: &[&Rule] = &[
     &target_port_mismatch::TARGET_PORT_MISMATCH,
     &expose_is_not_publish::EXPOSE_IS_NOT_PUBLISH,
     &localhost_between_containers::LOCALHOST_BETWEEN_CONTAINERS,
+    &advertised_address_loopback::ADVERTISED_ADDRESS_LOOPBACK,
     &published_port_between_containers::PUBLISHED_PORT_BETWEEN_CONTAINERS,
     &no_shared_network::NO_SHARED_NETWORK,
     &default_bridge_no_dns::DEFAULT_BRIDGE_NO_DNS,
