@@ -5,10 +5,9 @@ use std::ops::Range;
 
 use parse_dockerfile::{Command, Instruction};
 
-use crate::syntax::dockerfile::DockerfileSyntax;
+use crate::syntax::dockerfile::{DockerfileSyntax, shell};
 
 pub mod listen;
-pub mod shell;
 
 /// A word of the source: its text (unquoted) and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
