@@ -186,8 +186,9 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(mut df) = crate::model::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
-        df.package = ctx.package.clone();
+    if let Some(df) =
+        crate::model::dockerfile::Dockerfile::from_syntax(&parsed, &[], ctx.package.clone())
+    {
         for rule in rules::enabled(&ctx.rules) {
             for check in rule.checks.dockerfile {
                 check(text, &df, &mut findings);
@@ -214,9 +215,8 @@ fn daemon_json(text: &str, ctx: &Context) -> Analysis {
         ));
     }
     if let Some(root) = &json.root
-        && let Some(mut daemon) = crate::model::daemon::Daemon::read(root)
+        && let Some(daemon) = crate::model::daemon::Daemon::read_on(root, &ctx.rules.host)
     {
-        daemon.host = ctx.rules.host.clone();
         for check in rules::enabled(&ctx.rules).flat_map(|r| r.checks.daemon) {
             check(text, &daemon, &mut findings);
         }
