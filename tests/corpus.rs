@@ -309,3 +309,68 @@ fn findings_match_the_reviewed_expectations_and_the_precision_budget() {
         totals.compose_files
     );
 }
+
+/// The incremental parse (`Yaml::parse_edited`, which reparses only the service an edit
+/// falls in) gives the same tree as a full parse, on edits spread over every Compose file of
+/// the corpus and the precision projects: a deleted byte, an inserted letter, digit, space or
+/// line break, a pasted `key: value` line.
+#[test]
+fn incremental_parse_matches_a_full_parse_on_real_files() {
+    use portside::syntax::yaml::{Yaml, same_tree};
+    let mut roots: Vec<PathBuf> = precision_projects();
+    roots.extend(corpus_dir());
+    let (mut edits, mut spliced, mut files_seen) = (0usize, 0usize, 0usize);
+    for root in &roots {
+        for (path, kind) in files(root, true) {
+            if kind != FileKind::Compose {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            files_seen += 1;
+            let old = Yaml::parse(&text);
+            let stride = (text.len() / 150).max(1);
+            let mut at = 0;
+            let mut n = 0usize;
+            while at < text.len() {
+                if text.is_char_boundary(at) {
+                    let insert = ["x", "7", " ", "\n", "\n    extra: 1"][n % 5];
+                    let new = if n % 6 == 5 {
+                        let end = (at + 1..=text.len())
+                            .find(|&e| text.is_char_boundary(e))
+                            .unwrap_or(text.len());
+                        format!("{}{}", &text[..at], &text[end..])
+                    } else {
+                        format!("{}{insert}{}", &text[..at], &text[at..])
+                    };
+                    let full = Yaml::parse(&new);
+                    let got = Yaml::parse_edited(&old, &text, &new);
+                    if let Err(e) = same_tree(&got, &full) {
+                        panic!(
+                            "{}: the edit at byte {at} ({:?}) parsed incrementally differs from a full parse: {e}",
+                            path.display(),
+                            &new[at.saturating_sub(20)..(at + 30).min(new.len())]
+                        );
+                    }
+                    if let Some(s) = Yaml::splice(&old, &text, &new) {
+                        same_tree(&s, &full).unwrap();
+                        spliced += 1;
+                    }
+                    edits += 1;
+                    n += 1;
+                }
+                at += stride;
+            }
+        }
+    }
+    eprintln!(
+        "incremental parse: {edits} edits on {files_seen} Compose files, {spliced} of them spliced, all equal to a full parse"
+    );
+    assert!(files_seen > 0 && edits > files_seen);
+    // Most edits land inside one service: the splice must keep applying to them.
+    assert!(
+        spliced * 4 > edits,
+        "only {spliced} of {edits} edits were spliced"
+    );
+}

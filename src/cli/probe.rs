@@ -47,8 +47,8 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         }
     };
     let ctx = crate::workspace::context_for(&path, &text, &Default::default());
-    let (project, mappings) = probe::mappings(&path, &text, &ctx);
-    let links = probe::links(&text, &ctx);
+    let (project, mappings) = live::plan::mappings(&path, &text, &ctx);
+    let links = live::plan::links(&text, &ctx);
     super::runtime().block_on(async {
         let docker = match live::connect().await {
             Ok(d) => d,

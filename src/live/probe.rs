@@ -3,224 +3,247 @@
 //! name the first step that fails. Read-only: it lists and inspects containers, reads
 //! `/proc/net/tcp*` inside a running container through an exec of `cat`, and opens a TCP
 //! connection to the published port (loopback, or the mapping's own host address).
+//!
+//! The daemon is an [`Engine`] and this machine a [`Host`], so that the steps run against
+//! fakes in the tests below; [`probe`] and [`probe_links`] use the real machine.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use bollard::Docker;
 use bollard::models::ContainerSummary;
 use serde::Serialize;
 
-use super::{CALL_TIMEOUT, LiveError};
-use crate::analysis::Context;
-use crate::model::compose::Project;
-use crate::syntax::yaml::Yaml;
-
-/// How long a TCP connect to a published port may take.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1000);
-/// After connecting: an app waits for the request; a connection closed within this time
-/// means nothing in the container took it (docker-proxy accepts on the app's behalf).
-pub const READ_WINDOW: Duration = Duration::from_millis(300);
-
-/// A published port mapping as the Compose file gives it (after interpolation).
-#[derive(Debug, Clone, Serialize)]
-pub struct Mapping {
-    pub service: String,
-    /// The entry as written (`"127.0.0.1:8080:80"`, or `target: 80` for the long syntax).
-    pub spec: String,
-    pub host_ip: String,
-    /// Empty for an ephemeral port; `8000-8010` for a range.
-    pub published: String,
-    pub target: u16,
-    pub protocol: &'static str,
-    /// Byte range of the entry in the Compose file.
-    #[serde(skip)]
-    pub range: Range<usize>,
-}
-
-impl Mapping {
-    /// The same entry of the same service, binding the same ports (the range may differ).
-    pub fn same_binding(&self, other: &Mapping) -> bool {
-        self.service == other.service
-            && self.spec == other.spec
-            && self.host_ip == other.host_ip
-            && self.published == other.published
-            && self.target == other.target
-            && self.protocol == other.protocol
-    }
-}
-
-/// Something of the project besides a port mapping that the daemon can confirm: an
-/// external network, an overlay network Compose would create (which needs a swarm
-/// manager), or one service naming another in its environment.
-#[derive(Debug, Clone, Serialize)]
-pub struct Link {
-    /// `network`, `swarm` or `service`.
-    pub kind: &'static str,
-    /// The network's name, or the service that names another.
-    pub from: String,
-    /// The named service (empty for a network).
-    pub to: String,
-    /// The name as the value writes it (the service's name, an alias, a `container_name`).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub name: String,
-    pub port: Option<u16>,
-    /// Where the Compose file names it.
-    #[serde(skip)]
-    pub range: Range<usize>,
-}
-
-impl Link {
-    /// The same network or reference (the range may differ).
-    pub fn same(&self, other: &Link) -> bool {
-        self.kind == other.kind
-            && self.from == other.from
-            && self.to == other.to
-            && self.name == other.name
-            && self.port == other.port
-    }
-}
-
-/// External networks and service-to-service references of a Compose file.
-pub fn links(text: &str, ctx: &Context) -> Vec<Link> {
-    let yaml = Yaml::parse(text);
-    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
-    let mut out = Vec::new();
-    for n in project.networks.iter().filter(|n| n.external) {
-        out.push(Link {
-            kind: "network",
-            from: n
-                .explicit_name
-                .as_ref()
-                .map_or_else(|| n.name.to_string(), |v| v.value.to_string()),
-            to: String::new(),
-            name: String::new(),
-            port: None,
-            range: project.span(n.key),
-        });
-    }
-    for n in &project.networks {
-        if let Some(driver) = n
-            .driver
-            .as_ref()
-            .filter(|d| !n.external && d.value.eq_ignore_ascii_case("overlay"))
-        {
-            out.push(Link {
-                kind: "swarm",
-                from: n.name.to_string(),
-                to: String::new(),
-                name: String::new(),
-                port: None,
-                range: project.val_span(driver),
-            });
-        }
-    }
-    // Only addresses a program in the container connects to: a browser's URL or a listen
-    // address naming a service is not a link between containers.
-    for r in project.refs.iter().filter(|r| r.connects()) {
-        let Some(to) = project.host_index(project.ref_host(r)) else {
-            continue;
-        };
-        if to == r.service {
-            continue;
-        }
-        let link = Link {
-            kind: "service",
-            from: project.services[r.service].name.to_string(),
-            to: project.services[to].name.to_string(),
-            name: project.ref_host(r).to_string(),
-            port: r.port(),
-            range: project.span(project.ref_val(r).node),
-        };
-        if !out.iter().any(|l: &Link| l.same(&link)) {
-            out.push(link);
-        }
-    }
-    out
-}
+use super::LiveError;
+use super::engine::Engine;
+use super::host::{Connect, Host, ThisHost};
+use super::plan::{Link, Mapping, privileged_port};
+use super::proc_net::{is_loopback, listening};
+pub use super::step::{LinkStep, Outcome, Step};
 
 /// A verdict on a [`Link`].
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkVerdict {
     pub link: Link,
     pub outcome: Outcome,
-    /// `network`, `container`, `networks`, `listen`.
+    /// `network`, `swarm`, `container`, `networks`, `names`, `listen` ([`LinkStep::name`]).
     pub step: &'static str,
     pub message: String,
+    /// What was found, as a value (`step` and `message` are its name and words).
+    #[serde(skip)]
+    pub why: LinkStep,
+}
+
+impl LinkVerdict {
+    fn new(link: &Link, why: LinkStep) -> LinkVerdict {
+        LinkVerdict {
+            link: link.clone(),
+            outcome: why.outcome(),
+            step: why.name(),
+            message: why.message(),
+            why,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    pub mapping: Mapping,
+    pub outcome: Outcome,
+    /// `container`, `health`, `binding`, `connect`, `listen`, or `answer` when it worked
+    /// ([`Step::name`]).
+    pub step: &'static str,
+    pub message: String,
+    /// The host port Docker really bound, when known.
+    pub host_port: Option<u16>,
+    #[serde(rename = "elapsed_ms")]
+    #[serde(serialize_with = "millis")]
+    pub elapsed: Duration,
+    /// What was found, as a value (`step` and `message` are its name and words).
+    #[serde(skip)]
+    pub why: Step,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+/// A daemon call within the engine's time limit: `Err(None)` when it did not answer in time.
+async fn call<E: Engine, T, F>(engine: &E, f: F) -> Result<T, Option<bollard::errors::Error>>
+where
+    F: std::future::Future<Output = Result<T, bollard::errors::Error>>,
+{
+    match tokio::time::timeout(engine.call_timeout(), f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Some(e)),
+        Err(_) => Err(None),
+    }
+}
+
+fn is_running(c: &ContainerSummary) -> bool {
+    c.state.as_ref().is_some_and(|s| s.to_string() == "running")
+}
+
+fn service_of(c: &ContainerSummary) -> Option<&str> {
+    c.labels
+        .as_ref()?
+        .get("com.docker.compose.service")
+        .map(String::as_str)
+}
+
+fn name_of(c: &ContainerSummary) -> String {
+    c.names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .or_else(|| c.id.as_ref().map(|i| i.chars().take(12).collect()))
+        .unwrap_or_default()
+}
+
+/// The project's containers (all states), by Compose's labels; or, for `None`, every running
+/// container of the daemon.
+async fn containers(
+    engine: &impl Engine,
+    project: Option<&str>,
+) -> Result<Vec<ContainerSummary>, LiveError> {
+    call(engine, engine.containers(project))
+        .await
+        .map_err(|e| match e {
+            Some(e) => LiveError(crate::live::describe("list containers", &e)),
+            None => LiveError("the Docker daemon did not list containers in time".into()),
+        })
+}
+
+/// Reads a running container's listening sockets through `cat` (read-only exec).
+async fn container_listeners(engine: &impl Engine, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
+    let text = match call(engine, engine.exec_read(id)).await {
+        Ok(text) => text,
+        Err(Some(e)) => return Err(e.to_string()),
+        Err(None) => return Err("no answer in time".to_string()),
+    };
+    if !text.contains("local_address") {
+        return Err("the image has no `cat`, or /proc/net/tcp cannot be read".into());
+    }
+    Ok(listening(&text))
+}
+
+/// The listening sockets of a container read from the host: `/proc/<pid>/net/tcp{,6}` of
+/// its main process, which shows the container's network namespace. For a local daemon
+/// whose image has no `cat` (distroless, `FROM scratch`).
+async fn host_proc_listeners(
+    engine: &impl Engine,
+    host: &impl Host,
+    id: &str,
+) -> Result<Vec<(IpAddr, u16)>, String> {
+    let inspect = call(engine, engine.inspect(id))
+        .await
+        .map_err(|e| match e {
+            Some(e) => e.to_string(),
+            None => "no answer in time".to_string(),
+        })?;
+    let pid = inspect
+        .state
+        .and_then(|s| s.pid)
+        .filter(|&p| p > 0)
+        .ok_or("the container has no process")?;
+    let mut text = String::new();
+    for file in ["tcp", "tcp6"] {
+        if let Some(t) = host.read(&format!("/proc/{pid}/net/{file}")) {
+            text.push_str(&t);
+        }
+    }
+    if !text.contains("local_address") {
+        return Err(format!("/proc/{pid}/net/tcp cannot be read from here"));
+    }
+    Ok(listening(&text))
+}
+
+/// What listens inside a container: through an exec of `cat`, else (local daemons) from
+/// the host's `/proc/<pid>/net`.
+async fn listeners(
+    engine: &impl Engine,
+    host: &impl Host,
+    id: &str,
+    local: bool,
+) -> Result<Vec<(IpAddr, u16)>, String> {
+    match container_listeners(engine, id).await {
+        Ok(l) => Ok(l),
+        Err(e) if local => host_proc_listeners(engine, host, id)
+            .await
+            .map_err(|e2| format!("{e}; {e2}")),
+        Err(e) => Err(e),
+    }
 }
 
 /// Checks external networks exist, and that services that name each other share a network
 /// and that the named one listens on the port on a non-loopback address.
 pub async fn probe_links(
-    docker: &Docker,
+    engine: &impl Engine,
     project: &str,
     links: &[Link],
 ) -> Result<Vec<LinkVerdict>, LiveError> {
-    let containers = project_containers(docker, project).await?;
+    probe_links_with(engine, &ThisHost, project, links, crate::live::is_local()).await
+}
+
+/// [`probe_links`] with this machine as `host`; `local`: the daemon runs on it.
+pub async fn probe_links_with(
+    engine: &impl Engine,
+    host: &impl Host,
+    project: &str,
+    links: &[Link],
+    local: bool,
+) -> Result<Vec<LinkVerdict>, LiveError> {
+    let containers = containers(engine, Some(project)).await?;
     let running = |service: &str| {
-        containers.iter().find(|c| {
-            service_of(c) == Some(service)
-                && c.state.as_ref().is_some_and(|s| s.to_string() == "running")
-        })
+        containers
+            .iter()
+            .find(|c| service_of(c) == Some(service) && is_running(c))
     };
     let mut out = Vec::new();
     // Whether the daemon is a swarm manager, asked once when an overlay network needs it.
-    let mut manager: Option<Result<bool, String>> = None;
+    let mut manager: Option<Result<bool, Option<String>>> = None;
     for l in links {
-        let verdict = |outcome, step, message: String| LinkVerdict {
-            link: l.clone(),
-            outcome,
-            step,
-            message,
-        };
         if l.kind == "swarm" {
             let answer = match &manager {
                 Some(answer) => answer.clone(),
                 None => {
-                    let asked = match tokio::time::timeout(CALL_TIMEOUT, docker.info()).await {
-                        Ok(Ok(info)) => Ok(info
+                    let asked = match call(engine, engine.info()).await {
+                        Ok(info) => Ok(info
                             .swarm
                             .and_then(|s| s.control_available)
                             .unwrap_or(false)),
-                        Ok(Err(e)) => Err(format!("cannot ask the daemon about swarm mode: {e}")),
-                        Err(_) => Err("the daemon did not answer in time".into()),
+                        Err(e) => Err(e.map(|e| e.to_string())),
                     };
                     manager.insert(asked).clone()
                 }
             };
-            out.push(match answer {
-                Ok(true) => verdict(
-                    Outcome::Ok,
-                    "swarm",
-                    format!("this daemon is a swarm manager: it can create overlay network `{}`", l.from),
-                ),
-                Ok(false) => verdict(
-                    Outcome::Fail,
-                    "swarm",
-                    format!(
-                        "network `{}` uses the overlay driver and this daemon is not a swarm manager: `docker compose up` fails with \"This node is not a swarm manager\". Use the bridge driver on a single host, or `docker swarm init`",
-                        l.from
-                    ),
-                ),
-                Err(message) => verdict(Outcome::Fail, "swarm", message),
-            });
+            let network = l.from.clone();
+            out.push(LinkVerdict::new(
+                l,
+                match answer {
+                    Ok(true) => LinkStep::SwarmManager { network },
+                    Ok(false) => LinkStep::NotSwarmManager { network },
+                    Err(error) => LinkStep::SwarmUnknown { error },
+                },
+            ));
             continue;
         }
         if l.kind == "network" {
-            let found =
-                tokio::time::timeout(CALL_TIMEOUT, docker.inspect_network(&l.from, None)).await;
-            out.push(match found {
-                Ok(Ok(_)) => verdict(Outcome::Ok, "network", format!("external network `{}` exists", l.from)),
-                Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })) => verdict(
-                    Outcome::Fail,
-                    "network",
-                    format!("external network `{}` does not exist: Compose refuses to start (`docker network create {}`)", l.from, l.from),
-                ),
-                Ok(Err(e)) => verdict(Outcome::Fail, "network", format!("cannot inspect network `{}`: {e}", l.from)),
-                Err(_) => verdict(Outcome::Fail, "network", "the daemon did not answer in time".into()),
-            });
+            let network = l.from.clone();
+            out.push(LinkVerdict::new(
+                l,
+                match call(engine, engine.network(&l.from)).await {
+                    Ok(()) => LinkStep::NetworkExists { network },
+                    Err(Some(bollard::errors::Error::DockerResponseServerError {
+                        status_code: 404,
+                        ..
+                    })) => LinkStep::NoNetwork { network },
+                    Err(Some(e)) => LinkStep::NetworkUninspectable {
+                        network,
+                        error: e.to_string(),
+                    },
+                    Err(None) => LinkStep::NetworkTimeout,
+                },
+            ));
             continue;
         }
         let (Some(a), Some(b)) = (running(&l.from), running(&l.to)) else {
@@ -229,13 +252,13 @@ pub async fn probe_links(
             } else {
                 &l.from
             };
-            out.push(verdict(
-                Outcome::Fail,
-                "container",
-                format!(
-                    "`{missing}` has no running container, so `{}` cannot reach `{}`",
-                    l.from, l.to
-                ),
+            out.push(LinkVerdict::new(
+                l,
+                LinkStep::NotRunning {
+                    missing: missing.clone(),
+                    from: l.from.clone(),
+                    to: l.to.clone(),
+                },
             ));
             continue;
         };
@@ -249,18 +272,14 @@ pub async fn probe_links(
         let (na, nb) = (networks(a), networks(b));
         let shared: Vec<&String> = na.iter().filter(|n| nb.contains(n)).collect();
         if shared.is_empty() {
-            out.push(verdict(
-                Outcome::Fail,
-                "networks",
-                format!(
-                    "`{}` (on {}) and `{}` (on {}) share no network: the name `{}` does not resolve from `{}`",
-                    l.from,
-                    na.join(", "),
-                    l.to,
-                    nb.join(", "),
-                    l.to,
-                    l.from
-                ),
+            out.push(LinkVerdict::new(
+                l,
+                LinkStep::NoSharedNetwork {
+                    from: l.from.clone(),
+                    from_networks: na.clone(),
+                    to: l.to.clone(),
+                    to_networks: nb.clone(),
+                },
             ));
             continue;
         }
@@ -269,9 +288,7 @@ pub async fn probe_links(
         // alias was added does not have it).
         if !l.name.is_empty() && l.name != l.to {
             let id = b.id.clone().unwrap_or_default();
-            if let Ok(Ok(inspect)) =
-                tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(&id, None)).await
-            {
+            if let Ok(inspect) = call(engine, engine.inspect(&id)).await {
                 let container_name = inspect
                     .name
                     .as_deref()
@@ -300,22 +317,16 @@ pub async fn probe_links(
                     names.retain(|n| n.len() != 12 || !n.bytes().all(|b| b.is_ascii_hexdigit()));
                     names.sort();
                     names.dedup();
-                    out.push(verdict(
-                        Outcome::Fail,
-                        "names",
-                        format!(
-                            "`{}` does not resolve from `{}`: the running `{}` container ({container_name}) answers on {} to {}; recreate it (`docker compose up -d {}`) if the alias was added since",
-                            l.name,
-                            l.from,
-                            l.to,
-                            shared.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                            if names.is_empty() {
-                                "no alias".to_string()
-                            } else {
-                                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                            },
-                            l.to
-                        ),
+                    out.push(LinkVerdict::new(
+                        l,
+                        LinkStep::NameDoesNotResolve {
+                            name: l.name.clone(),
+                            from: l.from.clone(),
+                            to: l.to.clone(),
+                            container: container_name,
+                            shared: shared.iter().map(|s| s.to_string()).collect(),
+                            names,
+                        },
                     ));
                     continue;
                 }
@@ -326,392 +337,86 @@ pub async fn probe_links(
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        let (from, to) = (l.from.clone(), l.to.clone());
         let Some(port) = l.port else {
-            out.push(verdict(
-                Outcome::Ok,
-                "networks",
-                format!("`{}` and `{}` share {shared}", l.from, l.to),
-            ));
+            out.push(LinkVerdict::new(l, LinkStep::Share { from, to, shared }));
             continue;
         };
         let id = b.id.clone().unwrap_or_default();
-        out.push(
-            match listeners(docker, &id, crate::live::is_local()).await {
-                Ok(listeners) => {
-                    let on: Vec<&IpAddr> = listeners
-                        .iter()
-                        .filter(|(_, p)| *p == port)
-                        .map(|(ip, _)| ip)
-                        .collect();
-                    if on.is_empty() {
-                        verdict(
-                            Outcome::Fail,
-                            "listen",
-                            format!("nothing in `{}` listens on port {port}", l.to),
-                        )
-                    } else if on.iter().all(|ip| is_loopback(ip)) {
-                        verdict(
-                            Outcome::Fail,
-                            "listen",
-                            format!(
-                                "`{}` listens on {}:{port}, loopback only: `{}` is refused",
-                                l.to, on[0], l.from
-                            ),
-                        )
-                    } else {
-                        verdict(
-                            Outcome::Ok,
-                            "listen",
-                            format!(
-                                "`{}` listens on {}:{port} and shares {shared} with `{}`",
-                                l.to, on[0], l.from
-                            ),
-                        )
+        let why = match listeners(engine, host, &id, local).await {
+            Ok(listeners) => {
+                let on: Vec<&IpAddr> = listeners
+                    .iter()
+                    .filter(|(_, p)| *p == port)
+                    .map(|(ip, _)| ip)
+                    .collect();
+                if on.is_empty() {
+                    LinkStep::NothingListens { to, port }
+                } else if on.iter().all(|ip| is_loopback(ip)) {
+                    LinkStep::ListensOnLoopback {
+                        from,
+                        to,
+                        ip: *on[0],
+                        port,
+                    }
+                } else {
+                    LinkStep::Listens {
+                        from,
+                        to,
+                        ip: *on[0],
+                        port,
+                        shared,
                     }
                 }
-                Err(e) => verdict(
-                    Outcome::Ok,
-                    "networks",
-                    format!(
-                        "`{}` and `{}` share {shared} (could not look inside `{}`: {e})",
-                        l.from, l.to, l.to
-                    ),
-                ),
+            }
+            Err(error) => LinkStep::ShareCannotLook {
+                from,
+                to,
+                shared,
+                error,
             },
-        );
+        };
+        out.push(LinkVerdict::new(l, why));
     }
     Ok(out)
-}
-
-/// The Compose project name and the published mappings of a Compose file.
-pub fn mappings(path: &std::path::Path, text: &str, ctx: &Context) -> (String, Vec<Mapping>) {
-    let yaml = Yaml::parse(text);
-    let project = Project::build_with(text, &yaml, &ctx.vars, &ctx.external);
-    let mut out = Vec::new();
-    for s in &project.services {
-        for port in &s.ports {
-            let Some(bindings) = port.bindings() else {
-                continue;
-            };
-            let range = project.span(port.item);
-            let spec = text[range.clone()].lines().next().unwrap_or("").trim();
-            let spec = spec
-                .trim_start_matches("- ")
-                .trim_matches(['"', '\''])
-                .to_string();
-            for b in bindings {
-                out.push(Mapping {
-                    service: s.name.to_string(),
-                    spec: spec.clone(),
-                    host_ip: b.host_ip.to_string(),
-                    published: b.published.to_string(),
-                    target: b.target,
-                    protocol: b.protocol,
-                    range: range.clone(),
-                });
-            }
-        }
-    }
-    let name = yaml
-        .documents
-        .iter()
-        .filter_map(|d| d.root)
-        .find_map(|r| yaml.get(r, "name"))
-        .and_then(|e| yaml.scalar(e.value))
-        .map(|n| {
-            crate::model::compose::interpolate::interpolate(n, &|k| ctx.vars.get(k).cloned()).value
-        });
-    (project_name(path, name.as_deref(), &ctx.vars), out)
-}
-
-/// The project name as Compose derives it: `COMPOSE_PROJECT_NAME` (environment or `.env`),
-/// else the file's `name:`, else the folder's name, normalised (lower case, only
-/// `a-z0-9_-`, starting with a letter or digit).
-pub fn project_name(
-    path: &std::path::Path,
-    name: Option<&str>,
-    vars: &HashMap<String, String>,
-) -> String {
-    if let Some(n) = vars.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
-        return normalise(n);
-    }
-    if let Some(n) = name.filter(|n| !n.is_empty()) {
-        return normalise(n);
-    }
-    let dir = path
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-        .or_else(|| path.parent().map(|d| d.to_path_buf()))
-        .unwrap_or_default();
-    normalise(
-        &dir.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    )
-}
-
-fn normalise(name: &str) -> String {
-    let s: String = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
-        .collect();
-    s.trim_start_matches(['_', '-']).to_string()
-}
-
-/// Passed or failed, and at which step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Ok,
-    Fail,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Verdict {
-    pub mapping: Mapping,
-    pub outcome: Outcome,
-    /// `container`, `health`, `binding`, `connect`, `listen`, or `answer` when it worked.
-    pub step: &'static str,
-    pub message: String,
-    /// The host port Docker really bound, when known.
-    pub host_port: Option<u16>,
-    #[serde(rename = "elapsed_ms")]
-    #[serde(serialize_with = "millis")]
-    pub elapsed: Duration,
-}
-
-fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_millis() as u64)
-}
-
-/// Sockets listening inside a container, decoded from `/proc/net/tcp` and `tcp6` (state
-/// `0A`; addresses are little-endian per 32-bit word).
-pub fn listening(proc_net: &str) -> Vec<(IpAddr, u16)> {
-    let mut out = Vec::new();
-    for line in proc_net.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() < 4 || fields[3] != "0A" {
-            continue;
-        }
-        let Some((addr, port)) = fields[1].split_once(':') else {
-            continue;
-        };
-        let Ok(port) = u16::from_str_radix(port, 16) else {
-            continue;
-        };
-        let ip = match addr.len() {
-            8 => match u32::from_str_radix(addr, 16) {
-                Ok(v) => IpAddr::V4(Ipv4Addr::from(v.swap_bytes())),
-                Err(_) => continue,
-            },
-            32 => {
-                let mut bytes = [0u8; 16];
-                let mut ok = true;
-                for w in 0..4 {
-                    match u32::from_str_radix(&addr[w * 8..w * 8 + 8], 16) {
-                        Ok(v) => bytes[w * 4..w * 4 + 4].copy_from_slice(&v.to_le_bytes()),
-                        Err(_) => ok = false,
-                    }
-                }
-                if !ok {
-                    continue;
-                }
-                IpAddr::V6(Ipv6Addr::from(bytes))
-            }
-            _ => continue,
-        };
-        // Docker's embedded DNS listens on 127.0.0.11 in user-defined networks.
-        if ip == IpAddr::V4(Ipv4Addr::new(127, 0, 0, 11)) {
-            continue;
-        }
-        out.push((ip, port));
-    }
-    out
-}
-
-fn is_loopback(ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    }
-}
-
-/// Reads a running container's listening sockets through `cat` (read-only exec).
-async fn container_listeners(docker: &Docker, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
-    use futures_util::StreamExt;
-    let config = bollard::models::ExecConfig {
-        cmd: Some(vec![
-            "cat".into(),
-            "/proc/net/tcp".into(),
-            "/proc/net/tcp6".into(),
-        ]),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        ..Default::default()
-    };
-    let run = async {
-        let exec = docker
-            .create_exec(id, config)
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut text = String::new();
-        if let bollard::exec::StartExecResults::Attached { mut output, .. } = docker
-            .start_exec(&exec.id, None)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            while let Some(chunk) = output.next().await {
-                if let Ok(bollard::container::LogOutput::StdOut { message }) = chunk {
-                    text.push_str(&String::from_utf8_lossy(&message));
-                }
-            }
-        }
-        Ok::<_, String>(text)
-    };
-    let text = tokio::time::timeout(CALL_TIMEOUT, run)
-        .await
-        .map_err(|_| "no answer in time".to_string())??;
-    if !text.contains("local_address") {
-        return Err("the image has no `cat`, or /proc/net/tcp cannot be read".into());
-    }
-    Ok(listening(&text))
-}
-
-/// The listening sockets of a container read from the host: `/proc/<pid>/net/tcp{,6}` of
-/// its main process, which shows the container's network namespace. For a local daemon
-/// whose image has no `cat` (distroless, `FROM scratch`).
-async fn host_proc_listeners(docker: &Docker, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
-    let inspect = tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(id, None))
-        .await
-        .map_err(|_| "no answer in time".to_string())?
-        .map_err(|e| e.to_string())?;
-    let pid = inspect
-        .state
-        .and_then(|s| s.pid)
-        .filter(|&p| p > 0)
-        .ok_or("the container has no process")?;
-    let mut text = String::new();
-    for file in ["tcp", "tcp6"] {
-        if let Ok(t) = std::fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
-            text.push_str(&t);
-        }
-    }
-    if !text.contains("local_address") {
-        return Err(format!("/proc/{pid}/net/tcp cannot be read from here"));
-    }
-    Ok(listening(&text))
-}
-
-/// What listens inside a container: through an exec of `cat`, else (local daemons) from
-/// the host's `/proc/<pid>/net`.
-async fn listeners(docker: &Docker, id: &str, local: bool) -> Result<Vec<(IpAddr, u16)>, String> {
-    match container_listeners(docker, id).await {
-        Ok(l) => Ok(l),
-        Err(e) if local => host_proc_listeners(docker, id)
-            .await
-            .map_err(|e2| format!("{e}; {e2}")),
-        Err(e) => Err(e),
-    }
-}
-
-enum Connect {
-    /// It took the connection (in this time) and kept it open (waiting for a request) or
-    /// answered.
-    Open(Duration),
-    /// Accepted, then closed at once: docker-proxy found nothing behind it.
-    Closed,
-    Refused,
-    Timeout,
-    Other(String),
-}
-
-async fn connect(addr: SocketAddr) -> Connect {
-    use tokio::io::AsyncReadExt;
-    let started = Instant::now();
-    match tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
-        Err(_) => Connect::Timeout,
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Connect::Refused,
-        Ok(Err(e)) => Connect::Other(e.to_string()),
-        Ok(Ok(mut stream)) => {
-            let took = started.elapsed();
-            let mut buf = [0u8; 64];
-            match tokio::time::timeout(READ_WINDOW, stream.read(&mut buf)).await {
-                Err(_) => Connect::Open(took),
-                Ok(Ok(0)) => Connect::Closed,
-                Ok(Ok(_)) => Connect::Open(took),
-                Ok(Err(_)) => Connect::Closed,
-            }
-        }
-    }
-}
-
-/// The project's containers (all states), by Compose's labels.
-async fn project_containers(
-    docker: &Docker,
-    project: &str,
-) -> Result<Vec<ContainerSummary>, LiveError> {
-    let mut filters = HashMap::new();
-    filters.insert(
-        "label".to_string(),
-        vec![format!("com.docker.compose.project={project}")],
-    );
-    let options = bollard::query_parameters::ListContainersOptionsBuilder::default()
-        .all(true)
-        .filters(&filters)
-        .build();
-    tokio::time::timeout(CALL_TIMEOUT, docker.list_containers(Some(options)))
-        .await
-        .map_err(|_| LiveError("the Docker daemon did not list containers in time".into()))?
-        .map_err(|e| LiveError(crate::live::describe("list containers", &e)))
-}
-
-fn service_of(c: &ContainerSummary) -> Option<&str> {
-    c.labels
-        .as_ref()?
-        .get("com.docker.compose.service")
-        .map(String::as_str)
-}
-
-fn name_of(c: &ContainerSummary) -> String {
-    c.names
-        .as_ref()
-        .and_then(|n| n.first())
-        .map(|n| n.trim_start_matches('/').to_string())
-        .or_else(|| c.id.as_ref().map(|i| i.chars().take(12).collect()))
-        .unwrap_or_default()
 }
 
 /// Probes every mapping of `project`. `local`: the daemon runs on this machine, so its
 /// published ports can be tried on loopback.
 pub async fn probe(
-    docker: &Docker,
+    engine: &impl Engine,
     project: &str,
     mappings: &[Mapping],
     local: bool,
 ) -> Result<Vec<Verdict>, LiveError> {
-    let containers = project_containers(docker, project).await?;
+    probe_with(engine, &ThisHost, project, mappings, local).await
+}
+
+/// [`probe`] with `host` as this machine (its TCP connects and `/proc`).
+pub async fn probe_with(
+    engine: &impl Engine,
+    host: &impl Host,
+    project: &str,
+    mappings: &[Mapping],
+    local: bool,
+) -> Result<Vec<Verdict>, LiveError> {
+    let ours = containers(engine, Some(project)).await?;
     // Every running container, to tell who already holds a host port (fetched once, and
     // only when some mapping has no running container to look at).
     let without_running = mappings.iter().any(|m| {
-        !containers.iter().any(|c| {
-            service_of(c) == Some(m.service.as_str())
-                && c.state.as_ref().is_some_and(|s| s.to_string() == "running")
-        })
+        !ours
+            .iter()
+            .any(|c| service_of(c) == Some(m.service.as_str()) && is_running(c))
     });
     let running = if without_running {
-        running_containers(docker).await.unwrap_or_default()
+        containers(engine, None).await.unwrap_or_default()
     } else {
         Vec::new()
     };
     // A rootless daemon cannot bind host ports below the host's sysctl (local daemons only:
     // the sysctl read here is this machine's).
-    let unprivileged_start = if local && crate::live::rootless(docker).await == Some(true) {
-        std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
-            .ok()
+    let unprivileged_start = if local && crate::live::rootless(engine).await == Some(true) {
+        host.read("/proc/sys/net/ipv4/ip_unprivileged_port_start")
             .and_then(|s| s.trim().parse::<u16>().ok())
             .or(Some(1024))
     } else {
@@ -720,42 +425,25 @@ pub async fn probe(
     let mut out = Vec::with_capacity(mappings.len());
     for m in mappings {
         let started = Instant::now();
-        let (outcome, step, message, host_port) = match privileged(m, unprivileged_start) {
+        let (why, host_port) = match privileged_port(m, unprivileged_start) {
             // Nothing of it is bound yet: that is why.
-            Some(message) if !bound(&containers, m) => (Outcome::Fail, "binding", message, None),
-            _ => match taken(&running, &containers, m, local).await {
-                Some(message) => (Outcome::Fail, "binding", message, None),
-                None => one(docker, project, &containers, m, local).await,
+            Some((port, start)) if !bound(&ours, m) => (Step::Privileged { port, start }, None),
+            _ => match taken(host, &running, &ours, m, local).await {
+                Some(why) => (why, None),
+                None => one(engine, host, project, &ours, m, local).await,
             },
         };
         out.push(Verdict {
             mapping: m.clone(),
-            outcome,
-            step,
-            message,
+            outcome: why.outcome(),
+            step: why.name(),
+            message: why.message(),
             host_port,
             elapsed: started.elapsed(),
+            why,
         });
     }
     Ok(out)
-}
-
-type Step = (Outcome, &'static str, String, Option<u16>);
-
-/// Why a rootless daemon (with `ip_unprivileged_port_start` = `start`) cannot publish
-/// mapping `m`, if it cannot.
-pub fn privileged(m: &Mapping, start: Option<u16>) -> Option<String> {
-    let start = start?;
-    let low = m.published.split('-').next()?.parse::<u16>().ok()?;
-    (low != 0 && low < start).then(|| crate::rules::rootless_message(low, start))
-}
-
-/// Every running container of the daemon.
-async fn running_containers(docker: &Docker) -> Result<Vec<ContainerSummary>, LiveError> {
-    tokio::time::timeout(CALL_TIMEOUT, docker.list_containers(None))
-        .await
-        .map_err(|_| LiveError("the Docker daemon did not list containers in time".into()))?
-        .map_err(|e| LiveError(crate::live::describe("list containers", &e)))
 }
 
 /// When the mapping's service has no running container, whether its fixed host port is
@@ -763,13 +451,12 @@ async fn running_containers(docker: &Docker) -> Result<Vec<ContainerSummary>, Li
 /// running container (from the daemon's list), or, for a local daemon, by a program on
 /// this host (a connect, which binds nothing).
 async fn taken(
+    host: &impl Host,
     running: &[ContainerSummary],
     ours: &[ContainerSummary],
     m: &Mapping,
     local: bool,
-) -> Option<String> {
-    let is_running =
-        |c: &ContainerSummary| c.state.as_ref().is_some_and(|s| s.to_string() == "running");
+) -> Option<Step> {
     if ours
         .iter()
         .any(|c| service_of(c) == Some(m.service.as_str()) && is_running(c))
@@ -788,16 +475,16 @@ async fn taken(
             })
         });
         if holds {
-            return Some(format!(
-                "host port {port}/{} is already published by container `{}`{}: `docker compose up` will fail with \"port is already allocated\". Stop that container or choose another host port",
-                m.protocol,
-                name_of(c),
-                c.labels
+            return Some(Step::TakenByContainer {
+                port,
+                protocol: m.protocol,
+                container: name_of(c),
+                project: c
+                    .labels
                     .as_ref()
                     .and_then(|l| l.get("com.docker.compose.project"))
-                    .map(|p| format!(" (project `{p}`)"))
-                    .unwrap_or_default()
-            ));
+                    .cloned(),
+            });
         }
     }
     if !local || m.protocol != "tcp" {
@@ -808,10 +495,8 @@ async fn taken(
         _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
     };
     let addr = SocketAddr::new(ip, port);
-    match connect(addr).await {
-        Connect::Open(_) | Connect::Closed => Some(format!(
-            "something on this host already listens on {addr}: `docker compose up` will fail with \"address already in use\". Stop it (`ss -ltnp 'sport = :{port}'` shows which program) or choose another host port"
-        )),
+    match host.connect(addr).await {
+        Connect::Open(_) | Connect::Closed => Some(Step::TakenOnHost { addr }),
         _ => None,
     }
 }
@@ -828,66 +513,50 @@ fn bound(containers: &[ContainerSummary], m: &Mapping) -> bool {
     })
 }
 
-fn fail(step: &'static str, message: String, port: Option<u16>) -> Step {
-    (Outcome::Fail, step, message, port)
-}
-
+/// The steps of one mapping: its container, then [`one_running`].
 async fn one(
-    docker: &Docker,
+    engine: &impl Engine,
+    host: &impl Host,
     project: &str,
     containers: &[ContainerSummary],
     m: &Mapping,
     local: bool,
-) -> Step {
+) -> (Step, Option<u16>) {
     let ours: Vec<&ContainerSummary> = containers
         .iter()
         .filter(|c| service_of(c) == Some(m.service.as_str()))
         .collect();
     if ours.is_empty() {
-        return fail(
-            "container",
-            format!(
-                "no container of service `{}` in project `{project}`: run `docker compose up -d {}`",
-                m.service, m.service
-            ),
+        return (
+            Step::NoContainer {
+                service: m.service.clone(),
+                project: project.to_string(),
+            },
             None,
         );
     }
-    let running: Vec<&&ContainerSummary> = ours
-        .iter()
-        .filter(|c| c.state.as_ref().is_some_and(|s| s.to_string() == "running"))
-        .collect();
-    let Some(c) = running.first() else {
+    let Some(c) = ours.iter().find(|c| is_running(c)) else {
         let c = ours[0];
-        let status = c.status.clone().unwrap_or_else(|| "not running".into());
+        let container = name_of(c);
+        let service = m.service.clone();
         let created = c.state.as_ref().is_some_and(|s| s.to_string() == "created");
-        let message = if created {
-            format!(
-                "`{}` was created but never started: `docker compose up -d {}`",
-                name_of(c),
-                m.service
-            )
+        let why = if created {
+            Step::NeverStarted { container, service }
         } else {
-            format!(
-                "`{}` is not running ({status}): `docker compose logs {}` says why",
-                name_of(c),
-                m.service
-            )
+            Step::NotRunning {
+                container,
+                status: c.status.clone().unwrap_or_else(|| "not running".into()),
+                service,
+            }
         };
-        return fail("container", message, None);
+        return (why, None);
     };
     let name = name_of(c);
     if c.status
         .as_deref()
         .is_some_and(|s| s.contains("(unhealthy)"))
     {
-        return fail(
-            "health",
-            format!(
-                "`{name}` is running but its healthcheck fails (`docker inspect {name}` shows the probe's output)"
-            ),
-            None,
-        );
+        return (Step::Unhealthy { container: name }, None);
     }
     // While the healthcheck has not passed yet, traffic may still be refused: say so with
     // whatever the probe finds.
@@ -895,40 +564,32 @@ async fn one(
         .status
         .as_deref()
         .is_some_and(|s| s.contains("(health: starting)"));
-    let step = one_running(docker, c, &name, m, local).await;
+    let (why, host_port) = one_running(engine, host, c, &name, m, local).await;
     if starting {
-        let (outcome, step, message, port) = step;
-        let note = if outcome == Outcome::Ok {
-            "; its healthcheck has not passed yet"
-        } else {
-            "; its healthcheck has not passed yet: it may still be starting, try again in a moment"
-        };
-        return (outcome, step, format!("{message}{note}"), port);
+        return (Step::HealthStarting(Box::new(why)), host_port);
     }
-    step
+    (why, host_port)
 }
 
 /// The steps after the container: binding, connect, what listens inside.
 async fn one_running(
-    docker: &Docker,
+    engine: &impl Engine,
+    host: &impl Host,
     c: &ContainerSummary,
     name: &str,
     m: &Mapping,
     local: bool,
-) -> Step {
+) -> (Step, Option<u16>) {
+    let container = name.to_string();
     let id = c.id.clone().unwrap_or_default();
-    let inspect =
-        match tokio::time::timeout(CALL_TIMEOUT, docker.inspect_container(&id, None)).await {
-            Ok(Ok(i)) => i,
-            Ok(Err(e)) => return fail("container", format!("cannot inspect `{name}`: {e}"), None),
-            Err(_) => {
-                return fail(
-                    "container",
-                    format!("the daemon did not answer `inspect {name}` in time"),
-                    None,
-                );
-            }
-        };
+    let inspect = match call(engine, engine.inspect(&id)).await {
+        Ok(i) => i,
+        Err(Some(e)) => {
+            let error = e.to_string();
+            return (Step::InspectFailed { container, error }, None);
+        }
+        Err(None) => return (Step::InspectTimeout { container }, None),
+    };
     let key = format!("{}/{}", m.target, m.protocol);
     let ports = inspect
         .network_settings
@@ -943,17 +604,14 @@ async fn one_running(
             .map(|(k, _)| k.clone())
             .collect();
         published.sort();
-        return fail(
-            "binding",
-            format!(
-                "`{name}` does not publish {key} (it publishes {}): the container predates this mapping; run `docker compose up -d {}`",
-                if published.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    published.join(", ")
-                },
-                m.service
-            ),
+        let service = m.service.clone();
+        return (
+            Step::NotPublished {
+                container,
+                key,
+                published,
+                service,
+            },
             None,
         );
     }
@@ -973,40 +631,33 @@ async fn one_running(
     if let (Some(actual), Ok(fixed)) = (host_port, m.published.parse::<u16>())
         && actual != fixed
     {
-        return fail(
-            "binding",
-            format!(
-                "`{name}` publishes {key} on host port {actual}, not {fixed}: recreate it with `docker compose up -d {}`",
-                m.service
-            ),
-            host_port,
-        );
+        let service = m.service.clone();
+        let why = Step::OtherHostPort {
+            container,
+            key,
+            actual,
+            fixed,
+            service,
+        };
+        return (why, host_port);
     }
     let Some(port) = host_port else {
-        return fail(
-            "binding",
-            format!("`{name}` has no host port for {key}"),
-            None,
-        );
+        return (Step::NoHostPort { container, key }, None);
     };
     if m.protocol != "tcp" {
-        return (
-            Outcome::Ok,
-            "binding",
-            format!(
-                "bound on {bound_ip}:{port}/{} (only TCP is probed)",
-                m.protocol
-            ),
-            host_port,
-        );
+        let why = Step::NotTcp {
+            bound: bound_ip,
+            port,
+            protocol: m.protocol,
+        };
+        return (why, host_port);
     }
     if !local {
         return (
-            Outcome::Ok,
-            "binding",
-            format!(
-                "bound on {bound_ip}:{port} of the daemon's host (remote daemon: not connected to)"
-            ),
+            Step::Remote {
+                bound: bound_ip,
+                port,
+            },
             host_port,
         );
     }
@@ -1017,40 +668,14 @@ async fn one_running(
         Err(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
     };
     let addr = SocketAddr::new(ip, port);
-    match connect(addr).await {
-        Connect::Open(took) => (
-            Outcome::Ok,
-            "answer",
-            format!(
-                "{addr} answers (connected in {:.1} ms)",
-                took.as_secs_f64() * 1000.0
-            ),
-            host_port,
-        ),
-        Connect::Refused => fail(
-            "connect",
-            format!(
-                "{addr} refused the connection although `{name}` publishes it: the host's firewall or a stale proxy is in the way"
-            ),
-            host_port,
-        ),
-        Connect::Timeout => fail(
-            "connect",
-            format!(
-                "{addr} did not answer within {} ms: a firewall drops the traffic",
-                CONNECT_TIMEOUT.as_millis()
-            ),
-            host_port,
-        ),
-        Connect::Other(e) => fail(
-            "connect",
-            format!("connecting to {addr} failed: {e}"),
-            host_port,
-        ),
+    let why = match host.connect(addr).await {
+        Connect::Open(took) => Step::Answers { addr, took },
+        Connect::Refused => Step::Refused { addr, container },
+        Connect::Timeout => Step::ConnectTimeout { addr },
+        Connect::Other(error) => Step::ConnectFailed { addr, error },
         Connect::Closed => {
             // Docker took the connection; nothing in the container did. Look inside.
-            let inside = listeners(docker, &id, local).await;
-            let message = match inside {
+            match listeners(engine, host, &id, local).await {
                 Ok(listeners) => {
                     let on_target: Vec<&IpAddr> = listeners
                         .iter()
@@ -1058,10 +683,12 @@ async fn one_running(
                         .map(|(ip, _)| ip)
                         .collect();
                     if !on_target.is_empty() && on_target.iter().all(|ip| is_loopback(ip)) {
-                        format!(
-                            "{addr} accepts, but the app in `{name}` listens on {}:{} inside the container, which only the container itself can reach: make it listen on 0.0.0.0 (see `portside explain app-listens-on-loopback`)",
-                            on_target[0], m.target
-                        )
+                        Step::ListensOnLoopback {
+                            addr,
+                            container,
+                            ip: *on_target[0],
+                            target: m.target,
+                        }
                     } else if on_target.is_empty() {
                         let mut others: Vec<String> = listeners
                             .iter()
@@ -1069,127 +696,636 @@ async fn one_running(
                             .collect();
                         others.sort();
                         others.dedup();
-                        format!(
-                            "{addr} accepts, but nothing in `{name}` listens on container port {}{}",
-                            m.target,
-                            if others.is_empty() {
-                                " (nothing listens at all: is the app running?)".to_string()
-                            } else {
-                                format!(
-                                    "; it listens on {}: is the mapping's container port right?",
-                                    others.join(", ")
-                                )
-                            }
-                        )
+                        Step::NotListening {
+                            addr,
+                            container,
+                            target: m.target,
+                            others,
+                        }
                     } else {
-                        format!(
-                            "{addr} accepts, but the app in `{name}` closed the connection at once"
-                        )
+                        Step::ClosedAtOnce { addr, container }
                     }
                 }
-                Err(e) => format!(
-                    "{addr} accepts, but the connection closes at once: nothing in `{name}` answers on port {} (portside could not look inside: {e})",
-                    m.target
-                ),
-            };
-            fail("listen", message, host_port)
+                Err(error) => Step::CannotLookInside {
+                    addr,
+                    container,
+                    target: m.target,
+                    error,
+                },
+            }
         }
-    }
+    };
+    (why, host_port)
 }
 
 #[cfg(test)]
 mod tests {
+    //! The step logic against a fake daemon ([`Fake`]) and a fake machine ([`FakeHost`]).
+
+    use std::collections::HashMap;
+    use std::future::Future;
+
+    use bollard::errors::Error;
+    use bollard::models::{
+        ContainerInspectResponse, ContainerSummaryNetworkSettings, ContainerSummaryStateEnum,
+        EndpointSettings, NetworkSettings, PortBinding, PortSummary, PortSummaryTypeEnum,
+        SwarmInfo, SystemInfo,
+    };
+
     use super::*;
+    use crate::analysis::Context;
+    use crate::live::plan;
 
-    #[test]
-    fn decodes_proc_net_tcp() {
-        let v4 = "  sl  local_address rem_address   st\n   0: 0100007F:0050 00000000:0000 0A 0\n   1: 00000000:1F90 00000000:0000 0A 0\n   2: 0B00007F:A1B2 00000000:0000 0A 0\n   3: 0100007F:0051 0100007F:1234 01 0\n";
-        assert_eq!(
-            listening(v4),
-            [
-                ("127.0.0.1".parse().unwrap(), 80),
-                ("0.0.0.0".parse().unwrap(), 8080)
-            ]
-        );
-        let v6 = "  sl  local_address\n   0: 00000000000000000000000001000000:0050 00000000000000000000000000000000:0000 0A 0\n   1: 00000000000000000000000000000000:0051 00000000000000000000000000000000:0000 0A 0\n";
-        let got = listening(v6);
-        assert_eq!(got[0], ("::1".parse().unwrap(), 80));
-        assert_eq!(got[1], ("::".parse().unwrap(), 81));
-        assert!(is_loopback(&got[0].0));
-        assert!(!is_loopback(&got[1].0));
+    /// A daemon: the project's containers, other running ones, what inspecting and the
+    /// exec answer, and which call fails (`refuse`) or never answers (`hang`).
+    #[derive(Default)]
+    struct Fake {
+        containers: Vec<ContainerSummary>,
+        others: Vec<ContainerSummary>,
+        inspect: HashMap<String, ContainerInspectResponse>,
+        /// Container id → what `cat /proc/net/tcp /proc/net/tcp6` prints.
+        exec: HashMap<String, String>,
+        networks: Vec<String>,
+        swarm_manager: bool,
+        refuse: Option<&'static str>,
+        hang: Option<&'static str>,
     }
 
-    #[test]
-    fn project_names_as_compose_derives_them() {
-        let path = std::path::Path::new("/nonexistent/My_App.v2/compose.yaml");
-        let none = HashMap::new();
-        assert_eq!(project_name(path, None, &none), "my_appv2");
-        assert_eq!(project_name(path, Some("Shop"), &none), "shop");
-        let env = HashMap::from([("COMPOSE_PROJECT_NAME".to_string(), "-Other".to_string())]);
-        assert_eq!(project_name(path, Some("shop"), &env), "other");
+    impl Fake {
+        fn answer<T: Send>(
+            &self,
+            call: &'static str,
+            v: impl FnOnce() -> Result<T, Error> + Send,
+        ) -> impl Future<Output = Result<T, Error>> + Send {
+            let (hang, refuse) = (self.hang == Some(call), self.refuse == Some(call));
+            async move {
+                if hang {
+                    std::future::pending::<()>().await;
+                }
+                if refuse {
+                    return Err(Error::DockerResponseServerError {
+                        status_code: 500,
+                        message: "boom".into(),
+                    });
+                }
+                v()
+            }
+        }
     }
 
-    #[test]
-    fn mappings_of_a_file() {
-        let text = "name: demo\nservices:\n  web:\n    ports: [\"127.0.0.1::80\", \"8000-8001:80-81\"]\n  dns:\n    ports:\n      - {target: 53, published: 5353, protocol: udp}\n";
-        let (name, m) = mappings(
+    impl Engine for Fake {
+        fn call_timeout(&self) -> Duration {
+            Duration::from_millis(50)
+        }
+        fn containers(
+            &self,
+            project: Option<&str>,
+        ) -> impl Future<Output = Result<Vec<ContainerSummary>, Error>> + Send {
+            let list = match project {
+                Some(_) => self.containers.clone(),
+                None => self
+                    .containers
+                    .iter()
+                    .chain(&self.others)
+                    .filter(|c| is_running(c))
+                    .cloned()
+                    .collect(),
+            };
+            self.answer("containers", move || Ok(list))
+        }
+        fn inspect(
+            &self,
+            id: &str,
+        ) -> impl Future<Output = Result<ContainerInspectResponse, Error>> + Send {
+            let found = self.inspect.get(id).cloned();
+            self.answer("inspect", move || {
+                found.ok_or(Error::DockerResponseServerError {
+                    status_code: 404,
+                    message: "no such container".into(),
+                })
+            })
+        }
+        fn network(&self, name: &str) -> impl Future<Output = Result<(), Error>> + Send {
+            let found = self.networks.iter().any(|n| n == name);
+            self.answer("network", move || {
+                if found {
+                    Ok(())
+                } else {
+                    Err(Error::DockerResponseServerError {
+                        status_code: 404,
+                        message: "network not found".into(),
+                    })
+                }
+            })
+        }
+        fn info(&self) -> impl Future<Output = Result<SystemInfo, Error>> + Send {
+            let manager = self.swarm_manager;
+            self.answer("info", move || {
+                Ok(SystemInfo {
+                    swarm: Some(SwarmInfo {
+                        control_available: Some(manager),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+            })
+        }
+        fn exec_read(&self, id: &str) -> impl Future<Output = Result<String, Error>> + Send {
+            let text = self.exec.get(id).cloned().unwrap_or_default();
+            self.answer("exec", move || Ok(text))
+        }
+    }
+
+    /// This machine: what a connect to each address finds (refused when not listed).
+    #[derive(Default)]
+    struct FakeHost {
+        connect: HashMap<SocketAddr, Connect>,
+        files: HashMap<String, String>,
+    }
+
+    impl Host for FakeHost {
+        fn connect(&self, addr: SocketAddr) -> impl Future<Output = Connect> + Send {
+            let found = self.connect.get(&addr).cloned().unwrap_or(Connect::Refused);
+            async move { found }
+        }
+        fn read(&self, path: &str) -> Option<String> {
+            self.files.get(path).cloned()
+        }
+    }
+
+    const COMPOSE: &str = "name: demo\nservices:\n  web:\n    ports: [\"8080:80\"]\n";
+
+    fn plan_of(text: &str) -> (String, Vec<Mapping>) {
+        plan::mappings(
             std::path::Path::new("/x/compose.yaml"),
             text,
             &Context::default(),
+        )
+    }
+
+    /// A container of service `service` of project `demo`, publishing `(container port,
+    /// host port)`s on all addresses.
+    fn container(
+        service: &str,
+        state: ContainerSummaryStateEnum,
+        status: &str,
+        ports: &[(u16, u16)],
+    ) -> ContainerSummary {
+        ContainerSummary {
+            id: Some(format!("{service}-id")),
+            names: Some(vec![format!("/demo-{service}-1")]),
+            labels: Some(HashMap::from([
+                ("com.docker.compose.service".into(), service.into()),
+                ("com.docker.compose.project".into(), "demo".into()),
+            ])),
+            state: Some(state),
+            status: Some(status.into()),
+            ports: Some(
+                ports
+                    .iter()
+                    .map(|&(private, public)| PortSummary {
+                        ip: Some("0.0.0.0".into()),
+                        private_port: private,
+                        public_port: Some(public),
+                        typ: Some(PortSummaryTypeEnum::TCP),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    /// What inspecting a container says: `(key, host ip, host port)` bindings.
+    fn inspected(ports: &[(&str, &str, &str)]) -> ContainerInspectResponse {
+        let mut map: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+        for (key, ip, port) in ports {
+            map.entry(key.to_string())
+                .or_default()
+                .get_or_insert_default()
+                .push(PortBinding {
+                    host_ip: Some(ip.to_string()),
+                    host_port: Some(port.to_string()),
+                });
+        }
+        ContainerInspectResponse {
+            network_settings: Some(NetworkSettings {
+                ports: Some(map),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// `web` runs and publishes 80/tcp on host port 8080.
+    fn web_running() -> Fake {
+        Fake {
+            containers: vec![container(
+                "web",
+                ContainerSummaryStateEnum::RUNNING,
+                "Up 2 minutes",
+                &[(80, 8080)],
+            )],
+            inspect: HashMap::from([(
+                "web-id".to_string(),
+                inspected(&[("80/tcp", "0.0.0.0", "8080")]),
+            )]),
+            ..Default::default()
+        }
+    }
+
+    fn connecting(found: Connect) -> FakeHost {
+        FakeHost {
+            connect: HashMap::from([("127.0.0.1:8080".parse().unwrap(), found)]),
+            ..Default::default()
+        }
+    }
+
+    fn run(engine: &Fake, host: &FakeHost, text: &str, local: bool) -> Vec<Verdict> {
+        let (project, mappings) = plan_of(text);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(probe_with(engine, host, &project, &mappings, local))
+            .expect("the probe runs")
+    }
+
+    fn run_links(engine: &Fake, host: &FakeHost, text: &str) -> Vec<LinkVerdict> {
+        let (project, _) = plan_of(text);
+        let links = plan::links(text, &Context::default());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(probe_links_with(engine, host, &project, &links, true))
+            .expect("the probe runs")
+    }
+
+    /// `/proc/net/tcp` with one socket listening on `hex` (`0100007F:0050` is 127.0.0.1:80).
+    fn proc_net(hex: &str) -> String {
+        format!("  sl  local_address rem_address   st\n   0: {hex} 00000000:0000 0A 0\n")
+    }
+
+    #[test]
+    fn a_port_that_answers() {
+        let took = Duration::from_micros(1500);
+        let v = run(
+            &web_running(),
+            &connecting(Connect::Open(took)),
+            COMPOSE,
+            true,
         );
-        assert_eq!(name, "demo");
-        let got: Vec<_> = m
-            .iter()
-            .map(|m| {
-                (
-                    m.service.as_str(),
-                    m.host_ip.as_str(),
-                    m.published.as_str(),
-                    m.target,
-                    m.protocol,
-                )
-            })
-            .collect();
+        let addr = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(v[0].why, Step::Answers { addr, took });
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "answer"));
+        assert_eq!(v[0].message, "127.0.0.1:8080 answers (connected in 1.5 ms)");
+        assert_eq!(v[0].host_port, Some(8080));
+    }
+
+    #[test]
+    fn a_port_refused_or_reset_or_dropped() {
+        let v = run(&web_running(), &connecting(Connect::Refused), COMPOSE, true);
+        assert!(matches!(v[0].why, Step::Refused { .. }), "{:?}", v[0].why);
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "connect"));
+        assert!(
+            v[0].message
+                .contains("refused the connection although `demo-web-1` publishes it")
+        );
+        let reset = Connect::Other("Connection reset by peer (os error 104)".into());
+        let v = run(&web_running(), &connecting(reset), COMPOSE, true);
+        assert_eq!(v[0].step, "connect");
+        assert_eq!(
+            v[0].message,
+            "connecting to 127.0.0.1:8080 failed: Connection reset by peer (os error 104)"
+        );
+        let v = run(&web_running(), &connecting(Connect::Timeout), COMPOSE, true);
+        assert!(matches!(v[0].why, Step::ConnectTimeout { .. }));
+        assert!(v[0].message.contains("a firewall drops the traffic"));
+    }
+
+    #[test]
+    fn an_app_listening_on_loopback_only() {
+        let mut engine = web_running();
+        engine
+            .exec
+            .insert("web-id".into(), proc_net("0100007F:0050"));
+        let v = run(&engine, &connecting(Connect::Closed), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::ListensOnLoopback {
+                addr: "127.0.0.1:8080".parse().unwrap(),
+                container: "demo-web-1".into(),
+                ip: "127.0.0.1".parse().unwrap(),
+                target: 80,
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "listen"));
+        assert!(
+            v[0].message
+                .contains("listens on 127.0.0.1:80 inside the container")
+        );
+        // Listening on another port: the mapping's container port is wrong.
+        engine
+            .exec
+            .insert("web-id".into(), proc_net("00000000:1F90"));
+        let v = run(&engine, &connecting(Connect::Closed), COMPOSE, true);
+        assert!(
+            v[0].message
+                .ends_with("; it listens on 0.0.0.0:8080: is the mapping's container port right?"),
+            "{}",
+            v[0].message
+        );
+    }
+
+    /// No `cat` in the image and no process to read from the host: said, not guessed.
+    #[test]
+    fn a_container_that_cannot_be_looked_into() {
+        let v = run(&web_running(), &connecting(Connect::Closed), COMPOSE, true);
+        let Step::CannotLookInside { error, .. } = &v[0].why else {
+            panic!("{:?}", v[0].why)
+        };
+        assert_eq!(
+            error,
+            "the image has no `cat`, or /proc/net/tcp cannot be read; the container has no process"
+        );
+        assert_eq!(v[0].step, "listen");
+    }
+
+    #[test]
+    fn a_stopped_project() {
+        let engine = Fake {
+            containers: vec![container(
+                "web",
+                ContainerSummaryStateEnum::EXITED,
+                "Exited (1) 2 minutes ago",
+                &[],
+            )],
+            ..Default::default()
+        };
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::NotRunning {
+                container: "demo-web-1".into(),
+                status: "Exited (1) 2 minutes ago".into(),
+                service: "web".into(),
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "container"));
+        assert_eq!(
+            v[0].message,
+            "`demo-web-1` is not running (Exited (1) 2 minutes ago): `docker compose logs web` says why"
+        );
+        // Never created at all.
+        let v = run(&Fake::default(), &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].message,
+            "no container of service `web` in project `demo`: run `docker compose up -d web`"
+        );
+        // Another container holds the host port: `up` would fail, which comes first.
+        let engine = Fake {
+            others: vec![container(
+                "other",
+                ContainerSummaryStateEnum::RUNNING,
+                "Up",
+                &[(3000, 8080)],
+            )],
+            ..Default::default()
+        };
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert!(matches!(
+            v[0].why,
+            Step::TakenByContainer { port: 8080, .. }
+        ));
+        assert_eq!(v[0].step, "binding");
+        // A program on this host listens there.
+        let v = run(
+            &Fake::default(),
+            &connecting(Connect::Open(Duration::ZERO)),
+            COMPOSE,
+            true,
+        );
+        assert!(
+            matches!(v[0].why, Step::TakenOnHost { .. }),
+            "{:?}",
+            v[0].why
+        );
+    }
+
+    #[test]
+    fn a_container_not_publishing_the_port() {
+        let mut engine = web_running();
+        engine.inspect.insert(
+            "web-id".into(),
+            inspected(&[("443/tcp", "0.0.0.0", "8443")]),
+        );
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::NotPublished {
+                container: "demo-web-1".into(),
+                key: "80/tcp".into(),
+                published: vec!["443/tcp".into()],
+                service: "web".into(),
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Fail, "binding"));
+        assert!(
+            v[0].message
+                .contains("does not publish 80/tcp (it publishes 443/tcp)")
+        );
+        // Published on another host port than the file says.
+        engine
+            .inspect
+            .insert("web-id".into(), inspected(&[("80/tcp", "0.0.0.0", "9090")]));
+        let v = run(&engine, &FakeHost::default(), COMPOSE, true);
+        assert!(matches!(
+            v[0].why,
+            Step::OtherHostPort {
+                actual: 9090,
+                fixed: 8080,
+                ..
+            }
+        ));
+        assert_eq!(v[0].host_port, Some(9090));
+    }
+
+    #[test]
+    fn daemon_calls_that_fail_or_time_out() {
+        let (project, mappings) = plan_of(COMPOSE);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let host = FakeHost::default();
+        let refused = Fake {
+            refuse: Some("containers"),
+            ..Default::default()
+        };
+        let e = rt
+            .block_on(probe_with(&refused, &host, &project, &mappings, true))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Docker daemon refused to list containers (500: boom)"
+        );
+        let silent = Fake {
+            hang: Some("containers"),
+            ..Default::default()
+        };
+        let e = rt
+            .block_on(probe_with(&silent, &host, &project, &mappings, true))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Docker daemon did not list containers in time"
+        );
+        // Inspecting the running container.
+        let mut engine = web_running();
+        engine.hang = Some("inspect");
+        let v = run(&engine, &host, COMPOSE, true);
+        assert_eq!(
+            v[0].why,
+            Step::InspectTimeout {
+                container: "demo-web-1".into()
+            }
+        );
+        assert_eq!(v[0].step, "container");
+        engine.hang = None;
+        engine.refuse = Some("inspect");
+        let v = run(&engine, &host, COMPOSE, true);
+        assert!(matches!(v[0].why, Step::InspectFailed { .. }));
+        assert!(v[0].message.starts_with("cannot inspect `demo-web-1`: "));
+    }
+
+    /// A remote daemon's ports are not connected to; only TCP is.
+    #[test]
+    fn remote_daemons_and_udp() {
+        let v = run(&web_running(), &FakeHost::default(), COMPOSE, false);
+        assert_eq!(
+            v[0].why,
+            Step::Remote {
+                bound: "0.0.0.0".into(),
+                port: 8080
+            }
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "binding"));
+        let mut engine = web_running();
+        engine
+            .inspect
+            .insert("web-id".into(), inspected(&[("53/udp", "0.0.0.0", "5353")]));
+        let udp = "name: demo\nservices:\n  web:\n    ports: [\"5353:53/udp\"]\n";
+        let v = run(&engine, &FakeHost::default(), udp, true);
+        assert_eq!(
+            v[0].message,
+            "bound on 0.0.0.0:5353/udp (only TCP is probed)"
+        );
+        assert_eq!((v[0].outcome, v[0].step), (Outcome::Ok, "binding"));
+    }
+
+    #[test]
+    fn a_healthcheck_still_starting_is_said() {
+        let mut engine = web_running();
+        engine.containers[0].status = Some("Up 3 seconds (health: starting)".into());
+        let v = run(&engine, &connecting(Connect::Refused), COMPOSE, true);
+        assert!(
+            matches!(&v[0].why, Step::HealthStarting(inner) if matches!(**inner, Step::Refused { .. }))
+        );
+        assert_eq!(v[0].step, "connect");
+        assert!(v[0].message.ends_with(
+            "; its healthcheck has not passed yet: it may still be starting, try again in a moment"
+        ));
+        engine.containers[0].status = Some("Up 3 minutes (unhealthy)".into());
+        let v = run(&engine, &connecting(Connect::Refused), COMPOSE, true);
+        assert_eq!((v[0].step, v[0].outcome), ("health", Outcome::Fail));
+    }
+
+    /// `portside probe --format json` prints verdicts as they serialise: the value of a step
+    /// stays out of it.
+    #[test]
+    fn verdicts_serialise_as_before() {
+        let v = run(&web_running(), &connecting(Connect::Refused), COMPOSE, true);
+        let json = serde_json::to_string(&v[0]).unwrap();
+        let head = concat!(
+            r#"{"mapping":{"service":"web","spec":"8080:80","host_ip":"","published":"8080","#,
+            r#""target":80,"protocol":"tcp"},"outcome":"fail","step":"connect","#,
+            r#""message":"127.0.0.1:8080 refused the connection although `demo-web-1` publishes "#,
+            r#"it: the host's firewall or a stale proxy is in the way","host_port":8080,"elapsed_ms":"#
+        );
+        assert!(json.starts_with(head), "{json}");
+        assert!(
+            json[head.len()..]
+                .trim_end_matches('}')
+                .parse::<u64>()
+                .is_ok(),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn links_networks_and_services() {
+        let text = "name: demo\nservices:\n  web:\n    image: x\n    environment:\n      API_URL: http://api:3000\n    networks: [ext]\n  api:\n    image: x\n    networks: [ext, mesh]\nnetworks:\n  ext:\n    external: true\n  mesh:\n    driver: overlay\n";
+        let networks = |names: &[&str]| ContainerSummaryNetworkSettings {
+            networks: Some(
+                names
+                    .iter()
+                    .map(|n| (n.to_string(), EndpointSettings::default()))
+                    .collect(),
+            ),
+        };
+        let mut web = container("web", ContainerSummaryStateEnum::RUNNING, "Up", &[]);
+        web.network_settings = Some(networks(&["ext"]));
+        let mut api = container("api", ContainerSummaryStateEnum::RUNNING, "Up", &[]);
+        api.network_settings = Some(networks(&["ext", "demo_mesh"]));
+        let engine = Fake {
+            containers: vec![web, api],
+            exec: HashMap::from([("api-id".to_string(), proc_net("0100007F:0BB8"))]),
+            ..Default::default()
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        let got: Vec<_> = v.iter().map(|v| (v.link.kind, v.step, v.outcome)).collect();
         assert_eq!(
             got,
             [
-                ("web", "127.0.0.1", "", 80, "tcp"),
-                ("web", "", "8000", 80, "tcp"),
-                ("web", "", "8001", 81, "tcp"),
-                ("dns", "", "5353", 53, "udp")
+                ("network", "network", Outcome::Fail),
+                ("swarm", "swarm", Outcome::Fail),
+                ("service", "listen", Outcome::Fail),
             ]
         );
-        assert_eq!(m[0].spec, "127.0.0.1::80");
-    }
-
-    /// An overlay network Compose would create is something to ask the daemon about; an
-    /// external one is checked as a network.
-    #[test]
-    fn overlay_networks_are_swarm_links() {
-        let text = "services:\n  api:\n    image: x\n    networks: [mesh, ext]\nnetworks:\n  mesh:\n    driver: overlay\n  ext:\n    driver: overlay\n    external: true\n";
-        let l = links(text, &Context::default());
-        let got: Vec<_> = l.iter().map(|l| (l.kind, l.from.as_str())).collect();
-        assert_eq!(got, [("network", "ext"), ("swarm", "mesh")]);
-        assert_eq!(&text[l[1].range.clone()], "overlay");
-    }
-
-    #[test]
-    fn rootless_privileged_ports() {
-        let text = "services:\n  web:\n    ports: [\"80:80\", \"8080:80\", \"127.0.0.1::80\"]\n";
-        let (_, m) = mappings(
-            std::path::Path::new("/x/compose.yaml"),
-            text,
-            &Context::default(),
+        assert_eq!(
+            v[0].why,
+            LinkStep::NoNetwork {
+                network: "ext".into()
+            }
         );
-        let verdicts: Vec<_> = m.iter().map(|m| privileged(m, Some(1024))).collect();
-        assert!(
-            verdicts[0]
-                .as_deref()
-                .unwrap()
-                .contains("cannot bind host port 80")
+        let json = serde_json::to_string(&v[0]).unwrap();
+        let head = r#"{"link":{"kind":"network","from":"ext","to":"","port":null},"outcome":"fail","step":"network","message":"external network `ext` does not exist"#;
+        assert!(json.starts_with(head), "{json}");
+        assert!(matches!(v[1].why, LinkStep::NotSwarmManager { .. }));
+        assert_eq!(
+            v[2].message,
+            "`api` listens on 127.0.0.1:3000, loopback only: `web` is refused"
         );
-        assert_eq!(verdicts[1..], [None, None]);
-        assert!(privileged(&m[0], None).is_none());
-        assert!(privileged(&m[0], Some(80)).is_none());
+        // The network exists, the daemon manages a swarm, and api listens on all addresses.
+        let engine = Fake {
+            networks: vec!["ext".into()],
+            swarm_manager: true,
+            exec: HashMap::from([("api-id".to_string(), proc_net("00000000:0BB8"))]),
+            ..engine
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        assert!(v.iter().all(|v| v.outcome == Outcome::Ok), "{v:?}");
+        assert_eq!(
+            v[2].message,
+            "`api` listens on 0.0.0.0:3000 and shares ext with `web`"
+        );
+        // The daemon does not answer `info`.
+        let engine = Fake {
+            hang: Some("info"),
+            ..engine
+        };
+        let v = run_links(&engine, &FakeHost::default(), text);
+        assert_eq!(v[1].why, LinkStep::SwarmUnknown { error: None });
+        assert_eq!(v[1].message, "the daemon did not answer in time");
     }
 }

@@ -136,7 +136,7 @@ async fn run(backend: Arc<Backend>, job: Job) {
         return;
     }
     // The snapshot: this generation's inputs, copied under the lock (ropes share chunks).
-    let (kind, version, rope, live, links, open) = {
+    let (kind, version, rope, live, links, open, previous) = {
         let docs = backend.docs();
         let Some(doc) = docs
             .get(&job.uri)
@@ -151,6 +151,8 @@ async fn run(backend: Arc<Backend>, job: Job) {
             doc.live.clone(),
             doc.live_links.clone(),
             super::session::OpenFiles::of(&docs),
+            // The last tree and its text: the new text is parsed incrementally from them.
+            doc.last_good.as_ref().and_then(|l| l.ctx.parsed.clone()),
         )
     };
     let editor = backend.settings();
@@ -165,7 +167,9 @@ async fn run(backend: Arc<Backend>, job: Job) {
         let text = rope.to_string();
         let path = document_path(&uri);
         open.sync(&vfs);
-        let mut ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
+        let mut ctx =
+            crate::workspace::context_after_edit(&path, &text, &editor, &vfs, previous.as_ref());
+        drop(previous);
         if cancelled() {
             return None;
         }

@@ -19,6 +19,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 use super::SyntaxError;
 use crate::text::CharToByte;
 
+mod incremental;
 mod relax;
 
 pub type NodeId = u32;
@@ -222,6 +223,19 @@ impl Yaml {
             return first;
         }
         Yaml::reparse(text, first)
+    }
+
+    /// Parses `new_text`, an edit of `old_text` whose tree is `old`: when the edit stays
+    /// inside one entry of a top-level block mapping (one service), only that entry is parsed
+    /// again (see `incremental`); otherwise the whole text is. Same result as [`Yaml::parse`].
+    pub fn parse_edited(old: &Yaml, old_text: &str, new_text: &str) -> Yaml {
+        incremental::splice(old, old_text, new_text).unwrap_or_else(|| Yaml::parse(new_text))
+    }
+
+    /// The incremental parse alone: `None` where [`Yaml::parse_edited`] parses everything.
+    #[doc(hidden)]
+    pub fn splice(old: &Yaml, old_text: &str, new_text: &str) -> Option<Yaml> {
+        incremental::splice(old, old_text, new_text)
     }
 
     /// Retries a failed parse on relaxed texts, one repair per round, while each round
@@ -903,6 +917,84 @@ pub fn resolve_plain(value: &str) -> Plain {
         ok && seen_digit && dots <= 1
     };
     if is_float { Plain::Float } else { Plain::Str }
+}
+
+/// Whether two trees are the same node for node (spans, kinds, values, styles, tags,
+/// children, alias targets, documents, errors, duplicate keys): `Err` says where they first
+/// differ. For tests of the incremental parse.
+#[doc(hidden)]
+pub fn same_tree(a: &Yaml, b: &Yaml) -> Result<(), String> {
+    if a.len() != b.len() {
+        return Err(format!("{} nodes, {} expected", a.len(), b.len()));
+    }
+    let err = |y: &Yaml| {
+        y.error
+            .as_ref()
+            .map(|e| (e.message.clone(), e.range.clone()))
+    };
+    if err(a) != err(b) {
+        return Err(format!("error {:?}, {:?} expected", err(a), err(b)));
+    }
+    let dups = |y: &Yaml| {
+        let mut d: Vec<_> = y
+            .duplicate_keys
+            .iter()
+            .map(|d| (y.span(d.first), y.span(d.duplicate)))
+            .collect();
+        d.sort_by_key(|(f, s)| (f.start, s.start));
+        d
+    };
+    if dups(a) != dups(b) {
+        return Err(format!(
+            "duplicate keys {:?}, {:?} expected",
+            dups(a),
+            dups(b)
+        ));
+    }
+    if a.documents.len() != b.documents.len() {
+        return Err("another number of documents".into());
+    }
+    let mut stack: Vec<(NodeId, NodeId)> = a
+        .documents
+        .iter()
+        .zip(&b.documents)
+        .filter_map(|(x, y)| x.root.zip(y.root))
+        .collect();
+    if stack.len() != a.documents.iter().filter(|d| d.root.is_some()).count() {
+        return Err("a document root differs".into());
+    }
+    while let Some((x, y)) = stack.pop() {
+        let (nx, ny) = (a.node(x), b.node(y));
+        if nx.span != ny.span || nx.tag != ny.tag {
+            return Err(format!("node {x}: {nx:?}, {ny:?} expected"));
+        }
+        match (nx.kind, ny.kind) {
+            (
+                NodeKind::Scalar { value, style },
+                NodeKind::Scalar {
+                    value: v2,
+                    style: s2,
+                },
+            ) if value == v2 && style == s2 => {}
+            (NodeKind::Sequence { items }, NodeKind::Sequence { items: i2 })
+                if items.len() == i2.len() =>
+            {
+                stack.extend(items.iter().copied().zip(i2.iter().copied()));
+            }
+            (NodeKind::Mapping { entries }, NodeKind::Mapping { entries: e2 })
+                if entries.len() == e2.len() =>
+            {
+                for (e, f) in entries.iter().zip(e2) {
+                    stack.push((e.key, f.key));
+                    stack.push((e.value, f.value));
+                }
+            }
+            (NodeKind::Alias { target }, NodeKind::Alias { target: t2 })
+                if target.map(|t| a.span(t)) == t2.map(|t| b.span(t)) => {}
+            _ => return Err(format!("node {x}: {nx:?}, {ny:?} expected")),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

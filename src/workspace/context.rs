@@ -51,8 +51,20 @@ pub fn context_in(
 /// As [`context_for`], reading every other file through `vfs` (the server's cache, which
 /// knows the open documents).
 pub fn context_cached(path: &Path, text: &str, editor: &RuleSettings, vfs: &Vfs<'_>) -> Context {
+    context_after_edit(path, text, editor, vfs, None)
+}
+
+/// [`context_cached`] for a new version of a document whose previous text and tree are
+/// `previous`: the text is parsed incrementally from it ([`Yaml::parse_edited`]).
+pub fn context_after_edit(
+    path: &Path,
+    text: &str,
+    editor: &RuleSettings,
+    vfs: &Vfs<'_>,
+    previous: Option<&Parsed>,
+) -> Context {
     let environment: HashMap<String, String> = std::env::vars().collect();
-    context_vfs(path, text, environment, editor, vfs)
+    context_edited(path, text, environment, editor, vfs, previous)
 }
 
 /// The context, every read through `vfs`.
@@ -63,6 +75,17 @@ pub fn context_vfs(
     editor: &RuleSettings,
     vfs: &Vfs<'_>,
 ) -> Context {
+    context_edited(path, text, environment, editor, vfs, None)
+}
+
+fn context_edited(
+    path: &Path,
+    text: &str,
+    environment: HashMap<String, String>,
+    editor: &RuleSettings,
+    vfs: &Vfs<'_>,
+    previous: Option<&Parsed>,
+) -> Context {
     let mut ctx = context_with_vfs(path, environment, editor, vfs);
     let yaml_file = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if let Some(name) = path.file_name().and_then(|n| n.to_str())
@@ -71,7 +94,10 @@ pub fn context_vfs(
         // The analysed text is parsed here once; the analysis reuses the tree.
         let parsed = (text.len() <= crate::analysis::MAX_INPUT_BYTES).then(|| Parsed {
             text: Arc::from(text),
-            yaml: Arc::new(Yaml::parse(text)),
+            yaml: Arc::new(match previous {
+                Some(p) => Yaml::parse_edited(&p.yaml, &p.text, text),
+                None => Yaml::parse(text),
+            }),
         });
         let own = parsed.as_ref().map(|p| &*p.yaml);
         let (mut external, mut deps) = related(path, own.map(|y| (text, y)), &ctx.vars, vfs);

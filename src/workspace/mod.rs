@@ -16,8 +16,8 @@ pub mod vfs;
 use std::path::Path;
 
 pub use context::{
-    context_cached, context_for, context_in, context_reading, context_vfs, context_with,
-    context_with_vfs, find_config, find_config_in,
+    context_after_edit, context_cached, context_for, context_in, context_reading, context_vfs,
+    context_with, context_with_vfs, find_config, find_config_in,
 };
 pub use related::{Includer, includers_in, namespace_paths, same_file};
 pub use vfs::Vfs;

@@ -88,11 +88,8 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                 assert!(occ.range.end <= text.len());
             }
             let _ = portside::ide::nav::symbols(&yaml);
-            let _ = portside::live::probe::mappings(
-                std::path::Path::new("/x/compose.yaml"),
-                text,
-                &ctx,
-            );
+            let _ =
+                portside::live::plan::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
         }
         FileKind::Dockerfile => {
             for &o in &offsets {

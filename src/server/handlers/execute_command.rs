@@ -88,8 +88,8 @@ pub async fn execute_command(
         let text = rope.to_string();
         open.sync(&vfs);
         let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
-        let (project, mappings) = probe::mappings(&path, &text, &ctx);
-        (project, mappings, probe::links(&text, &ctx))
+        let (project, mappings) = live::plan::mappings(&path, &text, &ctx);
+        (project, mappings, live::plan::links(&text, &ctx))
     })
     .await;
     let Ok((project, mut mappings, mut links)) = found else {

@@ -54,7 +54,7 @@ pub fn relocate(
     if live.is_empty() {
         return live;
     }
-    let (_, mappings) = crate::live::probe::mappings(path, text, ctx);
+    let (_, mappings) = crate::live::plan::mappings(path, text, ctx);
     live.into_iter()
         .filter_map(|mut r| {
             let m = mappings
@@ -75,7 +75,7 @@ pub fn relocate_links(
     if links.is_empty() {
         return links;
     }
-    let now = crate::live::probe::links(text, ctx);
+    let now = crate::live::plan::links(text, ctx);
     links
         .into_iter()
         .filter_map(|mut r| {

@@ -1,15 +1,7 @@
-//! The only module that talks to Docker. It reads; it never creates, changes or removes
-//! containers, networks or images. Every call has a timeout.
-
-pub mod probe;
-pub mod ssh;
-
-use std::time::Duration;
-
-use bollard::Docker;
-
-/// How long any single daemon call may take before portside gives up on it.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+//! Where portside talks to Docker, and how that was chosen: the editor's `live.endpoint`
+//! setting (a task-local set by [`with_endpoint`]), `DOCKER_HOST`, a Docker context, else the
+//! local socket. Also the words for what goes wrong there: a daemon error ([`describe`]) and a
+//! unix socket that is missing or forbidden (`socket_problem`).
 
 /// The endpoint portside talks to, and how it was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,32 +133,6 @@ pub fn is_local() -> bool {
         || host.starts_with("tcp://[::1]")
 }
 
-/// Whether the daemon runs rootless (`SecurityOptions` has `name=rootless`): published ports
-/// below 1024 then fail, and traffic arrives from the rootless network stack.
-pub async fn rootless(docker: &Docker) -> Option<bool> {
-    let info = tokio::time::timeout(CALL_TIMEOUT, docker.info())
-        .await
-        .ok()?
-        .ok()?;
-    Some(
-        info.security_options
-            .unwrap_or_default()
-            .iter()
-            .any(|o| o.contains("name=rootless")),
-    )
-}
-
-#[derive(Debug)]
-pub struct LiveError(pub String);
-
-impl std::fmt::Display for LiveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LiveError {}
-
 /// What went wrong when the daemon was asked to `what` (`list containers`), in words: a
 /// refusal (with the daemon's message, and the engine being too old when it says so), an
 /// answer that is not what Docker sends, or a connection that broke.
@@ -203,83 +169,9 @@ pub fn describe(what: &str, e: &bollard::errors::Error) -> String {
     }
 }
 
-/// Connects the way the docker CLI does without contexts: `DOCKER_HOST` (unix, tcp, with
-/// TLS when `DOCKER_TLS_VERIFY` is set), else the local socket. Then negotiates the API
-/// version, so requests use one the daemon speaks.
-pub async fn connect() -> Result<Docker, LiveError> {
-    let e = endpoint();
-    let timeout = CALL_TIMEOUT.as_secs();
-    let version = bollard::API_DEFAULT_VERSION;
-    let docker = if let Some(dir) = &e.tls {
-        // A context's TLS material (the docker CLI's `--tlsverify` context).
-        let host = e.host.replacen("tcp://", "https://", 1);
-        Docker::connect_with_ssl(
-            &host,
-            &dir.join("key.pem"),
-            &dir.join("cert.pem"),
-            &dir.join("ca.pem"),
-            timeout,
-            version,
-        )
-    } else if e.how == "from DOCKER_HOST" && !e.host.starts_with("ssh://") {
-        // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
-        Docker::connect_with_defaults()
-    } else if let Some(path) = e.host.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, timeout, version)
-    } else if e.host.starts_with("tcp://") || e.host.starts_with("http://") {
-        Docker::connect_with_http(&e.host, timeout, version)
-    } else if e.host.starts_with("ssh://") {
-        ssh::connect(&e.host, timeout, version)
-    } else if e.host.is_empty() {
-        return Err(LiveError(format!("cannot use Docker: {}", e.how)));
-    } else {
-        return Err(LiveError(format!(
-            "the Docker endpoint {} is not supported yet (portside speaks unix://, tcp:// and ssh://; set DOCKER_HOST to one)",
-            endpoint_description()
-        )));
-    }
-    .map_err(|err| {
-        LiveError(socket_problem().unwrap_or_else(|| {
-            format!(
-                "cannot use the Docker endpoint {}: {err}",
-                endpoint_description()
-            )
-        }))
-    })?;
-    match tokio::time::timeout(CALL_TIMEOUT, docker.negotiate_version()).await {
-        Ok(Ok(docker)) => Ok(docker),
-        // Something answered, but not like dockerd.
-        Ok(Err(
-            e @ (bollard::errors::Error::APIVersionParseError {}
-            | bollard::errors::Error::JsonDataError { .. }
-            | bollard::errors::Error::JsonSerdeError { .. }),
-        )) => Err(LiveError(describe("report its version", &e))),
-        Ok(Err(e)) => Err(LiveError(socket_problem().unwrap_or_else(|| {
-            let e_point = endpoint();
-            let tls_hint = if e_point.host.starts_with("tcp://")
-                && e_point.tls.is_none()
-                && std::env::var_os("DOCKER_TLS_VERIFY").is_none()
-            {
-                " If it expects TLS (port 2376), set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH."
-            } else {
-                ""
-            };
-            format!(
-                "no Docker daemon answers at {}: {e}. Is dockerd running, and may this user use its socket?{tls_hint}",
-                endpoint_description()
-            )
-        }))),
-        Err(_) => Err(LiveError(format!(
-            "the Docker daemon at {} did not answer within {} s",
-            endpoint_description(),
-            CALL_TIMEOUT.as_secs()
-        ))),
-    }
-}
-
 /// For a unix socket endpoint, what the operating system says is wrong with it: no socket
 /// (with Podman's socket when there is one), or no permission (with the fix).
-fn socket_problem() -> Option<String> {
+pub(super) fn socket_problem() -> Option<String> {
     let e = endpoint();
     let path = unix_socket(&e)?;
     let err = std::os::unix::net::UnixStream::connect(&path).err()?;
@@ -315,31 +207,4 @@ pub fn podman_socket() -> Option<String> {
 /// The socket path of a `unix://` endpoint.
 fn unix_socket(e: &Endpoint) -> Option<String> {
     e.host.strip_prefix("unix://").map(str::to_string)
-}
-
-/// What the daemon says about itself.
-#[derive(Debug, Clone)]
-pub struct DaemonVersion {
-    pub engine: String,
-    pub api: String,
-    pub min_api: String,
-    pub os: String,
-    /// The API version portside negotiated.
-    pub negotiated: String,
-}
-
-pub async fn version(docker: &Docker) -> Result<DaemonVersion, LiveError> {
-    let v = tokio::time::timeout(CALL_TIMEOUT, docker.version())
-        .await
-        .map_err(|_| LiveError("the Docker daemon did not answer `version` in time".into()))?
-        .map_err(|e| LiveError(describe("report its version", &e)))?;
-    let unknown = || "unknown".to_string();
-    let negotiated = docker.client_version();
-    Ok(DaemonVersion {
-        engine: v.version.unwrap_or_else(unknown),
-        api: v.api_version.unwrap_or_else(unknown),
-        min_api: v.min_api_version.unwrap_or_else(unknown),
-        os: v.os.unwrap_or_else(unknown),
-        negotiated: format!("{}.{}", negotiated.major_version, negotiated.minor_version),
-    })
 }
