@@ -16,12 +16,13 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 
 use std::time::{Duration, Instant};
 
 use portside::analysis::analyze;
 use portside::classify::FileKind;
-use portside::generate;
 
 const SIZES: [usize; 3] = [100, 1000, 5000];
 

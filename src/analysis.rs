@@ -78,14 +78,17 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
         FileKind::Dockerfile => dockerfile(text, ctx),
         FileKind::DaemonJson => daemon_json(text, ctx),
         FileKind::Config => Analysis {
-            findings: crate::config::check_toml(text),
+            findings: settings_toml(text),
             yaml: None,
         },
     };
     if matches!(kind, FileKind::Compose | FileKind::Dockerfile) {
         crate::suppress::apply(text, &mut analysis.findings);
     }
-    ctx.rules.apply(&mut analysis.findings);
+    // Problems with the settings themselves are never silenced by them.
+    if kind != FileKind::Config {
+        ctx.rules.apply(&mut analysis.findings);
+    }
     analysis
         .findings
         .sort_by_key(|f| (f.range.start, f.range.end));
@@ -94,6 +97,15 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
         .findings
         .dedup_by(|a, b| a.range == b.range && a.rule == b.rule && a.message == b.message);
     analysis
+}
+
+/// The findings of a `portside.toml`: its problems as `invalid-setting`.
+fn settings_toml(text: &str) -> Vec<Finding> {
+    crate::config::RuleSettings::from_toml(text, rules::known())
+        .1
+        .into_iter()
+        .map(|p| Finding::new(&rules::INVALID_SETTING, p.range, p.message))
+        .collect()
 }
 
 fn compose(text: &str, ctx: &Context) -> Analysis {
@@ -178,8 +190,9 @@ fn dockerfile(text: &str, ctx: &Context) -> Analysis {
         })
         .collect();
     // The recovered text keeps every offset, so spans apply to the original.
-    if let Some(mut df) = crate::model::dockerfile::Dockerfile::from_syntax(&parsed, &[]) {
-        df.package = ctx.package.clone();
+    if let Some(df) =
+        crate::model::dockerfile::Dockerfile::from_syntax(&parsed, &[], ctx.package.clone())
+    {
         for rule in rules::enabled(&ctx.rules) {
             for check in rule.checks.dockerfile {
                 check(text, &df, &mut findings);
@@ -206,9 +219,8 @@ fn daemon_json(text: &str, ctx: &Context) -> Analysis {
         ));
     }
     if let Some(root) = &json.root
-        && let Some(mut daemon) = crate::model::daemon::Daemon::read(root)
+        && let Some(daemon) = crate::model::daemon::Daemon::read_on(root, &ctx.rules.host)
     {
-        daemon.host = ctx.rules.host.clone();
         for check in rules::enabled(&ctx.rules).flat_map(|r| r.checks.daemon) {
             check(text, &daemon, &mut findings);
         }

@@ -20,12 +20,16 @@
 //! router = true                        # daemon-forward-drop: the host routes traffic
 //! routes = ["192.168.0.0/16", "10.8.0.0/24"]   # host-route-overlap: LAN / VPN ranges
 //! ```
+//!
+//! This module sits below the rules: it knows a rule by its metadata ([`RuleMeta`]) only.
+//! The registry (`rules::known()`) is handed to [`RuleSettings::from_toml`] and
+//! [`RuleSettings::from_json`] by their callers, and analysis turns the problems of a
+//! `portside.toml` into `invalid-setting` findings.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::finding::{Finding, Severity};
-use crate::rules;
+use crate::finding::{Finding, RuleMeta, Severity};
 
 /// What a setting does to a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +126,7 @@ impl HostFacts {
             ("routes", _) => problem("`host.routes` must be a list of CIDR strings".into()),
             _ => {
                 let mut message = format!("unknown host setting `{key}`");
-                if let Some(close) = rules::did_you_mean(key, HOST_KEYS.iter().copied()) {
+                if let Some(close) = crate::text::did_you_mean(key, HOST_KEYS.iter().copied()) {
                     message.push_str(&format!(". Did you mean `{close}`?"));
                 } else {
                     message.push_str(&format!(" (known: {})", HOST_KEYS.join(", ")));
@@ -191,7 +195,7 @@ impl RuleSettings {
 
     /// Whether `rule`'s checks run: not when a setting turns it off, nor when it is opt-in
     /// and no setting names it.
-    pub fn runs(&self, rule: &rules::Rule) -> bool {
+    pub fn runs(&self, rule: &RuleMeta) -> bool {
         match self.levels.get(rule.code) {
             Some(Level::Off) => false,
             Some(_) => true,
@@ -200,11 +204,11 @@ impl RuleSettings {
     }
 
     /// Drops the findings of rules that are off (opt-in rules are off unless a setting
-    /// names them) and sets the severity of the others. Problems with the settings
-    /// themselves are never silenced.
+    /// names them) and sets the severity of the others. (Analysis does not apply the
+    /// settings to a `portside.toml`'s own findings: problems with the settings themselves
+    /// are never silenced.)
     pub fn apply(&self, findings: &mut Vec<Finding>) {
         findings.retain_mut(|f| match self.levels.get(f.rule.code) {
-            _ if f.rule.code == rules::INVALID_SETTING.code => true,
             Some(Level::Off) => false,
             Some(Level::Default) => true,
             Some(Level::On(severity)) => {
@@ -215,11 +219,18 @@ impl RuleSettings {
         });
     }
 
-    fn set(&mut self, code: &str, level: &str, range: Range<usize>, problems: &mut Vec<Problem>) {
-        let Some(rule) = rules::find(code) else {
+    fn set(
+        &mut self,
+        known: &[&'static RuleMeta],
+        code: &str,
+        level: &str,
+        range: Range<usize>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let Some(rule) = known.iter().find(|r| r.code == code) else {
             let mut message =
                 format!("`{code}` is not a portside rule, so this setting does nothing");
-            if let Some(close) = rules::did_you_mean(code, rules::ALL.iter().map(|r| r.code)) {
+            if let Some(close) = crate::text::did_you_mean(code, known.iter().map(|r| r.code)) {
                 message.push_str(&format!(". Did you mean `{close}`?"));
             }
             problems.push(Problem { range, message });
@@ -238,8 +249,12 @@ impl RuleSettings {
         }
     }
 
-    /// The editor's settings: `{"rules": {"code": "level"}}`. Anything else is reported.
-    pub fn from_json(value: &serde_json::Value) -> (RuleSettings, Vec<Problem>) {
+    /// The editor's settings: `{"rules": {"code": "level"}}`. Anything else is reported,
+    /// also a code that is none of `known`'s (the registry: `rules::known()`).
+    pub fn from_json(
+        value: &serde_json::Value,
+        known: &[&'static RuleMeta],
+    ) -> (RuleSettings, Vec<Problem>) {
         let mut settings = RuleSettings::default();
         let mut problems = Vec::new();
         let Some(obj) = value.as_object() else {
@@ -324,7 +339,7 @@ impl RuleSettings {
             };
             for (code, level) in rules {
                 match level.as_str() {
-                    Some(level) => settings.set(code, level, 0..0, &mut problems),
+                    Some(level) => settings.set(known, code, level, 0..0, &mut problems),
                     None => problems.push(Problem {
                         range: 0..0,
                         message: format!("the level of `{code}` must be a string such as \"off\""),
@@ -335,8 +350,9 @@ impl RuleSettings {
         (settings, problems)
     }
 
-    /// `portside.toml`.
-    pub fn from_toml(text: &str) -> (RuleSettings, Vec<Problem>) {
+    /// `portside.toml`, whose `[rules]` may name the rules of `known` (the registry:
+    /// `rules::known()`).
+    pub fn from_toml(text: &str, known: &[&'static RuleMeta]) -> (RuleSettings, Vec<Problem>) {
         let mut settings = RuleSettings::default();
         let mut problems = Vec::new();
         let table = match toml::de::DeTable::parse(text) {
@@ -398,6 +414,7 @@ impl RuleSettings {
             for (code, level) in rules.iter() {
                 match level.get_ref().as_str() {
                     Some(l) => settings.set(
+                        known,
                         code.get_ref(),
                         l,
                         code.span().start..level.span().end,
@@ -418,35 +435,33 @@ impl RuleSettings {
     }
 }
 
-/// Findings for a `portside.toml` document.
-pub fn check_toml(text: &str) -> Vec<Finding> {
-    RuleSettings::from_toml(text)
-        .1
-        .into_iter()
-        .map(|p| Finding::new(&rules::INVALID_SETTING, p.range, p.message))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn from_toml(text: &str) -> (RuleSettings, Vec<Problem>) {
+        RuleSettings::from_toml(text, crate::rules::known())
+    }
+
+    fn from_json(value: &serde_json::Value) -> (RuleSettings, Vec<Problem>) {
+        RuleSettings::from_json(value, crate::rules::known())
+    }
+
     #[test]
     fn editor_settings_from_lua_clients_and_the_live_switch() {
         // Neovim sends an empty Lua table as `[]`.
-        let (s, problems) = RuleSettings::from_json(&serde_json::json!([]));
+        let (s, problems) = from_json(&serde_json::json!([]));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s, RuleSettings::default());
-        let (s, problems) = RuleSettings::from_json(&serde_json::json!(["x"]));
+        let (s, problems) = from_json(&serde_json::json!(["x"]));
         assert_eq!(problems.len(), 1);
         assert!(!s.live_disabled);
-        let (s, problems) =
-            RuleSettings::from_json(&serde_json::json!({"live": {"enabled": false}}));
+        let (s, problems) = from_json(&serde_json::json!({"live": {"enabled": false}}));
         assert!(problems.is_empty() && s.live_disabled);
-        let (_, problems) = RuleSettings::from_json(&serde_json::json!({"live": true}));
+        let (_, problems) = from_json(&serde_json::json!({"live": true}));
         assert_eq!(problems.len(), 1);
         // The VS Code extension's own settings share the section.
-        let (_, problems) = RuleSettings::from_json(
+        let (_, problems) = from_json(
             &serde_json::json!({"server": {"path": "/x"}, "trace": {"server": "off"}, "rules": {}}),
         );
         assert!(problems.is_empty(), "{problems:?}");
@@ -455,7 +470,7 @@ mod tests {
     #[test]
     fn toml_settings_and_problems() {
         let text = "[rules]\npublish-all-interfaces = \"off\"\ncontainer-port-only = \"Warning\"\npublish-all-interface = \"off\"\nlinks-legacy = \"loud\"\n\n[other]\nx = 1\n";
-        let (s, problems) = RuleSettings::from_toml(text);
+        let (s, problems) = from_toml(text);
         assert_eq!(s.levels["publish-all-interfaces"], Level::Off);
         assert_eq!(
             s.levels["container-port-only"],
@@ -473,7 +488,7 @@ mod tests {
         );
         assert!(problems[1].message.contains("`loud` is not a level"));
         assert_eq!(&text[problems[2].range.clone()], "other");
-        let (_, problems) = RuleSettings::from_toml("[rules\n");
+        let (_, problems) = from_toml("[rules\n");
         assert!(
             problems[0]
                 .message
@@ -484,14 +499,10 @@ mod tests {
     #[test]
     fn json_settings() {
         let v = serde_json::json!({"rules": {"container-port-only": "off", "nope": "off"}, "x": 1});
-        let (s, problems) = RuleSettings::from_json(&v);
+        let (s, problems) = from_json(&v);
         assert_eq!(s.levels["container-port-only"], Level::Off);
         assert_eq!(problems.len(), 2);
-        assert!(
-            RuleSettings::from_json(&serde_json::Value::Null)
-                .1
-                .is_empty()
-        );
+        assert!(from_json(&serde_json::Value::Null).1.is_empty());
     }
 
     #[test]
@@ -501,8 +512,8 @@ mod tests {
         // publish-all-interfaces is opt-in: only container-port-only by default.
         let codes = |fs: &[Finding]| fs.iter().map(|f| f.code()).collect::<Vec<_>>();
         assert_eq!(codes(&all), ["container-port-only"]);
-        let editor = RuleSettings::from_json(&serde_json::json!({"rules": {"container-port-only": "error", "publish-all-interfaces": "on"}})).0;
-        let file = RuleSettings::from_toml("[rules]\ncontainer-port-only = \"hint\"\n").0;
+        let editor = from_json(&serde_json::json!({"rules": {"container-port-only": "error", "publish-all-interfaces": "on"}})).0;
+        let file = from_toml("[rules]\ncontainer-port-only = \"hint\"\n").0;
         let ctx = crate::analysis::Context {
             rules: editor.overridden_by(&file),
             ..Default::default()
@@ -517,7 +528,7 @@ mod tests {
         assert_eq!(findings[0].severity, Severity::Hint);
         assert_eq!(findings[1].severity, Severity::Info);
         // The file turns it off again; the editor's level loses to the file's.
-        let file = RuleSettings::from_toml("[rules]\npublish-all-interfaces = \"off\"\n").0;
+        let file = from_toml("[rules]\npublish-all-interfaces = \"off\"\n").0;
         let mut findings = crate::analysis::analyze(crate::classify::FileKind::Compose, text)
             .findings
             .into_iter()
@@ -530,7 +541,7 @@ mod tests {
     #[test]
     fn host_facts_from_toml_and_json() {
         let text = "[host]\nrootless = true\nunprivileged-port-start = 80\nmtu = 1420\nrouter = true\nroutes = [\"192.168.1.0/24\", \"fd00::/8\"]\n";
-        let (s, problems) = RuleSettings::from_toml(text);
+        let (s, problems) = from_toml(text);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.host.rootless, Some(true));
         assert_eq!(s.host.unprivileged_port_start, Some(80));
@@ -539,7 +550,7 @@ mod tests {
         assert_eq!(s.host.routes.len(), 2);
         assert!(!s.is_empty());
         let bad = "[host]\nrootles = true\nmtu = 9\nroutes = [\"lan\"]\nrouter = \"yes\"\n";
-        let (_, problems) = RuleSettings::from_toml(bad);
+        let (_, problems) = from_toml(bad);
         let messages: Vec<_> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(
@@ -547,17 +558,15 @@ mod tests {
             "{messages:?}"
         );
         assert_eq!(&bad[problems[1].range.clone()], "mtu = 9");
-        let (s, problems) = RuleSettings::from_json(
+        let (s, problems) = from_json(
             &serde_json::json!({"host": {"rootless": true, "routes": ["10.0.0.0/8"], "mtu": "x"}}),
         );
         assert_eq!(s.host.rootless, Some(true));
         assert_eq!(s.host.routes.len(), 1);
         assert_eq!(problems.len(), 1);
         // The project's file wins over the editor, fact by fact.
-        let editor =
-            RuleSettings::from_json(&serde_json::json!({"host": {"mtu": 1400, "rootless": true}}))
-                .0;
-        let file = RuleSettings::from_toml("[host]\nrootless = false\n").0;
+        let editor = from_json(&serde_json::json!({"host": {"mtu": 1400, "rootless": true}})).0;
+        let file = from_toml("[host]\nrootless = false\n").0;
         let both = editor.overridden_by(&file);
         assert_eq!(
             (both.host.rootless, both.host.mtu),
@@ -567,16 +576,14 @@ mod tests {
 
     #[test]
     fn the_live_endpoint_setting() {
-        let (s, problems) = RuleSettings::from_json(
-            &serde_json::json!({"live": {"endpoint": "unix:///run/podman/podman.sock"}}),
-        );
+        let (s, problems) =
+            from_json(&serde_json::json!({"live": {"endpoint": "unix:///run/podman/podman.sock"}}));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             s.live_endpoint.as_deref(),
             Some("unix:///run/podman/podman.sock")
         );
-        let (s, problems) =
-            RuleSettings::from_json(&serde_json::json!({"live": {"endpoint": "npipe://x"}}));
+        let (s, problems) = from_json(&serde_json::json!({"live": {"endpoint": "npipe://x"}}));
         assert_eq!(s.live_endpoint, None);
         assert!(
             problems[0].message.contains("unix://, tcp:// or ssh://"),

@@ -1,9 +1,11 @@
 //! What analysis returns: findings with exact byte ranges, related places and fixes.
 //! Nothing here knows about LSP; the server and the CLI convert ranges themselves.
+//!
+//! A finding names its rule by the rule's metadata ([`RuleMeta`]: code, severity,
+//! documentation), which lives here, below the models and the settings; the rules' checks
+//! and the registry of every rule are `rules`' business, above them.
 
 use std::ops::Range;
-
-use crate::rules::Rule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,6 +23,65 @@ impl Severity {
             Severity::Warning => "warning",
             Severity::Info => "info",
             Severity::Hint => "hint",
+        }
+    }
+}
+
+/// Where the rule documentation is published; a diagnostic's `codeDescription` links to
+/// the rule's section (`#<code>`).
+pub const RULES_DOC_URL: &str = "https://github.com/portside-lsp/portside/blob/main/docs/rules.md";
+
+/// What a rule is, apart from its checks: its code, default level and documentation,
+/// declared once with `rules::declare_rule!` in the rule's own file. `rules::Rule` adds the
+/// checks and dereferences to this, so a `&'static rules::Rule` is taken wherever a
+/// `&'static RuleMeta` is.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case code, shown in diagnostics and used in settings.
+    pub code: &'static str,
+    pub severity: Severity,
+    /// Which files it checks, in words.
+    pub applies_to: &'static str,
+    /// One line for `portside rules`.
+    pub summary: &'static str,
+    /// Opinionated: off unless a setting turns it on (`"on"` gives `severity`), as ruff's
+    /// and clippy's opt-in lints.
+    pub opt_in: bool,
+    /// The rule's `///` documentation as written (Markdown, each line with its leading
+    /// space); [`RuleMeta::doc`] gives it trimmed.
+    pub doc_comment: &'static str,
+}
+
+/// Rules are the same when their codes are (codes are unique: a test says so).
+impl PartialEq for RuleMeta {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for RuleMeta {}
+
+impl RuleMeta {
+    /// The documentation with the one leading space of each `///` line removed.
+    pub fn doc(&self) -> String {
+        let mut out = String::with_capacity(self.doc_comment.len());
+        for line in self.doc_comment.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    pub fn url(&self) -> String {
+        format!("{RULES_DOC_URL}#{}", self.code)
+    }
+
+    /// The default level in words: `error`, `warning`, `info`, or `off (opt-in, info)`.
+    pub fn default_level(&self) -> String {
+        if self.opt_in {
+            format!("off (opt-in, {})", self.severity.as_str())
+        } else {
+            self.severity.as_str().to_string()
         }
     }
 }
@@ -59,7 +120,7 @@ pub struct Fix {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: &'static Rule,
+    pub rule: &'static RuleMeta,
     pub severity: Severity,
     pub message: String,
     /// Byte range in the analysed text.
@@ -70,7 +131,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with the rule's default severity.
-    pub fn new(rule: &'static Rule, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static RuleMeta, range: Range<usize>, message: impl Into<String>) -> Self {
         Self {
             rule,
             severity: rule.severity,

@@ -6,9 +6,6 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod finding;
-#[doc(hidden)]
-pub mod fuzzing;
-pub mod generate;
 pub mod ide;
 pub mod knowledge;
 pub mod live;

@@ -58,7 +58,9 @@ pub fn apply(text: &str, findings: &mut Vec<Finding>) {
             if rules::find(code).is_none() {
                 let mut message =
                     format!("`{code}` is not a portside rule, so this suppresses nothing");
-                if let Some(close) = rules::did_you_mean(code, rules::ALL.iter().map(|r| r.code)) {
+                if let Some(close) =
+                    crate::text::did_you_mean(code, rules::ALL.iter().map(|r| r.code))
+                {
                     message.push_str(&format!(". Did you mean `{close}`?"));
                 }
                 problems.push(Finding::new(

@@ -1,6 +1,8 @@
 //! In-process LSP tests: the real server over in-memory pipes.
 
 mod common;
+#[path = "support/generate.rs"]
+mod generate;
 
 use common::{Client, range};
 use serde_json::{Value, json};
@@ -962,7 +964,7 @@ async fn every_request_kind_can_be_cancelled() {
     // Each request is followed at once by `$/cancelRequest` for it: the answer is its
     // result or the "request cancelled" error, never silence, and the server goes on.
     let mut c = start_with("utf-16").await;
-    let big = portside::generate::compose(2000);
+    let big = generate::compose(2000);
     c.open(URI, "dockercompose", 1, &big).await;
     let at = json!({"textDocument": {"uri": URI}, "position": {"line": 12, "character": 10}});
     let kinds = [

@@ -1,8 +1,11 @@
 //! Property tests (proptest, with shrinking): Docker's port grammar round-trips, LSP
 //! positions round-trip in UTF-8, UTF-16 and UTF-32, and incremental edits equal a full
-//! replace. The checks themselves are `portside::fuzzing`'s, shared with `cargo fuzz`.
+//! replace. The checks themselves are `tests/support/fuzzing.rs`'s, shared with `cargo fuzz`.
 
-use portside::fuzzing::{ENCODINGS, edit, port_spec, positionable, positions_round_trip};
+#[path = "support/fuzzing.rs"]
+mod fuzzing;
+
+use fuzzing::{ENCODINGS, edit, port_spec, positionable, positions_round_trip};
 use proptest::prelude::*;
 
 /// A host port or container port as people write them, including the edges Docker rejects.

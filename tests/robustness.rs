@@ -5,8 +5,13 @@
 //! coverage-guided runs belong to `cargo fuzz` (`fuzz/`); the properties are in
 //! `tests/properties.rs`.
 
+#[path = "support/fuzzing.rs"]
+mod fuzzing;
+#[path = "support/generate.rs"]
+mod generate;
+
+use fuzzing::exercise;
 use portside::classify::FileKind;
-use portside::fuzzing::exercise;
 
 struct Rng(u64);
 
@@ -155,13 +160,22 @@ fn damaged_documents_never_panic() {
     }
 }
 
+/// The generator of large Compose files (benchmarks, the LSP tests) gives the same bytes
+/// for the same size, and a file on which portside finds nothing.
+#[test]
+fn generated_files_are_deterministic_and_clean() {
+    assert_eq!(generate::compose(50), generate::compose(50));
+    let a = portside::analysis::analyze(FileKind::Compose, &generate::compose(300));
+    assert!(a.findings.is_empty(), "{:?}", a.findings.first());
+}
+
 /// Resource limits: each hostile input is analysed (or refused with a diagnostic) without
 /// a panic, and what comes out is what the limit promises. Times and memory are measured
 /// by `cargo bench` (the "resource limits" table), not asserted here.
 #[test]
 fn hostile_inputs_are_analysed_or_refused() {
     use portside::analysis::analyze;
-    for h in portside::generate::hostile(100_000) {
+    for h in generate::hostile(100_000) {
         let codes: Vec<&str> = analyze(h.kind, &h.text)
             .findings
             .iter()

@@ -1,7 +1,10 @@
 //! Everything the server does per keystroke on a Dockerfile document: analysis, fixes,
-//! hovers, navigation, positions (`portside::fuzzing::exercise`).
+//! hovers, navigation, positions (`tests/support/fuzzing.rs`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../../tests/support/fuzzing.rs"]
+mod fuzzing;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -9,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     };
     // Offsets come from the input's own bytes, so a crash replays exactly.
     let mut seed = data.len() as u64 | 1;
-    portside::fuzzing::exercise(portside::classify::FileKind::Dockerfile, text, &mut |n| {
+    fuzzing::exercise(portside::classify::FileKind::Dockerfile, text, &mut |n| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;

@@ -3,6 +3,9 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../tests/support/fuzzing.rs"]
+mod fuzzing;
+
 fuzz_target!(|data: &[u8]| {
-    portside::fuzzing::edits_from_bytes(data);
+    fuzzing::edits_from_bytes(data);
 });

@@ -3,8 +3,11 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../tests/support/fuzzing.rs"]
+mod fuzzing;
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(spec) = std::str::from_utf8(data) {
-        portside::fuzzing::port_spec(spec);
+        fuzzing::port_spec(spec);
     }
 });

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use ipnet::IpNet;
 
+use crate::config::HostFacts;
 use crate::knowledge::daemon_keys::FLAT_OPTIONS;
 use crate::syntax::json::{JsonKind, JsonValue};
 
@@ -16,20 +17,32 @@ pub struct Entry<'j> {
     pub value: &'j JsonValue,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Daemon<'j> {
     pub entries: Vec<Entry<'j>>,
     /// What the settings say about the host (`[host]` in portside.toml).
-    pub host: crate::config::HostFacts,
+    pub host: &'j HostFacts,
 }
 
+/// The host facts of a daemon.json read without settings: all unknown.
+static NO_HOST: std::sync::LazyLock<HostFacts> = std::sync::LazyLock::new(HostFacts::default);
+
 impl<'j> Daemon<'j> {
-    /// `None` when the root is not an object (the syntax layer reports that).
+    /// Reads daemon.json with nothing known about the host. `None` when the root is not an
+    /// object (the syntax layer reports that).
     pub fn read(root: &'j JsonValue) -> Option<Daemon<'j>> {
+        Self::read_on(root, &NO_HOST)
+    }
+
+    /// Reads daemon.json of a host that the settings describe as `host`.
+    pub fn read_on(root: &'j JsonValue, host: &'j HostFacts) -> Option<Daemon<'j>> {
         let JsonKind::Object(props) = &root.kind else {
             return None;
         };
-        let mut d = Daemon::default();
+        let mut d = Daemon {
+            entries: Vec::new(),
+            host,
+        };
         for p in props {
             match &p.value.kind {
                 JsonKind::Object(inner)

@@ -262,7 +262,7 @@ mod tests {
                     .map(|f| (text[f.range.clone()].to_string(), f.severity, f.message))
                     .collect()
             };
-        let (rules, _) = crate::config::RuleSettings::from_toml(ROUTES);
+        let (rules, _) = crate::config::RuleSettings::from_toml(ROUTES, crate::rules::known());
         let mut ctx = crate::analysis::Context {
             rules,
             ..Default::default()

@@ -2,7 +2,9 @@
 //! [`declare_rule!`], whose `///` doc comment (What it does / Why it matters / Example /
 //! Fix) is the single source of `portside explain`, `docs/rules.md` and hovers.
 
-use crate::finding::Severity;
+use crate::finding::RuleMeta;
+/// For the rule files (`super::did_you_mean`).
+pub(crate) use crate::text::did_you_mean;
 
 mod address_pool_exhausted;
 mod advertised_address_loopback;
@@ -80,9 +82,7 @@ pub use invalid_port_spec::INVALID_PORT_SPEC;
 pub use invalid_setting::INVALID_SETTING;
 pub use syntax_error::SYNTAX_ERROR;
 
-/// Where the rule documentation is published; a diagnostic's `codeDescription` links to
-/// the rule's section (`#<code>`).
-pub const RULES_DOC_URL: &str = "https://github.com/portside-lsp/portside/blob/main/docs/rules.md";
+pub use crate::finding::RULES_DOC_URL;
 
 /// A rule's checks, by the kind of file they read. A rule that a syntax layer raises
 /// (`syntax-error`, `duplicate-key`, ...) has none.
@@ -93,58 +93,31 @@ pub struct Checks {
     pub daemon: &'static [DaemonCheck],
 }
 
-/// A rule: its documentation, default level and checks, declared once with
-/// [`declare_rule!`] in its own file. [`ALL`] lists them; nothing else does.
+/// A rule: its metadata (documentation, default level; [`RuleMeta`], what a finding
+/// names) and its checks, declared once with [`declare_rule!`] in its own file. [`ALL`]
+/// lists them; nothing else does. It dereferences to its metadata.
 #[derive(Debug)]
 pub struct Rule {
-    /// Kebab-case code, shown in diagnostics and used in settings.
-    pub code: &'static str,
-    pub severity: Severity,
-    /// Which files it checks, in words.
-    pub applies_to: &'static str,
-    /// One line for `portside rules`.
-    pub summary: &'static str,
-    /// Opinionated: off unless a setting turns it on (`"on"` gives `severity`), as ruff's
-    /// and clippy's opt-in lints.
-    pub opt_in: bool,
-    /// The full documentation, Markdown.
-    doc: &'static str,
+    pub meta: RuleMeta,
     pub checks: Checks,
+}
+
+impl std::ops::Deref for Rule {
+    type Target = RuleMeta;
+
+    fn deref(&self) -> &RuleMeta {
+        &self.meta
+    }
 }
 
 /// Rules are the same when their codes are (codes are unique: a test says so).
 impl PartialEq for Rule {
     fn eq(&self, other: &Self) -> bool {
-        self.code == other.code
+        self.meta == other.meta
     }
 }
 
 impl Eq for Rule {}
-
-impl Rule {
-    /// The documentation with the one leading space of each `///` line removed.
-    pub fn doc(&self) -> String {
-        let mut out = String::with_capacity(self.doc.len());
-        for line in self.doc.lines() {
-            out.push_str(line.strip_prefix(' ').unwrap_or(line));
-            out.push('\n');
-        }
-        out.trim().to_string() + "\n"
-    }
-
-    pub fn url(&self) -> String {
-        format!("{RULES_DOC_URL}#{}", self.code)
-    }
-
-    /// The default level in words: `error`, `warning`, `info`, or `off (opt-in, info)`.
-    pub fn default_level(&self) -> String {
-        if self.opt_in {
-            format!("off (opt-in, {})", self.severity.as_str())
-        } else {
-            self.severity.as_str().to_string()
-        }
-    }
-}
 
 /// Declares a rule; the doc comment becomes its documentation.
 macro_rules! declare_rule {
@@ -163,12 +136,14 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])+
         pub static $name: $crate::rules::Rule = $crate::rules::Rule {
-            code: $code,
-            severity: $crate::finding::Severity::$severity,
-            applies_to: $applies,
-            summary: $summary,
-            opt_in: false $(|| $opt_in)?,
-            doc: concat!($($doc, "\n"),+),
+            meta: $crate::finding::RuleMeta {
+                code: $code,
+                severity: $crate::finding::Severity::$severity,
+                applies_to: $applies,
+                summary: $summary,
+                opt_in: false $(|| $opt_in)?,
+                doc_comment: concat!($($doc, "\n"),+),
+            },
             checks: $crate::rules::Checks {
                 compose: &[$($($compose),*)?],
                 dockerfile: &[$($($dockerfile),*)?],
@@ -340,20 +315,6 @@ pub fn check_compose(
     }
 }
 
-/// The candidate closest to `wrong` when it is a plausible typo of it.
-pub(crate) fn did_you_mean<'a>(
-    wrong: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let limit = (wrong.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::osa_distance(wrong, c), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
-}
-
 /// Every rule, in the order `portside rules` lists them.
 pub static ALL: &[&Rule] = &[
     &INVALID_PORT_SPEC,
@@ -428,6 +389,15 @@ pub static ALL: &[&Rule] = &[
 
 pub fn find(code: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.code == code)
+}
+
+/// Every rule's metadata, in [`ALL`]'s order: what settings may name
+/// ([`RuleSettings::from_toml`](crate::config::RuleSettings::from_toml) and `from_json`
+/// take it, since `config` sits below this registry).
+pub fn known() -> &'static [&'static RuleMeta] {
+    static KNOWN: std::sync::LazyLock<Vec<&'static RuleMeta>> =
+        std::sync::LazyLock::new(|| ALL.iter().map(|r| &r.meta).collect());
+    &KNOWN
 }
 
 /// `docs/rules.md`, generated from the rules' documentation.
@@ -577,7 +547,8 @@ pub(crate) mod test_support {
         settings: &str,
         code: &str,
     ) -> Vec<Finding> {
-        let (rules, problems) = crate::config::RuleSettings::from_toml(settings);
+        let (rules, problems) =
+            crate::config::RuleSettings::from_toml(settings, crate::rules::known());
         assert!(problems.is_empty(), "{problems:?}");
         let ctx = Context {
             rules,
@@ -740,6 +711,7 @@ mod tests {
         assert!(on.contains(&"container-port-only"));
         let (settings, _) = crate::config::RuleSettings::from_toml(
             "[rules]\ncontainer-port-only = \"off\"\npublish-all-interfaces = \"on\"\n",
+            known(),
         );
         let on: Vec<&str> = enabled(&settings).map(code).collect();
         assert!(on.contains(&"publish-all-interfaces"));

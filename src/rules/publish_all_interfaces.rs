@@ -190,8 +190,10 @@ mod tests {
 
     /// The rule's findings with it turned on (`level`), and the text after its fixes.
     fn on(text: &str, level: &str) -> (Vec<Finding>, String) {
-        let (rules, problems) =
-            crate::config::RuleSettings::from_toml(&format!("[rules]\n{CODE} = \"{level}\"\n"));
+        let (rules, problems) = crate::config::RuleSettings::from_toml(
+            &format!("[rules]\n{CODE} = \"{level}\"\n"),
+            crate::rules::known(),
+        );
         assert!(problems.is_empty(), "{problems:?}");
         let ctx = Context {
             rules,

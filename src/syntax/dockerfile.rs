@@ -11,6 +11,8 @@
 //! moby/buildkit `frontend/dockerfile/parser/parser.go` (line continuation, comment and
 //! empty lines inside continuations, the `escape` directive, `reHeredoc`).
 
+pub mod shell;
+
 use std::borrow::Cow;
 
 use super::SyntaxError;
@@ -372,7 +374,7 @@ fn heredocs(logical: &str) -> Vec<Heredoc> {
         if rest.is_empty() || rest.contains('<') {
             continue;
         }
-        let words = crate::model::dockerfile::shell::process(rest, '\\', &|_| None)
+        let words = shell::process(rest, '\\', &|_| None)
             .map(|p| p.words)
             .unwrap_or_else(|| vec![rest.to_string()]);
         let [name] = &words[..] else { continue };

@@ -195,8 +195,10 @@ pub fn context_with_vfs(
     // The project's file wins over the editor: it is what the whole team shares. Its
     // problems are reported on portside.toml itself; the valid settings still apply.
     let file_settings = find_config_in(path, vfs).and_then(|p| {
-        vfs.derived(&p, 0, |text| RuleSettings::from_toml(text).0)
-            .map(|(_, s)| s)
+        vfs.derived(&p, 0, |text| {
+            RuleSettings::from_toml(text, crate::rules::known()).0
+        })
+        .map(|(_, s)| s)
     });
     let mut rules = match file_settings {
         Some(file) => editor.overridden_by(&file),

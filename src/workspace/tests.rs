@@ -468,6 +468,7 @@ fn portside_toml_upward_overrides_the_editor() {
     );
     let editor = RuleSettings::from_json(
         &serde_json::json!({"rules": {"container-port-only": "error", "links-legacy": "off"}}),
+        crate::rules::known(),
     )
     .0;
     let ctx = context_with(&sub.join("compose.yaml"), HashMap::new(), &editor);

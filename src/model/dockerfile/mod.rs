@@ -5,10 +5,9 @@ use std::ops::Range;
 
 use parse_dockerfile::{Command, Instruction};
 
-use crate::syntax::dockerfile::DockerfileSyntax;
+use crate::syntax::dockerfile::{DockerfileSyntax, shell};
 
 pub mod listen;
-pub mod shell;
 
 /// A word of the source: its text (unquoted) and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +130,7 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Dockerfile {
     pub stages: Vec<Stage>,
     /// The `package.json` of the build context, when the workspace layer read one: `npm
@@ -299,13 +298,15 @@ impl Dockerfile {
 
     /// Reads a Dockerfile built with `args` (Compose's `build.args`, already resolved).
     pub fn read_with(text: &str, args: &[(String, String)]) -> Option<Dockerfile> {
-        Self::from_syntax(&DockerfileSyntax::parse(text), args)
+        Self::from_syntax(&DockerfileSyntax::parse(text), args, None)
     }
 
-    /// The model of a parsed (and recovered) Dockerfile.
+    /// The model of a parsed (and recovered) Dockerfile built with `args`, whose build
+    /// context has `package` as its `package.json` when the workspace layer read one.
     pub fn from_syntax(
         syntax: &DockerfileSyntax<'_>,
         args: &[(String, String)],
+        package: Option<crate::finding::OtherFile>,
     ) -> Option<Dockerfile> {
         if !syntax.parsed {
             return None;
@@ -322,7 +323,10 @@ impl Dockerfile {
                 .find(|(a, _)| a == k)
                 .map(|(_, v)| v.clone())
         };
-        let mut df = Dockerfile::default();
+        let mut df = Dockerfile {
+            stages: Vec::new(),
+            package,
+        };
         // ARGs before the first FROM: their values (a build argument wins over the default,
         // which may use the ones before it).
         let mut global: Vec<(String, Option<String>)> = Vec::new();

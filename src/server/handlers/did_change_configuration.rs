@@ -14,7 +14,7 @@ use crate::server::{Backend, scheduler};
 /// whether they changed and the problems found in them. The live endpoint is part of them:
 /// the live calls run with the session's setting (`crate::live::with_endpoint`).
 pub fn store(backend: &Backend, value: &Value) -> (bool, Vec<String>) {
-    let (settings, problems) = RuleSettings::from_json(value);
+    let (settings, problems) = RuleSettings::from_json(value, crate::rules::known());
     let changed = backend.set_settings(settings);
     (changed, problems.into_iter().map(|p| p.message).collect())
 }

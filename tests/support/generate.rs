@@ -1,6 +1,10 @@
 //! A deterministic generator of large, valid Compose files for benchmarks and tests: N
 //! services with short and long port syntax, several networks and environment URLs
 //! between services. The same N always gives the same bytes.
+//!
+//! Test support, not part of the library: included with `#[path = ...] mod generate;` by
+//! `benches/analysis.rs`, `tests/robustness.rs` and `tests/lsp.rs`.
+#![allow(dead_code)]
 
 use std::fmt::Write;
 
@@ -58,7 +62,7 @@ pub fn compose(services: usize) -> String {
 /// A hostile input for the resource-limit tests and benchmarks.
 pub struct Hostile {
     pub name: &'static str,
-    pub kind: crate::classify::FileKind,
+    pub kind: portside::classify::FileKind,
     pub text: String,
 }
 
@@ -66,7 +70,7 @@ pub struct Hostile {
 /// nesting (flow, block, JSON), a 50 MB file, a 1 MB line, `services` of them, a
 /// Dockerfile with 100,000 continuation lines and one with 2,000 broken lines.
 pub fn hostile(services: usize) -> Vec<Hostile> {
-    use crate::classify::FileKind::{Compose, DaemonJson, Dockerfile};
+    use portside::classify::FileKind::{Compose, DaemonJson, Dockerfile};
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let refs = vec![format!("*a{}", i - 1); 10].join(", ");
@@ -142,18 +146,4 @@ pub fn hostile(services: usize) -> Vec<Hostile> {
             text: format!("FROM alpine\n{}EXPOSE 80\n", "RU x\n".repeat(2_000)),
         },
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::analyze;
-    use crate::classify::FileKind;
-
-    #[test]
-    fn generated_files_are_deterministic_and_clean() {
-        assert_eq!(compose(50), compose(50));
-        let a = analyze(FileKind::Compose, &compose(300));
-        assert!(a.findings.is_empty(), "{:?}", a.findings.first());
-    }
 }

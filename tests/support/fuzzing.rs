@@ -2,10 +2,15 @@
 //! coverage-guided `cargo fuzz` targets (`fuzz/`) run on an input: one harness, two
 //! drivers. Every function panics when an invariant breaks, which is what both drivers
 //! catch; none does I/O.
+//!
+//! Test support, not part of the library: included with `#[path = ...] mod fuzzing;` by
+//! `tests/robustness.rs`, `tests/properties.rs` and the targets in `fuzz/`, so it reaches
+//! the library through its public API (`portside::`) only.
+#![allow(dead_code)]
 
-use crate::analysis::{Context, analyze_with};
-use crate::classify::FileKind;
-use crate::text::{self, PositionEncoding};
+use portside::analysis::{Context, analyze_with};
+use portside::classify::FileKind;
+use portside::text::{self, PositionEncoding};
 
 /// Every encoding a client may negotiate.
 pub const ENCODINGS: [PositionEncoding; 3] = [
@@ -29,7 +34,7 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
         );
         assert!(text.is_char_boundary(f.range.start) && text.is_char_boundary(f.range.end));
     }
-    let (fixed, _) = crate::finding::apply_fixes(text, &analysis.findings);
+    let (fixed, _) = portside::finding::apply_fixes(text, &analysis.findings);
     let _ = analyze_with(kind, &fixed, &ctx);
     let offsets = [0, text.len(), pick(text.len()), pick(text.len())];
     let rope = ropey::Rope::from_str(text);
@@ -46,27 +51,28 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
     }
     match kind {
         FileKind::Compose => {
-            let yaml = crate::syntax::yaml::Yaml::parse(text);
+            let yaml = portside::syntax::yaml::Yaml::parse(text);
             let vars = Default::default();
             let dotenv = Default::default();
             let external = Default::default();
-            let env = crate::ide::hover::Env {
+            let env = portside::ide::hover::Env {
                 vars: &vars,
                 dotenv: &dotenv,
                 external: &external,
             };
-            let all = crate::ide::nav::occurrences(&yaml, text);
+            let all = portside::ide::nav::occurrences(&yaml, text);
             for &o in &offsets {
-                if let Some(h) = crate::ide::hover::compose(text, &yaml, env, o, &analysis.findings)
+                if let Some(h) =
+                    portside::ide::hover::compose(text, &yaml, env, o, &analysis.findings)
                 {
                     assert!(h.range.end <= text.len());
                 }
                 // The narrowed scans find what the whole scan finds.
-                let at = crate::ide::nav::at(&yaml, text, o);
+                let at = portside::ide::nav::at(&yaml, text, o);
                 let expected = all.iter().find(|x| x.range.start <= o && o <= x.range.end);
                 assert_eq!(at.as_ref(), expected, "at {o}");
                 if let Some(at) = at {
-                    let named = crate::ide::nav::named(&yaml, text, at.kind, &at.name);
+                    let named = portside::ide::nav::named(&yaml, text, at.kind, &at.name);
                     let expected: Vec<_> = all
                         .iter()
                         .filter(|x| x.kind == at.kind && x.name == at.name)
@@ -74,25 +80,25 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                         .collect();
                     assert_eq!(named, expected, "named {}", at.name);
                 }
-                let _ = crate::ide::nav::service_at(&yaml, o);
-                let _ = crate::ide::completion::completing(text, o);
-                let _ = crate::ide::completion::already_named(text, o);
+                let _ = portside::ide::nav::service_at(&yaml, o);
+                let _ = portside::ide::completion::completing(text, o);
+                let _ = portside::ide::completion::already_named(text, o);
             }
             for occ in &all {
                 assert!(occ.range.end <= text.len());
             }
-            let _ = crate::ide::nav::symbols(&yaml);
+            let _ = portside::ide::nav::symbols(&yaml);
             let _ =
-                crate::live::plan::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
+                portside::live::plan::mappings(std::path::Path::new("/x/compose.yaml"), text, &ctx);
         }
         FileKind::Dockerfile => {
             for &o in &offsets {
-                let _ = crate::ide::hover::dockerfile(text, o, &analysis.findings);
+                let _ = portside::ide::hover::dockerfile(text, o, &analysis.findings);
             }
         }
         FileKind::DaemonJson => {
             for &o in &offsets {
-                let _ = crate::ide::hover::daemon_json(text, o, &analysis.findings);
+                let _ = portside::ide::hover::daemon_json(text, o, &analysis.findings);
             }
         }
         FileKind::Config => {}
@@ -100,7 +106,7 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
 }
 
 /// A binding written back as a short-syntax spec.
-pub fn to_spec(b: &crate::model::ports::Binding) -> String {
+pub fn to_spec(b: &portside::model::ports::Binding) -> String {
     let ip = if b.host_ip.contains(':') {
         format!("[{}]", b.host_ip)
     } else {
@@ -116,13 +122,13 @@ pub fn to_spec(b: &crate::model::ports::Binding) -> String {
 /// Parses `spec` with Docker's grammar (and as an `expose` entry); when it is accepted,
 /// every binding written back parses to the same binding. Returns whether it was accepted.
 pub fn port_spec(spec: &str) -> bool {
-    let _ = crate::model::ports::parse_expose(spec);
-    let _ = crate::model::ports::spec_parts(spec);
-    let Ok(bindings) = crate::model::ports::parse_port_spec(spec) else {
+    let _ = portside::model::ports::parse_expose(spec);
+    let _ = portside::model::ports::spec_parts(spec);
+    let Ok(bindings) = portside::model::ports::parse_port_spec(spec) else {
         return false;
     };
     for b in &bindings {
-        let again = crate::model::ports::parse_port_spec(&to_spec(b))
+        let again = portside::model::ports::parse_port_spec(&to_spec(b))
             .unwrap_or_else(|e| panic!("{spec} -> {} fails: {e:?}", to_spec(b)));
         assert_eq!(again.len(), 1, "{spec} -> {}", to_spec(b));
         assert_eq!(&again[0], b, "{spec} -> {}", to_spec(b));
@@ -183,7 +189,7 @@ pub fn edit(
         range_length: None,
         text: insert.to_string(),
     };
-    crate::server::documents::apply_change(rope, change, enc);
+    portside::server::documents::apply_change(rope, change, enc);
     expected.replace_range(a..b, insert);
     assert_eq!(rope.to_string(), *expected, "{enc:?}");
 }
