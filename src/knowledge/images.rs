@@ -115,11 +115,22 @@ pub fn repository(reference: &str) -> Option<(String, &str)> {
     Some((name, tag))
 }
 
+/// Each name of the table, with its image.
+fn by_name() -> &'static rustc_hash::FxHashMap<&'static str, &'static Image> {
+    static INDEX: OnceLock<rustc_hash::FxHashMap<&'static str, &'static Image>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        all()
+            .iter()
+            .flat_map(|image| image.names.iter().map(move |n| (n.as_str(), image)))
+            .collect()
+    })
+}
+
 /// What the table knows of `reference`, with the ports of its tag.
 pub fn lookup(reference: &str) -> Option<Known> {
     let (name, tag) = repository(reference)?;
     let tag = tag.to_ascii_lowercase();
-    all().iter().find_map(|image| {
+    by_name().get(name.as_str()).and_then(|image| {
         let matched = image.names.iter().find(|n| **n == name)?;
         let variant = image
             .variants

@@ -18,6 +18,14 @@ use crate::model::dockerfile::{Cmd, Stage, Word, split_words};
 /// are the container's too), `None` for a service run from an image. `None` when Compose
 /// sets neither key.
 pub fn service_stage(p: &Project<'_>, s: &Service<'_>, image: Option<&Stage>) -> Option<Stage> {
+    // Most services set neither: known from the model, without a lookup in the tree.
+    if !s
+        .command_kinds
+        .iter()
+        .any(|k| matches!(k, CommandKind::Command | CommandKind::Entrypoint))
+    {
+        return None;
+    }
     let command = part(p, s, "command", CommandKind::Command);
     let entrypoint = part(p, s, "entrypoint", CommandKind::Entrypoint);
     if command.is_none() && entrypoint.is_none() {
