@@ -81,6 +81,8 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
             findings: settings_toml(text),
             yaml: None,
         },
+        // Read by the Compose files beside it, never analysed itself.
+        FileKind::Env => Analysis::default(),
     };
     if matches!(kind, FileKind::Compose | FileKind::Dockerfile) {
         crate::suppress::apply(text, &mut analysis.findings);

@@ -10,6 +10,10 @@ pub enum FileKind {
     DaemonJson,
     /// `portside.toml`, portside's own settings.
     Config,
+    /// A `.env` open in the editor: not analysed, but its unsaved text is what the Compose
+    /// files beside it interpolate with (only editor documents have this kind; `portside
+    /// check` reads `.env` files as the context of Compose files).
+    Env,
 }
 
 impl FileKind {
@@ -19,6 +23,7 @@ impl FileKind {
             FileKind::Dockerfile => "dockerfile",
             FileKind::DaemonJson => "daemon.json",
             FileKind::Config => "portside.toml",
+            FileKind::Env => ".env",
         }
     }
 }
@@ -45,6 +50,9 @@ pub fn by_name(file_name: &str) -> Option<FileKind> {
 /// when it is named `daemon.json`.
 pub fn by_document(path: &Path, language_id: &str) -> Option<FileKind> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == ".env" {
+        return Some(FileKind::Env);
+    }
     match language_id {
         "dockercompose" | "yaml.docker-compose" => return Some(FileKind::Compose),
         "dockerfile" => return Some(FileKind::Dockerfile),
@@ -56,6 +64,7 @@ pub fn by_document(path: &Path, language_id: &str) -> Option<FileKind> {
         FileKind::Dockerfile => matches!(language_id, "" | "plaintext"),
         FileKind::DaemonJson => matches!(language_id, "json" | "jsonc" | ""),
         FileKind::Config => matches!(language_id, "toml" | ""),
+        FileKind::Env => true,
     };
     agrees.then_some(kind)
 }

@@ -1544,6 +1544,57 @@ async fn an_unsaved_portside_toml_turns_a_rule_off_for_the_compose_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An open `.env` counts with its unsaved text: the Compose file beside it interpolates with
+/// it, and each edit of it re-analyses the Compose file.
+#[tokio::test]
+async fn an_unsaved_env_file_sets_the_compose_files_variables() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-env-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text =
+        "services:\n  web:\n    image: nginx\n    ports: [\"${PORTSIDE_LSP_ENV_PORT}:80\"]\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let env_uri = format!("file://{}", dir.join(".env").display());
+    let unset = |d: &Value| {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "port-var-unset")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    assert!(unset(&d), "{d}");
+    // A .env that exists only in the editor sets the variable.
+    c.open(&env_uri, "dotenv", 1, "PORTSIDE_LSP_ENV_PORT=8080\n")
+        .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow .env");
+        if !unset(&d) {
+            break;
+        }
+    }
+    // An unsaved edit that removes it: unset again.
+    c.change(&env_uri, 2, json!([{"text": "OTHER=1\n"}])).await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow .env");
+        if unset(&d) {
+            break;
+        }
+    }
+    assert!(!dir.join(".env").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The live line ("not checked yet", or the cached verdicts) belongs to port mappings: the
 /// hover says it is one (`Hovered::port_mapping`), the server does not read the Markdown.
 #[tokio::test]

@@ -72,6 +72,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', pattern: '**/{compose,docker-compose}*.{yml,yaml}' },
       { scheme: 'file', pattern: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile}' },
       { scheme: 'file', pattern: '**/daemon.json' },
+      // Read by the Compose files beside them: unsaved edits count.
+      { scheme: 'file', pattern: '**/portside.toml' },
+      { scheme: 'file', pattern: '**/.env' },
       { scheme: 'untitled', language: 'dockercompose' },
       { scheme: 'untitled', language: 'dockerfile' },
     ],

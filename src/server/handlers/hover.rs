@@ -131,6 +131,7 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
             let offset = at(&rope);
             (hover::rule_doc(&findings_of(version), offset), rope)
         }
+        FileKind::Env => (None, rope),
     };
     let found = found?;
     Some(Hover {
