@@ -28,20 +28,55 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// Ropes of the other files that related information points into, built once per file text
+/// for all the findings of one publication (not once per finding).
+#[derive(Default)]
+pub struct OtherRopes(std::cell::RefCell<Vec<(std::sync::Arc<str>, Rope)>>);
+
+impl OtherRopes {
+    fn range(
+        &self,
+        text: &std::sync::Arc<str>,
+        r: std::ops::Range<usize>,
+        enc: PositionEncoding,
+    ) -> lsp::Range {
+        let mut ropes = self.0.borrow_mut();
+        let at = match ropes
+            .iter()
+            .position(|(t, _)| std::sync::Arc::ptr_eq(t, text))
+        {
+            Some(at) => at,
+            None => {
+                ropes.push((std::sync::Arc::clone(text), Rope::from_str(text)));
+                ropes.len() - 1
+            }
+        };
+        range(&ropes[at].1, r, enc)
+    }
+}
+
 pub fn diagnostic(uri: &Uri, rope: &Rope, f: &Finding, enc: PositionEncoding) -> Diagnostic {
+    diagnostic_with(uri, rope, f, enc, &OtherRopes::default())
+}
+
+/// [`diagnostic`] with the other files' ropes shared across the findings of a publication.
+pub fn diagnostic_with(
+    uri: &Uri,
+    rope: &Rope,
+    f: &Finding,
+    enc: PositionEncoding,
+    others: &OtherRopes,
+) -> Diagnostic {
     let related = f
         .related
         .iter()
         .filter_map(|r| {
             let location = match &r.file {
                 None => Location::new(uri.clone(), range(rope, r.range.clone(), enc)),
-                Some(other) => {
-                    let other_rope = Rope::from_str(&other.text);
-                    Location::new(
-                        Uri::from_file_path(&other.path)?,
-                        range(&other_rope, r.range.clone(), enc),
-                    )
-                }
+                Some(other) => Location::new(
+                    Uri::from_file_path(&other.path)?,
+                    others.range(&other.text, r.range.clone(), enc),
+                ),
             };
             Some(DiagnosticRelatedInformation {
                 location,
@@ -136,5 +171,24 @@ pub fn more_findings(more: usize, shown: usize) -> Diagnostic {
             "portside shows the first {shown} findings of this file; {more} more are not shown. `portside check` on the file lists them all"
         ),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod other_ropes_tests {
+    use super::*;
+
+    /// Related information into the same other file builds its rope once per publication.
+    #[test]
+    fn one_rope_per_other_file() {
+        let others = OtherRopes::default();
+        let a: std::sync::Arc<str> = "FROM x\nEXPOSE 80\n".into();
+        let b: std::sync::Arc<str> = "x".into();
+        let r1 = others.range(&a, 7..13, PositionEncoding::Utf16);
+        let r2 = others.range(&a, 0..4, PositionEncoding::Utf16);
+        others.range(&b, 0..1, PositionEncoding::Utf16);
+        assert_eq!(others.0.borrow().len(), 2);
+        assert_eq!((r1.start.line, r1.start.character), (1, 0));
+        assert_eq!((r2.start.line, r2.end.character), (0, 4));
     }
 }

@@ -23,10 +23,11 @@ pub fn diagnostics(
     // An editor cannot show a hundred thousand diagnostics usefully, and building them
     // costs hundreds of megabytes: the first MAX_DIAGNOSTICS, then one that says how many
     // more `portside check` would list.
+    let others = convert::OtherRopes::default();
     let mut diagnostics = findings
         .iter()
         .take(MAX_DIAGNOSTICS)
-        .map(|f| convert::diagnostic(uri, rope, f, enc))
+        .map(|f| convert::diagnostic_with(uri, rope, f, enc, &others))
         .collect::<Vec<_>>();
     if findings.len() > MAX_DIAGNOSTICS {
         diagnostics.push(convert::more_findings(
