@@ -657,11 +657,15 @@ async fn definition_references_symbols_completion_and_rename_across_two_files() 
     c.open(&base_uri, "yaml", 1, base).await;
     c.diagnostics(&base_uri).await;
     let at = |line: u32, character: u32| json!({"textDocument": {"uri": base_uri}, "position": {"line": line, "character": character}});
+    let parses = |r: &Value| r["result"]["parses"].as_u64().unwrap();
+    let stats = json!({"command": "portside.debug.stats", "arguments": []});
+    let analysed = parses(&c.request("workspace/executeCommand", stats.clone()).await);
 
     // `db` in depends_on → the override file's `db:` key.
     let r = c.request("textDocument/definition", at(3, 19)).await;
     assert_eq!(r["result"]["uri"], over_uri, "{r}");
     assert_eq!(range(&r["result"]), [1, 2, 1, 4]);
+    let first_nav = parses(&c.request("workspace/executeCommand", stats.clone()).await);
     // The URL host goes there too.
     let r = c.request("textDocument/definition", at(5, 25)).await;
     assert_eq!(r["result"]["uri"], over_uri, "{r}");
@@ -681,8 +685,17 @@ async fn definition_references_symbols_completion_and_rename_across_two_files() 
     assert!(found.contains(&(over_uri.clone(), [3, 8, 3, 12])));
     assert!(found.contains(&(over_uri.clone(), [5, 2, 5, 6])));
     params["context"] = json!({"includeDeclaration": false});
+    let before = parses(&c.request("workspace/executeCommand", stats.clone()).await);
     let r = c.request("textDocument/references", params).await;
     assert_eq!(r["result"].as_array().unwrap().len(), 2);
+    // The override file was parsed through the workspace cache for the first request; not
+    // again for the next ones.
+    let after = parses(&c.request("workspace/executeCommand", stats.clone()).await);
+    assert!(
+        first_nav > analysed,
+        "navigation did not use the workspace cache"
+    );
+    assert_eq!(before, after, "navigation parsed the other file again");
 
     // Outline.
     let r = c

@@ -100,6 +100,9 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     })
 }
 
+/// The key of navigation's tree and rope of a file in the workspace cache.
+const NAVIGATION: u64 = 0x6e61_7669;
+
 impl Snapshot {
     /// The document (when it is a Compose file that parsed) and, with `others`, the
     /// project's other Compose files (read from the editor or the disk: on a worker only).
@@ -115,26 +118,31 @@ impl Snapshot {
                 deps.push(includer);
             }
         }
+        // Through the workspace cache: each other file is read and parsed once per content,
+        // not once per request; open documents' unsaved text wins.
+        self.open.sync(&self.vfs);
         for path in deps {
             let compose = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
             if !compose || path == own || out.iter().any(|f| document_path(&f.uri) == path) {
                 continue;
             }
-            let Some(text) = self.open.read(&path) else {
-                continue;
-            };
             let Some(uri) = Uri::from_file_path(&path) else {
                 continue;
             };
-            let yaml = Yaml::parse(&text);
+            let Some((text, parsed)) = self.vfs.derived(&path, NAVIGATION, |text| {
+                (Arc::new(Yaml::parse(text)), Rope::from_str(text))
+            }) else {
+                continue;
+            };
+            let (yaml, rope) = &*parsed;
             if yaml.error.is_some() {
                 continue;
             }
             out.push(ProjectFile {
                 uri,
-                rope: Rope::from_str(&text),
-                text: Arc::new(text),
-                yaml: Arc::new(yaml),
+                rope: rope.clone(),
+                text: Arc::new(text.to_string()),
+                yaml: Arc::clone(yaml),
                 valid: usize::MAX,
             });
         }

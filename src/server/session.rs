@@ -141,12 +141,6 @@ impl OpenFiles {
         self.0.get(path).map(|(_, r)| r.to_string())
     }
 
-    /// The editor's text when open, else the disk's (on a worker only: it may block).
-    pub fn read(&self, path: &Path) -> Option<String> {
-        self.text(path)
-            .or_else(|| std::fs::read_to_string(path).ok())
-    }
-
     /// Tells the workspace cache the open documents it does not have at this version (a
     /// rope clone: the text is copied out only if an analysis reads the file).
     pub fn sync(&self, vfs: &crate::workspace::Vfs<'_>) {

@@ -44,6 +44,7 @@ pub async fn execute_command(
             "idle": idle,
             "analyses": count(&backend.runs),
             "sent": count(&backend.sent),
+            "parses": backend.vfs.parses(),
             "mark": mark,
         })));
     }
