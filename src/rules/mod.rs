@@ -64,6 +64,7 @@ mod publish_all_interfaces;
 mod published_port_between_containers;
 mod rootless_privileged_port;
 mod scaled_service_fixed_port;
+mod service_port_not_listening;
 mod static_ip_invalid;
 mod subnet_overlap;
 mod syntax_error;
@@ -341,6 +342,7 @@ pub static ALL: &[&Rule] = &[
     &localhost_between_containers::LOCALHOST_BETWEEN_CONTAINERS,
     &advertised_address_loopback::ADVERTISED_ADDRESS_LOOPBACK,
     &published_port_between_containers::PUBLISHED_PORT_BETWEEN_CONTAINERS,
+    &service_port_not_listening::SERVICE_PORT_NOT_LISTENING,
     &no_shared_network::NO_SHARED_NETWORK,
     &default_bridge_no_dns::DEFAULT_BRIDGE_NO_DNS,
     &host_docker_internal_linux::HOST_DOCKER_INTERNAL_LINUX,

@@ -61,41 +61,48 @@ const DEBUGGER_PORTS: &[u16] = &[9229, 9230, 5005, 5678, 2345, 9003];
 
 /// Images whose table entry lists more ports than this are left to the swap check alone:
 /// servers with many listeners (clusters, collectors) often open more than their defaults.
-const MAX_KNOWN_PORTS: usize = 3;
+pub(crate) const MAX_KNOWN_PORTS: usize = 3;
 
 /// Services run from an image the knowledge table knows (`knowledge::images`): a mapping
 /// whose container port nothing in the image listens on.
+/// What the image table says a service's image listens on, when nothing in the service may
+/// have moved it: no `build`, `command`, `entrypoint`, mounted config file, or variable that
+/// moves the port (any `*PORT*`, and the image's own port and address variables).
+pub(crate) fn image_listeners(
+    p: &Project,
+    s: &crate::model::compose::Service,
+) -> Option<images::Known> {
+    let known = s.image.as_ref().and_then(|i| images::lookup(&i.value))?;
+    if known.ports.is_empty() {
+        return None;
+    }
+    let moved_by_env = |key: &str| {
+        let key = key.to_ascii_uppercase();
+        key.contains("PORT")
+            || known
+                .image
+                .port_env
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(&key))
+            || known
+                .image
+                .bind_env
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(&key))
+    };
+    let moved = s.has_build
+        || p.key(s, "command").is_some()
+        || p.key(s, "entrypoint").is_some()
+        || super::mounts_config(p, s)
+        || s.environment.iter().any(|e| moved_by_env(e.key));
+    (!moved).then_some(known)
+}
+
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
     for s in &p.services {
-        let Some(known) = s.image.as_ref().and_then(|i| images::lookup(&i.value)) else {
+        let Some(known) = image_listeners(p, s) else {
             continue;
         };
-        if known.ports.is_empty() {
-            continue;
-        }
-        // A command, a mounted config file or a variable may move the port.
-        let moved_by_env = |key: &str| {
-            let key = key.to_ascii_uppercase();
-            key.contains("PORT")
-                || known
-                    .image
-                    .port_env
-                    .iter()
-                    .any(|v| v.eq_ignore_ascii_case(&key))
-                || known
-                    .image
-                    .bind_env
-                    .iter()
-                    .any(|v| v.eq_ignore_ascii_case(&key))
-        };
-        if s.has_build
-            || p.key(s, "command").is_some()
-            || p.key(s, "entrypoint").is_some()
-            || super::mounts_config(p, s)
-            || s.environment.iter().any(|e| moved_by_env(e.key))
-        {
-            continue;
-        }
         let image = known.name;
         for port in &s.ports {
             let Some(bindings) = port.bindings() else {

@@ -1,0 +1,146 @@
+use super::declare_rule;
+use super::target_port_mismatch::{MAX_KNOWN_PORTS, image_listeners};
+use crate::finding::Finding;
+use crate::model::compose::Project;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a service reached by name on a port its server does not listen on, when the
+    /// service runs an image that portside's image table knows (`src/knowledge/images.toml`):
+    /// `db:5433` where `db` runs `postgres`, which listens on 5432. Ports the service
+    /// `expose`s or maps to are counted as listening, a host port that the service publishes
+    /// is `published-port-between-containers`'s, and a service whose `command`,
+    /// `entrypoint`, mounted config file or port variable may move the port is left alone,
+    /// as are images with more than three listeners.
+    ///
+    /// ## Why it matters
+    /// Containers reach each other on the port the server listens on inside the target
+    /// container. Nothing answers on another port: the connection is refused, often after the
+    /// port was changed on the host side only.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   db:
+    ///     image: postgres:16
+    ///   app:
+    ///     environment:
+    ///       DATABASE_URL: postgres://app:secret@db:5433/app
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the port the server listens on (`db:5432`; the quick fix when it listens on one
+    /// port), or move the server's port with its own setting (`PGPORT`, `-p`).
+    pub static SERVICE_PORT_NOT_LISTENING = {
+        code: "service-port-not-listening",
+        severity: Warning,
+        applies_to: "Compose files",
+        summary: "A service is reached on a port its server does not listen on",
+        compose: [check],
+    };
+}
+
+pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    for r in &p.refs {
+        let Some(port) = r.host.port else { continue };
+        if !r.connects() {
+            continue;
+        }
+        let Some(t) = p.host_index(p.ref_host(r)) else {
+            continue;
+        };
+        let target = &p.services[t];
+        if t == r.service || p.listens(t).contains(&port) {
+            continue;
+        }
+        // A host port the target publishes: published-port-between-containers says it.
+        let published = target.ports.iter().any(|entry| {
+            entry.bindings().is_some_and(|b| {
+                b.iter().any(|b| {
+                    crate::model::ports::parse_port_range(&b.published)
+                        .is_ok_and(|(lo, hi)| lo != 0 && lo <= port && port <= hi)
+                })
+            })
+        });
+        if published {
+            continue;
+        }
+        let Some(known) = image_listeners(p, target) else {
+            continue;
+        };
+        if known.ports.len() > MAX_KNOWN_PORTS {
+            continue;
+        }
+        let tcp: Vec<_> = known.ports.iter().filter(|f| f.protocol == "tcp").collect();
+        if tcp.is_empty() || tcp.iter().any(|f| f.port == port) {
+            continue;
+        }
+        let val = p.ref_val(r);
+        let Some(port_range) = r.host.port_range.clone() else {
+            continue;
+        };
+        let list: Vec<String> = tcp
+            .iter()
+            .map(|f| format!("{} ({})", f.port, f.what))
+            .collect();
+        let mut f = Finding::new(
+            &SERVICE_PORT_NOT_LISTENING,
+            p.value_span(val, port_range.clone()),
+            format!(
+                "Nothing in `{}` listens on port {port}: it runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
+                target.name,
+                known.name,
+                list.join(", "),
+                p.ref_host(r)
+            ),
+        );
+        if let [only] = tcp[..]
+            && known.variant.is_none()
+            && let Some(range) = p.raw_span(val, port_range)
+        {
+            f = f.with_fix(
+                format!("Use port {}", only.port),
+                vec![crate::finding::Edit {
+                    range,
+                    new_text: only.port.to_string(),
+                }],
+            );
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{fix_all, flagged};
+
+    #[test]
+    fn a_port_the_image_does_not_listen_on() {
+        let text = "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n  app:\n    image: example/app\n    environment:\n      DATABASE_URL: postgres://app:secret@db:5433/app\n      REDIS_URL: redis://cache:6379/0\n      OTHER: db:5432\n";
+        assert_eq!(flagged(text, "service-port-not-listening"), ["5433"]);
+        let fixed = fix_all(text, "service-port-not-listening");
+        assert!(fixed.contains("@db:5432/app"), "{fixed}");
+    }
+
+    /// The port moved (a variable, a command), exposed, published, or an unknown image:
+    /// nothing.
+    #[test]
+    fn ports_that_may_listen_are_left_alone() {
+        for db in [
+            "    image: postgres:16\n    environment: [PGPORT=5433]\n",
+            "    image: postgres:16\n    command: postgres -p 5433\n",
+            "    image: postgres:16\n    expose: [\"5433\"]\n",
+            "    image: postgres:16\n    ports: [\"5433:5432\"]\n",
+            "    image: example/db\n",
+            "    image: postgres:16\n    volumes: [\"./postgresql.conf:/etc/postgresql/postgresql.conf\"]\n",
+        ] {
+            let text = format!(
+                "services:\n  db:\n{db}  app:\n    image: example/app\n    environment:\n      DATABASE_URL: postgres://app:secret@db:5433/app\n"
+            );
+            assert!(
+                flagged(&text, "service-port-not-listening").is_empty(),
+                "{text}"
+            );
+        }
+    }
+}
