@@ -19,11 +19,25 @@ pub struct PortFact {
     pub what: String,
 }
 
-/// Tags whose name contains `tag_contains` listen on other ports (`php:8-fpm` on 9000).
+/// Tags whose name contains `tag_contains` (or starts with `tag_prefix`) listen on other
+/// ports (`php:8-fpm` on 9000), or another address (`eclipse-mosquitto:1.6`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Variant {
+    #[serde(default)]
     pub tag_contains: String,
+    #[serde(default)]
+    pub tag_prefix: String,
     pub ports: Vec<PortFact>,
+    /// The address the tag's server binds, when it differs from the image's.
+    #[serde(default)]
+    pub bind: Option<String>,
+}
+
+impl Variant {
+    fn matches(&self, tag: &str) -> bool {
+        (!self.tag_contains.is_empty() && tag.contains(&self.tag_contains))
+            || (!self.tag_prefix.is_empty() && tag.starts_with(&self.tag_prefix))
+    }
 }
 
 /// An image and what its server listens on by default.
@@ -74,6 +88,8 @@ pub struct Known {
     pub ports: &'static [PortFact],
     /// The variant the tag named, if any.
     pub variant: Option<&'static Variant>,
+    /// `all` or `loopback`: the address this tag's server binds by default.
+    pub bind: &'static str,
 }
 
 /// Registries (and paths in them) that serve Docker Hub's images under the same names.
@@ -132,15 +148,15 @@ pub fn lookup(reference: &str) -> Option<Known> {
     let tag = tag.to_ascii_lowercase();
     by_name().get(name.as_str()).and_then(|image| {
         let matched = image.names.iter().find(|n| **n == name)?;
-        let variant = image
-            .variants
-            .iter()
-            .find(|v| tag.contains(&v.tag_contains));
+        let variant = image.variants.iter().find(|v| v.matches(&tag));
         Some(Known {
             image,
             name: matched,
             ports: variant.map_or(&image.ports[..], |v| &v.ports[..]),
             variant,
+            bind: variant
+                .and_then(|v| v.bind.as_deref())
+                .unwrap_or(&image.bind),
         })
     })
 }
@@ -213,5 +229,10 @@ mod tests {
         assert_eq!(port("myorg/api:1.0"), None);
         assert_eq!(port("${IMAGE}"), None);
         assert_eq!(port("localhost:5000/postgres"), None);
+        // Mosquitto 2 binds loopback with its stock config; 1.x every interface.
+        assert_eq!(lookup("eclipse-mosquitto:2.0.18").unwrap().bind, "loopback");
+        assert_eq!(lookup("eclipse-mosquitto").unwrap().bind, "loopback");
+        assert_eq!(lookup("eclipse-mosquitto:1.6.15").unwrap().bind, "all");
+        assert_eq!(lookup("postgres").unwrap().bind, "all");
     }
 }

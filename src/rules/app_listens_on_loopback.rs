@@ -24,7 +24,9 @@ declare_rule! {
     /// with the Dockerfile line as related information; and a server started by a service's
     /// own `command` or `entrypoint` (string or list form, `sh -c` bodies, with the service's
     /// `environment` and, for a built service, its image's variables) is reported on the
-    /// command, with the published port as related information.
+    /// command, with the published port as related information; and a published service run
+    /// from an image whose server binds loopback as shipped (Mosquitto 2 without a config
+    /// file: a warning, from the image table).
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -98,6 +100,7 @@ pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
 pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     check_compose_commands(p, out);
+    check_images(p, out);
     for b in super::built(p) {
         let Some(port) = b.service.first_published() else {
             continue;
@@ -135,6 +138,37 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
             .with_severity(first.severity)
             .with_related_in(b.file.clone(), first.range, "the server starts here")
             .with_related_all(first.related),
+        );
+    }
+}
+
+/// Compose: a published service whose image's server binds loopback as shipped (the image
+/// table's `bind`, such as Mosquitto 2's "local only mode"), with no command, entrypoint or
+/// mounted config file that could change it.
+fn check_images(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    for s in &p.services {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let Some(port) = s.first_published() else {
+            continue;
+        };
+        let Some(known) = super::target_port_mismatch::image_listeners(p, s) else {
+            continue;
+        };
+        if known.bind != "loopback" {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &APP_LISTENS_ON_LOOPBACK,
+                p.port_span(port),
+                format!(
+                    "Published, but `{}` listens only on the container's loopback as the image ships it: connections to this port are refused. {} (image table)",
+                    known.name, known.image.note
+                ),
+            )
+            .with_severity(crate::finding::Severity::Warning),
         );
     }
 }
@@ -545,6 +579,18 @@ mod tests {
         // A config file may set the port of a server that binds every interface.
         assert_eq!(port("CMD [\"streamlit\", \"run\", \"app.py\"]"), None);
         assert_eq!(port("CMD [\"dotnet\", \"Api.dll\"]"), None);
+    }
+
+    /// Mosquitto 2 ships in "local only mode"; a mounted config, a command, or a 1.x tag
+    /// change that.
+    #[test]
+    fn images_that_bind_loopback_as_shipped() {
+        use crate::rules::test_support::flagged as compose_flagged;
+        let text = "services:\n  mqtt:\n    image: eclipse-mosquitto:2\n    ports: [\"1883:1883\"]\n  conf:\n    image: eclipse-mosquitto:2\n    volumes: [\"./mosquitto/config:/mosquitto/config\"]\n    ports: [\"1884:1883\"]\n  noauth:\n    image: eclipse-mosquitto\n    command: mosquitto -c /mosquitto-no-auth.conf\n    ports: [\"1885:1883\"]\n  old:\n    image: eclipse-mosquitto:1.6\n    ports: [\"1886:1883\"]\n  internal:\n    image: eclipse-mosquitto:2\n";
+        assert_eq!(
+            compose_flagged(text, "app-listens-on-loopback"),
+            ["\"1883:1883\""]
+        );
     }
 
     #[test]
