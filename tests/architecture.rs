@@ -27,6 +27,7 @@ const LAYERS: &[&[&str]] = &[
     &[
         "model",
         "model::ports",
+        "model::appconfig",
         "model::compose",
         "model::dockerfile",
         "model::daemon",

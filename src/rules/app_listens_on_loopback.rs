@@ -26,7 +26,11 @@ declare_rule! {
     /// `environment` and, for a built service, its image's variables) is reported on the
     /// command, with the published port as related information; and a published service run
     /// from an image whose server binds loopback as shipped (Mosquitto 2 without a config
-    /// file: a warning, from the image table).
+    /// file: a warning, from the image table); and a config file the service mounts that
+    /// binds its server to loopback (`bind 127.0.0.1` in a `redis.conf` the command names,
+    /// `bind-address = 127.0.0.1` in a MySQL option file, nginx `listen 127.0.0.1:80`) while
+    /// the service publishes a port or another service names it (a warning at the mount,
+    /// with the config line as related information).
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -101,6 +105,7 @@ pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     check_compose_commands(p, out);
     check_images(p, out);
+    check_mounted_configs(p, out);
     for b in super::built(p) {
         let Some(port) = b.service.first_published() else {
             continue;
@@ -138,6 +143,57 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
             .with_severity(first.severity)
             .with_related_in(b.file.clone(), first.range, "the server starts here")
             .with_related_all(first.related),
+        );
+    }
+}
+
+/// Compose: a config file the service mounts (nginx, Redis, MySQL) makes its server listen
+/// on loopback only, while the service publishes a port or another service names it.
+fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    for c in &p.external.mounted_configs {
+        let Some(i) = p.service_index(&c.service) else {
+            continue;
+        };
+        let s = &p.services[i];
+        let l = &c.config.listens;
+        if s.network_mode.is_some() || l.is_empty() {
+            continue;
+        }
+        let loopback = |h: &Option<String>| {
+            h.as_deref()
+                .is_some_and(|h| h != "0.0.0.0" && h != "::" && is_loopback(h))
+        };
+        if !l.iter().all(|x| loopback(&x.host)) {
+            continue;
+        }
+        let published = s.first_published().is_some();
+        if !published && !p.is_named_by_others(i) {
+            continue;
+        }
+        let name = c
+            .file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("the config");
+        let host = l[0].host.as_deref().unwrap_or_default();
+        let who = if published {
+            "published ports answer with a reset"
+        } else {
+            "other containers are refused"
+        };
+        out.push(
+            Finding::new(
+                &APP_LISTENS_ON_LOOPBACK,
+                c.entry.clone(),
+                format!(
+                    "`{name}` makes {} in `{}` listen on {host} only: inside the container that is its own loopback, so {who}. Listen on 0.0.0.0 (or remove the address)",
+                    c.kind.name(),
+                    s.name
+                ),
+            )
+            .with_severity(crate::finding::Severity::Warning)
+            .with_related_in(c.file.clone(), l[0].span.clone(), "the listen address"),
         );
     }
 }

@@ -9,7 +9,10 @@ declare_rule! {
     /// Finds `localhost`, `127.0.0.1`, `::1` or `0.0.0.0` used in a service's environment
     /// to reach a port that another service serves (its container port or `expose`) and
     /// the service itself does not, or under a key that names another service (`DB_HOST`
-    /// with a service `db`).
+    /// with a service `db`). In an nginx config the service mounts (`conf.d/*.conf`,
+    /// `nginx.conf`), a `proxy_pass` or `upstream` server on loopback at a port nginx does not
+    /// listen on itself is reported too, at the mount, with the config line as related
+    /// information (a warning: the file is read as written, without its includes).
     ///
     /// Left alone, because there `localhost` is right: `healthcheck`, `command` and
     /// `entrypoint` (they run inside the service's own container, and often name a listen
@@ -51,7 +54,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "`localhost` used to reach another service",
-        compose: [check],
+        compose: [check, check_configs],
     };
 }
 
@@ -147,6 +150,63 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             );
         }
         out.push(f);
+    }
+}
+
+/// nginx configs a service mounts (`proxy_pass http://localhost:3000`, an `upstream`
+/// `server 127.0.0.1:3000`): in nginx's container that is nginx itself. Reported at the
+/// mount with the config line as related information, a warning (the config is read as
+/// written, without its includes), unless nginx itself listens on that port.
+pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
+    use crate::model::appconfig::Kind;
+    for c in &p.external.mounted_configs {
+        if c.kind != Kind::Nginx {
+            continue;
+        }
+        let Some(i) = p.service_index(&c.service) else {
+            continue;
+        };
+        if p.services[i].network_mode.is_some() {
+            continue;
+        }
+        let mut own: Vec<u16> = c.config.listens.iter().filter_map(|l| l.port).collect();
+        own.push(80);
+        for u in &c.config.upstreams {
+            if !crate::model::compose::refs::is_loopback(&u.host) || u.host == "0.0.0.0" {
+                continue;
+            }
+            let port = u.port.unwrap_or(80);
+            if own.contains(&port) {
+                continue;
+            }
+            let name = c
+                .file
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("the config");
+            let meant = (0..p.services.len())
+                .find(|&t| t != i && p.listens(t).contains(&port))
+                .map(|t| {
+                    format!(
+                        " (`{}` listens on {port}: `{}:{port}`)",
+                        p.services[t].name, p.services[t].name
+                    )
+                })
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    &LOCALHOST_BETWEEN_CONTAINERS,
+                    c.entry.clone(),
+                    format!(
+                        "`{name}` sends nginx's requests to {}:{port}: in `{}`'s container that is nginx itself, where nothing listens on {port}. Use the service's name{meant}",
+                        u.host, c.service
+                    ),
+                )
+                .with_severity(crate::finding::Severity::Warning)
+                .with_related_in(c.file.clone(), u.span.clone(), "the upstream address"),
+            );
+        }
     }
 }
 

@@ -107,6 +107,12 @@ fn context_edited(
                 external.dockerfiles.push(d);
             }
         }
+        if let Some(own) = own {
+            for c in mounted_configs(path, text, own, vfs) {
+                deps.push(c.file.path.clone());
+                external.mounted_configs.push(c);
+            }
+        }
         if let Some(daemon) = daemon_ranges(path, vfs) {
             deps.push(daemon.file.path.clone());
             external.daemon = Some(daemon);
@@ -221,6 +227,106 @@ pub fn context_with_vfs(
 
 /// The Dockerfiles of the services with `build:` (context, `dockerfile`), each read and
 /// modelled (with the service's build arguments) through `vfs`.
+/// The config files the services bind-mount where nginx, Redis or MySQL read them
+/// (`model::appconfig::Kind::of_target`), read through `vfs` and parsed once per content. A
+/// `redis.conf` counts only when the service's command names it: the official image reads
+/// none by default.
+fn mounted_configs(
+    path: &Path,
+    text: &str,
+    yaml: &Yaml,
+    vfs: &Vfs<'_>,
+) -> Vec<crate::model::compose::MountedConfig> {
+    use crate::model::appconfig::{self, Kind};
+    let mut out = Vec::new();
+    let Some(dir) = path.parent() else {
+        return out;
+    };
+    let t = text.as_bytes();
+    let finder = |n: &str| memchr::memmem::find(t, n.as_bytes()).is_some();
+    if !(finder("/etc/nginx/") || finder("redis.conf") || finder("/etc/mysql/") || finder("my.cnf"))
+    {
+        return out;
+    }
+    let Some(services) = yaml.top("services") else {
+        return out;
+    };
+    for service in yaml.entries(services.value) {
+        let Some(name) = yaml.scalar(service.key) else {
+            continue;
+        };
+        let Some(volumes) = yaml.get(service.value, "volumes") else {
+            continue;
+        };
+        let command: String = yaml
+            .get(service.value, "command")
+            .map_or_else(String::new, |c| match yaml.items(c.value) {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|&i| yaml.scalar(i))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => yaml.scalar(c.value).unwrap_or_default().to_string(),
+            });
+        for &item in yaml.items(volumes.value).unwrap_or_default() {
+            let (source, target) = match yaml.scalar(item) {
+                Some(short) => {
+                    let mut parts = short.splitn(3, ':');
+                    match (parts.next(), parts.next()) {
+                        (Some(s), Some(t)) => (s.to_string(), t.to_string()),
+                        _ => continue,
+                    }
+                }
+                None => {
+                    let field = |k: &str| {
+                        yaml.get(item, k)
+                            .and_then(|e| yaml.scalar(e.value))
+                            .map(str::to_string)
+                    };
+                    if field("type").as_deref() != Some("bind") {
+                        continue;
+                    }
+                    match (field("source"), field("target")) {
+                        (Some(s), Some(t)) => (s, t),
+                        _ => continue,
+                    }
+                }
+            };
+            if source.contains('$') || !(source.starts_with('.') || source.starts_with('/')) {
+                continue;
+            }
+            let Some(kind) = Kind::of_target(&target) else {
+                continue;
+            };
+            if kind == Kind::Redis && !command.contains(target.as_str()) {
+                continue;
+            }
+            let mut relative = source.as_str();
+            while let Some(rest) = relative.strip_prefix("./") {
+                relative = rest;
+            }
+            let file = dir.join(relative);
+            let Some((text, config)) = vfs.derived(&file, kind as u64 + 0x6170_7063, |t| {
+                appconfig::read(kind, t)
+            }) else {
+                continue;
+            };
+            if text.len() > 1024 * 1024 {
+                continue;
+            }
+            out.push(crate::model::compose::MountedConfig {
+                service: name.to_string(),
+                kind,
+                target,
+                file: crate::finding::OtherFile { path: file, text },
+                config,
+                entry: yaml.span(item),
+            });
+        }
+    }
+    out
+}
+
 fn dockerfiles(
     path: &Path,
     text: &str,

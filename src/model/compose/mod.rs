@@ -44,6 +44,9 @@ pub struct External {
     pub extends_files: rustc_hash::FxHashMap<String, Option<Vec<String>>>,
     /// The Dockerfile each service with `build:` builds from, when it could be read.
     pub dockerfiles: Vec<ServiceDockerfile>,
+    /// Config files the services mount that decide their networking (nginx, Redis, MySQL),
+    /// as the workspace layer read them.
+    pub mounted_configs: Vec<MountedConfig>,
     /// The daemon's address ranges, when a daemon.json was found.
     pub daemon: Option<DaemonRanges>,
     /// What the project's other files say about their services, for the rules that need
@@ -162,6 +165,19 @@ pub struct DaemonRanges {
     pub bip: Option<(ipnet::IpNet, std::ops::Range<usize>)>,
     /// `default-address-pools` bases and their spans.
     pub pools: Vec<(ipnet::IpNet, std::ops::Range<usize>)>,
+}
+
+/// A config file bind-mounted into a service's container (`./nginx.conf:/etc/nginx/...`).
+#[derive(Debug, Clone)]
+pub struct MountedConfig {
+    pub service: String,
+    pub kind: crate::model::appconfig::Kind,
+    /// Where it is mounted in the container.
+    pub target: String,
+    pub file: crate::finding::OtherFile,
+    pub config: std::sync::Arc<crate::model::appconfig::AppConfig>,
+    /// The volume entry's span in the analysed Compose text.
+    pub entry: std::ops::Range<usize>,
 }
 
 /// A service's Dockerfile, as the workspace layer read it.
