@@ -169,6 +169,18 @@ mod tests {
 
     /// `at` and `named` narrow the walk; at every offset of these texts they find what the
     /// whole scan finds (src/fuzzing.rs checks the same on fuzzed input).
+    /// Found by `cargo fuzz` (compose target): a service whose key is empty (`  :`) was an
+    /// occurrence for `at` that `named` could never find.
+    #[test]
+    fn an_empty_key_is_no_occurrence() {
+        let text = "services:\n  :\n    image: x\n    depends_on: [\"\"]\n  web:\n    image: y\n";
+        let yaml = Yaml::parse(text);
+        let all = occurrences(&yaml, text);
+        assert!(all.iter().all(|o| !o.name.is_empty()), "{all:?}");
+        assert!(all.iter().any(|o| o.name == "web"));
+        assert_eq!(at(&yaml, text, text.find(":\n    image: x").unwrap()), None);
+    }
+
     #[test]
     fn narrowed_scans_agree_with_the_whole_scan() {
         for text in [

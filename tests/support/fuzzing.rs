@@ -52,6 +52,17 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
     match kind {
         FileKind::Compose => {
             let yaml = portside::syntax::yaml::Yaml::parse(text);
+            // The incremental parse of an edit equals a full parse of the edited text.
+            let cut = pick(text.len());
+            if text.is_char_boundary(cut) {
+                let insert = ["x", " ", "\n", "\n  ", ":", "- ", "\""][pick(6)];
+                let edited = format!("{}{insert}{}", &text[..cut], &text[cut..]);
+                let spliced = portside::syntax::yaml::Yaml::parse_edited(&yaml, text, &edited);
+                let full = portside::syntax::yaml::Yaml::parse(&edited);
+                if let Err(e) = portside::syntax::yaml::same_tree(&spliced, &full) {
+                    panic!("the incremental parse differs from a full parse: {e}\n{edited}");
+                }
+            }
             let vars = Default::default();
             let dotenv = Default::default();
             let external = Default::default();

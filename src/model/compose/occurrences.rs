@@ -62,7 +62,8 @@ impl Project<'_> {
         let mut other_file = Vec::new();
         let push = |out: &mut Vec<Occurrence>, kind, at: Option<At<'_>>, definition: bool| {
             let Some(at) = at else { return };
-            if !keep(kind, at.name) {
+            // An empty key names nothing that can be found, referenced or renamed.
+            if at.name.is_empty() || !keep(kind, at.name) {
                 return;
             }
             if let Some(range) = self.range(&at) {
