@@ -234,7 +234,8 @@ pub(super) fn splice(old: &Yaml, old_text: &str, new_text: &str) -> Option<Yaml>
         .iter()
         .map(|(id, t)| (map_id(*id), t.clone()))
         .collect();
-    let inside = |id: NodeId| first <= id && id < past;
+    // The entry's key keeps its id: a duplicate of it in the parent mapping stays.
+    let inside = |id: NodeId| first < id && id < past;
     y.duplicate_keys = old
         .duplicate_keys
         .iter()
@@ -426,6 +427,15 @@ mod tests {
         let y = Yaml::parse_edited(&Yaml::parse(text), text, &text.replace("nginx", "httpd"));
         let full = Yaml::parse(&text.replace("nginx", "httpd"));
         same(&y, &full).unwrap();
+    }
+
+    /// Found by `cargo fuzz`: a service key written twice stays a duplicate when the edit
+    /// falls in one of the two entries.
+    #[test]
+    fn duplicate_keys_of_the_edited_entry_are_kept() {
+        let text = "services:\n  web:\n    image: a\n  db:\n    image: b\n  web:\n    image: c\n  x:\n    image: d\n";
+        assert!(check(text, &text.replace("image: a", "image: aa")));
+        assert!(check(text, &text.replace("image: c", "image: cc")));
     }
 
     #[test]
