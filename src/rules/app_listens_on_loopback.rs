@@ -170,12 +170,7 @@ fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Findi
         if !published && !p.is_named_by_others(i) {
             continue;
         }
-        let name = c
-            .file
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("the config");
+        let name = c.file_name();
         let host = l[0].host.as_deref().unwrap_or_default();
         let who = if published {
             "published ports answer with a reset"

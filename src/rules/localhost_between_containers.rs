@@ -179,12 +179,7 @@ pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
             if own.contains(&port) {
                 continue;
             }
-            let name = c
-                .file
-                .path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("the config");
+            let name = c.file_name();
             let meant = (0..p.services.len())
                 .find(|&t| t != i && p.listens(t).contains(&port))
                 .map(|t| {

@@ -226,6 +226,28 @@ fn with_target(p: &Project, port: &Port, to: u16, f: Finding) -> Finding {
     }
 }
 
+/// Ports the app may listen on besides the one its command shows: the service's `expose`
+/// and the values of `PORT`-like variables.
+fn also_listening(
+    s: &crate::model::compose::Service,
+    stage: &crate::model::dockerfile::Stage,
+) -> Vec<u16> {
+    let mut also: Vec<u16> = s
+        .expose
+        .iter()
+        .filter_map(|v| ports::parse_expose(&v.value).ok())
+        .flat_map(|list| list.into_iter().take(1024).map(|e| e.port))
+        .collect();
+    also.extend(
+        stage
+            .vars
+            .iter()
+            .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
+            .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
+    );
+    also
+}
+
 /// Services whose Compose `command`/`entrypoint` starts a server with a visible port
 /// (`uvicorn app:app --port 8000`, `flask run` → 5000): the container port against it.
 pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
@@ -244,19 +266,7 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
         let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
             continue;
         };
-        let mut also: Vec<u16> = s
-            .expose
-            .iter()
-            .filter_map(|v| ports::parse_expose(&v.value).ok())
-            .flat_map(|list| list.into_iter().take(1024).map(|e| e.port))
-            .collect();
-        also.extend(
-            stage
-                .vars
-                .iter()
-                .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
-                .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
-        );
+        let also = also_listening(s, &stage);
         for port in &s.ports {
             let Some([binding]) = port.bindings() else {
                 continue;
@@ -322,20 +332,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
             }
             resolved &= w.values.is_some();
         }
-        let mut also: Vec<u16> = b
-            .service
-            .expose
-            .iter()
-            .filter_map(|v| ports::parse_expose(&v.value).ok())
-            .flat_map(|list| list.into_iter().take(1024).map(|e| e.port))
-            .collect();
-        also.extend(
-            b.stage
-                .vars
-                .iter()
-                .filter(|(k, _)| k == "PORT" || k.ends_with("_PORT"))
-                .filter_map(|(_, v)| v.as_deref()?.parse::<u16>().ok()),
-        );
+        let also = also_listening(b.service, &b.stage);
         for port in &b.service.ports {
             let Some([binding]) = port.bindings() else {
                 continue;

@@ -180,6 +180,17 @@ pub struct MountedConfig {
     pub entry: std::ops::Range<usize>,
 }
 
+impl MountedConfig {
+    /// The file's name, for messages (`default.conf`).
+    pub fn file_name(&self) -> &str {
+        self.file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("the config")
+    }
+}
+
 /// A service's Dockerfile, as the workspace layer read it.
 #[derive(Debug, Clone)]
 pub struct ServiceDockerfile {
