@@ -156,7 +156,11 @@ fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Findi
         };
         let s = &p.services[i];
         let l = &c.config.listens;
-        if s.network_mode.is_some() || l.is_empty() {
+        // The nginx image's own `conf.d/default.conf` listens on every interface unless
+        // this mount replaces it.
+        let replaces_default = c.kind != crate::model::appconfig::Kind::Nginx
+            || c.target == "/etc/nginx/conf.d/default.conf";
+        if s.network_mode.is_some() || l.is_empty() || !replaces_default {
             continue;
         }
         let loopback = |h: &Option<String>| {
@@ -642,6 +646,39 @@ mod tests {
             compose_flagged(text, "app-listens-on-loopback"),
             ["\"1883:1883\""]
         );
+    }
+
+    /// A mounted config that binds loopback: reported at the mount, except an nginx file
+    /// beside the image's own `default.conf` (which listens on every interface).
+    #[test]
+    fn mounted_configs_that_bind_loopback() {
+        use crate::model::appconfig::{self, Kind};
+        let text = "services:\n  web:\n    image: nginx\n    volumes: [\"./site.conf:TARGET\"]\n    ports: [\"8080:80\"]\n";
+        let found = |target: &str| {
+            let conf = "server {\n    listen 127.0.0.1:80;\n}\n";
+            let text = text.replace("TARGET", target);
+            let mut ctx = crate::analysis::Context::default();
+            ctx.external
+                .mounted_configs
+                .push(crate::model::compose::MountedConfig {
+                    service: "web".into(),
+                    kind: Kind::Nginx,
+                    target: target.into(),
+                    file: crate::finding::OtherFile {
+                        path: "site.conf".into(),
+                        text: conf.into(),
+                    },
+                    config: std::sync::Arc::new(appconfig::read(Kind::Nginx, conf)),
+                    entry: text.find("\"./site").unwrap()..text.find(":80\"]").unwrap(),
+                });
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, &text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == "app-listens-on-loopback")
+                .count()
+        };
+        assert_eq!(found("/etc/nginx/conf.d/default.conf"), 1);
+        assert_eq!(found("/etc/nginx/conf.d/site.conf"), 0);
     }
 
     #[test]
