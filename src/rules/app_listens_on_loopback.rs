@@ -523,6 +523,18 @@ mod tests {
             "{fixed}"
         );
         assert!(fixed.contains("--bind 0.0.0.0 8080"), "{fixed}");
+        // A flow list of plain or single-quoted items: found, with no fix.
+        for list in ["[uvicorn, \"app:app\"]", "['uvicorn', 'app:app']"] {
+            let text = format!(
+                "services:\n  api:\n    image: python:3.12-slim\n    command: {list}\n    ports: [\"8000:8000\"]\n"
+            );
+            let f = crate::analysis::analyze(crate::classify::FileKind::Compose, &text).findings;
+            let f: Vec<_> = f
+                .iter()
+                .filter(|f| f.code() == "app-listens-on-loopback")
+                .collect();
+            assert!(f.len() == 1 && f[0].fixes.is_empty(), "{text}");
+        }
         // A block list: found, with no fix (a flag cannot be inserted into an item).
         let block = "services:\n  api:\n    image: python:3.12-slim\n    command:\n      - uvicorn\n      - app:app\n    ports: [\"8000:8000\"]\n";
         let f = crate::analysis::analyze(crate::classify::FileKind::Compose, block).findings;

@@ -71,10 +71,14 @@ fn part(p: &Project<'_>, s: &Service<'_>, key: &str, kind: CommandKind) -> Optio
                 span: at.unwrap_or_else(|| p.value_span(v, 0..v.value.len())),
             });
         }
+        // A fix inserts `, "--host", "0.0.0.0"` after a double-quoted item of a flow list;
+        // a block list, or plain or single-quoted items, have no place for it.
+        let quoted = words.iter().all(|w| {
+            p.text[..w.span.start].ends_with('"') && p.text[w.span.end..].starts_with('"')
+        });
         return Some(Cmd {
             exec: true,
-            // A block list has no place for `, "--host"`: no fix there.
-            span: if flow && exact { span } else { 0..0 },
+            span: if flow && exact && quoted { span } else { 0..0 },
             words,
         });
     }
