@@ -1,13 +1,15 @@
 use super::declare_rule;
-use super::target_port_mismatch::{MAX_KNOWN_PORTS, image_listeners};
+use super::target_port_mismatch::{MAX_KNOWN_PORTS, also_listening, image_listeners};
 use crate::finding::Finding;
 use crate::model::compose::Project;
 
 declare_rule! {
     /// ## What it does
-    /// Finds a service reached by name on a port its server does not listen on, when the
-    /// service runs an image that portside's image table knows (`src/knowledge/images.toml`):
-    /// `db:5433` where `db` runs `postgres`, which listens on 5432. Ports the service
+    /// Finds a service reached by name on a port its server does not listen on: the port
+    /// its own `command` shows (`api:8080` where `api` runs `uvicorn app:app --port 8000`),
+    /// or, for a service run from an image that portside's image table knows
+    /// (`src/knowledge/images.toml`), the image's: `db:5433` where `db` runs `postgres`, which
+    /// listens on 5432. Ports the service
     /// `expose`s or maps to are counted as listening, a host port that the service publishes
     /// is `published-port-between-containers`'s, and a service whose `command`,
     /// `entrypoint`, mounted config file or port variable may move the port is left alone,
@@ -41,6 +43,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    let built = super::built(p);
     for r in &p.refs {
         let Some(port) = r.host.port else { continue };
         if !r.connects() {
@@ -63,6 +66,50 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             })
         });
         if published {
+            continue;
+        }
+        // The port the target's own command shows (`uvicorn app:app --port 8000`).
+        let image = built
+            .iter()
+            .find(|b| b.service.name == target.name)
+            .map(|b| &b.stage);
+        if let Some(stage) = crate::model::compose::command::service_stage(p, target, image) {
+            let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
+                continue;
+            };
+            if l.port == port || also_listening(target, &stage).contains(&port) {
+                continue;
+            }
+            let val = p.ref_val(r);
+            let Some(port_range) = r.host.port_range.clone() else {
+                continue;
+            };
+            let how = if l.default {
+                format!("`{}` listens on {} by default", l.what, l.port)
+            } else {
+                format!("`{}`", l.what)
+            };
+            let mut f = Finding::new(
+                &SERVICE_PORT_NOT_LISTENING,
+                p.value_span(val, port_range.clone()),
+                format!(
+                    "Nothing in `{}` listens on port {port}: its command's server listens on {} ({how}). Connections to `{}:{port}` are refused",
+                    target.name,
+                    l.port,
+                    p.ref_host(r)
+                ),
+            )
+            .with_related(l.span.clone(), "the server's port");
+            if let Some(range) = p.raw_span(val, port_range) {
+                f = f.with_fix(
+                    format!("Use port {}", l.port),
+                    vec![crate::finding::Edit {
+                        range,
+                        new_text: l.port.to_string(),
+                    }],
+                );
+            }
+            out.push(f);
             continue;
         }
         let Some(known) = image_listeners(p, target) else {
@@ -120,6 +167,21 @@ mod tests {
         assert_eq!(flagged(text, "service-port-not-listening"), ["5433"]);
         let fixed = fix_all(text, "service-port-not-listening");
         assert!(fixed.contains("@db:5432/app"), "{fixed}");
+    }
+
+    /// The port a target's own command shows counts as where it listens.
+    #[test]
+    fn a_port_the_command_does_not_listen_on() {
+        let text = "services:\n  api:\n    image: python:3.12-slim\n    command: uvicorn app:app --host 0.0.0.0 --port 8000\n  web:\n    image: example/web\n    environment:\n      API_URL: http://api:8080/v1\n      OK_URL: http://api:8000/v1\n";
+        assert_eq!(flagged(text, "service-port-not-listening"), ["8080"]);
+        let fixed = fix_all(text, "service-port-not-listening");
+        assert!(
+            fixed.contains("http://api:8000/v1\n      OK_URL"),
+            "{fixed}"
+        );
+        // A port variable may move a default: nothing.
+        let moved = "services:\n  api:\n    image: python:3.12-slim\n    environment: [PORT=8080]\n    command: flask run\n  web:\n    image: example/web\n    environment:\n      API_URL: http://api:8080/v1\n";
+        assert!(flagged(moved, "service-port-not-listening").is_empty());
     }
 
     /// The port moved (a variable, a command), exposed, published, or an unknown image:

@@ -228,7 +228,7 @@ fn with_target(p: &Project, port: &Port, to: u16, f: Finding) -> Finding {
 
 /// Ports the app may listen on besides the one its command shows: the service's `expose`
 /// and the values of `PORT`-like variables.
-fn also_listening(
+pub(crate) fn also_listening(
     s: &crate::model::compose::Service,
     stage: &crate::model::dockerfile::Stage,
 ) -> Vec<u16> {
