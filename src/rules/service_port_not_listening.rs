@@ -80,36 +80,16 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             if l.port == port || also_listening(target, &stage).contains(&port) {
                 continue;
             }
-            let val = p.ref_val(r);
-            let Some(port_range) = r.host.port_range.clone() else {
-                continue;
-            };
-            let how = if l.default {
-                format!("`{}` listens on {} by default", l.what, l.port)
-            } else {
-                format!("`{}`", l.what)
-            };
-            let mut f = Finding::new(
-                &SERVICE_PORT_NOT_LISTENING,
-                p.value_span(val, port_range.clone()),
-                format!(
-                    "Nothing in `{}` listens on port {port}: its command's server listens on {} ({how}). Connections to `{}:{port}` are refused",
-                    target.name,
-                    l.port,
-                    p.ref_host(r)
-                ),
-            )
-            .with_related(l.span.clone(), "the server's port");
-            if let Some(range) = p.raw_span(val, port_range) {
-                f = f.with_fix(
-                    format!("Use port {}", l.port),
-                    vec![crate::finding::Edit {
-                        range,
-                        new_text: l.port.to_string(),
-                    }],
-                );
+            let how = l.how();
+            let message = format!(
+                "Nothing in `{}` listens on port {port}: its command's server listens on {} ({how}). Connections to `{}:{port}` are refused",
+                target.name,
+                l.port,
+                p.ref_host(r)
+            );
+            if let Some(f) = report(p, r, message, Some(l.port)) {
+                out.push(f.with_related(l.span.clone(), "the server's port"));
             }
-            out.push(f);
             continue;
         }
         let Some(known) = image_listeners(p, target) else {
@@ -122,39 +102,51 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if tcp.is_empty() || tcp.iter().any(|f| f.port == port) {
             continue;
         }
-        let val = p.ref_val(r);
-        let Some(port_range) = r.host.port_range.clone() else {
-            continue;
-        };
         let list: Vec<String> = tcp
             .iter()
             .map(|f| format!("{} ({})", f.port, f.what))
             .collect();
-        let mut f = Finding::new(
-            &SERVICE_PORT_NOT_LISTENING,
-            p.value_span(val, port_range.clone()),
-            format!(
-                "Nothing in `{}` listens on port {port}: it runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
-                target.name,
-                known.name,
-                list.join(", "),
-                p.ref_host(r)
-            ),
+        let message = format!(
+            "Nothing in `{}` listens on port {port}: it runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
+            target.name,
+            known.name,
+            list.join(", "),
+            p.ref_host(r)
         );
-        if let [only] = tcp[..]
-            && known.variant.is_none()
-            && let Some(range) = p.raw_span(val, port_range)
-        {
-            f = f.with_fix(
-                format!("Use port {}", only.port),
-                vec![crate::finding::Edit {
-                    range,
-                    new_text: only.port.to_string(),
-                }],
-            );
-        }
-        out.push(f);
+        // A tag variant serves another protocol (php-fpm): no fix to it.
+        let fix = match tcp[..] {
+            [only] if known.variant.is_none() => Some(only.port),
+            _ => None,
+        };
+        out.extend(report(p, r, message, fix));
     }
+}
+
+/// The finding at the port of reference `r`, with a fix to `to` where the port is written
+/// literally.
+fn report(
+    p: &Project,
+    r: &crate::model::compose::ServiceRef<'_>,
+    message: String,
+    to: Option<u16>,
+) -> Option<Finding> {
+    let val = p.ref_val(r);
+    let port_range = r.host.port_range.clone()?;
+    let f = Finding::new(
+        &SERVICE_PORT_NOT_LISTENING,
+        p.value_span(val, port_range.clone()),
+        message,
+    );
+    Some(match (to, p.raw_span(val, port_range)) {
+        (Some(to), Some(range)) => f.with_fix(
+            format!("Use port {to}"),
+            vec![crate::finding::Edit {
+                range,
+                new_text: to.to_string(),
+            }],
+        ),
+        _ => f,
+    })
 }
 
 #[cfg(test)]

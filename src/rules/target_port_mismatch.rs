@@ -276,11 +276,7 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
                 continue;
             }
             let published = binding.published.parse::<u16>().ok();
-            let how = if l.default {
-                format!("`{}` listens on {} by default", l.what, l.port)
-            } else {
-                format!("`{}`", l.what)
-            };
+            let how = l.how();
             let swapped = published == Some(l.port);
             let f = Finding::new(
                 &TARGET_PORT_MISMATCH,
@@ -343,11 +339,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                 if l.port == target || (l.default && also.contains(&target)) {
                     continue;
                 }
-                let how = if l.default {
-                    format!("`{}` listens on {} by default", l.what, l.port)
-                } else {
-                    format!("`{}`", l.what)
-                };
+                let how = l.how();
                 let mut f = Finding::new(
                     &TARGET_PORT_MISMATCH,
                     p.port_span(port),

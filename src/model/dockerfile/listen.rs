@@ -51,6 +51,18 @@ pub(crate) struct Listen {
     pub what: String,
 }
 
+impl Listen {
+    /// How the command shows the port, for messages: `` `--port 8000` `` or
+    /// `` `flask run` listens on 5000 by default ``.
+    pub fn how(&self) -> String {
+        if self.default {
+            format!("`{}` listens on {} by default", self.what, self.port)
+        } else {
+            format!("`{}`", self.what)
+        }
+    }
+}
+
 /// The port the server that `stage` starts listens on, when the command shows it: a
 /// `--port` flag, the port of a listen address (`--bind 0.0.0.0:8000`, `-S host:port`,
 /// `runserver 0.0.0.0:8000`, `http.server 8080`), or the default of a known server. `None`
