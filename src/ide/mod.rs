@@ -4,4 +4,5 @@
 
 pub mod completion;
 pub mod hover;
+pub mod keys;
 pub mod nav;

@@ -40,7 +40,7 @@ pub fn named(yaml: &Yaml, text: &str, kind: Kind, name: &str) -> Vec<Occurrence>
         return Vec::new();
     }
     let at: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), name.as_bytes()).collect();
-    let services = yaml.top("services").map(|s| yaml.span(s.value));
+    let services = crate::model::compose::schema::services_node(yaml).map(|s| yaml.span(s));
     let outside = |o: &usize| {
         services
             .as_ref()
@@ -75,10 +75,10 @@ pub fn at(yaml: &Yaml, text: &str, offset: usize) -> Option<Occurrence> {
 
 /// The service whose entry holds `offset`, and the `ports` item under it if any.
 pub fn service_at(yaml: &Yaml, offset: usize) -> Option<(String, Option<Range<usize>>)> {
-    let services = yaml.top("services")?;
+    let services = crate::model::compose::schema::services_node(yaml)?;
     let inside = |r: &Range<usize>| r.start <= offset && offset <= r.end;
     let s = yaml
-        .entries(services.value)
+        .entries(services)
         .into_iter()
         .find(|e| inside(&(yaml.span(e.key).start..yaml.span(e.value).end)))?;
     let name = yaml.scalar(s.key)?.to_string();

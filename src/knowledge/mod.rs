@@ -2,6 +2,7 @@
 //! takes, and the servers that run in containers with the addresses and ports they listen on.
 //! Each fact carries its source in a comment.
 
+pub mod compose_keys;
 pub mod daemon_keys;
 pub mod images;
 pub mod servers;

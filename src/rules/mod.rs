@@ -10,6 +10,10 @@ mod address_pool_exhausted;
 mod advertised_address_loopback;
 mod app_listens_on_loopback;
 mod bind_family_mismatch;
+mod compose_deprecated_key;
+mod compose_invalid_value;
+mod compose_legacy_format;
+mod compose_unknown_key;
 mod container_port_only;
 mod daemon_bip_network_address;
 mod daemon_bridge_and_bip;
@@ -319,6 +323,10 @@ pub fn check_compose(
 /// Every rule, in the order `portside rules` lists them.
 pub static ALL: &[&Rule] = &[
     &INVALID_PORT_SPEC,
+    &compose_unknown_key::COMPOSE_UNKNOWN_KEY,
+    &compose_invalid_value::COMPOSE_INVALID_VALUE,
+    &compose_legacy_format::COMPOSE_LEGACY_FORMAT,
+    &compose_deprecated_key::COMPOSE_DEPRECATED_KEY,
     &interpolation_error::INTERPOLATION_ERROR,
     &undefined_network::UNDEFINED_NETWORK,
     &undefined_service::UNDEFINED_SERVICE,

@@ -34,6 +34,8 @@ pub struct Backend {
     pub(super) pull_configuration: AtomicBool,
     /// Whether the client renders Markdown hovers (eglot 1.9 asks for plain text).
     pub(super) hover_markdown: AtomicBool,
+    /// The client expands snippets in completion items.
+    pub(super) snippets: AtomicBool,
     /// Whether the client accepts a dynamic `workspace/didChangeWatchedFiles` registration.
     pub(super) watch_files: AtomicBool,
     /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
@@ -71,6 +73,7 @@ impl Backend {
             settings: Mutex::new(RuleSettings::default()),
             pull_configuration: AtomicBool::new(false),
             hover_markdown: AtomicBool::new(true),
+            snippets: AtomicBool::new(false),
             watch_files: AtomicBool::new(false),
             work_done_progress: AtomicBool::new(false),
             pull_diagnostics: AtomicBool::new(false),

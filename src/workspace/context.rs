@@ -248,10 +248,10 @@ fn mounted_configs(
     {
         return out;
     }
-    let Some(services) = yaml.top("services") else {
+    let Some(services) = crate::model::compose::schema::services_node(yaml) else {
         return out;
     };
-    for service in yaml.entries(services.value) {
+    for service in yaml.entries(services) {
         let Some(name) = yaml.scalar(service.key) else {
             continue;
         };
@@ -341,20 +341,20 @@ fn dockerfiles(
         return Vec::new();
     }
     // Only the services with `build:` are modelled (the analysis models them all).
-    let Some(services) = yaml.top("services") else {
+    let Some(services) = crate::model::compose::schema::services_node(yaml) else {
         return Vec::new();
     };
     // The services whose entry holds a `build:` of the text (found by a substring scan, not
     // by looking up a key in each of thousands of services).
     let at: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"build:").collect();
-    let entries = yaml.entries(services.value);
+    let entries = yaml.entries(services);
     let holds = |from: usize, to: usize| {
         let i = at.partition_point(|&o| o < from);
         at.get(i).is_some_and(|&o| o < to)
     };
     let (from, to) = (
-        yaml.span(services.value).start,
-        yaml.span(services.value).end,
+        yaml.span(services).start,
+        yaml.span(services).end,
     );
     // A `build:` outside `services` (an anchor merged with `<<:`): look the key up instead.
     let merged = at.iter().any(|&o| o < from || o >= to);

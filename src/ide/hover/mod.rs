@@ -45,8 +45,8 @@ pub fn compose(
     findings: &[Finding],
 ) -> Option<Hovered> {
     let mut found = None;
-    if let Some(services) = yaml.top("services")
-        && contains(&yaml.span(services.value), offset)
+    if let Some(services) = crate::model::compose::schema::services_node(yaml)
+        && contains(&yaml.span(services), offset)
     {
         let keep = |r: Range<usize>| contains(&r, offset);
         let project = Project::build_only(text, yaml, env.vars, env.external, &keep);
@@ -82,7 +82,19 @@ pub fn compose(
             push_findings(&mut h.markdown, findings, &h.range);
             Some(h)
         }
-        None => rule_doc(findings, offset),
+        None => match crate::ide::keys::key_at(yaml, offset) {
+            // A Compose key: what it is and takes (and any finding on it).
+            Some(k) => {
+                let mut h = Hovered {
+                    markdown: crate::ide::keys::hover(&k),
+                    range: k.span,
+                    port_mapping: false,
+                };
+                push_findings(&mut h.markdown, findings, &h.range);
+                Some(h)
+            }
+            None => rule_doc(findings, offset),
+        },
     }
 }
 
@@ -250,8 +262,8 @@ fn service_ref(
     // The two services, built together (hovers never build the whole project), so that the
     // rules' queries answer: what the named one listens on, which networks they share.
     let entry_of = |name: &str| {
-        let services = p.yaml.top("services")?;
-        let e = p.yaml.get(services.value, name)?;
+        let services = crate::model::compose::schema::services_node(p.yaml)?;
+        let e = p.yaml.get(services, name)?;
         Some(p.span(e.key).start..p.span(e.value).end)
     };
     let Some(entry) = entry_of(host) else {

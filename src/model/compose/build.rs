@@ -144,16 +144,24 @@ impl<'y> Project<'y> {
             networks: Vec::new(),
             interpolation_errors: Vec::new(),
             refs: Vec::new(),
+            vars: inputs.vars,
             external: inputs.external,
             host: inputs.host,
             dotenv: inputs.dotenv,
             dotenv_lines: inputs.dotenv_lines,
             index: Index::default(),
+            schema: std::sync::OnceLock::new(),
         };
-        if let Some(services) = yaml.top("services") {
-            let entries = yaml.entries(services.value);
+        // A legacy version 1 file has its services at the top level: its networking is
+        // read as if they were under `services:` (the layout itself is a finding).
+        let legacy = super::schema::layout(yaml) == super::schema::Layout::Legacy;
+        if let Some(services) = super::schema::services_node(yaml) {
+            let entries = yaml.entries(services);
             project.services.reserve_exact(entries.len());
             for s in entries {
+                if legacy && yaml.scalar(s.key).is_some_and(|k| k.starts_with("x-")) {
+                    continue;
+                }
                 if !keep(yaml.span(s.key).start..yaml.span(s.value).end) {
                     continue;
                 }

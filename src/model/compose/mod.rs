@@ -17,6 +17,7 @@ pub mod interpolate;
 mod occurrences;
 mod queries;
 pub mod refs;
+pub mod schema;
 #[cfg(test)]
 mod tests;
 mod values;

@@ -20,6 +20,8 @@ pub struct Project<'y> {
     pub interpolation_errors: Vec<(NodeId, InterpolationError)>,
     /// Hosts named in environment values and commands, in service order.
     pub refs: Vec<ServiceRef<'y>>,
+    /// The variables interpolation reads.
+    pub vars: &'y Vars,
     /// What the project's other files define.
     pub external: &'y super::External,
     /// What the settings say about the Docker host.
@@ -29,12 +31,22 @@ pub struct Project<'y> {
     /// The line of `.env` that set each of those, when known.
     pub dotenv_lines: &'y rustc_hash::FxHashMap<String, usize>,
     pub(super) index: Index<'y>,
+    /// The file checked against the key table, computed once for the rules that read it.
+    pub(super) schema: std::sync::OnceLock<Vec<super::schema::Problem>>,
 }
 
 /// The variables interpolation reads: `.env` and the environment (which wins).
 pub type Vars = HashMap<String, String>;
 
 impl<'y> Project<'y> {
+    /// The file checked against Compose's key table ([`super::schema::check`]), in one
+    /// pass shared by the rules that report it.
+    pub fn schema_problems(&self) -> &[super::schema::Problem] {
+        self.schema.get_or_init(|| {
+            super::schema::check(self.yaml, &|name| self.vars.get(name).cloned())
+        })
+    }
+
     pub fn service(&self, name: &str) -> Option<&Service<'y>> {
         self.index.services.get(name).map(|&i| &self.services[i])
     }

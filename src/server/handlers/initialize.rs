@@ -26,6 +26,17 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .hover_markdown
         .store(markdown, std::sync::atomic::Ordering::Relaxed);
+    let snippets = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref())
+        .and_then(|i| i.snippet_support)
+        .unwrap_or(false);
+    backend
+        .snippets
+        .store(snippets, std::sync::atomic::Ordering::Relaxed);
     let progress = params
         .capabilities
         .window
