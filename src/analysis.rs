@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn anchored_port_used_twice_is_reported_once() {
-        let text = "x: &p [\"80:99999\"]\nservices:\n  a: {ports: *p}\n  b: {ports: *p}\n";
+        let text = "x-p: &p [\"80:99999\"]\nservices:\n  a: {ports: *p}\n  b: {ports: *p}\n";
         assert_eq!(codes(FileKind::Compose, text), ["invalid-port-spec"]);
     }
 

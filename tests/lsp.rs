@@ -353,14 +353,19 @@ async fn hover_explains_a_port_even_while_the_file_is_broken() {
             .unwrap()
             .contains("port 8080")
     );
-    // Nothing to say elsewhere.
+    // A Compose key: its description and reference link.
     let r = c
         .request(
             "textDocument/hover",
             json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 1}}),
         )
         .await;
-    assert_eq!(r["result"], Value::Null);
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("**`services`**"), "{value}");
+    assert!(
+        value.contains("https://docs.docker.com/reference/compose-file/"),
+        "{value}"
+    );
 }
 
 #[tokio::test]

@@ -125,7 +125,12 @@ fn line(l: &str) -> Option<Line<'_>> {
 
 /// The path of keys (and `-` for list items) down to the mapping that holds a key written
 /// at column `col` on the line starting at `line_start`, read upward by indentation.
-fn path_above(text: &str, line_start: usize, col: usize, item: Option<usize>) -> Option<Vec<String>> {
+fn path_above(
+    text: &str,
+    line_start: usize,
+    col: usize,
+    item: Option<usize>,
+) -> Option<Vec<String>> {
     let mut path: Vec<String> = Vec::new();
     let mut target = col;
     // A list item's key may sit at the same column as the list's own key.
@@ -291,7 +296,10 @@ mod tests {
 
     #[test]
     fn the_mapping_under_the_cursor() {
-        assert_eq!(ctx_of("services:\n  web:\n    ima").as_deref(), Some("service"));
+        assert_eq!(
+            ctx_of("services:\n  web:\n    ima").as_deref(),
+            Some("service")
+        );
         assert_eq!(ctx_of("serv").as_deref(), Some("top"));
         assert_eq!(
             ctx_of("services:\n  web:\n    ports:\n      - target: 80\n        pub").as_deref(),
@@ -302,11 +310,13 @@ mod tests {
             Some("port")
         );
         assert_eq!(
-            ctx_of("services:\n  web:\n    healthcheck:\n      test: x\n\n      # c\n      inter").as_deref(),
+            ctx_of("services:\n  web:\n    healthcheck:\n      test: x\n\n      # c\n      inter")
+                .as_deref(),
             Some("healthcheck")
         );
         assert_eq!(
-            ctx_of("services:\n  web:\n    depends_on:\n      db:\n        condition: service_h").as_deref(),
+            ctx_of("services:\n  web:\n    depends_on:\n      db:\n        condition: service_h")
+                .as_deref(),
             Some("value of condition")
         );
         // A service name is not a key of the table.

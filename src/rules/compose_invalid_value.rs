@@ -63,7 +63,9 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 // A plain number where only a string is taken: quoting it is what was meant.
                 let written = p.yaml.source(p.text, *value);
                 if interpolated.is_none()
-                    && expected.0.contains(&crate::knowledge::compose_keys::Alt::String)
+                    && expected
+                        .0
+                        .contains(&crate::knowledge::compose_keys::Alt::String)
                     && !written.is_empty()
                     && !written.contains(['"', '\'', '\n', '#'])
                     && p.yaml.scalar(*value).is_some()
@@ -156,21 +158,31 @@ mod tests {
         let text = "services:\n  web:\n    image: nginx\n    ports: \"8080:80\"\n";
         let f = findings(text, &[], "compose-invalid-value");
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("`ports` takes a list, not a string"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("`ports` takes a list, not a string"),
+            "{}",
+            f[0].message
+        );
         assert_eq!(&text[f[0].range.clone()], "\"8080:80\"");
     }
 
     #[test]
     fn number_where_a_string_is_taken_is_quoted() {
         let text = "services:\n  web:\n    image: nginx\n    user: 1000\n";
-        assert_eq!(fixed(text), "services:\n  web:\n    image: nginx\n    user: \"1000\"\n");
+        assert_eq!(
+            fixed(text),
+            "services:\n  web:\n    image: nginx\n    user: \"1000\"\n"
+        );
     }
 
     #[test]
     fn durations_get_a_unit() {
         let text = "services:\n  web:\n    image: nginx\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 30\n      timeout: 5 s\n";
         let out = fixed(text);
-        assert!(out.contains("interval: 30s\n") && out.contains("timeout: 5s\n"), "{out}");
+        assert!(
+            out.contains("interval: 30s\n") && out.contains("timeout: 5s\n"),
+            "{out}"
+        );
         assert!(findings(&out, &[], "compose-invalid-value").is_empty());
     }
 

@@ -91,7 +91,11 @@ mod tests {
         let f = findings(text, &[], "compose-unknown-key");
         assert_eq!(f.len(), 1);
         assert_eq!(&text[f[0].range.clone()], "port");
-        assert!(f[0].message.contains("Did you mean `ports`?"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("Did you mean `ports`?"),
+            "{}",
+            f[0].message
+        );
         let (fixed, n) = crate::finding::apply_fixes(text, &f);
         assert_eq!(n, 1);
         assert!(fixed.contains("    ports: [\"8080:80\"]"));

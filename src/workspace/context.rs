@@ -352,10 +352,7 @@ fn dockerfiles(
         let i = at.partition_point(|&o| o < from);
         at.get(i).is_some_and(|&o| o < to)
     };
-    let (from, to) = (
-        yaml.span(services).start,
-        yaml.span(services).end,
-    );
+    let (from, to) = (yaml.span(services).start, yaml.span(services).end);
     // A `build:` outside `services` (an anchor merged with `<<:`): look the key up instead.
     let merged = at.iter().any(|&o| o < from || o >= to);
     let starts: rustc_hash::FxHashSet<usize> = entries

@@ -1158,7 +1158,13 @@ mod tests {
     fn a_diagnostic_without_a_specific_hover_shows_its_rule() {
         let text = "services:\n  web:\n    links: [db]\n  db: {}\n";
         let h = hover_at(text, "links", &[], &[]);
-        assert!(h.starts_with("**links-legacy**"), "{h}");
-        assert!(h.contains("`portside explain links-legacy`"), "{h}");
+        // A Compose key: its description, then the finding on it.
+        assert!(h.starts_with("**`links`**"), "{h}");
+        assert!(h.contains("links-legacy"), "{h}");
+        // Where the table knows no key, the rule's documentation.
+        let text = "services:\n  web:\n    image: x\n    port: [\"80\"]\n";
+        let h = hover_at(text, "port:", &[], &[]);
+        assert!(h.starts_with("**compose-unknown-key**"), "{h}");
+        assert!(h.contains("`portside explain compose-unknown-key`"), "{h}");
     }
 }

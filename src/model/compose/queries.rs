@@ -42,9 +42,8 @@ impl<'y> Project<'y> {
     /// The file checked against Compose's key table ([`super::schema::check`]), in one
     /// pass shared by the rules that report it.
     pub fn schema_problems(&self) -> &[super::schema::Problem] {
-        self.schema.get_or_init(|| {
-            super::schema::check(self.yaml, &|name| self.vars.get(name).cloned())
-        })
+        self.schema
+            .get_or_init(|| super::schema::check(self.yaml, &|name| self.vars.get(name).cloned()))
     }
 
     pub fn service(&self, name: &str) -> Option<&Service<'y>> {

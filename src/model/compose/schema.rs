@@ -75,7 +75,10 @@ pub fn layout(yaml: &Yaml) -> Layout {
     let s = schema();
     let top = s.top();
     let entries = yaml.entries(root);
-    if entries.iter().any(|e| yaml.scalar(e.key) == Some("services")) {
+    if entries
+        .iter()
+        .any(|e| yaml.scalar(e.key) == Some("services"))
+    {
         return Layout::Current;
     }
     let mut services = 0;
@@ -296,10 +299,7 @@ impl Walker<'_> {
             NodeKind::Scalar { value, style } => self.scalar(node, value, style, key, shape),
             NodeKind::Sequence { items } => {
                 if let Some(item) = shape.items() {
-                    if !self
-                        .seen
-                        .insert((resolved, item as *const Shape as usize))
-                    {
+                    if !self.seen.insert((resolved, item as *const Shape as usize)) {
                         return;
                     }
                     for (n, &i) in items.iter().enumerate() {
@@ -414,7 +414,11 @@ impl Walker<'_> {
             return;
         }
         if !ok {
-            let found = if shape.scalar() { ty.words() } else { "a scalar" };
+            let found = if shape.scalar() {
+                ty.words()
+            } else {
+                "a scalar"
+            };
             let found = if found == "a scalar" {
                 match ty {
                     Ty::Str => "a string",
@@ -440,8 +444,7 @@ impl Walker<'_> {
             return;
         }
         if !key.values.is_empty() && ty == Ty::Str && !key.values.iter().any(|v| v == &*text) {
-            let nearest =
-                crate::text::did_you_mean(&text, key.values.iter().map(String::as_str));
+            let nearest = crate::text::did_you_mean(&text, key.values.iter().map(String::as_str));
             self.out.push(Problem::NotInEnum {
                 value: node,
                 key,
@@ -532,7 +535,9 @@ mod tests {
             [("port".to_string(), Some("ports"))]
         );
         assert_eq!(
-            unknown("services:\n  web:\n    image: x\n    x-anything: 1\n    healthcheck:\n      x-also: 2\nx-top: {a: 1}\n"),
+            unknown(
+                "services:\n  web:\n    image: x\n    x-anything: 1\n    healthcheck:\n      x-also: 2\nx-top: {a: 1}\n"
+            ),
             []
         );
         assert_eq!(
@@ -547,12 +552,17 @@ mod tests {
         // The anchor's typo is one problem, at the anchor, however often it is merged.
         let u = unknown(text);
         assert_eq!(u.len(), 1, "{u:?}");
-        assert!(unknown("x-p: &p {ports: [\"80\"]}\nservices:\n  a:\n    <<: *p\n    image: x\n").is_empty());
+        assert!(
+            unknown("x-p: &p {ports: [\"80\"]}\nservices:\n  a:\n    <<: *p\n    image: x\n")
+                .is_empty()
+        );
     }
 
     #[test]
     fn wrong_types() {
-        let p = problems("services:\n  web:\n    image: x\n    ports: \"80:80\"\n    user: 1000\n    healthcheck:\n      interval: 30\n      timeout: 5 s\n");
+        let p = problems(
+            "services:\n  web:\n    image: x\n    ports: \"80:80\"\n    user: 1000\n    healthcheck:\n      interval: 30\n      timeout: 5 s\n",
+        );
         let found: Vec<String> = p
             .iter()
             .map(|p| match p {
@@ -569,17 +579,32 @@ mod tests {
     #[test]
     fn interpolated_values_are_checked_after_interpolation() {
         // Set: checked as what it becomes (a string is fine where a number is taken).
-        assert!(problems("services:\n  web:\n    image: x\n    ports:\n      - target: ${SET}\n").is_empty());
+        assert!(
+            problems("services:\n  web:\n    image: x\n    ports:\n      - target: ${SET}\n")
+                .is_empty()
+        );
         // Not set here: not checked.
-        assert!(problems("services:\n  web:\n    image: x\n    healthcheck:\n      interval: ${NOPE}\n").is_empty());
+        assert!(
+            problems(
+                "services:\n  web:\n    image: x\n    healthcheck:\n      interval: ${NOPE}\n"
+            )
+            .is_empty()
+        );
         // A default is what Compose uses when the variable is unset.
-        let p = problems("services:\n  web:\n    image: x\n    healthcheck:\n      interval: ${NOPE:-5 s}\n");
-        assert!(matches!(p.as_slice(), [Problem::BadDuration { .. }]), "{p:?}");
+        let p = problems(
+            "services:\n  web:\n    image: x\n    healthcheck:\n      interval: ${NOPE:-5 s}\n",
+        );
+        assert!(
+            matches!(p.as_slice(), [Problem::BadDuration { .. }]),
+            "{p:?}"
+        );
     }
 
     #[test]
     fn enums() {
-        let p = problems("services:\n  web:\n    image: x\n    depends_on:\n      db:\n        condition: service_healty\n  db:\n    image: y\n");
+        let p = problems(
+            "services:\n  web:\n    image: x\n    depends_on:\n      db:\n        condition: service_healty\n  db:\n    image: y\n",
+        );
         match p.as_slice() {
             [Problem::NotInEnum { found, nearest, .. }] => {
                 assert_eq!(found, "service_healty");
@@ -606,6 +631,9 @@ mod tests {
         assert!(problems("name: ci\non: push\njobs:\n  a: {}\n").is_empty());
         // Only the services are checked in a legacy file.
         let p = problems("web:\n  image: nginx\n  prots: []\n");
-        assert!(matches!(p.as_slice(), [Problem::UnknownKey { .. }]), "{p:?}");
+        assert!(
+            matches!(p.as_slice(), [Problem::UnknownKey { .. }]),
+            "{p:?}"
+        );
     }
 }

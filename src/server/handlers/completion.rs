@@ -30,9 +30,7 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
         rope: doc.rope.clone(),
         last: doc.last_good.clone(),
         enc,
-        snippets: backend
-            .snippets
-            .load(std::sync::atomic::Ordering::Relaxed),
+        snippets: backend.snippets.load(std::sync::atomic::Ordering::Relaxed),
     })
 }
 
@@ -147,7 +145,10 @@ fn keys(text: &str, offset: usize, snippets: bool) -> Option<Vec<CompletionItem>
                         } else if !shape.scalar() && shape.items().is_some() {
                             format!("{}:\n  - $0", k.name)
                         } else if !shape.scalar()
-                            && shape.0.iter().any(|a| matches!(a, Alt::Mapping(_) | Alt::Map(_)))
+                            && shape
+                                .0
+                                .iter()
+                                .any(|a| matches!(a, Alt::Mapping(_) | Alt::Map(_)))
                         {
                             format!("{}:\n  $0", k.name)
                         } else {
