@@ -1635,3 +1635,81 @@ async fn only_port_hovers_carry_the_live_line() {
     assert!(network.contains("front"), "{r}");
     assert!(!network.contains("Live:"), "{network}");
 }
+
+#[tokio::test]
+async fn compose_keys_complete_explain_and_typos_get_a_rename() {
+    let mut c = start_with("utf-16").await;
+    let text = "services:\n  web:\n    image: nginx\n    port:\n      - \"8080:80\"\n    depends_on:\n      db:\n        condition: service_started\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      \n  db:\n    image: postgres\n";
+    c.open(URI, "yaml", 1, text).await;
+    let d = c.diagnostics(URI).await;
+    let typo = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "compose-unknown-key")
+        .unwrap_or_else(|| panic!("{d}"))
+        .clone();
+    assert_eq!(range(&typo), [3, 4, 3, 8]);
+    assert_eq!(typo["severity"], 1);
+    // The quick fix renames the key.
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": typo["range"], "context": {"diagnostics": [typo], "only": ["quickfix"]}}),
+        )
+        .await;
+    let fix = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Rename to `ports`")
+        .unwrap_or_else(|| panic!("{r}"))
+        .clone();
+    assert_eq!(fix["edit"]["changes"][URI][0]["newText"], "ports");
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}});
+    // Completion on the blank line under `healthcheck:`: its keys, not the service's, and not
+    // `test`, which is written.
+    let r = c.request("textDocument/completion", at(10, 6)).await;
+    let items = r["result"].as_array().unwrap_or_else(|| panic!("{r}"));
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(
+        labels.contains(&"interval") && labels.contains(&"retries"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"test") && !labels.contains(&"image"),
+        "{labels:?}"
+    );
+    let interval = items.iter().find(|i| i["label"] == "interval").unwrap();
+    assert_eq!(interval["detail"], "takes a duration such as `30s`");
+    assert!(
+        interval["documentation"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("https://docs.docker.com/reference/compose-file/services/#healthcheck")
+    );
+    // The allowed values of `condition`.
+    let r = c.request("textDocument/completion", at(7, 19)).await;
+    let labels: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "service_started",
+            "service_healthy",
+            "service_completed_successfully"
+        ]
+    );
+    // Hover on a key: what it is and its reference.
+    let r = c.request("textDocument/hover", at(8, 6)).await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.starts_with("**`healthcheck`** (service key)"),
+        "{value}"
+    );
+    assert!(value.contains("services/#healthcheck"), "{value}");
+}

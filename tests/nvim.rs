@@ -101,3 +101,48 @@ fn neovim_0_11_setup_and_enable_diagnostics_hover_and_quick_fix() {
     run(&nvim, "setup");
     run(&nvim, "enable");
 }
+
+/// Compose key completion, key hover and the unknown-key rename in Neovim (Debian's 0.7.2:
+/// the oldest client we support), on a scratch file (editors/nvim/test/keys.lua).
+#[test]
+#[ignore = "needs Neovim 0.7+ on PATH: bash .ci/run installs it; cargo test -- --include-ignored runs it"]
+fn neovim_completes_and_explains_compose_keys() {
+    let Some((nvim, _)) = neovims().into_iter().min_by_key(|(_, v)| *v) else {
+        common::missing(
+            "Neovim 0.7+ (`nvim` on PATH; Debian 12's is 0.7.2)",
+            "apt-get install neovim",
+        );
+    };
+    let dir = std::env::temp_dir().join(format!("portside-nvim-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("compose.yaml");
+    std::fs::write(
+        &file,
+        "services:\n  web:\n    image: nginx\n    port:\n      - \"8080:80\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      \n",
+    )
+    .unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(&nvim)
+        .args(["--headless", "-n", "-i", "NONE", "-u", "NONE", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root.join("editors/nvim/test/keys.lua").display()
+        ))
+        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
+        .env("PORTSIDE_FILE", &file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{} (keys):\n{out}", nvim.display());
+    assert!(
+        o.status.success(),
+        "{} (keys) failed:\n{out}\n{}",
+        nvim.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("\"done\":true") || out.contains("\"done\": true"),
+        "{out}"
+    );
+}

@@ -1,0 +1,116 @@
+-- Headless test of Compose key completion, key hover and the unknown-key fix in Neovim with
+-- the real portside server (`require('portside').setup`, Neovim 0.7+).
+--   PORTSIDE_BIN   the portside binary
+--   PORTSIDE_FILE  a scratch compose.yaml that this script may edit
+-- Prints one JSON object per line; exits 0 when every check passed.
+local t0 = vim.loop.hrtime()
+local function ms() return math.floor((vim.loop.hrtime() - t0) / 1e6) end
+local function emit(tbl) tbl.t_ms = ms(); io.stdout:write(vim.json.encode(tbl), '\n') end
+local failures = 0
+local function check(name, ok, detail)
+  if not ok then failures = failures + 1 end
+  emit({ check = name, ok = ok and true or false, detail = detail })
+end
+local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
+local function finish()
+  local v = vim.version()
+  emit({ done = true, failures = failures, nvim = v.major .. '.' .. v.minor .. '.' .. v.patch })
+  for _, c in pairs(get_clients()) do c.stop() end
+  vim.wait(2000, function() return #get_clients() == 0 end, 50)
+  vim.cmd((failures == 0) and 'qall!' or ('cquit ' .. math.min(failures, 100)))
+end
+
+local ok, err = pcall(function()
+  local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+  local plugin = vim.fn.fnamemodify(here, ':h') -- editors/nvim
+  local bin = os.getenv('PORTSIDE_BIN') or 'portside'
+  local file = vim.fn.fnamemodify(os.getenv('PORTSIDE_FILE'), ':p')
+  local timeout = 10000
+  vim.opt.runtimepath:prepend(plugin)
+  vim.cmd('filetype on')
+  require('portside').setup({ cmd = { bin, 'lsp' } })
+  vim.cmd('edit ' .. vim.fn.fnameescape(file))
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client
+  local attached = vim.wait(timeout, function()
+    for _, c in pairs(get_clients()) do
+      if c.name == 'portside' and c.initialized then client = c; return true end
+    end
+    return false
+  end, 20)
+  check('attached', attached)
+  if not attached then return end
+  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  local function line_of(needle)
+    for i, l in ipairs(lines) do
+      if l:find(needle, 1, true) then return i - 1 end
+    end
+  end
+
+  -- 1) The unknown key `port` is an error at the key, with a rename to `ports`.
+  local port_line = line_of('port:')
+  local function unknown()
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+      if code == 'compose-unknown-key' and d.lnum == port_line then return d end
+    end
+  end
+  check('unknown_key_diagnostic', vim.wait(timeout, function() return unknown() ~= nil end, 20))
+
+  -- 2) Hover on `healthcheck`: its description and reference link.
+  local hc = line_of('healthcheck:')
+  local resp = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    position = { line = hc, character = 6 },
+  }, timeout)
+  local hover = ''
+  for _, r in pairs(resp or {}) do
+    if r.result and r.result.contents then
+      hover = table.concat(vim.lsp.util.convert_input_to_markdown_lines(r.result.contents), '\n')
+    end
+  end
+  check('key_hover', hover:find('**`healthcheck`**', 1, true) ~= nil
+    and hover:find('https://docs.docker.com/reference/compose-file/services/#healthcheck', 1, true) ~= nil,
+    hover:sub(1, 300))
+
+  -- 3) Completion under `healthcheck:` offers its keys (not the service's), minus `test`.
+  -- The blank line (six spaces) below `test:`.
+  local blank = line_of('test: [') + 1
+  local comp = vim.lsp.buf_request_sync(bufnr, 'textDocument/completion', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    position = { line = blank, character = 6 },
+  }, timeout)
+  local labels = {}
+  for _, r in pairs(comp or {}) do
+    local items = r.result and (r.result.items or r.result) or {}
+    for _, it in ipairs(items) do labels[it.label] = true end
+  end
+  check('key_completion', labels['interval'] and labels['start_period'] and not labels['test']
+    and not labels['image'], vim.tbl_keys(labels))
+
+  -- 4) The quick fix renames the key, and the error goes away.
+  local d = unknown()
+  local ca = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = { start = { line = port_line, character = 4 }, ['end'] = { line = port_line, character = 8 } },
+    context = { diagnostics = {
+      { range = { start = { line = port_line, character = 4 }, ['end'] = { line = port_line, character = 8 } },
+        message = d and d.message or '', code = 'compose-unknown-key', source = 'portside', severity = 1 },
+    }, only = { 'quickfix' } },
+  }, timeout)
+  local fix
+  for _, r in pairs(ca or {}) do
+    for _, a in ipairs(r.result or {}) do
+      if a.title == 'Rename to `ports`' then fix = a end
+    end
+  end
+  check('rename_fix_offered', fix ~= nil)
+  if not fix then return end
+  vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding)
+  local text = vim.api.nvim_buf_get_lines(bufnr, port_line, port_line + 1, false)[1]
+  check('fix_applied', text:find('ports:', 1, true) ~= nil, text)
+  check('diagnostic_gone', vim.wait(timeout, function() return unknown() == nil end, 20))
+  vim.bo[bufnr].modified = false
+end)
+if not ok then check('lua_error', false, tostring(err)) end
+finish()
