@@ -15,6 +15,7 @@ const FILES: &[&str] = &[
     "vscode.rs",
     "zed.rs",
     "protocol.rs",
+    "schema.rs",
 ];
 
 /// The tests in `FILES` that need nothing installed (fake daemons, unreachable endpoints,
@@ -29,6 +30,7 @@ const NEEDS_NOTHING: &[&str] = &[
     "unexpected_daemon_versions_end_in_a_clear_message",
     "a_socket_this_user_may_not_open_is_named_with_the_fix",
     "the_editor_endpoint_setting_overrides_docker_host",
+    "fixtures_match_their_expectations",
 ];
 
 /// A test function of a source file: its name and its attribute lines.
