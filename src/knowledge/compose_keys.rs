@@ -200,11 +200,13 @@ pub struct Context {
     pub open: bool,
     pub page: String,
     pub keys: Vec<Key>,
+    /// `keys` by name: the walk looks a key up for every key of a file.
+    index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Context {
     pub fn key(&self, name: &str) -> Option<&Key> {
-        self.keys.iter().find(|k| k.name == name)
+        self.index.get(name).map(|&i| &self.keys[i])
     }
 }
 
@@ -274,6 +276,7 @@ pub fn load(text: &str) -> Result<Schema, String> {
             open: c.open,
             page: c.page,
             keys: Vec::new(),
+            index: Default::default(),
         })
         .collect();
     for k in raw.key {
@@ -284,6 +287,8 @@ pub fn load(text: &str) -> Result<Schema, String> {
         if contexts[ctx].key(&k.name).is_some() {
             return Err(format!("key `{}.{}` is listed twice", k.context, k.name));
         }
+        let at = contexts[ctx].keys.len();
+        contexts[ctx].index.insert(k.name.clone(), at);
         contexts[ctx].keys.push(Key {
             name: k.name,
             shape,

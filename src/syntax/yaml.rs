@@ -578,6 +578,17 @@ impl Yaml {
         }
     }
 
+    /// The tag written on a node (`!reset`, `!!str`), without building its view.
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        if self.tags.is_empty() {
+            return None;
+        }
+        self.tags
+            .binary_search_by_key(&id, |(n, _)| *n)
+            .ok()
+            .map(|i| &*self.tags[i].1)
+    }
+
     /// The byte span of a node.
     pub fn span(&self, id: NodeId) -> Range<usize> {
         let raw = &self.nodes[id as usize];

@@ -134,6 +134,7 @@ pub fn check(yaml: &Yaml, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<Proble
         lookup,
         out: Vec::new(),
         seen: FxHashSet::default(),
+        shared: 0,
         budget: 200_000,
         path: Vec::new(),
     };
@@ -155,7 +156,7 @@ pub fn check(yaml: &Yaml, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<Proble
                     if let Some(name) = yaml.scalar(e.key)
                         && !name.starts_with("x-")
                     {
-                        w.path.push(name.to_string());
+                        w.path.push(Seg::Key(name));
                         w.mapping(e.value, service);
                         w.path.pop();
                     }
@@ -188,10 +189,20 @@ struct Walker<'a> {
     out: Vec<Problem>,
     /// (node, what it was checked as): aliases and merges reach a node more than once.
     seen: FxHashSet<(NodeId, usize)>,
+    /// How many aliases or merges lead to the node being checked: only then can it be
+    /// reached twice, so only then is `seen` consulted (most files have none).
+    shared: u32,
     /// Nodes left to visit: aliases can multiply a tree.
     budget: usize,
     /// The keys and list indexes down to the node being checked.
-    path: Vec<String>,
+    path: Vec<Seg<'a>>,
+}
+
+/// A step of the path to a node.
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 /// What a scalar is as Compose reads it.
@@ -216,15 +227,22 @@ impl Ty {
     }
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     /// `services.web.ports[0]`; empty at the top level.
     fn path_text(&self) -> String {
         let mut out = String::new();
         for seg in &self.path {
-            if !out.is_empty() && !seg.starts_with('[') {
-                out.push('.');
+            match seg {
+                Seg::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Index(i) => {
+                    let _ = std::fmt::Write::write_fmt(&mut out, format_args!("[{i}]"));
+                }
             }
-            out.push_str(seg);
         }
         out
     }
@@ -240,48 +258,68 @@ impl Walker<'_> {
     /// Compose's own tags (`!reset`, `!override`) and tags we do not model: leave alone.
     fn tagged(&self, node: NodeId) -> bool {
         self.yaml
-            .node(node)
-            .tag
+            .tag(node)
             .is_some_and(|t| t != "!!str" && t != "tag:yaml.org,2002:str")
     }
 
     fn mapping(&mut self, node: NodeId, ctx: CtxId) {
         let node = self.yaml.resolve(node);
-        if !self.tick() || !self.seen.insert((node, ctx)) || self.tagged(node) {
+        if !self.tick() || (self.shared > 0 && !self.seen.insert((node, ctx))) || self.tagged(node)
+        {
             return;
         }
+        // The mapping's own entries, unless a merge key brings others (the usual case
+        // needs no copy).
+        let own = match self.yaml.node(node).kind {
+            NodeKind::Mapping { entries } => entries,
+            _ => return,
+        };
+        if own.iter().any(|e| self.yaml.scalar(e.key) == Some("<<")) {
+            for e in self.yaml.entries(node).iter() {
+                self.entry(ctx, e.key, e.value, e.via.is_some());
+            }
+        } else {
+            for e in own {
+                self.entry(ctx, e.key, e.value, false);
+            }
+        }
+    }
+
+    /// One entry of a mapping of context `ctx`; `via` when a merge key brought it.
+    fn entry(&mut self, ctx: CtxId, key_node: NodeId, value: NodeId, via: bool) {
         let c = self.s.context(ctx);
-        for e in self.yaml.entries(node).iter() {
-            let Some(name) = self.yaml.scalar(e.key) else {
-                continue;
-            };
-            if c.x && name.starts_with("x-") {
-                continue;
-            }
-            match c.key(name) {
-                Some(key) => {
-                    if key.deprecated {
-                        self.out.push(Problem::Deprecated {
-                            key: e.key,
-                            def: key,
-                        });
-                    }
-                    // A type error on a deprecated key (`version: 3.8`) is the deprecation's.
-                    if !key.deprecated {
-                        self.path.push(name.to_string());
-                        self.value(e.value, key, &key.shape);
-                        self.path.pop();
-                    }
+        let Some(name) = self.yaml.scalar(key_node) else {
+            return;
+        };
+        if c.x && name.starts_with("x-") {
+            return;
+        }
+        match c.key(name) {
+            Some(key) => {
+                if key.deprecated {
+                    self.out.push(Problem::Deprecated {
+                        key: key_node,
+                        def: key,
+                    });
                 }
-                None if c.open => {}
-                None => self.out.push(Problem::UnknownKey {
-                    key: e.key,
-                    name: name.to_string(),
-                    ctx,
-                    suggestion: self.s.suggest(ctx, name),
-                    path: self.path_text(),
-                }),
+                // A type error on a deprecated key (`version: 3.8`) is the deprecation's.
+                if !key.deprecated {
+                    let merged = u32::from(via);
+                    self.shared += merged;
+                    self.path.push(Seg::Key(name));
+                    self.value(value, key, &key.shape);
+                    self.path.pop();
+                    self.shared -= merged;
+                }
             }
+            None if c.open => {}
+            None => self.out.push(Problem::UnknownKey {
+                key: key_node,
+                name: name.to_string(),
+                ctx,
+                suggestion: self.s.suggest(ctx, name),
+                path: self.path_text(),
+            }),
         }
     }
 
@@ -290,20 +328,35 @@ impl Walker<'_> {
             return;
         }
         let resolved = self.yaml.resolve(node);
-        if self.tagged(resolved) || self.tagged(node) {
+        if self.tagged(resolved) || (resolved != node && self.tagged(node)) {
             return;
         }
         // Report at the value as written (the alias), check the anchored node.
+        let alias = u32::from(resolved != node);
+        self.shared += alias;
+        self.value_of(node, resolved, key, shape);
+        self.shared -= alias;
+    }
+
+    fn value_of(
+        &mut self,
+        node: NodeId,
+        resolved: NodeId,
+        key: &'static Key,
+        shape: &'static Shape,
+    ) {
         let n = self.yaml.node(resolved);
         match n.kind {
             NodeKind::Scalar { value, style } => self.scalar(node, value, style, key, shape),
             NodeKind::Sequence { items } => {
                 if let Some(item) = shape.items() {
-                    if !self.seen.insert((resolved, item as *const Shape as usize)) {
+                    if self.shared > 0
+                        && !self.seen.insert((resolved, item as *const Shape as usize))
+                    {
                         return;
                     }
                     for (n, &i) in items.iter().enumerate() {
-                        self.path.push(format!("[{n}]"));
+                        self.path.push(Seg::Index(n));
                         self.value(i, key, item);
                         self.path.pop();
                     }
@@ -315,15 +368,16 @@ impl Walker<'_> {
                 if let Some(ctx) = shape.mapping() {
                     self.mapping(resolved, ctx);
                 } else if let Some(values) = shape.map_values() {
-                    if !self
-                        .seen
-                        .insert((resolved, values as *const Shape as usize))
+                    if self.shared > 0
+                        && !self
+                            .seen
+                            .insert((resolved, values as *const Shape as usize))
                     {
                         return;
                     }
                     for e in self.yaml.entries(resolved).iter() {
                         self.path
-                            .push(self.yaml.scalar(e.key).unwrap_or("?").to_string());
+                            .push(Seg::Key(self.yaml.scalar(e.key).unwrap_or("?")));
                         self.value(e.value, key, values);
                         self.path.pop();
                     }
