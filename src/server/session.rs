@@ -38,6 +38,12 @@ pub struct Backend {
     pub(super) watch_files: AtomicBool,
     /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
     pub(super) work_done_progress: AtomicBool,
+    /// Whether the client accepts `workspace/codeLens/refresh` (sent after a live check).
+    pub(super) code_lens_refresh: AtomicBool,
+    /// Whether the client runs `command:` links in Markdown hovers (it says so with the
+    /// experimental client capability `portside.commandLinks`; VS Code needs the extension
+    /// to trust them).
+    pub(super) command_links: AtomicBool,
     /// Pull diagnostics: the client asks with `textDocument/diagnostic` and is told to ask
     /// again with `workspace/diagnostic/refresh`; nothing is pushed.
     pub(super) pull_diagnostics: AtomicBool,
@@ -74,6 +80,8 @@ impl Backend {
             watch_files: AtomicBool::new(false),
             work_done_progress: AtomicBool::new(false),
             pull_diagnostics: AtomicBool::new(false),
+            code_lens_refresh: AtomicBool::new(false),
+            command_links: AtomicBool::new(false),
             analyses: AtomicU64::new(1),
             generations: AtomicU64::new(1),
             settled: tokio::sync::Notify::new(),
