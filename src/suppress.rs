@@ -136,7 +136,9 @@ pub fn ignore_on_line(
     above: bool,
 ) -> Option<Edit> {
     let lines = line_spans(text);
-    let n = lines.partition_point(|l| l.start <= offset).checked_sub(1)?;
+    let n = lines
+        .partition_point(|l| l.start <= offset)
+        .checked_sub(1)?;
     let line = &text[lines[n].clone()];
     let append = |at: usize| Edit {
         range: at..at,
@@ -343,18 +345,43 @@ mod tests {
         assert_eq!(codes(&apply(base, &end)), ["container-port-only"]);
         let above = super::ignore_on_line(base, at, "container-port-only", false, true).unwrap();
         let t = apply(base, &above);
-        assert!(t.contains("      # portside-ignore: container-port-only\n      - \"8081\""), "{t}");
+        assert!(
+            t.contains("      # portside-ignore: container-port-only\n      - \"8081\""),
+            "{t}"
+        );
         assert_eq!(codes(&t), ["container-port-only"]);
         assert!(super::ignore_on_line(base, at, "x", false, false).is_none());
         // A second rule joins the directive already there.
-        let t2 = apply(&t, &super::ignore_on_line(&t, t.find("\"8081").unwrap(), "publish-all-interfaces", true, true).unwrap());
-        assert!(t2.contains("# portside-ignore: container-port-only, publish-all-interfaces\n"), "{t2}");
+        let t2 = apply(
+            &t,
+            &super::ignore_on_line(
+                &t,
+                t.find("\"8081").unwrap(),
+                "publish-all-interfaces",
+                true,
+                true,
+            )
+            .unwrap(),
+        );
+        assert!(
+            t2.contains("# portside-ignore: container-port-only, publish-all-interfaces\n"),
+            "{t2}"
+        );
         let file = super::ignore_in_file(base, FileKind::Compose, "container-port-only");
         let t = apply(base, &file);
-        assert!(t.starts_with("# portside-ignore-file: container-port-only\n"), "{t}");
+        assert!(
+            t.starts_with("# portside-ignore-file: container-port-only\n"),
+            "{t}"
+        );
         assert!(codes(&t).is_empty());
-        let t3 = apply(&t, &super::ignore_in_file(&t, FileKind::Compose, "publish-all-interfaces"));
-        assert!(t3.starts_with("# portside-ignore-file: container-port-only, publish-all-interfaces\n"), "{t3}");
+        let t3 = apply(
+            &t,
+            &super::ignore_in_file(&t, FileKind::Compose, "publish-all-interfaces"),
+        );
+        assert!(
+            t3.starts_with("# portside-ignore-file: container-port-only, publish-all-interfaces\n"),
+            "{t3}"
+        );
     }
 
     #[test]
@@ -366,7 +393,10 @@ mod tests {
             "# syntax=docker/dockerfile:1\n# escape=\\\n# portside-ignore-file: x\nFROM a\n"
         );
         let e = super::ignore_in_file("FROM a\r\n", FileKind::Dockerfile, "x");
-        assert_eq!(apply("FROM a\r\n", &e), "# portside-ignore-file: x\r\nFROM a\r\n");
+        assert_eq!(
+            apply("FROM a\r\n", &e),
+            "# portside-ignore-file: x\r\nFROM a\r\n"
+        );
     }
 
     #[test]

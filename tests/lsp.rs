@@ -226,10 +226,24 @@ async fn quick_fix_replaces_the_token() {
             json!({"textDocument": {"uri": URI}, "range": diag["range"], "context": {"diagnostics": [diag], "only": ["quickfix"]}}),
         )
         .await;
-    let actions = r["result"].as_array().unwrap();
-    assert_eq!(actions.len(), 1, "{actions:?}");
-    assert_eq!(actions[0]["kind"], "quickfix");
-    assert_eq!(actions[0]["title"], "Replace `localhost` with `127.0.0.1`");
+    let all = r["result"].as_array().unwrap();
+    let actions: Vec<&Value> = all.iter().filter(|a| a["kind"] == "quickfix").collect();
+    assert_eq!(actions.len(), 1, "{all:?}");
+    // Titles are plain text in editors: code spans become quotes.
+    assert_eq!(
+        actions[0]["title"],
+        "Replace \"localhost\" with \"127.0.0.1\""
+    );
+    // The suppressions of the finding come after its fixes.
+    let titles: Vec<&str> = all.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles[1..],
+        [
+            "Ignore invalid-port-spec on this line",
+            "Ignore invalid-port-spec in this file"
+        ],
+        "{all:?}"
+    );
     let edit = &actions[0]["edit"]["changes"][URI][0];
     assert_eq!(edit["newText"], "127.0.0.1");
     assert_eq!(range(edit), [3, 9, 3, 18]);
@@ -1629,4 +1643,108 @@ async fn only_port_hovers_carry_the_live_line() {
         .unwrap_or_default();
     assert!(network.contains("front"), "{r}");
     assert!(!network.contains("Live:"), "{network}");
+}
+
+/// How many lines a Markdown hover takes in a window 100 columns wide, as rendered (no
+/// `**` or backticks, a link as its text; long lines wrap; a blank line counts as one).
+fn screen_lines(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .map(|l| {
+            let mut shown = l.replace("**", "").replace('`', "");
+            while let (Some(open), Some(mid)) = (shown.find('['), shown.find("](")) {
+                let Some(close) = shown[mid..].find(')').map(|c| mid + c) else {
+                    break;
+                };
+                if open > mid {
+                    break;
+                }
+                shown = format!(
+                    "{}{}{}",
+                    &shown[..open],
+                    &shown[open + 1..mid],
+                    &shown[close + 1..]
+                );
+            }
+            shown.trim_end().chars().count().div_ceil(100).max(1)
+        })
+        .sum()
+}
+
+/// The hover of every port entry of a Compose file (from disk, so `.env`, Dockerfiles and
+/// the other files count), each with its position.
+async fn port_hovers(c: &mut TestClient, path: &std::path::Path) -> Vec<(u32, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let uri = format!("file://{}", path.display());
+    c.open(&uri, "dockercompose", 1, &text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+    let mut out = Vec::new();
+    let mut in_ports = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("ports:") {
+            in_ports = true;
+            continue;
+        }
+        if in_ports && t.starts_with("- ") {
+            let col = line.len() - t.len() + 3;
+            let r = c
+                .request(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": uri}, "position": {"line": n, "character": col}}),
+                )
+                .await;
+            if let Some(v) = r["result"]["contents"]["value"].as_str() {
+                out.push((n as u32, v.to_string()));
+            }
+        } else if !t.starts_with('#')
+            && !t.starts_with("target")
+            && !t.starts_with("published")
+            && !t.starts_with("host_ip")
+            && !t.starts_with("protocol")
+        {
+            in_ports = false;
+        }
+    }
+    out
+}
+
+/// A port hover fits one screen: 15 lines at 100 columns, on the bundled examples and on a
+/// busy port (variables from `.env`, several findings, a rule's documentation), and a finding
+/// is named once.
+#[tokio::test]
+async fn port_hovers_fit_fifteen_lines_at_a_hundred_columns() {
+    let mut c = start_with("utf-16").await;
+    let mut hovers = Vec::new();
+    for example in ["broken", "clean"] {
+        let path = common::examples_dir().join(example).join("compose.yaml");
+        hovers.extend(port_hovers(&mut c, &path).await);
+    }
+    let dir = std::env::temp_dir().join(format!("portside-busy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".env"), "REDIS_PORT=6379\nBIND=0.0.0.0\n").unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  cache:\n    image: redis:7\n    command: redis-server --bind 127.0.0.1 --port ${REDIS_PORT}\n    ports:\n      - \"${BIND}:${REDIS_PORT}:${REDIS_PORT}\"\n      - \"localhost:6380:6379\"\n      - target: 6379\n        published: 6381\n        host_ip: ${BIND}\n        app_protocol: redis\n        mode: host\n",
+    )
+    .unwrap();
+    let busy = port_hovers(&mut c, &dir.join("compose.yaml")).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(busy.len(), 3, "{busy:#?}");
+    hovers.extend(busy);
+    assert!(hovers.len() >= 10, "{hovers:#?}");
+    for (line, h) in &hovers {
+        eprintln!("--- line {line}: {} screen lines\n{h}", screen_lines(h));
+        assert!(
+            screen_lines(h) <= 15,
+            "line {line}: {} lines\n{h}",
+            screen_lines(h)
+        );
+        assert!(!h.contains("\n# "), "no H1 in a hover: {h}");
+        // Each finding once.
+        let mut seen = std::collections::HashSet::new();
+        for l in h.lines().filter(|l| l.starts_with('⚠')) {
+            assert!(seen.insert(l), "a finding twice at line {line}:\n{h}");
+        }
+    }
 }

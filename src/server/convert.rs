@@ -136,8 +136,8 @@ pub fn diagnostic_with(
     }
 }
 
-/// A live check's verdict at its mapping: an error where the probe saw the connection
-/// fail, information where the service is not up (nothing was seen to fail), and a hint
+/// A live check's verdict at its mapping: an error where the probe saw something fail,
+/// information where the service has no container (nothing was seen to fail), and a hint
 /// when it answers (the CodeLens and the hover carry that; no squiggle).
 pub fn live_diagnostic(
     rope: &Rope,
@@ -147,7 +147,11 @@ pub fn live_diagnostic(
     let v = &r.verdict;
     let severity = match v.outcome {
         crate::live::probe::Outcome::Ok => DiagnosticSeverity::HINT,
-        _ if v.why.not_up() => DiagnosticSeverity::INFORMATION,
+        // The service has no container at all (not started, or in a profile): nothing
+        // was seen to fail. A container that exited is a failure the probe saw.
+        _ if matches!(v.why, crate::live::step::Step::NoContainer { .. }) => {
+            DiagnosticSeverity::INFORMATION
+        }
         _ => DiagnosticSeverity::ERROR,
     };
     live(

@@ -101,7 +101,7 @@ local ok, err = pcall(function()
   local fix
   for _, r in pairs(ca or {}) do
     for _, a in ipairs(r.result or {}) do
-      if a.title == 'Replace `localhost` with `127.0.0.1`' then fix = a end
+      if a.title == 'Replace "localhost" with "127.0.0.1"' then fix = a end
     end
   end
   check('code_action', fix ~= nil)

@@ -232,8 +232,7 @@ pub async fn execute_command(
             .extend(link_verdicts.iter().map(|v| LinkResult {
                 verdict: v.clone(),
                 at: now,
-                quiet: stopped
-                    && matches!(v.why, crate::live::step::LinkStep::NotRunning { .. }),
+                quiet: stopped && matches!(v.why, crate::live::step::LinkStep::NotRunning { .. }),
             }));
         scheduler::bump(backend, &mut docs, &uri, scheduler::Why::Inputs)
     };
@@ -268,13 +267,13 @@ pub async fn execute_command(
         )
     };
     let summary = if stopped {
-        let exited = verdicts
-            .iter()
-            .any(|v| !matches!(v.why, crate::live::step::Step::NoContainer { .. }) && v.why.not_up());
+        let exited = verdicts.iter().any(|v| {
+            !matches!(v.why, crate::live::step::Step::NoContainer { .. }) && v.why.not_up()
+        });
         let why = if exited {
-            format!("its containers are stopped; run `docker compose up -d`, then check again")
+            "its containers are stopped; run `docker compose up -d`, then check again"
         } else {
-            format!("no container of it exists; run `docker compose up -d` first, then check again")
+            "no container of it exists; run `docker compose up -d` first, then check again"
         };
         let taken = failed.iter().filter(|v| !v.why.not_up()).count();
         let also = match failed.iter().find(|v| !v.why.not_up()) {
@@ -286,7 +285,10 @@ pub async fn execute_command(
         };
         format!("portside: project `{project}` is not running: {why}{also}")
     } else {
-        match (failed.iter().find(|v| !not_up(v)).or(failed.first()), failed_links.first()) {
+        match (
+            failed.iter().find(|v| !not_up(v)).or(failed.first()),
+            failed_links.first(),
+        ) {
             (None, None) => format!(
                 "portside: all {} port mapping(s) of `{project}` answer{links_note}",
                 verdicts.len()
