@@ -215,13 +215,33 @@ fn ignore_actions(
 }
 
 /// Where a suppression comment may go for a finding at `offset`: at the end of its line,
-/// and alone on a line above it. A comment inside a scalar (a block scalar, a multi-line
-/// quoted or plain one) would change its value; a Dockerfile has comments only as whole
-/// lines, and none inside a heredoc.
+/// and alone on a line above it. A Dockerfile has comments only as whole lines, and none
+/// inside a heredoc.
 fn comment_places(snap: &Snapshot, text: &str, offset: usize) -> (bool, bool) {
-    let line_start = text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    match snap.kind {
+        FileKind::Compose => match &snap.last {
+            Some(last) => yaml_comment_places(&last.yaml, text, offset),
+            None => (false, false),
+        },
+        FileKind::Dockerfile => {
+            let line_start = text[..offset.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            (false, !text[..line_start].contains("<<"))
+        }
+        _ => (false, false),
+    }
+}
+
+/// [`comment_places`] in YAML: a comment inside a scalar (a block scalar, a multi-line
+/// quoted or plain one) would change its value, so neither place may be inside one.
+fn yaml_comment_places(
+    yaml: &crate::syntax::yaml::Yaml,
+    text: &str,
+    offset: usize,
+) -> (bool, bool) {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[line_start..]
         .find('\n')
         .map_or(text.len(), |i| line_start + i);
@@ -230,32 +250,31 @@ fn comment_places(snap: &Snapshot, text: &str, offset: usize) -> (bool, bool) {
     } else {
         line_end
     };
-    match snap.kind {
-        FileKind::Compose => {
-            let Some(last) = &snap.last else {
-                return (false, false);
-            };
-            let yaml = &last.yaml;
-            let mut at_end = true;
-            let mut above = true;
-            for id in 0..yaml.len() as crate::syntax::yaml::NodeId {
-                let node = yaml.node(id);
-                if !matches!(node.kind, crate::syntax::yaml::NodeKind::Scalar { .. }) {
-                    continue;
-                }
-                let s = node.span;
-                if s.start < line_end && line_end < s.end {
-                    at_end = false;
-                }
-                if s.start < line_start && line_start < s.end {
-                    above = false;
-                }
-            }
-            (at_end, above)
+    let mut at_end = true;
+    let mut above = true;
+    for id in 0..yaml.len() as crate::syntax::yaml::NodeId {
+        use crate::syntax::yaml::{NodeKind, Style};
+        let node = yaml.node(id);
+        let NodeKind::Scalar { style, .. } = node.kind else {
+            continue;
+        };
+        let mut s = node.span;
+        // A block scalar's span runs on over the next line's indentation.
+        if let Some(body) = text.get(s.clone()) {
+            s.end = s.start + body.trim_end_matches([' ', '\t']).len();
         }
-        FileKind::Dockerfile => (false, !text[..line_start].contains("<<")),
-        _ => (false, false),
+        if s.start < line_end && line_end < s.end {
+            at_end = false;
+        }
+        // A block scalar's content begins at its first line's start (its indentation is
+        // not content, but a comment line there would be).
+        let block = matches!(style, Style::Literal | Style::Folded);
+        let begins_here = (line_start..=line_end).contains(&s.start);
+        if line_start < s.end && (s.start < line_start || (block && begins_here)) {
+            above = false;
+        }
     }
+    (at_end, above)
 }
 
 /// The edit of the project's `portside.toml` (the nearest one above the document, else a
@@ -391,4 +410,27 @@ fn live_actions(
         "Check reachability of the whole project against the running daemon".to_string(),
         serde_json::json!({"uri": uri.as_str()}),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::syntax::yaml::Yaml;
+
+    #[test]
+    fn no_suppression_comment_inside_a_scalar() {
+        let text = "a:\n  - \"8080\"\n  - |\n    x\n    y\n  - \"q\n    r\"\nb: 1\n";
+        let yaml = Yaml::parse(text);
+        let at = |needle: &str| super::yaml_comment_places(&yaml, text, text.find(needle).unwrap());
+        assert_eq!(at("\"8080"), (true, true));
+        // The block scalar's header line takes a comment at its end; its content lines
+        // take none.
+        assert_eq!(at("|"), (true, true));
+        assert_eq!(at("x\n"), (false, false));
+        assert_eq!(at("y\n"), (false, false));
+        // A quoted scalar over two lines: not at the end of its first line, not between
+        // them; after its closing quote is fine.
+        assert_eq!(at("\"q"), (false, true));
+        assert_eq!(at("r\""), (true, false));
+        assert_eq!(at("b: 1"), (true, true));
+    }
 }

@@ -100,20 +100,26 @@ fn title(service: &str, live: &[LiveResult]) -> String {
     let Some(newest) = ours.iter().map(|r| r.at).max() else {
         return "Check reachability".to_string();
     };
-    // Counts per word, in the order first seen: answers first, then what failed.
-    let mut counts: Vec<(bool, &str, usize)> = Vec::new();
+    // Counts per word: answers first, then what failed, then what was not up while the
+    // project was not running (nothing failed there: no cross).
+    let mut counts: Vec<(u8, &str, usize)> = Vec::new();
     for r in &ours {
-        let ok = r.verdict.outcome == crate::live::probe::Outcome::Ok;
-        let word = r.verdict.why.short();
-        match counts.iter_mut().find(|(o, w, _)| *o == ok && *w == word) {
+        let (rank, word) = if r.quiet {
+            (2, "not running")
+        } else if r.verdict.outcome == crate::live::probe::Outcome::Ok {
+            (0, r.verdict.why.short())
+        } else {
+            (1, r.verdict.why.short())
+        };
+        match counts.iter_mut().find(|(k, w, _)| *k == rank && *w == word) {
             Some(c) => c.2 += 1,
-            None => counts.push((ok, word, 1)),
+            None => counts.push((rank, word, 1)),
         }
     }
-    counts.sort_by_key(|(ok, _, _)| !ok);
+    counts.sort_by_key(|(rank, _, _)| *rank);
     let mut parts: Vec<String> = counts
         .iter()
-        .map(|(ok, word, n)| format!("{} {n} {word}", if *ok { "✓" } else { "✗" }))
+        .map(|(rank, word, n)| format!("{} {n} {word}", ["✓", "✗", "○"][*rank as usize]))
         .collect();
     parts.push(ago(newest.elapsed()));
     parts.join(" · ")
