@@ -2235,6 +2235,10 @@ async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
+    let idle_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
     let socket = fake_daemon("running", move |request| {
         if request.contains("/containers/json") {
             return Some(format!(
@@ -2249,10 +2253,10 @@ async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
         None
     });
     let text = format!(
-        "name: shop\nservices:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:{open_port}:80\"\n      - \"127.0.0.1:{closed_port}:81\"\n"
+        "name: shop\nservices:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:{open_port}:80\"\n      - \"127.0.0.1:{closed_port}:81\"\n  worker:\n    image: nginx\n    ports: [\"127.0.0.1:{idle_port}:82\"]\n"
     );
     let (mut c, uri) = live_session(&socket, "running", &text).await;
-    assert_eq!(lens_titles(&mut c, &uri).await, ["Check reachability"; 2]);
+    assert_eq!(lens_titles(&mut c, &uri).await, ["Check reachability"; 4]);
     let r = c
         .request(
             "workspace/executeCommand",
@@ -2282,11 +2286,12 @@ async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
         .collect();
     assert_eq!(live, [(5, 4), (6, 1)], "a hint, then an error: {d:#}");
     let titles = lens_titles(&mut c, &uri).await;
-    assert_eq!(titles.len(), 2);
-    for t in &titles {
+    assert_eq!(titles.len(), 4);
+    for t in &titles[..2] {
         assert!(t.starts_with("✓ 1 answer · ✗ 1 refused · "), "{t}");
         assert!(t.ends_with(" s ago"), "{t}");
     }
+    assert_eq!(titles[2..], ["Check reachability"; 2]);
     let r = c
         .request(
             "textDocument/hover",
@@ -2299,5 +2304,34 @@ async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
         "{value}"
     );
     assert!(screen_lines(value) <= 15, "{value}");
+    // A service with no container while the project runs: information on its port, and
+    // the project is not called "not running".
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri, "service": "worker"}]}),
+        )
+        .await;
+    assert_eq!(r["result"]["running"], true, "{r:#}");
+    assert_eq!(r["result"]["results"][0]["step"], "container", "{r:#}");
+    let message = loop {
+        let m = c.notification("window/showMessage").await;
+        if m["message"].as_str().unwrap().contains("0 of 1") {
+            break m;
+        }
+    };
+    assert!(
+        !message["message"].as_str().unwrap().contains("not running"),
+        "{message}"
+    );
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let worker = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "portside-live" && d["range"]["start"]["line"] == 9)
+        .unwrap_or_else(|| panic!("{d:#}"))
+        .clone();
+    assert_eq!(worker["severity"], 3, "{worker:#}");
     let _ = std::fs::remove_file(&socket);
 }

@@ -166,9 +166,16 @@ pub async fn execute_command(
                             p.report_with_message("networks and services that name each other", 80)
                                 .await;
                         }
+                        // Only when no mapping reached a running container: is any of
+                        // the project's up? (A service probed alone may be the one down.)
+                        let state = if v.iter().all(|v| v.why.not_up() || taken(&v.why)) {
+                            probe::project_state(&docker, &project).await.ok()
+                        } else {
+                            None
+                        };
                         probe::probe_links(&docker, &project, &links)
                             .await
-                            .map(|l| (v, l))
+                            .map(|l| (v, l, state))
                     }
                     Err(e) => Err(e),
                 }
@@ -177,7 +184,7 @@ pub async fn execute_command(
         }
     })
     .await;
-    let (verdicts, link_verdicts) = match verdicts {
+    let (verdicts, link_verdicts, state) = match verdicts {
         Ok(v) => v,
         Err(e) => {
             if let Some(p) = progress {
@@ -198,16 +205,9 @@ pub async fn execute_command(
     // hovers but not published one per port. Predictions (a host port already taken, a
     // privileged port) are still errors.
     let not_up = |v: &&probe::Verdict| v.why.not_up();
-    let stopped = verdicts.iter().any(|v| v.why.not_up())
-        && verdicts.iter().all(|v| {
-            v.why.not_up()
-                || matches!(
-                    v.why,
-                    crate::live::step::Step::TakenByContainer { .. }
-                        | crate::live::step::Step::TakenOnHost { .. }
-                        | crate::live::step::Step::Privileged { .. }
-                )
-        });
+    // `state`: (containers, running) of the project, asked only when no mapping reached a
+    // running container.
+    let stopped = verdicts.iter().any(|v| v.why.not_up()) && matches!(state, Some((_, 0)));
     // Keep the verdicts; they replace earlier ones for the same mappings. A new generation
     // in the same critical section: an analysis that started before cannot store over them.
     let job = {
@@ -267,9 +267,7 @@ pub async fn execute_command(
         )
     };
     let summary = if stopped {
-        let exited = verdicts.iter().any(|v| {
-            !matches!(v.why, crate::live::step::Step::NoContainer { .. }) && v.why.not_up()
-        });
+        let exited = matches!(state, Some((n, 0)) if n > 0);
         let why = if exited {
             "its containers are stopped; run `docker compose up -d`, then check again"
         } else {
@@ -329,4 +327,15 @@ pub async fn execute_command(
     Ok(Some(
         json!({"project": project, "running": !stopped, "results": verdicts, "links": link_verdicts}),
     ))
+}
+
+/// A verdict made without a running container of the service: the host port is taken, or
+/// a rootless daemon cannot bind it.
+fn taken(why: &crate::live::step::Step) -> bool {
+    matches!(
+        why,
+        crate::live::step::Step::TakenByContainer { .. }
+            | crate::live::step::Step::TakenOnHost { .. }
+            | crate::live::step::Step::Privileged { .. }
+    )
 }
