@@ -439,7 +439,7 @@ async fn pulled_settings_and_a_clear_message_for_bad_ones() {
         message["message"]
             .as_str()
             .unwrap()
-            .contains("`no-such-rule` is not a portside rule"),
+            .contains("\"no-such-rule\" is not a portside rule"),
         "{message}"
     );
     c.open(URI, "yaml", 1, EPHEMERAL).await;

@@ -149,7 +149,10 @@ pub async fn execute_command(
             backend
                 .client
                 .progress(t, "portside: checking reachability")
-                .with_message(format!("{} port mapping(s) of `{project}`", mappings.len()))
+                .with_message(format!(
+                    "{} port mapping(s) of \"{project}\"",
+                    mappings.len()
+                ))
                 .with_percentage(0)
                 .begin()
                 .await,
