@@ -1859,7 +1859,12 @@ async fn a_port_entry_offers_its_live_check_under_quick_fix() {
 #[tokio::test]
 async fn code_lenses_above_services_that_publish_ports() {
     let mut c = start();
-    let r = c.initialize(&["utf-16"]).await;
+    let r = c
+        .initialize_with(
+            json!({"workspace": {"codeLens": {"refreshSupport": true}}}),
+            Value::Null,
+        )
+        .await;
     assert_eq!(
         r["result"]["capabilities"]["codeLensProvider"]["resolveProvider"],
         false
@@ -1916,6 +1921,15 @@ async fn code_lenses_above_services_that_publish_ports() {
         )
         .await;
     assert!(r["result"].is_null() || r["result"] == json!([]), "{r:#}");
+    // The client was asked to fetch them again when they went (seen by the next answer).
+    stats(&mut c).await;
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "workspace/codeLens/refresh"),
+        "{:?}",
+        c.server_requests
+    );
 }
 
 /// A Markdown command link in the port hover only for a client that says it runs them.
