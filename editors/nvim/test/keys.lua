@@ -101,7 +101,7 @@ local ok, err = pcall(function()
   local fix
   for _, r in pairs(ca or {}) do
     for _, a in ipairs(r.result or {}) do
-      if a.title == 'Rename to `ports`' then fix = a end
+      if a.title == 'Rename to "ports"' then fix = a end
     end
   end
   check('rename_fix_offered', fix ~= nil)
