@@ -104,7 +104,8 @@ const HUB: &[&str] = &[
 
 /// The repository and tag of an image reference: `docker.io/library/postgres:16@sha256:…`
 /// → (`postgres`, `16`). `None` for a reference that still holds a variable.
-pub fn repository(reference: &str) -> Option<(String, &str)> {
+pub fn repository(reference: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
+    use std::borrow::Cow;
     let reference = reference.trim();
     if reference.is_empty() || reference.contains('$') {
         return None;
@@ -118,16 +119,25 @@ pub fn repository(reference: &str) -> Option<(String, &str)> {
         ),
         None => (without_digest, ""),
     };
-    let mut name = name.to_ascii_lowercase();
-    for hub in HUB {
-        if let Some(rest) = name.strip_prefix(hub) {
-            name = rest.to_string();
-            break;
+    // Borrowed unless the name has capitals: lookups run for every service.
+    let strip = |name: &str| -> (usize, usize) {
+        let mut start = 0;
+        if let Some(hub) = HUB.iter().find(|h| name.starts_with(*h)) {
+            start = hub.len();
         }
-    }
-    if let Some(rest) = name.strip_prefix("library/") {
-        name = rest.to_string();
-    }
+        if name[start..].starts_with("library/") {
+            start += "library/".len();
+        }
+        (start, name.len())
+    };
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower = name.to_ascii_lowercase();
+        let (a, b) = strip(&lower);
+        Cow::Owned(lower[a..b].to_string())
+    } else {
+        let (a, b) = strip(name);
+        Cow::Borrowed(&name[a..b])
+    };
     Some((name, tag))
 }
 
@@ -145,9 +155,9 @@ fn by_name() -> &'static rustc_hash::FxHashMap<&'static str, &'static Image> {
 /// What the table knows of `reference`, with the ports of its tag.
 pub fn lookup(reference: &str) -> Option<Known> {
     let (name, tag) = repository(reference)?;
-    let tag = tag.to_ascii_lowercase();
-    by_name().get(name.as_str()).and_then(|image| {
-        let matched = image.names.iter().find(|n| **n == name)?;
+    by_name().get(&*name).and_then(|image| {
+        let tag = tag.to_ascii_lowercase();
+        let matched = image.names.iter().find(|n| **n == *name)?;
         let variant = image.variants.iter().find(|v| v.matches(&tag));
         Some(Known {
             image,
