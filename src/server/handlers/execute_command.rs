@@ -21,6 +21,13 @@ pub const PROBE: &str = "portside.probe";
 /// `window/logMessage` sent just before the answer. For tests.
 pub const DEBUG_STATS: &str = "portside.debug.stats";
 
+/// Not advertised (the VS Code extension's status item asks it): which Docker endpoint the
+/// live checks would use with this session's settings (`live.endpoint`, then `DOCKER_HOST`
+/// and the contexts, as [`live::endpoint`] decides) and whether a daemon answers there:
+/// `{"endpoint", "engine", "os", "api"}`, `{"endpoint", "error"}`, or `{"disabled": true}`
+/// when `live.enabled` is off.
+pub const DAEMON: &str = "portside.daemon";
+
 pub async fn execute_command(
     backend: &Arc<Backend>,
     params: ExecuteCommandParams,
@@ -47,6 +54,9 @@ pub async fn execute_command(
             "parses": backend.vfs.parses(),
             "mark": mark,
         })));
+    }
+    if params.command == DAEMON {
+        return Ok(Some(daemon(backend).await));
     }
     if params.command != PROBE {
         return Err(Error::invalid_params(format!(
@@ -271,4 +281,24 @@ pub async fn execute_command(
     Ok(Some(
         json!({"project": project, "results": verdicts, "links": link_verdicts}),
     ))
+}
+
+/// [`DAEMON`]: the endpoint and the daemon's version, asked as a live check asks.
+async fn daemon(backend: &Backend) -> Value {
+    let settings = backend.settings();
+    if settings.live_disabled {
+        return json!({"disabled": true});
+    }
+    live::with_endpoint(settings.live_endpoint.clone(), async {
+        let endpoint = live::endpoint_description();
+        let answer = match live::connect().await {
+            Ok(docker) => live::version(&docker).await,
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(v) => json!({"endpoint": endpoint, "engine": v.engine, "os": v.os, "api": v.api}),
+            Err(e) => json!({"endpoint": endpoint, "error": e.to_string()}),
+        }
+    })
+    .await
 }
