@@ -294,7 +294,8 @@ fn kakoune_diagnostics_hover_and_quick_fix() {
     k.tmux(&["send-keys", "Escape"]);
     k.tmux(&["send-keys", ":lsp-code-actions", "Enter"]);
     k.wait("the code action menu", "3", |k| {
-        k.screen().contains("Replace `localhost` with `127.0.0.1`")
+        k.screen()
+            .contains("Replace \"localhost\" with \"127.0.0.1\"")
     });
     k.save("3-code-actions");
     k.tmux(&["send-keys", "Replace"]);

@@ -448,7 +448,7 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
         live[0]["title"]
             .as_str()
             .unwrap()
-            .contains("`127.0.0.1::80` (loopback)"),
+            .contains("\"127.0.0.1::80\" (loopback)"),
         "{r:#}"
     );
     let command = &live[0]["command"];
@@ -483,7 +483,8 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
     assert_eq!(live[0]["severity"], 1);
     assert_eq!(common::range(live[0]), [5, 12, 5, 27]);
 
-    // The whole project: `ok` answers (information), the others fail (errors).
+    // The whole project: `ok` answers (a hint, no squiggle), `missing` has no container
+    // (information), the others fail (errors).
     let r = c
         .request(
             "workspace/executeCommand",
@@ -500,8 +501,13 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
         .collect();
     assert_eq!(live.len(), 6, "{d:#}");
     assert_eq!(
-        live.iter().filter(|d| d["severity"] == 3).count(),
+        live.iter().filter(|d| d["severity"] == 4).count(),
         1,
+        "{d:#}"
+    );
+    assert!(
+        live.iter()
+            .any(|d| d["severity"] == 3 && d["message"].as_str().unwrap().contains("missing")),
         "{d:#}"
     );
 
@@ -514,7 +520,7 @@ async fn the_editor_code_action_probes_and_publishes_portside_live_diagnostics()
         .await;
     let value = r["result"]["contents"]["value"].as_str().unwrap();
     assert!(value.contains("**Live** (0 s ago, host port "), "{value}");
-    assert!(value.contains("answers at `answer`"), "{value}");
+    assert!(value.contains("): ✓ answer"), "{value}");
 
     // Editing a mapping drops its live result; the others stay.
     c.change(

@@ -226,10 +226,24 @@ async fn quick_fix_replaces_the_token() {
             json!({"textDocument": {"uri": URI}, "range": diag["range"], "context": {"diagnostics": [diag], "only": ["quickfix"]}}),
         )
         .await;
-    let actions = r["result"].as_array().unwrap();
-    assert_eq!(actions.len(), 1, "{actions:?}");
-    assert_eq!(actions[0]["kind"], "quickfix");
-    assert_eq!(actions[0]["title"], "Replace `localhost` with `127.0.0.1`");
+    let all = r["result"].as_array().unwrap();
+    let actions: Vec<&Value> = all.iter().filter(|a| a["kind"] == "quickfix").collect();
+    assert_eq!(actions.len(), 1, "{all:?}");
+    // Titles are plain text in editors: code spans become quotes.
+    assert_eq!(
+        actions[0]["title"],
+        "Replace \"localhost\" with \"127.0.0.1\""
+    );
+    // The suppressions of the finding come after its fixes.
+    let titles: Vec<&str> = all.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles[1..],
+        [
+            "Ignore invalid-port-spec on this line",
+            "Ignore invalid-port-spec in this file"
+        ],
+        "{all:?}"
+    );
     let edit = &actions[0]["edit"]["changes"][URI][0];
     assert_eq!(edit["newText"], "127.0.0.1");
     assert_eq!(range(edit), [3, 9, 3, 18]);
@@ -458,7 +472,7 @@ async fn pulled_settings_and_a_clear_message_for_bad_ones() {
         message["message"]
             .as_str()
             .unwrap()
-            .contains("`no-such-rule` is not a portside rule"),
+            .contains("\"no-such-rule\" is not a portside rule"),
         "{message}"
     );
     c.open(URI, "yaml", 1, EPHEMERAL).await;
@@ -1662,4 +1676,695 @@ async fn only_port_hovers_carry_the_live_line() {
         .unwrap_or_default();
     assert!(network.contains("front"), "{r}");
     assert!(!network.contains("Live:"), "{network}");
+}
+
+/// How many lines a Markdown hover takes in a window 100 columns wide, as rendered (no
+/// `**` or backticks, a link as its text; long lines wrap; a blank line counts as one).
+fn screen_lines(markdown: &str) -> usize {
+    markdown
+        .lines()
+        .map(|l| {
+            let mut shown = l.replace("**", "").replace('`', "");
+            while let (Some(open), Some(mid)) = (shown.find('['), shown.find("](")) {
+                let Some(close) = shown[mid..].find(')').map(|c| mid + c) else {
+                    break;
+                };
+                if open > mid {
+                    break;
+                }
+                shown = format!(
+                    "{}{}{}",
+                    &shown[..open],
+                    &shown[open + 1..mid],
+                    &shown[close + 1..]
+                );
+            }
+            shown.trim_end().chars().count().div_ceil(100).max(1)
+        })
+        .sum()
+}
+
+/// The hover of every port entry of a Compose file (from disk, so `.env`, Dockerfiles and
+/// the other files count), each with its position.
+async fn port_hovers(c: &mut TestClient, path: &std::path::Path) -> Vec<(u32, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let uri = format!("file://{}", path.display());
+    c.open(&uri, "dockercompose", 1, &text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+    let mut out = Vec::new();
+    let mut in_ports = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("ports:") {
+            in_ports = true;
+            continue;
+        }
+        if in_ports && t.starts_with("- ") {
+            let col = line.len() - t.len() + 3;
+            let r = c
+                .request(
+                    "textDocument/hover",
+                    json!({"textDocument": {"uri": uri}, "position": {"line": n, "character": col}}),
+                )
+                .await;
+            if let Some(v) = r["result"]["contents"]["value"].as_str() {
+                out.push((n as u32, v.to_string()));
+            }
+        } else if !t.starts_with('#')
+            && !t.starts_with("target")
+            && !t.starts_with("published")
+            && !t.starts_with("host_ip")
+            && !t.starts_with("protocol")
+        {
+            in_ports = false;
+        }
+    }
+    out
+}
+
+/// A port hover fits one screen: 15 lines at 100 columns, on the bundled examples and on a
+/// busy port (variables from `.env`, several findings, a rule's documentation), and a finding
+/// is named once.
+#[tokio::test]
+async fn port_hovers_fit_fifteen_lines_at_a_hundred_columns() {
+    let mut c = start_with("utf-16").await;
+    let mut hovers = Vec::new();
+    for example in ["broken", "clean"] {
+        let path = common::examples_dir().join(example).join("compose.yaml");
+        hovers.extend(port_hovers(&mut c, &path).await);
+    }
+    let dir = std::env::temp_dir().join(format!("portside-busy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".env"), "REDIS_PORT=6379\nBIND=0.0.0.0\n").unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  cache:\n    image: redis:7\n    command: redis-server --bind 127.0.0.1 --port ${REDIS_PORT}\n    ports:\n      - \"${BIND}:${REDIS_PORT}:${REDIS_PORT}\"\n      - \"localhost:6380:6379\"\n      - target: 6379\n        published: 6381\n        host_ip: ${BIND}\n        app_protocol: redis\n        mode: host\n",
+    )
+    .unwrap();
+    let busy = port_hovers(&mut c, &dir.join("compose.yaml")).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(busy.len(), 3, "{busy:#?}");
+    hovers.extend(busy);
+    assert!(hovers.len() >= 10, "{hovers:#?}");
+    for (line, h) in &hovers {
+        eprintln!("--- line {line}: {} screen lines\n{h}", screen_lines(h));
+        assert!(
+            screen_lines(h) <= 15,
+            "line {line}: {} lines\n{h}",
+            screen_lines(h)
+        );
+        assert!(!h.contains("\n# "), "no H1 in a hover: {h}");
+        // Each finding once.
+        let mut seen = std::collections::HashSet::new();
+        for l in h.lines().filter(|l| l.starts_with('⚠')) {
+            assert!(seen.insert(l), "a finding twice at line {line}:\n{h}");
+        }
+    }
+}
+
+/// Applies LSP text edits (ASCII text: characters are bytes) to `text`, last first.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let character = p["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (a, b, t) in edits {
+        out.replace_range(a..b, t);
+    }
+    out
+}
+
+async fn actions_at(c: &mut TestClient, uri: &str, line: u32, character: u32) -> Vec<Value> {
+    let at = json!({"line": line, "character": character});
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+        )
+        .await;
+    r["result"].as_array().cloned().unwrap_or_default()
+}
+
+fn codes_of(d: &Value) -> Vec<String> {
+    d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Ctrl+. on a port entry (short or long syntax) lists its live check with a kind that VS
+/// Code's quick-fix menu shows, next to the source actions of the service and project.
+#[tokio::test]
+async fn a_port_entry_offers_its_live_check_under_quick_fix() {
+    let mut c = start_with("utf-16").await;
+    let text = "services:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - target: 5432\n        published: 5433\n        host_ip: 127.0.0.1\n      - \"9000\"\n";
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let actions = actions_at(&mut c, URI, 4, 12).await;
+    let port: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["kind"] == "quickfix.portside.live")
+        .collect();
+    assert_eq!(port.len(), 1, "{actions:#?}");
+    assert_eq!(port[0]["title"], "Check reachability of \"web\" port 8080");
+    assert_eq!(port[0]["command"]["command"], "portside.probe");
+    let args = &port[0]["command"]["arguments"][0];
+    assert_eq!(args["service"], "web");
+    assert_eq!(args["offset"], text.find("\"127.0.0.1").unwrap());
+    assert!(
+        actions.iter().any(|a| a["kind"] == "source.portside.live"),
+        "the source actions stay: {actions:#?}"
+    );
+    // The long syntax, anywhere in the entry; an ephemeral host port.
+    let long = actions_at(&mut c, URI, 6, 12).await;
+    assert!(
+        long.iter()
+            .any(|a| a["title"] == "Check reachability of \"web\" port 5433"),
+        "{long:#?}"
+    );
+    let ephemeral = actions_at(&mut c, URI, 8, 10).await;
+    assert!(
+        ephemeral
+            .iter()
+            .any(|a| a["title"] == "Check reachability of \"web\" container port 9000"),
+        "{ephemeral:#?}"
+    );
+    // A client asking for quick fixes only still gets it; not on the image line.
+    let at = json!({"line": 4, "character": 12});
+    let r = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": URI}, "range": {"start": at, "end": at}, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+        )
+        .await;
+    let kinds: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["quickfix.portside.live"], "{r:#}");
+    let image = actions_at(&mut c, URI, 2, 8).await;
+    assert!(
+        !image.iter().any(|a| a["kind"] == "quickfix.portside.live"),
+        "{image:#?}"
+    );
+}
+
+/// A CodeLens above each service that publishes ports and above its own `ports:` key (not
+/// one a merge key brings), running the service's live check.
+#[tokio::test]
+async fn code_lenses_above_services_that_publish_ports() {
+    let mut c = start();
+    let r = c.initialize(&["utf-16"]).await;
+    assert_eq!(
+        r["result"]["capabilities"]["codeLensProvider"]["resolveProvider"],
+        false
+    );
+    let text = "x-base: &base\n  ports: [\"9000:9000\"]\nservices:\n  web:\n    image: nginx\n    ports:\n      - \"8080:80\"\n  db:\n    image: postgres\n    expose: [\"5432\"]\n  merged:\n    <<: *base\n    image: busybox\n  bad:\n    ports: [\"localhost:1:2\"]\n";
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let r = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    let lenses = r["result"].as_array().unwrap();
+    let at: Vec<(u64, &str)> = lenses
+        .iter()
+        .map(|l| {
+            (
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["command"]["arguments"][0]["service"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(at, [(3, "web"), (5, "web"), (10, "merged")], "{r:#}");
+    for l in lenses {
+        assert_eq!(l["command"]["title"], "Check reachability", "{l:#}");
+        assert_eq!(l["command"]["command"], "portside.probe");
+        assert_eq!(l["command"]["arguments"][0]["uri"], URI);
+    }
+    // A Dockerfile has none; live checks turned off take them away.
+    c.open(
+        "file:///project/Dockerfile",
+        "dockerfile",
+        1,
+        "FROM nginx\nEXPOSE 80\n",
+    )
+    .await;
+    let r = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": "file:///project/Dockerfile"}}),
+        )
+        .await;
+    assert!(r["result"].is_null() || r["result"] == json!([]), "{r:#}");
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"portside": {"live": {"enabled": false}}}}),
+    )
+    .await;
+    let r = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": URI}}),
+        )
+        .await;
+    assert!(r["result"].is_null() || r["result"] == json!([]), "{r:#}");
+}
+
+/// A Markdown command link in the port hover only for a client that says it runs them.
+#[tokio::test]
+async fn the_port_hover_links_the_live_check_where_the_client_runs_links() {
+    let text = "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n";
+    let hover = json!({"textDocument": {"uri": URI}, "position": {"line": 3, "character": 14}});
+    let mut c = start();
+    c.initialize_with(
+        json!({"experimental": {"portside": {"commandLinks": true}}}),
+        Value::Null,
+    )
+    .await;
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let r = c.request("textDocument/hover", hover.clone()).await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    let link = "[Check reachability](command:portside.probe?";
+    let at = value.find(link).unwrap_or_else(|| panic!("{value}"));
+    let encoded = &value[at + link.len()..value[at..].find(')').unwrap() + at];
+    let mut json = String::new();
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            json.push(u8::from_str_radix(&encoded[i + 1..i + 3], 16).unwrap() as char);
+            i += 3;
+        } else {
+            json.push(bytes[i] as char);
+            i += 1;
+        }
+    }
+    let args: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        args,
+        json!([{"uri": URI, "service": "web", "offset": text.find("\"8080").unwrap()}])
+    );
+    // Without the capability: words, no link.
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(URI, 1).await;
+    let r = c.request("textDocument/hover", hover).await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(!value.contains("command:"), "{value}");
+    assert!(
+        value.contains("code action \"Check reachability\""),
+        "{value}"
+    );
+}
+
+/// "Ignore RULE on this line", "… in this file" and "Turn RULE off in portside.toml" (a new
+/// file in the workspace folder, then an edit of it): applying each makes the finding go.
+#[tokio::test]
+async fn suppression_actions_make_the_finding_go() {
+    let dir = std::env::temp_dir().join(format!("portside-ignore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("compose.yaml");
+    let text = "services:\n  web:\n    image: nginx\n    ports:\n      - \"8080\"\n      - \"localhost:7000:70\"\n    command: |\n      nginx -g 'daemon off;'\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = format!("file://{}", path.display());
+    let folder = format!("file://{}", dir.display());
+    let mut c = start();
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": folder, "workspaceFolders": [{"uri": folder, "name": "p"}],
+               "capabilities": {"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]}}}}),
+    )
+    .await;
+    c.notify("initialized", json!({})).await;
+    c.open(&uri, "dockercompose", 1, text).await;
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    assert!(
+        codes_of(&d).contains(&"container-port-only".to_string()),
+        "{d:#}"
+    );
+    let actions = actions_at(&mut c, &uri, 4, 10).await;
+    let find = |title: &str| {
+        actions
+            .iter()
+            .find(|a| a["title"] == title)
+            .unwrap_or_else(|| panic!("no {title:?} in {actions:#?}"))
+            .clone()
+    };
+    for a in &actions {
+        if a["kind"] == "quickfix.portside.ignore" {
+            assert_eq!(a["diagnostics"][0]["code"], "container-port-only", "{a:#}");
+        }
+    }
+    // On this line.
+    let line = find("Ignore container-port-only on this line");
+    let edited = apply_edits(text, line["edit"]["changes"][&uri].as_array().unwrap());
+    assert!(
+        edited.contains("- \"8080\"  # portside-ignore: container-port-only\n"),
+        "{edited}"
+    );
+    c.change(&uri, 2, json!([{"text": edited}])).await;
+    let d = c.diagnostics_for_version(&uri, 2).await;
+    assert!(
+        !codes_of(&d).contains(&"container-port-only".to_string()),
+        "{d:#}"
+    );
+    // In this file.
+    c.change(&uri, 3, json!([{"text": text}])).await;
+    c.diagnostics_for_version(&uri, 3).await;
+    let actions = actions_at(&mut c, &uri, 4, 10).await;
+    let file = actions
+        .iter()
+        .find(|a| a["title"] == "Ignore container-port-only in this file")
+        .unwrap();
+    let edited = apply_edits(text, file["edit"]["changes"][&uri].as_array().unwrap());
+    assert!(
+        edited.starts_with("# portside-ignore-file: container-port-only\n"),
+        "{edited}"
+    );
+    c.change(&uri, 4, json!([{"text": edited}])).await;
+    let d = c.diagnostics_for_version(&uri, 4).await;
+    assert!(
+        !codes_of(&d).contains(&"container-port-only".to_string()),
+        "{d:#}"
+    );
+    // In portside.toml: none exists, so a new one in the workspace folder.
+    c.change(&uri, 5, json!([{"text": text}])).await;
+    c.diagnostics_for_version(&uri, 5).await;
+    let actions = actions_at(&mut c, &uri, 4, 10).await;
+    let toml = actions
+        .iter()
+        .find(|a| a["title"] == "Turn container-port-only off in portside.toml")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let ops = toml["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create", "{toml:#}");
+    let config_uri = format!("file://{}", dir.join("portside.toml").display());
+    assert_eq!(ops[0]["uri"], config_uri);
+    let config = apply_edits("", ops[1]["edits"].as_array().unwrap());
+    assert_eq!(config, "[rules]\ncontainer-port-only = \"off\"\n");
+    std::fs::write(dir.join("portside.toml"), &config).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 1}]}),
+    )
+    .await;
+    let d = c.diagnostics(&uri).await;
+    assert!(
+        !codes_of(&d).contains(&"container-port-only".to_string()),
+        "{d:#}"
+    );
+    // With portside.toml there, the action edits it: another rule off beside the first.
+    let actions = actions_at(&mut c, &uri, 5, 10).await;
+    let off = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Turn ") && t.ends_with(" off in portside.toml"))
+        })
+        .map(|a| a["edit"]["changes"][&config_uri].clone());
+    let edits = off.unwrap_or_else(|| panic!("{actions:#?}"));
+    let after = apply_edits(&config, edits.as_array().unwrap());
+    assert!(
+        after.starts_with("[rules]\ncontainer-port-only = \"off\"\n"),
+        "{after}"
+    );
+    assert_eq!(after.matches("\"off\"").count(), 2, "{after}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fake Docker daemon on a unix socket (no Docker needed): the version handshake, then
+/// `answer(method and path)` for the rest (`None`: 404). Returns the socket's path.
+fn fake_daemon(
+    name: &str,
+    answer: impl Fn(&str) -> Option<String> + Send + 'static,
+) -> std::path::PathBuf {
+    use std::io::{Read, Write};
+    let path = std::env::temp_dir().join(format!(
+        "portside-lsp-fake-{name}-{}.sock",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let first = String::from_utf8_lossy(&request)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let (status, headers, body) = if first.contains("/_ping") {
+                ("200 OK", "Api-Version: 1.41\r\n", "OK".to_string())
+            } else if first.contains("/version") {
+                ("200 OK", "", r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux","Arch":"amd64"}"#.to_string())
+            } else {
+                match answer(&first) {
+                    Some(body) => ("200 OK", "", body),
+                    None => (
+                        "404 Not Found",
+                        "",
+                        r#"{"message":"page not found"}"#.to_string(),
+                    ),
+                }
+            };
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    path
+}
+
+/// A live-check session against `socket`, with CodeLens refresh, on `text` saved in a
+/// temporary folder; returns the client and the document's URI.
+async fn live_session(socket: &std::path::Path, name: &str, text: &str) -> (TestClient, String) {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("compose.yaml");
+    std::fs::write(&path, text).unwrap();
+    let uri = format!("file://{}", path.display());
+    let mut c = start();
+    c.initialize_with(
+        json!({"workspace": {"codeLens": {"refreshSupport": true}}}),
+        json!({"live": {"endpoint": format!("unix://{}", socket.display())}}),
+    )
+    .await;
+    c.open(&uri, "dockercompose", 1, text).await;
+    c.diagnostics_for_version(&uri, 1).await;
+    (c, uri)
+}
+
+async fn lens_titles(c: &mut TestClient, uri: &str) -> Vec<String> {
+    let r = c
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A project with no container: said once, as information; no error per port; the CodeLens
+/// says it was not running.
+#[tokio::test]
+async fn a_project_that_is_not_running_is_said_once_not_an_error_per_port() {
+    let socket = fake_daemon("stopped", |request| {
+        request
+            .contains("/containers/json")
+            .then(|| "[]".to_string())
+    });
+    let text = "name: shop\nservices:\n  web:\n    image: nginx\n    ports: [\"127.0.0.1:18080:80\", \"127.0.0.1:18443:443\"]\n  api:\n    image: nginx\n    ports: [\"127.0.0.1:13000:3000\"]\n";
+    let (mut c, uri) = live_session(&socket, "stopped", text).await;
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri}]}),
+        )
+        .await;
+    assert_eq!(r["result"]["running"], false, "{r:#}");
+    assert_eq!(r["result"]["results"].as_array().unwrap().len(), 3, "{r:#}");
+    let message = c.notification("window/showMessage").await;
+    assert_eq!(message["type"], 3, "information: {message}");
+    let words = message["message"].as_str().unwrap();
+    assert!(words.contains("project \"shop\" is not running"), "{words}");
+    assert!(words.contains("\"docker compose up -d\""), "{words}");
+    assert!(!words.contains('`'), "plain text: {words}");
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    assert!(
+        !d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["source"] == "portside-live"),
+        "no diagnostic per port: {d:#}"
+    );
+    let titles = lens_titles(&mut c, &uri).await;
+    assert_eq!(titles.len(), 4, "{titles:?}");
+    assert!(titles[0].starts_with("○ 2 not running · "), "{titles:?}");
+    assert!(titles[2].starts_with("○ 1 not running · "), "{titles:?}");
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "workspace/codeLens/refresh"),
+        "{:?}",
+        c.server_requests
+    );
+    let _ = std::fs::remove_file(&socket);
+}
+
+/// A running project with one port that answers and one refused: an error only where the
+/// probe saw the connection fail, a hint where it answers, and the CodeLens sums it up.
+#[tokio::test]
+async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
+    // One port answers (a listener that keeps its connections), one is refused.
+    let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let open_port = open.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in open.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let closed_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let idle_port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let socket = fake_daemon("running", move |request| {
+        if request.contains("/containers/json") {
+            return Some(format!(
+                r#"[{{"Id":"c1","Names":["/shop-web-1"],"State":"running","Status":"Up 2 minutes","Labels":{{"com.docker.compose.project":"shop","com.docker.compose.service":"web"}},"Ports":[{{"PrivatePort":80,"PublicPort":{open_port},"Type":"tcp","IP":"127.0.0.1"}},{{"PrivatePort":81,"PublicPort":{closed_port},"Type":"tcp","IP":"127.0.0.1"}}]}}]"#
+            ));
+        }
+        if request.contains("/containers/c1/json") {
+            return Some(format!(
+                r#"{{"Id":"c1","Name":"/shop-web-1","State":{{"Status":"running","Running":true}},"NetworkSettings":{{"Ports":{{"80/tcp":[{{"HostIp":"127.0.0.1","HostPort":"{open_port}"}}],"81/tcp":[{{"HostIp":"127.0.0.1","HostPort":"{closed_port}"}}]}}}}}}"#
+            ));
+        }
+        None
+    });
+    let text = format!(
+        "name: shop\nservices:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:{open_port}:80\"\n      - \"127.0.0.1:{closed_port}:81\"\n  worker:\n    image: nginx\n    ports: [\"127.0.0.1:{idle_port}:82\"]\n"
+    );
+    let (mut c, uri) = live_session(&socket, "running", &text).await;
+    assert_eq!(lens_titles(&mut c, &uri).await, ["Check reachability"; 4]);
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri, "service": "web"}]}),
+        )
+        .await;
+    let steps: Vec<&str> = r["result"]["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r:#}"))
+        .iter()
+        .map(|v| v["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["answer", "connect"], "{r:#}");
+    assert_eq!(r["result"]["running"], true);
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let live: Vec<(u64, u64)> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "portside-live")
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["severity"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(live, [(5, 4), (6, 1)], "a hint, then an error: {d:#}");
+    let titles = lens_titles(&mut c, &uri).await;
+    assert_eq!(titles.len(), 4);
+    for t in &titles[..2] {
+        assert!(t.starts_with("✓ 1 answer · ✗ 1 refused · "), "{t}");
+        assert!(t.ends_with(" s ago"), "{t}");
+    }
+    assert_eq!(titles[2..], ["Check reachability"; 2]);
+    let r = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 12}}),
+        )
+        .await;
+    let value = r["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        value.contains(&format!("host port {closed_port}): ✗ refused at `connect`")),
+        "{value}"
+    );
+    assert!(screen_lines(value) <= 15, "{value}");
+    // A service with no container while the project runs: information on its port, and
+    // the project is not called "not running".
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.probe", "arguments": [{"uri": uri, "service": "worker"}]}),
+        )
+        .await;
+    assert_eq!(r["result"]["running"], true, "{r:#}");
+    assert_eq!(r["result"]["results"][0]["step"], "container", "{r:#}");
+    let message = loop {
+        let m = c.notification("window/showMessage").await;
+        if m["message"].as_str().unwrap().contains("0 of 1") {
+            break m;
+        }
+    };
+    assert!(
+        !message["message"].as_str().unwrap().contains("not running"),
+        "{message}"
+    );
+    let d = c.diagnostics_for_version(&uri, 1).await;
+    let worker = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "portside-live" && d["range"]["start"]["line"] == 9)
+        .unwrap_or_else(|| panic!("{d:#}"))
+        .clone();
+    assert_eq!(worker["severity"], 3, "{worker:#}");
+    let _ = std::fs::remove_file(&socket);
 }

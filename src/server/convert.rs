@@ -19,6 +19,43 @@ pub fn range(rope: &Rope, r: std::ops::Range<usize>, enc: PositionEncoding) -> l
     )
 }
 
+/// Text for the places editors show as plain text (diagnostic messages, code action titles,
+/// notifications): a Markdown code span `` `x` `` becomes "x" (or 'x' when `x` holds a
+/// double quote), so that no backticks show; an unpaired backtick stays. Hovers keep their
+/// Markdown.
+pub fn plain(s: &str) -> String {
+    if !s.contains('`') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            // An empty span (two backticks) or an unpaired one is kept as written.
+            Some(close) if close > 0 => {
+                let code = &after[..close];
+                let q = if code.contains('"') { '\'' } else { '"' };
+                out.push(q);
+                out.push_str(code);
+                out.push(q);
+                rest = &after[close + 1..];
+            }
+            Some(_) => {
+                out.push_str("``");
+                rest = &after[1..];
+            }
+            None => {
+                out.push('`');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
         Severity::Error => DiagnosticSeverity::ERROR,
@@ -80,7 +117,7 @@ pub fn diagnostic_with(
             };
             Some(DiagnosticRelatedInformation {
                 location,
-                message: r.message.clone(),
+                message: plain(&r.message),
             })
         })
         .collect::<Vec<_>>();
@@ -92,25 +129,35 @@ pub fn diagnostic_with(
             .ok()
             .map(|href| CodeDescription { href }),
         source: Some("portside".to_string()),
-        message: f.message.clone(),
+        message: plain(&f.message),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data: None,
     }
 }
 
-/// A live check's verdict at its mapping: an error naming the failing step, or information
-/// with the timing when it answers.
+/// A live check's verdict at its mapping: an error where the probe saw something fail,
+/// information where the service has no container (nothing was seen to fail), and a hint
+/// when it answers (the CodeLens and the hover carry that; no squiggle).
 pub fn live_diagnostic(
     rope: &Rope,
     r: &crate::server::documents::LiveResult,
     enc: PositionEncoding,
 ) -> Diagnostic {
     let v = &r.verdict;
+    let severity = match v.outcome {
+        crate::live::probe::Outcome::Ok => DiagnosticSeverity::HINT,
+        // The service has no container at all (not started, or in a profile): nothing
+        // was seen to fail. A container that exited is a failure the probe saw.
+        _ if matches!(v.why, crate::live::step::Step::NoContainer { .. }) => {
+            DiagnosticSeverity::INFORMATION
+        }
+        _ => DiagnosticSeverity::ERROR,
+    };
     live(
         rope,
         v.mapping.range.clone(),
-        v.outcome,
+        severity,
         v.step,
         &v.message,
         enc,
@@ -125,10 +172,15 @@ pub fn live_link_diagnostic(
     enc: PositionEncoding,
 ) -> Diagnostic {
     let v = &r.verdict;
+    let severity = match (v.outcome, &v.why) {
+        (crate::live::probe::Outcome::Ok, _) => DiagnosticSeverity::HINT,
+        (_, crate::live::step::LinkStep::NotRunning { .. }) => DiagnosticSeverity::INFORMATION,
+        _ => DiagnosticSeverity::ERROR,
+    };
     live(
         rope,
         v.link.range.clone(),
-        v.outcome,
+        severity,
         v.step,
         &v.message,
         enc,
@@ -138,24 +190,21 @@ pub fn live_link_diagnostic(
 fn live(
     rope: &Rope,
     at: std::ops::Range<usize>,
-    outcome: crate::live::probe::Outcome,
+    severity: DiagnosticSeverity,
     step: &str,
     message: &str,
     enc: PositionEncoding,
 ) -> Diagnostic {
-    use crate::live::probe::Outcome;
     Diagnostic {
         range: range(rope, at, enc),
-        severity: Some(match outcome {
-            Outcome::Ok => DiagnosticSeverity::INFORMATION,
-            Outcome::Fail => DiagnosticSeverity::ERROR,
-        }),
+        severity: Some(severity),
         code: Some(NumberOrString::String(format!("live-{step}"))),
         source: Some("portside-live".to_string()),
-        message: match outcome {
-            Outcome::Ok => format!("Live: {message}"),
-            Outcome::Fail => format!("Live check failed at `{step}`: {message}"),
-        },
+        message: plain(&if severity == DiagnosticSeverity::ERROR {
+            format!("Live check failed at `{step}`: {message}")
+        } else {
+            format!("Live: {message}")
+        }),
         ..Default::default()
     }
 }
@@ -168,7 +217,7 @@ pub fn more_findings(more: usize, shown: usize) -> Diagnostic {
         severity: Some(DiagnosticSeverity::INFORMATION),
         source: Some("portside".into()),
         message: format!(
-            "portside shows the first {shown} findings of this file; {more} more are not shown. `portside check` on the file lists them all"
+            "portside shows the first {shown} findings of this file; {more} more are not shown. \"portside check\" on the file lists them all"
         ),
         ..Default::default()
     }
@@ -177,6 +226,20 @@ pub fn more_findings(more: usize, shown: usize) -> Diagnostic {
 #[cfg(test)]
 mod other_ropes_tests {
     use super::*;
+
+    #[test]
+    fn code_spans_become_quotes_in_plain_text() {
+        assert_eq!(
+            plain("Replace `localhost` with `127.0.0.1`"),
+            "Replace \"localhost\" with \"127.0.0.1\""
+        );
+        assert_eq!(plain("`\"8080:80\"` is quoted"), "'\"8080:80\"' is quoted");
+        assert_eq!(plain("no code"), "no code");
+        assert_eq!(plain("one ` alone"), "one ` alone");
+        assert_eq!(plain("empty `` span"), "empty `` span");
+        assert_eq!(plain("`a` and `b"), "\"a\" and `b");
+        assert_eq!(plain("é `ü` ß"), "é \"ü\" ß");
+    }
 
     /// Related information into the same other file builds its rope once per publication.
     #[test]

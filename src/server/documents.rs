@@ -96,6 +96,9 @@ impl Document {
 pub struct LinkResult {
     pub verdict: crate::live::probe::LinkVerdict,
     pub at: std::time::Instant,
+    /// Not published as a diagnostic: the check ran while the project was not up (said
+    /// once, in a notification).
+    pub quiet: bool,
 }
 
 /// A live check's verdict on one port mapping.
@@ -104,6 +107,9 @@ pub struct LiveResult {
     pub verdict: crate::live::probe::Verdict,
     /// When it was measured.
     pub at: std::time::Instant,
+    /// Not published as a diagnostic: no container of the project was up (said once, in a
+    /// notification); the CodeLens and the hover still show it.
+    pub quiet: bool,
 }
 
 #[derive(Debug, Default)]

@@ -38,6 +38,16 @@ pub struct Backend {
     pub(super) watch_files: AtomicBool,
     /// Whether the client shows server-initiated `$/progress` (`window.workDoneProgress`).
     pub(super) work_done_progress: AtomicBool,
+    /// Whether the client accepts `workspace/codeLens/refresh` (sent after a live check).
+    pub(super) code_lens_refresh: AtomicBool,
+    /// Whether the client runs `command:` links in Markdown hovers (it says so with the
+    /// experimental client capability `portside.commandLinks`; VS Code needs the extension
+    /// to trust them).
+    pub(super) command_links: AtomicBool,
+    /// Whether a workspace edit may create a file (`resourceOperations` has `create`).
+    pub(super) create_files: AtomicBool,
+    /// The workspace folders (where a new portside.toml goes).
+    folders: Mutex<Vec<PathBuf>>,
     /// Pull diagnostics: the client asks with `textDocument/diagnostic` and is told to ask
     /// again with `workspace/diagnostic/refresh`; nothing is pushed.
     pub(super) pull_diagnostics: AtomicBool,
@@ -74,6 +84,10 @@ impl Backend {
             watch_files: AtomicBool::new(false),
             work_done_progress: AtomicBool::new(false),
             pull_diagnostics: AtomicBool::new(false),
+            code_lens_refresh: AtomicBool::new(false),
+            command_links: AtomicBool::new(false),
+            create_files: AtomicBool::new(false),
+            folders: Mutex::new(Vec::new()),
             analyses: AtomicU64::new(1),
             generations: AtomicU64::new(1),
             settled: tokio::sync::Notify::new(),
@@ -111,6 +125,17 @@ impl Backend {
     pub(super) fn docs(&self) -> MutexGuard<'_, Documents> {
         // A panic while the lock was held must not take every later request down with it.
         self.docs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn folders(&self) -> Vec<PathBuf> {
+        self.folders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(super) fn set_folders(&self, folders: Vec<PathBuf>) {
+        *self.folders.lock().unwrap_or_else(|e| e.into_inner()) = folders;
     }
 
     pub(super) fn encoding(&self) -> PositionEncoding {

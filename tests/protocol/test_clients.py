@@ -99,7 +99,7 @@ async def test_hover_code_action_and_symbols(client: LanguageClient):
         )
     )
     titles = [a.title for a in actions or []]
-    assert "Replace `localhost` with `127.0.0.1`" in titles
+    assert 'Replace "localhost" with "127.0.0.1"' in titles
 
     symbols = await client.text_document_document_symbol_async(
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri))

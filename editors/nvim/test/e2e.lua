@@ -1,5 +1,6 @@
 -- Headless end-to-end test of editors/nvim with the real portside server, as a user would
--- set it up. Neovim 0.7+ (`require('portside').setup`) and 0.11+ (`vim.lsp.enable`).
+-- set it up: diagnostics, hover, the quick fix, the port entry's live check (a code action)
+-- and the CodeLens. Neovim 0.7+ (`require('portside').setup`) and 0.11+ (`vim.lsp.enable`).
 --   PORTSIDE_BIN   the portside binary
 --   PORTSIDE_FILE  the Compose file to open (examples/broken/compose.yaml)
 --   PORTSIDE_MODE  'setup' or 'enable'
@@ -101,7 +102,7 @@ local ok, err = pcall(function()
   local fix
   for _, r in pairs(ca or {}) do
     for _, a in ipairs(r.result or {}) do
-      if a.title == 'Replace `localhost` with `127.0.0.1`' then fix = a end
+      if a.title == 'Replace "localhost" with "127.0.0.1"' then fix = a end
     end
   end
   check('code_action', fix ~= nil)
@@ -111,6 +112,69 @@ local ok, err = pcall(function()
   check('fix_applied', text:find('"127.0.0.1:8080:80"', 1, true) ~= nil, text)
   local gone = vim.wait(timeout, function() return at_localhost() == nil end, 20)
   check('diagnostic_gone', gone, { count = #ours() })
+
+  -- What the live check says reaches the user through window/showMessage: keep it.
+  local messages = {}
+  local show = vim.lsp.handlers['window/showMessage']
+  vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+    if result and result.message then table.insert(messages, result.message) end
+    return show(err, result, ctx, config)
+  end
+
+  -- 4) The code action on the port entry (the fixed one now publishes a port): listed, and
+  -- run through workspace/executeCommand (the daemon may be absent: it answers anyway).
+  local entry = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = { start = { line = 9, character = 10 }, ['end'] = { line = 9, character = 10 } },
+    context = { diagnostics = {} },
+  }, timeout)
+  local check_port
+  for _, r in pairs(entry or {}) do
+    for _, a in ipairs(r.result or {}) do
+      if a.kind == 'quickfix.portside.live' then check_port = a end
+    end
+  end
+  check('port_code_action', check_port ~= nil
+    and check_port.title == 'Check reachability of "web" port 8080', check_port and check_port.title)
+  if check_port then
+    local ran = vim.lsp.buf_request_sync(bufnr, 'workspace/executeCommand', check_port.command, 30000)
+    local project
+    for _, r in pairs(ran or {}) do
+      if r.result then project = r.result.project end
+    end
+    check('port_code_action_ran', project == 'shop', vim.inspect(ran))
+  end
+
+  -- 5) The CodeLens above `web:` (line 6) and its `ports:` (line 8), run from the editor.
+  vim.lsp.codelens.refresh()
+  local lenses = {}
+  vim.wait(timeout, function()
+    lenses = vim.lsp.codelens.get(bufnr) or {}
+    return #lenses > 0
+  end, 50)
+  local lines = {}
+  for _, l in ipairs(lenses) do
+    if l.command and l.command.command == 'portside.probe' then
+      table.insert(lines, l.range.start.line)
+    end
+  end
+  table.sort(lines)
+  check('code_lens', lines[1] == 5 and lines[2] == 7, { lines = lines, count = #lenses })
+  local before = #messages
+  vim.api.nvim_win_set_cursor(0, { 6, 2 })
+  vim.lsp.codelens.run()
+  local ran = vim.wait(30000, function() return #messages > before end, 50)
+  check('code_lens_ran', ran and messages[#messages]:find('portside', 1, true) ~= nil, messages[#messages])
+  -- After the check, the lens sums up its verdicts (here: the project is not running).
+  local title
+  local summed = vim.wait(timeout, function()
+    vim.lsp.codelens.refresh()
+    for _, l in ipairs(vim.lsp.codelens.get(bufnr) or {}) do
+      if l.range.start.line == 5 and l.command then title = l.command.title end
+    end
+    return title ~= nil and title ~= 'Check reachability'
+  end, 200)
+  check('code_lens_verdict', summed and title:find('not running', 1, true) ~= nil, title)
   -- Never write the example back.
   vim.bo[bufnr].modified = false
 end)

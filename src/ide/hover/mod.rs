@@ -79,11 +79,47 @@ pub fn compose(
     }
     match found {
         Some(mut h) => {
-            push_findings(&mut h.markdown, findings, &h.range);
+            // A port entry Docker rejects: the hover says why already.
+            let skip: &[&str] = if h.port_mapping && h.markdown.contains("\nDocker ") {
+                &["invalid-port-spec"]
+            } else if h.port_mapping && h.markdown.contains("(see the diagnostic)") {
+                &["interpolation-error"]
+            } else {
+                &[]
+            };
+            push_findings(&mut h.markdown, findings, &h.range, skip);
             Some(h)
         }
         None => rule_doc(findings, offset),
     }
+}
+
+/// The port entry at `offset` of a Compose file in a few words, for a command's title:
+/// `port 8080`, `ports 8000-8010`, or `container port 80` when the host port is random.
+/// `None` when Docker cannot use the entry.
+pub fn port_words(
+    text: &str,
+    yaml: &Yaml,
+    vars: &Vars,
+    external: &External,
+    offset: usize,
+) -> Option<String> {
+    let keep = |r: Range<usize>| contains(&r, offset);
+    let project = Project::build_only(text, yaml, vars, external, &keep);
+    let service = project.services.first()?;
+    let port = service
+        .ports
+        .iter()
+        .find(|p| contains(&project.span(p.item), offset))?;
+    let bindings = port.bindings()?;
+    let (first, last) = (bindings.first()?, bindings.last()?);
+    Some(if first.published.is_empty() {
+        format!("container port {}", first.target)
+    } else if bindings.len() > 1 {
+        format!("ports {}-{}", first.published, last.published)
+    } else {
+        format!("port {}", first.published)
+    })
 }
 
 /// A hover for clients that only show plain text: the Markdown without emphasis markers
@@ -97,13 +133,17 @@ pub fn plain_text(markdown: &str) -> String {
         .join("\n")
 }
 
-/// A diagnostic's rule, like `portside explain`, when nothing more specific is under the
-/// cursor.
+/// A diagnostic's rule when nothing more specific is under the cursor: its summary and
+/// where the whole text is (`portside explain`, the rules page), not the page itself.
 pub fn rule_doc(findings: &[Finding], offset: usize) -> Option<Hovered> {
     let f = findings.iter().find(|f| contains(&f.range, offset))?;
-    let mut md = format!("**{}** ({})\n\n", f.rule.code, f.rule.summary);
-    md.push_str(f.rule.doc().trim());
-    let _ = write!(md, "\n\n`portside explain {}`", f.rule.code);
+    let md = format!(
+        "**{}**: {}\n\nMore: `portside explain {}` or [the rule's documentation]({})",
+        f.rule.code,
+        f.rule.summary,
+        f.rule.code,
+        f.rule.url()
+    );
     Some(Hovered {
         markdown: md,
         range: f.range.clone(),
@@ -111,18 +151,44 @@ pub fn rule_doc(findings: &[Finding], offset: usize) -> Option<Hovered> {
     })
 }
 
-fn push_findings(md: &mut String, findings: &[Finding], range: &Range<usize>) {
-    let mut first = true;
+/// The rules of the findings on `range`, each once, under a rule; the server adds the live
+/// line to the same block. A port entry Docker rejects says why in its own words already,
+/// so `skip` leaves out the findings that repeat it.
+fn push_findings(md: &mut String, findings: &[Finding], range: &Range<usize>, skip: &[&str]) {
+    let mut seen: Vec<&str> = Vec::new();
     for f in findings.iter().filter(|f| {
         f.range.start < range.end.max(range.start + 1)
             && range.start < f.range.end.max(f.range.start + 1)
     }) {
-        if first {
-            md.push_str("\n\n---\n");
-            first = false;
+        if !skip.contains(&f.rule.code) && !seen.contains(&f.rule.code) {
+            seen.push(f.rule.code);
         }
-        let _ = write!(md, "\n⚠ `{}`: {}", f.rule.code, f.rule.summary);
     }
+    // Two rules by name; more would push the hover past a screen (the problems list has
+    // them all).
+    for code in seen.iter().take(if seen.len() > 3 { 2 } else { 3 }) {
+        let summary = crate::rules::find(code).map_or("", |r| r.summary);
+        footer_line(md, &format!("⚠ `{code}`: {summary}"));
+    }
+    if seen.len() > 3 {
+        footer_line(
+            md,
+            &format!("⚠ and {} more (see the problems)", seen.len() - 2),
+        );
+    }
+}
+
+/// Adds a line to the hover's footer (after a rule, one line each: a hard break joins
+/// them, so Markdown does not run them together).
+pub fn footer_line(md: &mut String, line: &str) {
+    if md.contains("\n\n---\n") {
+        md.truncate(md.trim_end().len());
+        md.push_str("  \n");
+    } else {
+        md.truncate(md.trim_end().len());
+        md.push_str("\n\n---\n");
+    }
+    md.push_str(line);
 }
 
 fn in_service(p: &Project<'_>, s: &Service<'_>, env: Env<'_>, offset: usize) -> Option<Hovered> {
@@ -412,10 +478,10 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
         if let Some(mode) = &long.mode {
             let words = match mode.value.as_ref() {
                 "host" => {
-                    "`mode: host`: published on the node that runs the container (without Swarm, the same as the default)"
+                    "`host`: published on the node that runs the container (the default without Swarm)"
                 }
                 "ingress" => {
-                    "`mode: ingress`: through Swarm's routing mesh; with plain Compose, published on this host"
+                    "`ingress`: through Swarm's routing mesh; with plain Compose, published on this host"
                 }
                 _ => "an unknown `mode`; Compose expects `host` or `ingress`",
             };
@@ -432,8 +498,7 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
             );
         }
     }
-    // Who can reach it.
-    md.push_str("\n**Who can reach it**\n");
+    // Who can reach it: the same list, so the hover stays short.
     let app = match &port.spec {
         PortSpec::Long(_) => p
             .yaml
@@ -441,11 +506,15 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
             .and_then(|e| p.yaml.scalar(e.value)),
         _ => None,
     };
-    let _ = writeln!(md, "- This machine: {}", this_machine(first, app));
-    let _ = writeln!(md, "- Other machines: {}", other_machines(&first.host_ip));
+    let _ = writeln!(md, "- **This machine**: {}", this_machine(first, app));
     let _ = writeln!(
         md,
-        "- Other containers: {}",
+        "- **Other machines**: {}",
+        other_machines(&first.host_ip)
+    );
+    let _ = writeln!(
+        md,
+        "- **Other containers**: {}",
         containers(p, s, &targets, first.protocol)
     );
     md
@@ -557,15 +626,13 @@ fn this_machine(b: &Binding, app: Option<&str>) -> String {
 fn other_machines(ip: &str) -> &'static str {
     match ip {
         "" | "0.0.0.0" => {
-            "**yes**, at any address of this host. Published ports bypass ufw and firewalld rules (Docker inserts its own iptables rules)"
+            "**yes**, any address of this host; Docker's iptables rules bypass ufw/firewalld"
         }
         "::" => "yes, over IPv6 only; IPv4 clients are refused",
         "127.0.0.1" | "::1" => {
-            "no, loopback only (before Engine 28, hosts on the same LAN segment could still get in)"
+            "no, loopback only (before Engine 28, hosts on the same LAN could still reach it)"
         }
-        _ => {
-            "those that reach this host at that address; published ports bypass ufw and firewalld rules"
-        }
+        _ => "those that reach this host at that address (Docker's rules bypass ufw/firewalld)",
     }
 }
 
@@ -581,14 +648,28 @@ fn containers(p: &Project<'_>, s: &Service<'_>, targets: &str, protocol: &str) -
             format!(
                 "`{}:{targets}{proto}` on {} {} (the container port, not the published one)",
                 s.name,
-                if nets.len() == 1 { "network" } else { "networks" },
+                if nets.len() == 1 {
+                    "network"
+                } else {
+                    "networks"
+                },
                 nets.join(", ")
             )
         }
-        Attachment::Host => "the container shares the host's network: Docker ignores `ports`, and the app listens on the host directly".into(),
-        Attachment::Bridge => format!("by IP address only on the default bridge (no service names there), port {targets}"),
-        Attachment::Isolated => "none: the container has no network of its own (`network_mode`)".into(),
-        Attachment::Unknown => format!("`{}:{targets}{proto}` on the networks it ends up in (another file defines part of this service)", s.name),
+        Attachment::Host => {
+            "it shares the host's network: Docker ignores `ports`; the app listens on the host"
+                .into()
+        }
+        Attachment::Bridge => format!(
+            "by IP address only on the default bridge (no service names there), port {targets}"
+        ),
+        Attachment::Isolated => {
+            "none: the container has no network of its own (`network_mode`)".into()
+        }
+        Attachment::Unknown => format!(
+            "`{}:{targets}{proto}` on the networks it ends up in (another file defines part of this service)",
+            s.name
+        ),
     }
 }
 
@@ -671,7 +752,7 @@ pub fn dockerfile(text: &str, offset: usize, findings: &[Finding]) -> Option<Hov
     });
     match found {
         Some(mut h) => {
-            push_findings(&mut h.markdown, findings, &h.range);
+            push_findings(&mut h.markdown, findings, &h.range, &[]);
             Some(h)
         }
         None => rule_doc(findings, offset),
@@ -707,7 +788,12 @@ pub fn daemon_json(text: &str, offset: usize, findings: &[Finding]) -> Option<Ho
                 ),
             }
             // The entry's findings sit on its key or its value.
-            push_findings(&mut md, findings, &(e.key_span.start..e.value.span.end));
+            push_findings(
+                &mut md,
+                findings,
+                &(e.key_span.start..e.value.span.end),
+                &[],
+            );
             Some(Hovered {
                 markdown: md,
                 range: e.key_span.clone(),
@@ -839,7 +925,7 @@ mod tests {
         assert!(h.contains("port 8080"), "{h}");
         assert!(h.contains("port 80/tcp of `web`"), "{h}");
         assert!(h.contains("`http://127.0.0.1:8080`"), "{h}");
-        assert!(h.contains("Other machines: **yes**"), "{h}");
+        assert!(h.contains("Other machines**: **yes**"), "{h}");
         assert!(h.contains("bypass ufw"), "{h}");
         assert!(h.contains("`web:80` on network `default`"), "{h}");
         // An opt-in rule says nothing until it is turned on.
@@ -848,7 +934,7 @@ mod tests {
         let h = port("127.0.0.1:5432:5432");
         assert!(h.contains("loopback only (`127.0.0.1`), port 5432"), "{h}");
         assert!(h.contains("`postgres://127.0.0.1:5432`"), "{h}");
-        assert!(h.contains("Other machines: no"), "{h}");
+        assert!(h.contains("Other machines**: no"), "{h}");
 
         let h = port("[::1]:8080:80");
         assert!(h.contains("loopback only (`::1`)"), "{h}");
@@ -978,7 +1064,7 @@ mod tests {
         let h = hover_at(text, "mode: host", &vars, &[]);
         assert!(h.contains("port 10022\n"), "{h}");
         assert!(h.contains("port 22/tcp of `s`"), "{h}");
-        assert!(h.contains("`mode: host`"), "{h}");
+        assert!(h.contains("**Mode**: `host`"), "{h}");
         let h = hover_at(text, "target: $theint", &vars, &[]);
         assert!(h.contains("`$theint` → `555`"), "{h}");
         assert!(h.contains("port 555\n"), "{h}");
@@ -1000,7 +1086,7 @@ mod tests {
         );
         assert!(h.contains("port 5353"), "{h}");
         assert!(h.contains("port 53/udp of `dns`"), "{h}");
-        assert!(h.contains("`mode: host`"), "{h}");
+        assert!(h.contains("**Mode**: `host`"), "{h}");
         assert!(
             h.contains("`dns:53/udp` on networks `front`, `back`"),
             "{h}"
@@ -1048,7 +1134,7 @@ mod tests {
         let h = hover_at(text, "front: {}", &[], &[]);
         assert!(h.contains("Attached: `web`, `side`"), "{h}");
         assert!(!h.contains("`lone`"), "{h}");
-        // A finding on the hovered token is named with its rule's summary.
+        // A port Docker rejects says why once: in Docker's words, not again as a finding.
         let ctx = crate::analysis::Context::default();
         let findings =
             crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
@@ -1057,10 +1143,25 @@ mod tests {
             .find(|f| text[f.range.clone()].contains("tpc"))
             .expect("a finding on the port");
         let h = hover_at(text, "8080:80/tpc", &[], &[]);
-        assert!(
-            h.contains(&format!("⚠ `{}`: {}", f.rule.code, f.rule.summary)),
-            "{h}"
-        );
+        assert!(h.contains("Docker rejects it: `invalid proto: tpc`"), "{h}");
+        assert!(!h.contains(&format!("⚠ `{}`", f.rule.code)), "{h}");
+        // Other findings on the hovered token are named with their rule's summary, once.
+        let text = "services:\n  cache:\n    image: redis:7\n    ports: [\"6379:6379\"]\n";
+        let findings =
+            crate::analysis::analyze_with(crate::classify::FileKind::Compose, text, &ctx).findings;
+        let f = findings.first().expect("a finding on the port");
+        let yaml = Yaml::parse(text);
+        let env = Env {
+            vars: &Vars::default(),
+            dotenv: &Default::default(),
+            external: &Default::default(),
+        };
+        let doubled: Vec<Finding> = findings.iter().chain(findings.iter()).cloned().collect();
+        let h = compose(text, &yaml, env, text.find("6379:").unwrap(), &doubled)
+            .unwrap()
+            .markdown;
+        let line = format!("⚠ `{}`: {}", f.rule.code, f.rule.summary);
+        assert_eq!(h.matches(&line).count(), 1, "{h}");
     }
 
     #[test]
@@ -1146,7 +1247,9 @@ mod tests {
     fn a_diagnostic_without_a_specific_hover_shows_its_rule() {
         let text = "services:\n  web:\n    links: [db]\n  db: {}\n";
         let h = hover_at(text, "links", &[], &[]);
-        assert!(h.starts_with("**links-legacy**"), "{h}");
+        assert!(h.starts_with("**links-legacy**: "), "{h}");
         assert!(h.contains("`portside explain links-legacy`"), "{h}");
+        assert!(h.contains("](https://"), "a link to the rule's page: {h}");
+        assert!(h.lines().count() <= 3, "a summary, not the page: {h}");
     }
 }

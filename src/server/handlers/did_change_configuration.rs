@@ -25,10 +25,10 @@ async fn report(backend: &Backend, problems: Vec<String>) {
             .client
             .show_message(
                 MessageType::WARNING,
-                format!(
+                super::super::convert::plain(&format!(
                     "portside settings: {}. The other settings apply.",
                     problems.join("; ")
-                ),
+                )),
             )
             .await;
     }

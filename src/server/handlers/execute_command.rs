@@ -129,7 +129,7 @@ pub async fn execute_command(
             .client
             .show_message(
                 MessageType::INFO,
-                format!("portside: nothing to check: {what}"),
+                super::super::convert::plain(&format!("portside: nothing to check: {what}")),
             )
             .await;
         return Ok(Some(json!({"project": project, "results": []})));
@@ -159,7 +159,10 @@ pub async fn execute_command(
             backend
                 .client
                 .progress(t, "portside: checking reachability")
-                .with_message(format!("{} port mapping(s) of `{project}`", mappings.len()))
+                .with_message(format!(
+                    "{} port mapping(s) of \"{project}\"",
+                    mappings.len()
+                ))
                 .with_percentage(0)
                 .begin()
                 .await,
@@ -176,9 +179,16 @@ pub async fn execute_command(
                             p.report_with_message("networks and services that name each other", 80)
                                 .await;
                         }
+                        // Only when no mapping reached a running container: is any of
+                        // the project's up? (A service probed alone may be the one down.)
+                        let state = if v.iter().all(|v| v.why.not_up() || taken(&v.why)) {
+                            probe::project_state(&docker, &project).await.ok()
+                        } else {
+                            None
+                        };
                         probe::probe_links(&docker, &project, &links)
                             .await
-                            .map(|l| (v, l))
+                            .map(|l| (v, l, state))
                     }
                     Err(e) => Err(e),
                 }
@@ -187,7 +197,7 @@ pub async fn execute_command(
         }
     })
     .await;
-    let (verdicts, link_verdicts) = match verdicts {
+    let (verdicts, link_verdicts, state) = match verdicts {
         Ok(v) => v,
         Err(e) => {
             if let Some(p) = progress {
@@ -195,11 +205,22 @@ pub async fn execute_command(
             }
             backend
                 .client
-                .show_message(MessageType::ERROR, format!("portside live check: {e}"))
+                .show_message(
+                    MessageType::ERROR,
+                    super::super::convert::plain(&format!("portside live check: {e}")),
+                )
                 .await;
             return Ok(Some(json!({"project": project, "error": e.to_string()})));
         }
     };
+    // No container of the project is up (none exists, or they stopped): nothing failed, the
+    // project is just not running. Said once; the verdicts are kept for the CodeLens and
+    // hovers but not published one per port. Predictions (a host port already taken, a
+    // privileged port) are still errors.
+    let not_up = |v: &&probe::Verdict| v.why.not_up();
+    // `state`: (containers, running) of the project, asked only when no mapping reached a
+    // running container.
+    let stopped = verdicts.iter().any(|v| v.why.not_up()) && matches!(state, Some((_, 0)));
     // Keep the verdicts; they replace earlier ones for the same mappings. A new generation
     // in the same critical section: an analysis that started before cannot store over them.
     let job = {
@@ -216,6 +237,7 @@ pub async fn execute_command(
         doc.live.extend(verdicts.iter().map(|v| LiveResult {
             verdict: v.clone(),
             at: now,
+            quiet: stopped && v.why.not_up(),
         }));
         doc.live_links
             .retain(|r| !link_verdicts.iter().any(|v| v.link.same(&r.verdict.link)));
@@ -223,10 +245,23 @@ pub async fn execute_command(
             .extend(link_verdicts.iter().map(|v| LinkResult {
                 verdict: v.clone(),
                 at: now,
+                quiet: stopped && matches!(v.why, crate::live::step::LinkStep::NotRunning { .. }),
             }));
         scheduler::bump(backend, &mut docs, &uri, scheduler::Why::Inputs)
     };
     scheduler::spawn(backend, job.into_iter().collect());
+    if backend
+        .code_lens_refresh
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        // The CodeLens titles summarise the verdicts: ask the client to fetch them again.
+        let client = backend.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.code_lens_refresh().await {
+                tracing::warn!("workspace/codeLens/refresh failed: {e}");
+            }
+        });
+    }
     let failed: Vec<&probe::Verdict> = verdicts
         .iter()
         .filter(|v| v.outcome == probe::Outcome::Fail)
@@ -244,27 +279,48 @@ pub async fn execute_command(
             link_verdicts.len()
         )
     };
-    let summary = match (failed.first(), failed_links.first()) {
-        (None, None) => format!(
-            "portside: all {} port mapping(s) of `{project}` answer{links_note}",
-            verdicts.len()
-        ),
-        (Some(first), _) => format!(
-            "portside: {} of {} port mapping(s) of `{project}` answer{links_note}; `{}` {}: {}",
-            verdicts.len() - failed.len(),
-            verdicts.len(),
-            first.mapping.service,
-            first.mapping.spec,
-            first.message
-        ),
-        (None, Some(first)) => format!(
-            "portside: all {} port mapping(s) of `{project}` answer{links_note}; {}",
-            verdicts.len(),
-            first.message
-        ),
+    let summary = if stopped {
+        let exited = matches!(state, Some((n, 0)) if n > 0);
+        let why = if exited {
+            "its containers are stopped; run `docker compose up -d`, then check again"
+        } else {
+            "no container of it exists; run `docker compose up -d` first, then check again"
+        };
+        let taken = failed.iter().filter(|v| !v.why.not_up()).count();
+        let also = match failed.iter().find(|v| !v.why.not_up()) {
+            Some(first) if taken > 0 => format!(
+                ". Before you do: `{}` {}: {}",
+                first.mapping.service, first.mapping.spec, first.message
+            ),
+            _ => String::new(),
+        };
+        format!("portside: project `{project}` is not running: {why}{also}")
+    } else {
+        match (
+            failed.iter().find(|v| !not_up(v)).or(failed.first()),
+            failed_links.first(),
+        ) {
+            (None, None) => format!(
+                "portside: all {} port mapping(s) of `{project}` answer{links_note}",
+                verdicts.len()
+            ),
+            (Some(first), _) => format!(
+                "portside: {} of {} port mapping(s) of `{project}` answer{links_note}; `{}` {}: {}",
+                verdicts.len() - failed.len(),
+                verdicts.len(),
+                first.mapping.service,
+                first.mapping.spec,
+                first.message
+            ),
+            (None, Some(first)) => format!(
+                "portside: all {} port mapping(s) of `{project}` answer{links_note}; {}",
+                verdicts.len(),
+                first.message
+            ),
+        }
     };
-    let failed_any = !failed.is_empty() || !failed_links.is_empty();
-    let kind = if !failed_any {
+    let failed_any = failed.iter().any(|v| !v.why.not_up()) || !failed_links.is_empty();
+    let kind = if stopped || !failed_any {
         MessageType::INFO
     } else {
         MessageType::WARNING
@@ -277,9 +333,12 @@ pub async fn execute_command(
         ))
         .await;
     }
-    backend.client.show_message(kind, summary).await;
+    backend
+        .client
+        .show_message(kind, super::super::convert::plain(&summary))
+        .await;
     Ok(Some(
-        json!({"project": project, "results": verdicts, "links": link_verdicts}),
+        json!({"project": project, "running": !stopped, "results": verdicts, "links": link_verdicts}),
     ))
 }
 
@@ -301,4 +360,15 @@ async fn daemon(backend: &Backend) -> Value {
         }
     })
     .await
+}
+
+/// A verdict made without a running container of the service: the host port is taken, or
+/// a rootless daemon cannot bind it.
+fn taken(why: &crate::live::step::Step) -> bool {
+    matches!(
+        why,
+        crate::live::step::Step::TakenByContainer { .. }
+            | crate::live::step::Step::TakenOnHost { .. }
+            | crate::live::step::Step::Privileged { .. }
+    )
 }

@@ -23,6 +23,9 @@ pub struct Snapshot {
     live: Vec<LiveResult>,
     live_disabled: bool,
     markdown: bool,
+    /// The client runs `command:` links (see `Backend::command_links`).
+    links: bool,
+    uri: Uri,
     enc: text::PositionEncoding,
 }
 
@@ -31,6 +34,9 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
     let live_disabled = backend.settings().live_disabled;
     let markdown = backend
         .hover_markdown
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let links = backend
+        .command_links
         .load(std::sync::atomic::Ordering::Relaxed);
     let docs = backend.docs();
     let doc = docs.get(uri)?;
@@ -48,6 +54,8 @@ pub fn snapshot(backend: &Backend, uri: &Uri) -> Option<Snapshot> {
         live: doc.live.clone(),
         live_disabled,
         markdown,
+        links,
+        uri: uri.clone(),
         enc,
     })
 }
@@ -64,6 +72,8 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
         live,
         live_disabled,
         markdown,
+        links,
+        uri,
         enc,
     } = snap;
     let at = |rope: &ropey::Rope| {
@@ -107,7 +117,15 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
                 && h.port_mapping
                 && (!live.is_empty() || !live_disabled)
             {
-                push_live(&mut h.markdown, &h.range, &live);
+                let link = (links && markdown && !live_disabled)
+                    .then(|| crate::ide::nav::service_at(&last.yaml, h.range.start))
+                    .flatten()
+                    .map(|(service, _)| {
+                        command_link(&serde_json::json!([
+                            {"uri": uri.as_str(), "service": service, "offset": h.range.start}
+                        ]))
+                    });
+                push_live(&mut h.markdown, &h.range, &live, link.as_deref());
             }
             (found, last.rope)
         }
@@ -150,24 +168,45 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
     })
 }
 
-/// The cached live verdicts of the hovered port mapping, with their age. Never waits for
-/// the daemon: without a cached result it says how to get one.
+/// A Markdown `command:` link to `portside.probe` with `args` (percent-encoded JSON, as
+/// VS Code reads them).
+fn command_link(args: &serde_json::Value) -> String {
+    let json = args.to_string();
+    let mut encoded = String::with_capacity(json.len() * 3);
+    for b in json.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("command:{}?{encoded}", super::execute_command::PROBE)
+}
+
+/// The cached live verdicts of the hovered port mapping, with their age, one short line
+/// each (the whole message is the diagnostic's). Never waits for the daemon: without a
+/// cached result it says how to get one, as a link where the client runs them.
 fn push_live(
     md: &mut String,
     range: &std::ops::Range<usize>,
     live: &[crate::server::documents::LiveResult],
+    link: Option<&str>,
 ) {
     use crate::live::probe::Outcome;
     let ours: Vec<_> = live
         .iter()
         .filter(|r| r.verdict.mapping.range == *range)
         .collect();
-    md.push_str("\n\n---\n");
+    let action = match link {
+        Some(l) => format!("[Check reachability]({l})"),
+        None => "code action \"Check reachability\"".to_string(),
+    };
     if ours.is_empty() {
-        md.push_str("\nLive: not checked yet (code action \"Check reachability\")");
+        hover::footer_line(md, &format!("Live: not checked yet ({action})"));
         return;
     }
-    for r in ours {
+    let n = ours.len();
+    for (i, r) in ours.into_iter().enumerate() {
         let v = &r.verdict;
         let age = r.at.elapsed().as_secs();
         let port = v
@@ -175,12 +214,17 @@ fn push_live(
             .map(|p| format!(", host port {p}"))
             .unwrap_or_default();
         let verdict = match v.outcome {
-            Outcome::Ok => "answers",
-            Outcome::Fail => "fails",
+            Outcome::Ok => format!("✓ {}", v.why.short()),
+            Outcome::Fail if r.quiet => "the project was not running".to_string(),
+            Outcome::Fail => format!("✗ {} at `{}` (see the problem)", v.why.short(), v.step),
         };
-        md.push_str(&format!(
-            "\n**Live** ({age} s ago{port}): {verdict} at `{}`: {}",
-            v.step, v.message
-        ));
+        let again = match link {
+            Some(l) if i + 1 == n => format!(" · [Check again]({l})"),
+            _ => String::new(),
+        };
+        hover::footer_line(
+            md,
+            &format!("**Live** ({age} s ago{port}): {verdict}{again}"),
+        );
     }
 }

@@ -62,6 +62,57 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
     backend
         .watch_files
         .store(watch, std::sync::atomic::Ordering::Relaxed);
+    let lens_refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.code_lens.as_ref())
+        .and_then(|c| c.refresh_support)
+        .unwrap_or(false);
+    backend
+        .code_lens_refresh
+        .store(lens_refresh, std::sync::atomic::Ordering::Relaxed);
+    // Markdown `command:` links run only where the client says it runs them (the VS Code
+    // extension trusts portside's commands in hovers and says so).
+    let links = params
+        .capabilities
+        .experimental
+        .as_ref()
+        .and_then(|e| e.get("portside"))
+        .and_then(|p| p.get("commandLinks"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    backend
+        .command_links
+        .store(links, std::sync::atomic::Ordering::Relaxed);
+    let create = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.workspace_edit.as_ref())
+        .is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+        });
+    backend
+        .create_files
+        .store(create, std::sync::atomic::Ordering::Relaxed);
+    #[allow(deprecated)]
+    let mut folders: Vec<std::path::PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)]
+    if folders.is_empty()
+        && let Some(root) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
+    {
+        folders.push(root.into_owned());
+    }
+    backend.set_folders(folders);
     if let Some(options) = &params.initialization_options {
         super::did_change_configuration::store(backend, options);
     }
@@ -114,6 +165,9 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                 commands: vec![super::execute_command::PROBE.to_string()],
                 ..Default::default()
             }),
+            code_lens_provider: Some(CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
             completion_provider: Some(CompletionOptions {
                 trigger_characters: Some(vec![":".into(), "/".into(), "[".into(), " ".into()]),
                 ..Default::default()
@@ -121,6 +175,8 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
+                    CodeActionKind::new(super::code_action::LIVE_PORT_KIND),
+                    CodeActionKind::new(super::code_action::IGNORE_KIND),
                     CodeActionKind::new(super::code_action::LIVE_KIND),
                 ]),
                 ..Default::default()

@@ -2,6 +2,7 @@
 //! dispatches: `LanguageServer` requires one trait, the work lives in the modules.
 
 mod code_action;
+mod code_lens;
 mod completion;
 mod definition;
 mod diagnostic;
@@ -207,6 +208,17 @@ impl LanguageServer for Server {
             Ok(code_action::code_action(snap, params))
         })
         .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let place = at(&params.text_document.uri, None);
+        let snap = guard("codeLens", place.clone(), || {
+            Ok(code_lens::snapshot(&self.0, &params.text_document.uri))
+        })?;
+        let Some(snap) = snap else {
+            return Ok(None);
+        };
+        blocking("codeLens", place, move || Ok(code_lens::code_lens(snap))).await
     }
 
     async fn goto_definition(

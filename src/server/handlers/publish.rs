@@ -35,10 +35,15 @@ pub fn diagnostics(
             MAX_DIAGNOSTICS,
         ));
     }
-    diagnostics.extend(live.iter().map(|r| convert::live_diagnostic(rope, r, enc)));
+    diagnostics.extend(
+        live.iter()
+            .filter(|r| !r.quiet)
+            .map(|r| convert::live_diagnostic(rope, r, enc)),
+    );
     diagnostics.extend(
         links
             .iter()
+            .filter(|r| !r.quiet)
             .map(|r| convert::live_link_diagnostic(rope, r, enc)),
     );
     diagnostics
