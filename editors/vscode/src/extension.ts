@@ -100,6 +100,19 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient('portside', 'portside', serverOptions, clientOptions);
+  // Hovers may carry `command:` links: this client runs portside's (the `markdown` option
+  // above trusts them), so the server sends links instead of words.
+  client.registerFeature({
+    fillClientCapabilities: (capabilities) => {
+      capabilities.experimental = {
+        ...(capabilities.experimental as object | undefined),
+        portside: { commandLinks: true },
+      };
+    },
+    initialize: () => {},
+    getState: () => ({ kind: 'static' }),
+    clear: () => {},
+  });
   await client.start();
   output.appendLine(`portside: started ${command} lsp`);
 }
