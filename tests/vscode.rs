@@ -2,16 +2,18 @@
 //! (editors/vscode/test/run-e2e.sh and e2e.js).
 //!
 //! `vscode_extension_in_code_server`, on a copy of examples/broken inside `unshare -n`:
-//! squiggle and Problems entry, the port hover, the quick fix applied, the live check, the
-//! daemon status item, the output channel, settings changed without a restart, the restart
+//! squiggle and Problems entry, the port hover, the quick fix applied, the live check (the
+//! project is not running: said once), the check with the Dockerfile active (it reads the
+//! one Compose file), the daemon status item, the output channel, settings changed without a restart, the restart
 //! command, the error for a server that is not there (its button opens the setting in the
 //! scope that sets it); then in an untrusted workspace, no daemon calls.
 //!
-//! `vscode_on_a_project_running_under_compose`: a project brought up by docker-compose from
+//! `vscode_on_a_project_running_under_compose`: a project brought up by Compose from
 //! the offline busybox image (`web` answers, `api` publishes a port nothing listens on),
 //! opened in code-server in this network namespace: the CodeLens clicked and its verdict,
 //! Ctrl+. on a port listing the check, the verdicts, the status item as the endpoint setting
-//! changes, and the command with no editor open and with a Dockerfile active. The project's
+//! changes, and the command with no editor open and with a Dockerfile active (a pick of the
+//! two Compose files), and with no Compose file at all (it says why). The project's
 //! containers and network are removed afterwards.
 //!
 //! `.ci/run` installs the harness (editors/vscode/test/setup.sh), packages the .vsix and sets
@@ -90,6 +92,7 @@ fn vscode_extension_in_code_server() {
             "hover",
             "quick_fix",
             "live_check",
+            "check_from_dockerfile",
             "status_bar",
             "output_channel",
             "settings_on_change",
@@ -148,9 +151,23 @@ fn free_port() -> u16 {
         .unwrap()
 }
 
+/// The Compose implementation of this machine: `docker compose` (v2), else `docker-compose`.
+fn compose_command() -> Option<Vec<&'static str>> {
+    [vec!["docker", "compose"], vec!["docker-compose"]]
+        .into_iter()
+        .find(|cmd| {
+            Command::new(cmd[0])
+                .args(&cmd[1..])
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
 /// Takes the project down and removes what this run labelled (containers, network), and
 /// the project's folder, even when the test fails.
 struct Down {
+    compose: Vec<&'static str>,
     dir: PathBuf,
     project: String,
     run: String,
@@ -158,7 +175,8 @@ struct Down {
 
 impl Drop for Down {
     fn drop(&mut self) {
-        let _ = Command::new("docker-compose")
+        let _ = Command::new(self.compose[0])
+            .args(&self.compose[1..])
             .args(["-p", &self.project, "down", "--timeout", "1"])
             .current_dir(self.dir.join(&self.project))
             .output();
@@ -184,7 +202,7 @@ impl Drop for Down {
 }
 
 #[test]
-#[ignore = "needs code-server, Chromium, the packaged .vsix, a Docker daemon, busybox and docker-compose: bash .ci/run sets them up; cargo test -- --include-ignored runs it"]
+#[ignore = "needs code-server, Chromium, the packaged .vsix, a Docker daemon, busybox and Compose: bash .ci/run sets them up; cargo test -- --include-ignored runs it"]
 fn vscode_on_a_project_running_under_compose() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     harness();
@@ -200,13 +218,12 @@ fn vscode_on_a_project_running_under_compose() {
             "apt-get install busybox-static",
         );
     };
-    let compose_ok = Command::new("docker-compose")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !compose_ok {
-        common::missing("docker-compose", "apt-get install docker-compose");
-    }
+    let Some(compose_cmd) = compose_command() else {
+        common::missing(
+            "a Compose implementation (`docker compose` or `docker-compose`)",
+            "apt-get install docker-compose",
+        );
+    };
 
     // The folder's name is the project's (and `.env` says so, for both Compose and portside).
     let run = format!("vscode-{}", std::process::id());
@@ -215,6 +232,7 @@ fn vscode_on_a_project_running_under_compose() {
     let ws = dir.join(&project);
     std::fs::create_dir_all(ws.join("tools")).unwrap();
     let down = Down {
+        compose: compose_cmd.clone(),
         dir: dir.clone(),
         project: project.clone(),
         run: run.clone(),
@@ -255,7 +273,8 @@ fn vscode_on_a_project_running_under_compose() {
         format!("services:\n  shell:\n    image: {image}\n    command: sleep 3600\n"),
     )
     .unwrap();
-    let up = Command::new("docker-compose")
+    let up = Command::new(compose_cmd[0])
+        .args(&compose_cmd[1..])
         .args(["-p", &project, "up", "-d"])
         .current_dir(&ws)
         .output()
@@ -289,6 +308,7 @@ fn vscode_on_a_project_running_under_compose() {
             "check_from_dockerfile",
             "verdicts",
             "hover_link",
+            "check_without_compose_file",
         ],
     );
     drop(down);

@@ -324,6 +324,22 @@ const log = (step, ok, detail) =>
       await summary.waitFor({ timeout: 60000 });
       return `${words}: ${(await summary.innerText()).replace(/\s+/g, ' ').slice(0, 120)}`;
     });
+    await step('check_without_compose_file', async () => {
+      // No Compose file in the workspace (both renamed for this step): it says why.
+      await palette('View: Close All Editors');
+      await clearToasts();
+      const files = [path.join(WS, 'compose.yaml'), path.join(WS, 'tools', 'compose.yaml')];
+      files.forEach((f) => fs.renameSync(f, `${f}.off`));
+      try {
+        await palette('portside: Check reachability of this Compose file');
+        const why = toast(/nothing to check/);
+        await why.waitFor({ timeout: 30000 });
+        await shot('21-no-compose-file');
+        return (await why.innerText()).replace(/\s+/g, ' ').slice(0, 160);
+      } finally {
+        files.forEach((f) => fs.renameSync(`${f}.off`, f));
+      }
+    });
   };
   try {
     await step('workbench', async () => {
@@ -451,6 +467,20 @@ const log = (step, ok, detail) =>
           return `no daemon: ${(await message.innerText()).replace(/\s+/g, ' ').slice(0, 120)}`;
         });
         await shot('5-live-check');
+        await step('check_from_dockerfile', async () => {
+          // The Dockerfile active: the command checks the workspace's one Compose file (and
+          // never says "no service publishes a port").
+          await clearToasts();
+          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile$/ }).first().dblclick();
+          await page.locator('.tabs-container .tab.active', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 20000 });
+          await palette('portside: Check reachability of this Compose file');
+          await page.locator('.tabs-container .tab.active', { hasText: 'compose.yaml' }).first().waitFor({ timeout: 20000 });
+          const said = toast(/is not running|portside live check/);
+          await said.waitFor({ timeout: 30000 });
+          if (await toast(/no service publishes a port/).count()) throw new Error('"no service publishes a port"');
+          await shot('5b-check-from-dockerfile');
+          return `compose.yaml checked: ${(await said.innerText()).replace(/\s+/g, ' ').slice(0, 120)}`;
+        });
         await step('status_bar', async () => {
           // The daemon status item: a plug when the server reaches a daemon where the live
           // checks would.
