@@ -221,13 +221,13 @@ const log = (step, ok, detail) =>
       await item.locator('.codicon-plug').first().waitFor({ timeout: 30000 });
       const before = await tooltip(/Engine/);
       if (!/Endpoint/.test(before)) throw new Error(`tooltip: ${before}`);
-      await shot('14-status-answers');
+      await shot('13-status-answers');
       const nothing = `unix://${WS}/.no-daemon/docker.sock`;
       setSettings({ 'portside.live.endpoint': nothing });
       await page.locator('.statusbar-item', { hasText: 'not answering' }).first().waitFor({ timeout: 30000 });
       const down = await tooltip(/no Docker daemon answers/);
       if (!down.includes('.no-daemon/docker.sock')) throw new Error(`tooltip: ${down}`);
-      await shot('15-status-not-answering');
+      await shot('14-status-not-answering');
       setSettings({ 'portside.live.endpoint': '' });
       await item.locator('.codicon-plug').first().waitFor({ timeout: 30000 });
       const back = await tooltip(/Engine/);
@@ -254,14 +254,14 @@ const log = (step, ok, detail) =>
       // No editor open: the workspace has two Compose files, so the user picks one.
       await palette('View: Close All Editors');
       await page.waitForFunction(() => !document.querySelector('.editor-group-container .monaco-editor'), null, { timeout: 10000 });
-      return await checkWithPick('16-check-no-editor');
+      return await checkWithPick('15-check-no-editor');
     });
     await step('check_from_dockerfile', async () => {
       // A Dockerfile active: the check reads a Compose file, never "no service publishes a
       // port".
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile$/ }).first().dblclick();
       await page.locator('.tabs-container .tab.active', { hasText: 'Dockerfile' }).first().waitFor({ timeout: 20000 });
-      return await checkWithPick('17-check-from-dockerfile');
+      return await checkWithPick('16-check-from-dockerfile');
     });
     await step('verdicts', async () => {
       // After the checks above: web answers, api does not, in the port hovers' live line
@@ -286,7 +286,7 @@ const log = (step, ok, detail) =>
       if (!/✓/.test(web) || /✗/.test(web)) throw new Error(`web's hover: ${web}`);
       const api = await hoverAt(':8080"');
       if (!/✗/.test(api)) throw new Error(`api's hover: ${api}`);
-      await shot('18-verdict-hover');
+      await shot('17-verdict-hover');
       await page.keyboard.press('Escape');
       await page.keyboard.press('Control+Shift+M');
       const rows = page.locator('.markers-panel .monaco-list-row', { hasText: 'portside-live' });
@@ -296,7 +296,7 @@ const log = (step, ok, detail) =>
       const onWeb = texts.filter((r) => r.includes(`[Ln ${webLine},`) && !/answers/.test(r));
       if (onWeb.length) throw new Error(`a live problem on web's port: ${onWeb.join(' | ')}`);
       if (!texts.some((r) => r.includes('api'))) throw new Error(`no live problem names api: ${texts.join(' | ')}`);
-      await shot('19-verdicts-problems');
+      await shot('18-verdicts-problems');
       const live = (t) => (t.match(/Live \(.*/) || [t])[0].slice(0, 100);
       return `web: ${live(web)} | api: ${live(api)} | ${texts.length} live problem(s)`;
     });
@@ -318,7 +318,7 @@ const log = (step, ok, detail) =>
         }
       }
       const words = await link.innerText();
-      await shot('20-hover-link');
+      await shot('19-hover-link');
       await link.click();
       const summary = toast(/port mapping|answer|refused|listen/);
       await summary.waitFor({ timeout: 60000 });
@@ -334,7 +334,7 @@ const log = (step, ok, detail) =>
         await palette('portside: Check reachability of this Compose file');
         const why = toast(/nothing to check/);
         await why.waitFor({ timeout: 30000 });
-        await shot('21-no-compose-file');
+        await shot('20-no-compose-file');
         return (await why.innerText()).replace(/\s+/g, ' ').slice(0, 160);
       } finally {
         files.forEach((f) => fs.renameSync(`${f}.off`, f));
