@@ -385,6 +385,35 @@ mod tests {
     }
 
     #[test]
+    fn a_dockerfile_line_is_ignored_from_the_line_above() {
+        let text = "# syntax=docker/dockerfile:1\nFROM scratch\nEXPOSE 80/TCP\n";
+        let found = analyze(FileKind::Dockerfile, text).findings;
+        let f = found
+            .iter()
+            .find(|f| f.code() == "expose-proto-casing")
+            .expect("a finding");
+        let e = super::ignore_on_line(text, f.range.start, f.code(), false, true).unwrap();
+        let t = apply(text, &e);
+        assert_eq!(
+            t,
+            "# syntax=docker/dockerfile:1\nFROM scratch\n# portside-ignore: expose-proto-casing\nEXPOSE 80/TCP\n"
+        );
+        assert!(
+            !analyze(FileKind::Dockerfile, &t)
+                .findings
+                .iter()
+                .any(|f| f.code() == "expose-proto-casing")
+        );
+        let e = super::ignore_in_file(text, FileKind::Dockerfile, f.code());
+        let t = apply(text, &e);
+        assert!(
+            t.starts_with("# syntax=docker/dockerfile:1\n# portside-ignore-file: "),
+            "{t}"
+        );
+        assert!(analyze(FileKind::Dockerfile, &t).findings.is_empty(), "{t}");
+    }
+
+    #[test]
     fn a_dockerfile_keeps_its_parser_directives_first() {
         let text = "# syntax=docker/dockerfile:1\n# escape=\\\nFROM a\n";
         let e = super::ignore_in_file(text, FileKind::Dockerfile, "x");

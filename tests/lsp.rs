@@ -1892,7 +1892,12 @@ async fn a_port_entry_offers_its_live_check_under_quick_fix() {
 #[tokio::test]
 async fn code_lenses_above_services_that_publish_ports() {
     let mut c = start();
-    let r = c.initialize(&["utf-16"]).await;
+    let r = c
+        .initialize_with(
+            json!({"workspace": {"codeLens": {"refreshSupport": true}}}),
+            Value::Null,
+        )
+        .await;
     assert_eq!(
         r["result"]["capabilities"]["codeLensProvider"]["resolveProvider"],
         false
@@ -1949,6 +1954,15 @@ async fn code_lenses_above_services_that_publish_ports() {
         )
         .await;
     assert!(r["result"].is_null() || r["result"] == json!([]), "{r:#}");
+    // The client was asked to fetch them again when they went (seen by the next answer).
+    stats(&mut c).await;
+    assert!(
+        c.server_requests
+            .iter()
+            .any(|r| r["method"] == "workspace/codeLens/refresh"),
+        "{:?}",
+        c.server_requests
+    );
 }
 
 /// A Markdown command link in the port hover only for a client that says it runs them.
@@ -2367,4 +2381,46 @@ async fn verdicts_show_in_the_code_lens_and_only_a_failure_is_an_error() {
         .clone();
     assert_eq!(worker["severity"], 3, "{worker:#}");
     let _ = std::fs::remove_file(&socket);
+}
+
+/// CodeLenses and code actions (the live check of the entry, the suppressions) on every
+/// damaged prefix of a real file: always an answer, never an error.
+#[tokio::test]
+async fn code_lenses_and_actions_answer_on_damaged_text() {
+    let text = std::fs::read_to_string(common::examples_dir().join("broken/compose.yaml")).unwrap();
+    let mut c = start_with("utf-16").await;
+    c.open(URI, "dockercompose", 1, &text).await;
+    let mut version = 1;
+    let cuts: Vec<usize> = (0..text.len())
+        .step_by(23)
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    for (cut, broken) in cuts.iter().flat_map(|&c| [(c, true), (c, false)]) {
+        version += 1;
+        // A broken insertion, or the file cut short (which often still parses).
+        let damaged = if broken {
+            format!("{}\n  \"[{{:\n{}", &text[..cut], &text[cut..])
+        } else {
+            text[..cut].to_string()
+        };
+        c.change(URI, version, json!([{"text": damaged}])).await;
+        c.diagnostics_for_version(URI, version).await;
+        let r = c
+            .request(
+                "textDocument/codeLens",
+                json!({"textDocument": {"uri": URI}}),
+            )
+            .await;
+        assert!(r.get("error").is_none(), "cut {cut}: {r}");
+        for line in [0u32, 8, 9, 10, 27, 45, 46, 200] {
+            let at = json!({"line": line, "character": 9});
+            let r = c
+                .request(
+                    "textDocument/codeAction",
+                    json!({"textDocument": {"uri": URI}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+                )
+                .await;
+            assert!(r.get("error").is_none(), "cut {cut}, line {line}: {r}");
+        }
+    }
 }

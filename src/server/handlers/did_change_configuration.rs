@@ -19,6 +19,26 @@ pub fn store(backend: &Backend, value: &Value) -> (bool, Vec<String>) {
     (changed, problems.into_iter().map(|p| p.message).collect())
 }
 
+/// Stores settings after `initialize`: as [`store`], and the CodeLenses, which come and go
+/// with `live.enabled`, are asked for again when it changed.
+fn store_later(backend: &Backend, value: &Value) -> (bool, Vec<String>) {
+    let live_was = backend.settings().live_disabled;
+    let stored = store(backend, value);
+    if backend.settings().live_disabled != live_was
+        && backend
+            .code_lens_refresh
+            .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let client = backend.client.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.code_lens_refresh().await {
+                tracing::warn!("workspace/codeLens/refresh failed: {e}");
+            }
+        });
+    }
+    stored
+}
+
 async fn report(backend: &Backend, problems: Vec<String>) {
     if !problems.is_empty() {
         backend
@@ -51,7 +71,7 @@ pub async fn pull(backend: &Arc<Backend>) {
             return;
         }
     };
-    let (changed, problems) = store(backend, &value);
+    let (changed, problems) = store_later(backend, &value);
     report(backend, problems).await;
     if changed {
         scheduler::schedule_all(backend);
@@ -65,7 +85,7 @@ pub async fn did_change_configuration(
     // Clients either push the settings (`{"portside": {...}}`) or only signal a change.
     match params.settings.get("portside") {
         Some(value) => {
-            let (changed, problems) = store(backend, value);
+            let (changed, problems) = store_later(backend, value);
             report(backend, problems).await;
             if changed {
                 scheduler::schedule_all(backend);

@@ -1,7 +1,17 @@
 //! `workspace/executeCommand` `portside.probe`: the live reachability check behind the
-//! "Check reachability" code actions. It runs the read-only probe for one port entry, one
-//! service or the whole project, keeps the verdicts on the document (published as
-//! `portside-live` diagnostics, shown in hovers), and sends a one-line summary.
+//! "Check reachability" CodeLenses, code actions and hover links. It runs the read-only
+//! probe for one port entry, one service or the whole project, keeps the verdicts on the
+//! document (published as `portside-live` diagnostics, summed up in the CodeLens titles,
+//! shown in hovers), asks the client to refresh its CodeLenses, and sends a one-line summary.
+//!
+//! Arguments: one object, `{"uri": DOCUMENT}` for the whole project, plus
+//! `"service": NAME` for one service, plus `"offset": BYTE` (any byte of a `ports` entry in
+//! the document's text) for one entry. The answer: `{"project", "running", "results",
+//! "links"}`, or `{"project", "error"}` when the daemon could not be asked.
+//!
+//! When no mapping reached a running container and no container of the project runs, the
+//! project is "not running": said once (an information message), and its verdicts are kept
+//! without a diagnostic per port.
 
 use std::sync::Arc;
 
