@@ -296,10 +296,7 @@ fn vscode_on_a_project_running_under_compose() {
     }
     run_e2e(
         &["live".as_ref(), ws.as_os_str()],
-        &[
-            ("PORTSIDE_E2E_WEB_PORT", web.to_string()),
-            ("PORTSIDE_E2E_API_PORT", api.to_string()),
-        ],
+        &[("PORTSIDE_E2E_WEB_PORT", web.to_string())],
         &[
             "codelens",
             "ctrl_dot_check",
