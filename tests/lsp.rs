@@ -297,6 +297,39 @@ async fn quick_fix_replaces_the_token() {
     );
 }
 
+/// `portside.daemon` (the VS Code status item's question) answers with the endpoint the live
+/// checks would use with the session's settings, and says when nothing answers there or
+/// live checks are off.
+#[tokio::test]
+async fn the_daemon_status_command_follows_the_live_settings() {
+    let mut c = start();
+    c.initialize_with(
+        json!({}),
+        json!({"live": {"endpoint": "unix:///nonexistent/portside-status.sock"}}),
+    )
+    .await;
+    let ask = json!({"command": "portside.daemon", "arguments": []});
+    let r = c.request("workspace/executeCommand", ask.clone()).await;
+    assert_eq!(
+        r["result"]["endpoint"],
+        "unix:///nonexistent/portside-status.sock (from the editor setting live.endpoint)",
+        "{r}"
+    );
+    assert!(
+        r["result"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("/nonexistent/portside-status.sock")),
+        "{r}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"portside": {"live": {"enabled": false}}}}),
+    )
+    .await;
+    let r = c.request("workspace/executeCommand", ask).await;
+    assert_eq!(r["result"], json!({"disabled": true}), "{r}");
+}
+
 #[tokio::test]
 async fn other_files_are_ignored_and_unknown_documents_answer_empty() {
     let mut c = start_with("utf-16").await;

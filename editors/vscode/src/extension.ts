@@ -2,7 +2,6 @@
 // daemon.json, passes the settings through, and adds commands and a daemon status item.
 import * as fs from 'fs';
 import * as path from 'path';
-import { execFile } from 'child_process';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
@@ -14,6 +13,15 @@ import {
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
+/** Each status refresh takes a number; only the newest may write the item. */
+let statusAsked = 0;
+
+/** The commands a Markdown hover from the server may run (its command links). */
+const HOVER_COMMANDS = ['portside.probe', 'portside.checkFile', 'portside.openSetting', 'portside.showOutput'];
+/** Compose file names, as the client's document selector has them. */
+const COMPOSE_GLOB = '**/{compose,docker-compose}*.{yml,yaml}';
+/** How often the status item asks again while the window has focus. */
+const STATUS_EVERY_MS = 60_000;
 
 /** The server: the setting, else the bundled binary, else `portside` on PATH. */
 function findServer(context: vscode.ExtensionContext): string | undefined {
@@ -60,7 +68,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       open,
     );
     if (choice === open) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'portside.server.path');
+      await openSetting('portside.server.path');
     }
     return;
   }
@@ -80,6 +88,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     ],
     initializationOptions: serverSettings(),
     outputChannel: output,
+    // Hovers carry command links ("Check reachability"): trusted for portside's own
+    // commands only.
+    markdown: { isTrusted: { enabledCommands: HOVER_COMMANDS }, supportHtml: false },
     middleware: {
       workspace: {
         // The server pulls the `portside` section: answer with what it reads.
@@ -89,6 +100,19 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient('portside', 'portside', serverOptions, clientOptions);
+  // Hovers may carry `command:` links: this client runs portside's (the `markdown` option
+  // above trusts them), so the server sends links instead of words.
+  client.registerFeature({
+    fillClientCapabilities: (capabilities) => {
+      capabilities.experimental = {
+        ...(capabilities.experimental as object | undefined),
+        portside: { commandLinks: true },
+      };
+    },
+    initialize: () => {},
+    getState: () => ({ kind: 'static' }),
+    clear: () => {},
+  });
   await client.start();
   output.appendLine(`portside: started ${command} lsp`);
 }
@@ -101,48 +125,180 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await start(context);
 }
 
-/** The status bar item: whether a Docker daemon answers (`portside doctor`). */
-function refreshStatus(context: vscode.ExtensionContext): void {
-  const command = findServer(context);
-  if (!command || !vscode.workspace.isTrusted) {
+/**
+ * Opens the Settings editor on `key`, in the scope where its value is set (folder, workspace,
+ * else the user's settings), so that what the user sees is the value in effect.
+ */
+async function openSetting(key: string): Promise<void> {
+  const info = vscode.workspace.getConfiguration().inspect(key);
+  let command = 'workbench.action.openGlobalSettings';
+  if (info?.workspaceFolderValue !== undefined) {
+    command = 'workbench.action.openFolderSettings';
+  } else if (info?.workspaceValue !== undefined) {
+    command = 'workbench.action.openWorkspaceSettings';
+  }
+  await vscode.commands.executeCommand(command, { query: key });
+}
+
+/** What the server answers to `portside.daemon`. */
+interface DaemonAnswer {
+  disabled?: boolean;
+  endpoint?: string;
+  engine?: string;
+  os?: string;
+  api?: string;
+  error?: string;
+}
+
+/**
+ * The status bar item: whether a Docker daemon answers where the live checks would ask. The
+ * server decides (`portside.daemon`, with its `live.endpoint` setting, `DOCKER_HOST` and the
+ * Docker context), so the item and the live checks never disagree about the endpoint.
+ */
+async function refreshStatus(): Promise<void> {
+  const asked = ++statusAsked;
+  const live = vscode.workspace.getConfiguration('portside').get<boolean>('live.enabled', true);
+  if (!client || !client.isRunning() || !vscode.workspace.isTrusted || !live) {
     status.hide();
     return;
   }
-  execFile(command, ['doctor'], { timeout: 10000 }, (err, stdout) => {
-    const daemon = stdout.split('\n').find((l) => l.startsWith('daemon:')) || '';
-    if (err) {
-      status.text = '$(debug-disconnect) Docker';
-      status.tooltip = `portside: no Docker daemon answers. ${daemon}`;
-    } else {
-      status.text = '$(plug) Docker';
-      status.tooltip = `portside: ${daemon.replace('daemon:', '').trim()}`;
+  let answer: DaemonAnswer | null;
+  try {
+    answer = await client.sendRequest<DaemonAnswer | null>('workspace/executeCommand', {
+      command: 'portside.daemon',
+      arguments: [],
+    });
+  } catch (e) {
+    answer = { error: `the language server could not be asked: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (asked !== statusAsked) {
+    return; // a newer refresh started meanwhile
+  }
+  if (!answer || answer.disabled) {
+    status.hide();
+    return;
+  }
+  const tip = new vscode.MarkdownString(undefined, true);
+  tip.isTrusted = { enabledCommands: ['portside.openSetting', 'portside.showOutput'] };
+  const endpoint = answer.endpoint || 'unknown';
+  const setting = `[portside.live.endpoint](command:portside.openSetting?${encodeURIComponent(JSON.stringify(['portside.live.endpoint']))})`;
+  if (answer.error) {
+    status.text = '$(debug-disconnect) Docker: not answering';
+    status.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    tip.appendMarkdown('**portside: no Docker daemon answers**\n\n');
+    tip.appendMarkdown(`Endpoint: \`${endpoint}\`\n\n`);
+    tip.appendText(answer.error);
+    tip.appendMarkdown(`\n\nLive checks use this endpoint; set it with ${setting}.`);
+  } else {
+    status.text = '$(plug) Docker';
+    status.backgroundColor = undefined;
+    tip.appendMarkdown('**portside: a Docker daemon answers**\n\n');
+    tip.appendMarkdown(`Endpoint: \`${endpoint}\`\n\n`);
+    tip.appendMarkdown(`Engine: ${answer.engine || 'unknown'} on ${answer.os || 'unknown'}, API ${answer.api || 'unknown'}\n\n`);
+    tip.appendMarkdown(`Live checks use this endpoint (${setting}).`);
+  }
+  status.tooltip = tip;
+  status.accessibilityInformation = {
+    label: answer.error ? `Docker not answering at ${endpoint}` : `Docker answers at ${endpoint}, engine ${answer.engine}`,
+  };
+  status.show();
+}
+
+/** Whether portside reads `doc` as a Compose file (the client's selector, by language or name). */
+function isCompose(doc: vscode.TextDocument): boolean {
+  return doc.languageId === 'dockercompose' || /(^|\/)(docker-)?compose[^/]*\.ya?ml$/i.test(doc.uri.path);
+}
+
+/**
+ * The Compose file "Check reachability" checks: the active one; else the workspace's (one:
+ * that one; several: the user picks, nearest the active file first); else `undefined`, after
+ * saying why.
+ */
+async function composeFileToCheck(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && isCompose(active)) {
+    return active.uri;
+  }
+  const found = await vscode.workspace.findFiles(COMPOSE_GLOB, '**/node_modules/**', 200);
+  if (found.length === 0) {
+    const why = active && /dockerfile|containerfile/i.test(`${active.languageId} ${active.uri.path}`)
+      ? 'a Dockerfile publishes no port by itself, and this workspace has no Compose file (compose.yaml, docker-compose.yml) to check'
+      : 'this workspace has no Compose file (compose.yaml, docker-compose.yml). Open one, then run the check again';
+    vscode.window.showInformationMessage(`portside: nothing to check: ${why}.`);
+    return undefined;
+  }
+  if (found.length === 1) {
+    return found[0];
+  }
+  // Nearest the active file first (the longest common folder), then by path.
+  const near = (u: vscode.Uri): number => {
+    if (!active) {
+      return 0;
     }
-    status.show();
+    const a = path.posix.dirname(active.uri.path).split('/');
+    const b = path.posix.dirname(u.path).split('/');
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) {
+      i++;
+    }
+    return i;
+  };
+  found.sort((x, y) => near(y) - near(x) || x.path.localeCompare(y.path));
+  const pick = await vscode.window.showQuickPick(
+    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { placeHolder: 'portside: which Compose file should the live check read?' },
+  );
+  return pick?.uri;
+}
+
+/** "Check reachability of this Compose file". */
+async function checkFile(): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    vscode.window.showWarningMessage('portside: live checks are off in an untrusted workspace.');
+    return;
+  }
+  if (!client || !client.isRunning()) {
+    vscode.window.showWarningMessage('portside: the language server is not running (see "portside: Show output").');
+    return;
+  }
+  const uri = await composeFileToCheck();
+  if (!uri || !client) {
+    return;
+  }
+  // The server checks open documents (their unsaved text): open it, and show where the
+  // verdicts appear.
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (vscode.window.activeTextEditor?.document !== doc) {
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+  await client.sendRequest('workspace/executeCommand', {
+    command: 'portside.probe',
+    arguments: [{ uri: client.code2ProtocolConverter.asUri(uri) }],
   });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel('portside');
-  status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 0);
+  status = vscode.window.createStatusBarItem('portside.daemon', vscode.StatusBarAlignment.Right, 0);
+  status.name = 'portside: Docker daemon';
   status.command = 'portside.showOutput';
   context.subscriptions.push(output, status);
+  const timer = setInterval(() => {
+    if (vscode.window.state.focused) {
+      void refreshStatus();
+    }
+  }, STATUS_EVERY_MS);
+  context.subscriptions.push({ dispose: () => clearInterval(timer) });
   context.subscriptions.push(
-    vscode.commands.registerCommand('portside.restart', () => restart(context)),
-    vscode.commands.registerCommand('portside.showOutput', () => output.show()),
-    vscode.commands.registerCommand('portside.checkFile', async () => {
-      const editor = vscode.window.activeTextEditor;
-      if (!editor || !client) {
-        return;
-      }
-      if (!vscode.workspace.isTrusted) {
-        vscode.window.showWarningMessage('portside: live checks are off in an untrusted workspace.');
-        return;
-      }
-      await client.sendRequest('workspace/executeCommand', {
-        command: 'portside.probe',
-        arguments: [{ uri: editor.document.uri.toString() }],
-      });
+    vscode.commands.registerCommand('portside.restart', async () => {
+      await restart(context);
+      await refreshStatus();
     }),
+    vscode.commands.registerCommand('portside.showOutput', () => output.show()),
+    vscode.commands.registerCommand('portside.checkFile', checkFile),
+    vscode.commands.registerCommand('portside.openSetting', (key?: string) =>
+      openSetting(typeof key === 'string' && key.startsWith('portside.') ? key : 'portside.live.endpoint'),
+    ),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration('portside.server.path')) {
         await restart(context);
@@ -152,18 +308,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           settings: { portside: serverSettings() },
         });
       }
+      if (e.affectsConfiguration('portside')) {
+        await refreshStatus();
+      }
+    }),
+    // Back to the window: the daemon may have started or stopped meanwhile.
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) {
+        void refreshStatus();
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(async () => {
-      refreshStatus(context);
       if (client) {
         await client.sendNotification('workspace/didChangeConfiguration', {
           settings: { portside: serverSettings() },
         });
       }
+      await refreshStatus();
     }),
   );
   await start(context);
-  refreshStatus(context);
+  await refreshStatus();
 }
 
 export async function deactivate(): Promise<void> {

@@ -31,6 +31,13 @@ pub const PROBE: &str = "portside.probe";
 /// `window/logMessage` sent just before the answer. For tests.
 pub const DEBUG_STATS: &str = "portside.debug.stats";
 
+/// Not advertised (the VS Code extension's status item asks it): which Docker endpoint the
+/// live checks would use with this session's settings (`live.endpoint`, then `DOCKER_HOST`
+/// and the contexts, as [`live::endpoint`] decides) and whether a daemon answers there:
+/// `{"endpoint", "engine", "os", "api"}`, `{"endpoint", "error"}`, or `{"disabled": true}`
+/// when `live.enabled` is off.
+pub const DAEMON: &str = "portside.daemon";
+
 pub async fn execute_command(
     backend: &Arc<Backend>,
     params: ExecuteCommandParams,
@@ -57,6 +64,9 @@ pub async fn execute_command(
             "parses": backend.vfs.parses(),
             "mark": mark,
         })));
+    }
+    if params.command == DAEMON {
+        return Ok(Some(daemon(backend).await));
     }
     if params.command != PROBE {
         return Err(Error::invalid_params(format!(
@@ -340,6 +350,26 @@ pub async fn execute_command(
     Ok(Some(
         json!({"project": project, "running": !stopped, "results": verdicts, "links": link_verdicts}),
     ))
+}
+
+/// [`DAEMON`]: the endpoint and the daemon's version, asked as a live check asks.
+async fn daemon(backend: &Backend) -> Value {
+    let settings = backend.settings();
+    if settings.live_disabled {
+        return json!({"disabled": true});
+    }
+    live::with_endpoint(settings.live_endpoint.clone(), async {
+        let endpoint = live::endpoint_description();
+        let answer = match live::connect().await {
+            Ok(docker) => live::version(&docker).await,
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(v) => json!({"endpoint": endpoint, "engine": v.engine, "os": v.os, "api": v.api}),
+            Err(e) => json!({"endpoint": endpoint, "error": e.to_string()}),
+        }
+    })
+    .await
 }
 
 /// A verdict made without a running container of the service: the host port is taken, or
