@@ -34,9 +34,11 @@ fn main() {
     println!("portside benchmarks (median of repeated runs; budgets in brackets)\n");
     let mut failures = Vec::new();
     // `BENCH_ONLY=server` runs only the server path on a project, `BENCH_ONLY=lsp` only the
-    // round trips over stdio.
+    // round trips over stdio, `BENCH_ONLY=analysis` only analysis against the raw parse.
     if std::env::var("BENCH_ONLY").as_deref() == Ok("server") {
         server_path(&mut failures);
+    } else if std::env::var("BENCH_ONLY").as_deref() == Ok("analysis") {
+        analysis_vs_parse(&mut failures);
     } else if std::env::var("BENCH_ONLY").as_deref() == Ok("lsp") {
         lsp_round_trips(&mut failures);
     } else {

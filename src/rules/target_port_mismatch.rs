@@ -72,7 +72,7 @@ pub(crate) fn image_listeners(
     p: &Project,
     s: &crate::model::compose::Service,
 ) -> Option<images::Known> {
-    let known = s.image.as_ref().and_then(|i| images::lookup(&i.value))?;
+    let known = p.image_known(s)?;
     if known.ports.is_empty() {
         return None;
     }

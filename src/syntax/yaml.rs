@@ -734,9 +734,56 @@ impl Yaml {
         if !has_merge {
             return None;
         }
-        self.entries(id)
-            .into_iter()
-            .find(|e| self.scalar(e.key) == Some(key))
+        // Not the mapping's own: the merged mappings in order, each its own keys first
+        // (what `entries` would list, without listing them all for one key).
+        self.get_merged(id, key, None, 0)
+    }
+
+    /// `key` among the mappings that `id`'s merge keys bring, as [`Yaml::entries`] orders
+    /// them; `via` is the `<<` value that brought `id` itself.
+    fn get_merged(
+        &self,
+        id: NodeId,
+        key: &str,
+        via: Option<NodeId>,
+        depth: usize,
+    ) -> Option<MergedEntry> {
+        if depth >= MAX_MERGE_DEPTH {
+            return None;
+        }
+        for entry in self.mapping_entries(id) {
+            if self.scalar(entry.key) != Some("<<") || !self.is_merge_key(entry.key) {
+                continue;
+            }
+            let merge = entry.value;
+            let target = self.resolve(merge);
+            let sources: &[NodeId] = match self.nodes[target as usize].tag() {
+                Tag::Mapping => std::slice::from_ref(&merge),
+                Tag::Sequence => self.items(target).unwrap_or_default(),
+                _ => &[],
+            };
+            for &source in sources {
+                let mapping = self.resolve(source);
+                if mapping == id || !self.is_mapping(mapping) {
+                    continue;
+                }
+                let through = Some(via.unwrap_or(source));
+                for e in self.mapping_entries(mapping) {
+                    if self.scalar(e.key) == Some(key) && !(key == "<<" && self.is_merge_key(e.key))
+                    {
+                        return Some(MergedEntry {
+                            key: e.key,
+                            value: e.value,
+                            via: through,
+                        });
+                    }
+                }
+                if let Some(found) = self.get_merged(mapping, key, through, depth + 1) {
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 
     /// The node's source text.
@@ -1114,6 +1161,28 @@ mod tests {
             .map(|e| (y.scalar(e.key).unwrap(), y.scalar(e.value).unwrap()))
             .collect();
         assert_eq!(got, [("x", "1"), ("y", "3")]);
+    }
+
+    #[test]
+    fn get_through_merges_finds_what_entries_lists_first() {
+        for text in [
+            "a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2, <<: *a}\nc:\n  <<: [*b, *a]\n  w: 3\n",
+            "a: &a {x: 1}\nb: &b {<<: *a, y: 2}\nc: {<<: *b, z: 3}\n",
+            "a: &a {x: 1}\nc:\n  <<: *a\n  <<: {x: 2, q: 1}\n",
+        ] {
+            let y = Yaml::parse(text);
+            let root = y.root_mapping().unwrap();
+            let c = y.get(root, "c").unwrap().value;
+            for key in ["x", "y", "z", "w", "q", "nope"] {
+                let by_get = y.get(c, key).map(|e| (e.key, e.value, e.via));
+                let by_list = y
+                    .entries(c)
+                    .into_iter()
+                    .find(|e| y.scalar(e.key) == Some(key))
+                    .map(|e| (e.key, e.value, e.via));
+                assert_eq!(by_get, by_list, "{key} in {text}");
+            }
+        }
     }
 
     #[test]

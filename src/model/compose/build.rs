@@ -151,6 +151,7 @@ impl<'y> Project<'y> {
             dotenv_lines: inputs.dotenv_lines,
             index: Index::default(),
             schema: std::sync::OnceLock::new(),
+            images: std::sync::OnceLock::new(),
         };
         // A legacy version 1 file has its services at the top level: its networking is
         // read as if they were under `services:` (the layout itself is a finding).

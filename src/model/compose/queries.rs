@@ -33,12 +33,38 @@ pub struct Project<'y> {
     pub(super) index: Index<'y>,
     /// The file checked against the key table, computed once for the rules that read it.
     pub(super) schema: std::sync::OnceLock<Vec<super::schema::Problem>>,
+    /// What the image table knows of each service's image, by service index, looked up
+    /// once for the rules that ask.
+    pub(super) images: std::sync::OnceLock<Vec<Option<crate::knowledge::images::Known>>>,
 }
 
 /// The variables interpolation reads: `.env` and the environment (which wins).
 pub type Vars = HashMap<String, String>;
 
 impl<'y> Project<'y> {
+    /// What the image table knows of service `s`'s image (`knowledge::images::lookup`),
+    /// looked up once per service.
+    pub fn image_known(&self, s: &Service<'_>) -> Option<crate::knowledge::images::Known> {
+        let all = self.images.get_or_init(|| {
+            self.services
+                .iter()
+                .map(|s| {
+                    s.image
+                        .as_ref()
+                        .and_then(|i| crate::knowledge::images::lookup(&i.value))
+                })
+                .collect()
+        });
+        match self.service_index(&s.name) {
+            Some(i) => all.get(i).copied().flatten(),
+            // A service built for a hover alone, not in this project's list.
+            None => s
+                .image
+                .as_ref()
+                .and_then(|i| crate::knowledge::images::lookup(&i.value)),
+        }
+    }
+
     /// The file checked against Compose's key table ([`super::schema::check`]), in one
     /// pass shared by the rules that report it.
     pub fn schema_problems(&self) -> &[super::schema::Problem] {
