@@ -55,7 +55,7 @@ impl<'y> Project<'y> {
                 })
                 .collect()
         });
-        match self.service_index(&s.name) {
+        match self.service_index(s.name) {
             Some(i) => all.get(i).copied().flatten(),
             // A service built for a hover alone, not in this project's list.
             None => s
