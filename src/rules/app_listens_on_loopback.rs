@@ -315,6 +315,39 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
             }
         }
     }
+    // A server's own address flags (`busybox httpd -p 127.0.0.1:80`), read only after its
+    // command words: `-p` means other things elsewhere.
+    if !flagged_explicit {
+        'servers: for server in crate::knowledge::servers::all() {
+            let own: Vec<&str> = server
+                .address_flags
+                .iter()
+                .chain(&server.host_flags)
+                .map(String::as_str)
+                .filter(|f| !ADDRESS_FLAGS.contains(f))
+                .collect();
+            if own.is_empty() {
+                continue;
+            }
+            for pattern in &server.words {
+                let pattern: Vec<&str> = pattern.iter().map(String::as_str).collect();
+                let Some((_, end)) = find(words, &pattern) else {
+                    continue;
+                };
+                for i in end + 1..words.len() {
+                    if let Some((value, skip)) = flag_value(words, i, &own) {
+                        let addr = &value.text[skip..];
+                        let host = host_of(addr);
+                        if !host.is_empty() && is_loopback(host) && host != "0.0.0.0" {
+                            flagged_explicit = true;
+                            out.push(explicit(text, value, skip, addr, host));
+                            break 'servers;
+                        }
+                    }
+                }
+            }
+        }
+    }
     if flagged_explicit || host_env {
         return;
     }
@@ -501,6 +534,22 @@ mod tests {
     /// A server started by Compose's own `command`/`entrypoint` is read as a Dockerfile's
     /// is: string and list forms, `sh -c` bodies, the service's `environment`; the finding is
     /// on the command, with a fix where the text takes one (a block list does not).
+    #[test]
+    fn a_servers_own_address_flag_after_its_command_words() {
+        use crate::rules::test_support::flagged;
+        let text = "services:\n  a:\n    image: busybox\n    command: busybox httpd -f -p 127.0.0.1:80\n    ports: [\"8080:80\"]\n  b:\n    image: busybox\n    command: nc -l -s 127.0.0.1 -p 81\n    ports: [\"8081:81\"]\n  ok:\n    image: busybox\n    command: httpd -f -p 0.0.0.0:82\n    ports: [\"8082:82\"]\n  other:\n    image: example/tool\n    command: tool -p 127.0.0.1:83\n    ports: [\"8083:83\"]\n";
+        assert_eq!(
+            flagged(text, "app-listens-on-loopback"),
+            ["127.0.0.1:80", "127.0.0.1"]
+        );
+        let fixed = crate::rules::test_support::fix_all(text, "app-listens-on-loopback");
+        assert!(
+            fixed.contains("busybox httpd -f -p 0.0.0.0:80\n"),
+            "{fixed}"
+        );
+        assert!(fixed.contains("nc -l -s 0.0.0.0 -p 81\n"), "{fixed}");
+    }
+
     #[test]
     fn compose_commands_are_read_like_dockerfile_commands() {
         use crate::rules::test_support::{fix_all as compose_fix_all, flagged};

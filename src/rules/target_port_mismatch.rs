@@ -477,6 +477,15 @@ mod tests {
         assert!(fixed.contains("[\"80:5000\"]"), "{fixed}");
     }
 
+    /// BusyBox httpd takes `-p [IP:]PORT`; a bare `httpd` (Apache's binary too) counts only
+    /// through that flag.
+    #[test]
+    fn busybox_httpd_port_flag() {
+        let text = "services:\n  api:\n    image: busybox\n    command: httpd -f -p 0.0.0.0:9000 -h /\n    ports: [\"8080:8080\"]\n  web:\n    image: busybox\n    command: busybox httpd -f -p 80\n    ports: [\"8081:80\"]\n  apache:\n    image: example/apache\n    command: httpd -DFOREGROUND\n    ports: [\"8082:8080\"]\n";
+        assert_eq!(flagged(text, "target-port-mismatch"), ["\"8080:8080\""]);
+        assert!(fix_all(text, "target-port-mismatch").contains("[\"8080:9000\"]"));
+    }
+
     /// A mounted config, a `*PORT*` variable or a command may move a known image's port.
     #[test]
     fn known_images_whose_port_may_have_moved_are_left_alone() {

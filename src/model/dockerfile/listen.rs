@@ -141,7 +141,10 @@ fn find_listen(stage: &Stage, words: &[Word]) -> Option<Listen> {
         for i in end + 1..words.len() {
             if let Some((value, skip)) = flag_value(words, i, &flags) {
                 let span = words[i].span.start..value.span.end;
-                return number(&value.text[skip..]).map(|p| written(p, span));
+                // A port, or `[IP:]PORT` (BusyBox httpd's `-p 0.0.0.0:9000`).
+                let v = &value.text[skip..];
+                let port = port_of(v).unwrap_or_else(|| v.to_string());
+                return number(&port).map(|p| written(p, span));
             }
         }
         if port_env {
