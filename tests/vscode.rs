@@ -91,6 +91,7 @@ fn vscode_extension_in_code_server() {
             "problems_panel",
             "hover",
             "quick_fix",
+            "ignore_on_line",
             "live_check",
             "check_from_dockerfile",
             "status_bar",

@@ -437,6 +437,36 @@ const log = (step, ok, detail) =>
           return 'applied; the Problems entry is gone';
         });
         await shot('4-after-fix');
+        await step('ignore_on_line', async () => {
+          // Ctrl+. on the worker's `ports:` (line 37): "Ignore network-mode-host-with-ports on
+          // this line" writes the `# portside-ignore` comment and the finding goes.
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+g');
+          await page.keyboard.type('37:6');
+          await page.keyboard.press('Enter');
+          await page.locator('.statusbar', { hasText: 'Ln 37, Col 6' }).first().waitFor({ timeout: 10000 });
+          const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore network-mode-host-with-ports on this line' }).first();
+          for (let attempt = 0; ; attempt++) {
+            await page.keyboard.press('Control+.');
+            try {
+              await item.waitFor({ timeout: 5000 });
+              break;
+            } catch (e) {
+              if (attempt >= 3) throw e;
+              await page.keyboard.press('Escape');
+            }
+          }
+          await shot('4b-ignore-on-line');
+          await item.click();
+          await page.waitForFunction(
+            // View lines render spaces as no-break spaces.
+            () => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.replace(/\u00a0/g, ' ').includes('portside-ignore: network-mode-host-with-ports')),
+            null, { timeout: 20000 });
+          await page.waitForFunction(
+            (src) => !new Function(`return (${src})()`)().includes('network-mode-host-with-ports'),
+            problems.toString(), { timeout: 30000 });
+          return 'comment written; the Problems entry is gone';
+        });
         await step('live_check', async () => {
           // "Check reachability of this Compose file" from the Command Palette: the example
           // project has no containers, which the server says once (a notification, and the
