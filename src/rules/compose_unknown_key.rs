@@ -61,7 +61,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if let Some(sug) = suggestion {
             message.push_str(&format!(". Did you mean `{sug}`?"));
         } else {
-            message.push_str(" (keys of your own start with `x-`)");
+            message.push_str(". Keys of your own start with `x-`");
         }
         let mut f = Finding::new(&COMPOSE_UNKNOWN_KEY, p.span(*key), message);
         // Rename only a plain key written where it is used (not a quoted one, whose quotes

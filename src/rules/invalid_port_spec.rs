@@ -179,17 +179,22 @@ fn check_interpolated(
         return;
     };
     let message = match entry.list {
-        PortList::Ports => ports::parse_port_spec(&val.value)
+        PortList::Ports => ports::parse_port_spec(&val.value).err().map(|e| {
+            (
+                e.message.clone(),
+                format!(". {}", capitalize(e.explanation())),
+            )
+        }),
+        PortList::Expose => ports::parse_expose(&val.value)
             .err()
-            .map(|e| format!("{}. {}", e.message, capitalize(e.explanation()))),
-        PortList::Expose => ports::parse_expose(&val.value).err(),
+            .map(|m| (m, String::new())),
     };
-    if let Some(message) = message {
+    if let Some((message, explanation)) = message {
         out.push(Finding::new(
             &INVALID_PORT_SPEC,
             p.span(entry.item),
             format!(
-                "Docker rejects this port: `{}` resolves to `{}`: \"{message}\"",
+                "Docker rejects this port: `{}` resolves to `{}`. It fails with \"{message}\"{explanation}",
                 val.raw(),
                 val.value
             ),
@@ -379,7 +384,7 @@ fn check_long_syntax(text: &str, yaml: &Yaml, mapping: NodeId, out: &mut Vec<Fin
                     key_range,
                     format!(
                         "Compose rejects this port mapping: additional property `{key}` is not \
-                         allowed (allowed: {})",
+                         allowed. The keys it takes are {}",
                         LONG_SYNTAX_KEYS.join(", ")
                     ),
                 ));

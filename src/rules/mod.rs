@@ -277,11 +277,28 @@ pub(crate) fn mounts_config(
 /// ([`Project::fragment`](crate::model::compose::Project::fragment)): the other file may define
 /// it, so the finding is information, said as such.
 pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
+    let sep = if f.message.ends_with(['.', '?']) {
+        " "
+    } else {
+        ". "
+    };
     let message = format!(
-        "This file looks like part of a project ({why}). Merged with a file that defines the name, Compose accepts it; on its own: {}",
+        "On its own, {}{sep}This file looks like part of a project ({why}): merged with a file that defines the name, Compose accepts it",
         f.message
     );
     crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
+}
+
+/// [`Project::value_origin`](crate::model::compose::Project::value_origin)'s parenthesis
+/// (`` (`X=y` from `.env:2`)``) as a sentence of its own, ``{subject} is set by `X=y` from
+/// `.env:2` `` (without its period), so that it does not lengthen a message's first
+/// sentence; `None` when the value names no variable.
+pub(crate) fn origin_sentence(origin: &str, subject: &str) -> Option<String> {
+    let inner = origin
+        .trim_start()
+        .strip_prefix('(')
+        .and_then(|o| o.strip_suffix(')'))?;
+    Some(format!("{subject} is set by {inner}"))
 }
 
 /// What to add to a message about an unset variable when a template sits where `.env`
