@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use portside::analysis::analyze_with;
 use portside::classify::{self, FileKind};
+use portside::rules::{FIRST_SENTENCE_MAX, first_sentence};
 
 fn corpus_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("PORTSIDE_CORPUS")
@@ -249,63 +250,19 @@ fn precision_projects() -> Vec<PathBuf> {
     out
 }
 
-/// The longest first sentence a message may have: VS Code's Problems panel and a
+/// Messages whose first sentence is longer than [`FIRST_SENTENCE_MAX`], one line per rule
+/// and sentence, the sentence quoted as editors show it. VS Code's Problems panel and a
 /// diagnostic's one-line view cut a message after about 100 characters, so what fails and
 /// where must be said before that (issue 19, item 6).
-const FIRST_SENTENCE_MAX: usize = 100;
-
-/// A message's first sentence as an editor shows it: up to the first ". " outside a code
-/// span or a double-quoted text (Docker's own words, which may hold sentences); an "e.g."
-/// or "i.e." does not end it. Code spans are quoted as the server quotes them
-/// (`convert::plain` turns each backtick of a pair into one quote, so the length is the
-/// same). A colon may end the main claim too, but a sentence is the unit that must fit.
-fn first_sentence(message: &str) -> String {
-    let (mut in_code, mut in_quote) = (false, false);
-    let mut end = message.len();
-    let mut chars = message.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '`' if !in_quote => in_code = !in_code,
-            '"' if !in_code => in_quote = !in_quote,
-            '.' if !in_code && !in_quote => {
-                let next_is_space = chars.peek().is_none_or(|&(_, n)| n == ' ' || n == '\n');
-                let abbreviation =
-                    message[..=i].ends_with("e.g.") || message[..=i].ends_with("i.e.");
-                if next_is_space && !abbreviation {
-                    end = i + 1;
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    message[..end].replace('`', "\"")
-}
-
-/// First sentences longer than [`FIRST_SENTENCE_MAX`], one line per rule and sentence.
 fn long_first_sentences(name: &str, got: &[Got], out: &mut std::collections::BTreeSet<String>) {
     for g in got {
-        let first = first_sentence(&g.message);
+        let first = first_sentence(&g.message).replace('`', "\"");
         let n = first.chars().count();
         if n > FIRST_SENTENCE_MAX {
             let (p, r, l) = &g.key;
             out.insert(format!("{r} ({n} chars, e.g. {name}/{p}:{l}): {first}"));
         }
     }
-}
-
-#[test]
-fn first_sentence_reader() {
-    assert_eq!(
-        first_sentence("Port `a. b` of `web` is \"x. y\": reach it. More."),
-        "Port \"a. b\" of \"web\" is \"x. y\": reach it."
-    );
-    assert_eq!(
-        first_sentence("Use a name, e.g. `db`. Then"),
-        "Use a name, e.g. \"db\"."
-    );
-    assert_eq!(first_sentence("no end"), "no end");
-    assert_eq!(first_sentence("v1.2 is old."), "v1.2 is old.");
 }
 
 #[test]

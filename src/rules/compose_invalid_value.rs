@@ -117,7 +117,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             } => {
                 let values: Vec<String> = key.values.iter().map(|v| format!("`{v}`")).collect();
                 let mut message = format!(
-                    "Compose refuses this file: `{}` must be one of {}, not `{found}`",
+                    "Compose refuses this file: `{found}` is not a value of `{}`. It must be one of {}",
                     key.name,
                     values.join(", ")
                 );

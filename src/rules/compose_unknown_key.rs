@@ -55,7 +55,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let place = if path.is_empty() {
             "at the top level".to_string()
         } else {
-            format!("in `{path}` ({})", s.context(*ctx).title)
+            format!("in this {}. Its path is `{path}`", s.context(*ctx).title)
         };
         let mut message = format!("Compose refuses this file: `{name}` is not allowed {place}");
         if let Some(sug) = suggestion {

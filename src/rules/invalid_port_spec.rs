@@ -302,8 +302,8 @@ fn check_port(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
         &INVALID_PORT_SPEC,
         range.clone(),
         format!(
-            "Docker rejects this port: \"{}\". {}",
-            err.message,
+            "{}. {}",
+            super::refusal("Docker rejects this port", &err.message),
             capitalize(err.explanation())
         ),
     );
@@ -363,7 +363,8 @@ fn check_expose(yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
         &INVALID_PORT_SPEC,
         token(yaml, item),
         format!(
-            "Docker rejects this expose entry: \"{message}\". {}",
+            "{}. {}",
+            super::refusal("Docker rejects this expose entry", &message),
             capitalize(hint)
         ),
     ));
