@@ -87,7 +87,7 @@ pub fn check_against_daemon(p: &Project, out: &mut Vec<Finding>) {
                     Finding::new(
                         &SUBNET_OVERLAP,
                         p.val_span(s),
-                        format!("{net} overlaps the default bridge docker0 ({bip}): the engine refuses the network. docker0's subnet is `bip` in {file}; creating the network fails with \"Pool overlaps with other one on this address space\""),
+                        format!("{net} overlaps the default bridge docker0 ({bip}): the engine refuses it. docker0's subnet is `bip` in {file}; creating the network fails with \"Pool overlaps with other one on this address space\""),
                     )
                     .with_related_in(daemon.file.clone(), span.clone(), format!("docker0 uses {bip} here")),
                 );
