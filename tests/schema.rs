@@ -102,6 +102,16 @@ fn fixtures_match_their_expectations() {
             "{name}: {:?}",
             found.iter().map(|f| &f.message).collect::<Vec<_>>()
         );
+        // What fails is said before the Problems row cuts the message.
+        for f in &found {
+            let first = portside::rules::first_sentence(&f.message);
+            assert!(
+                first.chars().count() <= portside::rules::FIRST_SENTENCE_MAX,
+                "{name}: {} first sentence longer than {} characters: {first}",
+                f.code(),
+                portside::rules::FIRST_SENTENCE_MAX
+            );
+        }
         for (rule, token, fixed) in &fx.expect {
             let f = found
                 .iter()

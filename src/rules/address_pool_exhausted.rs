@@ -72,7 +72,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         &ADDRESS_POOL_EXHAUSTED,
         p.span(at.key),
         format!(
-            "This project takes {total} networks from Docker's address pools, which hold 31 for the whole host: with other projects, `up` fails with \"all predefined address pools have been fully subnetted\". Give networks explicit subnets, or set `default-address-pools` with a smaller size in daemon.json"
+            "This project takes {total} of the 31 networks Docker's address pools hold for the whole host. With other projects, `up` fails with \"all predefined address pools have been fully subnetted\". Give networks explicit subnets, or set `default-address-pools` with a smaller size in daemon.json"
         ),
     ));
 }

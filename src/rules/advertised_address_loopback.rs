@@ -102,7 +102,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         &ADVERTISED_ADDRESS_LOOPBACK,
                         p.value_span(val, range),
                         format!(
-                            "`{}` advertises {host}:{port} to its clients, and `{client_name}` connects to it on port {port} (`{written}`): after the bootstrap, `{client_name}` reconnects to {host}:{port}, which in its container is `{client_name}` itself, and is refused. Advertise a listener with the service name for containers",
+                            "`{}` advertises {host}:{port} to its clients, so `{client_name}` is refused after the bootstrap. `{client_name}` connects to it on port {port} (`{written}`), then reconnects to {host}:{port}, which in its container is `{client_name}` itself. Advertise a listener with the service name for containers",
                             s.name
                         ),
                     )

@@ -69,20 +69,48 @@ declare_rule! {
     };
 }
 
-/// A server found listening on loopback: what listens where (`` `flask run` listens on
-/// 127.0.0.1 by default``), the rest of the explanation, and the finding in the file that
-/// starts it. The Compose and package-script findings are worded from the parts, never by
-/// cutting the message apart.
+/// A server found listening on loopback: the claim (`` `flask run` listens on 127.0.0.1 by
+/// default``), what listens where with its condition for the Compose wording (the claim and
+/// `unless …`), the sentences after the first, and the finding in the file that starts it.
+/// The Compose and package-script findings are worded from the parts, never by cutting the
+/// message apart.
 struct Loopback {
+    claim: String,
     what: String,
     rest: String,
     finding: Finding,
 }
 
 impl Loopback {
-    fn new(range: Range<usize>, what: String, rest: String) -> Self {
-        let finding = Finding::new(&APP_LISTENS_ON_LOOPBACK, range, format!("{what}: {rest}"));
+    /// `config`: what may set another address (empty when nothing does); `consequence`:
+    /// what fails, in lower case (empty when only the fix follows); `fix`: the last sentence.
+    fn new(range: Range<usize>, claim: String, config: &str, consequence: &str, fix: &str) -> Self {
+        let (what, rest) = if config.is_empty() {
+            let rest = match consequence.split_at_checked(1) {
+                Some((first, tail)) => format!("{}{tail}. {fix}", first.to_uppercase()),
+                None => fix.to_string(),
+            };
+            (claim.clone(), rest)
+        } else {
+            let what = format!("{claim} unless {config} sets another address");
+            let rest = if consequence.is_empty() {
+                format!("Unless {config} sets another address, that is where it listens. {fix}")
+            } else {
+                format!("Unless {config} sets another address, {consequence}. {fix}")
+            };
+            (what, rest)
+        };
+        Self::from_parts(range, claim, what, rest)
+    }
+
+    fn from_parts(range: Range<usize>, claim: String, what: String, rest: String) -> Self {
+        let finding = Finding::new(
+            &APP_LISTENS_ON_LOOPBACK,
+            range,
+            format!("{claim}: the container's own loopback. {rest}"),
+        );
         Self {
+            claim,
             what,
             rest,
             finding,
@@ -136,7 +164,7 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
                 &APP_LISTENS_ON_LOOPBACK,
                 p.port_span(port),
                 format!(
-                    "Published, but the app in `{}`'s image listens on loopback ({name}): connections to this port will be reset. {what}",
+                    "Published, but the app in `{}`'s image listens on loopback ({name}). Connections to this port will be reset. {what}",
                     b.service.name,
                 ),
             )
@@ -186,7 +214,7 @@ fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Findi
                 &APP_LISTENS_ON_LOOPBACK,
                 c.entry.clone(),
                 format!(
-                    "`{name}` makes {} in `{}` listen on {host} only: inside the container that is its own loopback, so {who}. Listen on 0.0.0.0 (or remove the address)",
+                    "`{name}` makes {} in `{}` listen on {host} only. Inside the container that is its own loopback: {who}. Listen on 0.0.0.0 (or remove the address)",
                     c.kind.name(),
                     s.name
                 ),
@@ -219,7 +247,7 @@ fn check_images(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
                 &APP_LISTENS_ON_LOOPBACK,
                 p.port_span(port),
                 format!(
-                    "Published, but `{}` listens only on the container's loopback as the image ships it: connections to this port are refused. {} (image table)",
+                    "Published, but `{}` listens only on the container's loopback as the image ships it. Connections to this port are refused. {} (image table)",
                     known.name, known.image.note
                 ),
             )
@@ -283,7 +311,11 @@ fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<
         // The finding stays in this file, at the words that run the script; package.json
         // is related information (its fixes would edit another file: none is offered).
         let what = format!("{} (through `{}`, package.json)", l.what, script.invocation);
-        let mut found = Loopback::new(script.span.clone(), what, l.rest);
+        let rest = format!(
+            "It starts through `{}` (package.json). {}",
+            script.invocation, l.rest
+        );
+        let mut found = Loopback::from_parts(script.span.clone(), l.claim, what, rest);
         found.finding = found
             .finding
             .with_severity(l.finding.severity)
@@ -403,22 +435,13 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
         }
         let name = pattern.join(" ");
         let span = words[at].span.start..words[end].span.end;
-        let unless = if server.config.is_empty() {
-            String::new()
-        } else {
-            format!(" unless {} sets another address", server.config)
-        };
         let fix: Vec<&str> = server.fix.iter().map(String::as_str).collect();
         let mut l = Loopback::new(
             span,
-            format!(
-                "`{name}` listens on {} by default{unless}",
-                server.default_host
-            ),
-            format!(
-                "inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Add `{}`",
-                fix.join(" ")
-            ),
+            format!("`{name}` listens on {} by default", server.default_host),
+            &server.config,
+            "published ports answer with an empty reply or a reset, and other containers are refused",
+            &format!("Add `{}`", fix.join(" ")),
         );
         if !server.config.is_empty() {
             // A config file portside does not read may set the address: very likely, not
@@ -446,8 +469,9 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
             let mut l = Loopback::new(
                 span,
                 "`manage.py runserver` listens on 127.0.0.1 unless given an address".into(),
-                "inside the container that is its own loopback. Use `runserver 0.0.0.0:8000`"
-                    .into(),
+                "",
+                "",
+                "Use `runserver 0.0.0.0:8000`",
             );
             let edit = match arg {
                 Some(port) if text.get(port.span.clone()) == Some(port.text.as_str()) => {
@@ -471,7 +495,9 @@ fn explicit(text: &str, value: &Word, skip: usize, addr: &str, host: &str) -> Lo
     let mut l = Loopback::new(
         value.span.clone(),
         format!("The server listens on {addr}"),
-        "inside the container that is its own loopback, so published ports answer with an empty reply or a reset, and other containers are refused. Listen on 0.0.0.0".into(),
+        "",
+        "published ports answer with an empty reply or a reset, and other containers are refused",
+        "Listen on 0.0.0.0",
     );
     // Replace just the host, when the word is written as it reads.
     if text.get(value.span.clone()) == Some(value.text.as_str())
@@ -883,7 +909,7 @@ mod tests {
         assert_eq!(found[0].1, "vite");
         assert!(
             found[0].2.starts_with(
-                "`vite` listens on localhost by default unless `server.host` in vite.config sets another address (through `npm run dev`, package.json): "
+                "`vite` listens on localhost by default: the container's own loopback. It starts through `npm run dev` (package.json). Unless `server.host` in vite.config sets another address, "
             ),
             "{}",
             found[0].2

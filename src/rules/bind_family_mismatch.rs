@@ -73,7 +73,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         };
         let message = |what: &str| {
             format!(
-                "{what} listens on 0.0.0.0, IPv4 only, but network `{net}` has IPv6: clients that reach `{}` at its IPv6 address are refused. Listen on `::`",
+                "{what} listens on 0.0.0.0, IPv4 only, but network `{net}` has IPv6. Clients that reach `{}` at its IPv6 address are refused. Listen on `::`",
                 s.name
             )
         };

@@ -57,7 +57,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     expected.describe()
                 );
                 if let Some(v) = interpolated {
-                    message.push_str(&format!(" (after interpolation: `{v}`)"));
+                    message.push_str(&format!(". After interpolation it is `{v}`"));
                 }
                 let mut f = Finding::new(&COMPOSE_INVALID_VALUE, p.span(*value), message);
                 // A plain number where only a string is taken: quoting it is what was meant.
@@ -85,7 +85,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &COMPOSE_INVALID_VALUE,
                     p.span(*value),
                     format!(
-                        "Compose cannot read `{found}` as a duration for `{}`: write a number with a unit, such as `30s`, `1m30s` or `500ms`",
+                        "Compose cannot read `{found}` as a duration for `{}`. Write a number with a unit, such as `30s`, `1m30s` or `500ms`",
                         key.name
                     ),
                 );
@@ -117,7 +117,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             } => {
                 let values: Vec<String> = key.values.iter().map(|v| format!("`{v}`")).collect();
                 let mut message = format!(
-                    "Compose refuses this file: `{}` must be one of {}, not `{found}`",
+                    "Compose refuses this file: `{found}` is not a value of `{}`. It must be one of {}",
                     key.name,
                     values.join(", ")
                 );

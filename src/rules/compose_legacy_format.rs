@@ -50,7 +50,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         &COMPOSE_LEGACY_FORMAT,
         p.span(first),
         format!(
-            "Compose v2 refuses this legacy version 1 file: put the services ({}) under `services:`",
+            "Compose v2 refuses this legacy version 1 file: its services are at the top level. Put the services ({}) under `services:`",
             names.join(", ")
         ),
     );

@@ -55,13 +55,13 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let place = if path.is_empty() {
             "at the top level".to_string()
         } else {
-            format!("in `{path}` ({})", s.context(*ctx).title)
+            format!("in this {}. Its path is `{path}`", s.context(*ctx).title)
         };
         let mut message = format!("Compose refuses this file: `{name}` is not allowed {place}");
         if let Some(sug) = suggestion {
             message.push_str(&format!(". Did you mean `{sug}`?"));
         } else {
-            message.push_str(" (keys of your own start with `x-`)");
+            message.push_str(". Keys of your own start with `x-`");
         }
         let mut f = Finding::new(&COMPOSE_UNKNOWN_KEY, p.span(*key), message);
         // Rename only a plain key written where it is used (not a quoted one, whose quotes

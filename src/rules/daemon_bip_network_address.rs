@@ -56,7 +56,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         &DAEMON_BIP_NETWORK_ADDRESS,
         span.clone(),
         format!(
-            "`bip` is {what} of {}: dockerd cannot give it to the bridge and does not start (\"failed to allocate gateway ({}): Address already in use\"). Use an address inside, such as {}/{}",
+            "`bip` is {what} of {}, so dockerd does not start. It cannot give that address to the bridge (\"failed to allocate gateway ({}): Address already in use\"). Use an address inside, such as {}/{}",
             net.trunc(),
             net.addr(),
             gateway.map_or_else(|| "?".to_string(), |g| g.to_string()),

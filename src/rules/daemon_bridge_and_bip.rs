@@ -41,7 +41,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
                 Finding::new(
                     &DAEMON_BRIDGE_AND_BIP,
                     e.key_span.clone(),
-                    format!("dockerd will not start: \"You specified -b & {flag}, mutually exclusive options. Please specify only one\""),
+                    format!("dockerd will not start: `bridge` and `{key}` exclude each other. It fails with \"You specified -b & {flag}, mutually exclusive options. Please specify only one\""),
                 )
                 .with_related(b.key_span.clone(), "`bridge` is set here"),
             );

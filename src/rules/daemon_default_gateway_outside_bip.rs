@@ -48,7 +48,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         Finding::new(
             &DAEMON_DEFAULT_GATEWAY_OUTSIDE_BIP,
             e.value.span.clone(),
-            format!("dockerd will not start: {ip} is not in the default bridge's subnet {subnet} (\"default gateway ip must be part of the network\")"),
+            format!("dockerd will not start: {ip} is not in the default bridge's subnet {subnet}. It fails with \"default gateway ip must be part of the network\""),
         )
         .with_related(b.value.span.clone(), format!("the subnet is {subnet}")),
     );

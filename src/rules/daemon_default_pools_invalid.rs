@@ -52,7 +52,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         let base = props.iter().find(|p| p.key == "base");
         let size_prop = props.iter().find(|p| p.key == "size");
         let (Some(base), Some(size_prop)) = (base, size_prop) else {
-            out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, pool.span.clone(), format!("dockerd will not start: network at index {i} is not in canonical form: it needs both \"base\" and \"size\"")));
+            out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, pool.span.clone(), format!("dockerd will not start: network at index {i} is not in canonical form. It needs both \"base\" and \"size\"")));
             continue;
         };
         let (JsonKind::String(b), JsonKind::Number(s)) = (&base.value.kind, &size_prop.value.kind)
@@ -73,7 +73,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             continue;
         };
         if net.trunc() != net {
-            out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, base.value.span.clone(), format!("dockerd will not start: network at index {i} ({b}) is not in canonical form: use {}", net.trunc())));
+            out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, base.value.span.clone(), format!("dockerd will not start: network at index {i} ({b}) is not in canonical form. Use {}", net.trunc())));
             continue;
         }
         let max = if matches!(net, ipnet::IpNet::V4(_)) {
@@ -84,7 +84,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         match s.parse::<u8>() {
             Ok(size) if size >= net.prefix_len() && size <= max => {}
             Ok(size) if size < net.prefix_len() => {
-                out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, size_prop.value.span.clone(), format!("dockerd will not start: network at index {i} ({b}) has a smaller prefix (/{}) than the target size of that pool (/{size}). `size` is the prefix of each network, at least {}", net.prefix_len(), net.prefix_len())));
+                out.push(Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, size_prop.value.span.clone(), format!("dockerd will not start: pool {i} ({b}) is smaller than one /{size} network. Network at index {i} ({b}) has a smaller prefix (/{}) than the target size of that pool (/{size}). `size` is the prefix of each network, at least {}", net.prefix_len(), net.prefix_len())));
                 continue;
             }
             _ => {
@@ -106,7 +106,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
                         &DAEMON_DEFAULT_POOLS_INVALID,
                         base.value.span.clone(),
                         format!(
-                            "pool {net} overlaps pool {other}: networks cut from them can collide"
+                            "Pool {net} overlaps pool {other}: networks cut from them can collide"
                         ),
                     )
                     .with_related(span.clone(), format!("{other} is here")),
@@ -118,7 +118,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             && (subnet.contains(&net) || net.contains(&subnet))
         {
             out.push(
-                Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, base.value.span.clone(), format!("pool {net} overlaps the default bridge's subnet {subnet}: networks cut from it can collide with docker0"))
+                Finding::new(&DAEMON_DEFAULT_POOLS_INVALID, base.value.span.clone(), format!("Pool {net} overlaps the default bridge's subnet {subnet}. Networks cut from it can collide with docker0"))
                     .with_related(bip_entry.value.span.clone(), "the default bridge's subnet"),
             );
         }
@@ -149,7 +149,7 @@ mod tests {
         );
         assert!(
             f[0].message
-                .contains("not in canonical form: use 10.1.0.0/16")
+                .contains("not in canonical form. Use 10.1.0.0/16")
         );
         let f = findings(
             "{\"bip\": \"10.5.0.1/24\", \"default-address-pools\": [{\"base\": \"10.0.0.0/8\", \"size\": 24}, {\"base\": \"10.20.0.0/16\", \"size\": 24}, {\"base\": \"fd00::/48\", \"size\": 64}]}",

@@ -52,7 +52,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         Finding::new(
             &DAEMON_FIXED_CIDR_OUTSIDE_BIP,
             e.value.span.clone(),
-            format!("`fixed-cidr` {} is not inside the bip subnet {subnet}: dockerd cannot set up the default bridge (\"network does not contain specified subnet\")", range.trunc()),
+            format!("`fixed-cidr` {} is not inside the bip subnet {subnet}. dockerd cannot set up the default bridge (\"network does not contain specified subnet\")", range.trunc()),
         )
         .with_related(b.value.span.clone(), format!("the bip subnet is {subnet}")),
     );

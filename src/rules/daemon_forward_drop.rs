@@ -40,7 +40,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let message = "This host routes traffic, and when dockerd enables IP forwarding it sets the FORWARD policy to DROP: VMs, VPN clients and routed LAN traffic stop passing. Add \"ip-forward-no-drop\": true (Engine 28.0+) or accept that traffic in DOCKER-USER";
+    let message = "Routed traffic (VMs, VPN clients, the LAN) stops passing when dockerd enables IP forwarding. This host routes traffic, and dockerd then sets the FORWARD policy to DROP. Add \"ip-forward-no-drop\": true (Engine 28.0+) or accept that traffic in DOCKER-USER";
     let f = match d.get("ip-forward-no-drop") {
         Some(e) => Finding::new(&DAEMON_FORWARD_DROP, e.value.span.clone(), message).with_fix(
             "Set \"ip-forward-no-drop\": true",

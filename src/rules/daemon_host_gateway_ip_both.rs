@@ -31,7 +31,7 @@ declare_rule! {
 pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
     if let (Some(single), Some(plural)) = (d.get("host-gateway-ip"), d.get("host-gateway-ips")) {
         out.push(
-            Finding::new(&DAEMON_HOST_GATEWAY_IP_BOTH, single.key_span.clone(), "dockerd will not start: \"host-gateway-ip and host-gateway-ips must not both be specified in the config file\". Keep host-gateway-ips")
+            Finding::new(&DAEMON_HOST_GATEWAY_IP_BOTH, single.key_span.clone(), "dockerd will not start: `host-gateway-ip` and `host-gateway-ips` are both set. It fails with \"host-gateway-ip and host-gateway-ips must not both be specified in the config file\". Keep host-gateway-ips")
                 .with_related(plural.key_span.clone(), "host-gateway-ips is set here"),
         );
     }

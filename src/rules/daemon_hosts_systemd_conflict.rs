@@ -36,7 +36,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_HOSTS_SYSTEMD_CONFLICT,
             e.key_span.clone(),
-            "On systemd distributions docker.service starts dockerd with -H fd://, and dockerd refuses `hosts` given both as a flag and here (\"the following directives are specified both as a flag and in the configuration file: hosts\"). Clear the flag with a systemd drop-in, or move the hosts to the unit",
+            "On systemd distributions dockerd does not start with `hosts` set here. docker.service starts dockerd with -H fd://, and dockerd refuses `hosts` given both as a flag and here (\"the following directives are specified both as a flag and in the configuration file: hosts\"). Clear the flag with a systemd drop-in, or move the hosts to the unit",
         ));
     }
 }

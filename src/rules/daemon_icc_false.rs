@@ -46,14 +46,14 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         Finding::new(
             &DAEMON_ICC_FALSE,
             e.value.span.clone(),
-            format!("dockerd will not start: \"You specified {flag}=false with --icc=false. ICC=false uses {tool} to function. Please set --icc or {flag} to true\""),
+            format!("dockerd will not start: `icc: false` needs {tool}. It fails with \"You specified {flag}=false with --icc=false. ICC=false uses {tool} to function. Please set --icc or {flag} to true\""),
         )
         .with_severity(Severity::Error)
     } else {
         Finding::new(
             &DAEMON_ICC_FALSE,
             e.value.span.clone(),
-            "`icc: false` only blocks traffic between containers on the default bridge; Compose networks are user-defined and unaffected (use `com.docker.network.bridge.enable_icc` per network)",
+            "`icc: false` only blocks traffic between containers on the default bridge. Compose networks are user-defined and unaffected (use `com.docker.network.bridge.enable_icc` per network)",
         )
     };
     out.push(f);

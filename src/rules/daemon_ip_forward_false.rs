@@ -33,7 +33,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_IP_FORWARD_FALSE,
             e.value.span.clone(),
-            "With `ip-forward: false` bridge networking does not work (\"IPv4 forwarding is disabled. Networking will not work.\"). Remove it; `ip-forward-no-drop: true` keeps the host's FORWARD policy instead",
+            "With `ip-forward: false` bridge networking does not work. Docker warns \"IPv4 forwarding is disabled. Networking will not work.\" Remove it; `ip-forward-no-drop: true` keeps the host's FORWARD policy instead",
         ));
     }
 }

@@ -35,7 +35,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_IP_NOT_FOR_COMPOSE,
             e.value.span.clone(),
-            format!("`ip` ({ip}) only applies to ports published from the default bridge; Compose networks still publish on every interface. Use default-network-opts.bridge.\"com.docker.network.bridge.host_binding_ipv4\" for new networks"),
+            format!("`ip` ({ip}) only applies to ports published from the default bridge. Compose networks still publish on every interface. Use default-network-opts.bridge.\"com.docker.network.bridge.host_binding_ipv4\" for new networks"),
         ));
     }
 }

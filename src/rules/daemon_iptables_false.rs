@@ -34,7 +34,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_IPTABLES_FALSE,
             e.value.span.clone(),
-            "With `iptables: false` published ports are not mapped from the host's addresses and containers get no masquerade to reach the internet. Keep it on and filter in the DOCKER-USER chain",
+            "With `iptables: false` published ports are not mapped from the host's addresses. Containers get no masquerade to reach the internet either. Keep it on and filter in the DOCKER-USER chain",
         ));
     }
 }

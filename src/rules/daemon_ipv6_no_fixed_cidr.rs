@@ -34,7 +34,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_IPV6_NO_FIXED_CIDR,
             e.value.span.clone(),
-            "Engines before 28.0 do not start with `ipv6: true` and no `fixed-cidr-v6` (\"Please specify a IPv6 subnet using --fixed-cidr-v6\"); 28.0 and later pick a random ULA /64. Add \"fixed-cidr-v6\", e.g. \"fd00:dead:beef::/64\"",
+            "Engines before 28.0 do not start with `ipv6: true` and no `fixed-cidr-v6`. They fail with \"Please specify a IPv6 subnet using --fixed-cidr-v6\"; 28.0 and later pick a random ULA /64. Add \"fixed-cidr-v6\", e.g. \"fd00:dead:beef::/64\"",
         ));
     }
 }

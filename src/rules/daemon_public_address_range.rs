@@ -52,7 +52,7 @@ fn public(net: &Ipv4Net) -> bool {
 
 fn message(what: &str, net: &Ipv4Net) -> String {
     format!(
-        "{what} {net} is public address space (not inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16): containers on it shadow the real hosts at those addresses, which the host and containers can no longer reach. Choose a private range"
+        "{what} {net} is public address space: containers on it shadow the real hosts there. It is not inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, and the host and containers can no longer reach the real hosts at those addresses. Choose a private range"
     )
 }
 

@@ -63,14 +63,14 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             (
                 Severity::Warning,
                 format!(
-                    "The Docker API listens on {entry} without TLS client verification: every local user and process gets root on this host through it. Prefer the Unix socket"
+                    "The Docker API on {entry} has no TLS client verification. Every local user and process gets root on this host through it. Prefer the Unix socket"
                 ),
             )
         } else {
             (
                 Severity::Error,
                 format!(
-                    "Critical: the Docker API listens on {entry} without TLS client verification: anyone who can reach this port is root on the host. Use SSH, or \"tlsverify\": true with certificates on 2376"
+                    "Critical: the Docker API on {entry} has no TLS client verification. Anyone who can reach this port is root on the host. Use SSH, or \"tlsverify\": true with certificates on 2376"
                 ),
             )
         };

@@ -68,8 +68,8 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             .map(|(_, to)| *to)
             .or_else(|| super::did_you_mean(e.key, daemon_keys::KEYS.iter().map(|k| k.name)));
         let mut message = format!(
-            "dockerd will not start: \"the following directives don't match any configuration option: {}\"",
-            e.key
+            "dockerd will not start: `{key}` is not one of its options. It fails with \"the following directives don't match any configuration option: {key}\"",
+            key = e.key
         );
         if let Some(s) = suggestion {
             message.push_str(&format!(". Did you mean `{s}`?"));

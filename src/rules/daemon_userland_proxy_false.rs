@@ -33,7 +33,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &DAEMON_USERLAND_PROXY_FALSE,
             e.value.span.clone(),
-            "With `userland-proxy: false` published ports are NAT only: IPv4-only containers are not reachable on the host's IPv6 addresses, and some localhost/hairpin connections change",
+            "With `userland-proxy: false` published ports are NAT only. IPv4-only containers are not reachable on the host's IPv6 addresses, and some localhost/hairpin connections change",
         ));
     }
 }

@@ -61,7 +61,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 p.ref_host(r)
             ),
             (None, Some(r)) => format!(
-                "`{}` is on the default bridge, where service names do not resolve: `{}` cannot reach it as `{}`. Remove `network_mode: bridge`",
+                "`{}` is on the default bridge, where service names do not resolve. `{}` cannot reach it as `{}`. Remove `network_mode: bridge`",
                 s.name,
                 p.services[r.service].name,
                 p.ref_host(r)

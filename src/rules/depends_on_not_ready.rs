@@ -62,13 +62,13 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let check = if t.has_healthcheck {
                 format!("`{}` has a healthcheck; wait for it", t.name)
             } else {
-                format!("add a `healthcheck` to `{}` and wait for it", t.name)
+                format!("Add a `healthcheck` to `{}` and wait for it", t.name)
             };
             out.push(Finding::new(
                 &DEPENDS_ON_NOT_READY,
                 p.span(d.node),
                 format!(
-                    "`depends_on` only waits for `{}` to start, not to accept connections: `{}` may get \"connection refused\" at boot. {check} with `condition: service_healthy`",
+                    "`depends_on` only waits for `{}` to start, not to accept connections. `{}` may get \"connection refused\" at boot. {check} with `condition: service_healthy`",
                     t.name, s.name
                 ),
             ));

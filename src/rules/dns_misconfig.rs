@@ -46,7 +46,7 @@ pub fn check_daemon(_text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &DNS_MISCONFIG,
                 span,
-                format!("{addr} is a loopback address: inside containers it is the container itself, so DNS queries get no answer. Use a resolver containers can reach"),
+                format!("{addr} is a loopback address, so containers' DNS queries get no answer. Inside containers it is the container itself. Use a resolver containers can reach"),
             ));
         }
     }
@@ -80,7 +80,7 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
                     &DNS_MISCONFIG,
                     p.span(n),
                     format!(
-                        "{server} is `{}`'s own loopback: no DNS server listens there, so names do not resolve (\"Temporary failure in name resolution\"). Use a real resolver's address, or drop `dns` to use Docker's",
+                        "{server} is `{}`'s own loopback, where no DNS server listens. Names do not resolve: lookups fail with \"Temporary failure in name resolution\". Use a real resolver's address, or drop `dns` to use Docker's",
                         s.name
                     ),
                 ));

@@ -158,7 +158,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             (
                 Severity::Warning,
                 format!(
-                    "Host port {port}/{} may already be taken by `{}`: this range and that mapping overlap, so the container that starts second gets another port of the range, or none",
+                    "Host port {port}/{} may already be taken by `{}`. This range and that mapping overlap, so the container that starts second gets another port of the range, or none",
                     second.protocol, s1.name
                 ),
             )
@@ -166,7 +166,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             (
                 Severity::Error,
                 format!(
-                    "Host port {port}/{} is already published by `{}`: the container that starts second fails with \"Bind for {addr}:{port} failed: port is already allocated\". Choose another host port",
+                    "Host port {port}/{} is already published by `{}`. The container that starts second fails with \"Bind for {addr}:{port} failed: port is already allocated\". Choose another host port",
                     second.protocol, s1.name
                 ),
             )

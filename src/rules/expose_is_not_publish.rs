@@ -109,16 +109,16 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &EXPOSE_IS_NOT_PUBLISH,
                 p.span(key),
                 format!(
-                    "{} `{}:{port}` (`{}` of `{}`), but `{}` only exposes {port}: `expose` does not publish, so from the host that is refused. Add `ports` (e.g. \"127.0.0.1:{port}:{port}\")",
+                    "From the host, `{host}:{port}` is refused: `{}` only exposes {port}. {} (`{}` of `{}`), and `expose` does not publish. Add `ports` (e.g. \"127.0.0.1:{port}:{port}\")",
+                    s.name,
                     if r.audience == Audience::Client {
-                        "A browser on the host is sent to"
+                        "A browser on the host is sent there"
                     } else {
-                        "If a browser opens it, it is sent to"
+                        "If a browser opens it, it is sent there"
                     },
-                    p.ref_host(r),
                     r.key,
                     from.name,
-                    s.name
+                    host = p.ref_host(r),
                 ),
             )
             .with_related(

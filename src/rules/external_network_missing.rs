@@ -58,7 +58,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 Finding::new(
                     &EXTERNAL_NETWORK_MISSING,
                     p.span(n.key),
-                    "An external `default` network needs `name:` with the real network's name; without it Compose looks for a network literally called `default`",
+                    "An external `default` network needs `name:` with the real network's name. Without it Compose looks for a network literally called `default`",
                 )
                 .with_severity(Severity::Warning),
             );

@@ -79,7 +79,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &EXTRA_HOSTS_LOOPBACK,
                 p.value_span(&val, at..val.value.len()),
                 format!(
-                    "`{name}` → {bare} is `{}`'s own loopback, not the host or another service: connections are refused. Use `{name}:host-gateway` to reach the host",
+                    "`{name}` → {bare} is `{}`'s own loopback, so connections are refused. It is not the host or another service. Use `{name}:host-gateway` to reach the host",
                     s.name
                 ),
             );

@@ -59,7 +59,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &HOST_DOCKER_INTERNAL_LINUX,
                     p.value_span(val, at..at + name.len()),
                     format!(
-                        "`{name}` only resolves on Docker Desktop; on Linux `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]`",
+                        "`{name}` only resolves on Docker Desktop. On Linux `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]`",
                         s.name
                     ),
                 );

@@ -118,7 +118,7 @@ fn pooled(p: &Project, routes: &[IpNet], out: &mut Vec<Finding>) {
         Finding::new(
             &HOST_ROUTE_OVERLAP,
             range,
-            format!("Network `{name}` takes its subnet from {source}, which overlap the host's routes: {}. Docker avoids a routed range only when it creates the network; if the LAN or VPN comes up later, the host and containers lose those machines. Give the network an `ipam` subnet outside them", hits.join(", ")),
+            format!("Network `{name}` may get a subnet that overlaps the host's routes. It takes its subnet from {source}, which overlap them: {}. Docker avoids a routed range only when it creates the network; if the LAN or VPN comes up later, the host and containers lose those machines. Give the network an `ipam` subnet outside them", hits.join(", ")),
         )
         .with_severity(crate::finding::Severity::Info),
     );
@@ -141,7 +141,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &HOST_ROUTE_OVERLAP,
                 e.value.span.clone(),
-                format!("`{key}` {} overlaps the host's route {route}: machines in that range become unreachable from the host and containers. Choose a range the LAN and VPN do not use", net.trunc()),
+                format!("`{key}` {} overlaps the host's route {route}. Machines in that range become unreachable from the host and containers. Choose a range the LAN and VPN do not use", net.trunc()),
             ));
         }
     }
@@ -155,7 +155,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
                     out.push(Finding::new(
                         &HOST_ROUTE_OVERLAP,
                         span,
-                        format!("The pool {} overlaps the host's route {route}: networks Docker creates from it cut off those machines. Choose a base the LAN and VPN do not use", net.trunc()),
+                        format!("The pool {} overlaps the host's route {route}. Networks Docker creates from it cut off those machines. Choose a base the LAN and VPN do not use", net.trunc()),
                     ));
                 }
             }
@@ -173,7 +173,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &HOST_ROUTE_OVERLAP,
                 brace..brace + 1,
-                format!("Without `default-address-pools`, Docker allocates networks from its built-in pools, which overlap the host's routes: {}. Set `default-address-pools` (and `bip`) to ranges the LAN and VPN do not use", hits.join(", ")),
+                format!("Docker's built-in address pools overlap the host's routes. Without `default-address-pools`, Docker allocates networks from them: {}. Set `default-address-pools` (and `bip`) to ranges the LAN and VPN do not use", hits.join(", ")),
             ));
         }
     }
@@ -195,7 +195,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 out.push(Finding::new(
                     &HOST_ROUTE_OVERLAP,
                     p.val_span(s),
-                    format!("Network `{}`'s subnet {net} overlaps the host's route {route}: while it exists, the host and its containers cannot reach those machines. Choose a subnet the LAN and VPN do not use", n.name),
+                    format!("Network `{}`'s subnet {net} overlaps the host's route {route}. While it exists, the host and its containers cannot reach those machines. Choose a subnet the LAN and VPN do not use", n.name),
                 ));
             }
         }

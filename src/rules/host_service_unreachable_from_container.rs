@@ -63,7 +63,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &HOST_SERVICE_UNREACHABLE_FROM_CONTAINER,
                 p.value_span(p.ref_val(r), r.host.host_range.clone()),
                 format!(
-                    "`{host}` is the host's address on Docker's bridge: the program on the host{port} must listen on 0.0.0.0 (or that address), not only 127.0.0.1, and the host firewall must let Docker's ranges in"
+                    "`{host}` is the host's address on Docker's bridge. The program on the host{port} must listen on 0.0.0.0 (or that address), not only 127.0.0.1, and the host firewall must let Docker's ranges in"
                 ),
             ));
         }

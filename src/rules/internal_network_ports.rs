@@ -53,7 +53,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &INTERNAL_NETWORK_PORTS,
             p.span(key),
             format!(
-                "These ports will not answer: every network of `{}` is internal, and Docker publishes nothing from internal networks. Attach it to a non-internal network too",
+                "These ports will not answer: every network of `{}` is internal. Docker publishes nothing from internal networks. Attach it to a non-internal network too",
                 s.name
             ),
         );

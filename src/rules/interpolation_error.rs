@@ -45,11 +45,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         let finding = match error {
             // The author made it required on purpose; it may well be set where Compose
             // runs (the shell, CI, `--env-file`): a warning, not an error.
-            InterpolationError::Required { .. } => Finding::new(
+            InterpolationError::Required { var, .. } => Finding::new(
                 &INTERPOLATION_ERROR,
                 span,
                 format!(
-                    "Unless it is set where Compose runs, Compose stops here: {error}{}. Set it in `.env` or the environment",
+                    "Unless `{var}` is set where Compose runs, Compose stops here. Compose reports \"{error}\"{}. Set it in `.env` or the environment",
                     super::template_note(p)
                 ),
             )
@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(f[0].severity, crate::finding::Severity::Info);
         assert!(
             f[0].message
-                .starts_with("Unless it is set where Compose runs"),
+                .starts_with("Unless `TAG` is set where Compose runs, Compose stops here."),
             "{}",
             f[0].message
         );

@@ -179,17 +179,22 @@ fn check_interpolated(
         return;
     };
     let message = match entry.list {
-        PortList::Ports => ports::parse_port_spec(&val.value)
+        PortList::Ports => ports::parse_port_spec(&val.value).err().map(|e| {
+            (
+                e.message.clone(),
+                format!(". {}", capitalize(e.explanation())),
+            )
+        }),
+        PortList::Expose => ports::parse_expose(&val.value)
             .err()
-            .map(|e| format!("{}. {}", e.message, capitalize(e.explanation()))),
-        PortList::Expose => ports::parse_expose(&val.value).err(),
+            .map(|m| (m, String::new())),
     };
-    if let Some(message) = message {
+    if let Some((message, explanation)) = message {
         out.push(Finding::new(
             &INVALID_PORT_SPEC,
             p.span(entry.item),
             format!(
-                "Docker rejects this port: `{}` resolves to `{}`: \"{message}\"",
+                "Docker rejects this port: `{}` resolves to `{}`. It fails with \"{message}\"{explanation}",
                 val.raw(),
                 val.value
             ),
@@ -297,8 +302,8 @@ fn check_port(text: &str, yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
         &INVALID_PORT_SPEC,
         range.clone(),
         format!(
-            "Docker rejects this port: \"{}\". {}",
-            err.message,
+            "{}. {}",
+            super::refusal("Docker rejects this port", &err.message),
             capitalize(err.explanation())
         ),
     );
@@ -358,7 +363,8 @@ fn check_expose(yaml: &Yaml, item: NodeId, out: &mut Vec<Finding>) {
         &INVALID_PORT_SPEC,
         token(yaml, item),
         format!(
-            "Docker rejects this expose entry: \"{message}\". {}",
+            "{}. {}",
+            super::refusal("Docker rejects this expose entry", &message),
             capitalize(hint)
         ),
     ));
@@ -379,7 +385,7 @@ fn check_long_syntax(text: &str, yaml: &Yaml, mapping: NodeId, out: &mut Vec<Fin
                     key_range,
                     format!(
                         "Compose rejects this port mapping: additional property `{key}` is not \
-                         allowed (allowed: {})",
+                         allowed. The keys it takes are {}",
                         LONG_SYNTAX_KEYS.join(", ")
                     ),
                 ));

@@ -48,7 +48,10 @@ fn refuse(p: &Project, val: &Val, message: String) -> Finding {
     Finding::new(
         &IPAM_CONFIG_INVALID,
         p.val_span(val),
-        format!("The engine refuses this network: \"invalid network config: {message}\""),
+        super::refusal(
+            "The engine refuses this network",
+            &format!("invalid network config: {message}"),
+        ),
     )
 }
 

@@ -46,7 +46,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 Finding::new(
                     &LINKS_LEGACY,
                     p.span(node),
-                    format!("Docker refuses this container: \"conflicting options: host type networking can't be used with links\". Remove `{key}`"),
+                    format!("Docker refuses this container: `network_mode: host` cannot be used with `{key}`. It fails with \"conflicting options: host type networking can't be used with links\". Remove `{key}`"),
                 )
                 .with_severity(Severity::Error)
             } else if s.mode() == Some("bridge") {
@@ -62,7 +62,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &LINKS_LEGACY,
                     p.span(node),
                     format!(
-                        "`{key}` is a legacy feature: Compose puts services on the project's own network, where they already reach each other by name, and `{key}` does not connect services that share no network. Use `depends_on` for order and network aliases for names"
+                        "`{key}` is a legacy feature, not needed on the project's network. Compose puts services on the project's own network, where they already reach each other by name, and `{key}` does not connect services that share no network. Use `depends_on` for order and network aliases for names"
                     ),
                 )
             };

@@ -109,7 +109,9 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             Some(port) => format!("nothing in `{}` listens on {port}", s.name),
             None => format!("`{}` is not `{}`", s.name, target.name),
         };
-        let origin = p.value_origin(p.ref_val(r));
+        let origin = super::origin_sentence(&p.value_origin(p.ref_val(r)), "It")
+            .map(|o| format!(" {o}."))
+            .unwrap_or_default();
         // An `http` URL of unknown audience is a server's when it names the well-known
         // port of a database or search server (Elasticsearch's 9200): browsers do not open
         // those.
@@ -117,14 +119,14 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             || port.is_some_and(|port| target.image_ports().contains(&port));
         let message = if !certain {
             format!(
-                "If `{}` opens this URL itself, `{}`{origin} is the container and {what}: reach `{}` by its service name. If a browser opens it, `localhost` is right",
+                "If `{}` opens this URL itself, `{}` is the container and {what}.{origin} Reach `{}` by its service name. If a browser opens it, `localhost` is right",
                 s.name,
                 p.ref_host(r),
                 target.name
             )
         } else {
             format!(
-                "Inside `{}`, `{}`{origin} is the container itself and {what}: the connection is refused. Reach `{}` by its service name",
+                "Inside `{}`, `{}` is the container itself and {what}. The connection is refused.{origin} Reach `{}` by its service name",
                 s.name,
                 p.ref_host(r),
                 target.name
@@ -194,8 +196,9 @@ pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
                     &LOCALHOST_BETWEEN_CONTAINERS,
                     c.entry.clone(),
                     format!(
-                        "`{name}` sends nginx's requests to {}:{port}: in `{}`'s container that is nginx itself, where nothing listens on {port}. Use the service's name{meant}",
-                        u.host, c.service
+                        "`{name}` sends nginx's requests to {h}:{port}, where nothing listens. In `{}`'s container that is nginx itself, which does not listen on {port}. Use the service's name{meant}",
+                        c.service,
+                        h = u.host,
                     ),
                 )
                 .with_severity(crate::finding::Severity::Warning)
@@ -321,7 +324,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .contains("`localhost` (`DB_HOST=localhost` from `.env:2`)"),
+                .contains(". It is set by `DB_HOST=localhost` from `.env:2`. Reach `db`"),
             "{}",
             f[0].message
         );

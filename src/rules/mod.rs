@@ -277,11 +277,71 @@ pub(crate) fn mounts_config(
 /// ([`Project::fragment`](crate::model::compose::Project::fragment)): the other file may define
 /// it, so the finding is information, said as such.
 pub(crate) fn in_a_fragment(f: crate::finding::Finding, why: &str) -> crate::finding::Finding {
+    let sep = if f.message.ends_with(['.', '?']) {
+        " "
+    } else {
+        ". "
+    };
     let message = format!(
-        "This file looks like part of a project ({why}). Merged with a file that defines the name, Compose accepts it; on its own: {}",
+        "On its own, {}{sep}This file looks like part of a project ({why}): merged with a file that defines the name, Compose accepts it",
         f.message
     );
     crate::finding::Finding { message, ..f }.with_severity(crate::finding::Severity::Info)
+}
+
+/// [`Project::value_origin`](crate::model::compose::Project::value_origin)'s parenthesis
+/// (`` (`X=y` from `.env:2`)``) as a sentence of its own, ``{subject} is set by `X=y` from
+/// `.env:2` `` (without its period), so that it does not lengthen a message's first
+/// sentence; `None` when the value names no variable.
+pub(crate) fn origin_sentence(origin: &str, subject: &str) -> Option<String> {
+    let inner = origin
+        .trim_start()
+        .strip_prefix('(')
+        .and_then(|o| o.strip_suffix(')'))?;
+    Some(format!("{subject} is set by {inner}"))
+}
+
+/// The longest first sentence a finding's message may have, in characters: VS Code's
+/// Problems panel and a diagnostic's one-line view cut a message after about 100, so what
+/// fails and where is said before that; the why, a value's origin and the fix follow in
+/// later sentences. `tests/corpus.rs` holds every message on real files to it, the rule
+/// tests every message they see.
+pub const FIRST_SENTENCE_MAX: usize = 100;
+
+/// A message's first sentence: up to the first ". " outside a code span or a double-quoted
+/// text (Docker's own words may hold sentences); an "e.g." or "i.e." does not end it. The
+/// server shows code spans as quotes (one quote for each backtick), so the length in
+/// characters is the same in an editor.
+pub fn first_sentence(message: &str) -> &str {
+    let (mut in_code, mut in_quote) = (false, false);
+    let mut chars = message.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '`' if !in_quote => in_code = !in_code,
+            '"' if !in_code => in_quote = !in_quote,
+            '.' if !in_code && !in_quote => {
+                let next_is_space = chars.peek().is_none_or(|&(_, n)| n == ' ' || n == '\n');
+                let head = &message[..=i];
+                if next_is_space && !head.ends_with("e.g.") && !head.ends_with("i.e.") {
+                    return head;
+                }
+            }
+            _ => {}
+        }
+    }
+    message
+}
+
+/// `lead: "words"` (Docker's or Compose's own words) when that fits in a first sentence,
+/// else `lead. It fails with "words"`, so that a long error text does not push what fails
+/// out of the Problems row. Callers add the sentences after it.
+pub(crate) fn refusal(lead: &str, words: &str) -> String {
+    let inline = format!("{lead}: \"{words}\"");
+    if inline.chars().count() < FIRST_SENTENCE_MAX {
+        inline
+    } else {
+        format!("{lead}. It fails with \"{words}\"")
+    }
 }
 
 /// What to add to a message about an unset variable when a template sits where `.env`
@@ -475,6 +535,21 @@ pub(crate) mod test_support {
     use crate::classify::FileKind;
     use crate::finding::Finding;
 
+    /// `findings`, after checking that each message's first sentence fits
+    /// [`FIRST_SENTENCE_MAX`](super::FIRST_SENTENCE_MAX).
+    fn fitting(findings: Vec<Finding>) -> Vec<Finding> {
+        for f in &findings {
+            let first = super::first_sentence(&f.message);
+            assert!(
+                first.chars().count() <= super::FIRST_SENTENCE_MAX,
+                "{}: the first sentence is longer than {} characters, so the Problems row cuts it: {first}",
+                f.code(),
+                super::FIRST_SENTENCE_MAX
+            );
+        }
+        findings
+    }
+
     /// The findings of rule `code` on a Compose text, with variables `vars` set.
     pub fn findings(text: &str, vars: &[(&str, &str)], code: &str) -> Vec<Finding> {
         let ctx = Context {
@@ -490,10 +565,12 @@ pub(crate) mod test_support {
             "{:?}",
             a.findings
         );
-        a.findings
-            .into_iter()
-            .filter(|f| f.code() == code)
-            .collect()
+        fitting(
+            a.findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect(),
+        )
     }
 
     /// A context in which service `api` is built from `dockerfile`.
@@ -533,7 +610,7 @@ pub(crate) mod test_support {
             "{fixed}\n{after:?}"
         );
         assert!(after.len() <= before.len() - fixable, "{fixed}\n{after:?}");
-        (of_code, fixed)
+        (fitting(of_code), fixed)
     }
 
     /// The findings of rule `code` on a Dockerfile.
@@ -544,10 +621,12 @@ pub(crate) mod test_support {
             "{:?}",
             a.findings
         );
-        a.findings
-            .into_iter()
-            .filter(|f| f.code() == code)
-            .collect()
+        fitting(
+            a.findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect(),
+        )
     }
 
     /// The findings of rule `code` on a text of `kind`, with portside.toml `settings`.
@@ -564,20 +643,24 @@ pub(crate) mod test_support {
             rules,
             ..Context::default()
         };
-        analyze_with(kind, text, &ctx)
-            .findings
-            .into_iter()
-            .filter(|f| f.code() == code)
-            .collect()
+        fitting(
+            analyze_with(kind, text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect(),
+        )
     }
 
     /// The findings of rule `code` on a daemon.json.
     pub fn daemon_findings(text: &str, code: &str) -> Vec<Finding> {
         let a = crate::analysis::analyze(FileKind::DaemonJson, text);
-        a.findings
-            .into_iter()
-            .filter(|f| f.code() == code)
-            .collect()
+        fitting(
+            a.findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect(),
+        )
     }
 
     /// [`fix_all`] for Dockerfiles.
@@ -649,6 +732,21 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn first_sentence_reader() {
+        use super::first_sentence;
+        assert_eq!(
+            first_sentence("Port `a. b` of `web` is \"x. y\": reach it. More."),
+            "Port `a. b` of `web` is \"x. y\": reach it."
+        );
+        assert_eq!(
+            first_sentence("Use a name, e.g. `db`. Then"),
+            "Use a name, e.g. `db`."
+        );
+        assert_eq!(first_sentence("no end"), "no end");
+        assert_eq!(first_sentence("v1.2 is old."), "v1.2 is old.");
+    }
+
     use super::*;
 
     #[test]

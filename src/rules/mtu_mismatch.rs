@@ -63,7 +63,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
                 Finding::new(
                     &MTU_MISMATCH,
                     e.value.span.clone(),
-                    format!("The host's uplink MTU is {host} but the default bridge uses {n}: large packets are dropped and big transfers hang. Set \"mtu\": {host}"),
+                    format!("The host's uplink MTU is {host} but the default bridge uses {n}. Large packets are dropped and big transfers hang. Set \"mtu\": {host}"),
                 )
                 .with_fix(
                     format!("Set \"mtu\": {host}"),
@@ -80,7 +80,7 @@ pub fn check_daemon(text: &str, d: &Daemon, out: &mut Vec<Finding>) {
                 &MTU_MISMATCH,
                 brace..brace + 1,
                 format!(
-                    "The host's uplink MTU is {host} but containers use 1500: large packets are dropped and big transfers hang. Add \"mtu\": {host} (and the same `com.docker.network.driver.mtu` in `default-network-opts.bridge`)"
+                    "The host's uplink MTU is {host} but containers use 1500. Large packets are dropped and big transfers hang. Add \"mtu\": {host} (and the same `com.docker.network.driver.mtu` in `default-network-opts.bridge`)"
                 ),
             );
             let sep = if d.entries.is_empty() { "" } else { "," };
@@ -108,7 +108,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &MTU_MISMATCH,
             p.span(n.key),
             format!(
-                "The host's uplink MTU is {host} but network `{}` uses {}: large packets are dropped and big transfers hang. Add `driver_opts: {{com.docker.network.driver.mtu: {host}}}`",
+                "The host's uplink MTU is {host} but network `{}` uses {}. Large packets are dropped and big transfers hang. Add `driver_opts: {{com.docker.network.driver.mtu: {host}}}`",
                 n.name,
                 n.mtu.as_deref().unwrap_or("1500")
             ),

@@ -60,14 +60,14 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             Finding::new(
                 &NETWORK_MODE_HOST_WITH_PORTS,
                 p.span(key),
-                "These ports have no effect: with `network_mode: host` the app listens directly on the host, on the same ports. Remove `ports`",
+                "These ports have no effect with `network_mode: host`. The app listens directly on the host, on the same ports. Remove `ports`",
             )
             .with_severity(crate::finding::Severity::Info)
         } else {
             Finding::new(
                 &NETWORK_MODE_HOST_WITH_PORTS,
                 p.span(key),
-                "Docker discards these ports: with `network_mode: host` the app listens directly on the host, on its own port and every interface, whatever the mapping says. Remove `ports`",
+                "Docker discards these ports with `network_mode: host`. The app listens directly on the host, on its own port and every interface, whatever the mapping says. Remove `ports`",
             )
         };
         if let Some(mode) = &s.network_mode {
@@ -114,7 +114,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                         &NETWORK_MODE_HOST_WITH_PORTS,
                         p.span(key),
                         format!(
-                            "{name} sets `network_mode: host` for `{}`: in the merged project Docker discards these ports, and the app listens directly on the host. Remove them, or reset them there with `ports: !reset []`",
+                            "Docker discards these ports: {name} sets `network_mode: host` for `{}`. In the merged project the app listens directly on the host. Remove them, or reset them there with `ports: !reset []`",
                             s.name
                         ),
                     )
@@ -132,7 +132,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                     &NETWORK_MODE_HOST_WITH_PORTS,
                     p.val_span(mode),
                     format!(
-                        "`{}` publishes ports in {name}, and with `network_mode: host` Docker discards them in the merged project.{}",
+                        "Docker discards the ports `{}` publishes in {name}. With `network_mode: host` they have no effect in the merged project.{}",
                         s.name,
                         if o.after == Some(false) {
                             " Add `ports: !reset []` here to drop them"

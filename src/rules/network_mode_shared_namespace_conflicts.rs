@@ -74,7 +74,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &NETWORK_MODE_SHARED_NAMESPACE_CONFLICTS,
                     p.span(node),
                     format!(
-                        "Docker refuses to create this container: \"conflicting options: {engine}\". `{}` shares the network stack of `{owner}`; set `{key}` there",
+                        "Docker refuses to create this container: `{}` shares the network stack of `{owner}`. It fails with \"conflicting options: {engine}\"; set `{key}` on `{owner}` instead",
                         s.name
                     ),
                 )

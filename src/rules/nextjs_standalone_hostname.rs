@@ -100,7 +100,7 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
                 &NEXTJS_STANDALONE_HOSTNAME,
                 p.port_span(port),
                 format!(
-                    "`{}`'s image runs a Next.js standalone `server.js`, which listens on $HOSTNAME (the container ID): this port may not answer. Set `HOSTNAME: 0.0.0.0` in the service's `environment` (or `ENV HOSTNAME=\"0.0.0.0\"` in the Dockerfile)",
+                    "This port may not answer: `{}`'s image runs a Next.js standalone `server.js`. It listens on $HOSTNAME (the container ID). Set `HOSTNAME: 0.0.0.0` in the service's `environment` (or `ENV HOSTNAME=\"0.0.0.0\"` in the Dockerfile)",
                     b.service.name
                 ),
             )
@@ -121,7 +121,7 @@ pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
     let mut f = Finding::new(
         &NEXTJS_STANDALONE_HOSTNAME,
         script.span.clone(),
-        "Next.js standalone `server.js` listens on $HOSTNAME, which Docker sets to the container ID: it may not answer on localhost or the published port. Add `ENV HOSTNAME=\"0.0.0.0\"`",
+        "Next.js standalone `server.js` may not answer on localhost or the published port. It listens on $HOSTNAME, which Docker sets to the container ID. Add `ENV HOSTNAME=\"0.0.0.0\"`",
     );
     // Insert the ENV line before the instruction that starts the server.
     let line_start = text[..script.span.start].rfind('\n').map_or(0, |i| i + 1);

@@ -56,7 +56,9 @@ fn report(
     let message = match (a, b) {
         (Attachment::Networks(x), Attachment::Networks(y)) if !x.iter().any(|n| y.contains(n)) => {
             format!(
-                "`{}` (on {}) and `{}` (on {}) share no network, so `{name}` does not resolve. Attach one to a network of the other",
+                "`{}` and `{}` share no network, so `{name}` does not resolve. `{}` is on {} and `{}` on {}. Attach one to a network of the other",
+                s.name,
+                t.name,
                 s.name,
                 describe(a),
                 t.name,
@@ -64,7 +66,7 @@ fn report(
             )
         }
         (Attachment::Host, Attachment::Networks(_)) => format!(
-            "`{}` uses host networking, where service names do not resolve: `{name}` is unknown there. Publish `{}`'s port and use `localhost`, or drop `network_mode: host`",
+            "`{}` uses host networking, where service names do not resolve. `{name}` is unknown there. Publish `{}`'s port and use `localhost`, or drop `network_mode: host`",
             s.name, t.name
         ),
         _ => return,

@@ -50,7 +50,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &OVERLAY_NETWORK_NEEDS_SWARM,
             p.val_span(driver),
             format!(
-                "`{}` uses the overlay driver: `docker compose up` fails with \"This node is not a swarm manager\" unless this daemon is one. On a single host, use the default bridge driver",
+                "`{}` uses the overlay driver, which needs a swarm manager. Unless this daemon is one, `docker compose up` fails with \"This node is not a swarm manager\". On a single host, use the default bridge driver",
                 n.name
             ),
         ));

@@ -152,7 +152,7 @@ fn push(
         &PORT_VAR_UNSET,
         token.clone().unwrap_or_else(|| p.span(v.node)),
         format!(
-            "`{name}` is not set in the environment or `.env`{}: `{}` becomes `{}` and {what}",
+            "`{name}` is unset: {what}. It is not set in the environment or `.env`{}, and `{}` becomes `{}`",
             super::template_note(p),
             v.raw(),
             v.value

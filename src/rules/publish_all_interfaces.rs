@@ -119,7 +119,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 "every interface"
             };
             let message = format!(
-                "Host port {} is published on {who}, past the host firewall (ufw and firewalld do not filter published ports). Bind it to 127.0.0.1 if only this machine needs it",
+                "Host port {} is published on {who}, past the host firewall. Neither ufw nor firewalld filters published ports. Bind it to 127.0.0.1 if only this machine needs it",
                 b.published
             );
             let mut f = Finding::new(&PUBLISH_ALL_INTERFACES, p.port_span(port), message);

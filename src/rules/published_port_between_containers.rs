@@ -66,9 +66,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &PUBLISHED_PORT_BETWEEN_CONTAINERS,
             p.value_span(p.ref_val(r), port_range.clone()),
             format!(
-                "{port}{} is the host port of `{}`; containers reach it directly, on its container port {container_port}. `{}:{port}` is refused; use `{}:{container_port}`",
-                p.value_origin(p.ref_val(r)),
+                "{port} is the host port of `{}`; containers reach it directly, on its container port {container_port}.{} `{}:{port}` is refused; use `{}:{container_port}`",
                 target.name,
+                super::origin_sentence(&p.value_origin(p.ref_val(r)), "The port")
+                    .map(|o| format!(" {o}."))
+                    .unwrap_or_default(),
                 p.ref_host(r),
                 p.ref_host(r)
             ),
@@ -106,7 +108,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
-                .starts_with("5433 (`DB_PORT=5433` from the environment) is"),
+                .contains("container port 5432. The port is set by `DB_PORT=5433` from the environment. `db:5433` is refused"),
             "{}",
             f[0].message
         );

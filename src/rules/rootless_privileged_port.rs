@@ -39,7 +39,7 @@ declare_rule! {
 /// The message for host port `port` under the limit `start` (shared with `portside probe`).
 pub fn message(port: u16, start: u16) -> String {
     format!(
-        "Rootless Docker cannot bind host port {port}: ports below {start} (net.ipv4.ip_unprivileged_port_start) need root, so `up` fails with \"bind: permission denied\". Publish {} or higher, or `sudo sysctl net.ipv4.ip_unprivileged_port_start={port}`",
+        "Rootless Docker cannot bind host port {port}, so `up` fails with \"bind: permission denied\". Ports below {start} (net.ipv4.ip_unprivileged_port_start) need root. Publish {} or higher, or `sudo sysctl net.ipv4.ip_unprivileged_port_start={port}`",
         start.max(1024)
     )
 }

@@ -56,7 +56,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &SCALED_SERVICE_FIXED_PORT,
                     published_span(p, port),
                     format!(
-                        "{replicas} replicas cannot all publish host port {}: the second fails with \"port is already allocated\". Publish a range of {replicas} ports or drop the host port",
+                        "{replicas} replicas cannot all publish host port {}. The second fails with \"port is already allocated\". Publish a range of {replicas} ports or drop the host port",
                         b.published
                     ),
                 )

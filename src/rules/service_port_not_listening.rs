@@ -82,7 +82,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             }
             let how = l.how();
             let message = format!(
-                "Nothing in `{}` listens on port {port}: its command's server listens on {} ({how}). Connections to `{}:{port}` are refused",
+                "Nothing in `{}` listens on port {port}. Its command's server listens on {} ({how}). Connections to `{}:{port}` are refused",
                 target.name,
                 l.port,
                 p.ref_host(r)
@@ -107,7 +107,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             .map(|f| format!("{} ({})", f.port, f.what))
             .collect();
         let message = format!(
-            "Nothing in `{}` listens on port {port}: it runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
+            "Nothing in `{}` listens on port {port}. It runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
             target.name,
             known.name,
             list.join(", "),

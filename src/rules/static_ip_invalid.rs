@@ -89,7 +89,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &STATIC_IP_INVALID,
                             range,
-                            format!("Network `{}` has no IPv6: set `enable_ipv6: true` and an IPv6 subnet to use `ipv6_address`", n.name),
+                            format!("Network `{}` has no IPv6. Set `enable_ipv6: true` and an IPv6 subnet to use `ipv6_address`", n.name),
                         )
                         .with_related(p.span(n.key), "the network is defined here"),
                     );
@@ -106,7 +106,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &STATIC_IP_INVALID,
                             range,
-                            format!("Network `{}` has no `ipam` subnet: engines before 29.1 refuse a fixed address there (\"user specified IP address is supported only when connecting to networks with user configured subnets\"), and newer ones only accept it inside the subnet they pick. Add `ipam.config` with a subnet that holds {ip}", n.name),
+                            format!("Network `{}` has no `ipam` subnet, so a fixed address there may be refused. Engines before 29.1 refuse it (\"user specified IP address is supported only when connecting to networks with user configured subnets\"), and newer ones only accept it inside the subnet they pick. Add `ipam.config` with a subnet that holds {ip}", n.name),
                         )
                         .with_severity(Severity::Warning)
                         .with_related(p.span(n.key), "the network is defined here"),
@@ -118,7 +118,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &STATIC_IP_INVALID,
                             range,
-                            format!("The engine refuses this container: \"no configured subnet contains IP address {ip}\" on network `{}`", n.name),
+                            format!("The engine refuses this container: no subnet of network `{}` contains {ip}. It fails with \"no configured subnet contains IP address {ip}\"", n.name),
                         )
                         .with_related(p.span(n.key), "the network's subnets are here"),
                     );
@@ -157,7 +157,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &STATIC_IP_INVALID,
                             range,
-                            format!("{ip} is already `{other}`'s address on `{}`: the second container fails with \"Address already in use\"", n.name),
+                            format!("{ip} is already `{other}`'s address on `{}`. The second container fails with \"Address already in use\"", n.name),
                         )
                         .with_related(p.val_span(first), format!("`{other}` takes {ip} here")),
                     );

@@ -49,7 +49,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &SUBNET_OVERLAP,
                             p.val_span(s),
-                            format!("{net} overlaps {other_net} of network `{other}`: the engine refuses the second network (\"Pool overlaps with other one on this address space\")"),
+                            format!("{net} overlaps {other_net} of network `{other}`: the engine refuses the second network. It fails with \"Pool overlaps with other one on this address space\""),
                         )
                         .with_related(p.val_span(other_val), format!("`{other}` uses {other_net} here")),
                     );
@@ -87,7 +87,7 @@ pub fn check_against_daemon(p: &Project, out: &mut Vec<Finding>) {
                     Finding::new(
                         &SUBNET_OVERLAP,
                         p.val_span(s),
-                        format!("{net} overlaps the default bridge docker0 ({bip}, `bip` in {file}): the engine refuses the network (\"Pool overlaps with other one on this address space\")"),
+                        format!("{net} overlaps the default bridge docker0 ({bip}): the engine refuses it. docker0's subnet is `bip` in {file}; creating the network fails with \"Pool overlaps with other one on this address space\""),
                     )
                     .with_related_in(daemon.file.clone(), span.clone(), format!("docker0 uses {bip} here")),
                 );
@@ -98,7 +98,7 @@ pub fn check_against_daemon(p: &Project, out: &mut Vec<Finding>) {
                     Finding::new(
                         &SUBNET_OVERLAP,
                         p.val_span(s),
-                        format!("{net} lies in the daemon's address pool {pool} (`default-address-pools` in {file}): a network Docker already allocated from that pool (another project's default network) may hold the same block, and then the engine refuses this one"),
+                        format!("{net} lies in the daemon's address pool {pool}, where another network may already hold it. The pool is `default-address-pools` in {file}: a network Docker already allocated from that pool (another project's default network) may hold the same block, and then the engine refuses this one"),
                     )
                     .with_severity(crate::finding::Severity::Warning)
                     .with_related_in(daemon.file.clone(), span.clone(), format!("the pool {pool} is declared here")),

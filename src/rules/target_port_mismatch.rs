@@ -125,7 +125,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                     &TARGET_PORT_MISMATCH,
                     p.span(port.item),
                     format!(
-                        "`{image}` listens on {published}, not {}: this sends host port {published} to container port {}, where nothing listens. `ports` is HOST:CONTAINER; swap them",
+                        "`{image}` listens on {published}, not {}. This sends host port {published} to container port {}, where nothing listens. `ports` is HOST:CONTAINER; swap them",
                         b.target, b.target
                     ),
                 );
@@ -147,7 +147,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &TARGET_PORT_MISMATCH,
                 p.span(port.item),
                 format!(
-                    "Nothing in `{image}` listens on container port {}: the image's server listens on {}. Map to the port the server listens on, or set the image's own port setting",
+                    "Nothing in `{image}` listens on container port {}. The image's server listens on {}. Map to the port the server listens on, or set the image's own port setting",
                     b.target,
                     list.join(", ")
                 ),
@@ -282,7 +282,7 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
                 &TARGET_PORT_MISMATCH,
                 p.port_span(port),
                 format!(
-                    "`{}`'s command listens on port {} ({how}), not {target}: connections to this mapping will be reset. {}",
+                    "`{}`'s command listens on port {}, not {target}. Connections to this mapping will be reset. Read from the command: {how}. {}",
                     s.name,
                     l.port,
                     if swapped {
@@ -344,7 +344,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                     &TARGET_PORT_MISMATCH,
                     p.port_span(port),
                     format!(
-                        "The app in `{}`'s image listens on port {} ({how}, {file}), not {target}: connections to this mapping will be reset. {}",
+                        "The app in `{}`'s image listens on port {}, not {target}. Connections to this mapping will be reset. Read from {file}: {how}. {}",
                         b.service.name,
                         l.port,
                         if published == Some(l.port) {
@@ -379,7 +379,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                 &TARGET_PORT_MISMATCH,
                 p.port_span(port),
                 format!(
-                    "`{}`'s image EXPOSEs {} ({file}) and nothing shows the app listening on {target}: connections to this mapping will likely be reset. {}",
+                    "`{}`'s image EXPOSEs {} ({file}), and nothing shows the app listening on {target}. Connections to this mapping will likely be reset. {}",
                     b.service.name,
                     list.join(", "),
                     if swapped {
@@ -531,7 +531,7 @@ mod tests {
         let (at, message, fixed) = built("    ports: [\"8080:8080\"]\n", uvicorn);
         assert_eq!(at, ["\"8080:8080\""]);
         assert!(
-            message.contains("listens on port 8000 (`--port 8000`, Dockerfile)"),
+            message.contains("listens on port 8000, not 8080. Connections to this mapping will be reset. Read from Dockerfile: `--port 8000`."),
             "{message}"
         );
         assert!(fixed.contains("\"8080:8000\""), "{fixed}");

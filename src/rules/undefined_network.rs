@@ -74,7 +74,8 @@ mod tests {
         assert_eq!(flagged(text, "undefined-network"), ["backend", "back_end"]);
         let f = findings(text, &[], "undefined-network");
         assert!(
-            f[0].message.ends_with("Did you mean `back-end`?"),
+            f[0].message
+                .contains("Did you mean `back-end`? This file looks like part of a project"),
             "{}",
             f[0].message
         );

@@ -67,7 +67,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                         Finding::new(
                             &UNDEFINED_SERVICE,
                             p.span(d.node),
-                            format!("Unless its variables are set where Compose runs: {message}"),
+                            format!(
+                                "Unless its variables are set where Compose runs, Compose refuses this project. It reports: {}",
+                                message
+                                    .strip_prefix("Compose refuses this project: ")
+                                    .unwrap_or(&message)
+                            ),
                         )
                         .with_severity(crate::finding::Severity::Info),
                     );

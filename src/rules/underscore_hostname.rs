@@ -50,7 +50,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             &UNDERSCORE_HOSTNAME,
             p.value_span(p.ref_val(r), r.host.host_range.clone()),
             format!(
-                "`{}` has an underscore, which is not valid in a host name: many HTTP servers answer 400 or refuse the Host header. Use a hyphenated name or alias (`{}`)",
+                "`{}` has an underscore, which is not valid in a host name. Many HTTP servers answer 400 or refuse the Host header. Use a hyphenated name or alias (`{}`)",
                 p.ref_host(r),
                 p.ref_host(r).replace('_', "-")
             ),

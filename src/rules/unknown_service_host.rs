@@ -92,11 +92,21 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if provided || external {
             continue;
         }
+        let variant = p.external.variant_hosts.contains(host);
         let mut message = format!(
-            "No service, alias or host entry is called `{host}`{}: from `{}` it does not resolve",
-            p.value_origin(p.ref_val(r)),
+            "No service, alias or host entry is called `{host}`. From `{}` it does not resolve",
             s.name
         );
+        if variant {
+            // Another variant file beside this one defines it: layered with it, it resolves.
+            message.push_str(&format!(
+                ", unless this file runs together with the variant file beside it that defines `{host}`"
+            ));
+        }
+        if let Some(origin) = super::origin_sentence(&p.value_origin(p.ref_val(r)), "The name") {
+            message.push_str(". ");
+            message.push_str(&origin);
+        }
         let mut names: Vec<&str> = p.host_names().collect();
         names.sort_unstable();
         let by_image = p.services.iter().find(|t| t.image_name() == Some(host));
@@ -120,16 +130,8 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             p.value_span(p.ref_val(r), r.host.host_range.clone()),
             message,
         );
-        if p.external.variant_hosts.contains(host) {
-            // Another variant file beside this one defines it: layered with it, it resolves.
-            f = Finding {
-                message: format!(
-                    "{}, unless this file runs together with the variant file beside it that defines `{host}`",
-                    f.message
-                ),
-                ..f
-            }
-            .with_severity(crate::finding::Severity::Info);
+        if variant {
+            f = f.with_severity(crate::finding::Severity::Info);
         }
         out.push(f);
     }

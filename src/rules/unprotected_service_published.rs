@@ -205,8 +205,9 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 "every interface"
             };
             let message = format!(
-                "`{}` {why}, and host port {} is published on {who} of this machine, where the host firewall does not apply to it: anyone who can reach the machine can use it. Publish it on 127.0.0.1 if only this machine needs it",
-                s.name, b.published
+                "`{name}` is published on {who} (host port {}) without authentication. It {why}. The host firewall does not apply to published ports: anyone who can reach this machine can use it. Publish it on 127.0.0.1 if only this machine needs it",
+                b.published,
+                name = s.name,
             );
             let mut f = Finding::new(&UNPROTECTED_SERVICE_PUBLISHED, p.port_span(port), message);
             if let Some(edit) = loopback_edit(p, port) {

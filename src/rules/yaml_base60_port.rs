@@ -88,7 +88,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &YAML_BASE60_PORT,
                 node.span.clone(),
                 format!(
-                    "`docker compose` reads this as a port mapping, but YAML 1.1 tools (docker-compose v1, podman-compose, Ansible) read unquoted `{value}` as the number {number}. Quote it to be safe everywhere"
+                    "YAML 1.1 tools read unquoted `{value}` as the number {number}, not a port mapping. `docker compose` reads it as a port mapping, but YAML 1.1 tools (docker-compose v1, podman-compose, Ansible) do not. Quote it to be safe everywhere"
                 ),
             )
             .with_fix(
