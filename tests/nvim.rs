@@ -104,8 +104,9 @@ fn neovim_0_11_setup_and_enable_diagnostics_hover_and_quick_fix() {
     run(&nvim, "enable");
 }
 
-/// Compose key completion, key hover and the unknown-key rename in Neovim (Debian's 0.7.2:
-/// the oldest client we support), on a scratch file (editors/nvim/test/keys.lua).
+/// Compose key completion, key hover, the unknown-key rename and "Ignore RULE on this line"
+/// in Neovim (Debian's 0.7.2: the oldest client we support), on a scratch file
+/// (editors/nvim/test/keys.lua).
 #[test]
 #[ignore = "needs Neovim 0.7+ on PATH: bash .ci/run installs it; cargo test -- --include-ignored runs it"]
 fn neovim_completes_and_explains_compose_keys() {
@@ -120,7 +121,7 @@ fn neovim_completes_and_explains_compose_keys() {
     let file = dir.join("compose.yaml");
     std::fs::write(
         &file,
-        "services:\n  web:\n    image: nginx\n    port:\n      - \"8080:80\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      \n",
+        "services:\n  web:\n    image: nginx\n    user: 1000\n    port:\n      - \"8080:80\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      \n",
     )
     .unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -110,6 +110,38 @@ local ok, err = pcall(function()
   local text = vim.api.nvim_buf_get_lines(bufnr, port_line, port_line + 1, false)[1]
   check('fix_applied', text:find('ports:', 1, true) ~= nil, text)
   check('diagnostic_gone', vim.wait(timeout, function() return unknown() == nil end, 20))
+
+  -- 5) "Ignore RULE on this line" on `user: 1000` (a number where Compose takes a string)
+  --    writes the portside-ignore comment, and the error goes away.
+  local user_line = line_of('user: 1000')
+  local function invalid()
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+      if code == 'compose-invalid-value' and d.lnum == user_line then return d end
+    end
+  end
+  check('invalid_value_diagnostic', vim.wait(timeout, function() return invalid() ~= nil end, 20))
+  local iv = invalid()
+  local ca2 = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    range = { start = { line = user_line, character = 10 }, ['end'] = { line = user_line, character = 14 } },
+    context = { diagnostics = {
+      { range = { start = { line = user_line, character = 10 }, ['end'] = { line = user_line, character = 14 } },
+        message = iv and iv.message or '', code = 'compose-invalid-value', source = 'portside', severity = 1 },
+    } },
+  }, timeout)
+  local ignore
+  for _, r in pairs(ca2 or {}) do
+    for _, a in ipairs(r.result or {}) do
+      if a.title == 'Ignore compose-invalid-value on this line' then ignore = a end
+    end
+  end
+  check('ignore_offered', ignore ~= nil)
+  if not ignore then return end
+  vim.lsp.util.apply_workspace_edit(ignore.edit, client.offset_encoding)
+  local uline = vim.api.nvim_buf_get_lines(bufnr, user_line, user_line + 1, false)[1]
+  check('ignore_written', uline:find('# portside-ignore: compose-invalid-value', 1, true) ~= nil, uline)
+  check('ignored_gone', vim.wait(timeout, function() return invalid() == nil end, 20))
   vim.bo[bufnr].modified = false
 end)
 if not ok then check('lua_error', false, tostring(err)) end
