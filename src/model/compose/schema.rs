@@ -122,7 +122,7 @@ const SECTIONS: &[&str] = &[
 ];
 
 /// Checks the file from its root; `lookup` gives the variables interpolation reads.
-/// In a legacy file only the services are checked (the layout itself is one finding).
+/// A legacy file is not checked: the layout itself is its one finding.
 pub fn check(yaml: &Yaml, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<Problem> {
     let Some(root) = yaml.root_mapping() else {
         return Vec::new();
@@ -150,19 +150,10 @@ pub fn check(yaml: &Yaml, lookup: &dyn Fn(&str) -> Option<String>) -> Vec<Proble
                 })
             }) => {}
         Layout::Current => w.mapping(root, s.top()),
-        Layout::Legacy => {
-            if let Some(service) = s.by_id("service") {
-                for e in yaml.entries(root).iter() {
-                    if let Some(name) = yaml.scalar(e.key)
-                        && !name.starts_with("x-")
-                    {
-                        w.path.push(Seg::Key(name));
-                        w.mapping(e.value, service);
-                        w.path.pop();
-                    }
-                }
-            }
-        }
+        // A legacy file is one finding (`compose-legacy-format`); its services' keys are
+        // checked once they are under `services:` (version 1 names such as `net` then show
+        // up with their current name).
+        Layout::Legacy => {}
     }
     // A node reached through several aliases or merges is reported once.
     let mut reported = FxHashSet::default();
@@ -683,11 +674,7 @@ mod tests {
         }
         // Not recognisably Compose: nothing is reported.
         assert!(problems("name: ci\non: push\njobs:\n  a: {}\n").is_empty());
-        // Only the services are checked in a legacy file.
-        let p = problems("web:\n  image: nginx\n  prots: []\n");
-        assert!(
-            matches!(p.as_slice(), [Problem::UnknownKey { .. }]),
-            "{p:?}"
-        );
+        // A legacy file is one finding, the layout's: its keys are checked once moved.
+        assert!(problems("web:\n  image: nginx\n  prots: []\n").is_empty());
     }
 }
