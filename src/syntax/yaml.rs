@@ -647,11 +647,11 @@ impl Yaml {
         if !self.is_mapping(id) {
             return;
         }
-        let mut merges: smallvec::SmallVec<[NodeId; 2]> = smallvec::SmallVec::new();
+        let mut merges: smallvec::SmallVec<[&NodeId; 2]> = smallvec::SmallVec::new();
         for entry in self.mapping_entries(id) {
             let key = self.scalar(entry.key);
             if key == Some("<<") && self.is_merge_key(entry.key) {
-                merges.push(entry.value);
+                merges.push(&entry.value);
                 continue;
             }
             if via.is_some() && out.iter().any(|e| self.same_key(e.key, entry.key)) {
@@ -667,18 +667,23 @@ impl Yaml {
             return;
         }
         for merge in merges {
-            let target = self.resolve(merge);
-            let sources: &[NodeId] = match self.nodes[target as usize].tag() {
-                Tag::Mapping => std::slice::from_ref(&merge),
-                Tag::Sequence => self.items(target).unwrap_or_default(),
-                _ => &[],
-            };
-            for &source in sources {
+            for &source in self.merge_sources(merge) {
                 let mapping = self.resolve(source);
                 if mapping != id {
                     self.collect_entries(mapping, Some(via.unwrap_or(source)), depth + 1, out);
                 }
             }
+        }
+    }
+
+    /// The mappings a `<<` value merges: the value itself (a mapping or an alias of one), or
+    /// the items of a sequence of them.
+    fn merge_sources<'s>(&'s self, merge: &'s NodeId) -> &'s [NodeId] {
+        let target = self.resolve(*merge);
+        match self.nodes[target as usize].tag() {
+            Tag::Mapping => std::slice::from_ref(merge),
+            Tag::Sequence => self.items(target).unwrap_or_default(),
+            _ => &[],
         }
     }
 
@@ -755,14 +760,7 @@ impl Yaml {
             if self.scalar(entry.key) != Some("<<") || !self.is_merge_key(entry.key) {
                 continue;
             }
-            let merge = entry.value;
-            let target = self.resolve(merge);
-            let sources: &[NodeId] = match self.nodes[target as usize].tag() {
-                Tag::Mapping => std::slice::from_ref(&merge),
-                Tag::Sequence => self.items(target).unwrap_or_default(),
-                _ => &[],
-            };
-            for &source in sources {
+            for &source in self.merge_sources(&entry.value) {
                 let mapping = self.resolve(source);
                 if mapping == id || !self.is_mapping(mapping) {
                     continue;

@@ -53,6 +53,21 @@ const log = (step, ok, detail) =>
   const problemsGone = (needle, timeout) => page.waitForFunction(
     ([src, n]) => !new Function(`return (${src})()`)().includes(n),
     [problems.toString(), needle], { timeout });
+  // Ctrl+. until the Quick Fix menu lists `hasText` (a keystroke that lands while a widget
+  // closes is lost, so a few tries); the menu row.
+  const quickFixMenu = async (hasText) => {
+    const item = page.locator('.action-widget .monaco-list-row', { hasText }).first();
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await item.waitFor({ timeout: 5000 });
+        return item;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
+  };
   // The user's settings.json, edited as a user does while VS Code runs.
   const setSettings = (extra) => {
     const file = process.env.WS_SETTINGS;
@@ -189,17 +204,7 @@ const log = (step, ok, detail) =>
       await clearToasts();
       const line = await lineNumberOf(':8080"');
       await gotoLine(line, 12);
-      const item = page.locator('.action-widget .monaco-list-row', { hasText: /Check reachability/ }).first();
-      for (let attempt = 0; ; attempt++) {
-        await page.keyboard.press('Control+.');
-        try {
-          await item.waitFor({ timeout: 5000 });
-          break;
-        } catch (e) {
-          if (attempt >= 3) throw e;
-          await page.keyboard.press('Escape');
-        }
-      }
+      const item = await quickFixMenu(/Check reachability/);
       const listed = (await item.innerText()).replace(/\s+/g, ' ');
       await shot('12-ctrl-dot');
       await item.click();
@@ -415,17 +420,7 @@ const log = (step, ok, detail) =>
           // open the Quick Fix menu; a keystroke that lands while the widget closes is lost,
           // so try a few times.
           await page.locator('.statusbar', { hasText: 'Ln 10, Col 12' }).first().waitFor({ timeout: 10000 });
-          const item = page.locator('.action-widget .monaco-list-row', { hasText: /Replace .?localhost.? with .?127\.0\.0\.1/ }).first();
-          for (let attempt = 0; ; attempt++) {
-            await page.keyboard.press('Control+.');
-            try {
-              await item.waitFor({ timeout: 5000 });
-              break;
-            } catch (e) {
-              if (attempt >= 3) throw e;
-              await page.keyboard.press('Escape');
-            }
-          }
+          const item = await quickFixMenu(/Replace .?localhost.? with .?127\.0\.0\.1/);
           await shot('3-quick-fix');
           await item.click();
           await page.waitForFunction(
@@ -445,17 +440,7 @@ const log = (step, ok, detail) =>
           await page.keyboard.type('37:6');
           await page.keyboard.press('Enter');
           await page.locator('.statusbar', { hasText: 'Ln 37, Col 6' }).first().waitFor({ timeout: 10000 });
-          const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore network-mode-host-with-ports on this line' }).first();
-          for (let attempt = 0; ; attempt++) {
-            await page.keyboard.press('Control+.');
-            try {
-              await item.waitFor({ timeout: 5000 });
-              break;
-            } catch (e) {
-              if (attempt >= 3) throw e;
-              await page.keyboard.press('Escape');
-            }
-          }
+          const item = await quickFixMenu('Ignore network-mode-host-with-ports on this line');
           await shot('4b-ignore-on-line');
           await item.click();
           await page.waitForFunction(
