@@ -5,25 +5,11 @@
 --   PORTSIDE_FILE  the Compose file to open (examples/broken/compose.yaml)
 --   PORTSIDE_MODE  'setup' or 'enable'
 -- Prints one JSON object per line; exits 0 when every check passed.
-local t0 = vim.loop.hrtime()
-local function ms() return math.floor((vim.loop.hrtime() - t0) / 1e6) end
-local function emit(tbl) tbl.t_ms = ms(); io.stdout:write(vim.json.encode(tbl), '\n') end
-local failures = 0
-local function check(name, ok, detail)
-  if not ok then failures = failures + 1 end
-  emit({ check = name, ok = ok and true or false, detail = detail })
-end
-local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
-local function finish()
-  local v = vim.version()
-  emit({ done = true, failures = failures, nvim = v.major .. '.' .. v.minor .. '.' .. v.patch })
-  for _, c in pairs(get_clients()) do c.stop() end
-  vim.wait(2000, function() return #get_clients() == 0 end, 50)
-  vim.cmd((failures == 0) and 'qall!' or ('cquit ' .. math.min(failures, 100)))
-end
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+local h = dofile(here .. '/harness.lua')
+local emit, check, get_clients = h.emit, h.check, h.get_clients
 
-local ok, err = pcall(function()
-  local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+h.run(function()
   local plugin = vim.fn.fnamemodify(here, ':h') -- editors/nvim
   local bin = os.getenv('PORTSIDE_BIN') or 'portside'
   local file = vim.fn.fnamemodify(os.getenv('PORTSIDE_FILE'), ':p')
@@ -43,15 +29,8 @@ local ok, err = pcall(function()
   local bufnr = vim.api.nvim_get_current_buf()
   check('filetype', vim.bo.filetype == 'yaml.docker-compose', vim.bo.filetype)
 
-  local client
-  local attached = vim.wait(timeout, function()
-    for _, c in pairs(get_clients()) do
-      if c.name == 'portside' and c.initialized then client = c; return true end
-    end
-    return false
-  end, 20)
-  check('attached', attached)
-  if not attached then return end
+  local client = h.attach(timeout)
+  if not client then return end
 
   -- 1) Diagnostics: `localhost` in "localhost:8080:80" (line 10, column 10, 1-based).
   local function ours()
@@ -178,5 +157,3 @@ local ok, err = pcall(function()
   -- Never write the example back.
   vim.bo[bufnr].modified = false
 end)
-if not ok then check('lua_error', false, tostring(err)) end
-finish()

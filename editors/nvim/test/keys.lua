@@ -3,25 +3,11 @@
 --   PORTSIDE_BIN   the portside binary
 --   PORTSIDE_FILE  a scratch compose.yaml that this script may edit
 -- Prints one JSON object per line; exits 0 when every check passed.
-local t0 = vim.loop.hrtime()
-local function ms() return math.floor((vim.loop.hrtime() - t0) / 1e6) end
-local function emit(tbl) tbl.t_ms = ms(); io.stdout:write(vim.json.encode(tbl), '\n') end
-local failures = 0
-local function check(name, ok, detail)
-  if not ok then failures = failures + 1 end
-  emit({ check = name, ok = ok and true or false, detail = detail })
-end
-local get_clients = vim.lsp.get_clients or vim.lsp.get_active_clients
-local function finish()
-  local v = vim.version()
-  emit({ done = true, failures = failures, nvim = v.major .. '.' .. v.minor .. '.' .. v.patch })
-  for _, c in pairs(get_clients()) do c.stop() end
-  vim.wait(2000, function() return #get_clients() == 0 end, 50)
-  vim.cmd((failures == 0) and 'qall!' or ('cquit ' .. math.min(failures, 100)))
-end
+local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+local h = dofile(here .. '/harness.lua')
+local emit, check, get_clients = h.emit, h.check, h.get_clients
 
-local ok, err = pcall(function()
-  local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
+h.run(function()
   local plugin = vim.fn.fnamemodify(here, ':h') -- editors/nvim
   local bin = os.getenv('PORTSIDE_BIN') or 'portside'
   local file = vim.fn.fnamemodify(os.getenv('PORTSIDE_FILE'), ':p')
@@ -31,15 +17,8 @@ local ok, err = pcall(function()
   require('portside').setup({ cmd = { bin, 'lsp' } })
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
   local bufnr = vim.api.nvim_get_current_buf()
-  local client
-  local attached = vim.wait(timeout, function()
-    for _, c in pairs(get_clients()) do
-      if c.name == 'portside' and c.initialized then client = c; return true end
-    end
-    return false
-  end, 20)
-  check('attached', attached)
-  if not attached then return end
+  local client = h.attach(timeout)
+  if not client then return end
   local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
   local function line_of(needle)
     for i, l in ipairs(lines) do
@@ -144,5 +123,3 @@ local ok, err = pcall(function()
   check('ignored_gone', vim.wait(timeout, function() return invalid() == nil end, 20))
   vim.bo[bufnr].modified = false
 end)
-if not ok then check('lua_error', false, tostring(err)) end
-finish()
