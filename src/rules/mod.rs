@@ -43,6 +43,7 @@ mod expose_is_not_publish;
 mod expose_proto_casing;
 mod external_network_missing;
 mod extra_hosts_loopback;
+mod healthcheck_port_not_listening;
 mod host_docker_internal_linux;
 mod host_route_overlap;
 mod host_service_unreachable_from_container;
@@ -411,6 +412,7 @@ pub static ALL: &[&Rule] = &[
     &advertised_address_loopback::ADVERTISED_ADDRESS_LOOPBACK,
     &published_port_between_containers::PUBLISHED_PORT_BETWEEN_CONTAINERS,
     &service_port_not_listening::SERVICE_PORT_NOT_LISTENING,
+    &healthcheck_port_not_listening::HEALTHCHECK_PORT_NOT_LISTENING,
     &no_shared_network::NO_SHARED_NETWORK,
     &default_bridge_no_dns::DEFAULT_BRIDGE_NO_DNS,
     &host_docker_internal_linux::HOST_DOCKER_INTERNAL_LINUX,
