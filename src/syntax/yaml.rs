@@ -639,11 +639,21 @@ impl Yaml {
     /// merged mappings, earlier ones win, as YAML's merge key type says.
     pub fn entries(&self, id: NodeId) -> Entries {
         let mut out = Entries::new();
-        self.collect_entries(self.resolve(id), None, 0, &mut out);
+        let mut names = smallvec::SmallVec::new();
+        self.collect_entries(self.resolve(id), None, 0, &mut out, &mut names);
         out
     }
 
-    fn collect_entries(&self, id: NodeId, via: Option<NodeId>, depth: usize, out: &mut Entries) {
+    /// `names` holds the key text of each entry of `out` (a merged key is skipped when an
+    /// earlier entry has the same text), so the check compares strings, not nodes.
+    fn collect_entries<'s>(
+        &'s self,
+        id: NodeId,
+        via: Option<NodeId>,
+        depth: usize,
+        out: &mut Entries,
+        names: &mut smallvec::SmallVec<[Option<&'s str>; 16]>,
+    ) {
         if !self.is_mapping(id) {
             return;
         }
@@ -654,9 +664,10 @@ impl Yaml {
                 merges.push(&entry.value);
                 continue;
             }
-            if via.is_some() && out.iter().any(|e| self.same_key(e.key, entry.key)) {
+            if via.is_some() && key.is_some() && names.contains(&key) {
                 continue;
             }
+            names.push(key);
             out.push(MergedEntry {
                 key: entry.key,
                 value: entry.value,
@@ -670,7 +681,13 @@ impl Yaml {
             for &source in self.merge_sources(merge) {
                 let mapping = self.resolve(source);
                 if mapping != id {
-                    self.collect_entries(mapping, Some(via.unwrap_or(source)), depth + 1, out);
+                    self.collect_entries(
+                        mapping,
+                        Some(via.unwrap_or(source)),
+                        depth + 1,
+                        out,
+                        names,
+                    );
                 }
             }
         }
@@ -691,13 +708,6 @@ impl Yaml {
     fn is_merge_key(&self, key: NodeId) -> bool {
         let raw = &self.nodes[key as usize];
         raw.tag() == Tag::Scalar(Style::Plain) && self.node(key).tag.is_none()
-    }
-
-    fn same_key(&self, a: NodeId, b: NodeId) -> bool {
-        match (self.scalar(a), self.scalar(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        }
     }
 
     /// The root mapping of the first document whose root is a mapping (a Compose file's
