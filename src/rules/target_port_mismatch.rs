@@ -16,7 +16,7 @@ declare_rule! {
     /// - for a service whose own `command`/`entrypoint` shows the port its server listens on
     ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, or a known server's
     ///   default), that port;
-    /// - for a service run from an image that portside's image table knows (about 100
+    /// - for a service run from an image that portside's image table knows (137
     ///   images: the official databases, caches, brokers, proxies and web apps, and
     ///   variants such as `nginxinc/nginx-unprivileged` on 8080 or the `-fpm` tags on 9000;
     ///   each fact with its source in `src/knowledge/images.toml`), a container port the
