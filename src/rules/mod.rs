@@ -877,6 +877,76 @@ mod local_image_tests {
         assert_eq!(l.port, 9000);
     }
 
+    /// Whatever a daemon says (odd words, variables, ports), analysis and hovers go on:
+    /// nothing panics, and spans stay inside the facts' text.
+    #[test]
+    fn hostile_facts_break_nothing() {
+        let odd: Vec<String> = [
+            "sh",
+            "-c",
+            "httpd -p \"$P\" && x",
+            "",
+            "é\u{2028}\n\"]",
+            "-p",
+            "99999",
+            "--port",
+            "${P:?}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let exposed: Vec<String> = ["9000/tcp", "x/y", "", "1-65535/udp", "70000"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let env: Vec<String> = ["P=127.0.0.1:1", "NOEQUALS", "=x", "HOST=::1", "PORT="]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for (entrypoint, cmd) in [
+            (None, Some(&odd[..])),
+            (Some(&odd[..]), None),
+            (Some(&odd[..2]), Some(&odd[2..])),
+            (Some(&[][..]), Some(&[][..])),
+        ] {
+            let i = LocalImage::new(
+                "example/odd",
+                "sha256:1",
+                &exposed,
+                entrypoint,
+                cmd,
+                &env,
+                None,
+            );
+            for w in i.stage.command() {
+                assert!(i.file.text.get(w.span.clone()).is_some(), "{w:?}");
+            }
+            assert_eq!(i.short_id(), "sha256:1");
+            let text = "services:\n  web:\n    image: example/odd\n    ports: [\"8080:8080\", \"9000:9000/udp\"]\n    expose: [\"1\"]\n  app:\n    image: example/app\n    environment:\n      U: http://web:7/x\n";
+            let mut ctx = Context::default();
+            ctx.external.local_images = vec![std::sync::Arc::new(i)];
+            let a = analyze_with(FileKind::Compose, text, &ctx);
+            for f in &a.findings {
+                assert!(
+                    f.range.end <= text.len()
+                        && f.related
+                            .iter()
+                            .all(|r| r.file.is_none() && r.range.end <= text.len()),
+                    "{f:?}"
+                );
+            }
+            let yaml = crate::syntax::yaml::Yaml::parse(text);
+            for offset in (0..text.len()).step_by(3) {
+                let env = crate::ide::hover::Env {
+                    vars: &ctx.vars,
+                    dotenv: &ctx.dotenv,
+                    external: &ctx.external,
+                };
+                let _ = crate::ide::hover::compose(text, &yaml, env, offset, &a.findings);
+            }
+        }
+    }
+
     #[test]
     fn a_mapping_to_a_port_the_local_image_does_not_listen_on() {
         let text = "services:\n  web:\n    image: example/busy:1\n    ports: [\"8080:8080\"]\n";
