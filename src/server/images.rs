@@ -33,7 +33,13 @@ struct Entry {
     facts: Option<Arc<LocalImage>>,
     /// A question is in flight.
     pending: bool,
+    /// The documents whose analysis read (or wanted) these facts: analysed again when
+    /// they change.
+    readers: Vec<Uri>,
 }
+
+/// At most this many readers are remembered per image.
+const MAX_READERS: usize = 64;
 
 /// Image reference → what the daemon said of it.
 #[derive(Debug, Default)]
@@ -61,14 +67,21 @@ impl ImageCache {
 
     /// The references to ask for now: never asked, or asked longer than [`REFRESH`] ago,
     /// and not in flight. They are marked in flight.
-    pub fn due(&mut self, references: &[String], now: Instant) -> Vec<String> {
+    pub fn due(&mut self, references: &[String], reader: &Uri, now: Instant) -> Vec<String> {
         let mut out = Vec::new();
         for r in references {
             let entry = self.entries.entry(r.clone()).or_insert(Entry {
                 asked: None,
                 facts: None,
                 pending: false,
+                readers: Vec::new(),
             });
+            if !entry.readers.contains(reader) {
+                if entry.readers.len() == MAX_READERS {
+                    entry.readers.remove(0);
+                }
+                entry.readers.push(reader.clone());
+            }
             let recent = entry
                 .asked
                 .is_some_and(|asked| now.saturating_duration_since(asked) < REFRESH);
@@ -80,6 +93,19 @@ impl ImageCache {
             out.push(r.clone());
         }
         out
+    }
+
+    /// The documents that read the facts of `reference`.
+    pub fn readers(&self, reference: &str) -> Vec<Uri> {
+        self.entries
+            .get(reference)
+            .map(|e| e.readers.clone())
+            .unwrap_or_default()
+    }
+
+    /// Forgets every answer (the endpoint changed: another daemon, other images).
+    pub fn clear(&mut self) {
+        self.entries.clear();
     }
 
     /// Records the daemon's answer for `reference`: `Some(facts)` (`None` when the image is
@@ -115,42 +141,50 @@ pub fn ask(backend: &Arc<Backend>, uri: &Uri, wanted: Vec<String>) {
     if settings.live_disabled {
         return;
     }
-    let due = backend.images().due(&wanted, Instant::now());
+    let due = backend.images().due(&wanted, uri, Instant::now());
     if due.is_empty() {
         return;
     }
     let backend = Arc::clone(backend);
-    let uri = uri.clone();
     tokio::spawn(async move {
         let answers = crate::live::with_endpoint(
-            settings.live_endpoint,
+            settings.live_endpoint.clone(),
             crate::live::image::inspect_all(&due),
         )
         .await;
-        let changed = {
+        let mut readers: Vec<Uri> = Vec::new();
+        {
             let mut cache = backend.images();
             match answers {
                 Ok(answers) => {
-                    let mut changed = false;
                     for (reference, answer) in answers {
                         if let Err(e) = &answer {
                             tracing::debug!("image {reference}: {e}");
                         }
-                        changed |= cache.answer(&reference, answer.ok());
+                        if cache.answer(&reference, answer.ok()) {
+                            for r in cache.readers(&reference) {
+                                if !readers.contains(&r) {
+                                    readers.push(r);
+                                }
+                            }
+                        }
                     }
-                    changed
                 }
                 Err(e) => {
                     tracing::debug!("images not read: {e}");
                     for reference in &due {
                         cache.answer(reference, None);
                     }
-                    false
                 }
             }
-        };
-        // Only while live checks are still on: turning them off re-analyses without facts.
-        if changed && !backend.settings().live_disabled {
+        }
+        // Only while live checks are still on, with the same endpoint: otherwise the
+        // settings' change re-analysed without these facts.
+        let now = backend.settings();
+        if now.live_disabled || now.live_endpoint != settings.live_endpoint {
+            return;
+        }
+        for uri in readers {
             scheduler::schedule(&backend, &uri, Why::Inputs);
         }
     });
@@ -168,35 +202,51 @@ mod tests {
     fn asked_once_per_refresh_and_again_when_due() {
         let mut cache = ImageCache::default();
         let refs = vec!["app:1".to_string()];
+        let uri: Uri = "file:///p/compose.yaml".parse().unwrap();
         let t0 = Instant::now();
-        assert_eq!(cache.due(&refs, t0), refs);
+        assert_eq!(cache.due(&refs, &uri, t0), refs);
         // In flight: not asked twice.
-        assert!(cache.due(&refs, t0 + Duration::from_secs(1)).is_empty());
+        assert!(
+            cache
+                .due(&refs, &uri, t0 + Duration::from_secs(1))
+                .is_empty()
+        );
         assert!(cache.answer("app:1", Some(Some(image("sha256:aa")))));
         assert_eq!(cache.facts(&refs)[0].id, "sha256:aa");
         // Fresh: not asked again.
-        assert!(cache.due(&refs, t0 + Duration::from_secs(10)).is_empty());
+        assert!(
+            cache
+                .due(&refs, &uri, t0 + Duration::from_secs(10))
+                .is_empty()
+        );
         // Due after REFRESH; the same ID again changes nothing.
         let t1 = t0 + REFRESH + Duration::from_secs(1);
-        assert_eq!(cache.due(&refs, t1), refs);
+        assert_eq!(cache.due(&refs, &uri, t1), refs);
         assert!(!cache.answer("app:1", Some(Some(image("sha256:aa")))));
         // A new ID (rebuilt) changes the facts.
         let t2 = t1 + REFRESH + Duration::from_secs(1);
-        assert_eq!(cache.due(&refs, t2), refs);
+        assert_eq!(cache.due(&refs, &uri, t2), refs);
         assert!(cache.answer("app:1", Some(Some(image("sha256:bb")))));
         assert_eq!(cache.facts(&refs)[0].id, "sha256:bb");
         // A daemon that fails keeps the facts.
         let t3 = t2 + REFRESH + Duration::from_secs(1);
-        assert_eq!(cache.due(&refs, t3), refs);
+        assert_eq!(cache.due(&refs, &uri, t3), refs);
         assert!(!cache.answer("app:1", None));
         assert_eq!(cache.facts(&refs).len(), 1);
         // The image went away.
         let t4 = t3 + REFRESH + Duration::from_secs(1);
-        assert_eq!(cache.due(&refs, t4), refs);
+        assert_eq!(cache.due(&refs, &uri, t4), refs);
         assert!(cache.answer("app:1", Some(None)));
         assert!(cache.facts(&refs).is_empty());
         // Not on the host: asked again only after REFRESH.
-        assert!(cache.due(&refs, t4 + Duration::from_secs(5)).is_empty());
+        assert!(
+            cache
+                .due(&refs, &uri, t4 + Duration::from_secs(5))
+                .is_empty()
+        );
         assert!(!cache.answer("other", Some(None)));
+        assert_eq!(cache.readers("app:1"), std::slice::from_ref(&uri));
+        cache.clear();
+        assert_eq!(cache.due(&refs, &uri, t4), refs);
     }
 }

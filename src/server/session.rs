@@ -116,6 +116,10 @@ impl Backend {
     pub(super) fn set_settings(&self, settings: RuleSettings) -> bool {
         let mut current = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         let changed = *current != settings;
+        if current.live_endpoint != settings.live_endpoint {
+            // Another daemon: the images it has are asked for again.
+            self.images().clear();
+        }
         *current = settings;
         changed
     }
