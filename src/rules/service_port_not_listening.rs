@@ -98,7 +98,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             .iter()
             .find(|b| b.local.is_some() && b.service.name == target.name)
         {
-            if super::mounts_config(p, target) {
+            if b.overridden || super::mounts_config(p, target) {
                 continue;
             }
             let Some(l) = crate::model::dockerfile::listen::listen_port(&b.stage) else {
