@@ -1678,3 +1678,301 @@ fn without_cat_in_the_image_the_listeners_are_read_from_the_host() {
         "{out:#}"
     );
 }
+
+/// The language server (the binary over stdio) with initialization options `options` and
+/// the environment `env`, a Compose file `text` open in a folder of its own (removed by
+/// the caller). Returns after the first publication of version 1.
+async fn server_on_compose(
+    tag: &str,
+    options: serde_json::Value,
+    env: &[(&str, String)],
+    text: &str,
+) -> (
+    tokio::process::Child,
+    common::Client<tokio::process::ChildStdout, tokio::process::ChildStdin>,
+    String,
+    std::path::PathBuf,
+    serde_json::Value,
+) {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("lsp")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    c.initialize_with(json!({}), options).await;
+    let dir = std::env::temp_dir().join(format!("portside-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("compose.yaml");
+    std::fs::write(&path, text).unwrap();
+    let uri = format!("file://{}", path.display());
+    c.open(&uri, "dockercompose", 1, text).await;
+    let first = c.diagnostics_for_version(&uri, 1).await;
+    (child, c, uri, dir, first)
+}
+
+/// The findings of one rule in a publication, as messages.
+fn messages_of(publication: &serde_json::Value, code: &str) -> Vec<String> {
+    publication["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Waits (up to 10 s) until no analysis is in flight; returns the publications of `uri`
+/// received meanwhile.
+async fn settle(
+    c: &mut common::Client<tokio::process::ChildStdout, tokio::process::ChildStdin>,
+    uri: &str,
+) -> Vec<serde_json::Value> {
+    let stats = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.debug.stats", "arguments": []}),
+        )
+        .await;
+    assert_eq!(stats["result"]["idle"], true, "{stats}");
+    let mut out = Vec::new();
+    c.notifications.retain(|n| {
+        let mine = n["method"] == "textDocument/publishDiagnostics" && n["params"]["uri"] == uri;
+        if mine {
+            out.push(n["params"].clone());
+        }
+        !mine
+    });
+    out
+}
+
+static IMAGE_QUESTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A fake daemon that has one image, `example/busy:1`, running BusyBox httpd on 9000.
+fn daemon_with_an_image(request: &str) -> Vec<u8> {
+    if let Some(answer) = handshake(request) {
+        return answer;
+    }
+    if request.contains("/images/") && request.contains("/json") {
+        IMAGE_QUESTIONS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if request.contains("busy") {
+            return http(
+                "200 OK",
+                "",
+                r#"{"Id":"sha256:5e5e5e5e5e5e0123456789abcdef0123456789abcdef0123456789abcdef","Config":{"ExposedPorts":{"9000/tcp":{}},"Env":["PATH=/bin"],"Cmd":["httpd","-f","-p","9000"],"WorkingDir":""}}"#,
+            );
+        }
+        return http(
+            "404 Not Found",
+            "",
+            r#"{"message":"No such image: example/other"}"#,
+        );
+    }
+    http(
+        "500 Internal Server Error",
+        "",
+        r#"{"message":"not faked"}"#,
+    )
+}
+
+/// The server asks a (fake) daemon for the image of a service the image table does not
+/// know, after publishing the static diagnostics, and publishes again with the image's
+/// facts: the mapping to a port its command does not listen on, named with the image ID,
+/// and the port hover says where the fact comes from. An image the daemon does not have
+/// gives nothing; with `live.enabled: false` nothing is asked.
+#[tokio::test]
+async fn the_editor_reads_a_local_image_from_a_fake_daemon() {
+    let socket = fake_daemon("localimage", daemon_with_an_image);
+    let endpoint = format!("unix://{}", socket.display());
+    let text = "services:\n  web:\n    image: example/busy:1\n    ports: [\"8080:8080\"]\n  other:\n    image: example/other:1\n    ports: [\"8081:8081\"]\n";
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "localimage",
+        json!({"live": {"endpoint": endpoint}}),
+        &[],
+        text,
+    )
+    .await;
+    // The static diagnostics came first, without the image's facts.
+    assert!(
+        messages_of(&first, "target-port-mismatch").is_empty(),
+        "{first}"
+    );
+    let second = c.diagnostics_for_version(&uri, 1).await;
+    let found = messages_of(&second, "target-port-mismatch");
+    assert_eq!(found.len(), 1, "{second:#}");
+    assert!(
+        found[0].contains("listens on port 9000")
+            && found[0].contains("from the local image sha256:5e5e5e5e5e5e"),
+        "{}",
+        found[0]
+    );
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 14}}),
+        )
+        .await;
+    let md = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        md.contains(
+            "the image's listens on 9000 (`-p 9000`, from the local image sha256:5e5e5e5e5e5e)"
+        ),
+        "{hover:#}"
+    );
+    // Asked once per image; an edit within 30 s asks nothing again and keeps the facts.
+    let asked = IMAGE_QUESTIONS.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(asked, 2);
+    c.change(
+        &uri,
+        2,
+        json!([{"text": text.replace("8081:8081", "8082:8082")}]),
+    )
+    .await;
+    let after_edit = c.diagnostics_for_version(&uri, 2).await;
+    assert_eq!(
+        messages_of(&after_edit, "target-port-mismatch").len(),
+        1,
+        "{after_edit:#}"
+    );
+    assert!(settle(&mut c, &uri).await.is_empty());
+    assert_eq!(
+        IMAGE_QUESTIONS.load(std::sync::atomic::Ordering::SeqCst),
+        asked
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Live checks off: no question, no facts.
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "localimage-off",
+        json!({"live": {"endpoint": endpoint, "enabled": false}}),
+        &[],
+        text,
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        messages_of(&first, "target-port-mismatch").is_empty(),
+        "{first}"
+    );
+    assert!(settle(&mut c, &uri).await.is_empty());
+    assert_eq!(
+        IMAGE_QUESTIONS.load(std::sync::atomic::Ordering::SeqCst),
+        asked
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&socket);
+}
+
+/// A daemon that never answers does not hold the diagnostics back, and a daemon that
+/// fails adds nothing and breaks nothing.
+#[tokio::test]
+async fn a_daemon_that_fails_or_hangs_never_delays_the_diagnostics() {
+    let path = std::env::temp_dir().join(format!("portside-imghang-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let failing = fake_daemon("imgfail", |r| {
+        handshake(r)
+            .unwrap_or_else(|| http("500 Internal Server Error", "", r#"{"message":"boom"}"#))
+    });
+    let text = "services:\n  web:\n    image: example/busy:1\n    ports: [\"8080:8080\"]\n  db:\n    image: postgres:16\n    ports: [\"5433:5433\"]\n";
+    for socket in [&path, &failing] {
+        let started = std::time::Instant::now();
+        let (_child, mut c, uri, dir, first) = server_on_compose(
+            "imgfault",
+            json!({"live": {"endpoint": format!("unix://{}", socket.display())}}),
+            &[],
+            text,
+        )
+        .await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        // The static findings are there (the image table's postgres), nothing else.
+        assert_eq!(
+            messages_of(&first, "target-port-mismatch").len(),
+            1,
+            "{first:#}"
+        );
+        // The server goes on answering.
+        let hover = c
+            .request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 14}}),
+            )
+            .await;
+        assert!(hover["result"]["contents"]["value"].is_string(), "{hover}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&failing);
+}
+
+/// A test image that the image table does not know: BusyBox httpd on port 9000, with
+/// `EXPOSE 9000`.
+fn httpd9000_image() -> Option<&'static str> {
+    build_image(
+        "portside-test-httpd9000:1",
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nENV PATH=/bin\nEXPOSE 9000\nCMD [\"httpd\", \"-f\", \"-p\", \"9000\"]\n",
+    )
+}
+
+/// Through the editor, against the real daemon: a service run from a locally built image
+/// that the image table does not know maps `8080:8080`; the server reads the image
+/// (`docker image inspect`) and reports that its command listens on 9000, naming the
+/// image's ID. With `live.enabled: false` it says nothing of it.
+#[tokio::test]
+#[ignore = "needs a Docker daemon and busybox: bash .ci/run installs them; cargo test -- --include-ignored runs it"]
+async fn a_local_image_the_table_does_not_know_is_read_through_image_inspect() {
+    let image = daemon_image(httpd9000_image);
+    let id = need(
+        docker(&["image", "inspect", "--format", "{{.Id}}", image]),
+        "the test image's ID",
+        "docker image inspect",
+    );
+    let short = &id[..id.len().min(19)];
+    let text = format!("services:\n  web:\n    image: {image}\n    ports: [\"8080:8080\"]\n");
+    let (_child, mut c, uri, dir, first) =
+        server_on_compose("local-image-live", json!({}), &[], &text).await;
+    let publication = if messages_of(&first, "target-port-mismatch").is_empty() {
+        c.diagnostics_for_version(&uri, 1).await
+    } else {
+        first
+    };
+    let found = messages_of(&publication, "target-port-mismatch");
+    assert_eq!(found.len(), 1, "{publication:#}");
+    assert!(
+        found[0].contains("listens on port 9000")
+            && found[0].contains(&format!("from the local image {short}")),
+        "{} (image {id})",
+        found[0]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "local-image-off",
+        json!({"live": {"enabled": false}}),
+        &[],
+        &text,
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(
+        messages_of(&first, "target-port-mismatch").is_empty(),
+        "{first:#}"
+    );
+    assert!(settle(&mut c, &uri).await.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,12 +11,15 @@
 //! - [`engine`]: the daemon calls portside makes, behind a trait (bollard's `Docker` is the
 //!   one implementation);
 //! - [`host`]: this machine as the probe uses it (TCP connects, `/proc` reads), behind a trait;
+//! - [`image`]: images on the host (`docker image inspect`), for services run from an image
+//!   the image table does not know;
 //! - [`step`]: what the probe found, as values, and their words (one place);
 //! - [`probe`]: the step logic that turns the daemon's answers into verdicts.
 
 pub mod endpoint;
 pub mod engine;
 pub mod host;
+pub mod image;
 pub mod plan;
 pub mod probe;
 pub mod proc_net;

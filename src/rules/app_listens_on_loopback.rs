@@ -134,7 +134,7 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     check_compose_commands(p, out);
     check_images(p, out);
     check_mounted_configs(p, out);
-    for b in super::built(p) {
+    for b in super::built_or_local(p) {
         let Some(port) = b.service.first_published() else {
             continue;
         };
@@ -153,25 +153,23 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let name = b
-            .file
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("Dockerfile");
-        out.push(
-            Finding::new(
-                &APP_LISTENS_ON_LOOPBACK,
-                p.port_span(port),
-                format!(
-                    "Published, but the app in `{}`'s image listens on loopback ({name}). Connections to this port will be reset. {what}",
-                    b.service.name,
-                ),
-            )
-            .with_severity(first.severity)
-            .with_related_in(b.file.clone(), first.range, "the server starts here")
-            .with_related_all(first.related),
-        );
+        let name = b.source();
+        let f = Finding::new(
+            &APP_LISTENS_ON_LOOPBACK,
+            p.port_span(port),
+            format!(
+                "Published, but the app in `{}`'s image listens on loopback ({name}). Connections to this port will be reset. {what}",
+                b.service.name,
+            ),
+        )
+        .with_severity(first.severity);
+        // A local image has no file to point into: its facts are named in the message.
+        out.push(match b.local {
+            Some(_) => f,
+            None => f
+                .with_related_in(b.file.clone(), first.range, "the server starts here")
+                .with_related_all(first.related),
+        });
     }
 }
 
@@ -261,7 +259,7 @@ fn check_images(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
 /// finding is on the command in the Compose file, with the published port as related
 /// information.
 fn check_compose_commands(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
-    let built = super::built(p);
+    let built = super::built_or_local(p);
     for s in &p.services {
         if s.network_mode.is_some() {
             continue;

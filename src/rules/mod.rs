@@ -178,6 +178,40 @@ pub(crate) struct Built<'p> {
     pub stage: crate::model::dockerfile::Stage,
     /// Compose sets `command` or `entrypoint`, which replace the image's.
     pub overridden: bool,
+    /// Not built here: the image on the Docker host that the service runs, as the live
+    /// layer read it (`file` is then its facts written out, not a file to point into).
+    pub local: Option<&'p crate::model::compose::LocalImage>,
+}
+
+impl Built<'_> {
+    /// Where the stage comes from, for messages: the Dockerfile's name, or `from the local
+    /// image sha256:…`.
+    pub fn source(&self) -> String {
+        match self.local {
+            Some(l) => format!("from {}", l.source()),
+            None => self
+                .file
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("Dockerfile")
+                .to_string(),
+        }
+    }
+
+    /// `f` with related information at `range` of the Dockerfile; unchanged for a local
+    /// image, which has no file to point into.
+    pub fn related(
+        &self,
+        f: crate::finding::Finding,
+        range: std::ops::Range<usize>,
+        message: &str,
+    ) -> crate::finding::Finding {
+        match self.local {
+            Some(_) => f,
+            None => f.with_related_in(self.file.clone(), range, message),
+        }
+    }
 }
 
 /// The services of `p` built from a Dockerfile the workspace layer could read, except those
@@ -234,6 +268,45 @@ pub(crate) fn built<'p>(p: &'p crate::model::compose::Project<'_>) -> Vec<Built<
             package: d.package.as_ref(),
             stage,
             overridden,
+            local: None,
+        });
+    }
+    out
+}
+
+/// [`built`], then the services run from an image on the Docker host that the image table
+/// does not know ([`Project::local_image`](crate::model::compose::Project::local_image)),
+/// with the image's `Env` and Compose's `environment` as the stage's variables.
+pub(crate) fn built_or_local<'p>(p: &'p crate::model::compose::Project<'_>) -> Vec<Built<'p>> {
+    let mut out = built(p);
+    if p.external.local_images.is_empty() {
+        return out;
+    }
+    for service in &p.services {
+        if service.network_mode.is_some() {
+            continue;
+        }
+        let Some(local) = p.local_image(service) else {
+            continue;
+        };
+        let mut stage = local.stage.clone();
+        for var in &service.environment {
+            if let Some(v) = &var.value {
+                stage
+                    .vars
+                    .push((var.key.to_string(), Some(v.value.to_string())));
+                stage.env.push((var.key.to_string(), 0..0));
+            }
+        }
+        let overridden =
+            p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some();
+        out.push(Built {
+            service,
+            file: &local.file,
+            package: None,
+            stage,
+            overridden,
+            local: Some(local),
         });
     }
     out
@@ -836,5 +909,257 @@ mod tests {
             on_disk == markdown_reference(),
             "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`"
         );
+    }
+}
+
+/// Services run from an image on the Docker host that the image table does not know: the
+/// facts the live layer read (`External::local_images`, built by hand here) feed the same
+/// checks as a Dockerfile.
+#[cfg(test)]
+mod local_image_tests {
+    use crate::analysis::{Context, analyze_with};
+    use crate::classify::FileKind;
+    use crate::finding::Finding;
+    use crate::model::compose::LocalImage;
+
+    const ID: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn image(reference: &str, cmd: &[&str], exposed: &[&str]) -> LocalImage {
+        let cmd: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+        let exposed: Vec<String> = exposed.iter().map(|s| s.to_string()).collect();
+        LocalImage::new(
+            reference,
+            ID,
+            &exposed,
+            None,
+            Some(&cmd),
+            &["PATH=/bin".to_string()],
+            Some("/srv"),
+        )
+    }
+
+    fn findings(text: &str, images: Vec<LocalImage>, code: &str) -> Vec<Finding> {
+        let mut ctx = Context::default();
+        ctx.external.local_images = images.into_iter().map(std::sync::Arc::new).collect();
+        analyze_with(FileKind::Compose, text, &ctx)
+            .findings
+            .into_iter()
+            .filter(|f| f.code() == code)
+            .collect()
+    }
+
+    fn httpd() -> LocalImage {
+        image(
+            "example/busy:1",
+            &["httpd", "-f", "-p", "9000"],
+            &["9000/tcp"],
+        )
+    }
+
+    #[test]
+    fn the_local_image_is_read_like_a_dockerfile() {
+        let i = httpd();
+        assert_eq!(i.short_id(), "sha256:0123456789ab");
+        assert_eq!(i.source(), "the local image sha256:0123456789ab");
+        let words: Vec<&str> = i
+            .stage
+            .command()
+            .iter()
+            .map(|w| &i.file.text[w.span.clone()])
+            .collect::<Vec<_>>();
+        assert_eq!(words, ["httpd", "-f", "-p", "9000"]);
+        assert_eq!(i.stage.var("PATH"), Some("/bin"));
+        assert_eq!(
+            i.stage.exposes[0].values,
+            Some(vec!["9000/tcp".to_string()])
+        );
+        let l = crate::model::dockerfile::listen::listen_port(&i.stage).unwrap();
+        assert_eq!(l.port, 9000);
+    }
+
+    /// Whatever a daemon says (odd words, variables, ports), analysis and hovers go on:
+    /// nothing panics, and spans stay inside the facts' text.
+    #[test]
+    fn hostile_facts_break_nothing() {
+        let odd: Vec<String> = [
+            "sh",
+            "-c",
+            "httpd -p \"$P\" && x",
+            "",
+            "é\u{2028}\n\"]",
+            "-p",
+            "99999",
+            "--port",
+            "${P:?}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let exposed: Vec<String> = ["9000/tcp", "x/y", "", "1-65535/udp", "70000"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let env: Vec<String> = ["P=127.0.0.1:1", "NOEQUALS", "=x", "HOST=::1", "PORT="]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for (entrypoint, cmd) in [
+            (None, Some(&odd[..])),
+            (Some(&odd[..]), None),
+            (Some(&odd[..2]), Some(&odd[2..])),
+            (Some(&[][..]), Some(&[][..])),
+        ] {
+            let i = LocalImage::new(
+                "example/odd",
+                "sha256:1",
+                &exposed,
+                entrypoint,
+                cmd,
+                &env,
+                None,
+            );
+            for w in i.stage.command() {
+                assert!(i.file.text.get(w.span.clone()).is_some(), "{w:?}");
+            }
+            assert_eq!(i.short_id(), "sha256:1");
+            let text = "services:\n  web:\n    image: example/odd\n    ports: [\"8080:8080\", \"9000:9000/udp\"]\n    expose: [\"1\"]\n  app:\n    image: example/app\n    environment:\n      U: http://web:7/x\n";
+            let mut ctx = Context::default();
+            ctx.external.local_images = vec![std::sync::Arc::new(i)];
+            let a = analyze_with(FileKind::Compose, text, &ctx);
+            for f in &a.findings {
+                assert!(
+                    f.range.end <= text.len()
+                        && f.related
+                            .iter()
+                            .all(|r| r.file.is_none() && r.range.end <= text.len()),
+                    "{f:?}"
+                );
+            }
+            let yaml = crate::syntax::yaml::Yaml::parse(text);
+            for offset in (0..text.len()).step_by(3) {
+                let env = crate::ide::hover::Env {
+                    vars: &ctx.vars,
+                    dotenv: &ctx.dotenv,
+                    external: &ctx.external,
+                };
+                let _ = crate::ide::hover::compose(text, &yaml, env, offset, &a.findings);
+            }
+        }
+    }
+
+    #[test]
+    fn a_mapping_to_a_port_the_local_image_does_not_listen_on() {
+        let text = "services:\n  web:\n    image: example/busy:1\n    ports: [\"8080:8080\"]\n";
+        let f = findings(text, vec![httpd()], "target-port-mismatch");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("listens on port 9000")
+                && f[0]
+                    .message
+                    .contains("from the local image sha256:0123456789ab"),
+            "{}",
+            f[0].message
+        );
+        // Nothing points into a file that does not exist.
+        assert!(f[0].related.is_empty(), "{:?}", f[0].related);
+        let (fixed, _) = crate::finding::apply_fixes(text, &f);
+        assert!(fixed.contains("\"8080:9000\""), "{fixed}");
+        assert!(findings(&fixed, vec![httpd()], "target-port-mismatch").is_empty());
+
+        // Controls: no facts (no daemon, live off), another image, a built service, a
+        // Compose command, an image the table knows (the table wins).
+        assert!(findings(text, vec![], "target-port-mismatch").is_empty());
+        let other = text.replace("example/busy:1", "example/busy:2");
+        assert!(findings(&other, vec![httpd()], "target-port-mismatch").is_empty());
+        let built = text.replace("    image:", "    build: .\n    image:");
+        assert!(findings(&built, vec![httpd()], "target-port-mismatch").is_empty());
+        let command = text.replace(
+            "    ports:",
+            "    command: [\"httpd\", \"-f\", \"-p\", \"8080\"]\n    ports:",
+        );
+        assert!(findings(&command, vec![httpd()], "target-port-mismatch").is_empty());
+        let mut nginx = httpd();
+        nginx.reference = "nginx:1.27".into();
+        let on_nginx = findings(
+            "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:9000\"]\n",
+            vec![nginx],
+            "target-port-mismatch",
+        );
+        assert_eq!(on_nginx.len(), 1, "{on_nginx:?}");
+        assert!(
+            on_nginx[0].message.contains("`nginx`"),
+            "{}",
+            on_nginx[0].message
+        );
+        assert!(
+            !on_nginx[0].message.contains("local image"),
+            "{}",
+            on_nginx[0].message
+        );
+    }
+
+    /// With no command that shows a port, what the image `EXPOSE`s is information, as for
+    /// a Dockerfile.
+    #[test]
+    fn exposed_ports_of_the_local_image() {
+        let text = "services:\n  web:\n    image: example/app\n    ports: [\"8080:8080\"]\n";
+        let app = image("example/app", &["/app/server"], &["9000/tcp"]);
+        let f = findings(text, vec![app.clone()], "target-port-mismatch");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert!(
+            f[0].message
+                .contains("EXPOSEs 9000 (from the local image sha256:0123456789ab)"),
+            "{}",
+            f[0].message
+        );
+        let ok = text.replace("8080:8080", "8080:9000");
+        assert!(findings(&ok, vec![app], "target-port-mismatch").is_empty());
+    }
+
+    #[test]
+    fn a_local_image_that_listens_on_loopback() {
+        let text = "services:\n  web:\n    image: example/busy:1\n    ports: [\"9000:9000\"]\n";
+        let lo = image(
+            "example/busy:1",
+            &["httpd", "-f", "-p", "127.0.0.1:9000"],
+            &["9000/tcp"],
+        );
+        let f = findings(text, vec![lo.clone()], "app-listens-on-loopback");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message
+                .contains("from the local image sha256:0123456789ab"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].related.is_empty(), "{:?}", f[0].related);
+        assert!(findings(text, vec![httpd()], "app-listens-on-loopback").is_empty());
+        assert!(findings(text, vec![], "app-listens-on-loopback").is_empty());
+    }
+
+    #[test]
+    fn another_service_names_a_port_the_local_image_does_not_listen_on() {
+        let text = "services:\n  web:\n    image: example/busy:1\n  app:\n    image: example/client\n    environment:\n      API_URL: http://web:8080/v1\n      OK_URL: http://web:9000/v1\n";
+        let f = findings(text, vec![httpd()], "service-port-not-listening");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains("listens on 9000")
+                && f[0].message.contains("from the local image"),
+            "{}",
+            f[0].message
+        );
+        let (fixed, _) = crate::finding::apply_fixes(text, &f);
+        assert!(
+            fixed.contains("http://web:9000/v1\n      OK_URL"),
+            "{fixed}"
+        );
+        // A mounted config file may move the port; no facts, nothing.
+        let mounted = text.replace(
+            "  app:",
+            "    volumes: [\"./httpd.conf:/etc/httpd.conf\"]\n  app:",
+        );
+        assert!(findings(&mounted, vec![httpd()], "service-port-not-listening").is_empty());
+        assert!(findings(text, vec![], "service-port-not-listening").is_empty());
     }
 }

@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    let built = super::built(p);
+    let built = super::built_or_local(p);
     for r in &p.refs {
         let Some(port) = r.host.port else { continue };
         if !r.connects() {
@@ -90,6 +90,32 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             if let Some(f) = report(p, r, message, Some(l.port)) {
                 out.push(f.with_related(l.span.clone(), "the server's port"));
             }
+            continue;
+        }
+        // The image on the Docker host that the target runs (read by the live layer, for an
+        // image the table does not know): the port its command shows.
+        if let Some(b) = built
+            .iter()
+            .find(|b| b.local.is_some() && b.service.name == target.name)
+        {
+            if b.overridden || super::mounts_config(p, target) {
+                continue;
+            }
+            let Some(l) = crate::model::dockerfile::listen::listen_port(&b.stage) else {
+                continue;
+            };
+            if l.port == port || also_listening(target, &b.stage).contains(&port) {
+                continue;
+            }
+            let message = format!(
+                "Nothing in `{}` listens on port {port}: its image's server listens on {} ({}, {}). Connections to `{}:{port}` are refused",
+                target.name,
+                l.port,
+                l.how(),
+                b.source(),
+                p.ref_host(r)
+            );
+            out.extend(report(p, r, message, Some(l.port)));
             continue;
         }
         let Some(known) = image_listeners(p, target) else {

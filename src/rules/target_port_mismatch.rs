@@ -251,7 +251,7 @@ pub(crate) fn also_listening(
 /// Services whose Compose `command`/`entrypoint` starts a server with a visible port
 /// (`uvicorn app:app --port 8000`, `flask run` → 5000): the container port against it.
 pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
-    let built = super::built(p);
+    let built = super::built_or_local(p);
     for s in &p.services {
         if s.ports.is_empty() || s.network_mode.is_some() {
             continue;
@@ -305,16 +305,11 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
 /// Services built from a Dockerfile: the container port against the port the app
 /// visibly listens on, else against what the image `EXPOSE`s.
 pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
-    for b in super::built(p) {
+    for b in super::built_or_local(p) {
         if b.overridden || b.service.ports.is_empty() {
             continue;
         }
-        let file = b
-            .file
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("Dockerfile");
+        let file = b.source();
         let listen = crate::model::dockerfile::listen::listen_port(&b.stage);
         // What the image says it listens on, when every EXPOSE word resolves.
         let mut exposed: Vec<u16> = Vec::new();
@@ -353,8 +348,8 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                             format!("Map to container port {}", l.port)
                         }
                     ),
-                )
-                .with_related_in(b.file.clone(), l.span.clone(), "the server's port");
+                );
+                f = b.related(f, l.span.clone(), "the server's port");
                 f = if published == Some(l.port) {
                     with_swap(p, port, f)
                 } else {
@@ -390,7 +385,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
                 ),
             );
             if let Some(w) = b.stage.exposes.first() {
-                f = f.with_related_in(b.file.clone(), w.span.clone(), "what the image exposes");
+                f = b.related(f, w.span.clone(), "what the image exposes");
             }
             // EXPOSE documents ports; only a mapping that looks swapped is likely wrong
             // enough for a warning. The fix never maps to a debugger's port.

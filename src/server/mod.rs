@@ -14,6 +14,7 @@ mod convert;
 pub mod documents;
 mod frames;
 mod handlers;
+mod images;
 mod project;
 pub mod scheduler;
 pub mod session;

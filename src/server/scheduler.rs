@@ -126,6 +126,8 @@ struct Outcome {
     live: Vec<super::documents::LiveResult>,
     links: Vec<super::documents::LinkResult>,
     diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
+    /// The images on the Docker host whose facts the analysis would read.
+    wanted: Vec<String>,
 }
 
 async fn run(backend: Arc<Backend>, job: Job) {
@@ -156,6 +158,14 @@ async fn run(backend: Arc<Backend>, job: Job) {
         )
     };
     let editor = backend.settings();
+    // Images on the Docker host, for the services run from an image the table does not
+    // know: the facts the cache holds now (the daemon is asked after the publication).
+    let live_images = kind == crate::classify::FileKind::Compose && !editor.live_disabled;
+    let known_images = if live_images {
+        backend.images().facts_all()
+    } else {
+        Vec::new()
+    };
     let enc = backend.encoding();
     backend.runs.fetch_add(1, Ordering::Relaxed);
     let cancel = Arc::clone(&job.cancel);
@@ -173,6 +183,14 @@ async fn run(backend: Arc<Backend>, job: Job) {
         if cancelled() {
             return None;
         }
+        let wanted = match &ctx.parsed {
+            Some(parsed) if live_images => crate::live::image::wanted(&parsed.yaml, &ctx.vars),
+            _ => Vec::new(),
+        };
+        ctx.external.local_images = known_images
+            .into_iter()
+            .filter(|i| wanted.contains(&i.reference))
+            .collect();
         let deps = std::mem::take(&mut ctx.deps);
         let analysis = crate::analysis::analyze_with(kind, &text, &ctx);
         if cancelled() {
@@ -192,10 +210,11 @@ async fn run(backend: Arc<Backend>, job: Job) {
             live,
             links,
             diagnostics,
+            wanted,
         })
     })
     .await;
-    let outcome = match result {
+    let mut outcome = match result {
         Ok(Some(outcome)) => outcome,
         // Cancelled: a newer generation runs.
         Ok(None) => return,
@@ -212,6 +231,7 @@ async fn run(backend: Arc<Backend>, job: Job) {
             return;
         }
     };
+    let wanted = std::mem::take(&mut outcome.wanted);
     let Some((diagnostics, same_version)) = store(&backend, &job, version, analysed_rope, outcome)
     else {
         return;
@@ -226,6 +246,7 @@ async fn run(backend: Arc<Backend>, job: Job) {
             backend.sent.fetch_add(1, Ordering::Relaxed);
             let _ = backend.client.workspace_diagnostic_refresh().await;
         }
+        super::images::ask(&backend, &job.uri, wanted);
         return;
     } else {
         // Under the publish lock (a notification, not a round trip): only while this is
@@ -244,6 +265,8 @@ async fn run(backend: Arc<Backend>, job: Job) {
         }
     }
     settle(&backend, &job);
+    // After the publication: the static diagnostics never wait for the daemon.
+    super::images::ask(&backend, &job.uri, wanted);
 }
 
 /// Stores an analysis on its document when its generation is still current; returns the

@@ -71,6 +71,9 @@ pub struct Backend {
     /// open documents ([`OpenFiles::sync`]); the serving task only tells it about closes
     /// and disk changes.
     pub(super) vfs: Arc<crate::workspace::Vfs<'static>>,
+    /// Images on the Docker host, as `docker image inspect` described them (live checks
+    /// on only): see `server/images.rs`.
+    images: Mutex<super::images::ImageCache>,
 }
 
 impl Backend {
@@ -98,6 +101,7 @@ impl Backend {
             sent: AtomicU64::new(0),
             progress_tokens: std::sync::atomic::AtomicU64::new(1),
             vfs: Arc::new(crate::workspace::Vfs::new()),
+            images: Mutex::new(Default::default()),
         }
     }
 
@@ -112,6 +116,10 @@ impl Backend {
     pub(super) fn set_settings(&self, settings: RuleSettings) -> bool {
         let mut current = self.settings.lock().unwrap_or_else(|e| e.into_inner());
         let changed = *current != settings;
+        if current.live_endpoint != settings.live_endpoint {
+            // Another daemon: the images it has are asked for again.
+            self.images().clear();
+        }
         *current = settings;
         changed
     }
@@ -123,6 +131,10 @@ impl Backend {
 
     pub(super) fn pull_configuration(&self) -> bool {
         self.pull_configuration.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn images(&self) -> MutexGuard<'_, super::images::ImageCache> {
+        self.images.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn docs(&self) -> MutexGuard<'_, Documents> {

@@ -548,6 +548,9 @@ fn listener(p: &Project<'_>, s: &Service<'_>, target: u16, protocol: &str) -> St
             None => String::new(),
         };
     }
+    if let Some(local) = p.local_image(s) {
+        return local_listener(local, s, target, protocol);
+    }
     let Some(known) = s
         .image
         .as_ref()
@@ -572,6 +575,55 @@ fn listener(p: &Project<'_>, s: &Service<'_>, target: u16, protocol: &str) -> St
         known.name,
         list.join(", ")
     )
+}
+
+/// What listens on `target` in a service run from an image on the Docker host that the
+/// live layer read: the port its command shows, else what it `EXPOSE`s.
+fn local_listener(
+    local: &crate::model::compose::LocalImage,
+    s: &Service<'_>,
+    target: u16,
+    protocol: &str,
+) -> String {
+    let source = local.source();
+    let mut stage = local.stage.clone();
+    for e in &s.environment {
+        stage.vars.push((
+            e.key.to_string(),
+            e.value.as_ref().map(|v| v.value.to_string()),
+        ));
+    }
+    if protocol == "tcp"
+        && let Some(l) = crate::model::dockerfile::listen::listen_port(&stage)
+    {
+        return if l.port == target {
+            format!(
+                ": the image's server listens there (`{}`, from {source})",
+                l.what
+            )
+        } else {
+            format!(
+                ": nothing shows a server there; the image's listens on {} (`{}`, from {source})",
+                l.port, l.what
+            )
+        };
+    }
+    let exposed: Vec<crate::model::ports::ExposedPort> = stage
+        .exposes
+        .iter()
+        .filter_map(|e| crate::model::ports::parse_expose(&e.text).ok())
+        .flatten()
+        .filter(|e| e.protocol == protocol)
+        .take(16)
+        .collect();
+    if exposed.iter().any(|e| e.port == target) {
+        format!(": the image `EXPOSE`s it (from {source})")
+    } else if exposed.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = exposed.iter().take(3).map(|e| e.port.to_string()).collect();
+        format!(": the image `EXPOSE`s {} (from {source})", list.join(", "))
+    }
 }
 
 /// The variables of a value: what each resolved to, and from where (as the model read
@@ -922,6 +974,59 @@ mod tests {
         compose(text, &yaml, env, offset, &findings)
             .map(|h| h.markdown)
             .unwrap_or_default()
+    }
+
+    /// A port hover on a service run from an image the live layer read says what listens
+    /// and where that fact comes from.
+    #[test]
+    fn the_container_line_names_the_local_image() {
+        let hover = |spec: &str, cmd: &[&str]| {
+            let text = format!(
+                "services:\n  web:\n    image: example/busy:1\n    ports:\n      - \"{spec}\"\n"
+            );
+            let yaml = Yaml::parse(&text);
+            let vars = Vars::default();
+            let dotenv = Default::default();
+            let cmd: Vec<String> = cmd.iter().map(|s| s.to_string()).collect();
+            let external = External {
+                local_images: vec![std::sync::Arc::new(crate::model::compose::LocalImage::new(
+                    "example/busy:1",
+                    "sha256:abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+                    &["9000/tcp".to_string()],
+                    None,
+                    Some(&cmd),
+                    &[],
+                    None,
+                ))],
+                ..Default::default()
+            };
+            let env = Env {
+                vars: &vars,
+                dotenv: &dotenv,
+                external: &external,
+            };
+            let offset = text.find(spec).unwrap() + 1;
+            compose(&text, &yaml, env, offset, &[])
+                .map(|h| h.markdown)
+                .unwrap_or_default()
+        };
+        let h = hover("8080:9000", &["httpd", "-f", "-p", "9000"]);
+        assert!(
+            h.contains("the image's server listens there (`-p 9000`, from the local image sha256:abcdef012345)"),
+            "{h}"
+        );
+        let h = hover("8080:8080", &["httpd", "-f", "-p", "9000"]);
+        assert!(
+            h.contains(
+                "the image's listens on 9000 (`-p 9000`, from the local image sha256:abcdef012345)"
+            ),
+            "{h}"
+        );
+        let h = hover("8080:9000", &["/app/server"]);
+        assert!(
+            h.contains("the image `EXPOSE`s it (from the local image sha256:abcdef012345)"),
+            "{h}"
+        );
     }
 
     fn port(spec: &str) -> String {

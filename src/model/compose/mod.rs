@@ -62,6 +62,126 @@ pub struct External {
     /// `docker-compose.prod.yml`) and no base file was found beside it: it is meant to be
     /// merged with one portside cannot see.
     pub base_missing: bool,
+    /// Images present on the Docker host that services run without `build:` and that the
+    /// image table does not know, as the live layer read them (`docker image inspect`).
+    /// Filled only where live checks are on; empty otherwise (the CLI, an untrusted
+    /// workspace).
+    pub local_images: Vec<std::sync::Arc<LocalImage>>,
+}
+
+/// An image present on the Docker host, as the live layer read it (`docker image
+/// inspect`, never pulled): what the container runs and exposes. The rules read it as the
+/// stage of a Dockerfile ([`LocalImage::stage`]) for services run from an image the image
+/// table does not know.
+#[derive(Debug, Clone)]
+pub struct LocalImage {
+    /// The reference as the service names it, after interpolation (`myapp:dev`).
+    pub reference: String,
+    /// The image ID (`sha256:` and 64 hex digits).
+    pub id: String,
+    /// The image's `Config` as a Dockerfile stage: `Env` in its variables, `ExposedPorts`
+    /// as `EXPOSE` words, `Entrypoint` and `Cmd` (exec form, as the image stores them).
+    /// Word spans are bytes of [`LocalImage::file`]'s text.
+    pub stage: crate::model::dockerfile::Stage,
+    /// The facts written out as Dockerfile-like lines, so that spans mean something; not a
+    /// file on disk (findings never point into it).
+    pub file: crate::finding::OtherFile,
+    pub working_dir: Option<String>,
+}
+
+impl LocalImage {
+    /// The facts of `docker image inspect`: `exposed` as `ExposedPorts` keys (`9000/tcp`),
+    /// `env` as `KEY=value` items.
+    pub fn new(
+        reference: &str,
+        id: &str,
+        exposed: &[String],
+        entrypoint: Option<&[String]>,
+        cmd: Option<&[String]>,
+        env: &[String],
+        working_dir: Option<&str>,
+    ) -> LocalImage {
+        use crate::model::dockerfile::{Cmd, Exposed, Stage, Word};
+        let mut text = String::new();
+        let mut stage = Stage::default();
+        for item in env.iter().take(1024) {
+            let (k, v) = item.split_once('=').unwrap_or((item.as_str(), ""));
+            let start = text.len();
+            text.push_str("ENV ");
+            text.push_str(item);
+            stage.vars.push((k.to_string(), Some(v.to_string())));
+            stage.env.push((k.to_string(), start..text.len()));
+            text.push('\n');
+        }
+        for port in exposed.iter().take(1024) {
+            text.push_str("EXPOSE ");
+            let start = text.len();
+            text.push_str(port);
+            stage.exposes.push(Exposed {
+                text: port.clone(),
+                span: start..text.len(),
+                values: Some(vec![port.clone()]),
+            });
+            text.push('\n');
+        }
+        let mut cmd_of = |keyword: &str, words: Option<&[String]>| -> Option<Cmd> {
+            let words = words.filter(|w| !w.is_empty())?;
+            text.push_str(keyword);
+            text.push_str(" [");
+            let start = text.len() - 1;
+            let mut out = Vec::new();
+            for (i, w) in words.iter().take(4096).enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push('"');
+                let at = text.len();
+                text.push_str(w);
+                out.push(Word {
+                    text: w.clone(),
+                    span: at..text.len(),
+                });
+                text.push('"');
+            }
+            text.push(']');
+            let span = start..text.len();
+            text.push('\n');
+            Some(Cmd {
+                exec: true,
+                span,
+                words: out,
+            })
+        };
+        stage.entrypoint = cmd_of("ENTRYPOINT", entrypoint);
+        stage.cmd = cmd_of("CMD", cmd);
+        LocalImage {
+            reference: reference.to_string(),
+            id: id.to_string(),
+            stage,
+            file: crate::finding::OtherFile {
+                path: std::path::PathBuf::from(short_id(id)),
+                text: text.into(),
+            },
+            working_dir: working_dir.filter(|w| !w.is_empty()).map(str::to_string),
+        }
+    }
+
+    /// `sha256:` and the ID's first 12 hex digits, as `docker images` shows it.
+    pub fn short_id(&self) -> &str {
+        short_id(&self.id)
+    }
+
+    /// Where the facts come from, for messages and hovers: `the local image
+    /// sha256:0123456789ab`.
+    pub fn source(&self) -> String {
+        format!("the local image {}", self.short_id())
+    }
+}
+
+fn short_id(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").map_or(0, |_| 7);
+    let end = (hex + 12).min(id.len());
+    id.get(..end).unwrap_or(id)
 }
 
 /// A service as another Compose file of the project defines it (or the part of it that

@@ -65,6 +65,23 @@ impl<'y> Project<'y> {
         }
     }
 
+    /// The image on the Docker host that service `s` runs, as the live layer read it
+    /// (`External::local_images`): only for a service without `build:` whose image the
+    /// image table does not know (the table's facts, and a built service's Dockerfile,
+    /// come first).
+    pub fn local_image(&self, s: &Service<'_>) -> Option<&'y super::LocalImage> {
+        if self.external.local_images.is_empty() || s.has_build {
+            return None;
+        }
+        let image = s.image.as_ref()?;
+        let local = self
+            .external
+            .local_images
+            .iter()
+            .find(|l| l.reference == image.value.as_ref())?;
+        self.image_known(s).is_none().then_some(local.as_ref())
+    }
+
     /// The file checked against Compose's key table ([`super::schema::check`]), in one
     /// pass shared by the rules that report it.
     pub fn schema_problems(&self) -> &[super::schema::Problem] {
