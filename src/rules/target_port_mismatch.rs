@@ -24,7 +24,10 @@ declare_rule! {
     ///   port nothing answers on (`"5433:5433"`). Services whose `command`, `entrypoint`,
     ///   mounted config file or a port variable (any `*PORT*`, and the image's own such as
     ///   `RABBITMQ_NODE_PORT`) may move the port are left alone, as are ports the service
-    ///   `expose`s and images with more than three listeners (only swaps are reported there).
+    ///   `expose`s and images with more than three listeners (only swaps are reported there);
+    /// - with live checks on, for a service run from an image the table does not know but the
+    ///   Docker host has, the port its `Cmd`/`Entrypoint` shows or its `ExposedPorts` (read
+    ///   with `docker image inspect`, never pulled; the message names the image ID).
     ///
     /// The related information points at the Dockerfile line that shows the port.
     ///
