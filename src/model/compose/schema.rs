@@ -406,6 +406,12 @@ impl<'a> Walker<'a> {
         shape: &'static Shape,
     ) {
         let plain = style == Style::Plain;
+        // A quoted string where a string is taken, with nothing more to check (the usual
+        // case): done without reading the value.
+        if !plain && key.values.is_empty() && shape.0.contains(&Alt::String) && !value.contains('$')
+        {
+            return;
+        }
         let ty = if plain {
             match resolve_plain(value) {
                 Plain::Null => Ty::Null,
