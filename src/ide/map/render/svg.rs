@@ -77,8 +77,15 @@ fn edge(text: &str, style: LineStyleKind, end: LineEndKind, red: bool, props: St
     )
 }
 
-/// The map as SVG.
+/// The map as SVG. layout-rs asserts its own invariants; should one fail, the answer is
+/// an SVG that says so rather than a crash of the server or the CLI.
 pub fn svg(t: &Topology) -> String {
+    std::panic::catch_unwind(|| laid_out(t)).unwrap_or_else(|_| {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?><svg width=\"420\" height=\"40\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"25\">portside could not lay this map out; try --format mermaid</text></svg>\n".to_string()
+    })
+}
+
+fn laid_out(t: &Topology) -> String {
     let mut vg = VisualGraph::new(DIR);
     let host = vg.add_node(element(
         ShapeKind::new_circle("host"),
@@ -141,10 +148,16 @@ pub fn svg(t: &Topology) -> String {
         })
         .collect();
     let index = |name: &str| t.services.iter().position(|s| s.name == name);
+    // Lines between services are drawn over the layout, not laid out: layers stay host,
+    // services, networks however the services call each other (a chain of 200 references
+    // would otherwise make 200 layers and a connector per layer for every long edge).
+    let mut overlay: Vec<Overlay> = Vec::new();
+    let mut from_host = vec![false; t.services.len()];
     for (p_i, p) in t.published.iter().enumerate() {
         let Some(j) = index(&p.service) else {
             continue;
         };
+        from_host[j] = true;
         let red = failing(&p.findings).is_some();
         let mut label = published_label(p);
         if red {
@@ -182,30 +195,30 @@ pub fn svg(t: &Topology) -> String {
                     }
                 }
             }
-            Sharing::Host => vg.add_edge(
-                edge(
-                    "network_mode: host",
-                    LineStyleKind::Dashed,
-                    LineEndKind::None,
-                    false,
-                    props(&format!("s{j}-host"), None),
-                ),
-                host,
-                services[j],
-            ),
+            Sharing::Host => {
+                from_host[j] = true;
+                vg.add_edge(
+                    edge(
+                        "network_mode: host",
+                        LineStyleKind::Dashed,
+                        LineEndKind::None,
+                        false,
+                        props(&format!("s{j}-host"), None),
+                    ),
+                    host,
+                    services[j],
+                )
+            }
             Sharing::Service(other) => {
                 if let Some(k) = index(other).filter(|k| *k != j) {
-                    vg.add_edge(
-                        edge(
-                            &format!("service:{other}"),
-                            LineStyleKind::Dashed,
-                            LineEndKind::None,
-                            false,
-                            props(&format!("s{j}-s{k}"), None),
-                        ),
-                        services[j],
-                        services[k],
-                    );
+                    overlay.push(Overlay {
+                        from: services[j],
+                        to: services[k],
+                        label: format!("service:{other}"),
+                        red: false,
+                        style: LineStyleKind::Dashed,
+                        props: props(&format!("s{j}-s{k}"), None),
+                    });
                 }
             }
             _ => {}
@@ -237,21 +250,123 @@ pub fn svg(t: &Topology) -> String {
             ConnectionKind::Reference { .. } => LineStyleKind::Normal,
         };
         let tip = (!c.findings.is_empty()).then(|| all_messages(&c.findings));
-        vg.add_edge(
-            edge(
-                &label,
-                style,
-                LineEndKind::Arrow,
+        let props = props(&format!("c{c_i}"), tip);
+        if c.to.is_some() {
+            overlay.push(Overlay {
+                from: services[from],
+                to,
+                label,
                 red,
-                props(&format!("c{c_i}"), tip),
-            ),
-            services[from],
-            to,
-        );
+                style,
+                props,
+            });
+        } else {
+            vg.add_edge(
+                edge(&label, style, LineEndKind::Arrow, red, props),
+                services[from],
+                to,
+            );
+        }
+    }
+    // Every service in the layer after the host.
+    for (j, on) in from_host.iter().enumerate() {
+        if !on {
+            vg.add_edge(Arrow::invisible(), host, services[j]);
+        }
     }
     let mut writer = SVGWriter::new();
-    vg.do_it(false, false, false, &mut writer);
-    with_titles(&writer.finalize())
+    // layout-rs's crossing reduction is quadratic in a layer's width per pass: past a few
+    // dozen services the order stays the model's (sorted by name).
+    let big = t.services.len() > 40;
+    vg.do_it(false, big, false, &mut writer);
+    let svg = draw_overlay(&vg, &writer.finalize(), &overlay);
+    with_titles(&svg)
+}
+
+/// A line drawn over the layout: a connection between two services.
+struct Overlay {
+    from: layout::adt::dag::NodeHandle,
+    to: layout::adt::dag::NodeHandle,
+    label: String,
+    red: bool,
+    style: LineStyleKind,
+    props: String,
+}
+
+/// Each overlay line as a curve from the right side of one node to the right side of the
+/// other, bulging right by their distance; the SVG's size grows to hold them.
+fn draw_overlay(vg: &VisualGraph, svg: &str, overlay: &[Overlay]) -> String {
+    let mut extra = String::new();
+    let mut max_x: f64 = 0.0;
+    for (k, o) in overlay.iter().enumerate() {
+        // Lines between the same two nodes bulge apart.
+        let same = overlay[..k]
+            .iter()
+            .filter(|p| (p.from, p.to) == (o.from, o.to) || (p.from, p.to) == (o.to, o.from))
+            .count() as f64;
+        let (a0, a1) = vg.pos(o.from).bbox(false);
+        let (b0, b1) = vg.pos(o.to).bbox(false);
+        let (x1, y1) = (a1.x, (a0.y + a1.y) / 2.0);
+        let (x2, y2) = (b1.x, (b0.y + b1.y) / 2.0);
+        let bulge = 40.0 + ((y2 - y1).abs() * 0.2).min(240.0) + 50.0 * same;
+        let cx = x1.max(x2) + bulge;
+        max_x = max_x.max(cx + 10.0 * o.label.chars().count() as f64);
+        let (color, width) = if o.red {
+            (super::RED, 2)
+        } else {
+            ("#555555", 1)
+        };
+        let dash = match o.style {
+            LineStyleKind::Dashed => " stroke-dasharray=\"5,5\"",
+            LineStyleKind::Dotted => " stroke-dasharray=\"2,4\"",
+            _ => "",
+        };
+        let marker = if matches!(o.style, LineStyleKind::Dashed) {
+            ""
+        } else {
+            " marker-end=\"url(#endarrow)\""
+        };
+        let _ = std::fmt::Write::write_fmt(
+            &mut extra,
+            format_args!(
+                "<g {}>\n<path d=\"M {x1} {y1} C {cx} {y1}, {cx} {y2}, {x2} {y2}\" stroke=\"{color}\" stroke-width=\"{width}\" fill=\"none\"{dash}{marker} />\n<text x=\"{}\" y=\"{}\" font-size=\"12\" font-family=\"sans-serif\" fill=\"{color}\">{}</text>\n</g>\n",
+                o.props,
+                cx - bulge * 0.25 + 4.0,
+                (y1 + y2) / 2.0,
+                escape(&o.label),
+            ),
+        );
+    }
+    if extra.is_empty() {
+        return svg.to_string();
+    }
+    let Some(end) = svg.rfind("</svg>") else {
+        return svg.to_string();
+    };
+    let mut out = format!("{}{extra}{}", &svg[..end], &svg[end..]);
+    // Widen the picture to hold the curves.
+    if let Some(start) = out.find("<svg width=\"") {
+        let from = start + "<svg width=\"".len();
+        if let Some(len) = out[from..].find('"') {
+            if let Ok(width) = out[from..from + len].parse::<f64>() {
+                if max_x > width {
+                    let height = out[from + len..]
+                        .split('"')
+                        .nth(2)
+                        .unwrap_or("0")
+                        .to_string();
+                    let old = format!(
+                        "<svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\""
+                    );
+                    let new = format!(
+                        "<svg width=\"{max_x}\" height=\"{height}\" viewBox=\"0 0 {max_x} {height}\""
+                    );
+                    out = out.replacen(&old, &new, 1);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Turns each `data-tip` attribute into a `<title>` child of its group.
