@@ -333,3 +333,78 @@ fn folder_mode_finds_compose_names_and_says_what_it_skipped() {
     assert!(err.contains("node_modules: version control"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `portside map` of examples/broken against the goldens in tests/golden/ (Mermaid, DOT and
+/// SVG); `PORTSIDE_BLESS=1 cargo test --test cli map_` rewrites them. Two runs give the
+/// same bytes.
+#[test]
+fn map_of_the_broken_example_matches_its_goldens() {
+    let bless = std::env::var("PORTSIDE_BLESS").is_ok_and(|v| v == "1");
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for (format, file) in [
+        ("mermaid", "broken.mmd"),
+        ("dot", "broken.dot"),
+        ("svg", "broken.svg"),
+    ] {
+        let o = portside(&["map", "examples/broken/compose.yaml", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let out = stdout(&o);
+        let again = stdout(&portside(&[
+            "map",
+            "examples/broken/compose.yaml",
+            "--format",
+            format,
+        ]));
+        assert_eq!(out, again, "{format} output differs between runs");
+        let path = golden.join(file);
+        if bless {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&path, &out).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; PORTSIDE_BLESS=1 cargo test --test cli map_ writes it",
+                path.display()
+            )
+        });
+        assert!(
+            out == want,
+            "{format} map differs from {}; if the change is intended, PORTSIDE_BLESS=1 rewrites it\n{out}",
+            path.display()
+        );
+    }
+    // SVG is the default, and the refused connection's finding is its tooltip.
+    let o = portside(&["map", "examples/broken/compose.yaml"]);
+    let svg = stdout(&o);
+    assert!(svg.starts_with("<?xml"), "{svg}");
+    assert!(
+        svg.contains("<title>published-port-between-containers: 6380 is the host port"),
+        "{svg}"
+    );
+}
+
+#[test]
+fn map_says_why_there_is_no_map() {
+    let dir = std::env::temp_dir().join(format!("portside-map-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_portside"))
+        .arg("map")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no Compose file here"), "{err}");
+    let bad = dir.join("compose.yaml");
+    std::fs::write(&bad, "services:\n  web: [\n").unwrap();
+    let o = portside(&["map", bad.to_str().unwrap(), "--format", "mermaid"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("compose.yaml:3:1: no map: YAML syntax error"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

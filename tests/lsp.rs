@@ -2507,3 +2507,42 @@ async fn code_lenses_and_actions_answer_on_damaged_text() {
         }
     }
 }
+
+/// `portside.showMap` answers the network map of an open Compose document (its unsaved
+/// text) as SVG and Mermaid, with the refused connection red; it is advertised, and a
+/// document that does not parse or is not Compose gets an error, not a map.
+#[tokio::test]
+async fn show_map_answers_svg_and_mermaid_of_the_open_text() {
+    let mut c = start();
+    let r = c.initialize(&[]).await;
+    let commands = &r["result"]["capabilities"]["executeCommandProvider"]["commands"];
+    assert!(
+        commands
+            .as_array()
+            .is_some_and(|l| l.contains(&json!("portside.showMap"))),
+        "{r}"
+    );
+    let text = "services:\n  api:\n    image: node:22\n    command: [\"node\", \"server.js\"]\n    environment:\n      DB: postgres://u:p@localhost:5432/app\n  db:\n    image: postgres:16\n    ports:\n      - \"127.0.0.1:5432:5432\"\n";
+    c.open(URI, "yaml", 1, text).await;
+    let ask = json!({"command": "portside.showMap", "arguments": [{"uri": URI}]});
+    let r = c.request("workspace/executeCommand", ask.clone()).await;
+    let svg = r["result"]["svg"].as_str().unwrap_or_default();
+    let mermaid = r["result"]["mermaid"].as_str().unwrap_or_default();
+    assert!(svg.starts_with("<?xml") && svg.contains("</svg>"), "{r}");
+    assert!(svg.contains("<title>localhost-between-containers"), "{svg}");
+    assert!(mermaid.starts_with("flowchart LR\n"), "{r}");
+    assert!(mermaid.contains("127.0.0.1:5432 → 5432/tcp"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle"), "{mermaid}");
+
+    c.change(URI, 2, json!([{"text": "services:\n  api: [\n"}]))
+        .await;
+    let r = c.request("workspace/executeCommand", ask).await;
+    assert_eq!(r["error"]["code"], json!(-32602), "{r}");
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.showMap", "arguments": [{}]}),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], json!(-32602), "{r}");
+}

@@ -1,6 +1,7 @@
 //! The `portside` command line. `check` runs the same analysis as the server.
 
 mod check;
+mod map;
 mod ports;
 mod probe;
 mod render;
@@ -55,6 +56,9 @@ enum Command {
     /// Ask the running Docker daemon whether each published port of a Compose project
     /// answers, and which step fails when it does not (read-only).
     Probe(probe::ProbeArgs),
+    /// Draw the project's networking: services, networks, published ports and the
+    /// connections the project states, red where a rule says they fail (SVG, Mermaid, DOT).
+    Map(map::MapArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -137,6 +141,7 @@ pub fn main() -> ExitCode {
         Some(Command::Ports(args)) => ports::run(&args),
         Some(Command::Doctor) => doctor(),
         Some(Command::Probe(args)) => probe::run(&args),
+        Some(Command::Map(args)) => map::run(&args),
     }
 }
 

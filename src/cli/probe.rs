@@ -19,7 +19,7 @@ pub struct ProbeArgs {
     format: Format,
 }
 
-const DEFAULT_FILES: [&str; 4] = [
+pub(super) const DEFAULT_FILES: [&str; 4] = [
     "compose.yaml",
     "compose.yml",
     "docker-compose.yaml",

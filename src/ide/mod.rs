@@ -5,4 +5,5 @@
 pub mod completion;
 pub mod hover;
 pub mod keys;
+pub mod map;
 pub mod nav;

@@ -38,6 +38,10 @@ pub const DEBUG_STATS: &str = "portside.debug.stats";
 /// when `live.enabled` is off.
 pub const DAEMON: &str = "portside.daemon";
 
+/// The network map of a Compose document (`{"uri": DOCUMENT}`), from its current text and
+/// workspace context: `{"svg", "mermaid"}` ([`crate::ide::map`]).
+pub const SHOW_MAP: &str = "portside.showMap";
+
 pub async fn execute_command(
     backend: &Arc<Backend>,
     params: ExecuteCommandParams,
@@ -67,6 +71,9 @@ pub async fn execute_command(
     }
     if params.command == DAEMON {
         return Ok(Some(daemon(backend).await));
+    }
+    if params.command == SHOW_MAP {
+        return show_map(backend, &params).await;
     }
     if params.command != PROBE {
         return Err(Error::invalid_params(format!(
@@ -353,6 +360,44 @@ pub async fn execute_command(
 }
 
 /// [`DAEMON`]: the endpoint and the daemon's version, asked as a live check asks.
+async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Result<Option<Value>> {
+    let arg = params.arguments.first().cloned().unwrap_or(Value::Null);
+    let Some(uri) = arg
+        .get("uri")
+        .and_then(Value::as_str)
+        .and_then(|u| u.parse::<Uri>().ok())
+    else {
+        return Err(Error::invalid_params(format!(
+            "{SHOW_MAP} needs {{\"uri\": ...}}"
+        )));
+    };
+    let Some((rope, kind)) = backend.docs().get(&uri).map(|d| (d.rope.clone(), d.kind)) else {
+        return Err(Error::invalid_params("the document is not open"));
+    };
+    if kind != crate::classify::FileKind::Compose {
+        return Err(Error::invalid_params(
+            "the network map is drawn from a Compose file",
+        ));
+    }
+    let path = document_path(&uri);
+    let editor = backend.settings().clone();
+    let open = backend.open_files();
+    let vfs = Arc::clone(&backend.vfs);
+    super::blocking(SHOW_MAP, uri.as_str().to_string(), move || {
+        let text = rope.to_string();
+        open.sync(&vfs);
+        let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
+        match crate::ide::map::of_compose(&text, &ctx) {
+            Ok(t) => Ok(Some(json!({
+                "svg": crate::ide::map::render::svg(&t),
+                "mermaid": crate::ide::map::render::mermaid(&t),
+            }))),
+            Err(e) => Err(Error::invalid_params(format!("no map: {}", e.message))),
+        }
+    })
+    .await
+}
+
 async fn daemon(backend: &Backend) -> Value {
     let settings = backend.settings();
     if settings.live_disabled {

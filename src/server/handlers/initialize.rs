@@ -173,7 +173,10 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
                 work_done_progress_options: Default::default(),
             })),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![super::execute_command::PROBE.to_string()],
+                commands: vec![
+                    super::execute_command::PROBE.to_string(),
+                    super::execute_command::SHOW_MAP.to_string(),
+                ],
                 ..Default::default()
             }),
             code_lens_provider: Some(CodeLensOptions {

@@ -1,0 +1,82 @@
+//! `portside map [COMPOSE_FILE] [--format svg|mermaid|dot]`: the project's networking as a
+//! picture (services, networks, published ports, the connections the project states, red
+//! where a rule says they fail), on stdout. Exit status: 0 with a map, 2 when the file is
+//! missing, unreadable or does not parse.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::ide::map;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MapFormat {
+    /// A picture laid out by portside (no Graphviz needed).
+    #[default]
+    Svg,
+    /// Mermaid `flowchart LR` text (GitHub renders it in Markdown, e.g. a PR comment).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+#[derive(Args, Debug)]
+pub struct MapArgs {
+    /// The Compose file (default: compose.yaml, compose.yml, docker-compose.yaml or
+    /// docker-compose.yml in the current folder). Its override, included and extended
+    /// files count, as for `check`.
+    file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    format: MapFormat,
+}
+
+pub fn run(args: &MapArgs) -> ExitCode {
+    let path = match &args.file {
+        Some(p) => p.clone(),
+        None => match super::probe::DEFAULT_FILES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+        {
+            Some(p) => p,
+            None => {
+                eprintln!(
+                    "portside: no Compose file here (compose.yaml, docker-compose.yml, ...); name one: `portside map path/to/compose.yaml`"
+                );
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("portside: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let ctx = crate::workspace::context_for(&path, &text, &Default::default());
+    let topology = match map::of_compose(&text, &ctx) {
+        Ok(t) => t,
+        Err(e) => {
+            let place = e.offset.map_or_else(String::new, |o| {
+                let rope = ropey::Rope::from_str(&text);
+                let (line, col) = crate::text::human_line_col(&rope, o);
+                format!(":{line}:{col}")
+            });
+            eprintln!("portside: {}{place}: no map: {}", path.display(), e.message);
+            return ExitCode::from(2);
+        }
+    };
+    let out = match args.format {
+        MapFormat::Svg => map::render::svg(&topology),
+        MapFormat::Mermaid => map::render::mermaid(&topology),
+        MapFormat::Dot => map::render::dot(&topology),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}

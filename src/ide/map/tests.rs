@@ -1,0 +1,332 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::analysis::Context;
+
+fn map(text: &str) -> Topology {
+    of_compose(text, &Context::default()).expect("a map")
+}
+
+/// The map of `main` in a folder with the other files, read through the workspace layer.
+fn map_in(main: &str, files: &[(&str, &str)]) -> Topology {
+    let dir = PathBuf::from("/project");
+    let files: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|(n, t)| (dir.join(n), t.to_string()))
+        .collect();
+    let read = move |p: &Path| {
+        files
+            .iter()
+            .find(|(path, _)| path == p)
+            .map(|(_, t)| t.clone())
+    };
+    let path = dir.join("compose.yaml");
+    let text = read(&path).expect("main file");
+    assert_eq!(text, main);
+    let ctx =
+        crate::workspace::context_in(&path, &text, Default::default(), &Default::default(), &read);
+    of_compose(&text, &ctx).expect("a map")
+}
+
+fn service<'t>(t: &'t Topology, name: &str) -> &'t MapService {
+    t.services.iter().find(|s| s.name == name).expect(name)
+}
+
+fn network<'t>(t: &'t Topology, name: &str) -> &'t MapNetwork {
+    t.networks.iter().find(|n| n.name == name).expect(name)
+}
+
+const SHOP: &str = "\
+services:
+  proxy:
+    image: nginx:1.27
+    ports:
+      - \"80:80\"
+      - \"127.0.0.1:8443:443/tcp\"
+    networks: [front]
+    depends_on: [api]
+  api:
+    build: ./api
+    command: [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]
+    environment:
+      DATABASE_URL: postgres://app:pw@db:5432/app
+      REDIS_URL: redis://cache:6379/0
+    networks: [front, back]
+  db:
+    image: postgres:16
+    networks:
+      back:
+        aliases: [database]
+  cache:
+    image: redis:7
+    networks: [back]
+networks:
+  front:
+    driver: bridge
+  back:
+    internal: true
+    ipam:
+      config:
+        - subnet: 10.20.0.0/24
+";
+
+#[test]
+fn shared_and_internal_networks() {
+    let t = map(SHOP);
+    let names: Vec<&str> = t.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["api", "cache", "db", "proxy"], "sorted by name");
+    assert_eq!(
+        service(&t, "api").sharing,
+        Sharing::Networks(vec!["back".into(), "front".into()])
+    );
+    assert!(service(&t, "api").build);
+    assert_eq!(service(&t, "db").image.as_deref(), Some("postgres:16"));
+    assert!(
+        service(&t, "db").listens.contains(&5432),
+        "{:?}",
+        service(&t, "db")
+    );
+    assert!(service(&t, "cache").listens.contains(&6379));
+    let back = network(&t, "back");
+    assert!(back.internal && !back.external);
+    assert_eq!(back.subnets, ["10.20.0.0/24"]);
+    assert_eq!(network(&t, "front").driver.as_deref(), Some("bridge"));
+    assert!(back.span.is_some());
+    assert!(
+        !t.networks.iter().any(|n| n.name == "default"),
+        "no service is on default"
+    );
+    // Published ports: host address, port, protocol, every interface marked.
+    let published: Vec<(&str, &str, bool, u16)> = t
+        .published
+        .iter()
+        .map(|p| {
+            (
+                p.host_ip.as_str(),
+                p.host_port.as_str(),
+                p.every_interface,
+                p.container_port,
+            )
+        })
+        .collect();
+    assert_eq!(
+        published,
+        [("", "80", true, 80), ("127.0.0.1", "8443", false, 443)]
+    );
+    assert_eq!(&SHOP[t.published[0].span.clone()], "\"80:80\"");
+    // Connections: URLs with their port, depends_on.
+    let conns: Vec<(&str, Option<&str>, Option<u16>)> = t
+        .connections
+        .iter()
+        .map(|c| (c.from.as_str(), c.to.as_deref(), c.port))
+        .collect();
+    assert_eq!(
+        conns,
+        [
+            ("api", Some("db"), Some(5432)),
+            ("api", Some("cache"), Some(6379)),
+            ("proxy", Some("api"), None),
+        ]
+    );
+    assert_eq!(&SHOP[t.connections[0].span.clone()], "db:5432");
+    assert!(
+        t.connections.iter().all(|c| c.findings.is_empty()),
+        "{t:#?}"
+    );
+    // The spans lead back to the YAML.
+    assert!(SHOP[service(&t, "db").span.clone()].starts_with("db:\n    image"));
+}
+
+#[test]
+fn an_alias_reaches_its_service() {
+    let text = SHOP.replace("db:5432", "database:5432");
+    let t = map(&text);
+    assert_eq!(t.connections[0].to.as_deref(), Some("db"));
+    assert_eq!(t.connections[0].host, "database");
+}
+
+#[test]
+fn host_mode_and_service_sharing() {
+    let text = "\
+services:
+  vpn:
+    image: qmcgaw/gluetun
+    ports:
+      - \"8080:8080\"
+  torrent:
+    image: linuxserver/qbittorrent
+    network_mode: service:vpn
+  exporter:
+    image: prom/node-exporter
+    network_mode: host
+    ports:
+      - \"9100:9100\"
+  app:
+    image: busybox
+";
+    let t = map(text);
+    assert_eq!(
+        service(&t, "torrent").sharing,
+        Sharing::Service("vpn".into())
+    );
+    assert_eq!(service(&t, "exporter").sharing, Sharing::Host);
+    assert_eq!(
+        service(&t, "app").sharing,
+        Sharing::Networks(vec!["default".into()])
+    );
+    // Only the services on project networks make the implicit default network.
+    let nets: Vec<&str> = t.networks.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(nets, ["default"]);
+    assert_eq!(network(&t, "default").span, None);
+    // Docker discards ports with network_mode: host; the rule's finding is on the service.
+    assert!(t.published.iter().all(|p| p.service != "exporter"));
+    assert!(
+        service(&t, "exporter")
+            .findings
+            .iter()
+            .any(|m| m.code == "network-mode-host-with-ports"),
+        "{:?}",
+        service(&t, "exporter").findings
+    );
+}
+
+#[test]
+fn refused_connections_carry_the_rules_finding() {
+    let text = "\
+services:
+  api:
+    image: node:22
+    command: [\"node\", \"server.js\"]
+    environment:
+      DATABASE_URL: postgres://u:p@localhost:5432/app
+      CACHE_URL: redis://cache:6380/0
+  cache:
+    image: redis:7
+    ports:
+      - \"6380:6379\"
+  db:
+    image: postgres:16
+";
+    let t = map(text);
+    let local = t
+        .connections
+        .iter()
+        .find(|c| c.host == "localhost")
+        .expect("a finding keeps the localhost reference on the map");
+    assert_eq!(local.to, None);
+    assert!(local.refused());
+    assert_eq!(local.findings[0].code, "localhost-between-containers");
+    let cache = t
+        .connections
+        .iter()
+        .find(|c| c.to.as_deref() == Some("cache"))
+        .unwrap();
+    assert!(cache.refused(), "{cache:#?}");
+    assert_eq!(cache.findings[0].code, "published-port-between-containers");
+    assert!(t.published[0].every_interface);
+}
+
+#[test]
+fn a_reference_to_an_unknown_host_without_finding_is_left_out() {
+    let text = "\
+services:
+  api:
+    image: node:22
+    environment:
+      UPSTREAM: https://example.com/api
+";
+    let t = map(text);
+    assert!(t.connections.is_empty(), "{:?}", t.connections);
+}
+
+#[test]
+fn an_override_file_counts() {
+    let main = "\
+services:
+  web:
+    image: nginx
+    networks: [front]
+    environment:
+      BACKEND: http://worker:9000
+networks:
+  front: {}
+";
+    let over = "\
+services:
+  web:
+    ports:
+      - \"8080:80\"
+  worker:
+    image: busybox
+    networks: [front]
+";
+    let t = map_in(
+        main,
+        &[("compose.yaml", main), ("compose.override.yaml", over)],
+    );
+    // The override's service is known as a name: a connection to it is drawn (to a host
+    // node); the map draws the services of the file it is asked for.
+    assert_eq!(t.services.len(), 1);
+    let to_worker = &t.connections[0];
+    assert_eq!((to_worker.to.as_deref(), to_worker.elsewhere), (None, true));
+    assert_eq!(to_worker.port, Some(9000));
+    assert!(to_worker.findings.is_empty(), "{:?}", to_worker.findings);
+    assert_eq!(
+        service(&t, "web").sharing,
+        Sharing::Networks(vec!["front".into()])
+    );
+}
+
+#[test]
+fn a_syntax_error_is_no_map() {
+    let err = of_compose("services:\n  web: [\n", &Context::default()).unwrap_err();
+    assert!(err.offset.is_some());
+    assert!(!err.message.is_empty());
+}
+
+#[test]
+fn renderings_are_deterministic_and_well_formed() {
+    for text in [
+        SHOP,
+        "services: {}\n",
+        "",
+        "services:\n  a:\n    network_mode: service:a\n",
+    ] {
+        let Ok(t) = of_compose(text, &Context::default()) else {
+            continue;
+        };
+        let (m, d, s) = (render::mermaid(&t), render::dot(&t), render::svg(&t));
+        assert!(m.starts_with("flowchart LR\n"));
+        assert!(d.starts_with("digraph portside {") && d.ends_with("}\n"));
+        assert!(
+            s.contains("<svg") && s.trim_end().ends_with("</svg>"),
+            "{s}"
+        );
+        assert_eq!(render::mermaid(&t), m);
+        assert_eq!(render::dot(&t), d);
+        assert_eq!(render::svg(&t), s);
+    }
+}
+
+#[test]
+fn findings_become_tooltips_in_svg() {
+    let text = "\
+services:
+  api:
+    image: node:22
+    command: [\"node\", \"server.js\"]
+    environment:
+      DATABASE_URL: postgres://u:p@localhost:5432/app
+  db:
+    image: postgres:16
+";
+    let t = map(text);
+    let svg = render::svg(&t);
+    assert!(
+        svg.contains("<title>localhost-between-containers: Inside `api`"),
+        "{svg}"
+    );
+    assert!(svg.contains("#d32f2f"));
+    let mermaid = render::mermaid(&t);
+    assert!(mermaid.contains("linkStyle 0 stroke:#d32f2f"), "{mermaid}");
+}
