@@ -1,7 +1,8 @@
 use super::declare_rule;
-use super::target_port_mismatch::{MAX_KNOWN_PORTS, also_listening, image_listeners};
-use crate::finding::{Edit, Finding};
-use crate::model::compose::{CommandKind, Project, ServiceRef};
+use super::service_port_not_listening::{ImagePorts, report};
+use super::target_port_mismatch::also_listening;
+use crate::finding::Finding;
+use crate::model::compose::{CommandKind, Project};
 
 declare_rule! {
     /// ## What it does
@@ -75,59 +76,32 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 l.how(),
                 s.name
             );
-            if let Some(f) = report(p, r, message, Some(l.port)) {
+            if let Some(f) = report(&HEALTHCHECK_PORT_NOT_LISTENING, p, r, message, Some(l.port)) {
                 out.push(f.with_related(l.span.clone(), "the server's port"));
             }
             continue;
         }
-        let Some(known) = image_listeners(p, s) else {
+        let Some(image) = ImagePorts::of(p, s) else {
             continue;
         };
-        if known.ports.len() > MAX_KNOWN_PORTS {
+        if image.listens(port) {
             continue;
         }
-        let tcp: Vec<_> = known.ports.iter().filter(|f| f.protocol == "tcp").collect();
-        if tcp.is_empty() || tcp.iter().any(|f| f.port == port) {
-            continue;
-        }
-        let list: Vec<String> = tcp
-            .iter()
-            .map(|f| format!("{} ({})", f.port, f.what))
-            .collect();
         let message = format!(
             "`{}`'s healthcheck asks port {port}, but `{}` listens on {}. The check fails every time (image table), so `{}` stays unhealthy and services waiting for it never start",
             s.name,
-            known.name,
-            list.join(", "),
+            image.known.name,
+            image.list(),
             s.name
         );
-        let fix = match tcp[..] {
-            [only] if known.variant.is_none() => Some(only.port),
-            _ => None,
-        };
-        out.extend(report(p, r, message, fix));
+        out.extend(report(
+            &HEALTHCHECK_PORT_NOT_LISTENING,
+            p,
+            r,
+            message,
+            image.fix(),
+        ));
     }
-}
-
-/// The finding at the port of `r`, with a fix to `to` where the port is written literally.
-fn report(p: &Project, r: &ServiceRef<'_>, message: String, to: Option<u16>) -> Option<Finding> {
-    let val = p.ref_val(r);
-    let port_range = r.host.port_range.clone()?;
-    let f = Finding::new(
-        &HEALTHCHECK_PORT_NOT_LISTENING,
-        p.value_span(val, port_range.clone()),
-        message,
-    );
-    Some(match (to, p.raw_span(val, port_range)) {
-        (Some(to), Some(range)) => f.with_fix(
-            format!("Check port {to}"),
-            vec![Edit {
-                range,
-                new_text: to.to_string(),
-            }],
-        ),
-        _ => f,
-    })
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 l.port,
                 p.ref_host(r)
             );
-            if let Some(f) = report(p, r, message, Some(l.port)) {
+            if let Some(f) = report(&SERVICE_PORT_NOT_LISTENING, p, r, message, Some(l.port)) {
                 out.push(f.with_related(l.span.clone(), "the server's port"));
             }
             continue;
@@ -115,42 +115,83 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 b.source(),
                 p.ref_host(r)
             );
-            out.extend(report(p, r, message, Some(l.port)));
+            out.extend(report(
+                &SERVICE_PORT_NOT_LISTENING,
+                p,
+                r,
+                message,
+                Some(l.port),
+            ));
             continue;
         }
-        let Some(known) = image_listeners(p, target) else {
+        let Some(image) = ImagePorts::of(p, target) else {
             continue;
         };
-        if known.ports.len() > MAX_KNOWN_PORTS {
+        if image.listens(port) {
             continue;
         }
-        let tcp: Vec<_> = known.ports.iter().filter(|f| f.protocol == "tcp").collect();
-        if tcp.is_empty() || tcp.iter().any(|f| f.port == port) {
-            continue;
-        }
-        let list: Vec<String> = tcp
-            .iter()
-            .map(|f| format!("{} ({})", f.port, f.what))
-            .collect();
         let message = format!(
             "Nothing in `{}` listens on port {port}. It runs `{}`, which listens on {} (image table). Connections to `{}:{port}` are refused",
             target.name,
-            known.name,
-            list.join(", "),
+            image.known.name,
+            image.list(),
             p.ref_host(r)
         );
-        // A tag variant serves another protocol (php-fpm): no fix to it.
-        let fix = match tcp[..] {
-            [only] if known.variant.is_none() => Some(only.port),
-            _ => None,
-        };
-        out.extend(report(p, r, message, fix));
+        out.extend(report(
+            &SERVICE_PORT_NOT_LISTENING,
+            p,
+            r,
+            message,
+            image.fix(),
+        ));
     }
 }
 
-/// The finding at the port of reference `r`, with a fix to `to` where the port is written
-/// literally.
-fn report(
+/// The TCP ports the image table says a service's image listens on, when nothing in the
+/// service may have moved them and the image has a handful of listeners.
+pub(super) struct ImagePorts {
+    pub known: crate::knowledge::images::Known,
+    tcp: Vec<&'static crate::knowledge::images::PortFact>,
+}
+
+impl ImagePorts {
+    pub fn of(p: &Project, s: &crate::model::compose::Service) -> Option<ImagePorts> {
+        let known = image_listeners(p, s)?;
+        if known.ports.len() > MAX_KNOWN_PORTS {
+            return None;
+        }
+        let tcp: Vec<_> = known.ports.iter().filter(|f| f.protocol == "tcp").collect();
+        (!tcp.is_empty()).then_some(ImagePorts { known, tcp })
+    }
+
+    pub fn listens(&self, port: u16) -> bool {
+        self.tcp.iter().any(|f| f.port == port)
+    }
+
+    /// `5432 (PostgreSQL)`, for messages.
+    pub fn list(&self) -> String {
+        let list: Vec<String> = self
+            .tcp
+            .iter()
+            .map(|f| format!("{} ({})", f.port, f.what))
+            .collect();
+        list.join(", ")
+    }
+
+    /// The port a fix may write: the only one, unless a tag variant serves another
+    /// protocol (php-fpm).
+    pub fn fix(&self) -> Option<u16> {
+        match self.tcp[..] {
+            [only] if self.known.variant.is_none() => Some(only.port),
+            _ => None,
+        }
+    }
+}
+
+/// A finding of `rule` at the port of reference `r`, with a fix to `to` where the port is
+/// written literally.
+pub(super) fn report(
+    rule: &'static crate::finding::RuleMeta,
     p: &Project,
     r: &crate::model::compose::ServiceRef<'_>,
     message: String,
@@ -158,11 +199,7 @@ fn report(
 ) -> Option<Finding> {
     let val = p.ref_val(r);
     let port_range = r.host.port_range.clone()?;
-    let f = Finding::new(
-        &SERVICE_PORT_NOT_LISTENING,
-        p.value_span(val, port_range.clone()),
-        message,
-    );
+    let f = Finding::new(rule, p.value_span(val, port_range.clone()), message);
     Some(match (to, p.raw_span(val, port_range)) {
         (Some(to), Some(range)) => f.with_fix(
             format!("Use port {to}"),
