@@ -2546,3 +2546,61 @@ async fn show_map_answers_svg_and_mermaid_of_the_open_text() {
         .await;
     assert_eq!(r["error"]["code"], json!(-32602), "{r}");
 }
+
+/// A client that expands snippets gets each key with a snippet for its value's shape: a
+/// block list, a block mapping, a choice of allowed values, or the value after the colon.
+#[tokio::test]
+async fn key_completion_writes_a_snippet_for_the_value_shape() {
+    let mut c = start();
+    c.initialize_with(
+        json!({"textDocument": {"completion": {"completionItem": {"snippetSupport": true}}}}),
+        Value::Null,
+    )
+    .await;
+    let text = "services:\n  web:\n    image: nginx\n    \n    depends_on:\n      db:\n        \n  db:\n    image: postgres\n";
+    c.open(URI, "yaml", 1, text).await;
+    c.diagnostics(URI).await;
+    let items = |r: &Value| -> Vec<(String, String, u64)> {
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["label"].as_str().unwrap().to_string(),
+                    i["insertText"].as_str().unwrap_or_default().to_string(),
+                    i["insertTextFormat"].as_u64().unwrap_or(1),
+                )
+            })
+            .collect()
+    };
+    let at = |line: u32, character: u32| json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}});
+    let service = items(&c.request("textDocument/completion", at(3, 4)).await);
+    let get = |label: &str| {
+        service
+            .iter()
+            .find(|(l, _, _)| l == label)
+            .unwrap_or_else(|| panic!("{label} in {service:?}"))
+            .clone()
+    };
+    assert_eq!(get("ports"), ("ports".into(), "ports:\n  - $0".into(), 2));
+    assert_eq!(
+        get("healthcheck"),
+        ("healthcheck".into(), "healthcheck:\n  $0".into(), 2)
+    );
+    assert_eq!(
+        get("container_name"),
+        ("container_name".into(), "container_name: $0".into(), 2)
+    );
+    assert!(
+        !service
+            .iter()
+            .any(|(l, _, _)| l == "image" || l == "depends_on")
+    );
+    let entry = items(&c.request("textDocument/completion", at(6, 8)).await);
+    let condition = entry.iter().find(|(l, _, _)| l == "condition").unwrap();
+    assert_eq!(
+        condition.1,
+        "condition: ${1|service_started,service_healthy,service_completed_successfully|}"
+    );
+}
