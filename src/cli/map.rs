@@ -33,28 +33,9 @@ pub struct MapArgs {
 }
 
 pub fn run(args: &MapArgs) -> ExitCode {
-    let path = match &args.file {
-        Some(p) => p.clone(),
-        None => match super::probe::DEFAULT_FILES
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file())
-        {
-            Some(p) => p,
-            None => {
-                eprintln!(
-                    "portside: no Compose file here (compose.yaml, docker-compose.yml, ...); name one: `portside map path/to/compose.yaml`"
-                );
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("portside: cannot read {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    let (path, text) = match super::compose_file(args.file.as_deref(), "map") {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let ctx = crate::workspace::context_for(&path, &text, &Default::default());
     let topology = match map::of_compose(&text, &ctx) {

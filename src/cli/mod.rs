@@ -176,6 +176,38 @@ fn init_tracing() {
         .try_init();
 }
 
+/// The Compose file a command reads (`file`, else the first of the usual names here) and its
+/// text; `Err` after saying why on stderr (exit code 2). `command` names the subcommand in
+/// the hint.
+fn compose_file(
+    file: Option<&std::path::Path>,
+    command: &str,
+) -> Result<(std::path::PathBuf, String), ExitCode> {
+    let path = match file {
+        Some(p) => p.to_path_buf(),
+        None => match probe::DEFAULT_FILES
+            .iter()
+            .map(std::path::PathBuf::from)
+            .find(|p| p.is_file())
+        {
+            Some(p) => p,
+            None => {
+                eprintln!(
+                    "portside: no Compose file here (compose.yaml, docker-compose.yml, ...); name one: `portside {command} path/to/compose.yaml`"
+                );
+                return Err(ExitCode::from(2));
+            }
+        },
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((path, text)),
+        Err(e) => {
+            eprintln!("portside: cannot read {}: {e}", path.display());
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

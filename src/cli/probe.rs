@@ -27,24 +27,9 @@ pub(super) const DEFAULT_FILES: [&str; 4] = [
 ];
 
 pub fn run(args: &ProbeArgs) -> ExitCode {
-    let path = match &args.file {
-        Some(p) => p.clone(),
-        None => match DEFAULT_FILES.iter().map(PathBuf::from).find(|p| p.exists()) {
-            Some(p) => p,
-            None => {
-                eprintln!(
-                    "portside: no Compose file here (compose.yaml, docker-compose.yml, ...); name one: `portside probe path/to/compose.yaml`"
-                );
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("portside: cannot read {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    let (path, text) = match super::compose_file(args.file.as_deref(), "probe") {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let ctx = crate::workspace::context_for(&path, &text, &Default::default());
     let (project, mappings) = live::plan::mappings(&path, &text, &ctx);

@@ -251,17 +251,8 @@ pub(crate) fn built<'p>(p: &'p crate::model::compose::Project<'_>) -> Vec<Built<
         let Some(stage) = df.runs(target) else {
             continue;
         };
-        let mut stage = stage.clone();
-        for var in &service.environment {
-            if let Some(v) = &var.value {
-                stage
-                    .vars
-                    .push((var.key.to_string(), Some(v.value.to_string())));
-                stage.env.push((var.key.to_string(), 0..0));
-            }
-        }
-        let overridden =
-            p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some();
+        let stage = with_environment(stage.clone(), service);
+        let overridden = overridden(p, service);
         out.push(Built {
             service,
             file: &d.file,
@@ -272,6 +263,31 @@ pub(crate) fn built<'p>(p: &'p crate::model::compose::Project<'_>) -> Vec<Built<
         });
     }
     out
+}
+
+/// `stage` with Compose's `environment` added to its variables: at run time they are the
+/// container's too.
+fn with_environment(
+    mut stage: crate::model::dockerfile::Stage,
+    service: &crate::model::compose::Service<'_>,
+) -> crate::model::dockerfile::Stage {
+    for var in &service.environment {
+        if let Some(v) = &var.value {
+            stage
+                .vars
+                .push((var.key.to_string(), Some(v.value.to_string())));
+            stage.env.push((var.key.to_string(), 0..0));
+        }
+    }
+    stage
+}
+
+/// Compose sets `command` or `entrypoint`, which replace the image's.
+fn overridden(
+    p: &crate::model::compose::Project<'_>,
+    service: &crate::model::compose::Service<'_>,
+) -> bool {
+    p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some()
 }
 
 /// [`built`], then the services run from an image on the Docker host that the image table
@@ -289,17 +305,8 @@ pub(crate) fn built_or_local<'p>(p: &'p crate::model::compose::Project<'_>) -> V
         let Some(local) = p.local_image(service) else {
             continue;
         };
-        let mut stage = local.stage.clone();
-        for var in &service.environment {
-            if let Some(v) = &var.value {
-                stage
-                    .vars
-                    .push((var.key.to_string(), Some(v.value.to_string())));
-                stage.env.push((var.key.to_string(), 0..0));
-            }
-        }
-        let overridden =
-            p.key(service, "command").is_some() || p.key(service, "entrypoint").is_some();
+        let stage = with_environment(local.stage.clone(), service);
+        let overridden = overridden(p, service);
         out.push(Built {
             service,
             file: &local.file,
