@@ -2509,8 +2509,9 @@ async fn code_lenses_and_actions_answer_on_damaged_text() {
 }
 
 /// `portside.showMap` answers the network map of an open Compose document (its unsaved
-/// text) as SVG and Mermaid, with the refused connection red; it is advertised, and a
-/// document that does not parse or is not Compose gets an error, not a map.
+/// text) as SVG and Mermaid, with the refused connection red, and the SVG's clickable
+/// elements with their ranges; it is advertised, and a document that does not parse or is
+/// not Compose gets an error, not a map.
 #[tokio::test]
 async fn show_map_answers_svg_and_mermaid_of_the_open_text() {
     let mut c = start();
@@ -2533,6 +2534,46 @@ async fn show_map_answers_svg_and_mermaid_of_the_open_text() {
     assert!(mermaid.starts_with("flowchart LR\n"), "{r}");
     assert!(mermaid.contains("127.0.0.1:5432 → 5432/tcp"), "{mermaid}");
     assert!(mermaid.contains("linkStyle"), "{mermaid}");
+    // Each clickable element of the SVG with its place in the text, for jump-to-YAML.
+    let elements = r["result"]["elements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let element = |id: &str| {
+        elements
+            .iter()
+            .find(|e| e["id"] == json!(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {r}"))
+    };
+    for e in &elements {
+        let id = e["id"].as_str().unwrap_or_default();
+        assert!(
+            svg.contains(&format!("data-portside=\"{id}\"")),
+            "{id}: {svg}"
+        );
+    }
+    let db = element("s1");
+    assert_eq!(db["label"], json!("service db"), "{db}");
+    assert_eq!(
+        db["range"]["start"],
+        json!({"line": 6, "character": 2}),
+        "{db}"
+    );
+    assert_eq!(db["range"]["end"]["line"], json!(9), "{db}");
+    let port = element("p0");
+    assert_eq!(
+        port["range"],
+        json!({"start": {"line": 9, "character": 8}, "end": {"line": 9, "character": 29}}),
+        "{port}"
+    );
+    assert!(
+        elements
+            .iter()
+            .any(|e| e["label"] == json!("api → localhost:5432")
+                && e["range"]["start"]["line"] == json!(5)),
+        "{r}"
+    );
 
     c.change(URI, 2, json!([{"text": "services:\n  api: [\n"}]))
         .await;

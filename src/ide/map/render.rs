@@ -393,5 +393,7 @@ pub fn dot(t: &Topology) -> String {
     out
 }
 
+mod elements;
 mod svg;
+pub use elements::{MapElement, elements};
 pub use svg::svg;

@@ -383,6 +383,7 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
     let editor = backend.settings().clone();
     let open = backend.open_files();
     let vfs = Arc::clone(&backend.vfs);
+    let enc = backend.encoding();
     super::blocking(SHOW_MAP, uri.as_str().to_string(), move || {
         let text = rope.to_string();
         open.sync(&vfs);
@@ -391,11 +392,31 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
             Ok(t) => Ok(Some(json!({
                 "svg": crate::ide::map::render::svg(&t),
                 "mermaid": crate::ide::map::render::mermaid(&t),
+                "elements": map_elements(&t, &rope, enc),
             }))),
             Err(e) => Err(Error::invalid_params(format!("no map: {}", e.message))),
         }
     })
     .await
+}
+
+/// The map's clickable elements for `portside.showMap`: `[{id, label, range}]`, the range
+/// in the negotiated encoding, so a client can jump from a click on the SVG to the YAML.
+fn map_elements(
+    t: &crate::ide::map::Topology,
+    rope: &ropey::Rope,
+    enc: crate::text::PositionEncoding,
+) -> Value {
+    crate::ide::map::render::elements(t)
+        .into_iter()
+        .map(|e| {
+            json!({
+                "id": e.id,
+                "label": e.label,
+                "range": super::super::convert::range(rope, e.span, enc),
+            })
+        })
+        .collect()
 }
 
 async fn daemon(backend: &Backend) -> Value {
