@@ -5,7 +5,9 @@
 //! squiggle and Problems entry, the port hover, the quick fix applied, the live check (the
 //! project is not running: said once), the check with the Dockerfile active (it reads the
 //! one Compose file), the daemon status item, the output channel, settings changed without a restart, the restart
-//! command, the error for a server that is not there (its button opens the setting in the
+//! command, the network map (opened from the Command Palette beside the editor, a screenshot
+//! in `map.png`, a click on the `db` node selecting its YAML, redrawn after an edit and its
+//! undo), the error for a server that is not there (its button opens the setting in the
 //! scope that sets it); then in an untrusted workspace, no daemon calls.
 //!
 //! `vscode_on_a_project_running_under_compose`: a project brought up by Compose from
@@ -98,6 +100,8 @@ fn vscode_extension_in_code_server() {
             "output_channel",
             "settings_on_change",
             "restart",
+            "network_map",
+            "network_map_updates",
             "server_not_found",
             "untrusted_no_daemon_status",
             "untrusted_live_check_refused",

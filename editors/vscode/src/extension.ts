@@ -9,6 +9,7 @@ import {
   ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { showNetworkMap } from './map';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
@@ -296,6 +297,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('portside.showOutput', () => output.show()),
     vscode.commands.registerCommand('portside.checkFile', checkFile),
+    vscode.commands.registerCommand('portside.showNetworkMap', (uri?: vscode.Uri) =>
+      showNetworkMap(() => client, composeFileToCheck, uri),
+    ),
     vscode.commands.registerCommand('portside.openSetting', (key?: string) =>
       openSetting(typeof key === 'string' && key.startsWith('portside.') ? key : 'portside.live.endpoint'),
     ),

@@ -3,11 +3,12 @@
 // clears the diagnostic, the live check from the Command Palette reports on the project's
 // (absent) containers, the status item shows the daemon, "Show output" opens the channel
 // with the trace, settings changed in the workspace's settings.json reach the server
-// without a restart, "Restart" restarts it, and a server path that does not exist gives one
-// error whose button opens the setting where it is set (the Workspace tab). With MODE=live
-// (a Compose project really running, opened as the folder; tests/vscode.rs brings it up):
-// the CodeLens clicked and its verdict title, Ctrl+. on a port listing the check, one
-// mapping that answers and one that does not, the status item when the endpoint setting
+// without a restart, "Restart" restarts it, the network map opens from the Command Palette
+// (a click on a service selects its YAML; it is redrawn as the file changes), and a server
+// path that does not exist gives one error whose button opens the setting where it is set
+// (the Workspace tab). With MODE=live (a Compose project really running, opened as the
+// folder; tests/vscode.rs brings it up): the CodeLens clicked and its verdict title,
+// Ctrl+. on a port listing the check, one mapping that answers and one that does not, the status item when the endpoint setting
 // points at a socket nothing answers on and back, and the command with no editor (a quick
 // pick of the workspace's Compose files) and with a Dockerfile active. With MODE=untrusted (a second code-server, the
 // folder not trusted): diagnostics still come, no daemon status, the live check refused.
@@ -546,6 +547,72 @@ const log = (step, ok, detail) =>
             await page.waitForTimeout(100);
           }
           return 'restarted; diagnostics back';
+        });
+        await step('network_map', async () => {
+          // "portside: Show network map" from the Command Palette opens the map beside the
+          // Compose editor (which also has the editor title button); a click on the `db`
+          // node in the webview selects db's definition in the editor.
+          await page.locator('.tabs-container .tab', { hasText: 'compose.yaml' }).first().click();
+          await gotoLine(1, 1);
+          await page.locator('.editor-actions .action-label[aria-label*="Show network map"]').first().waitFor({ timeout: 10000 });
+          await palette('portside: Show network map');
+          const map = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+          const db = map.locator('[data-portside][aria-label="service db"]').first();
+          await db.waitFor({ timeout: 30000 });
+          const status = (await map.locator('#status').innerText()).trim();
+          await shot('map-beside');
+          // The map's group maximized (Ctrl+K Ctrl+M), side bar and panel closed: the drawing
+          // at its most legible for the screenshot; then back.
+          await page.keyboard.press('Control+b');
+          await page.keyboard.press('Control+j');
+          await page.locator('.tabs-container .tab', { hasText: 'Network map' }).first().click();
+          await page.keyboard.press('Control+k');
+          await page.keyboard.press('Control+m');
+          await page.waitForTimeout(1500);
+          await shot('map');
+          await page.locator('iframe.webview.ready').first().screenshot({ path: `${OUT}/map-panel.png` }).catch(() => {});
+          await page.keyboard.press('Control+k');
+          await page.keyboard.press('Control+m');
+          await page.keyboard.press('Control+b');
+          await page.locator('.editor-group-container .monaco-editor').first().waitFor({ timeout: 10000 });
+          await db.click();
+          const at = page.locator('.statusbar-item', { hasText: /Ln \d+, Col 3 \(\d+ selected\)/ }).first();
+          await at.waitFor({ timeout: 20000 });
+          const where = (await at.innerText()).trim();
+          // The cursor's line is db's key.
+          const line = await page.evaluate(() => {
+            const cursor = document.querySelector('.editor-group-container .monaco-editor .cursors-layer .cursor');
+            if (!cursor) return null;
+            const top = cursor.getBoundingClientRect().top;
+            const row = [...document.querySelectorAll('.editor-group-container .monaco-editor .view-line')]
+              .find((l) => Math.abs(l.getBoundingClientRect().top - top) < 4);
+            return row ? row.textContent.replace(/\u00a0/g, ' ') : null;
+          });
+          if (line !== '  db:') throw new Error(`the click selected ${where} on ${JSON.stringify(line)}`);
+          await shot('map-click');
+          return `${status} | clicked db: ${where}`;
+        });
+        await step('network_map_updates', async () => {
+          // A service typed into the file appears on the map (the blank line above db).
+          const map = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+          const ln = Number((await page.locator('.statusbar-item', { hasText: /Ln \d+, Col/ }).first().innerText()).match(/Ln (\d+)/)[1]);
+          await gotoLine(ln - 1, 1);
+          await page.keyboard.type('  extra: {image: busybox}');
+          await map.locator('[data-portside][aria-label="service extra"]').first().waitFor({ timeout: 30000 });
+          await shot('map-updated');
+          // Undone (typing is undone a word at a time), and the map follows.
+          const typed = () => page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('extra')));
+          for (let i = 0; await typed(); i++) {
+            if (i > 20) throw new Error('the typed service is still there after 20 undos');
+            await page.keyboard.press('Control+z');
+            await page.waitForTimeout(100);
+          }
+          await map.locator('[data-portside][aria-label="service extra"]').first().waitFor({ state: 'detached', timeout: 30000 });
+          // Closed (a middle click on its tab).
+          const tab = page.locator('.tabs-container .tab', { hasText: 'Network map' }).first();
+          await tab.click({ button: 'middle' });
+          await tab.waitFor({ state: 'detached', timeout: 10000 });
+          return 'extra drawn after typing, gone after undo';
         });
         await step('server_not_found', async () => {
           // A server path that does not exist: one clear error, whose button opens the setting.
