@@ -8,7 +8,8 @@
 //! command, the network map (opened from the Command Palette beside the editor, a screenshot
 //! in `map.png`, a click on the `db` node selecting its YAML, redrawn after an edit and its
 //! undo), the error for a server that is not there (its button opens the setting in the
-//! scope that sets it); then in an untrusted workspace, no daemon calls.
+//! scope that sets it) and the map's panel saying so; then in an untrusted workspace, no
+//! daemon calls.
 //!
 //! `vscode_on_a_project_running_under_compose`: a project brought up by Compose from
 //! the offline busybox image (`web` answers, `api` publishes a port nothing listens on),
@@ -103,6 +104,7 @@ fn vscode_extension_in_code_server() {
             "network_map",
             "network_map_updates",
             "server_not_found",
+            "network_map_without_server",
             "untrusted_no_daemon_status",
             "untrusted_live_check_refused",
         ],

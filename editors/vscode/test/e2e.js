@@ -6,7 +6,7 @@
 // without a restart, "Restart" restarts it, the network map opens from the Command Palette
 // (a click on a service selects its YAML; it is redrawn as the file changes), and a server
 // path that does not exist gives one error whose button opens the setting where it is set
-// (the Workspace tab). With MODE=live (a Compose project really running, opened as the
+// (the Workspace tab), and the map's panel then says the server is not running. With MODE=live (a Compose project really running, opened as the
 // folder; tests/vscode.rs brings it up): the CodeLens clicked and its verdict title,
 // Ctrl+. on a port listing the check, one mapping that answers and one that does not, the status item when the endpoint setting
 // points at a socket nothing answers on and back, and the command with no editor (a quick
@@ -630,6 +630,16 @@ const log = (step, ok, detail) =>
           return 'error shown; its button opened portside.server.path in the Workspace scope';
         });
         await shot('9-setting-opened');
+        await step('network_map_without_server', async () => {
+          // No server (the path above does not exist): the map's panel says so, from the
+          // Settings editor too (the command finds the workspace's Compose file).
+          await palette('portside: Show network map');
+          const map = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+          const error = map.locator('#error', { hasText: 'not running' }).first();
+          await error.waitFor({ timeout: 30000 });
+          await shot('map-no-server');
+          return (await error.innerText()).trim();
+        });
       }
     }
   } catch (e) {
