@@ -29,7 +29,9 @@ class MapPanel {
   private asked = 0;
   /** The last message sent to the webview, sent again when it reloads. */
   private shown: object | undefined;
-  private ranges = new Map<string, vscode.Range>();
+  /** The drawn map's elements by id, and the document version they were read from. */
+  private elements = new Map<string, { label: string; range: vscode.Range }>();
+  private version = -1;
 
   constructor(
     private readonly uri: vscode.Uri,
@@ -85,15 +87,18 @@ class MapPanel {
       return;
     }
     let answer: MapAnswer;
+    let version: number;
     try {
       // The server maps open documents (their unsaved text).
-      await vscode.workspace.openTextDocument(this.uri);
+      version = (await vscode.workspace.openTextDocument(this.uri)).version;
       answer = await client.sendRequest<MapAnswer>('workspace/executeCommand', {
         command: 'portside.showMap',
         arguments: [{ uri: client.code2ProtocolConverter.asUri(this.uri) }],
       });
     } catch (e) {
       if (asked === this.asked) {
+        // What is still drawn no longer matches the text: no jumps from it.
+        this.elements.clear();
         const why = e instanceof Error ? e.message : String(e);
         this.post({ type: 'error', message: `No map: ${why.replace(/^no map: /, '')}` });
       }
@@ -102,10 +107,11 @@ class MapPanel {
     if (asked !== this.asked || !answer || typeof answer.svg !== 'string') {
       return;
     }
-    this.ranges.clear();
+    this.elements.clear();
+    this.version = version;
     const labels: Record<string, string> = {};
     for (const e of answer.elements || []) {
-      this.ranges.set(e.id, client.protocol2CodeConverter.asRange(e.range));
+      this.elements.set(e.id, { label: e.label, range: client.protocol2CodeConverter.asRange(e.range) });
       labels[e.id] = e.label;
     }
     // The SVG's own <style> runs under the panel's policy: it carries the nonce.
@@ -119,9 +125,17 @@ class MapPanel {
         void this.panel.webview.postMessage(this.shown);
       }
     } else if (m.type === 'reveal' && typeof m.id === 'string') {
-      const range = this.ranges.get(m.id);
-      if (range) {
-        await this.select(range);
+      let element = this.elements.get(m.id);
+      const doc = await vscode.workspace.openTextDocument(this.uri);
+      if (element && doc.version !== this.version) {
+        // Edited since the map was drawn (a click before the redraw): draw it again and
+        // select what has the clicked element's label now.
+        const label = element.label;
+        await this.refresh();
+        element = doc.version === this.version ? [...this.elements.values()].find((e) => e.label === label) : undefined;
+      }
+      if (element) {
+        await this.select(element.range);
       }
     }
   }
@@ -163,7 +177,7 @@ class MapPanel {
   #map { padding: 8px; }
   /* The drawing keeps its own light colours: a light sheet in every theme. */
   #map svg { display: block; background: #ffffff; border-radius: 4px; }
-  #map.fit svg { width: 100%; height: auto; }
+  #scale { min-width: 3.5em; text-align: center; opacity: 0.8; }
   #map.stale svg { opacity: 0.4; }
   #map svg text { pointer-events: none; }
   #map svg .jump { cursor: pointer; }
@@ -174,9 +188,9 @@ class MapPanel {
 </style>
 </head>
 <body>
-<div id="bar"><span id="status" role="status">Drawing the map…</span><button id="fit" aria-pressed="true" title="Fit the map to the panel's width">Fit</button><button id="actual" aria-pressed="false" title="Actual size">100%</button></div>
+<div id="bar"><span id="status" role="status">Drawing the map…</span><button id="out" title="Zoom out (Ctrl+wheel)" aria-label="Zoom out">−</button><span id="scale" aria-live="polite"></span><button id="in" title="Zoom in (Ctrl+wheel)" aria-label="Zoom in">+</button><button id="fit" aria-pressed="true" title="Fit the map to the panel's width">Fit</button><button id="actual" aria-pressed="false" title="Actual size">100%</button></div>
 <div id="error" role="alert" hidden></div>
-<div id="map" class="fit"></div>
+<div id="map"></div>
 <script nonce="${n}">
 (function () {
   const vscode = acquireVsCodeApi();
@@ -185,20 +199,38 @@ class MapPanel {
   const error = document.getElementById('error');
   const fitButton = document.getElementById('fit');
   const actualButton = document.getElementById('actual');
-  let fit = (vscode.getState() || { fit: true }).fit !== false;
+  const scaleText = document.getElementById('scale');
+  // 'fit' (the panel's width, never enlarged) or a scale factor; kept across reloads.
+  const saved = (vscode.getState() || {}).mode;
+  let mode = typeof saved === 'number' ? saved : 'fit';
+  let scale = 1;
   function zoom() {
-    map.classList.toggle('fit', fit);
-    fitButton.setAttribute('aria-pressed', String(fit));
-    actualButton.setAttribute('aria-pressed', String(!fit));
+    fitButton.setAttribute('aria-pressed', String(mode === 'fit'));
+    actualButton.setAttribute('aria-pressed', String(mode === 1));
+    vscode.setState({ mode: mode });
     const svg = map.querySelector('svg');
-    if (svg) {
-      // Fit shrinks a wide map, never enlarges a small one.
-      svg.style.maxWidth = fit ? (svg.getAttribute('width') || '') + 'px' : '';
-    }
-    vscode.setState({ fit: fit });
+    if (!svg) return;
+    const width = parseFloat(svg.getAttribute('width')) || 800;
+    const height = parseFloat(svg.getAttribute('height')) || 600;
+    scale = mode === 'fit' ? Math.min(1, Math.max(0.1, (map.clientWidth - 16) / width)) : mode;
+    svg.style.width = width * scale + 'px';
+    svg.style.height = height * scale + 'px';
+    scaleText.textContent = Math.round(scale * 100) + '%';
   }
-  fitButton.addEventListener('click', function () { fit = true; zoom(); });
-  actualButton.addEventListener('click', function () { fit = false; zoom(); });
+  function by(factor) {
+    mode = Math.min(4, Math.max(0.1, scale * factor));
+    zoom();
+  }
+  fitButton.addEventListener('click', function () { mode = 'fit'; zoom(); });
+  actualButton.addEventListener('click', function () { mode = 1; zoom(); });
+  document.getElementById('in').addEventListener('click', function () { by(1.25); });
+  document.getElementById('out').addEventListener('click', function () { by(1 / 1.25); });
+  map.addEventListener('wheel', function (e) {
+    if (!e.ctrlKey) return;
+    e.preventDefault();
+    by(e.deltaY < 0 ? 1.1 : 1 / 1.1);
+  }, { passive: false });
+  window.addEventListener('resize', function () { if (mode === 'fit') zoom(); });
   // Each element with a place in the file: a button (click, Enter or Space) with its label,
   // and a wide invisible stroke along thin lines so they are easy to hit.
   function decorate(labels) {
