@@ -6,8 +6,8 @@
 //! project is not running: said once), the check with the Dockerfile active (it reads the
 //! one Compose file), the daemon status item, the output channel, settings changed without a restart, the restart
 //! command, the network map (opened from the Command Palette beside the editor, a screenshot
-//! in `map.png`, a click on the `db` node selecting its YAML, redrawn after an edit and its
-//! undo), the error for a server that is not there (its button opens the setting in the
+//! in `map.png`, a click on the `db` node selecting its YAML, a syntax error said over the
+//! last map, redrawn as a service is typed and deleted), the error for a server that is not there (its button opens the setting in the
 //! scope that sets it) and the map's panel saying so; then in an untrusted workspace, no
 //! daemon calls.
 //!
