@@ -7,9 +7,9 @@
 //! one Compose file), the daemon status item, the output channel, settings changed without a restart, the restart
 //! command, the network map (opened from the Command Palette beside the editor, a screenshot
 //! in `map.png`, a click on the `db` node selecting its YAML, a syntax error said over the
-//! last map, redrawn as a service is typed and deleted), the error for a server that is not there (its button opens the setting in the
-//! scope that sets it) and the map's panel saying so; then in an untrusted workspace, no
-//! daemon calls.
+//! last map, redrawn as a service is typed and deleted), the error for a server that is not
+//! there (its button opens the setting in the scope that sets it) and the map's panel saying
+//! so; then in an untrusted workspace, no daemon calls.
 //!
 //! `vscode_on_a_project_running_under_compose`: a project brought up by Compose from
 //! the offline busybox image (`web` answers, `api` publishes a port nothing listens on),
