@@ -27,8 +27,8 @@ class MapPanel {
   private timer: NodeJS.Timeout | undefined;
   /** Each request takes a number; only the newest answer is drawn. */
   private asked = 0;
-  /** The last message sent to the webview, sent again when it reloads. */
-  private shown: object | undefined;
+  /** The last map and the error since (if any), sent again when the webview reloads. */
+  private shown: { map?: object; error?: object } = {};
   /** The drawn map's elements by id, and the document version they were read from. */
   private elements = new Map<string, { label: string; range: vscode.Range }>();
   private version = -1;
@@ -73,8 +73,8 @@ class MapPanel {
     }, ms);
   }
 
-  private post(message: object): void {
-    this.shown = message;
+  private post(message: { type: 'map' | 'error'; [key: string]: unknown }): void {
+    this.shown = message.type === 'map' ? { map: message } : { ...this.shown, error: message };
     void this.panel.webview.postMessage(message);
   }
 
@@ -121,8 +121,10 @@ class MapPanel {
 
   private async received(m: { type?: string; id?: string }): Promise<void> {
     if (m.type === 'ready') {
-      if (this.shown) {
-        void this.panel.webview.postMessage(this.shown);
+      for (const message of [this.shown.map, this.shown.error]) {
+        if (message) {
+          void this.panel.webview.postMessage(message);
+        }
       }
     } else if (m.type === 'reveal' && typeof m.id === 'string') {
       let element = this.elements.get(m.id);
