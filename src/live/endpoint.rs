@@ -323,11 +323,13 @@ pub fn endpoint_description() -> String {
     }
 }
 
-/// Whether the daemon runs on this machine (a unix socket, or TCP on loopback), so that
-/// its published ports can be tried on loopback.
+/// Whether the daemon runs on this machine (a unix socket, a Windows named pipe, or TCP on
+/// loopback), so that its published ports can be tried on loopback (Docker Desktop forwards
+/// them there from its VM).
 pub fn is_local() -> bool {
     let host = endpoint().host;
     host.starts_with("unix://")
+        || host.starts_with("npipe://")
         || host.starts_with("tcp://127.")
         || host.starts_with("tcp://localhost")
         || host.starts_with("tcp://[::1]")
