@@ -19,7 +19,16 @@
 //! mtu = 1420                           # mtu-mismatch: the uplink's MTU (VPN, cloud)
 //! router = true                        # daemon-forward-drop: the host routes traffic
 //! routes = ["192.168.0.0/16", "10.8.0.0/24"]   # host-route-overlap: LAN / VPN ranges
+//! platform = "docker-desktop"          # or "engine": Docker Engine on Linux
 //! ```
+//!
+//! The platform is the one fact portside also finds out by itself, so it keeps where it came
+//! from ([`PlatformSource`]), strongest first: a setting (`portside.toml` over the editor),
+//! then the live daemon's `docker info` (live checks on), then a guess from the operating
+//! system portside runs on (macOS and Windows: Docker Desktop; Linux: unknown, since Docker
+//! Desktop for Linux exists). A guess never silences a warning: rules that would say
+//! nothing on Docker Desktop lower their finding to information instead and say the platform
+//! was assumed.
 //!
 //! This module sits below the rules: it knows a rule by its metadata ([`RuleMeta`]) only.
 //! The registry (`rules::known()`) is handed to [`RuleSettings::from_toml`] and
@@ -54,10 +63,89 @@ impl Level {
     }
 }
 
+/// Where Docker runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Docker Engine: dockerd on a Linux host (rootful or rootless), containers on the
+    /// host's own kernel and network stack.
+    Engine,
+    /// Docker Desktop (macOS, Windows, Desktop for Linux): dockerd in a VM; published ports
+    /// are forwarded from the host by Desktop, `host.docker.internal` resolves, host
+    /// networking only with Desktop's "Enable host networking" setting (4.34 and later).
+    DockerDesktop,
+}
+
+impl Platform {
+    /// The name in settings: `"engine"`, `"docker-desktop"`.
+    pub fn setting(self) -> &'static str {
+        match self {
+            Platform::Engine => "engine",
+            Platform::DockerDesktop => "docker-desktop",
+        }
+    }
+
+    /// The platform in a message: "Docker Engine (Linux)", "Docker Desktop".
+    pub fn words(self) -> &'static str {
+        match self {
+            Platform::Engine => "Docker Engine (Linux)",
+            Platform::DockerDesktop => "Docker Desktop",
+        }
+    }
+}
+
+/// Where the platform came from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PlatformSource {
+    /// `platform` in `[host]` of `portside.toml` or the editor's `host` setting.
+    Setting,
+    /// The live daemon's `docker info` (`OperatingSystem`, `Name`, kernel).
+    Daemon,
+    /// The operating system portside runs on (`std::env::consts::OS`): a likelihood, not a
+    /// fact.
+    OsGuess { os: &'static str },
+}
+
+/// The platform and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformFact {
+    pub platform: Platform,
+    pub source: PlatformSource,
+}
+
+impl PlatformFact {
+    /// Whether the fact is known (a setting or the daemon), not guessed.
+    pub fn certain(self) -> bool {
+        !matches!(self.source, PlatformSource::OsGuess { .. })
+    }
+
+    /// Where it came from, in words for messages and `portside doctor`.
+    pub fn source_words(self) -> &'static str {
+        match self.source {
+            PlatformSource::Setting => "from the `[host] platform` setting",
+            PlatformSource::Daemon => "from the Docker daemon",
+            PlatformSource::OsGuess { os: "windows" } => "assumed: portside runs on Windows",
+            PlatformSource::OsGuess { .. } => "assumed: portside runs on macOS",
+        }
+    }
+
+    /// The platform a guess from operating system `os` (`std::env::consts::OS`) suggests:
+    /// Docker Desktop on macOS and Windows (where Docker Engine does not run natively),
+    /// nothing on Linux (Docker Engine or Docker Desktop for Linux) or elsewhere.
+    pub fn guess(os: &'static str) -> Option<PlatformFact> {
+        matches!(os, "macos" | "windows").then_some(PlatformFact {
+            platform: Platform::DockerDesktop,
+            source: PlatformSource::OsGuess { os },
+        })
+    }
+}
+
 /// What the settings say about the Docker host (`[host]`); unset facts are unknown, and
 /// the rules that need them stay silent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostFacts {
+    /// Docker Engine or Docker Desktop, and how portside knows; `None` when unknown (rules
+    /// then give the verdicts they give without it).
+    pub platform: Option<PlatformFact>,
     pub rootless: Option<bool>,
     /// `net.ipv4.ip_unprivileged_port_start` (1024 when unknown).
     pub unprivileged_port_start: Option<u16>,
@@ -72,6 +160,11 @@ pub struct HostFacts {
 impl HostFacts {
     fn overridden_by(&self, over: &HostFacts) -> HostFacts {
         HostFacts {
+            // The stronger source wins; of two equal ones, `over`.
+            platform: match (self.platform, over.platform) {
+                (Some(a), Some(b)) if a.source < b.source => Some(a),
+                (a, b) => b.or(a),
+            },
             rootless: over.rootless.or(self.rootless),
             unprivileged_port_start: over
                 .unprivileged_port_start
@@ -102,6 +195,19 @@ impl HostFacts {
         };
         match (key, value) {
             ("rootless", Fact::Bool(b)) => self.rootless = Some(b),
+            ("platform", Fact::Str(name)) if matches!(name, "docker-desktop" | "engine") => {
+                self.platform = Some(PlatformFact {
+                    platform: if name == "engine" {
+                        Platform::Engine
+                    } else {
+                        Platform::DockerDesktop
+                    },
+                    source: PlatformSource::Setting,
+                })
+            }
+            ("platform", _) => {
+                problem("`host.platform` must be \"docker-desktop\" or \"engine\"".into())
+            }
             ("router", Fact::Bool(b)) => self.router = b,
             ("unprivileged-port-start", Fact::Int(n)) if (0..=65536).contains(&n) => {
                 self.unprivileged_port_start = Some(n.min(65535) as u16)
@@ -143,12 +249,33 @@ const HOST_KEYS: &[&str] = &[
     "mtu",
     "router",
     "routes",
+    "platform",
 ];
+
+impl HostFacts {
+    /// The platform, whatever its source.
+    pub fn platform(&self) -> Option<Platform> {
+        self.platform.map(|p| p.platform)
+    }
+
+    /// Docker Desktop, known (a setting or the daemon), not guessed.
+    pub fn desktop_certain(&self) -> bool {
+        self.platform
+            .is_some_and(|p| p.platform == Platform::DockerDesktop && p.certain())
+    }
+
+    /// Docker Desktop, guessed from the operating system only.
+    pub fn desktop_guessed(&self) -> bool {
+        self.platform
+            .is_some_and(|p| p.platform == Platform::DockerDesktop && !p.certain())
+    }
+}
 
 /// A setting's value, from JSON or TOML.
 enum Fact<'a> {
     Bool(bool),
     Int(i64),
+    Str(&'a str),
     /// A list; `None` for an item that is not a string.
     List(Vec<Option<&'a str>>),
     Other,
@@ -284,14 +411,15 @@ impl RuleSettings {
                     Some(serde_json::Value::String(e))
                         if e.starts_with("unix://")
                             || e.starts_with("tcp://")
-                            || e.starts_with("ssh://") =>
+                            || e.starts_with("ssh://")
+                            || e.starts_with("npipe://") =>
                     {
                         settings.live_endpoint = Some(e.clone());
                     }
                     Some(other) => problems.push(Problem {
                         range: 0..0,
                         message: format!(
-                            "`live.endpoint` must be a unix://, tcp:// or ssh:// address such as \"unix:///run/podman/podman.sock\", not {other}"
+                            "`live.endpoint` must be a unix://, tcp://, ssh:// or (Windows) npipe:// address such as \"unix:///run/podman/podman.sock\", not {other}"
                         ),
                     }),
                 }
@@ -317,6 +445,7 @@ impl RuleSettings {
                         serde_json::Value::Array(a) => {
                             Fact::List(a.iter().map(serde_json::Value::as_str).collect())
                         }
+                        serde_json::Value::String(s) => Fact::Str(s),
                         _ => Fact::Other,
                     };
                     settings.host.set(k, fact, 0..0, &mut problems);
@@ -383,6 +512,7 @@ impl RuleSettings {
                         toml::de::DeValue::Array(a) => {
                             Fact::List(a.iter().map(|item| item.get_ref().as_str()).collect())
                         }
+                        toml::de::DeValue::String(s) => Fact::Str(s.as_ref()),
                         _ => Fact::Other,
                     };
                     settings.host.set(
@@ -575,6 +705,81 @@ mod tests {
     }
 
     #[test]
+    fn the_platform_and_where_it_came_from() {
+        let (s, problems) = from_toml("[host]\nplatform = \"docker-desktop\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        let setting = s.host.platform.unwrap();
+        assert_eq!(setting.platform, Platform::DockerDesktop);
+        assert_eq!(setting.source, PlatformSource::Setting);
+        assert!(s.host.desktop_certain() && !s.host.desktop_guessed());
+        let (s, problems) = from_json(&serde_json::json!({"host": {"platform": "engine"}}));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.host.platform(), Some(Platform::Engine));
+        let (_, problems) = from_toml("[host]\nplatform = \"podman\"\n");
+        assert!(
+            problems[0]
+                .message
+                .contains("\"docker-desktop\" or \"engine\""),
+            "{problems:?}"
+        );
+        let (_, problems) = from_json(&serde_json::json!({"host": {"platfrom": "engine"}}));
+        assert!(problems[0].message.contains("Did you mean `platform`?"));
+        // The OS guess: Desktop on macOS and Windows, nothing on Linux.
+        assert_eq!(PlatformFact::guess("linux"), None);
+        let mac = PlatformFact::guess("macos").unwrap();
+        assert!(!mac.certain());
+        assert_eq!(mac.source_words(), "assumed: portside runs on macOS");
+        assert_eq!(
+            PlatformFact::guess("windows").unwrap().source_words(),
+            "assumed: portside runs on Windows"
+        );
+        // Strongest source first: a setting over the daemon over a guess, in either order.
+        let with = |platform, source| RuleSettings {
+            host: HostFacts {
+                platform: Some(PlatformFact { platform, source }),
+                ..HostFacts::default()
+            },
+            ..RuleSettings::default()
+        };
+        let daemon = with(Platform::Engine, PlatformSource::Daemon);
+        let guess = with(
+            Platform::DockerDesktop,
+            PlatformSource::OsGuess { os: "macos" },
+        );
+        let set = with(Platform::DockerDesktop, PlatformSource::Setting);
+        assert_eq!(
+            guess.overridden_by(&daemon).host.platform(),
+            Some(Platform::Engine)
+        );
+        assert_eq!(
+            daemon.overridden_by(&guess).host.platform(),
+            Some(Platform::Engine)
+        );
+        assert_eq!(
+            daemon.overridden_by(&set).host.platform(),
+            Some(Platform::DockerDesktop)
+        );
+        assert_eq!(
+            set.overridden_by(&daemon).host.platform(),
+            Some(Platform::DockerDesktop)
+        );
+        // The project's file over the editor's setting.
+        let editor = from_json(&serde_json::json!({"host": {"platform": "engine"}})).0;
+        let file = from_toml("[host]\nplatform = \"docker-desktop\"\n").0;
+        assert_eq!(
+            editor.overridden_by(&file).host.platform(),
+            Some(Platform::DockerDesktop)
+        );
+        assert_eq!(
+            editor
+                .overridden_by(&RuleSettings::default())
+                .host
+                .platform(),
+            Some(Platform::Engine)
+        );
+    }
+
+    #[test]
     fn the_live_endpoint_setting() {
         let (s, problems) =
             from_json(&serde_json::json!({"live": {"endpoint": "unix:///run/podman/podman.sock"}}));
@@ -583,10 +788,12 @@ mod tests {
             s.live_endpoint.as_deref(),
             Some("unix:///run/podman/podman.sock")
         );
-        let (s, problems) = from_json(&serde_json::json!({"live": {"endpoint": "npipe://x"}}));
+        let (s, problems) = from_json(&serde_json::json!({"live": {"endpoint": "ftp://x"}}));
         assert_eq!(s.live_endpoint, None);
         assert!(
-            problems[0].message.contains("unix://, tcp:// or ssh://"),
+            problems[0]
+                .message
+                .contains("unix://, tcp://, ssh:// or (Windows) npipe://"),
             "{problems:?}"
         );
     }

@@ -408,3 +408,124 @@ fn map_says_why_there_is_no_map() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `portside doctor` with no daemon named (no DOCKER_HOST, no context): the places it looked
+/// for one, in order, and what it found at each; a fake Podman socket that answers `/_ping`
+/// is found; the platform line says where the platform came from (a `[host] platform`
+/// setting of the directory's portside.toml, else the guess or "unknown").
+#[cfg(unix)]
+#[test]
+fn doctor_lists_the_sockets_it_tried_and_the_platform() {
+    use std::io::{Read, Write};
+    let root = std::env::temp_dir().join(format!("portside-doctor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (home, run, work) = (root.join("home"), root.join("run"), root.join("work"));
+    for d in [&home, &run, &work] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let doctor = || {
+        let o = Command::new(env!("CARGO_BIN_EXE_portside"))
+            .arg("doctor")
+            .current_dir(&work)
+            .env_remove("DOCKER_HOST")
+            .env_remove("DOCKER_CONTEXT")
+            .env("DOCKER_CONFIG", root.join("docker-config"))
+            .env("HOME", &home)
+            .env("XDG_RUNTIME_DIR", &run)
+            .output()
+            .unwrap();
+        (o.status.code(), stdout(&o))
+    };
+    // Whether this machine's own default socket answers (a CI runner's dockerd): then it is
+    // the endpoint, whatever else answers.
+    let default_answers = std::os::unix::net::UnixStream::connect("/var/run/docker.sock").is_ok();
+    let (code, out) = doctor();
+    let desktop = format!("unix://{}/.docker/run/docker.sock", home.display());
+    let rootless = format!("unix://{}/docker.sock", run.display());
+    let podman = format!("unix://{}/podman/podman.sock", run.display());
+    let tried: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("tried:"))
+        .take_while(|l| l.starts_with("tried:") || l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    assert_eq!(tried.len(), 5, "{out}");
+    assert!(
+        tried[0].starts_with("tried:    unix:///var/run/docker.sock (the default local socket): "),
+        "{out}"
+    );
+    assert_eq!(
+        tried[1],
+        format!("{desktop} (Docker Desktop's socket): does not exist")
+    );
+    assert_eq!(
+        tried[2],
+        format!("{rootless} (rootless Docker's socket): does not exist")
+    );
+    assert_eq!(
+        tried[3],
+        format!("{podman} (Podman's socket): does not exist")
+    );
+    assert!(
+        tried[4].starts_with("unix:///run/podman/podman.sock (root Podman's socket): "),
+        "{out}"
+    );
+    assert!(out.contains("\nplatform: "), "{out}");
+    if !default_answers {
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.starts_with("endpoint: unix:///var/run/docker.sock (the default local socket;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("platform: unknown (no setting, no daemon that says"),
+            "{out}"
+        );
+        assert!(out.contains("daemon:   not reachable"), "{out}");
+    }
+    // A fake Podman: it answers `/_ping` (and every other request) with `OK`.
+    std::fs::create_dir_all(run.join("podman")).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(run.join("podman/podman.sock")).unwrap();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK");
+        }
+    });
+    let (code, out) = doctor();
+    assert!(
+        out.contains(&format!("{podman} (Podman's socket): answers")),
+        "{out}"
+    );
+    if !default_answers {
+        assert!(
+            out.starts_with(&format!(
+                "endpoint: {podman} (Podman's socket, found because nothing answers at unix:///var/run/docker.sock and DOCKER_HOST and a Docker context are not set)"
+            )),
+            "{out}"
+        );
+        // It is not a Docker API beyond `/_ping`: said, and the exit code is 1.
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            out.contains("is not the JSON a Docker daemon sends"),
+            "{out}"
+        );
+    }
+    // A `[host] platform` setting of the directory wins over the daemon and the guess.
+    std::fs::write(
+        work.join("portside.toml"),
+        "[host]\nplatform = \"docker-desktop\"\n",
+    )
+    .unwrap();
+    let (_, out) = doctor();
+    assert!(
+        out.contains(&format!(
+            "platform: Docker Desktop (from the `[host] platform` setting in {})",
+            work.join("portside.toml").display()
+        )),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1986,3 +1986,86 @@ async fn a_local_image_the_table_does_not_know_is_read_through_image_inspect() {
     assert!(settle(&mut c, &uri).await.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A daemon that says it is Docker Desktop (`docker info` as Desktop for Mac prints it).
+fn docker_desktop(request: &str) -> Vec<u8> {
+    if let Some(answer) = handshake(request) {
+        return answer;
+    }
+    if request.contains("/info") {
+        return http(
+            "200 OK",
+            "",
+            r#"{"OperatingSystem":"Docker Desktop","Name":"docker-desktop","KernelVersion":"6.10.0-linuxkit","OSType":"linux","Labels":["com.docker.desktop.address=unix:///Users/u/Library/Containers/com.docker.docker/Data/docker-cli.sock"]}"#,
+        );
+    }
+    http(
+        "500 Internal Server Error",
+        "",
+        r#"{"message":"not faked"}"#,
+    )
+}
+
+/// With live checks on, the server asks the daemon for its platform in the background: a
+/// Docker Desktop daemon takes `host-docker-internal-linux` away (the name resolves there)
+/// with a second publication; a `[host] platform = "engine"` setting outweighs the daemon;
+/// with live checks off the daemon is not asked.
+#[tokio::test]
+async fn the_editor_takes_the_platform_from_a_fake_docker_desktop() {
+    let socket = fake_daemon("desktop", docker_desktop);
+    let endpoint = format!("unix://{}", socket.display());
+    let text = "services:\n  app:\n    image: app\n    environment:\n      API_URL: http://host.docker.internal:9000\n";
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "desktop",
+        json!({"live": {"endpoint": endpoint}}),
+        &[],
+        text,
+    )
+    .await;
+    // The analysis does not wait for the daemon: the first publication may come before
+    // its answer (with the finding), then the next one comes without it.
+    let last = if messages_of(&first, "host-docker-internal-linux").is_empty() {
+        first
+    } else {
+        c.diagnostics_for_version(&uri, 1).await
+    };
+    assert!(
+        messages_of(&last, "host-docker-internal-linux").is_empty(),
+        "{last:#}"
+    );
+    assert!(settle(&mut c, &uri).await.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The editor's setting says Docker Engine: the daemon does not outweigh it.
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "desktop-setting",
+        json!({"live": {"endpoint": endpoint}, "host": {"platform": "engine"}}),
+        &[],
+        text,
+    )
+    .await;
+    let found = messages_of(&first, "host-docker-internal-linux");
+    assert!(
+        found.len() == 1 && found[0].contains("does not resolve on Docker Engine (Linux)"),
+        "{first:#}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for later in settle(&mut c, &uri).await {
+        assert_eq!(messages_of(&later, "host-docker-internal-linux").len(), 1);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Live checks off: the daemon is not asked, the verdict stays.
+    let (_child, mut c, uri, dir, first) = server_on_compose(
+        "desktop-off",
+        json!({"live": {"endpoint": endpoint, "enabled": false}}),
+        &[],
+        text,
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(messages_of(&first, "host-docker-internal-linux").len(), 1);
+    assert!(settle(&mut c, &uri).await.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&socket);
+}

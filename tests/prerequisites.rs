@@ -31,6 +31,7 @@ const NEEDS_NOTHING: &[&str] = &[
     "a_socket_this_user_may_not_open_is_named_with_the_fix",
     "the_editor_endpoint_setting_overrides_docker_host",
     "the_editor_reads_a_local_image_from_a_fake_daemon",
+    "the_editor_takes_the_platform_from_a_fake_docker_desktop",
     "a_daemon_that_fails_or_hangs_never_delays_the_diagnostics",
     "fixtures_match_their_expectations",
 ];

@@ -229,16 +229,79 @@ fn serve() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The platform line of `portside doctor`: a `[host] platform` setting in the
+/// `portside.toml` that governs the current directory, else the daemon's (`docker info`),
+/// else the guess from this operating system, else unknown; each with where it came from.
+fn doctor_platform(daemon: Option<crate::config::Platform>) -> String {
+    use crate::config::{PlatformFact, PlatformSource, RuleSettings};
+    // A file in this directory: portside.toml is looked for from here up.
+    let here = std::env::current_dir()
+        .unwrap_or_default()
+        .join("compose.yaml");
+    let setting = crate::workspace::find_config(&here).and_then(|path| {
+        let text = std::fs::read_to_string(&path).ok()?;
+        let fact = RuleSettings::from_toml(&text, crate::rules::known())
+            .0
+            .host
+            .platform?;
+        Some((fact, path))
+    });
+    let fact = match (setting, daemon) {
+        (Some((fact, path)), _) => {
+            return format!(
+                "{} (from the `[host] platform` setting in {})",
+                fact.platform.words(),
+                path.display()
+            );
+        }
+        (None, Some(platform)) => Some(PlatformFact {
+            platform,
+            source: PlatformSource::Daemon,
+        }),
+        (None, None) => PlatformFact::guess(std::env::consts::OS),
+    };
+    match fact {
+        Some(f) => format!("{} ({})", f.platform.words(), f.source_words()),
+        None => "unknown (no setting, no daemon that says, and on Linux both Docker Engine and Docker Desktop for Linux run): set `[host] platform = \"engine\"` or `\"docker-desktop\"` in portside.toml".to_string(),
+    }
+}
+
 fn doctor() -> ExitCode {
+    let endpoint = crate::live::endpoint();
     println!("endpoint: {}", crate::live::endpoint_description());
+    // Where portside looked, when nothing named the endpoint.
+    if crate::live::discovered(&endpoint) {
+        let home = std::env::var_os("HOME");
+        let runtime_dir = std::env::var_os("XDG_RUNTIME_DIR");
+        for (i, c) in crate::live::candidates(
+            home.as_deref().map(std::path::Path::new),
+            runtime_dir.as_deref().map(std::path::Path::new),
+        )
+        .iter()
+        .enumerate()
+        {
+            println!(
+                "{} {} ({}): {}",
+                if i == 0 { "tried:   " } else { "         " },
+                c.host,
+                c.whose,
+                crate::live::try_candidate(c, false).words()
+            );
+        }
+    }
     runtime().block_on(async {
         let docker = match crate::live::connect().await {
             Ok(d) => d,
             Err(e) => {
+                println!("platform: {}", doctor_platform(None));
                 println!("daemon:   not reachable: {e}");
                 return ExitCode::from(1);
             }
         };
+        println!(
+            "platform: {}",
+            doctor_platform(crate::live::platform(&docker, &endpoint.host).await)
+        );
         match crate::live::version(&docker).await {
             Ok(v) => {
                 println!("daemon:   Docker Engine {} on {}", v.engine, v.os);

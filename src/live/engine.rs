@@ -108,6 +108,64 @@ pub async fn rootless(engine: &impl Engine) -> Option<bool> {
     )
 }
 
+/// The platform `docker info` shows, when it shows one:
+///
+/// - Docker Desktop when `OperatingSystem` is "Docker Desktop", a label names
+///   `com.docker.desktop.address` (Desktop's CLI socket), the daemon's `Name` is
+///   "docker-desktop" (Desktop's VM) or the kernel is a LinuxKit one (`6.10.0-linuxkit`);
+///   these are the values `docker info` and `uname -a` print on Docker Desktop for Mac and
+///   Windows in the docker/for-mac and docker/for-win issue reports (for example
+///   docker/for-mac#7108, #7402) and in Testcontainers' connection logs. A WSL 2 kernel
+///   (`-microsoft-standard-WSL2`) alone is not Desktop's: Docker Engine installed in a WSL
+///   distribution runs on it too, and behaves as on Linux.
+/// - Docker Engine when the daemon runs Linux containers and none of that holds, unless the
+///   daemon is Podman (`podman` in the endpoint's socket path or its `ServerVersion`) or
+///   another VM product that runs Docker its own way (OrbStack, Rancher Desktop: their
+///   `OperatingSystem` names them), which stay unknown.
+/// - Unknown otherwise (Windows containers, an answer without these fields).
+pub fn platform_of(info: &SystemInfo, endpoint_host: &str) -> Option<crate::config::Platform> {
+    use crate::config::Platform;
+    let os = info.operating_system.as_deref().unwrap_or_default();
+    let desktop = os == "Docker Desktop"
+        || info.name.as_deref() == Some("docker-desktop")
+        || info
+            .labels
+            .iter()
+            .flatten()
+            .any(|l| l.starts_with("com.docker.desktop.address="))
+        || info
+            .kernel_version
+            .as_deref()
+            .is_some_and(|k| k.ends_with("-linuxkit"));
+    if desktop {
+        return Some(Platform::DockerDesktop);
+    }
+    let lower = os.to_ascii_lowercase();
+    let other_vm = ["orbstack", "rancher desktop"]
+        .iter()
+        .any(|v| lower.contains(v));
+    let podman = endpoint_host.contains("podman")
+        || info
+            .server_version
+            .as_deref()
+            .is_some_and(|v| v.to_ascii_lowercase().contains("podman"));
+    (info.os_type.as_deref() == Some("linux") && !os.is_empty() && !other_vm && !podman)
+        .then_some(Platform::Engine)
+}
+
+/// The platform of the daemon at `endpoint_host`, from `docker info` ([`platform_of`]);
+/// `None` when it does not answer in time or does not say.
+pub async fn platform(
+    engine: &impl Engine,
+    endpoint_host: &str,
+) -> Option<crate::config::Platform> {
+    let info = tokio::time::timeout(engine.call_timeout(), engine.info())
+        .await
+        .ok()?
+        .ok()?;
+    platform_of(&info, endpoint_host)
+}
+
 /// What the daemon says about itself.
 #[derive(Debug, Clone)]
 pub struct DaemonVersion {
@@ -133,4 +191,78 @@ pub async fn version(docker: &Docker) -> Result<DaemonVersion, LiveError> {
         os: v.os.unwrap_or_else(unknown),
         negotiated: format!("{}.{}", negotiated.major_version, negotiated.minor_version),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Platform;
+
+    fn info(os: &str, name: &str, kernel: &str) -> SystemInfo {
+        SystemInfo {
+            operating_system: Some(os.into()),
+            name: Some(name.into()),
+            kernel_version: Some(kernel.into()),
+            os_type: Some("linux".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_platform_from_docker_info() {
+        let sock = "unix:///var/run/docker.sock";
+        // Docker Desktop for Mac, as `docker info` prints it.
+        assert_eq!(
+            platform_of(
+                &info("Docker Desktop", "docker-desktop", "6.10.0-linuxkit"),
+                sock
+            ),
+            Some(Platform::DockerDesktop)
+        );
+        // Any one of the signs is enough.
+        assert_eq!(
+            platform_of(&info("", "", "6.5.11-linuxkit"), sock),
+            Some(Platform::DockerDesktop)
+        );
+        let mut labelled = info("Ubuntu", "x", "6.1.0");
+        labelled.labels = Some(vec![
+            "com.docker.desktop.address=unix:///Users/u/Library/Containers/com.docker.docker/Data/docker-cli.sock".into(),
+        ]);
+        assert_eq!(platform_of(&labelled, sock), Some(Platform::DockerDesktop));
+        // Docker Engine on Debian, and in a WSL distribution.
+        assert_eq!(
+            platform_of(
+                &info("Debian GNU/Linux 13 (trixie)", "build-1", "6.12.48-amd64"),
+                sock
+            ),
+            Some(Platform::Engine)
+        );
+        assert_eq!(
+            platform_of(
+                &info(
+                    "Ubuntu 24.04.1 LTS",
+                    "laptop",
+                    "5.15.167.4-microsoft-standard-WSL2"
+                ),
+                sock
+            ),
+            Some(Platform::Engine)
+        );
+        // Podman, OrbStack, Windows containers, an empty answer: unknown.
+        assert_eq!(
+            platform_of(
+                &info("fedora", "host", "6.11.4-301.fc41.x86_64"),
+                "unix:///run/user/1000/podman/podman.sock"
+            ),
+            None
+        );
+        assert_eq!(
+            platform_of(&info("OrbStack", "orbstack", "6.11.0-orbstack"), sock),
+            None
+        );
+        let mut windows = info("Windows Server 2022", "w", "10.0 20348");
+        windows.os_type = Some("windows".into());
+        assert_eq!(platform_of(&windows, sock), None);
+        assert_eq!(platform_of(&SystemInfo::default(), sock), None);
+    }
 }

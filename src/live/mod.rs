@@ -32,9 +32,10 @@ use bollard::Docker;
 
 use endpoint::socket_problem;
 pub use endpoint::{
-    Endpoint, describe, endpoint, endpoint_description, is_local, podman_socket, with_endpoint,
+    Candidate, Endpoint, Found, candidates, describe, discovered, endpoint, endpoint_description,
+    is_local, podman_socket, try_candidate, with_endpoint,
 };
-pub use engine::{DaemonVersion, Engine, rootless, version};
+pub use engine::{DaemonVersion, Engine, platform, platform_of, rootless, version};
 
 /// How long any single daemon call may take before portside gives up on it.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,6 +50,13 @@ impl std::fmt::Display for LiveError {
 }
 
 impl std::error::Error for LiveError {}
+/// The platform of the daemon portside talks to ([`engine::platform_of`]): connects, asks
+/// `docker info`. `Err` when no daemon answers.
+pub async fn daemon_platform() -> Result<Option<crate::config::Platform>, LiveError> {
+    let docker = connect().await?;
+    Ok(platform(&docker, &endpoint().host).await)
+}
+
 /// Connects the way the docker CLI does without contexts: `DOCKER_HOST` (unix, tcp, with
 /// TLS when `DOCKER_TLS_VERIFY` is set), else the local socket. Then negotiates the API
 /// version, so requests use one the daemon speaks.
@@ -71,7 +79,30 @@ pub async fn connect() -> Result<Docker, LiveError> {
         // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
         Docker::connect_with_defaults()
     } else if let Some(path) = e.host.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, timeout, version)
+        #[cfg(unix)]
+        {
+            Docker::connect_with_unix(path, timeout, version)
+        }
+        #[cfg(not(unix))]
+        {
+            return Err(LiveError(format!(
+                "the unix socket {path} cannot be used on this system ({}); set DOCKER_HOST to npipe:// or tcp://",
+                e.how
+            )));
+        }
+    } else if e.host.starts_with("npipe://") {
+        // Docker Desktop and Docker Engine on Windows: `npipe:////./pipe/docker_engine`.
+        #[cfg(windows)]
+        {
+            Docker::connect_with_named_pipe(&e.host, timeout, version)
+        }
+        #[cfg(not(windows))]
+        {
+            return Err(LiveError(format!(
+                "the named pipe {} exists only on Windows; use a unix://, tcp:// or ssh:// endpoint here",
+                e.host
+            )));
+        }
     } else if e.host.starts_with("tcp://") || e.host.starts_with("http://") {
         Docker::connect_with_http(&e.host, timeout, version)
     } else if e.host.starts_with("ssh://") {
@@ -80,7 +111,7 @@ pub async fn connect() -> Result<Docker, LiveError> {
         return Err(LiveError(format!("cannot use Docker: {}", e.how)));
     } else {
         return Err(LiveError(format!(
-            "the Docker endpoint {} is not supported yet (portside speaks unix://, tcp:// and ssh://; set DOCKER_HOST to one)",
+            "the Docker endpoint {} is not supported yet (portside speaks unix://, tcp://, ssh:// and, on Windows, npipe://; set DOCKER_HOST to one)",
             endpoint_description()
         )));
     }
@@ -137,9 +168,10 @@ mod tests {
     /// Calls whose names have such a word and change nothing on a daemon: bollard's
     /// constructors, a TCP or socket connect, builders, strings and vectors, and the one
     /// documented exec (`cat /proc/net/tcp /proc/net/tcp6`, see `engine::PROC_NET_CAT`).
-    const ALLOWED: [&str; 14] = [
+    const ALLOWED: [&str; 15] = [
         "connect",
         "connects",
+        "connect_with_named_pipe",
         "connect_with_custom_transport",
         "connect_with_defaults",
         "connect_with_http",

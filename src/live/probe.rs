@@ -169,7 +169,8 @@ async fn host_proc_listeners(
 }
 
 /// What listens inside a container: through an exec of `cat`, else (local daemons) from
-/// the host's `/proc/<pid>/net`.
+/// the host's `/proc/<pid>/net`. Not on Docker Desktop: its containers' process IDs are the
+/// VM's, and the same number on this machine (Desktop for Linux) is another process.
 async fn listeners(
     engine: &impl Engine,
     host: &impl Host,
@@ -178,9 +179,18 @@ async fn listeners(
 ) -> Result<Vec<(IpAddr, u16)>, String> {
     match container_listeners(engine, id).await {
         Ok(l) => Ok(l),
-        Err(e) if local => host_proc_listeners(engine, host, id)
-            .await
-            .map_err(|e2| format!("{e}; {e2}")),
+        Err(e) if local => {
+            if crate::live::platform(engine, "").await
+                == Some(crate::config::Platform::DockerDesktop)
+            {
+                return Err(format!(
+                    "{e}; the container runs in Docker Desktop's VM, whose /proc this machine cannot read"
+                ));
+            }
+            host_proc_listeners(engine, host, id)
+                .await
+                .map_err(|e2| format!("{e}; {e2}"))
+        }
         Err(e) => Err(e),
     }
 }
@@ -760,6 +770,8 @@ mod tests {
         swarm_manager: bool,
         refuse: Option<&'static str>,
         hang: Option<&'static str>,
+        /// `docker info` says Docker Desktop.
+        desktop: bool,
     }
 
     impl Fake {
@@ -831,12 +843,14 @@ mod tests {
         }
         fn info(&self) -> impl Future<Output = Result<SystemInfo, Error>> + Send {
             let manager = self.swarm_manager;
+            let desktop = self.desktop;
             self.answer("info", move || {
                 Ok(SystemInfo {
                     swarm: Some(SwarmInfo {
                         control_available: Some(manager),
                         ..Default::default()
                     }),
+                    operating_system: desktop.then(|| "Docker Desktop".to_string()),
                     ..Default::default()
                 })
             })
@@ -865,6 +879,43 @@ mod tests {
     }
 
     const COMPOSE: &str = "name: demo\nservices:\n  web:\n    ports: [\"8080:80\"]\n";
+
+    /// Without `cat` in the image, a local daemon's container is read from this machine's
+    /// `/proc/<pid>/net`, but not on Docker Desktop, whose process IDs are its VM's.
+    #[test]
+    fn the_host_proc_fallback_is_not_used_on_docker_desktop() {
+        let inspect = ContainerInspectResponse {
+            state: Some(bollard::models::ContainerState {
+                pid: Some(4242),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let mut host = FakeHost::default();
+        host.files.insert(
+            "/proc/4242/net/tcp".into(),
+            "  sl  local_address rem_address   st\n   0: 00000000:0050 00000000:0000 0A\n".into(),
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for desktop in [false, true] {
+            let engine = Fake {
+                inspect: [("c1".to_string(), inspect.clone())].into_iter().collect(),
+                refuse: Some("exec"),
+                desktop,
+                ..Default::default()
+            };
+            let found = rt.block_on(listeners(&engine, &host, "c1", true));
+            if desktop {
+                let e = found.unwrap_err();
+                assert!(e.contains("Docker Desktop's VM"), "{e}");
+            } else {
+                assert_eq!(found.unwrap(), [(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80)]);
+            }
+        }
+    }
 
     fn plan_of(text: &str) -> (String, Vec<Mapping>) {
         plan::mappings(

@@ -13,6 +13,12 @@ declare_rule! {
     /// containers (only legacy links): names do not resolve, and network aliases or fixed
     /// addresses are refused there.
     ///
+    /// The verdict holds under Podman too: its default network (`podman`, what `bridge`
+    /// means there) is created without DNS (`podman network inspect podman` shows
+    /// `dns_enabled: false`), while the networks Compose creates for a project, through
+    /// `podman-compose` or `docker compose` on Podman's socket, get DNS by default
+    /// (aardvark-dns; podman-network(1), podman-network-create(1) `--disable-dns`).
+    ///
     /// ## Example
     /// ```yaml
     /// services:

@@ -12,6 +12,14 @@ declare_rule! {
     /// `getaddrinfo ENOTFOUND host.docker.internal`. The same file works on a Mac and fails
     /// on a Linux server or in CI.
     ///
+    /// The verdict depends on the platform (`[host] platform`): on Docker Desktop, set or
+    /// read from the live daemon, the rule says nothing, since the name resolves there;
+    /// where Docker Desktop is only assumed (portside runs on macOS or Windows) the finding
+    /// is information, for the Linux machines the file may also run on. Podman adds
+    /// `host.docker.internal` (and `host.containers.internal`) to each container's
+    /// `/etc/hosts` itself (its `--add-host` documentation, Podman 5), so the finding does
+    /// not apply to a project run by Podman either.
+    ///
     /// ## Example
     /// ```yaml
     /// services:
@@ -36,6 +44,12 @@ declare_rule! {
 const NAMES: &[&str] = &["host.docker.internal", "gateway.docker.internal"];
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    // Docker Desktop resolves the names itself.
+    if p.host.desktop_certain() {
+        return;
+    }
+    let guessed = p.host.desktop_guessed();
+    let engine = p.host.platform() == Some(crate::config::Platform::Engine);
     let finder = memchr::memmem::Finder::new(b".docker.internal");
     for s in &p.services {
         let values = s
@@ -55,14 +69,38 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 if s.extra_hosts.iter().any(|h| h.name.value == *name) {
                     continue;
                 }
-                let mut f = Finding::new(
-                    &HOST_DOCKER_INTERNAL_LINUX,
-                    p.value_span(val, at..at + name.len()),
-                    format!(
-                        "`{name}` only resolves on Docker Desktop. On Linux `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]`",
-                        s.name
-                    ),
-                );
+                let range = p.value_span(val, at..at + name.len());
+                let mut f = if guessed {
+                    let assumed = p.host.platform.map_or("", |f| f.source_words());
+                    Finding::new(
+                        &HOST_DOCKER_INTERNAL_LINUX,
+                        range,
+                        format!(
+                            "`{name}` resolves on Docker Desktop, not on Docker Engine (Linux). Docker Desktop is {assumed}; on a Linux server or in CI `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]` to run it there too",
+                            s.name
+                        ),
+                    )
+                    .with_severity(crate::finding::Severity::Info)
+                } else if engine {
+                    Finding::new(
+                        &HOST_DOCKER_INTERNAL_LINUX,
+                        range,
+                        format!(
+                            "`{name}` does not resolve on Docker Engine (Linux). The platform is {}; `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]`",
+                            p.host.platform.map_or("", |f| f.source_words()),
+                            s.name
+                        ),
+                    )
+                } else {
+                    Finding::new(
+                        &HOST_DOCKER_INTERNAL_LINUX,
+                        range,
+                        format!(
+                            "`{name}` only resolves on Docker Desktop. On Linux `{}` gets \"getaddrinfo ENOTFOUND\". Add `extra_hosts: [\"{name}:host-gateway\"]`",
+                            s.name
+                        ),
+                    )
+                };
                 if p.key(s, "extra_hosts").is_none()
                     && let Some(indent) = p.key_indent(s.node)
                     && let Some(first) = p.yaml.entries(s.node).first()
@@ -95,5 +133,64 @@ mod tests {
         );
         let fixed = fix_all(text, "host-docker-internal-linux");
         assert!(fixed.starts_with("services:\n  app:\n    extra_hosts: [\"host.docker.internal:host-gateway\"]\n    image: app\n"), "{fixed}");
+    }
+
+    /// Silent on Docker Desktop (set or from the daemon), information where Desktop is only
+    /// guessed, the Engine's verdict said as such where the platform is Docker Engine, and
+    /// today's verdict where it is unknown.
+    #[test]
+    fn under_each_platform() {
+        use crate::config::{Platform, PlatformSource};
+        use crate::finding::Severity;
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  app:\n    image: app\n    environment:\n      HOST_URL: http://host.docker.internal:9000\n";
+        let mut seen = Vec::new();
+        for platform in platforms() {
+            let f = findings_on(text, platform, "", "host-docker-internal-linux");
+            seen.push(
+                f.iter()
+                    .map(|f| (f.severity, f.message.clone()))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        // Unknown: as before the platform existed.
+        assert_eq!(seen[0].len(), 1);
+        assert_eq!(seen[0][0].0, Severity::Warning);
+        assert!(
+            seen[0][0]
+                .1
+                .starts_with("`host.docker.internal` only resolves on Docker Desktop.")
+        );
+        // Docker Engine: the same warning, saying which platform it assumes.
+        assert_eq!(seen[1][0].0, Severity::Warning);
+        assert!(
+            seen[1][0].1.contains(
+                "on Docker Engine (Linux). The platform is from the `[host] platform` setting;"
+            ),
+            "{:?}",
+            seen[1]
+        );
+        // Docker Desktop, set or from the daemon: the name resolves.
+        assert!(seen[2].is_empty() && seen[3].is_empty(), "{seen:?}");
+        // Guessed from macOS: information, saying it was assumed.
+        assert_eq!(seen[4][0].0, Severity::Info);
+        assert!(
+            seen[4][0]
+                .1
+                .contains("Docker Desktop is assumed: portside runs on macOS"),
+            "{:?}",
+            seen[4]
+        );
+        // The fix still applies under a guess (it works on both platforms).
+        let guess = Some((
+            Platform::DockerDesktop,
+            PlatformSource::OsGuess { os: "macos" },
+        ));
+        assert_eq!(
+            findings_on(text, guess, "", "host-docker-internal-linux")[0]
+                .fixes
+                .len(),
+            1
+        );
     }
 }

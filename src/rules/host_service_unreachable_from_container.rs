@@ -17,6 +17,13 @@ declare_rule! {
     /// a firewalld zone) drops them: `Connection refused` or a timeout although the name
     /// resolves.
     ///
+    /// This is Docker Engine's network on Linux. On Docker Desktop (`[host] platform`, set or
+    /// read from the live daemon) the name leads to Desktop's own address for the host
+    /// (192.168.65.254 on current versions, not a bridge of the machine), and connections
+    /// reach the machine through Desktop's process there, so the note is not given; where
+    /// Docker Desktop is only assumed (portside runs on macOS or Windows), or the platform
+    /// is Docker Engine, the note says it describes Docker Engine.
+    ///
     /// ## Example
     /// ```yaml
     /// services:
@@ -40,6 +47,15 @@ declare_rule! {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
+    if p.host.desktop_certain() {
+        return;
+    }
+    // The platform known or guessed: the note says it is Docker Engine's.
+    let engine = if p.host.platform.is_some() {
+        "On Docker Engine (Linux) "
+    } else {
+        ""
+    };
     for s in &p.services {
         if s.extra_hosts.is_empty() {
             continue;
@@ -63,7 +79,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
                 &HOST_SERVICE_UNREACHABLE_FROM_CONTAINER,
                 p.value_span(p.ref_val(r), r.host.host_range.clone()),
                 format!(
-                    "`{host}` is the host's address on Docker's bridge. The program on the host{port} must listen on 0.0.0.0 (or that address), not only 127.0.0.1, and the host firewall must let Docker's ranges in"
+                    "{engine}`{host}` is the host's address on Docker's bridge. The program on the host{port} must listen on 0.0.0.0 (or that address), not only 127.0.0.1, and the host firewall must let Docker's ranges in"
                 ),
             ));
         }
@@ -108,6 +124,41 @@ mod tests {
         assert_eq!(
             flagged(text, "host-service-unreachable-from-container"),
             ["host.docker.internal", "dev"]
+        );
+    }
+
+    /// Not given on Docker Desktop (set or from the daemon); said to be Docker Engine's
+    /// where the platform is known or guessed; as before where it is unknown.
+    #[test]
+    fn under_each_platform() {
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  app:\n    image: app\n    extra_hosts: [\"host.docker.internal:host-gateway\"]\n    environment:\n      DATABASE_URL: postgres://host.docker.internal:5432/app\n";
+        let messages: Vec<Vec<String>> = platforms()
+            .into_iter()
+            .map(|platform| {
+                findings_on(
+                    text,
+                    platform,
+                    "",
+                    "host-service-unreachable-from-container",
+                )
+                .into_iter()
+                .map(|f| f.message)
+                .collect()
+            })
+            .collect();
+        assert!(messages[0][0].starts_with("`host.docker.internal` is the host's address"));
+        for engine in [&messages[1], &messages[4]] {
+            assert!(
+                engine[0].starts_with(
+                    "On Docker Engine (Linux) `host.docker.internal` is the host's address"
+                ),
+                "{engine:?}"
+            );
+        }
+        assert!(
+            messages[2].is_empty() && messages[3].is_empty(),
+            "{messages:?}"
         );
     }
 }

@@ -734,6 +734,49 @@ pub(crate) mod test_support {
         )
     }
 
+    /// The findings of rule `code` on Compose file `text` on `platform` from `source`
+    /// (`None`: unknown), as `portside.toml`'s `[host]` with `settings` and the platform
+    /// fact would give them.
+    pub fn findings_on(
+        text: &str,
+        platform: Option<(crate::config::Platform, crate::config::PlatformSource)>,
+        settings: &str,
+        code: &str,
+    ) -> Vec<Finding> {
+        let (mut rules, problems) =
+            crate::config::RuleSettings::from_toml(settings, crate::rules::known());
+        assert!(problems.is_empty(), "{problems:?}");
+        rules.host.platform =
+            platform.map(|(platform, source)| crate::config::PlatformFact { platform, source });
+        let ctx = Context {
+            rules,
+            ..Context::default()
+        };
+        fitting(
+            analyze_with(FileKind::Compose, text, &ctx)
+                .findings
+                .into_iter()
+                .filter(|f| f.code() == code)
+                .collect(),
+        )
+    }
+
+    /// Every platform fact a rule's verdict may depend on: unknown, Docker Engine (set),
+    /// Docker Desktop (set, from the daemon, guessed from macOS).
+    pub fn platforms() -> [Option<(crate::config::Platform, crate::config::PlatformSource)>; 5] {
+        use crate::config::{Platform, PlatformSource};
+        [
+            None,
+            Some((Platform::Engine, PlatformSource::Setting)),
+            Some((Platform::DockerDesktop, PlatformSource::Setting)),
+            Some((Platform::DockerDesktop, PlatformSource::Daemon)),
+            Some((
+                Platform::DockerDesktop,
+                PlatformSource::OsGuess { os: "macos" },
+            )),
+        ]
+    }
+
     /// The findings of rule `code` on a daemon.json.
     pub fn daemon_findings(text: &str, code: &str) -> Vec<Finding> {
         let a = crate::analysis::analyze(FileKind::DaemonJson, text);

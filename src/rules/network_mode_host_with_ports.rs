@@ -17,6 +17,13 @@ declare_rule! {
     /// discarded when using host network mode`. The app is reachable on the port it listens
     /// on, whatever `ports` says, and a host port already in use makes it fail to bind.
     ///
+    /// Where the app then listens depends on the platform (`[host] platform`): on Docker
+    /// Engine (Linux) directly on the host; on Docker Desktop inside Desktop's VM, reached
+    /// from the machine only when Desktop's Settings > Resources > Network > "Enable host
+    /// networking" is on (Docker Desktop 4.34 and later; Docker's host network driver
+    /// documentation). The message says which of the two it assumes; that Docker discards
+    /// the ports holds on both.
+    ///
     /// ## Example
     /// ```yaml
     /// services:
@@ -35,6 +42,23 @@ declare_rule! {
         summary: "`ports` are ignored with `network_mode: host`",
         compose: [check, check_merged],
     };
+}
+
+/// Where a host-mode app listens, on the platform the host facts give (`tail` follows
+/// "on the host" on Docker Engine); `None` when the platform is unknown (the messages keep
+/// the words they had before the platform was known).
+fn listens(p: &Project, tail: &str) -> Option<String> {
+    use crate::config::Platform;
+    let fact = p.host.platform?;
+    Some(match fact.platform {
+        Platform::Engine => {
+            format!("On Docker Engine (Linux) the app listens directly on the host{tail}")
+        }
+        Platform::DockerDesktop => format!(
+            "On Docker Desktop ({}) the app listens inside Desktop's VM: this machine reaches it only with Settings > Resources > Network > Enable host networking (Docker Desktop 4.34 and later)",
+            fact.source_words()
+        ),
+    })
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
@@ -60,14 +84,24 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             Finding::new(
                 &NETWORK_MODE_HOST_WITH_PORTS,
                 p.span(key),
-                "These ports have no effect with `network_mode: host`. The app listens directly on the host, on the same ports. Remove `ports`",
+                match listens(p, ", on the same ports") {
+                    Some(listens) => format!(
+                        "These ports have no effect with `network_mode: host`. {listens}. Remove `ports`"
+                    ),
+                    None => "These ports have no effect with `network_mode: host`. The app listens directly on the host, on the same ports. Remove `ports`".to_string(),
+                },
             )
             .with_severity(crate::finding::Severity::Info)
         } else {
             Finding::new(
                 &NETWORK_MODE_HOST_WITH_PORTS,
                 p.span(key),
-                "Docker discards these ports with `network_mode: host`. The app listens directly on the host, on its own port and every interface, whatever the mapping says. Remove `ports`",
+                match listens(p, ", on its own port and every interface, whatever the mapping says") {
+                    Some(listens) => format!(
+                        "Docker discards these ports with `network_mode: host`. {listens}. Remove `ports`"
+                    ),
+                    None => "Docker discards these ports with `network_mode: host`. The app listens directly on the host, on its own port and every interface, whatever the mapping says. Remove `ports`".to_string(),
+                },
             )
         };
         if let Some(mode) = &s.network_mode {
@@ -114,8 +148,12 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                         &NETWORK_MODE_HOST_WITH_PORTS,
                         p.span(key),
                         format!(
-                            "Docker discards these ports: {name} sets `network_mode: host` for `{}`. In the merged project the app listens directly on the host. Remove them, or reset them there with `ports: !reset []`",
-                            s.name
+                            "Docker discards these ports: {name} sets `network_mode: host` for `{}`. {}. Remove them, or reset them there with `ports: !reset []`",
+                            s.name,
+                            listens(p, "").map_or_else(
+                                || "In the merged project the app listens directly on the host".to_string(),
+                                |l| format!("In the merged project: {l}")
+                            )
                         ),
                     )
                     .with_related_in(o.file.clone(), mode_span.clone(), "host networking is chosen here"),
@@ -188,6 +226,59 @@ mod tests {
         assert!(f[0].message.contains("no effect"), "{}", f[0].message);
         // A loopback address meant to restrict it: the app faces every interface instead.
         assert_eq!(f[1].severity, crate::finding::Severity::Warning);
+    }
+
+    /// Docker discards the ports on every platform; where the app listens is said for the
+    /// platform the host facts give, and in today's words when it is unknown.
+    #[test]
+    fn under_each_platform() {
+        use crate::finding::Severity;
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  web:\n    network_mode: host\n    ports: [\"8080:80\"]\n  same:\n    network_mode: host\n    ports: [\"80:80\"]\n";
+        let all: Vec<_> = platforms()
+            .into_iter()
+            .map(|platform| findings_on(text, platform, "", "network-mode-host-with-ports"))
+            .collect();
+        for f in &all {
+            assert_eq!(
+                f.iter().map(|f| f.severity).collect::<Vec<_>>(),
+                [Severity::Warning, Severity::Info]
+            );
+            assert!(
+                f[0].message
+                    .starts_with("Docker discards these ports with `network_mode: host`.")
+            );
+        }
+        assert!(
+            all[0][0]
+                .message
+                .contains(". The app listens directly on the host, on its own port")
+        );
+        assert!(all[1][0].message.contains(
+            "On Docker Engine (Linux) the app listens directly on the host, on its own port"
+        ));
+        assert!(all[1][1].message.contains(
+            "On Docker Engine (Linux) the app listens directly on the host, on the same ports"
+        ));
+        for (f, source) in [
+            (&all[2], "from the `[host] platform` setting"),
+            (&all[3], "from the Docker daemon"),
+            (&all[4], "assumed: portside runs on macOS"),
+        ] {
+            for f in f {
+                assert!(
+                    f.message.contains(&format!(
+                        "On Docker Desktop ({source}) the app listens inside Desktop's VM"
+                    )),
+                    "{}",
+                    f.message
+                );
+                assert!(
+                    f.message
+                        .contains("Enable host networking (Docker Desktop 4.34 and later)")
+                );
+            }
+        }
     }
 
     #[test]

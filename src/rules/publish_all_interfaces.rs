@@ -18,7 +18,10 @@ declare_rule! {
     /// ## Why it matters
     /// Docker publishes such a port on every interface of the host, so every machine that
     /// can reach the host can reach the service. Published ports are routed before the
-    /// host firewall sees them: `ufw deny 5432` does not protect a published 5432.
+    /// host firewall sees them: `ufw deny 5432` does not protect a published 5432. That is
+    /// Docker Engine on Linux (iptables); on Docker Desktop (`[host] platform`, set, read
+    /// from the daemon or assumed on macOS and Windows) Desktop's own process forwards the
+    /// port from the machine's addresses, and the message says so instead.
     ///
     /// ## Example
     /// ```yaml
@@ -118,10 +121,21 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             } else {
                 "every interface"
             };
-            let message = format!(
-                "Host port {} is published on {who}, past the host firewall. Neither ufw nor firewalld filters published ports. Bind it to 127.0.0.1 if only this machine needs it",
-                b.published
-            );
+            let message = match p.host.platform {
+                None => format!(
+                    "Host port {} is published on {who}, past the host firewall. Neither ufw nor firewalld filters published ports. Bind it to 127.0.0.1 if only this machine needs it",
+                    b.published
+                ),
+                Some(f) if f.platform == crate::config::Platform::Engine => format!(
+                    "Host port {} is published on {who}, past the host firewall. On Docker Engine (Linux) neither ufw nor firewalld filters published ports. Bind it to 127.0.0.1 if only this machine needs it",
+                    b.published
+                ),
+                Some(f) => format!(
+                    "Host port {} is published on {who}. Docker Desktop ({}) forwards it from this machine's addresses. Bind it to 127.0.0.1 if only this machine needs it",
+                    b.published,
+                    f.source_words()
+                ),
+            };
             let mut f = Finding::new(&PUBLISH_ALL_INTERFACES, p.port_span(port), message);
             if !faces_the_network(s, b)
                 && let Some(edit) = loopback_edit(p, port)
@@ -182,6 +196,45 @@ pub(super) fn loopback_edit(p: &Project, port: &crate::model::compose::Port) -> 
 
 #[cfg(test)]
 mod tests {
+    /// The firewall claim is Docker Engine's: said as such when the platform is Engine,
+    /// replaced by Desktop's forwarding on Docker Desktop (whatever the source), unchanged
+    /// when the platform is unknown. The finding itself is the same everywhere.
+    #[test]
+    fn under_each_platform() {
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  admin:\n    image: adminer\n    ports: [\"8080:8080\"]\n";
+        let messages: Vec<String> = platforms()
+            .into_iter()
+            .map(|platform| {
+                let f = findings_on(
+                    text,
+                    platform,
+                    "[rules]\npublish-all-interfaces = \"on\"\n",
+                    "publish-all-interfaces",
+                );
+                assert_eq!(f.len(), 1, "{platform:?}");
+                f[0].message.clone()
+            })
+            .collect();
+        assert!(
+            messages[0].contains("past the host firewall. Neither ufw nor firewalld"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].contains("On Docker Engine (Linux) neither ufw nor firewalld"),
+            "{}",
+            messages[1]
+        );
+        for m in &messages[2..] {
+            assert!(
+                m.contains("forwards it from this machine's addresses") && !m.contains("firewall"),
+                "{m}"
+            );
+        }
+        assert!(messages[4].contains("Docker Desktop (assumed: portside runs on macOS)"));
+    }
+
     use crate::analysis::{Context, analyze_with};
     use crate::classify::FileKind;
     use crate::finding::{Finding, Severity, apply_fixes};

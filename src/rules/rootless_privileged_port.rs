@@ -10,6 +10,11 @@ declare_rule! {
     /// `unprivileged-port-start`, else read from the host's `/proc`, else 1024).
     /// `portside probe` checks the same against the running daemon.
     ///
+    /// Rootless is a fact of Docker Engine on Linux: on Docker Desktop (`[host] platform`,
+    /// set or read from the live daemon) Desktop publishes the ports from its own process
+    /// and the rule says nothing. A platform only guessed from the OS does not outweigh an
+    /// explicit `rootless = true`.
+    ///
     /// ## Why it matters
     /// A rootless daemon binds host ports as your user, and the kernel reserves ports below
     /// `ip_unprivileged_port_start` for root: `docker compose up` fails with `error starting
@@ -45,7 +50,7 @@ pub fn message(port: u16, start: u16) -> String {
 }
 
 pub fn check(p: &Project, out: &mut Vec<Finding>) {
-    if p.host.rootless != Some(true) {
+    if p.host.rootless != Some(true) || p.host.desktop_certain() {
         return;
     }
     let start = p.host.unprivileged_port_start.unwrap_or(1024);
@@ -113,5 +118,26 @@ mod tests {
             f[0].message
                 .starts_with("Rootless Docker cannot bind host port 80")
         );
+    }
+
+    /// Rootless facts are Docker Engine's: on Docker Desktop (set or from the daemon) the
+    /// rule is silent; a guess from the OS does not outweigh `rootless = true`.
+    #[test]
+    fn under_each_platform() {
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n";
+        let counts: Vec<usize> = platforms()
+            .into_iter()
+            .map(|platform| {
+                findings_on(
+                    text,
+                    platform,
+                    "[host]\nrootless = true\nunprivileged-port-start = 1024\n",
+                    "rootless-privileged-port",
+                )
+                .len()
+            })
+            .collect();
+        assert_eq!(counts, [1, 1, 0, 0, 1]);
     }
 }

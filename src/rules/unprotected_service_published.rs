@@ -27,7 +27,9 @@ declare_rule! {
     /// routed before the host firewall sees them (`ufw deny 6379` does not protect a
     /// published 6379). A server without a password is then open to every machine that can
     /// reach the host: an open Docker API is root on the host, an open Redis is a well-known
-    /// way in for miners.
+    /// way in for miners. The firewall part is Docker Engine on Linux (iptables); on Docker
+    /// Desktop (`[host] platform`, set, read from the daemon or assumed on macOS and
+    /// Windows) Desktop's process forwards the port, and the message says so instead.
     ///
     /// ## Example
     /// ```yaml
@@ -204,8 +206,16 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             } else {
                 "every interface"
             };
+            let reach = match p.host.platform {
+                None => "The host firewall does not apply to published ports: anyone who can reach this machine can use it".to_string(),
+                Some(f) if f.platform == crate::config::Platform::Engine => "On Docker Engine (Linux) the host firewall does not apply to published ports: anyone who can reach this machine can use it".to_string(),
+                Some(f) => format!(
+                    "Docker Desktop ({}) forwards it from this machine's addresses: anyone who can reach this machine may use it",
+                    f.source_words()
+                ),
+            };
             let message = format!(
-                "`{name}` is published on {who} (host port {}) without authentication. It {why}. The host firewall does not apply to published ports: anyone who can reach this machine can use it. Publish it on 127.0.0.1 if only this machine needs it",
+                "`{name}` is published on {who} (host port {}) without authentication. It {why}. {reach}. Publish it on 127.0.0.1 if only this machine needs it",
                 b.published,
                 name = s.name,
             );
@@ -232,6 +242,40 @@ pub(super) fn reported(p: &Project, s: &Service) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// The firewall claim is Docker Engine's: said as such when the platform is Engine,
+    /// replaced by Desktop's forwarding on Docker Desktop (whatever the source), unchanged
+    /// when the platform is unknown. The finding itself is the same everywhere.
+    #[test]
+    fn under_each_platform() {
+        use crate::rules::test_support::{findings_on, platforms};
+        let text = "services:\n  cache:\n    image: redis:7\n    ports: [\"6379:6379\"]\n";
+        let messages: Vec<String> = platforms()
+            .into_iter()
+            .map(|platform| {
+                let f = findings_on(text, platform, "", "unprotected-service-published");
+                assert_eq!(f.len(), 1, "{platform:?}");
+                f[0].message.clone()
+            })
+            .collect();
+        assert!(
+            messages[0].contains(". The host firewall does not apply"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].contains("On Docker Engine (Linux) the host firewall does not apply"),
+            "{}",
+            messages[1]
+        );
+        for m in &messages[2..] {
+            assert!(
+                m.contains("forwards it from this machine's addresses") && !m.contains("firewall"),
+                "{m}"
+            );
+        }
+        assert!(messages[4].contains("Docker Desktop (assumed: portside runs on macOS)"));
+    }
+
     use crate::rules::test_support::{findings, fix_all, flagged};
 
     const CODE: &str = "unprotected-service-published";

@@ -15,6 +15,7 @@ pub mod documents;
 mod frames;
 mod handlers;
 mod images;
+mod platform;
 mod project;
 pub mod scheduler;
 pub mod session;

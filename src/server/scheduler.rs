@@ -157,7 +157,13 @@ async fn run(backend: Arc<Backend>, job: Job) {
             doc.last_good.as_ref().and_then(|l| l.ctx.parsed.clone()),
         )
     };
-    let editor = backend.settings();
+    let mut editor = backend.settings();
+    // The daemon's platform, below the settings' (live checks on); asked for in the
+    // background, never waited for.
+    if kind == crate::classify::FileKind::Compose {
+        super::platform::with_daemon_platform(&backend, &mut editor);
+        super::platform::ask(&backend);
+    }
     // Images on the Docker host, for the services run from an image the table does not
     // know: the facts the cache holds now (the daemon is asked after the publication).
     let live_images = kind == crate::classify::FileKind::Compose && !editor.live_disabled;

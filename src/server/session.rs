@@ -74,6 +74,8 @@ pub struct Backend {
     /// Images on the Docker host, as `docker image inspect` described them (live checks
     /// on only): see `server/images.rs`.
     images: Mutex<super::images::ImageCache>,
+    /// The platform the daemon reported (live checks on): see `server/platform.rs`.
+    daemon_platform: Mutex<super::platform::DaemonPlatform>,
 }
 
 impl Backend {
@@ -102,6 +104,7 @@ impl Backend {
             progress_tokens: std::sync::atomic::AtomicU64::new(1),
             vfs: Arc::new(crate::workspace::Vfs::new()),
             images: Mutex::new(Default::default()),
+            daemon_platform: Mutex::new(Default::default()),
         }
     }
 
@@ -119,6 +122,7 @@ impl Backend {
         if current.live_endpoint != settings.live_endpoint {
             // Another daemon: the images it has are asked for again.
             self.images().clear();
+            self.daemon_platform().clear();
         }
         *current = settings;
         changed
@@ -135,6 +139,12 @@ impl Backend {
 
     pub(super) fn images(&self) -> MutexGuard<'_, super::images::ImageCache> {
         self.images.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn daemon_platform(&self) -> MutexGuard<'_, super::platform::DaemonPlatform> {
+        self.daemon_platform
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn docs(&self) -> MutexGuard<'_, Documents> {

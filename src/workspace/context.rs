@@ -210,6 +210,12 @@ pub fn context_with_vfs(
         Some(file) => editor.overridden_by(&file),
         None => editor.clone(),
     };
+    // Neither a setting nor the daemon (the server adds its answer to the editor's
+    // settings) said which platform: guess from this machine's OS (macOS and Windows run
+    // Docker Desktop; Linux stays unknown).
+    if rules.host.platform.is_none() {
+        rules.host.platform = crate::config::PlatformFact::guess(std::env::consts::OS);
+    }
     // A rootless daemon's limit is the host's sysctl, unless the settings give it.
     if rules.host.rootless == Some(true) && rules.host.unprivileged_port_start.is_none() {
         rules.host.unprivileged_port_start = vfs

@@ -927,7 +927,7 @@ fn network(p: &Project<'_>, name: &str, services: Option<&[String]>) -> String {
 
 fn network_mode(mode: &str) -> String {
     let words = match mode {
-        "host" => "The container uses the host's network stack: no isolation, no port mapping (`ports` is ignored), and `localhost` is the host. Linux only; on Docker Desktop it is the VM's network.".to_string(),
+        "host" => "The container uses the host's network stack: no isolation, no port mapping (`ports` is ignored), and `localhost` is the host. That is Docker Engine on Linux; on Docker Desktop it is the VM's network, reached from this machine only with Settings > Resources > Network > Enable host networking (Docker Desktop 4.34 and later).".to_string(),
         "bridge" => "The default bridge `docker0`: no DNS for service names; other containers reach it by IP address only.".to_string(),
         "none" => "No network but loopback: nothing can reach it and it reaches nothing.".to_string(),
         m if m.starts_with("service:") => format!("Shares the network stack of service `{}`: same IP address and ports, and `localhost` is that container. Its own `ports`, `networks` and `hostname` are refused.", &m[8..]),
