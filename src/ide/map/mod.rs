@@ -6,6 +6,7 @@
 //! (host references in values, `depends_on`). Every element keeps its source span and the
 //! findings that sit on it. Pure; [`render`] turns it into Mermaid, DOT or SVG.
 
+mod proxy;
 pub mod render;
 
 use std::ops::Range;
@@ -97,6 +98,13 @@ pub enum ConnectionKind {
     Reference { key: String },
     /// `depends_on`.
     DependsOn,
+    /// A reverse proxy (`via`: `traefik`, `nginx-proxy`, `caddy-docker-proxy`) routing to
+    /// the service as its labels or environment declare, matching requests by `rule` (a
+    /// router rule, virtual host names, a site address).
+    Proxy {
+        via: &'static str,
+        rule: Option<String>,
+    },
 }
 
 /// A connection the project states.
@@ -263,6 +271,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
             });
         }
     }
+    proxy_connections(project, &mut t);
     for r in &project.refs {
         if !r.connects() {
             continue;
@@ -341,6 +350,43 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
     t.connections
         .retain(|c| c.to.is_some() || c.elsewhere || !c.findings.is_empty());
     t
+}
+
+/// The routes reverse proxies of the project take: from each proxy service to the
+/// services whose labels or environment declare a route for its kind of proxy.
+fn proxy_connections(project: &Project<'_>, t: &mut Topology) {
+    let proxies: Vec<(&str, proxy::Kind)> = project
+        .services
+        .iter()
+        .filter_map(|s| Some((s.name, proxy::kind_of_image(&s.image.as_ref()?.value)?)))
+        .collect();
+    if proxies.is_empty() {
+        return;
+    }
+    let mut kinds: Vec<proxy::Kind> = proxies.iter().map(|(_, k)| *k).collect();
+    kinds.dedup();
+    for s in &project.services {
+        for route in proxy::routes(project, s, &kinds) {
+            for (name, _) in proxies
+                .iter()
+                .filter(|(name, kind)| *kind == route.kind && *name != s.name)
+            {
+                t.connections.push(Connection {
+                    from: name.to_string(),
+                    to: Some(s.name.to_string()),
+                    host: s.name.to_string(),
+                    elsewhere: false,
+                    port: route.port,
+                    kind: ConnectionKind::Proxy {
+                        via: route.kind.name(),
+                        rule: route.rule.clone(),
+                    },
+                    span: route.span.clone(),
+                    findings: Vec::new(),
+                });
+            }
+        }
+    }
 }
 
 /// Each finding to the smallest element whose span holds its start (and its end, when it

@@ -86,7 +86,28 @@ fn connection_label(c: &Connection) -> String {
         (ConnectionKind::Reference { .. }, Some(port)) if c.to.is_some() => format!(":{port}"),
         (ConnectionKind::Reference { .. }, Some(port)) => format!("{}:{port}", c.host),
         (ConnectionKind::Reference { .. }, None) => c.host.clone(),
+        (ConnectionKind::Proxy { via, rule }, port) => {
+            let mut label = via.to_string();
+            if let Some(rule) = rule {
+                label.push(' ');
+                label.push_str(&shortened(rule, 48));
+            }
+            if let Some(port) = port {
+                label.push_str(&format!(" :{port}"));
+            }
+            label
+        }
     }
+}
+
+/// `s` cut to at most `max` characters, with `…` where it was cut.
+fn shortened(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
 }
 
 /// Where each service sits: the network whose subgraph holds it (its first), if any.
@@ -243,7 +264,7 @@ pub fn mermaid(t: &Topology) -> String {
         }
         let arrow = match c.kind {
             ConnectionKind::DependsOn => "-.->",
-            ConnectionKind::Reference { .. } => "-->",
+            ConnectionKind::Reference { .. } | ConnectionKind::Proxy { .. } => "-->",
         };
         let _ = writeln!(out, "  {from} {arrow}|\"{}\"| {to}", mermaid_text(&label));
         links += 1;

@@ -330,3 +330,143 @@ services:
     let mermaid = render::mermaid(&t);
     assert!(mermaid.contains("linkStyle 0 stroke:#d32f2f"), "{mermaid}");
 }
+
+fn proxied(t: &Topology) -> Vec<(&str, &str, Option<u16>, Option<&str>)> {
+    t.connections
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ConnectionKind::Proxy { via, rule } => Some((
+                c.from.as_str(),
+                c.to.as_deref().unwrap_or(""),
+                c.port,
+                rule.as_deref().or(Some(via)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn traefik_labels_are_connections_from_the_traefik_service() {
+    let text = "\
+services:
+  traefik:
+    image: traefik:v3.1
+    command: [\"--providers.docker=true\"]
+    ports: [\"80:80\"]
+    labels:
+      - traefik.http.routers.dash.rule=Host(`traefik.localhost`)
+  whoami:
+    image: traefik/whoami
+    labels:
+      - traefik.http.routers.who.rule=Host(`who.localhost`)
+      - traefik.http.services.who.loadBalancer.server.port=8080
+  api:
+    build: ./api
+    labels:
+      traefik.http.routers.api.rule: PathPrefix(`/api`)
+      traefik.http.routers.api.service: api-svc
+      traefik.http.routers.web.rule: Host(`web.localhost`)
+      traefik.http.routers.web.service: web-svc
+      traefik.http.services.api-svc.loadbalancer.server.port: \"3000\"
+      traefik.http.services.web-svc.loadbalancer.server.port: \"3001\"
+  off:
+    image: busybox
+    labels:
+      traefik.enable: \"false\"
+      traefik.http.routers.off.rule: Host(`off.localhost`)
+";
+    let t = map(text);
+    assert_eq!(
+        proxied(&t),
+        [
+            (
+                "traefik",
+                "whoami",
+                Some(8080),
+                Some("Host(`who.localhost`)")
+            ),
+            ("traefik", "api", Some(3000), Some("PathPrefix(`/api`)")),
+            ("traefik", "api", Some(3001), Some("Host(`web.localhost`)")),
+        ],
+        "the proxy's own labels and `traefik.enable: false` make no connection"
+    );
+    let who = t
+        .connections
+        .iter()
+        .find(|c| c.to.as_deref() == Some("whoami"))
+        .unwrap();
+    assert_eq!(
+        &text[who.span.clone()],
+        "traefik.http.services.who.loadBalancer.server.port=8080"
+    );
+    let mermaid = render::mermaid(&t);
+    assert!(
+        mermaid.contains("-->|\"traefik Host('who.localhost') :8080\"|"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn routers_without_a_port_label_and_no_proxy_in_the_file() {
+    let with = "\
+services:
+  proxy:
+    image: docker.io/library/traefik:3
+  app:
+    image: nginx
+    labels: [\"traefik.http.routers.app.rule=Host(`app.example.com`)\"]
+";
+    let t = map(with);
+    assert_eq!(
+        proxied(&t),
+        [("proxy", "app", None, Some("Host(`app.example.com`)"))]
+    );
+    // The same labels with the proxy in another project: nothing to draw from.
+    let without = with.replace("docker.io/library/traefik:3", "nginx");
+    assert!(proxied(&map(&without)).is_empty());
+}
+
+#[test]
+fn nginx_proxy_virtual_hosts_and_caddy_docker_proxy_labels() {
+    let text = "\
+services:
+  nginx-proxy:
+    image: nginxproxy/nginx-proxy:1.6
+    ports: [\"80:80\"]
+  blog:
+    image: ghost:5
+    environment:
+      - VIRTUAL_HOST=blog.example.com
+      - VIRTUAL_PORT=2368
+  wiki:
+    image: nginx
+    environment:
+      VIRTUAL_HOST: wiki.example.com
+  caddy:
+    image: lucaslorentz/caddy-docker-proxy:ci-alpine
+  kuma:
+    image: louislam/uptime-kuma:1
+    labels:
+      caddy: status.example.org
+      caddy.reverse_proxy: \"* {{upstreams 3001}}\"
+      caddy_1: other.example.org
+      caddy_1.reverse_proxy: \"{{upstreams}}\"
+";
+    let t = map(text);
+    assert_eq!(
+        proxied(&t),
+        [
+            ("caddy", "kuma", Some(3001), Some("status.example.org")),
+            ("caddy", "kuma", None, Some("other.example.org")),
+            ("nginx-proxy", "blog", Some(2368), Some("blog.example.com")),
+            ("nginx-proxy", "wiki", None, Some("wiki.example.com")),
+        ]
+    );
+    // VIRTUAL_HOST is a name browsers use, not a connection of `wiki` itself.
+    assert!(
+        t.connections
+            .iter()
+            .all(|c| matches!(c.kind, ConnectionKind::Proxy { .. }))
+    );
+}

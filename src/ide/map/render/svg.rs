@@ -247,7 +247,9 @@ fn laid_out(t: &Topology) -> String {
         }
         let style = match c.kind {
             ConnectionKind::DependsOn => LineStyleKind::Dotted,
-            ConnectionKind::Reference { .. } => LineStyleKind::Normal,
+            ConnectionKind::Reference { .. } | ConnectionKind::Proxy { .. } => {
+                LineStyleKind::Normal
+            }
         };
         let tip = (!c.findings.is_empty()).then(|| all_messages(&c.findings));
         let props = props(&format!("c{c_i}"), tip);
