@@ -343,6 +343,92 @@ fn probe_names_the_failing_step_for_each_mapping() {
     );
 }
 
+/// `portside map --live` paints what the probe saw: a published port where busybox httpd
+/// answers is green, one where nothing listens in the running container is red with the
+/// probe's words as its tooltip, in SVG and in Mermaid.
+#[test]
+#[ignore = "needs a Docker daemon and busybox: bash .ci/run installs them; cargo test -- --include-ignored runs it"]
+fn map_live_paints_a_working_and_a_failing_port_differently() {
+    let image = daemon_image(busybox_image);
+    let run = format!("map-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    // Loopback only on the host side: the test's traffic stays on this machine.
+    compose_container(
+        &run,
+        &project,
+        "web",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    compose_container(
+        &run,
+        &project,
+        "mute",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["sleep", "600"],
+    );
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("compose.yaml");
+    std::fs::write(
+        &file,
+        format!("name: {project}\nservices:\n  web:\n    ports: [\"127.0.0.1::80\"]\n  mute:\n    ports: [\"127.0.0.1::80\"]\n"),
+    )
+    .unwrap();
+    // httpd needs a moment to bind.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let map = |format: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .args(["map", "--live", "--format", format])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{format}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let svg = map("svg");
+    let mermaid = map("mermaid");
+    let _ = std::fs::remove_dir_all(&dir);
+    // Published ports by service name: p0 is `mute`, p1 is `web`.
+    let group = |id: &str| -> String {
+        let at = svg
+            .find(&format!("data-portside=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id}: {svg}"));
+        svg[at..].split("</g>").next().unwrap().to_string()
+    };
+    let (mute, web) = (group("p0"), group("p1"));
+    assert!(web.contains("data-live=\"reached\""), "{web}");
+    assert!(web.contains("#2e7d32"), "web is green: {web}");
+    assert!(mute.contains("data-live=\"refused\""), "{mute}");
+    assert!(mute.contains("#d32f2f"), "mute is red: {mute}");
+    assert!(
+        mute.contains("<title>") && mute.contains("live (refused):") && mute.contains("nothing in"),
+        "the probe's words: {mute}"
+    );
+    assert!(mermaid.contains("linkStyle 0 stroke:#d32f2f"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle 1 stroke:#2e7d32"), "{mermaid}");
+    // Without --live the same file is drawn with no verdicts.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&file, "services:\n  web:\n    ports: [\"127.0.0.1::80\"]\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["map", "--format", "svg"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("data-live"));
+}
+
 #[test]
 fn probe_of_a_file_that_is_not_there_exits_2() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))

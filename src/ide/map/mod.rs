@@ -89,6 +89,9 @@ pub struct Published {
     /// The `ports` entry.
     pub span: Range<usize>,
     pub findings: Vec<Mark>,
+    /// What the live probe saw, once [`paint`]ed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -122,12 +125,109 @@ pub struct Connection {
     pub kind: ConnectionKind,
     pub span: Range<usize>,
     pub findings: Vec<Mark>,
+    /// What the live probe saw, once [`paint`]ed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 impl Connection {
     pub fn refused(&self) -> bool {
         self.findings.iter().any(Mark::fails)
     }
+}
+
+/// What the live probe saw on a published port or a connection, in its own words: green,
+/// red or grey on the map.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", content = "message", rename_all = "snake_case")]
+pub enum Live {
+    /// It answered (a published port), or the two share a network and the port listens.
+    Reached(String),
+    /// A step on the way failed.
+    Refused(String),
+    /// Not known: not checked, or the service is not up.
+    Unknown(String),
+}
+
+impl Live {
+    pub fn message(&self) -> &str {
+        match self {
+            Live::Reached(m) | Live::Refused(m) | Live::Unknown(m) => m,
+        }
+    }
+}
+
+/// The live probe's verdicts as plain data (the `live` layer builds them from its own
+/// types), matched to the map's elements by what both read from the same text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    pub ports: Vec<PortVerdict>,
+    pub connections: Vec<ConnectionVerdict>,
+}
+
+/// A verdict on one binding of a `ports` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortVerdict {
+    pub service: String,
+    /// The entry's start in the Compose text.
+    pub entry_start: usize,
+    pub host_ip: String,
+    pub host_port: String,
+    pub container_port: u16,
+    pub protocol: String,
+    pub live: Live,
+}
+
+/// A verdict on `from` reaching service `to` (on `port`, when the value names one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionVerdict {
+    pub from: String,
+    pub to: String,
+    pub port: Option<u16>,
+    pub live: Live,
+}
+
+/// The words on a connection the probe does not check.
+pub const NOT_PROBED: &str =
+    "not checked live: the probe checks published ports and references between services";
+
+/// `t` with the live verdicts on its published ports and connections. A port or a
+/// reference without a verdict is unknown (grey), as is a proxy route or a host outside
+/// the project; `depends_on` is no network path and stays as it was. Pure.
+pub fn paint(mut t: Topology, v: &Verdicts) -> Topology {
+    for p in &mut t.published {
+        let found = v.ports.iter().find(|pv| {
+            pv.service == p.service
+                && pv.entry_start == p.span.start
+                && pv.host_ip == p.host_ip
+                && pv.host_port == p.host_port
+                && pv.container_port == p.container_port
+                && pv.protocol == p.protocol
+        });
+        p.live = Some(found.map_or_else(
+            || Live::Unknown("no live verdict for this binding".to_string()),
+            |pv| pv.live.clone(),
+        ));
+    }
+    for c in &mut t.connections {
+        c.live = match &c.kind {
+            ConnectionKind::DependsOn => None,
+            ConnectionKind::Reference { .. } => Some(
+                c.to.as_ref()
+                    .and_then(|to| {
+                        v.connections
+                            .iter()
+                            .find(|cv| cv.from == c.from && &cv.to == to && cv.port == c.port)
+                    })
+                    .map_or_else(
+                        || Live::Unknown(NOT_PROBED.to_string()),
+                        |cv| cv.live.clone(),
+                    ),
+            ),
+            ConnectionKind::Proxy { .. } => Some(Live::Unknown(NOT_PROBED.to_string())),
+        };
+    }
+    t
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -254,6 +354,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                     protocol: b.protocol,
                     span: project.span(port.item),
                     findings: Vec::new(),
+                    live: None,
                 });
             }
         }
@@ -268,6 +369,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                 kind: ConnectionKind::DependsOn,
                 span: project.span(dep.node),
                 findings: Vec::new(),
+                live: None,
             });
         }
     }
@@ -298,6 +400,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                         .map_or(r.host.host_range.end, |p| p.end.max(r.host.host_range.end)),
             ),
             findings: Vec::new(),
+            live: None,
         });
     }
     for n in &project.networks {
@@ -383,6 +486,7 @@ fn proxy_connections(project: &Project<'_>, t: &mut Topology) {
                     },
                     span: route.span.clone(),
                     findings: Vec::new(),
+                    live: None,
                 });
             }
         }

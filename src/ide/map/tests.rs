@@ -470,3 +470,86 @@ services:
             .all(|c| matches!(c.kind, ConnectionKind::Proxy { .. }))
     );
 }
+
+/// Live verdicts colour published ports and references: green reached, red refused with
+/// the probe's words, grey unknown; without verdicts the renderings are what they were.
+#[test]
+fn live_verdicts_are_painted() {
+    let t = map(SHOP);
+    let plain = (render::mermaid(&t), render::svg(&t), render::dot(&t));
+    let unpainted = paint(t.clone(), &Verdicts::default());
+    assert!(
+        unpainted
+            .published
+            .iter()
+            .all(|p| matches!(p.live, Some(Live::Unknown(_))))
+    );
+    assert_eq!(
+        (render::mermaid(&t), render::svg(&t), render::dot(&t)),
+        plain,
+        "painting is a new topology; the old one renders as before"
+    );
+    let v = Verdicts {
+        ports: vec![
+            PortVerdict {
+                service: "proxy".into(),
+                entry_start: t.published[0].span.start,
+                host_ip: String::new(),
+                host_port: "80".into(),
+                container_port: 80,
+                protocol: "tcp".into(),
+                live: Live::Reached("127.0.0.1:80 answers.".into()),
+            },
+            PortVerdict {
+                service: "proxy".into(),
+                entry_start: t.published[1].span.start,
+                host_ip: "127.0.0.1".into(),
+                host_port: "8443".into(),
+                container_port: 443,
+                protocol: "tcp".into(),
+                live: Live::Refused("nothing in `proxy` listens on container port 443".into()),
+            },
+        ],
+        connections: vec![ConnectionVerdict {
+            from: "api".into(),
+            to: "db".into(),
+            port: Some(5432),
+            live: Live::Refused("nothing in `db` listens on port 5432".into()),
+        }],
+    };
+    let painted = paint(t, &v);
+    assert!(matches!(painted.published[0].live, Some(Live::Reached(_))));
+    assert!(matches!(painted.published[1].live, Some(Live::Refused(_))));
+    let live_of = |to: &str| {
+        painted
+            .connections
+            .iter()
+            .find(|c| c.to.as_deref() == Some(to))
+            .and_then(|c| c.live.clone())
+    };
+    assert!(matches!(live_of("db"), Some(Live::Refused(_))));
+    assert!(
+        matches!(live_of("cache"), Some(Live::Unknown(_))),
+        "no verdict: unknown"
+    );
+    assert_eq!(live_of("api"), None, "depends_on is no network path");
+    let svg = render::svg(&painted);
+    assert!(svg.contains("data-live=\"reached\""), "{svg}");
+    assert!(svg.contains("data-live=\"refused\""), "{svg}");
+    assert!(svg.contains("data-live=\"unknown\""), "{svg}");
+    assert!(svg.contains("#2e7d32") && svg.contains("#d32f2f") && svg.contains("#9e9e9e"));
+    assert!(
+        svg.contains("<title>live (refused): nothing in `db` listens on port 5432</title>"),
+        "{svg}"
+    );
+    let mermaid = render::mermaid(&painted);
+    // Link 0 is `api`'s second network; 1 and 2 the published ports.
+    assert!(mermaid.contains("linkStyle 1 stroke:#2e7d32"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle 2 stroke:#d32f2f"), "{mermaid}");
+    assert!(
+        mermaid.contains("live ✗ nothing in 'db' listens on port 5432"),
+        "{mermaid}"
+    );
+    let dot = render::dot(&painted);
+    assert!(dot.contains("color=\"#2e7d32\""), "{dot}");
+}
