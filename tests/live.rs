@@ -345,7 +345,8 @@ fn probe_names_the_failing_step_for_each_mapping() {
 
 /// `portside map --live` paints what the probe saw: a published port where busybox httpd
 /// answers is green, one where nothing listens in the running container is red with the
-/// probe's words as its tooltip, in SVG and in Mermaid.
+/// probe's words as its tooltip, in SVG and in Mermaid; so are the routes a Traefik
+/// service takes by the services' labels (shared network, port listening or not).
 #[test]
 #[ignore = "needs a Docker daemon and busybox: bash .ci/run installs them; cargo test -- --include-ignored runs it"]
 fn map_live_paints_a_working_and_a_failing_port_differently() {
@@ -372,12 +373,14 @@ fn map_live_paints_a_working_and_a_failing_port_differently() {
         image,
         &["sleep", "600"],
     );
+    // The proxy's container only has to be there: the probe looks at its networks.
+    compose_container(&run, &project, "proxy", &[], true, image, &["sleep", "600"]);
     let dir = std::env::temp_dir().join(format!("portside-{run}"));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("compose.yaml");
     std::fs::write(
         &file,
-        format!("name: {project}\nservices:\n  web:\n    ports: [\"127.0.0.1::80\"]\n  mute:\n    ports: [\"127.0.0.1::80\"]\n"),
+        format!("name: {project}\nservices:\n  proxy:\n    image: traefik:v3\n  web:\n    ports: [\"127.0.0.1::80\"]\n    labels: [\"traefik.http.services.web.loadbalancer.server.port=80\"]\n  mute:\n    ports: [\"127.0.0.1::80\"]\n    labels: [\"traefik.http.services.mute.loadbalancer.server.port=80\"]\n"),
     )
     .unwrap();
     // httpd needs a moment to bind.
@@ -415,8 +418,24 @@ fn map_live_paints_a_working_and_a_failing_port_differently() {
         mute.contains("<title>") && mute.contains("live (refused):") && mute.contains("nothing in"),
         "the probe's words: {mute}"
     );
-    assert!(mermaid.contains("linkStyle 0 stroke:#d32f2f"), "{mermaid}");
-    assert!(mermaid.contains("linkStyle 1 stroke:#2e7d32"), "{mermaid}");
+    // Traefik's routes: c0 to `web` (label first in the file), c1 to `mute`.
+    let (to_web, to_mute) = (group("c0"), group("c1"));
+    assert!(to_web.contains("data-live=\"reached\""), "{to_web}");
+    assert!(to_mute.contains("data-live=\"refused\""), "{to_mute}");
+    assert!(
+        to_mute.contains("nothing in `mute` listens on port 80"),
+        "{to_mute}"
+    );
+    // Links: the two published ports, then the two routes.
+    for (i, colour) in ["#d32f2f", "#2e7d32", "#2e7d32", "#d32f2f"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            mermaid.contains(&format!("linkStyle {i} stroke:{colour}")),
+            "{i}: {mermaid}"
+        );
+    }
     // Without --live the same file is drawn with no verdicts.
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(&file, "services:\n  web:\n    ports: [\"127.0.0.1::80\"]\n").unwrap();

@@ -59,7 +59,7 @@ pub fn run(args: &MapArgs) -> ExitCode {
         }
     };
     let topology = if args.live {
-        match live_verdicts(&path, &text, &ctx) {
+        match live_verdicts(&path, &text, &ctx, &topology) {
             Ok(v) => map::paint(topology, &v),
             Err(e) => {
                 eprintln!("portside: {e}");
@@ -86,11 +86,12 @@ fn live_verdicts(
     path: &std::path::Path,
     text: &str,
     ctx: &crate::analysis::Context,
+    topology: &map::Topology,
 ) -> Result<map::Verdicts, crate::live::LiveError> {
     let (project, mappings) = crate::live::plan::mappings(path, text, ctx);
     let links = crate::live::plan::links(text, ctx);
     super::runtime().block_on(async {
         let docker = crate::live::connect().await?;
-        crate::live::paint::probe(&docker, &project, &mappings, &links).await
+        crate::live::paint::probe(&docker, &project, &mappings, &links, topology).await
     })
 }

@@ -2,14 +2,15 @@
 //! plain data the `ide` layer matches to its elements. A port that answered is reached, a
 //! step that failed refused, a service that is not up (no container, never started,
 //! stopped) unknown: the probe saw nothing fail there, it is just not running. A
-//! reference between services is reached when they share a network and the port listens.
+//! reference between services, and a reverse proxy's route to a service, is reached when
+//! the two share a network and the port listens (the probe's service links).
 
 use super::LiveError;
 use super::engine::Engine;
 use super::plan::{Link, Mapping};
 use super::probe::{self, LinkVerdict, Outcome, Verdict};
 use super::step::{LinkStep, Step};
-use crate::ide::map::{ConnectionVerdict, Live, PortVerdict, Verdicts};
+use crate::ide::map::{ConnectionKind, ConnectionVerdict, Live, PortVerdict, Topology, Verdicts};
 
 fn port_live(v: &Verdict) -> Live {
     let why = match &v.why {
@@ -64,20 +65,48 @@ pub fn verdicts(ports: &[Verdict], links: &[LinkVerdict]) -> Verdicts {
     }
 }
 
-/// Probes the published `mappings` and the references between services among `links` of
-/// `project` (read-only, as `portside probe` does) and returns the map's verdicts.
+/// The map's reverse proxy routes as service links: the proxy's container must share a
+/// network with the service's, and the port, when the route names one, must listen there.
+pub fn proxy_links(t: &Topology) -> Vec<Link> {
+    t.connections
+        .iter()
+        .filter(|c| matches!(c.kind, ConnectionKind::Proxy { .. }))
+        .filter_map(|c| {
+            let to = c.to.clone()?;
+            Some(Link {
+                kind: "service",
+                from: c.from.clone(),
+                name: to.clone(),
+                to,
+                port: c.port,
+                range: c.span.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Probes the published `mappings`, the references between services among `links` and the
+/// proxy routes of `t` for `project` (read-only, as `portside probe` does) and returns the
+/// map's verdicts.
 pub async fn probe(
     engine: &impl Engine,
     project: &str,
     mappings: &[Mapping],
     links: &[Link],
+    t: &Topology,
 ) -> Result<Verdicts, LiveError> {
     let ports = probe::probe(engine, project, mappings, super::is_local()).await?;
-    let services: Vec<Link> = links
+    let mut services: Vec<Link> = Vec::new();
+    for l in links
         .iter()
         .filter(|l| l.kind == "service")
         .cloned()
-        .collect();
+        .chain(proxy_links(t))
+    {
+        if !services.iter().any(|s| s.same(&l)) {
+            services.push(l);
+        }
+    }
     let links = probe::probe_links(engine, project, &services).await?;
     Ok(verdicts(&ports, &links))
 }

@@ -187,13 +187,9 @@ pub struct ConnectionVerdict {
     pub live: Live,
 }
 
-/// The words on a connection the probe does not check.
-pub const NOT_PROBED: &str =
-    "not checked live: the probe checks published ports and references between services";
-
-/// `t` with the live verdicts on its published ports and connections. A port or a
-/// reference without a verdict is unknown (grey), as is a proxy route or a host outside
-/// the project; `depends_on` is no network path and stays as it was. Pure.
+/// `t` with the live verdicts on its published ports and connections. A port, a reference
+/// or a proxy route without a verdict is unknown (grey), as is a host outside the project;
+/// `depends_on` is no network path and stays as it was. Pure.
 pub fn paint(mut t: Topology, v: &Verdicts) -> Topology {
     for p in &mut t.published {
         let found = v.ports.iter().find(|pv| {
@@ -210,22 +206,23 @@ pub fn paint(mut t: Topology, v: &Verdicts) -> Topology {
         ));
     }
     for c in &mut t.connections {
-        c.live = match &c.kind {
-            ConnectionKind::DependsOn => None,
-            ConnectionKind::Reference { .. } => Some(
-                c.to.as_ref()
-                    .and_then(|to| {
-                        v.connections
-                            .iter()
-                            .find(|cv| cv.from == c.from && &cv.to == to && cv.port == c.port)
-                    })
-                    .map_or_else(
-                        || Live::Unknown(NOT_PROBED.to_string()),
-                        |cv| cv.live.clone(),
-                    ),
-            ),
-            ConnectionKind::Proxy { .. } => Some(Live::Unknown(NOT_PROBED.to_string())),
-        };
+        if matches!(c.kind, ConnectionKind::DependsOn) {
+            continue;
+        }
+        c.live = Some(match &c.to {
+            None => Live::Unknown(format!(
+                "not checked live: `{}` is no service of this file",
+                c.host
+            )),
+            Some(to) => v
+                .connections
+                .iter()
+                .find(|cv| cv.from == c.from && &cv.to == to && cv.port == c.port)
+                .map_or_else(
+                    || Live::Unknown("no live verdict for this connection".to_string()),
+                    |cv| cv.live.clone(),
+                ),
+        });
     }
     t
 }

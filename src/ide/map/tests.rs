@@ -552,4 +552,25 @@ fn live_verdicts_are_painted() {
     );
     let dot = render::dot(&painted);
     assert!(dot.contains("color=\"#2e7d32\""), "{dot}");
+
+    // A proxy route is painted by the verdict on the proxy reaching the service.
+    let text = "services:\n  traefik:\n    image: traefik:v3\n  app:\n    image: nginx\n    labels: [\"traefik.http.services.app.loadbalancer.server.port=80\"]\n";
+    let t = map(text);
+    assert!(matches!(
+        paint(t.clone(), &Verdicts::default()).connections[0].live,
+        Some(Live::Unknown(_))
+    ));
+    let v = Verdicts {
+        ports: vec![],
+        connections: vec![ConnectionVerdict {
+            from: "traefik".into(),
+            to: "app".into(),
+            port: Some(80),
+            live: Live::Refused("`traefik` and `app` share no network".into()),
+        }],
+    };
+    assert!(matches!(
+        paint(t, &v).connections[0].live,
+        Some(Live::Refused(_))
+    ));
 }

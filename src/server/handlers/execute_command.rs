@@ -443,7 +443,7 @@ async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>
     };
     let verdicts = live::with_endpoint(settings.live_endpoint.clone(), async {
         let docker = live::connect().await?;
-        live::paint::probe(&docker, &project, &mappings, &links).await
+        live::paint::probe(&docker, &project, &mappings, &links, &topology).await
     })
     .await;
     let render = move || {
