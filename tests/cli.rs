@@ -416,6 +416,21 @@ fn map_image_in_docs_is_up_to_date() {
     );
 }
 
+/// `portside map --live` with no daemon at the endpoint: exit 2, and the endpoint named.
+#[test]
+fn map_live_without_a_daemon_exits_2_naming_the_endpoint() {
+    let o = Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["map", "--live", "examples/broken/compose.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DOCKER_HOST", "unix:///nonexistent/portside-map.sock")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(o.stdout.is_empty(), "no map without the verdicts asked for");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/nonexistent/portside-map.sock"), "{err}");
+}
+
 #[test]
 fn map_says_why_there_is_no_map() {
     let dir = std::env::temp_dir().join(format!("portside-map-{}", std::process::id()));

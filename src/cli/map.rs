@@ -60,7 +60,20 @@ pub fn run(args: &MapArgs) -> ExitCode {
     };
     let topology = if args.live {
         match live_verdicts(&path, &text, &ctx, &topology) {
-            Ok(v) => map::paint(topology, &v),
+            Ok(v) => {
+                let unknown = |l: &map::Live| matches!(l, map::Live::Unknown(_));
+                let checked = v.ports.len() + v.connections.len();
+                if checked > 0
+                    && v.ports.iter().all(|p| unknown(&p.live))
+                    && v.connections.iter().all(|c| unknown(&c.live))
+                {
+                    eprintln!(
+                        "portside: {}: no verdict is known (is the project running? `docker compose up -d` first)",
+                        path.display()
+                    );
+                }
+                map::paint(topology, &v)
+            }
             Err(e) => {
                 eprintln!("portside: {e}");
                 return ExitCode::from(2);
