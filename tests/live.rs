@@ -401,6 +401,44 @@ fn map_live_paints_a_working_and_a_failing_port_differently() {
     };
     let svg = map("svg");
     let mermaid = map("mermaid");
+    // The editor's `portside.showMap` with `live: true` paints the same verdicts.
+    let editor_svg = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        c.initialize(&["utf-16"]).await;
+        let uri = format!("file://{}", file.display());
+        c.open(
+            &uri,
+            "dockercompose",
+            1,
+            &std::fs::read_to_string(&file).unwrap(),
+        )
+        .await;
+        let r = c
+            .request(
+                "workspace/executeCommand",
+                json!({"command": "portside.showMap", "arguments": [{"uri": uri, "live": true}]}),
+            )
+            .await;
+        assert!(r["result"]["live_error"].is_null(), "{r}");
+        r["result"]["svg"].as_str().unwrap_or_default().to_string()
+    });
+    assert_eq!(
+        editor_svg.matches("data-live=\"reached\"").count(),
+        svg.matches("data-live=\"reached\"").count(),
+        "{editor_svg}"
+    );
+    assert_eq!(
+        editor_svg.matches("data-live=\"refused\"").count(),
+        2,
+        "{editor_svg}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
     // Published ports by service name: p0 is `mute`, p1 is `web`.
     let group = |id: &str| -> String {
