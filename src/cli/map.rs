@@ -1,7 +1,10 @@
 //! `portside map [COMPOSE_FILE] [--format svg|mermaid|dot]`: the project's networking as a
 //! picture (services, networks, published ports, the connections the project states, red
-//! where a rule says they fail), on stdout. Exit status: 0 with a map, 2 when the file is
-//! missing, unreadable or does not parse.
+//! where a rule says they fail), on stdout. With `--live`, the running project's published
+//! ports and references between services are probed (read-only, as `portside probe` does)
+//! and painted: green reached, red refused with the probe's words, grey unknown. Exit
+//! status: 0 with a map, 2 when the file is missing, unreadable or does not parse, or (with
+//! `--live`) when the daemon cannot be asked.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -30,6 +33,11 @@ pub struct MapArgs {
     file: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     format: MapFormat,
+    /// Ask the Docker daemon (read-only, as `portside probe` does) and paint what it saw:
+    /// each published port and each reference between services green when it answers, red
+    /// when a step fails (the probe's words as tooltip), grey when unknown.
+    #[arg(long)]
+    live: bool,
 }
 
 pub fn run(args: &MapArgs) -> ExitCode {
@@ -50,6 +58,30 @@ pub fn run(args: &MapArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let topology = if args.live {
+        match live_verdicts(&path, &text, &ctx, &topology) {
+            Ok(v) => {
+                let unknown = |l: &map::Live| matches!(l, map::Live::Unknown(_));
+                let checked = v.ports.len() + v.connections.len();
+                if checked > 0
+                    && v.ports.iter().all(|p| unknown(&p.live))
+                    && v.connections.iter().all(|c| unknown(&c.live))
+                {
+                    eprintln!(
+                        "portside: {}: no verdict is known (is the project running? `docker compose up -d` first)",
+                        path.display()
+                    );
+                }
+                map::paint(topology, &v)
+            }
+            Err(e) => {
+                eprintln!("portside: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        topology
+    };
     let out = match args.format {
         MapFormat::Svg => map::render::svg(&topology),
         MapFormat::Mermaid => map::render::mermaid(&topology),
@@ -60,4 +92,19 @@ pub fn run(args: &MapArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS
+}
+
+/// The live probe's verdicts on the project of `path`.
+fn live_verdicts(
+    path: &std::path::Path,
+    text: &str,
+    ctx: &crate::analysis::Context,
+    topology: &map::Topology,
+) -> Result<map::Verdicts, crate::live::LiveError> {
+    let (project, mappings) = crate::live::plan::mappings(path, text, ctx);
+    let links = crate::live::plan::links(text, ctx);
+    super::runtime().block_on(async {
+        let docker = crate::live::connect().await?;
+        crate::live::paint::probe(&docker, &project, &mappings, &links, topology).await
+    })
 }

@@ -14,12 +14,14 @@
 //! - [`image`]: images on the host (`docker image inspect`), for services run from an image
 //!   the image table does not know;
 //! - [`step`]: what the probe found, as values, and their words (one place);
-//! - [`probe`]: the step logic that turns the daemon's answers into verdicts.
+//! - [`probe`]: the step logic that turns the daemon's answers into verdicts;
+//! - [`paint`]: those verdicts as the network map paints them.
 
 pub mod endpoint;
 pub mod engine;
 pub mod host;
 pub mod image;
+pub mod paint;
 pub mod plan;
 pub mod probe;
 pub mod proc_net;

@@ -6,6 +6,7 @@
 //! (host references in values, `depends_on`). Every element keeps its source span and the
 //! findings that sit on it. Pure; [`render`] turns it into Mermaid, DOT or SVG.
 
+mod proxy;
 pub mod render;
 
 use std::ops::Range;
@@ -88,6 +89,9 @@ pub struct Published {
     /// The `ports` entry.
     pub span: Range<usize>,
     pub findings: Vec<Mark>,
+    /// What the live probe saw, once [`paint`]ed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -97,6 +101,13 @@ pub enum ConnectionKind {
     Reference { key: String },
     /// `depends_on`.
     DependsOn,
+    /// A reverse proxy (`via`: `traefik`, `nginx-proxy`, `caddy-docker-proxy`) routing to
+    /// the service as its labels or environment declare, matching requests by `rule` (a
+    /// router rule, virtual host names, a site address).
+    Proxy {
+        via: &'static str,
+        rule: Option<String>,
+    },
 }
 
 /// A connection the project states.
@@ -114,12 +125,106 @@ pub struct Connection {
     pub kind: ConnectionKind,
     pub span: Range<usize>,
     pub findings: Vec<Mark>,
+    /// What the live probe saw, once [`paint`]ed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
 }
 
 impl Connection {
     pub fn refused(&self) -> bool {
         self.findings.iter().any(Mark::fails)
     }
+}
+
+/// What the live probe saw on a published port or a connection, in its own words: green,
+/// red or grey on the map.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", content = "message", rename_all = "snake_case")]
+pub enum Live {
+    /// It answered (a published port), or the two share a network and the port listens.
+    Reached(String),
+    /// A step on the way failed.
+    Refused(String),
+    /// Not known: not checked, or the service is not up.
+    Unknown(String),
+}
+
+impl Live {
+    pub fn message(&self) -> &str {
+        match self {
+            Live::Reached(m) | Live::Refused(m) | Live::Unknown(m) => m,
+        }
+    }
+}
+
+/// The live probe's verdicts as plain data (the `live` layer builds them from its own
+/// types), matched to the map's elements by what both read from the same text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    pub ports: Vec<PortVerdict>,
+    pub connections: Vec<ConnectionVerdict>,
+}
+
+/// A verdict on one binding of a `ports` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortVerdict {
+    pub service: String,
+    /// The entry's start in the Compose text.
+    pub entry_start: usize,
+    pub host_ip: String,
+    pub host_port: String,
+    pub container_port: u16,
+    pub protocol: String,
+    pub live: Live,
+}
+
+/// A verdict on `from` reaching service `to` (on `port`, when the value names one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionVerdict {
+    pub from: String,
+    pub to: String,
+    pub port: Option<u16>,
+    pub live: Live,
+}
+
+/// `t` with the live verdicts on its published ports and connections. A port, a reference
+/// or a proxy route without a verdict is unknown (grey), as is a host outside the project;
+/// `depends_on` is no network path and stays as it was. Pure.
+pub fn paint(mut t: Topology, v: &Verdicts) -> Topology {
+    for p in &mut t.published {
+        let found = v.ports.iter().find(|pv| {
+            pv.service == p.service
+                && pv.entry_start == p.span.start
+                && pv.host_ip == p.host_ip
+                && pv.host_port == p.host_port
+                && pv.container_port == p.container_port
+                && pv.protocol == p.protocol
+        });
+        p.live = Some(found.map_or_else(
+            || Live::Unknown("no live verdict for this binding".to_string()),
+            |pv| pv.live.clone(),
+        ));
+    }
+    for c in &mut t.connections {
+        if matches!(c.kind, ConnectionKind::DependsOn) {
+            continue;
+        }
+        c.live = Some(match &c.to {
+            None => Live::Unknown(format!(
+                "not checked live: `{}` is no service of this file",
+                c.host
+            )),
+            Some(to) => v
+                .connections
+                .iter()
+                .find(|cv| cv.from == c.from && &cv.to == to && cv.port == c.port)
+                .map_or_else(
+                    || Live::Unknown("no live verdict for this connection".to_string()),
+                    |cv| cv.live.clone(),
+                ),
+        });
+    }
+    t
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -246,6 +351,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                     protocol: b.protocol,
                     span: project.span(port.item),
                     findings: Vec::new(),
+                    live: None,
                 });
             }
         }
@@ -260,9 +366,11 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                 kind: ConnectionKind::DependsOn,
                 span: project.span(dep.node),
                 findings: Vec::new(),
+                live: None,
             });
         }
     }
+    proxy_connections(project, &mut t);
     for r in &project.refs {
         if !r.connects() {
             continue;
@@ -289,6 +397,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                         .map_or(r.host.host_range.end, |p| p.end.max(r.host.host_range.end)),
             ),
             findings: Vec::new(),
+            live: None,
         });
     }
     for n in &project.networks {
@@ -341,6 +450,44 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
     t.connections
         .retain(|c| c.to.is_some() || c.elsewhere || !c.findings.is_empty());
     t
+}
+
+/// The routes reverse proxies of the project take: from each proxy service to the
+/// services whose labels or environment declare a route for its kind of proxy.
+fn proxy_connections(project: &Project<'_>, t: &mut Topology) {
+    let proxies: Vec<(&str, proxy::Kind)> = project
+        .services
+        .iter()
+        .filter_map(|s| Some((s.name, proxy::kind_of_image(&s.image.as_ref()?.value)?)))
+        .collect();
+    if proxies.is_empty() {
+        return;
+    }
+    let mut kinds: Vec<proxy::Kind> = proxies.iter().map(|(_, k)| *k).collect();
+    kinds.dedup();
+    for s in &project.services {
+        for route in proxy::routes(project, s, &kinds) {
+            for (name, _) in proxies
+                .iter()
+                .filter(|(name, kind)| *kind == route.kind && *name != s.name)
+            {
+                t.connections.push(Connection {
+                    from: name.to_string(),
+                    to: Some(s.name.to_string()),
+                    host: s.name.to_string(),
+                    elsewhere: false,
+                    port: route.port,
+                    kind: ConnectionKind::Proxy {
+                        via: route.kind.name(),
+                        rule: route.rule.clone(),
+                    },
+                    span: route.span.clone(),
+                    findings: Vec::new(),
+                    live: None,
+                });
+            }
+        }
+    }
 }
 
 /// Each finding to the smallest element whose span holds its start (and its end, when it

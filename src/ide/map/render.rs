@@ -5,10 +5,58 @@
 use std::fmt::Write as _;
 
 use super::{
-    Connection, ConnectionKind, MapNetwork, MapService, Mark, Published, Sharing, Topology,
+    Connection, ConnectionKind, Live, MapNetwork, MapService, Mark, Published, Sharing, Topology,
 };
 
 const RED: &str = "#d32f2f";
+const GREEN: &str = "#2e7d32";
+const GREY: &str = "#9e9e9e";
+
+/// The colour of a live verdict.
+fn live_colour(l: &Live) -> &'static str {
+    match l {
+        Live::Reached(_) => GREEN,
+        Live::Refused(_) => RED,
+        Live::Unknown(_) => GREY,
+    }
+}
+
+/// `reached`, `refused` or `unknown`: the SVG's `data-live`.
+fn live_word(l: &Live) -> &'static str {
+    match l {
+        Live::Reached(_) => "reached",
+        Live::Refused(_) => "refused",
+        Live::Unknown(_) => "unknown",
+    }
+}
+
+/// What a label says of a live verdict: a mark and the probe's first sentence.
+fn live_label(l: &Live) -> String {
+    let mark = match l {
+        Live::Reached(_) => "✓",
+        Live::Refused(_) => "✗",
+        Live::Unknown(_) => "?",
+    };
+    format!("live {mark} {}", crate::rules::first_sentence(l.message()))
+}
+
+/// The tooltip line of a live verdict.
+fn live_tip(l: &Live) -> String {
+    format!("live ({}): {}", live_word(l), l.message())
+}
+
+/// The findings' tooltip, with the live verdict's line after them; `None` when there is
+/// neither.
+fn tip_with_live(marks: &[Mark], live: Option<&Live>) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    if !marks.is_empty() {
+        lines.push(all_messages(marks));
+    }
+    if let Some(l) = live {
+        lines.push(live_tip(l));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
 
 /// The first sentence of each failing finding, joined: what an edge or node says.
 fn failing(marks: &[Mark]) -> Option<String> {
@@ -86,7 +134,28 @@ fn connection_label(c: &Connection) -> String {
         (ConnectionKind::Reference { .. }, Some(port)) if c.to.is_some() => format!(":{port}"),
         (ConnectionKind::Reference { .. }, Some(port)) => format!("{}:{port}", c.host),
         (ConnectionKind::Reference { .. }, None) => c.host.clone(),
+        (ConnectionKind::Proxy { via, rule }, port) => {
+            let mut label = via.to_string();
+            if let Some(rule) = rule {
+                label.push(' ');
+                label.push_str(&shortened(rule, 48));
+            }
+            if let Some(port) = port {
+                label.push_str(&format!(" :{port}"));
+            }
+            label
+        }
     }
+}
+
+/// `s` cut to at most `max` characters, with `…` where it was cut.
+fn shortened(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
 }
 
 /// Where each service sits: the network whose subgraph holds it (its first), if any.
@@ -148,7 +217,9 @@ fn mermaid_text(s: &str) -> String {
 /// they fail).
 pub fn mermaid(t: &Topology) -> String {
     let mut out = String::from("flowchart LR\n");
-    let mut red_links: Vec<usize> = Vec::new();
+    // Links drawn in a colour: red where a rule says they fail, the live verdict's colour
+    // once painted.
+    let mut coloured_links: Vec<(usize, &str)> = Vec::new();
     let mut red_nodes: Vec<String> = Vec::new();
     let mut links = 0usize;
     let node = |s: &MapService| {
@@ -225,9 +296,17 @@ pub fn mermaid(t: &Topology) -> String {
             continue;
         };
         let mut label = published_label(p);
+        let mut colour = None;
         if let Some(msg) = failing(&p.findings) {
             label = format!("{label} ✗ {msg}");
-            red_links.push(links);
+            colour = Some(RED);
+        }
+        if let Some(l) = &p.live {
+            label = format!("{label} · {}", live_label(l));
+            colour = Some(live_colour(l));
+        }
+        if let Some(colour) = colour {
+            coloured_links.push((links, colour));
         }
         let _ = writeln!(out, "  host -->|\"{}\"| {id}", mermaid_text(&label));
         links += 1;
@@ -237,19 +316,27 @@ pub fn mermaid(t: &Topology) -> String {
             continue;
         };
         let mut label = connection_label(c);
+        let mut colour = None;
         if let Some(msg) = failing(&c.findings) {
             label = format!("{label} ✗ {msg}");
-            red_links.push(links);
+            colour = Some(RED);
+        }
+        if let Some(l) = &c.live {
+            label = format!("{label} · {}", live_label(l));
+            colour = Some(live_colour(l));
+        }
+        if let Some(colour) = colour {
+            coloured_links.push((links, colour));
         }
         let arrow = match c.kind {
             ConnectionKind::DependsOn => "-.->",
-            ConnectionKind::Reference { .. } => "-->",
+            ConnectionKind::Reference { .. } | ConnectionKind::Proxy { .. } => "-->",
         };
         let _ = writeln!(out, "  {from} {arrow}|\"{}\"| {to}", mermaid_text(&label));
         links += 1;
     }
-    for i in red_links {
-        let _ = writeln!(out, "  linkStyle {i} stroke:{RED},color:{RED}");
+    for (i, colour) in coloured_links {
+        let _ = writeln!(out, "  linkStyle {i} stroke:{colour},color:{colour}");
     }
     for id in red_nodes {
         let _ = writeln!(out, "  style {id} stroke:{RED},stroke-width:2px");
@@ -356,16 +443,20 @@ pub fn dot(t: &Topology) -> String {
         let Some(id) = service_id(t, &p.service) else {
             continue;
         };
-        let mut attrs = format!("label=\"{}\"", dot_text(&published_label(p)));
-        if !p.findings.is_empty() {
-            let _ = write!(
-                attrs,
-                ", tooltip=\"{}\"",
-                dot_text(&all_messages(&p.findings))
-            );
+        let mut label = published_label(p);
+        if let Some(l) = &p.live {
+            label = format!("{label}\n{}", live_label(l));
         }
-        if failing(&p.findings).is_some() {
-            let _ = write!(attrs, ", color=\"{RED}\", fontcolor=\"{RED}\"");
+        let mut attrs = format!("label=\"{}\"", dot_text(&label));
+        if let Some(tip) = tip_with_live(&p.findings, p.live.as_ref()) {
+            let _ = write!(attrs, ", tooltip=\"{}\"", dot_text(&tip));
+        }
+        let colour = match &p.live {
+            Some(l) => Some(live_colour(l)),
+            None => failing(&p.findings).map(|_| RED),
+        };
+        if let Some(colour) = colour {
+            let _ = write!(attrs, ", color=\"{colour}\", fontcolor=\"{colour}\"");
         }
         let _ = writeln!(out, "  host -> {id} [{attrs}];");
     }
@@ -373,19 +464,23 @@ pub fn dot(t: &Topology) -> String {
         let (Some(from), Some(to)) = (service_id(t, &c.from), target_id(t, c, &outside)) else {
             continue;
         };
-        let mut attrs = format!("label=\"{}\"", dot_text(&connection_label(c)));
+        let mut label = connection_label(c);
+        if let Some(l) = &c.live {
+            label = format!("{label}\n{}", live_label(l));
+        }
+        let mut attrs = format!("label=\"{}\"", dot_text(&label));
         if matches!(c.kind, ConnectionKind::DependsOn) {
             attrs.push_str(", style=dotted");
         }
-        if !c.findings.is_empty() {
-            let _ = write!(
-                attrs,
-                ", tooltip=\"{}\"",
-                dot_text(&all_messages(&c.findings))
-            );
+        if let Some(tip) = tip_with_live(&c.findings, c.live.as_ref()) {
+            let _ = write!(attrs, ", tooltip=\"{}\"", dot_text(&tip));
         }
-        if c.refused() {
-            let _ = write!(attrs, ", color=\"{RED}\", fontcolor=\"{RED}\"");
+        let colour = match &c.live {
+            Some(l) => Some(live_colour(l)),
+            None => c.refused().then_some(RED),
+        };
+        if let Some(colour) = colour {
+            let _ = write!(attrs, ", color=\"{colour}\", fontcolor=\"{colour}\"");
         }
         let _ = writeln!(out, "  {from} -> {to} [{attrs}];");
     }

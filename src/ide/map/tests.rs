@@ -330,3 +330,247 @@ services:
     let mermaid = render::mermaid(&t);
     assert!(mermaid.contains("linkStyle 0 stroke:#d32f2f"), "{mermaid}");
 }
+
+fn proxied(t: &Topology) -> Vec<(&str, &str, Option<u16>, Option<&str>)> {
+    t.connections
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ConnectionKind::Proxy { via, rule } => Some((
+                c.from.as_str(),
+                c.to.as_deref().unwrap_or(""),
+                c.port,
+                rule.as_deref().or(Some(via)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn traefik_labels_are_connections_from_the_traefik_service() {
+    let text = "\
+services:
+  traefik:
+    image: traefik:v3.1
+    command: [\"--providers.docker=true\"]
+    ports: [\"80:80\"]
+    labels:
+      - traefik.http.routers.dash.rule=Host(`traefik.localhost`)
+  whoami:
+    image: traefik/whoami
+    labels:
+      - traefik.http.routers.who.rule=Host(`who.localhost`)
+      - traefik.http.services.who.loadBalancer.server.port=8080
+  api:
+    build: ./api
+    labels:
+      traefik.http.routers.api.rule: PathPrefix(`/api`)
+      traefik.http.routers.api.service: api-svc
+      traefik.http.routers.web.rule: Host(`web.localhost`)
+      traefik.http.routers.web.service: web-svc
+      traefik.http.services.api-svc.loadbalancer.server.port: \"3000\"
+      traefik.http.services.web-svc.loadbalancer.server.port: \"3001\"
+  off:
+    image: busybox
+    labels:
+      traefik.enable: \"false\"
+      traefik.http.routers.off.rule: Host(`off.localhost`)
+";
+    let t = map(text);
+    assert_eq!(
+        proxied(&t),
+        [
+            (
+                "traefik",
+                "whoami",
+                Some(8080),
+                Some("Host(`who.localhost`)")
+            ),
+            ("traefik", "api", Some(3000), Some("PathPrefix(`/api`)")),
+            ("traefik", "api", Some(3001), Some("Host(`web.localhost`)")),
+        ],
+        "the proxy's own labels and `traefik.enable: false` make no connection"
+    );
+    let who = t
+        .connections
+        .iter()
+        .find(|c| c.to.as_deref() == Some("whoami"))
+        .unwrap();
+    assert_eq!(
+        &text[who.span.clone()],
+        "traefik.http.services.who.loadBalancer.server.port=8080"
+    );
+    let mermaid = render::mermaid(&t);
+    assert!(
+        mermaid.contains("-->|\"traefik Host('who.localhost') :8080\"|"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn routers_without_a_port_label_and_no_proxy_in_the_file() {
+    let with = "\
+services:
+  proxy:
+    image: docker.io/library/traefik:3
+  app:
+    image: nginx
+    labels: [\"traefik.http.routers.app.rule=Host(`app.example.com`)\"]
+";
+    let t = map(with);
+    assert_eq!(
+        proxied(&t),
+        [("proxy", "app", None, Some("Host(`app.example.com`)"))]
+    );
+    // The same labels with the proxy in another project: nothing to draw from.
+    let without = with.replace("docker.io/library/traefik:3", "nginx");
+    assert!(proxied(&map(&without)).is_empty());
+}
+
+#[test]
+fn nginx_proxy_virtual_hosts_and_caddy_docker_proxy_labels() {
+    let text = "\
+services:
+  nginx-proxy:
+    image: nginxproxy/nginx-proxy:1.6
+    ports: [\"80:80\"]
+  blog:
+    image: ghost:5
+    environment:
+      - VIRTUAL_HOST=blog.example.com
+      - VIRTUAL_PORT=2368
+  wiki:
+    image: nginx
+    environment:
+      VIRTUAL_HOST: wiki.example.com
+  caddy:
+    image: lucaslorentz/caddy-docker-proxy:ci-alpine
+  kuma:
+    image: louislam/uptime-kuma:1
+    labels:
+      caddy: status.example.org
+      caddy.reverse_proxy: \"* {{upstreams 3001}}\"
+      caddy_1: other.example.org
+      caddy_1.reverse_proxy: \"{{upstreams}}\"
+";
+    let t = map(text);
+    assert_eq!(
+        proxied(&t),
+        [
+            ("caddy", "kuma", Some(3001), Some("status.example.org")),
+            ("caddy", "kuma", None, Some("other.example.org")),
+            ("nginx-proxy", "blog", Some(2368), Some("blog.example.com")),
+            ("nginx-proxy", "wiki", None, Some("wiki.example.com")),
+        ]
+    );
+    // VIRTUAL_HOST is a name browsers use, not a connection of `wiki` itself.
+    assert!(
+        t.connections
+            .iter()
+            .all(|c| matches!(c.kind, ConnectionKind::Proxy { .. }))
+    );
+}
+
+/// Live verdicts colour published ports and references: green reached, red refused with
+/// the probe's words, grey unknown; without verdicts the renderings are what they were.
+#[test]
+fn live_verdicts_are_painted() {
+    let t = map(SHOP);
+    let plain = (render::mermaid(&t), render::svg(&t), render::dot(&t));
+    let unpainted = paint(t.clone(), &Verdicts::default());
+    assert!(
+        unpainted
+            .published
+            .iter()
+            .all(|p| matches!(p.live, Some(Live::Unknown(_))))
+    );
+    assert_eq!(
+        (render::mermaid(&t), render::svg(&t), render::dot(&t)),
+        plain,
+        "painting is a new topology; the old one renders as before"
+    );
+    let v = Verdicts {
+        ports: vec![
+            PortVerdict {
+                service: "proxy".into(),
+                entry_start: t.published[0].span.start,
+                host_ip: String::new(),
+                host_port: "80".into(),
+                container_port: 80,
+                protocol: "tcp".into(),
+                live: Live::Reached("127.0.0.1:80 answers.".into()),
+            },
+            PortVerdict {
+                service: "proxy".into(),
+                entry_start: t.published[1].span.start,
+                host_ip: "127.0.0.1".into(),
+                host_port: "8443".into(),
+                container_port: 443,
+                protocol: "tcp".into(),
+                live: Live::Refused("nothing in `proxy` listens on container port 443".into()),
+            },
+        ],
+        connections: vec![ConnectionVerdict {
+            from: "api".into(),
+            to: "db".into(),
+            port: Some(5432),
+            live: Live::Refused("nothing in `db` listens on port 5432".into()),
+        }],
+    };
+    let painted = paint(t, &v);
+    assert!(matches!(painted.published[0].live, Some(Live::Reached(_))));
+    assert!(matches!(painted.published[1].live, Some(Live::Refused(_))));
+    let live_of = |to: &str| {
+        painted
+            .connections
+            .iter()
+            .find(|c| c.to.as_deref() == Some(to))
+            .and_then(|c| c.live.clone())
+    };
+    assert!(matches!(live_of("db"), Some(Live::Refused(_))));
+    assert!(
+        matches!(live_of("cache"), Some(Live::Unknown(_))),
+        "no verdict: unknown"
+    );
+    assert_eq!(live_of("api"), None, "depends_on is no network path");
+    let svg = render::svg(&painted);
+    assert!(svg.contains("data-live=\"reached\""), "{svg}");
+    assert!(svg.contains("data-live=\"refused\""), "{svg}");
+    assert!(svg.contains("data-live=\"unknown\""), "{svg}");
+    assert!(svg.contains("#2e7d32") && svg.contains("#d32f2f") && svg.contains("#9e9e9e"));
+    assert!(
+        svg.contains("<title>live (refused): nothing in `db` listens on port 5432</title>"),
+        "{svg}"
+    );
+    let mermaid = render::mermaid(&painted);
+    // Link 0 is `api`'s second network; 1 and 2 the published ports.
+    assert!(mermaid.contains("linkStyle 1 stroke:#2e7d32"), "{mermaid}");
+    assert!(mermaid.contains("linkStyle 2 stroke:#d32f2f"), "{mermaid}");
+    assert!(
+        mermaid.contains("live ✗ nothing in 'db' listens on port 5432"),
+        "{mermaid}"
+    );
+    let dot = render::dot(&painted);
+    assert!(dot.contains("color=\"#2e7d32\""), "{dot}");
+
+    // A proxy route is painted by the verdict on the proxy reaching the service.
+    let text = "services:\n  traefik:\n    image: traefik:v3\n  app:\n    image: nginx\n    labels: [\"traefik.http.services.app.loadbalancer.server.port=80\"]\n";
+    let t = map(text);
+    assert!(matches!(
+        paint(t.clone(), &Verdicts::default()).connections[0].live,
+        Some(Live::Unknown(_))
+    ));
+    let v = Verdicts {
+        ports: vec![],
+        connections: vec![ConnectionVerdict {
+            from: "traefik".into(),
+            to: "app".into(),
+            port: Some(80),
+            live: Live::Refused("`traefik` and `app` share no network".into()),
+        }],
+    };
+    assert!(matches!(
+        paint(t, &v).connections[0].live,
+        Some(Live::Refused(_))
+    ));
+}

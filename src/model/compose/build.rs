@@ -358,6 +358,7 @@ impl<'y> Builder<'y, '_> {
             container_name: None,
             depends_on: Vec::new(),
             environment: Vec::new(),
+            labels: Vec::new(),
             commands: Vec::new(),
             command_kinds: Vec::new(),
             profiles: Vec::new(),
@@ -429,6 +430,10 @@ impl<'y> Builder<'y, '_> {
                 "container_name" => s.container_name = self.val(v),
                 "depends_on" => s.depends_on = self.depends_on(v),
                 "environment" => s.environment = self.environment(v),
+                "labels" => {
+                    let labels = self.labels(v);
+                    s.labels.extend(labels);
+                }
                 "command" | "entrypoint" => {
                     let vals = self.list(v);
                     let kind = if k == "command" {
@@ -470,6 +475,10 @@ impl<'y> Builder<'y, '_> {
                         };
                 }
                 "deploy" => {
+                    if let Some(l) = yaml.get(v, "labels") {
+                        let labels = self.labels(l.value);
+                        s.labels.extend(labels);
+                    }
                     if let Some(r) = yaml.get(v, "replicas")
                         && s.replicas.is_none()
                     {
@@ -663,6 +672,15 @@ impl<'y> Builder<'y, '_> {
                 None => vars.get(a.key).map(|v| (a.key.to_string(), v.clone())),
             })
             .collect()
+    }
+
+    /// `labels` (only the network map reads them): their interpolation errors are not
+    /// recorded, so the rules' findings stay what they were before labels were read.
+    fn labels(&mut self, node: NodeId) -> Vec<EnvVar<'y>> {
+        let errors = self.errors.len();
+        let out = self.environment(node);
+        self.errors.truncate(errors);
+        out
     }
 
     fn environment(&mut self, node: NodeId) -> Vec<EnvVar<'y>> {

@@ -311,6 +311,9 @@ pub struct Service<'y> {
     pub container_name: Option<Val<'y>>,
     pub depends_on: Vec<Dep<'y>>,
     pub environment: Vec<EnvVar<'y>>,
+    /// `labels` and `deploy.labels` (list or mapping form, read like `environment`): what
+    /// a reverse proxy reading Docker labels (Traefik, caddy-docker-proxy) routes by.
+    pub labels: Vec<EnvVar<'y>>,
     /// `command`, `entrypoint` and `healthcheck.test` strings.
     pub commands: Vec<Val<'y>>,
     /// Which of those each entry of `commands` is.

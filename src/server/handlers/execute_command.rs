@@ -39,7 +39,11 @@ pub const DEBUG_STATS: &str = "portside.debug.stats";
 pub const DAEMON: &str = "portside.daemon";
 
 /// The network map of a Compose document (`{"uri": DOCUMENT}`), from its current text and
-/// workspace context: `{"svg", "mermaid"}` ([`crate::ide::map`]).
+/// workspace context: `{"svg", "mermaid"}` ([`crate::ide::map`]). With `"live": true` (live
+/// checks on: `live.enabled`, which an untrusted workspace turns off), the project's
+/// published ports and references between services are probed first and painted (green,
+/// red, grey); when the daemon cannot be asked, the map comes without them and
+/// `"live_error"` says why.
 pub const SHOW_MAP: &str = "portside.showMap";
 
 pub async fn execute_command(
@@ -359,7 +363,8 @@ pub async fn execute_command(
     ))
 }
 
-/// [`DAEMON`]: the endpoint and the daemon's version, asked as a live check asks.
+/// [`SHOW_MAP`]: the network map of an open Compose document, drawn from its current text and
+/// workspace context (`{"live": true}` hands it to [`show_live_map`]).
 async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Result<Option<Value>> {
     let arg = params.arguments.first().cloned().unwrap_or(Value::Null);
     let Some(uri) = arg
@@ -371,6 +376,9 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
             "{SHOW_MAP} needs {{\"uri\": ...}}"
         )));
     };
+    if arg.get("live").and_then(Value::as_bool) == Some(true) {
+        return show_live_map(backend, uri).await;
+    }
     let Some((rope, kind)) = backend.docs().get(&uri).map(|d| (d.rope.clone(), d.kind)) else {
         return Err(Error::invalid_params("the document is not open"));
     };
@@ -417,6 +425,67 @@ fn map_elements(
             })
         })
         .collect()
+}
+
+/// [`SHOW_MAP`] with `"live": true`: the map painted with the probe's verdicts.
+async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>> {
+    let settings = backend.settings();
+    if settings.live_disabled {
+        return Err(Error::invalid_params(
+            "live checks are turned off (setting `portside.live.enabled`)",
+        ));
+    }
+    let Some((rope, kind)) = backend.docs().get(&uri).map(|d| (d.rope.clone(), d.kind)) else {
+        return Err(Error::invalid_params("the document is not open"));
+    };
+    if kind != crate::classify::FileKind::Compose {
+        return Err(Error::invalid_params(
+            "the network map is drawn from a Compose file",
+        ));
+    }
+    let path = document_path(&uri);
+    let editor = settings.clone();
+    let open = backend.open_files();
+    let vfs = Arc::clone(&backend.vfs);
+    let enc = backend.encoding();
+    let drawn_from = rope.clone();
+    let planned = super::blocking(SHOW_MAP, uri.as_str().to_string(), move || {
+        let text = rope.to_string();
+        open.sync(&vfs);
+        let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
+        match crate::ide::map::of_compose(&text, &ctx) {
+            Ok(t) => {
+                let (project, mappings) = live::plan::mappings(&path, &text, &ctx);
+                Ok(Some((t, project, mappings, live::plan::links(&text, &ctx))))
+            }
+            Err(e) => Err(Error::invalid_params(format!("no map: {}", e.message))),
+        }
+    })
+    .await?;
+    let Some((topology, project, mappings, links)) = planned else {
+        return Err(Error::internal_error());
+    };
+    let verdicts = live::with_endpoint(settings.live_endpoint.clone(), async {
+        let docker = live::connect().await?;
+        live::paint::probe(&docker, &project, &mappings, &links, &topology).await
+    })
+    .await;
+    let render = move || {
+        let (topology, error) = match verdicts {
+            Ok(v) => (crate::ide::map::paint(topology, &v), None),
+            Err(e) => (topology, Some(e.to_string())),
+        };
+        let mut answer = json!({
+            "svg": crate::ide::map::render::svg(&topology),
+            "mermaid": crate::ide::map::render::mermaid(&topology),
+            "elements": map_elements(&topology, &drawn_from, enc),
+        });
+        if let Some(e) = error {
+            answer["live_error"] = json!(e);
+        }
+        Ok(Some(answer))
+    };
+    super::blocking(SHOW_MAP, uri.as_str().to_string(), render).await
 }
 
 async fn daemon(backend: &Backend) -> Value {

@@ -57,6 +57,7 @@ function M.attach(bufnr, opts)
 end
 
 function M.setup(opts)
+  require('portside.map').create_command()
   local group = vim.api.nvim_create_augroup('portside', { clear = true })
   vim.api.nvim_create_autocmd('FileType', {
     group = group,

@@ -82,9 +82,10 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
             Some(port) => format!("{}:{port}", c.host),
             None => c.host.clone(),
         };
-        let label = match c.kind {
+        let label = match &c.kind {
             ConnectionKind::DependsOn => format!("{} depends_on {}", c.from, c.host),
             ConnectionKind::Reference { .. } => format!("{} → {target}", c.from),
+            ConnectionKind::Proxy { via, .. } => format!("{} ({via}) → {target}", c.from),
         };
         push(format!("c{i}"), label, &c.span);
     }

@@ -13,8 +13,8 @@ use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, ShapeKind};
 use layout::topo::layout::VisualGraph;
 
 use super::{
-    ConnectionKind, Sharing, Topology, all_messages, connection_label, failing, network_label,
-    outside_hosts, published_label, service_detail,
+    ConnectionKind, Live, Sharing, Topology, all_messages, connection_label, failing, live_colour,
+    live_word, network_label, outside_hosts, published_label, service_detail, tip_with_live,
 };
 
 const FONT: usize = 14;
@@ -44,6 +44,31 @@ fn props(id: &str, tip: Option<String>) -> String {
     }
 }
 
+/// How an edge is painted: its colour (`None`: the default grey line), the mark after its
+/// label, and its `<g>` attributes. Without a live verdict, red with `✗` when a finding
+/// says it fails; with one, the verdict's colour and mark, and `data-live`.
+fn paint(
+    id: &str,
+    marks: &[super::Mark],
+    fails: bool,
+    live: Option<&Live>,
+) -> (Option<&'static str>, &'static str, String) {
+    let mut attrs = props(id, tip_with_live(marks, live));
+    match live {
+        None if fails => (Some(super::RED), " ✗", attrs),
+        None => (None, "", attrs),
+        Some(l) => {
+            attrs.push_str(&format!(" data-live=\"{}\"", live_word(l)));
+            let mark = match l {
+                Live::Reached(_) => " ✓",
+                Live::Refused(_) => " ✗",
+                Live::Unknown(_) => " ?",
+            };
+            (Some(live_colour(l)), mark, attrs)
+        }
+    }
+}
+
 fn look(line: &str, fill: &str, width: usize, rounded: usize) -> StyleAttr {
     StyleAttr::new(
         Color::fast(line),
@@ -59,11 +84,16 @@ fn element(shape: ShapeKind, look: StyleAttr, props: String) -> Element {
     Element::create_with_properties(shape, look, DIR, size, props)
 }
 
-fn edge(text: &str, style: LineStyleKind, end: LineEndKind, red: bool, props: String) -> Arrow {
-    let look = if red {
-        look(super::RED, "white", 2, 0)
-    } else {
-        look("#555555", "white", 1, 0)
+fn edge(
+    text: &str,
+    style: LineStyleKind,
+    end: LineEndKind,
+    colour: Option<&str>,
+    props: String,
+) -> Arrow {
+    let look = match colour {
+        Some(colour) => look(colour, "white", 2, 0),
+        None => look("#555555", "white", 1, 0),
     };
     Arrow::with_properties(
         LineEndKind::None,
@@ -158,19 +188,20 @@ fn laid_out(t: &Topology) -> String {
             continue;
         };
         from_host[j] = true;
-        let red = failing(&p.findings).is_some();
-        let mut label = published_label(p);
-        if red {
-            label.push_str(" ✗");
-        }
-        let tip = (!p.findings.is_empty()).then(|| all_messages(&p.findings));
+        let (colour, mark, attrs) = paint(
+            &format!("p{p_i}"),
+            &p.findings,
+            failing(&p.findings).is_some(),
+            p.live.as_ref(),
+        );
+        let label = format!("{}{mark}", published_label(p));
         vg.add_edge(
             edge(
                 &label,
                 LineStyleKind::Normal,
                 LineEndKind::Arrow,
-                red,
-                props(&format!("p{p_i}"), tip),
+                colour,
+                attrs,
             ),
             host,
             services[j],
@@ -186,7 +217,7 @@ fn laid_out(t: &Topology) -> String {
                                 "",
                                 LineStyleKind::Dashed,
                                 LineEndKind::None,
-                                false,
+                                None,
                                 props(&format!("s{j}-n{i}"), None),
                             ),
                             services[j],
@@ -202,7 +233,7 @@ fn laid_out(t: &Topology) -> String {
                         "network_mode: host",
                         LineStyleKind::Dashed,
                         LineEndKind::None,
-                        false,
+                        None,
                         props(&format!("s{j}-host"), None),
                     ),
                     host,
@@ -215,7 +246,7 @@ fn laid_out(t: &Topology) -> String {
                         from: services[j],
                         to: services[k],
                         label: format!("service:{other}"),
-                        red: false,
+                        colour: None,
                         style: LineStyleKind::Dashed,
                         props: props(&format!("s{j}-s{k}"), None),
                     });
@@ -240,29 +271,31 @@ fn laid_out(t: &Topology) -> String {
         let Some(to) = to.filter(|to| *to != services[from]) else {
             continue;
         };
-        let red = c.refused();
-        let mut label = connection_label(c);
-        if red {
-            label.push_str(" ✗");
-        }
+        let (colour, mark, props) = paint(
+            &format!("c{c_i}"),
+            &c.findings,
+            c.refused(),
+            c.live.as_ref(),
+        );
+        let label = format!("{}{mark}", connection_label(c));
         let style = match c.kind {
             ConnectionKind::DependsOn => LineStyleKind::Dotted,
-            ConnectionKind::Reference { .. } => LineStyleKind::Normal,
+            ConnectionKind::Reference { .. } | ConnectionKind::Proxy { .. } => {
+                LineStyleKind::Normal
+            }
         };
-        let tip = (!c.findings.is_empty()).then(|| all_messages(&c.findings));
-        let props = props(&format!("c{c_i}"), tip);
         if c.to.is_some() {
             overlay.push(Overlay {
                 from: services[from],
                 to,
                 label,
-                red,
+                colour,
                 style,
                 props,
             });
         } else {
             vg.add_edge(
-                edge(&label, style, LineEndKind::Arrow, red, props),
+                edge(&label, style, LineEndKind::Arrow, colour, props),
                 services[from],
                 to,
             );
@@ -288,7 +321,8 @@ struct Overlay {
     from: layout::adt::dag::NodeHandle,
     to: layout::adt::dag::NodeHandle,
     label: String,
-    red: bool,
+    /// `None`: the default grey line.
+    colour: Option<&'static str>,
     style: LineStyleKind,
     props: String,
 }
@@ -311,10 +345,9 @@ fn draw_overlay(vg: &VisualGraph, svg: &str, overlay: &[Overlay]) -> String {
         let bulge = 40.0 + ((y2 - y1).abs() * 0.2).min(240.0) + 50.0 * same;
         let cx = x1.max(x2) + bulge;
         max_x = max_x.max(cx + 10.0 * o.label.chars().count() as f64);
-        let (color, width) = if o.red {
-            (super::RED, 2)
-        } else {
-            ("#555555", 1)
+        let (color, width) = match o.colour {
+            Some(colour) => (colour, 2),
+            None => ("#555555", 1),
         };
         let dash = match o.style {
             LineStyleKind::Dashed => " stroke-dasharray=\"5,5\"",
