@@ -110,9 +110,45 @@ fn edge(
 /// The map as SVG. layout-rs asserts its own invariants; should one fail, the answer is
 /// an SVG that says so rather than a crash of the server or the CLI.
 pub fn svg(t: &Topology) -> String {
-    std::panic::catch_unwind(|| laid_out(t)).unwrap_or_else(|_| {
+    std::panic::catch_unwind(|| with_halo(&laid_out(t))).unwrap_or_else(|_| {
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?><svg width=\"420\" height=\"40\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"25\">portside could not lay this map out; try --format mermaid</text></svg>\n".to_string()
     })
+}
+
+/// Every label gets a white outline drawn under its letters, so a line crossing it does not
+/// strike it through.
+fn with_halo(svg: &str) -> String {
+    const HALO: &str = "text { paint-order: stroke; stroke: #ffffff; stroke-width: 3px; stroke-linejoin: round; }\n";
+    match svg.find("</style>") {
+        Some(at) => format!("{}{HALO}{}", &svg[..at], &svg[at..]),
+        None => svg.to_string(),
+    }
+}
+
+/// Moves the layout's labels after its shapes and lines, so that a line drawn later does not
+/// cross a label (with [`with_halo`], the letters stay readable where lines pass under them).
+fn texts_last(svg: &str) -> String {
+    let Some(end) = svg.rfind("</svg>") else {
+        return svg.to_string();
+    };
+    let (mut rest, mut texts) = (String::with_capacity(svg.len()), String::new());
+    let mut from = 0;
+    while let Some(start) = svg[from..end].find("<text").map(|i| from + i) {
+        let Some(close) = svg[start..end]
+            .find("</text>")
+            .map(|i| start + i + "</text>".len())
+        else {
+            break;
+        };
+        rest.push_str(&svg[from..start]);
+        texts.push_str(&svg[start..close]);
+        texts.push('\n');
+        from = close;
+    }
+    rest.push_str(&svg[from..end]);
+    rest.push_str(&texts);
+    rest.push_str(&svg[end..]);
+    rest
 }
 
 fn laid_out(t: &Topology) -> String {
@@ -312,7 +348,7 @@ fn laid_out(t: &Topology) -> String {
     // dozen services the order stays the model's (sorted by name).
     let big = t.services.len() > 40;
     vg.do_it(false, big, false, &mut writer);
-    let svg = draw_overlay(&vg, &writer.finalize(), &overlay);
+    let svg = draw_overlay(&vg, &texts_last(&writer.finalize()), &overlay);
     with_titles(&svg)
 }
 
@@ -365,7 +401,8 @@ fn draw_overlay(vg: &VisualGraph, svg: &str, overlay: &[Overlay]) -> String {
                 "<g {}>\n<path d=\"M {x1} {y1} C {cx} {y1}, {cx} {y2}, {x2} {y2}\" stroke=\"{color}\" stroke-width=\"{width}\" fill=\"none\"{dash}{marker} />\n<text x=\"{}\" y=\"{}\" font-size=\"12\" font-family=\"sans-serif\" fill=\"{color}\">{}</text>\n</g>\n",
                 o.props,
                 cx - bulge * 0.25 + 4.0,
-                (y1 + y2) / 2.0,
+                // Labels of lines between the same two nodes stack instead of overlapping.
+                (y1 + y2) / 2.0 + 14.0 * same,
                 escape(&o.label),
             ),
         );
