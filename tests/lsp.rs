@@ -2686,3 +2686,47 @@ async fn key_completion_writes_a_snippet_for_the_value_shape() {
         "condition: ${1|service_started,service_healthy,service_completed_successfully|}"
     );
 }
+
+/// `portside.showMap` draws the whole project: the services of an included file are on the
+/// map, and their elements name that file's URI and their range in it.
+#[tokio::test]
+async fn show_map_draws_included_files_with_their_uri() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-map-include-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("db")).unwrap();
+    let main = "include:\n  - db/compose.yaml\nservices:\n  api:\n    image: node:22\n    environment:\n      DATABASE_URL: postgres://db:5432/app\n";
+    let db = "services:\n  db:\n    image: postgres:16\n";
+    std::fs::write(dir.join("compose.yaml"), main).unwrap();
+    std::fs::write(dir.join("db/compose.yaml"), db).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let db_uri = format!("file://{}", dir.join("db/compose.yaml").display());
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, main).await;
+    let r = c
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "portside.showMap", "arguments": [{"uri": uri}]}),
+        )
+        .await;
+    let mermaid = r["result"]["mermaid"].as_str().unwrap_or_default();
+    assert!(mermaid.contains("db<br/>postgres:16"), "{mermaid}");
+    let elements = r["result"]["elements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let db_element = elements
+        .iter()
+        .find(|e| e["label"] == json!("service db"))
+        .unwrap_or_else(|| panic!("no db in {r}"));
+    assert_eq!(db_element["uri"], json!(db_uri), "{db_element}");
+    assert_eq!(
+        db_element["range"]["start"],
+        json!({"line": 1, "character": 2}),
+        "{db_element}"
+    );
+    let api = elements
+        .iter()
+        .find(|e| e["label"] == json!("service api"))
+        .unwrap_or_else(|| panic!("no api in {r}"));
+    assert!(api.get("uri").is_none(), "{api}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

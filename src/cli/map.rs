@@ -45,8 +45,11 @@ pub fn run(args: &MapArgs) -> ExitCode {
         Ok(found) => found,
         Err(code) => return code,
     };
-    let ctx = crate::workspace::context_for(&path, &text, &Default::default());
-    let topology = match map::of_compose(&text, &ctx) {
+    let (vfs, editor) = (crate::workspace::Vfs::new(), Default::default());
+    let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
+    let context_of =
+        |p: &std::path::Path, t: &str| crate::workspace::context_cached(p, t, &editor, &vfs);
+    let topology = match map::of_project(&text, &ctx, &context_of) {
         Ok(t) => t,
         Err(e) => {
             let place = e.offset.map_or_else(String::new, |o| {

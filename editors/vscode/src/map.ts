@@ -11,7 +11,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 interface MapAnswer {
   svg: string;
   mermaid: string;
-  elements?: { id: string; label: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
+  elements?: { id: string; label: string; uri?: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[];
 }
 
 /** Redraw this long after the last keystroke. */
@@ -30,7 +30,7 @@ class MapPanel {
   /** The last map and the error since (if any), sent again when the webview reloads. */
   private shown: { map?: object; error?: object } = {};
   /** The drawn map's elements by id, and the document version they were read from. */
-  private elements = new Map<string, { label: string; range: vscode.Range }>();
+  private elements = new Map<string, { label: string; range: vscode.Range; uri?: vscode.Uri }>();
   private version = -1;
 
   constructor(
@@ -111,7 +111,11 @@ class MapPanel {
     this.version = version;
     const labels: Record<string, string> = {};
     for (const e of answer.elements || []) {
-      this.elements.set(e.id, { label: e.label, range: client.protocol2CodeConverter.asRange(e.range) });
+      this.elements.set(e.id, {
+        label: e.label,
+        range: client.protocol2CodeConverter.asRange(e.range),
+        uri: e.uri ? vscode.Uri.parse(e.uri) : undefined,
+      });
       labels[e.id] = e.label;
     }
     // The SVG's own <style> runs under the panel's policy: it carries the nonce.
@@ -137,15 +141,18 @@ class MapPanel {
         element = doc.version === this.version ? [...this.elements.values()].find((e) => e.label === label) : undefined;
       }
       if (element) {
-        await this.select(element.range);
+        await this.select(element.range, element.uri ?? this.uri);
       }
     }
   }
 
-  /** Selects `range` in the Compose editor (opening it when closed), the cursor at its start. */
-  private async select(range: vscode.Range): Promise<void> {
-    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
-    const doc = visible?.document ?? (await vscode.workspace.openTextDocument(this.uri));
+  /**
+   * Selects `range` in the editor of `uri` (the Compose file, or the project's other file an
+   * element is written in), opening it when closed, the cursor at its start.
+   */
+  private async select(range: vscode.Range, uri: vscode.Uri): Promise<void> {
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+    const doc = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
     const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false, preview: false });
     editor.selection = new vscode.Selection(range.end, range.start);

@@ -6,8 +6,11 @@
 //! (host references in values, `depends_on`). Every element keeps its source span and the
 //! findings that sit on it. Pure; [`render`] turns it into Mermaid, DOT or SVG.
 
+mod project;
 mod proxy;
 pub mod render;
+
+pub use project::of_project;
 
 use std::ops::Range;
 
@@ -59,6 +62,10 @@ pub struct MapService {
     pub listens: Vec<u16>,
     pub sharing: Sharing,
     pub findings: Vec<Mark>,
+    /// The other file of the project that writes it (an included file, the override or
+    /// base file), when it is not the analysed one: its span is in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -72,6 +79,10 @@ pub struct MapNetwork {
     pub external: bool,
     pub subnets: Vec<String>,
     pub findings: Vec<Mark>,
+    /// The other file of the project that writes it (an included file, the override or
+    /// base file), when it is not the analysed one: its span is in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// A port published to the host.
@@ -92,6 +103,10 @@ pub struct Published {
     /// What the live probe saw, once [`paint`]ed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<Live>,
+    /// The other file of the project that writes it (an included file, the override or
+    /// base file), when it is not the analysed one: its span is in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -128,6 +143,10 @@ pub struct Connection {
     /// What the live probe saw, once [`paint`]ed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<Live>,
+    /// The other file of the project that writes it (an included file, the override or
+    /// base file), when it is not the analysed one: its span is in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 impl Connection {
@@ -329,6 +348,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
             listens,
             sharing,
             findings: Vec::new(),
+            file: None,
         });
         // With `network_mode: host` Docker discards `ports` (a rule says so on the service).
         let ports = if s.mode() == Some("host") {
@@ -351,6 +371,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                     protocol: b.protocol,
                     span: project.span(port.item),
                     findings: Vec::new(),
+                    file: None,
                     live: None,
                 });
             }
@@ -366,6 +387,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                 kind: ConnectionKind::DependsOn,
                 span: project.span(dep.node),
                 findings: Vec::new(),
+                file: None,
                 live: None,
             });
         }
@@ -397,6 +419,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                         .map_or(r.host.host_range.end, |p| p.end.max(r.host.host_range.end)),
             ),
             findings: Vec::new(),
+            file: None,
             live: None,
         });
     }
@@ -417,6 +440,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                 .filter_map(|c| c.subnet.as_ref().map(|s| s.value.to_string()))
                 .collect(),
             findings: Vec::new(),
+            file: None,
         });
     }
     used_networks.sort();
@@ -431,6 +455,7 @@ pub fn topology(project: &Project<'_>, findings: &[Finding]) -> Topology {
                 external: false,
                 subnets: Vec::new(),
                 findings: Vec::new(),
+                file: None,
             });
         }
     }
@@ -483,6 +508,7 @@ fn proxy_connections(project: &Project<'_>, t: &mut Topology) {
                     },
                     span: route.span.clone(),
                     findings: Vec::new(),
+                    file: None,
                     live: None,
                 });
             }

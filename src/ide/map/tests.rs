@@ -574,3 +574,196 @@ fn live_verdicts_are_painted() {
         Some(Live::Refused(_))
     ));
 }
+
+/// The project map of `main` in a folder with the other files, each file's context read
+/// through the workspace layer.
+fn project_in(main: &str, files: &[(&str, &str)]) -> Topology {
+    let dir = PathBuf::from("/project");
+    let files: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|(n, t)| (dir.join(n), t.to_string()))
+        .collect();
+    let read = move |p: &Path| {
+        files
+            .iter()
+            .find(|(path, _)| path == p)
+            .map(|(_, t)| t.clone())
+    };
+    let context = |p: &Path, t: &str| {
+        crate::workspace::context_in(p, t, Default::default(), &Default::default(), &read)
+    };
+    let path = dir.join("compose.yaml");
+    of_project(main, &context(&path, main), &context).expect("a map")
+}
+
+#[test]
+fn included_files_add_their_services_networks_and_connections() {
+    let main = "\
+include:
+  - db/compose.yaml
+services:
+  api:
+    image: node:22
+    command: [node, server.js]
+    environment:
+      DATABASE_URL: postgres://db:5432/app
+    networks: [back]
+    ports: [\"3000:3000\"]
+networks:
+  back: {}
+";
+    let db = "\
+services:
+  db:
+    image: postgres:16
+    networks: [back]
+  admin:
+    image: adminer
+    ports: [\"8081:8080\"]
+    environment:
+      ADMINER_DEFAULT_SERVER: db
+    networks: [back]
+";
+    let t = project_in(main, &[("compose.yaml", main), ("db/compose.yaml", db)]);
+    let names: Vec<&str> = t.services.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["admin", "api", "db"]);
+    let included = PathBuf::from("/project/db/compose.yaml");
+    assert_eq!(service(&t, "db").file.as_ref(), Some(&included));
+    assert_eq!(service(&t, "api").file, None);
+    // One `back` network, declared in the analysed file.
+    assert_eq!(t.networks.len(), 1, "{:?}", t.networks);
+    assert_eq!(network(&t, "back").file, None);
+    // The reference to `db` now reaches the drawn service.
+    let to_db = t
+        .connections
+        .iter()
+        .find(|c| c.from == "api" && c.host == "db")
+        .expect("api → db");
+    assert_eq!((to_db.to.as_deref(), to_db.elsewhere), (Some("db"), false));
+    assert_eq!(to_db.port, Some(5432));
+    // The included file's port, with its place in that file.
+    let admin_port = t
+        .published
+        .iter()
+        .find(|p| p.service == "admin")
+        .expect("8081");
+    assert_eq!(
+        (admin_port.host_port.as_str(), admin_port.container_port),
+        ("8081", 8080)
+    );
+    assert_eq!(admin_port.file.as_ref(), Some(&included));
+    assert_eq!(&db[admin_port.span.clone()], "\"8081:8080\"");
+    // Elements name the other file, so an editor can open it.
+    let elements = render::elements(&t);
+    let admin = elements
+        .iter()
+        .find(|e| e.label == "service admin")
+        .expect("admin");
+    assert_eq!(admin.file.as_ref(), Some(&included));
+    assert!(db[admin.span.clone()].starts_with("admin:"));
+    // The SVG draws them all, and the rendering is as stable as a single file's.
+    let svg = render::svg(&t);
+    assert!(svg.contains(">db<") || svg.contains("db</tspan>"), "{svg}");
+    assert_eq!(
+        svg,
+        render::svg(&project_in(
+            main,
+            &[("compose.yaml", main), ("db/compose.yaml", db)]
+        ))
+    );
+}
+
+#[test]
+fn an_override_file_merges_into_its_services() {
+    let main = "\
+services:
+  web:
+    image: nginx
+    networks: [front]
+    environment:
+      BACKEND: http://worker:9000
+networks:
+  front: {}
+";
+    let over = "\
+services:
+  web:
+    ports:
+      - \"8080:80\"
+  worker:
+    image: busybox
+    command: [httpd, -f, -p, \"9000\"]
+    networks: [front]
+";
+    let t = project_in(
+        main,
+        &[("compose.yaml", main), ("compose.override.yaml", over)],
+    );
+    assert_eq!(t.services.len(), 2);
+    // `web` stays one service: its networks from here, its port from the override.
+    let web = service(&t, "web");
+    assert_eq!(web.file, None);
+    assert_eq!(web.sharing, Sharing::Networks(vec!["front".into()]));
+    let published: Vec<(&str, &str, u16)> = t
+        .published
+        .iter()
+        .map(|p| (p.service.as_str(), p.host_port.as_str(), p.container_port))
+        .collect();
+    assert_eq!(published, [("web", "8080", 80)]);
+    assert!(t.published[0].file.is_some());
+    // No implicit `default` network: the override's `web` names none, but the merged one does.
+    assert_eq!(
+        t.networks
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>(),
+        ["front"]
+    );
+    let to_worker = t
+        .connections
+        .iter()
+        .find(|c| c.host == "worker")
+        .expect("web → worker");
+    assert_eq!(to_worker.to.as_deref(), Some("worker"));
+}
+
+#[test]
+fn an_override_that_sets_host_mode_wins_and_publishes_nothing() {
+    let main = "\
+services:
+  exporter:
+    image: prom/node-exporter
+    ports: [\"9100:9100\"]
+";
+    let over = "\
+services:
+  exporter:
+    network_mode: host
+";
+    let t = project_in(
+        main,
+        &[("compose.yaml", main), ("compose.override.yaml", over)],
+    );
+    assert_eq!(service(&t, "exporter").sharing, Sharing::Host);
+    assert!(t.published.is_empty(), "{:?}", t.published);
+    assert!(t.networks.is_empty(), "{:?}", t.networks);
+}
+
+#[test]
+fn a_file_that_does_not_parse_adds_nothing() {
+    let main = "\
+include:
+  - broken.yaml
+services:
+  web:
+    image: nginx
+";
+    let t = project_in(
+        main,
+        &[
+            ("compose.yaml", main),
+            ("broken.yaml", "services:\n  x: [\n"),
+        ],
+    );
+    assert_eq!(t.services.len(), 1);
+}

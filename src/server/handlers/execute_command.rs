@@ -396,11 +396,13 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
         let text = rope.to_string();
         open.sync(&vfs);
         let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
-        match crate::ide::map::of_compose(&text, &ctx) {
+        let context_of =
+            |p: &std::path::Path, t: &str| crate::workspace::context_cached(p, t, &editor, &vfs);
+        match crate::ide::map::of_project(&text, &ctx, &context_of) {
             Ok(t) => Ok(Some(json!({
                 "svg": crate::ide::map::render::svg(&t),
                 "mermaid": crate::ide::map::render::mermaid(&t),
-                "elements": map_elements(&t, &rope, enc),
+                "elements": map_elements(&t, &rope, &ctx, enc),
             }))),
             Err(e) => Err(Error::invalid_params(format!("no map: {}", e.message))),
         }
@@ -408,21 +410,46 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
     .await
 }
 
-/// The map's clickable elements for `portside.showMap`: `[{id, label, range}]`, the range
-/// in the negotiated encoding, so a client can jump from a click on the SVG to the YAML.
+/// The map's clickable elements for `portside.showMap`: `[{id, label, range, uri?}]`, the
+/// range in the negotiated encoding, so a client can jump from a click on the SVG to the
+/// YAML; `uri` names the project's other file an element is written in (its text is the
+/// one the context read).
 fn map_elements(
     t: &crate::ide::map::Topology,
     rope: &ropey::Rope,
+    ctx: &crate::analysis::Context,
     enc: crate::text::PositionEncoding,
 ) -> Value {
+    let mut others: Vec<(std::path::PathBuf, ropey::Rope)> = Vec::new();
     crate::ide::map::render::elements(t)
         .into_iter()
-        .map(|e| {
-            json!({
+        .filter_map(|e| {
+            let Some(file) = e.file else {
+                return Some(json!({
+                    "id": e.id,
+                    "label": e.label,
+                    "range": super::super::convert::range(rope, e.span, enc),
+                }));
+            };
+            let uri = Uri::from_file_path(&file)?;
+            if !others.iter().any(|(p, _)| *p == file) {
+                let text = ctx
+                    .external
+                    .other_services
+                    .iter()
+                    .find(|o| o.file.path == file)?
+                    .file
+                    .text
+                    .clone();
+                others.push((file.clone(), ropey::Rope::from_str(&text)));
+            }
+            let (_, other) = others.iter().find(|(p, _)| *p == file)?;
+            Some(json!({
                 "id": e.id,
                 "label": e.label,
-                "range": super::super::convert::range(rope, e.span, enc),
-            })
+                "uri": uri.as_str(),
+                "range": super::super::convert::range(other, e.span, enc),
+            }))
         })
         .collect()
 }
@@ -453,16 +480,19 @@ async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>
         let text = rope.to_string();
         open.sync(&vfs);
         let ctx = crate::workspace::context_cached(&path, &text, &editor, &vfs);
-        match crate::ide::map::of_compose(&text, &ctx) {
+        let context_of =
+            |p: &std::path::Path, t: &str| crate::workspace::context_cached(p, t, &editor, &vfs);
+        match crate::ide::map::of_project(&text, &ctx, &context_of) {
             Ok(t) => {
                 let (project, mappings) = live::plan::mappings(&path, &text, &ctx);
-                Ok(Some((t, project, mappings, live::plan::links(&text, &ctx))))
+                let links = live::plan::links(&text, &ctx);
+                Ok(Some((t, project, mappings, links, ctx)))
             }
             Err(e) => Err(Error::invalid_params(format!("no map: {}", e.message))),
         }
     })
     .await?;
-    let Some((topology, project, mappings, links)) = planned else {
+    let Some((topology, project, mappings, links, ctx)) = planned else {
         return Err(Error::internal_error());
     };
     let verdicts = live::with_endpoint(settings.live_endpoint.clone(), async {
@@ -478,7 +508,7 @@ async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>
         let mut answer = json!({
             "svg": crate::ide::map::render::svg(&topology),
             "mermaid": crate::ide::map::render::mermaid(&topology),
-            "elements": map_elements(&topology, &drawn_from, enc),
+            "elements": map_elements(&topology, &drawn_from, &ctx, enc),
         });
         if let Some(e) = error {
             answer["live_error"] = json!(e);

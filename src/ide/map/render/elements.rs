@@ -6,6 +6,7 @@
 //! not listed.
 
 use std::ops::Range;
+use std::path::PathBuf;
 
 use super::{ConnectionKind, Sharing, Topology, outside_hosts, published_label};
 
@@ -18,22 +19,30 @@ pub struct MapElement {
     pub label: String,
     /// Its source in the Compose text.
     pub span: Range<usize>,
+    /// The project's other file that `span` is in, when it is not the analysed one.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// The elements of the map of `t` that have a place in the text, in id order by kind
 /// (services, their lines, networks, published ports, connections, outside hosts).
 pub fn elements(t: &Topology) -> Vec<MapElement> {
     let mut out: Vec<MapElement> = Vec::new();
-    let mut push = |id: String, label: String, span: &Range<usize>| {
+    let mut push = |id: String, label: String, span: &Range<usize>, file: &Option<PathBuf>| {
         out.push(MapElement {
             id,
             label,
             span: span.clone(),
+            file: file.clone(),
         });
     };
     let index = |name: &str| t.services.iter().position(|s| s.name == name);
     for (j, s) in t.services.iter().enumerate() {
-        push(format!("s{j}"), format!("service {}", s.name), &s.span);
+        push(
+            format!("s{j}"),
+            format!("service {}", s.name),
+            &s.span,
+            &s.file,
+        );
         // The lines a service draws to its networks, the host or the service whose stack it
         // shares are written in the service's entry.
         match &s.sharing {
@@ -44,6 +53,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
                             format!("s{j}-n{i}"),
                             format!("{} on network {n}", s.name),
                             &s.span,
+                            &s.file,
                         );
                     }
                 }
@@ -52,6 +62,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
                 format!("s{j}-host"),
                 format!("{}: network_mode: host", s.name),
                 &s.span,
+                &s.file,
             ),
             Sharing::Service(other) => {
                 if let Some(k) = index(other).filter(|k| *k != j) {
@@ -59,6 +70,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
                         format!("s{j}-s{k}"),
                         format!("{}: network_mode: service:{other}", s.name),
                         &s.span,
+                        &s.file,
                     );
                 }
             }
@@ -67,7 +79,12 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
     }
     for (i, n) in t.networks.iter().enumerate() {
         if let Some(span) = &n.span {
-            push(format!("n{i}"), format!("network {}", n.name), span);
+            push(
+                format!("n{i}"),
+                format!("network {}", n.name),
+                span,
+                &n.file,
+            );
         }
     }
     for (i, p) in t.published.iter().enumerate() {
@@ -75,6 +92,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
             format!("p{i}"),
             format!("{}: {}", p.service, published_label(p)),
             &p.span,
+            &p.file,
         );
     }
     for (i, c) in t.connections.iter().enumerate() {
@@ -87,7 +105,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
             ConnectionKind::Reference { .. } => format!("{} → {target}", c.from),
             ConnectionKind::Proxy { via, .. } => format!("{} ({via}) → {target}", c.from),
         };
-        push(format!("c{i}"), label, &c.span);
+        push(format!("c{i}"), label, &c.span, &c.file);
     }
     // A host outside the project is where a connection first names it.
     for (i, h) in outside_hosts(t).iter().enumerate() {
@@ -101,6 +119,7 @@ pub fn elements(t: &Topology) -> Vec<MapElement> {
                 format!("x{i}"),
                 format!("{h} (outside the project)"),
                 &c.span,
+                &c.file,
             );
         }
     }
