@@ -173,8 +173,10 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     }
 }
 
-/// Compose: a config file the service mounts (nginx, Redis, MySQL) makes its server listen
-/// on loopback only, while the service publishes a port or another service names it.
+/// Compose: a config file the service mounts (nginx, Redis, MySQL, mongod, PostgreSQL,
+/// HAProxy, Caddy, Traefik, httpd) makes its server listen on loopback only, while the
+/// service publishes a port or another service names it. A command that sets the address
+/// itself wins over the file.
 fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     for c in &p.external.mounted_configs {
         let Some(i) = p.service_index(&c.service) else {
@@ -185,8 +187,15 @@ fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Findi
         // The nginx image's own `conf.d/default.conf` listens on every interface unless
         // this mount replaces it.
         let replaces_default = c.kind != crate::model::appconfig::Kind::Nginx
-            || c.target == "/etc/nginx/conf.d/default.conf";
-        if s.network_mode.is_some() || l.is_empty() || !replaces_default {
+            || c.target == "/etc/nginx/conf.d/default.conf"
+            || (c.from_folder && c.target.starts_with("/etc/nginx/conf.d/"));
+        if s.network_mode.is_some()
+            || !super::runs_config_server(s, c.kind)
+            || l.is_empty()
+            || !replaces_default
+            || c.config.open
+            || c.kind.address_in_command(&c.command)
+        {
             continue;
         }
         let loopback = |h: &Option<String>| {
@@ -755,6 +764,8 @@ mod tests {
                     },
                     config: std::sync::Arc::new(appconfig::read(Kind::Nginx, conf)),
                     entry: text.find("\"./site").unwrap()..text.find(":80\"]").unwrap(),
+                    from_folder: false,
+                    command: String::new(),
                 });
             crate::analysis::analyze_with(crate::classify::FileKind::Compose, &text, &ctx)
                 .findings
