@@ -362,3 +362,22 @@ fn images_that_bundle_other_programs_are_not_judged() {
     );
     assert_eq!(found(&dir, LOCALHOST).len(), 1);
 }
+
+#[test]
+fn upstreams_at_a_host_port() {
+    let compose = "services:\n  proxy:\n    image: nginx:1.27\n    volumes: [\"./default.conf:/etc/nginx/conf.d/default.conf:ro\"]\n    ports: [\"80:80\"]\n  api:\n    image: ghcr.io/example/api:2\n    ports: [\"8081:3000\"]\n";
+    let conf = "server {\n    listen 80;\n    location /api/ { proxy_pass http://api:8081/; }\n}\n";
+    let dir = project(
+        "hostport",
+        &[("compose.yaml", compose), ("default.conf", conf)],
+    );
+    let f = found(&dir, "published-port-between-containers");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].1, ["default.conf:api", "\"8081:3000\""]);
+    let good = conf.replace("api:8081", "api:3000");
+    let dir = project(
+        "hostport-good",
+        &[("compose.yaml", compose), ("default.conf", &good)],
+    );
+    assert!(found(&dir, "published-port-between-containers").is_empty());
+}
