@@ -2604,3 +2604,90 @@ async fn key_completion_writes_a_snippet_for_the_value_shape() {
         "condition: ${1|service_started,service_healthy,service_completed_successfully|}"
     );
 }
+
+/// A config file that a service mounts is a document too: the findings that point into it
+/// are published on its URI (with the mount as related information), and an unsaved edit
+/// of it re-analyses the Compose file that mounts it.
+#[tokio::test]
+async fn findings_in_a_mounted_config_file_follow_its_edits() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-mounted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "services:\n  cache:\n    image: redis:7\n    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\"]\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf:ro\n  worker:\n    image: python:3.12\n    environment:\n      REDIS_URL: redis://cache:6379/0\n";
+    let conf = "# cache settings\nbind 127.0.0.1\nmaxmemory 256mb\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let conf_uri = format!("file://{}", dir.join("redis.conf").display());
+    let loopback = |d: &Value| -> Vec<Value> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "app-listens-on-loopback")
+            .cloned()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    assert_eq!(loopback(&d).len(), 1, "{d}");
+    // The same finding on redis.conf's URI, at the bind address, pointing back at the mount.
+    let d = tokio::time::timeout(
+        deadline.saturating_duration_since(std::time::Instant::now()),
+        c.diagnostics(&conf_uri),
+    )
+    .await
+    .expect("the config file gets its diagnostics");
+    let found = loopback(&d);
+    assert_eq!(found.len(), 1, "{d}");
+    assert_eq!(range(&found[0]), [1, 5, 1, 14], "{d}");
+    let related = &found[0]["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri.as_str(), "{d}");
+    assert_eq!(related["location"]["range"]["start"]["line"], 5, "{d}");
+    // Opened in the editor and edited without saving: gone from both files.
+    c.open(&conf_uri, "plaintext", 1, conf).await;
+    c.change(
+        &conf_uri,
+        2,
+        json!([{"text": "# cache settings\nbind 0.0.0.0\nmaxmemory 256mb\n"}]),
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow its edits");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow the config file");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    // Back to loopback: the finding returns on the config file, at its new place.
+    c.change(
+        &conf_uri,
+        3,
+        json!([{"text": "# cache\n\nbind 127.0.0.1 -::1\n"}]),
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow its edits");
+        if let [f] = &loopback(&d)[..] {
+            assert_eq!(range(f), [2, 5, 2, 14], "{d}");
+            break;
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
