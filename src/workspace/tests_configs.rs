@@ -381,3 +381,23 @@ fn upstreams_at_a_host_port() {
     );
     assert!(found(&dir, "published-port-between-containers").is_empty());
 }
+
+#[test]
+fn healthchecks_against_the_port_a_config_sets() {
+    let compose = "services:\n  web:\n    image: nginx:1.27-alpine\n    volumes:\n      - ./default.conf:/etc/nginx/conf.d/default.conf:ro\n    ports: [\"8080:8080\"]\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://localhost:80/\"]\n";
+    let conf = "server {\n    listen 8080;\n    root /usr/share/nginx/html;\n}\n";
+    let dir = project(
+        "health",
+        &[("compose.yaml", compose), ("default.conf", conf)],
+    );
+    let f = found(&dir, "healthcheck-port-not-listening");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].1, ["default.conf:8080"]);
+    assert!(found(&dir, MISMATCH).is_empty());
+    let good = compose.replace("localhost:80/", "localhost:8080/");
+    let dir = project(
+        "health-good",
+        &[("compose.yaml", &good), ("default.conf", conf)],
+    );
+    assert!(found(&dir, "healthcheck-port-not-listening").is_empty());
+}
