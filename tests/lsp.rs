@@ -2646,6 +2646,31 @@ async fn findings_in_a_mounted_config_file_follow_its_edits() {
     let related = &found[0]["relatedInformation"][0];
     assert_eq!(related["location"]["uri"], uri.as_str(), "{d}");
     assert_eq!(related["location"]["range"]["start"]["line"], 5, "{d}");
+    // Fixed on disk, and the editor says so: gone; broken again on disk: back.
+    std::fs::write(dir.join("redis.conf"), "bind 0.0.0.0\n").unwrap();
+    let changed = json!({"changes": [{"uri": conf_uri, "type": 2}]});
+    c.notify("workspace/didChangeWatchedFiles", changed.clone())
+        .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow the disk");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    c.notify("workspace/didChangeWatchedFiles", changed).await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow the disk");
+        if loopback(&d).len() == 1 {
+            break;
+        }
+    }
     // Opened in the editor and edited without saving: gone from both files.
     c.open(&conf_uri, "plaintext", 1, conf).await;
     c.change(
