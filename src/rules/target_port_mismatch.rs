@@ -278,14 +278,26 @@ pub(crate) fn config_ports<'p>(
         .external
         .mounted_configs
         .iter()
-        .filter(|c| c.service == s.name && !c.config.listens.is_empty())
+        .filter(|c| c.service == s.name)
         .collect();
-    let first = *mounted.first()?;
+    let first = *mounted.iter().find(|c| !c.config.listens.is_empty())?;
     let kind = first.kind;
+    // nginx's includes are known when each brings no server (`mime.types`) or files of
+    // `conf.d/`, which the mounts replace (checked below).
+    let nginx_conf_d = |c: &crate::model::compose::MountedConfig| {
+        c.kind == Kind::Nginx
+            && c.config.includes.iter().all(|i| {
+                crate::model::appconfig::nginx_include_has_no_servers(i)
+                    || i.starts_with("/etc/nginx/conf.d/")
+                    || i.starts_with("conf.d/")
+            })
+    };
     if !super::runs_config_server(s, kind)
-        || mounted
-            .iter()
-            .any(|c| c.kind != kind || c.config.open || c.kind.port_in_command(&c.command))
+        || mounted.iter().any(|c| {
+            c.kind != kind
+                || (c.config.open && !nginx_conf_d(c))
+                || c.kind.port_in_command(&c.command)
+        })
         || s.environment
             .iter()
             .any(|e| e.key.to_ascii_uppercase().contains("PORT"))
@@ -303,11 +315,20 @@ pub(crate) fn config_ports<'p>(
             .yaml
             .get(s.node, "volumes")
             .is_some_and(|v| p.yaml.source(p.text, v.value).contains("templates"));
-        if !replaced
-            || templates
-            || mounted
+        // A mounted nginx.conf that includes nothing of conf.d/ leaves the image's
+        // default.conf unread.
+        let main = mounted.iter().find(|c| c.target == "/etc/nginx/nginx.conf");
+        let reads_conf_d = main.is_none_or(|m| {
+            m.config
+                .includes
                 .iter()
-                .any(|c| !c.target.starts_with("/etc/nginx/conf.d/"))
+                .any(|i| i.starts_with("/etc/nginx/conf.d/") || i.starts_with("conf.d/"))
+        });
+        if (reads_conf_d && !replaced)
+            || templates
+            || mounted.iter().any(|c| {
+                !c.target.starts_with("/etc/nginx/conf.d/") && c.target != "/etc/nginx/nginx.conf"
+            })
         {
             return None;
         }
@@ -315,7 +336,8 @@ pub(crate) fn config_ports<'p>(
     let mut ports = Vec::new();
     let mut moved = None;
     for c in &mounted {
-        for port in c.config.ports(c.kind)? {
+        for l in &c.config.listens {
+            let port = l.port.or(kind.default_port())?;
             if !ports.contains(&port) {
                 ports.push(port);
             }

@@ -401,3 +401,54 @@ fn healthchecks_against_the_port_a_config_sets() {
     );
     assert!(found(&dir, "healthcheck-port-not-listening").is_empty());
 }
+
+/// nginx.conf with `include mime.types` and `include /etc/nginx/conf.d/*.conf`, beside a
+/// mounted conf.d folder: every file nginx reads is known, so their listens decide.
+#[test]
+fn nginx_conf_with_includes_of_mounted_files() {
+    let compose = "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n    ports: [\"80:80\"]\n";
+    let main = "worker_processes auto;\nevents { worker_connections 1024; }\nhttp {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n    include /etc/nginx/conf.d/*.conf;\n}\n";
+    let site = "server {\n    listen 8080;\n    location / { proxy_pass http://app:3000; }\n}\n";
+    let dir = project(
+        "nginx-main",
+        &[
+            ("compose.yaml", compose),
+            ("nginx/nginx.conf", main),
+            ("nginx/conf.d/app.conf", site),
+        ],
+    );
+    assert_eq!(
+        found(&dir, MISMATCH).len(),
+        1,
+        "{:?}",
+        found(&dir, MISMATCH)
+    );
+    let good = site.replace("8080", "80");
+    let dir = project(
+        "nginx-main-good",
+        &[
+            ("compose.yaml", compose),
+            ("nginx/nginx.conf", main),
+            ("nginx/conf.d/app.conf", &good),
+        ],
+    );
+    assert!(found(&dir, MISMATCH).is_empty());
+    // An include of something not mounted (sites-enabled): unknown, nothing said.
+    let other = main.replace(
+        "include /etc/nginx/conf.d/*.conf;",
+        "include /etc/nginx/sites-enabled/*;",
+    );
+    let dir = project(
+        "nginx-main-other",
+        &[
+            ("compose.yaml", compose),
+            ("nginx/nginx.conf", &other),
+            ("nginx/conf.d/app.conf", site),
+        ],
+    );
+    assert!(
+        found(&dir, MISMATCH).is_empty(),
+        "{:?}",
+        messages(&dir, MISMATCH)
+    );
+}

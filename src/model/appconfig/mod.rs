@@ -260,6 +260,19 @@ impl Kind {
     }
 }
 
+/// An nginx `include` that brings no `server` block: the official image's type maps and
+/// parameter files (`mime.types`, `fastcgi_params`, ...) and dynamic modules.
+pub fn nginx_include_has_no_servers(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "mime.types"
+        || name.ends_with("_params")
+        || name == "koi-utf"
+        || name == "koi-win"
+        || name == "win-utf"
+        || path.starts_with("modules/")
+        || path.starts_with("/etc/nginx/modules/")
+}
+
 /// Where the server listens: an address (`None`: every interface) and a port (`None`: the
 /// server's default), with the span of the directive's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +300,10 @@ pub struct AppConfig {
     /// Something in the file may add listeners that it does not show (an `include`, a
     /// placeholder, a global option that moves the ports): its ports are not all there is.
     pub open: bool,
+    /// The files it includes, as written (nginx's `include`; relative paths are relative
+    /// to `/etc/nginx`). An include makes the file `open`; the workspace's mounts may
+    /// show that every included file is known.
+    pub includes: Vec<String>,
 }
 
 impl AppConfig {

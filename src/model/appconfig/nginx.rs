@@ -3,7 +3,7 @@
 //! connections from `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `grpc_pass` and the
 //! `server` lines of `upstream { }` (`ngx_http_upstream_module`). `#` starts a comment. An
 //! `include` may add servers this file does not show (nginx's `include` directive, paths
-//! relative to `/etc/nginx`): the file is then `open`.
+//! relative to `/etc/nginx`): the file is then `open`, and its includes are listed.
 
 use super::{AppConfig, Listen, Upstream, authority, split_address};
 
@@ -81,7 +81,10 @@ pub(super) fn read(text: &str) -> AppConfig {
             continue;
         };
         match name {
-            "include" => out.open = true,
+            "include" => {
+                out.open = true;
+                out.includes.push(value.to_string());
+            }
             "listen" => {
                 if let Some((_, id)) = st.block {
                     with_listen.push(id);
