@@ -61,6 +61,7 @@ const DEFAULT_PATHS: &[(&str, Kind)] = &[
     ("/etc/caddy/Caddyfile", Kind::Caddy),
     ("/etc/traefik/traefik.yml", Kind::Traefik),
     ("/etc/traefik/traefik.yaml", Kind::Traefik),
+    ("/etc/traefik/traefik.toml", Kind::Traefik),
     ("/etc/prometheus/prometheus.yml", Kind::Prometheus),
     ("/usr/local/apache2/conf/httpd.conf", Kind::Httpd),
     ("/etc/apache2/apache2.conf", Kind::Httpd),
@@ -104,7 +105,7 @@ impl Kind {
             _ if t.starts_with("/etc/mysql/") && t.ends_with(".cnf") => Kind::MySql,
             // Traefik's dynamic configuration, read by its file provider.
             _ if t.starts_with("/etc/traefik/")
-                && (t.ends_with(".yml") || t.ends_with(".yaml")) =>
+                && (t.ends_with(".yml") || t.ends_with(".yaml") || t.ends_with(".toml")) =>
             {
                 Kind::Traefik
             }

@@ -323,3 +323,22 @@ fn images_that_run_the_server_alone() {
     assert!(!Kind::Nginx.runs_in("bitnami/nginx"));
     assert!(!Kind::Prometheus.runs_in("bitnami/prometheus:2"));
 }
+
+#[test]
+fn traefik_toml() {
+    let text = "# static\n[entryPoints]\n  [entryPoints.web]\n    address = \":80\"\n  [entryPoints.admin]\n    address = \"127.0.0.1:9000\"\n\n[api]\n  insecure = true\n";
+    assert_eq!(
+        listens(Kind::Traefik, text),
+        [
+            l(None, Some(80), ":80"),
+            l(Some("127.0.0.1"), Some(9000), "127.0.0.1"),
+            l(None, Some(8080), "true"),
+        ]
+    );
+    let text = "[http.services]\n  [http.services.app.loadBalancer]\n    [[http.services.app.loadBalancer.servers]]\n      url = \"http://localhost:3000/\"\n";
+    assert_eq!(upstreams(Kind::Traefik, text), [u("localhost", Some(3000))]);
+    assert_eq!(
+        Kind::of_target("/etc/traefik/traefik.toml"),
+        Some(Kind::Traefik)
+    );
+}
