@@ -9,10 +9,14 @@ declare_rule! {
     /// Finds `localhost`, `127.0.0.1`, `::1` or `0.0.0.0` used in a service's environment
     /// to reach a port that another service serves (its container port or `expose`) and
     /// the service itself does not, or under a key that names another service (`DB_HOST`
-    /// with a service `db`). In an nginx config the service mounts (`conf.d/*.conf`,
-    /// `nginx.conf`), a `proxy_pass` or `upstream` server on loopback at a port nginx does not
-    /// listen on itself is reported too, at the mount, with the config line as related
-    /// information (a warning: the file is read as written, without its includes).
+    /// with a service `db`). In a config file a proxy or scraper mounts (nginx `proxy_pass`
+    /// and `upstream` servers, HAProxy `server` lines, Caddy `reverse_proxy`, Traefik's
+    /// load-balancer servers, httpd `ProxyPass`, Prometheus `static_configs` targets), an
+    /// address on loopback at a port the server does not listen on itself is reported too
+    /// (`localhost:9090` in `prometheus.yml` is Prometheus scraping itself: fine), at the
+    /// mount, with the config line as related information (a warning: the file is read as
+    /// written; only for the server's own image, since an image that bundles several
+    /// programs, such as nginx with php-fpm, serves `127.0.0.1:9000` itself).
     ///
     /// Left alone, because there `localhost` is right: `healthcheck`, `command` and
     /// `entrypoint` (they run inside the service's own container, and often name a listen

@@ -452,3 +452,29 @@ fn nginx_conf_with_includes_of_mounted_files() {
         messages(&dir, MISMATCH)
     );
 }
+
+#[test]
+fn pg_hba_that_admits_only_local_clients() {
+    let compose = "services:\n  db:\n    image: postgres:16\n    command: [\"postgres\", \"-c\", \"hba_file=/etc/postgresql/pg_hba.conf\"]\n    volumes:\n      - ./pg_hba.conf:/etc/postgresql/pg_hba.conf:ro\n  app:\n    image: app\n    environment:\n      DATABASE_URL: postgres://app:app@db:5432/app\n";
+    let hba = "# TYPE  DATABASE  USER  ADDRESS       METHOD\nlocal   all       all                 trust\nhost    all       all   127.0.0.1/32  scram-sha-256\n";
+    let dir = project("hba", &[("compose.yaml", compose), ("pg_hba.conf", hba)]);
+    let f = found(&dir, LOOPBACK);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].1[0].starts_with("pg_hba.conf:local"), "{f:?}");
+    let good = format!("{hba}host    all       all   all           scram-sha-256\n");
+    let dir = project(
+        "hba-good",
+        &[("compose.yaml", compose), ("pg_hba.conf", &good)],
+    );
+    assert!(found(&dir, LOOPBACK).is_empty());
+    // Not named by the command: the image's own pg_hba.conf in PGDATA is read.
+    let unnamed = compose.replace(
+        "    command: [\"postgres\", \"-c\", \"hba_file=/etc/postgresql/pg_hba.conf\"]\n",
+        "",
+    );
+    let dir = project(
+        "hba-unnamed",
+        &[("compose.yaml", &unnamed), ("pg_hba.conf", hba)],
+    );
+    assert!(found(&dir, LOOPBACK).is_empty());
+}

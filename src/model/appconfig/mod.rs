@@ -13,6 +13,7 @@ mod httpd;
 mod mongod;
 mod mysql;
 mod nginx;
+mod pg_hba;
 mod postgres;
 mod prometheus;
 mod redis;
@@ -31,6 +32,8 @@ pub enum Kind {
     Traefik,
     Prometheus,
     Httpd,
+    /// PostgreSQL's client authentication file.
+    PgHba,
 }
 
 /// Where each official image reads its config when the command names none (each image's
@@ -98,6 +101,7 @@ impl Kind {
             "redis.conf" => Kind::Redis,
             "mongod.conf" => Kind::Mongo,
             "postgresql.conf" => Kind::Postgres,
+            "pg_hba.conf" => Kind::PgHba,
             "haproxy.cfg" => Kind::HaProxy,
             "Caddyfile" => Kind::Caddy,
             "prometheus.yml" | "prometheus.yaml" => Kind::Prometheus,
@@ -166,7 +170,7 @@ impl Kind {
             Kind::Redis => &["redis", "valkey/valkey", "valkey", "eqalpha/keydb"],
             Kind::MySql => &["mysql", "mariadb", "percona", "mysql/mysql-server"],
             Kind::Mongo => &["mongo", "mongodb/mongodb-community-server"],
-            Kind::Postgres => &[
+            Kind::Postgres | Kind::PgHba => &[
                 "postgres",
                 "postgis/postgis",
                 "timescale/timescaledb",
@@ -201,7 +205,7 @@ impl Kind {
             Kind::Traefik => has(&["--entrypoints"]),
             Kind::Prometheus => has(&["--web.listen-address"]),
             Kind::Nginx => has(&["-g "]),
-            Kind::HaProxy | Kind::Caddy | Kind::Httpd => false,
+            Kind::HaProxy | Kind::Caddy | Kind::Httpd | Kind::PgHba => false,
         }
     }
 
@@ -227,6 +231,7 @@ impl Kind {
             Kind::Traefik => "Traefik",
             Kind::Prometheus => "Prometheus",
             Kind::Httpd => "Apache httpd",
+            Kind::PgHba => "PostgreSQL",
         }
     }
 
@@ -244,7 +249,7 @@ impl Kind {
             Kind::Postgres => Some(5432),
             Kind::Httpd => Some(80),
             Kind::Prometheus => Some(9090),
-            Kind::HaProxy | Kind::Caddy | Kind::Traefik => None,
+            Kind::HaProxy | Kind::Caddy | Kind::Traefik | Kind::PgHba => None,
         }
     }
 
@@ -305,6 +310,9 @@ pub struct AppConfig {
     /// to `/etc/nginx`). An include makes the file `open`; the workspace's mounts may
     /// show that every included file is known.
     pub includes: Vec<String>,
+    /// The file admits TCP clients from the container's own addresses only (pg_hba.conf
+    /// with nothing but `local` and loopback `host` lines): the span of its first rule.
+    pub local_clients_only: Option<Range<usize>>,
 }
 
 impl AppConfig {
@@ -354,6 +362,7 @@ pub fn read(kind: Kind, text: &str) -> AppConfig {
         Kind::Traefik => traefik::read(text),
         Kind::Prometheus => prometheus::read(text),
         Kind::Httpd => httpd::read(text),
+        Kind::PgHba => pg_hba::read(text),
     }
 }
 

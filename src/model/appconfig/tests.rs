@@ -342,3 +342,32 @@ fn traefik_toml() {
         Some(Kind::Traefik)
     );
 }
+
+#[test]
+fn pg_hba_local_only() {
+    let text = "# TYPE  DATABASE  USER  ADDRESS  METHOD\nlocal   all  all                 trust\nhost    all  all  127.0.0.1/32   scram-sha-256\nhost    all  all  ::1/128        scram-sha-256\n";
+    let c = read(Kind::PgHba, text);
+    assert_eq!(
+        c.local_clients_only.map(|s| &text[s]),
+        Some("local   all  all                 trust")
+    );
+    for admits in [
+        "host all all all scram-sha-256\n",
+        "host all all 0.0.0.0/0 md5\n",
+        "hostssl app app 172.16.0.0/12 scram-sha-256\n",
+        "host all all samenet trust\n",
+    ] {
+        let text = format!("local all all trust\n{admits}");
+        assert!(
+            read(Kind::PgHba, &text).local_clients_only.is_none(),
+            "{text}"
+        );
+    }
+    let text = "local all all trust\ninclude_dir conf.d\n";
+    assert!(read(Kind::PgHba, text).local_clients_only.is_none());
+    assert!(read(Kind::PgHba, "# empty\n").local_clients_only.is_none());
+    assert_eq!(
+        Kind::of_target("/etc/postgresql/pg_hba.conf"),
+        Some(Kind::PgHba)
+    );
+}
