@@ -30,6 +30,11 @@ fn found(dir: &Path, code: &str) -> Vec<(String, Vec<String>)> {
         .into_iter()
         .filter(|f| f.code() == code)
         .map(|f| {
+            let first = crate::rules::first_sentence(&f.message);
+            assert!(
+                first.chars().count() <= crate::rules::FIRST_SENTENCE_MAX,
+                "{first}"
+            );
             let related = f
                 .related
                 .iter()

@@ -1,6 +1,6 @@
 //! redis.conf: `bind addr...` (a later `bind` replaces an earlier one; `-` before an
 //! address makes it optional) and `port N` lines, as redis.conf's own comments document
-//! them; the default port is 6379.
+//! them; the default port is 6379. `include` makes the file `open`.
 
 use super::{AppConfig, Listen, lines, words};
 use std::ops::Range;
@@ -22,6 +22,8 @@ pub(super) fn read(text: &str) -> AppConfig {
                     })
                     .collect();
             }
+            // `include` may set them in another file.
+            Some("include") => out.open = true,
             Some("port") => {
                 if let Some(&(at, p)) = w.get(1)
                     && let Ok(p) = p.parse::<u16>()
