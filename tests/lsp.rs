@@ -2716,3 +2716,39 @@ async fn findings_in_a_mounted_config_file_follow_its_edits() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A client that pulls diagnostics gets those of an open mounted config file from its pull
+/// too (what the Compose files that mount it found there), at once.
+#[tokio::test]
+async fn a_pulled_mounted_config_answers_what_the_compose_file_found() {
+    let dir =
+        std::env::temp_dir().join(format!("portside-lsp-pull-mounted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "services:\n  cache:\n    image: redis:7\n    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\"]\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf:ro\n    ports: [\"6379:6379\"]\n";
+    let conf = "bind 127.0.0.1\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let conf_uri = format!("file://{}", dir.join("redis.conf").display());
+    let mut c = start();
+    c.initialize_with(
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}}
+        }),
+        Value::Null,
+    )
+    .await;
+    let pull = |uri: &str| json!({"textDocument": {"uri": uri}});
+    c.open(&uri, "yaml", 1, text).await;
+    let r = c.request("textDocument/diagnostic", pull(&uri)).await;
+    assert_eq!(r["result"]["items"].as_array().unwrap().len(), 1, "{r}");
+    c.open(&conf_uri, "plaintext", 1, conf).await;
+    let r = c.request("textDocument/diagnostic", pull(&conf_uri)).await;
+    let items = r["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{r}");
+    assert_eq!(items[0]["code"], "app-listens-on-loopback", "{r}");
+    assert_eq!(range(&items[0]), [0, 5, 0, 14], "{r}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
