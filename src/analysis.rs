@@ -82,7 +82,7 @@ pub fn analyze_with(kind: FileKind, text: &str, ctx: &Context) -> Analysis {
             yaml: None,
         },
         // Read by the Compose files beside it, never analysed itself.
-        FileKind::Env => Analysis::default(),
+        FileKind::Env | FileKind::Read => Analysis::default(),
     };
     if matches!(kind, FileKind::Compose | FileKind::Dockerfile) {
         crate::suppress::apply(text, &mut analysis.findings);

@@ -14,6 +14,12 @@ pub enum FileKind {
     /// files beside it interpolate with (only editor documents have this kind; `portside
     /// check` reads `.env` files as the context of Compose files).
     Env,
+    /// A file that an open document's analysis reads and portside does not analyse itself:
+    /// a config file a Compose service mounts (`redis.conf`, `nginx.conf`, `Caddyfile`).
+    /// Its unsaved text is what that analysis reads, each edit re-analyses it, and the
+    /// findings that point into the file are published on it (only editor documents have
+    /// this kind, given when it is opened while a document that reads it is open).
+    Read,
 }
 
 impl FileKind {
@@ -24,6 +30,7 @@ impl FileKind {
             FileKind::DaemonJson => "daemon.json",
             FileKind::Config => "portside.toml",
             FileKind::Env => ".env",
+            FileKind::Read => "read by an open document",
         }
     }
 }
@@ -64,7 +71,7 @@ pub fn by_document(path: &Path, language_id: &str) -> Option<FileKind> {
         FileKind::Dockerfile => matches!(language_id, "" | "plaintext"),
         FileKind::DaemonJson => matches!(language_id, "json" | "jsonc" | ""),
         FileKind::Config => matches!(language_id, "toml" | ""),
-        FileKind::Env => true,
+        FileKind::Env | FileKind::Read => true,
     };
     agrees.then_some(kind)
 }

@@ -2730,3 +2730,151 @@ async fn show_map_draws_included_files_with_their_uri() {
     assert!(api.get("uri").is_none(), "{api}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A config file that a service mounts is a document too: the findings that point into it
+/// are published on its URI (with the mount as related information), and an unsaved edit
+/// of it re-analyses the Compose file that mounts it.
+#[tokio::test]
+async fn findings_in_a_mounted_config_file_follow_its_edits() {
+    let dir = std::env::temp_dir().join(format!("portside-lsp-mounted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "services:\n  cache:\n    image: redis:7\n    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\"]\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf:ro\n  worker:\n    image: python:3.12\n    environment:\n      REDIS_URL: redis://cache:6379/0\n";
+    let conf = "# cache settings\nbind 127.0.0.1\nmaxmemory 256mb\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let conf_uri = format!("file://{}", dir.join("redis.conf").display());
+    let loopback = |d: &Value| -> Vec<Value> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "app-listens-on-loopback")
+            .cloned()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut c = start_with("utf-16").await;
+    c.open(&uri, "yaml", 1, text).await;
+    let d = c.diagnostics(&uri).await;
+    assert_eq!(loopback(&d).len(), 1, "{d}");
+    // The same finding on redis.conf's URI, at the bind address, pointing back at the mount.
+    let d = tokio::time::timeout(
+        deadline.saturating_duration_since(std::time::Instant::now()),
+        c.diagnostics(&conf_uri),
+    )
+    .await
+    .expect("the config file gets its diagnostics");
+    let found = loopback(&d);
+    assert_eq!(found.len(), 1, "{d}");
+    assert_eq!(range(&found[0]), [1, 5, 1, 14], "{d}");
+    let related = &found[0]["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], uri.as_str(), "{d}");
+    assert_eq!(related["location"]["range"]["start"]["line"], 5, "{d}");
+    // Fixed on disk, and the editor says so: gone; broken again on disk: back.
+    std::fs::write(dir.join("redis.conf"), "bind 0.0.0.0\n").unwrap();
+    let changed = json!({"changes": [{"uri": conf_uri, "type": 2}]});
+    c.notify("workspace/didChangeWatchedFiles", changed.clone())
+        .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow the disk");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    c.notify("workspace/didChangeWatchedFiles", changed).await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow the disk");
+        if loopback(&d).len() == 1 {
+            break;
+        }
+    }
+    // Opened in the editor and edited without saving: gone from both files.
+    c.open(&conf_uri, "plaintext", 1, conf).await;
+    c.change(
+        &conf_uri,
+        2,
+        json!([{"text": "# cache settings\nbind 0.0.0.0\nmaxmemory 256mb\n"}]),
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow its edits");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&uri))
+            .await
+            .expect("the Compose file's diagnostics follow the config file");
+        if loopback(&d).is_empty() {
+            break;
+        }
+    }
+    // Back to loopback: the finding returns on the config file, at its new place.
+    c.change(
+        &conf_uri,
+        3,
+        json!([{"text": "# cache\n\nbind 127.0.0.1 -::1\n"}]),
+    )
+    .await;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let d = tokio::time::timeout(left, c.diagnostics(&conf_uri))
+            .await
+            .expect("the config file's diagnostics follow its edits");
+        if let [f] = &loopback(&d)[..] {
+            assert_eq!(range(f), [2, 5, 2, 14], "{d}");
+            break;
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A client that pulls diagnostics gets those of an open mounted config file from its pull
+/// too (what the Compose files that mount it found there), at once.
+#[tokio::test]
+async fn a_pulled_mounted_config_answers_what_the_compose_file_found() {
+    let dir =
+        std::env::temp_dir().join(format!("portside-lsp-pull-mounted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = "services:\n  cache:\n    image: redis:7\n    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\"]\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf:ro\n    ports: [\"6379:6379\"]\n";
+    let conf = "bind 127.0.0.1\n";
+    std::fs::write(dir.join("compose.yaml"), text).unwrap();
+    std::fs::write(dir.join("redis.conf"), conf).unwrap();
+    let uri = format!("file://{}", dir.join("compose.yaml").display());
+    let conf_uri = format!("file://{}", dir.join("redis.conf").display());
+    let mut c = start();
+    c.initialize_with(
+        json!({
+            "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+            "workspace": {"diagnostics": {"refreshSupport": true}}
+        }),
+        Value::Null,
+    )
+    .await;
+    let pull = |uri: &str| json!({"textDocument": {"uri": uri}});
+    c.open(&uri, "yaml", 1, text).await;
+    let r = c.request("textDocument/diagnostic", pull(&uri)).await;
+    assert_eq!(r["result"]["items"].as_array().unwrap().len(), 1, "{r}");
+    c.open(&conf_uri, "plaintext", 1, conf).await;
+    let r = c.request("textDocument/diagnostic", pull(&conf_uri)).await;
+    let items = r["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{r}");
+    assert_eq!(items[0]["code"], "app-listens-on-loopback", "{r}");
+    assert_eq!(range(&items[0]), [0, 5, 0, 14], "{r}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

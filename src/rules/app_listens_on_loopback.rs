@@ -28,9 +28,14 @@ declare_rule! {
     /// from an image whose server binds loopback as shipped (Mosquitto 2 without a config
     /// file: a warning, from the image table); and a config file the service mounts that
     /// binds its server to loopback (`bind 127.0.0.1` in a `redis.conf` the command names,
-    /// `bind-address = 127.0.0.1` in a MySQL option file, nginx `listen 127.0.0.1:80`) while
-    /// the service publishes a port or another service names it (a warning at the mount,
-    /// with the config line as related information).
+    /// `bind-address = 127.0.0.1` in a MySQL option file, nginx `listen 127.0.0.1:80`,
+    /// `net.bindIp: 127.0.0.1` in a `mongod.conf` named by `--config`, `listen_addresses =
+    /// 'localhost'` in a `postgresql.conf` named by `-c config_file=`, HAProxy `bind`,
+    /// Caddy `bind`, a Traefik entry point's `address`, httpd `Listen`), or a `pg_hba.conf`
+    /// named by `-c hba_file=` that admits only local clients, while the service publishes
+    /// a port or another service names it (a warning at the mount, with the config line as
+    /// related information; only for the server's own image, where nothing else runs beside
+    /// it, and not when the command sets the address itself).
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -173,20 +178,33 @@ pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     }
 }
 
-/// Compose: a config file the service mounts (nginx, Redis, MySQL) makes its server listen
-/// on loopback only, while the service publishes a port or another service names it.
+/// Compose: a config file the service mounts (nginx, Redis, MySQL, mongod, PostgreSQL,
+/// HAProxy, Caddy, Traefik, httpd) makes its server listen on loopback only, while the
+/// service publishes a port or another service names it. A command that sets the address
+/// itself wins over the file.
 fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     for c in &p.external.mounted_configs {
         let Some(i) = p.service_index(&c.service) else {
             continue;
         };
         let s = &p.services[i];
+        if let Some(rule) = &c.config.local_clients_only {
+            check_local_clients_only(p, i, c, rule.clone(), out);
+            continue;
+        }
         let l = &c.config.listens;
         // The nginx image's own `conf.d/default.conf` listens on every interface unless
         // this mount replaces it.
         let replaces_default = c.kind != crate::model::appconfig::Kind::Nginx
-            || c.target == "/etc/nginx/conf.d/default.conf";
-        if s.network_mode.is_some() || l.is_empty() || !replaces_default {
+            || c.target == "/etc/nginx/conf.d/default.conf"
+            || (c.from_folder && c.target.starts_with("/etc/nginx/conf.d/"));
+        if s.network_mode.is_some()
+            || !super::runs_config_server(s, c.kind)
+            || l.is_empty()
+            || !replaces_default
+            || c.config.open
+            || c.kind.address_in_command(&c.command)
+        {
             continue;
         }
         let loopback = |h: &Option<String>| {
@@ -221,6 +239,44 @@ fn check_mounted_configs(p: &crate::model::compose::Project, out: &mut Vec<Findi
             .with_related_in(c.file.clone(), l[0].span.clone(), "the listen address"),
         );
     }
+}
+
+/// Compose: a `pg_hba.conf` the command names (`-c hba_file=`) admits TCP clients from the
+/// container's own addresses only, while other containers connect to it or it publishes a
+/// port: every one of them gets "no pg_hba.conf entry for host".
+fn check_local_clients_only(
+    p: &crate::model::compose::Project,
+    i: usize,
+    c: &crate::model::compose::MountedConfig,
+    rule: std::ops::Range<usize>,
+    out: &mut Vec<Finding>,
+) {
+    let s = &p.services[i];
+    let shared = p.services.iter().any(|o| {
+        o.mode()
+            .and_then(|m| m.strip_prefix("service:"))
+            .is_some_and(|m| m == s.name)
+    });
+    if s.network_mode.is_some() || shared || !super::runs_config_server(s, c.kind) {
+        return;
+    }
+    let published = s.first_published().is_some();
+    if !published && !p.is_named_by_others(i) {
+        return;
+    }
+    out.push(
+        Finding::new(
+            &APP_LISTENS_ON_LOOPBACK,
+            c.entry.clone(),
+            format!(
+                "`{}` admits only local clients to PostgreSQL in `{}`. Connections from other containers and through published ports come from other addresses and are refused (\"no pg_hba.conf entry for host\"). Add a `host` line for them, such as `host all all all scram-sha-256`",
+                c.file_name(),
+                s.name
+            ),
+        )
+        .with_severity(crate::finding::Severity::Warning)
+        .with_related_in(c.file.clone(), rule, "the first rule"),
+    );
 }
 
 /// Compose: a published service whose image's server binds loopback as shipped (the image
@@ -755,6 +811,8 @@ mod tests {
                     },
                     config: std::sync::Arc::new(appconfig::read(Kind::Nginx, conf)),
                     entry: text.find("\"./site").unwrap()..text.find(":80\"]").unwrap(),
+                    from_folder: false,
+                    command: String::new(),
                 });
             crate::analysis::analyze_with(crate::classify::FileKind::Compose, &text, &ctx)
                 .findings

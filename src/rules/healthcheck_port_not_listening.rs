@@ -11,9 +11,11 @@ declare_rule! {
     /// (`uvicorn --port 8000` checked with `curl -f http://localhost:8080/health`), or, for an
     /// image portside's image table knows, the image's (`http://localhost:8080/` on `nginx`,
     /// which listens on 80). The port is read from URLs and `host:port` words of
-    /// `healthcheck.test`. Ports the service `expose`s or maps to are counted as listening,
-    /// and a service whose command, mounted config or port variable may move the port is left
-    /// alone.
+    /// `healthcheck.test`. A mounted config file that sets the port decides it (`listen
+    /// 8080;` in the `default.conf` that replaces nginx's, `port 6380` in a `redis.conf` the
+    /// command names). Ports the service `expose`s or maps to are counted as listening, and a
+    /// service whose command, other mounted config or port variable may move the port is
+    /// left alone.
     ///
     /// ## Why it matters
     /// The check fails every time: the container is reported `unhealthy`, and every service
@@ -55,9 +57,40 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             "localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0"
         ) || host == s.name;
         // Another network stack (`network_mode: service:x`) answers there, not this one.
-        if !own || s.network_mode.is_some() || p.listens(r.service).contains(&port) {
+        if !own || s.network_mode.is_some() {
             continue;
         }
+        // A config file that sets the port decides, over the image's default port.
+        let config = super::target_port_mismatch::config_ports(p, s);
+        if let Some((listens, server, c, span)) = config {
+            if listens.contains(&port) || super::target_port_mismatch::exposes(s, port) {
+                continue;
+            }
+            let list: Vec<String> = listens.iter().map(u16::to_string).collect();
+            let message = format!(
+                "`{}`'s healthcheck asks port {port}, but `{}` makes {server} listen on {}. The check fails every time, so `{}` stays unhealthy and services waiting for it never start",
+                s.name,
+                c.file_name(),
+                list.join(", "),
+                s.name
+            );
+            let fix = match listens[..] {
+                [only] => Some(only),
+                _ => None,
+            };
+            if let Some(f) = report(&HEALTHCHECK_PORT_NOT_LISTENING, p, r, message, fix) {
+                out.push(f.with_related_in(c.file.clone(), span, "the port the server listens on"));
+            }
+            continue;
+        }
+        if p.listens(r.service).contains(&port) {
+            continue;
+        }
+        let configured = p
+            .external
+            .mounted_configs
+            .iter()
+            .any(|c| c.service == s.name);
         let image = built
             .iter()
             .find(|b| b.service.name == s.name)
@@ -66,7 +99,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
                 continue;
             };
-            if l.port == port || also_listening(s, &stage).contains(&port) {
+            // A server's default port, when a config file it reads may move it.
+            if l.port == port
+                || (l.default && configured)
+                || also_listening(s, &stage).contains(&port)
+            {
                 continue;
             }
             let message = format!(

@@ -9,10 +9,14 @@ declare_rule! {
     /// Finds `localhost`, `127.0.0.1`, `::1` or `0.0.0.0` used in a service's environment
     /// to reach a port that another service serves (its container port or `expose`) and
     /// the service itself does not, or under a key that names another service (`DB_HOST`
-    /// with a service `db`). In an nginx config the service mounts (`conf.d/*.conf`,
-    /// `nginx.conf`), a `proxy_pass` or `upstream` server on loopback at a port nginx does not
-    /// listen on itself is reported too, at the mount, with the config line as related
-    /// information (a warning: the file is read as written, without its includes).
+    /// with a service `db`). In a config file a proxy or scraper mounts (nginx `proxy_pass`
+    /// and `upstream` servers, HAProxy `server` lines, Caddy `reverse_proxy`, Traefik's
+    /// load-balancer servers, httpd `ProxyPass`, Prometheus `static_configs` targets), an
+    /// address on loopback at a port the server does not listen on itself is reported too
+    /// (`localhost:9090` in `prometheus.yml` is Prometheus scraping itself: fine), at the
+    /// mount, with the config line as related information (a warning: the file is read as
+    /// written; only for the server's own image, since an image that bundles several
+    /// programs, such as nginx with php-fpm, serves `127.0.0.1:9000` itself).
     ///
     /// Left alone, because there `localhost` is right: `healthcheck`, `command` and
     /// `entrypoint` (they run inside the service's own container, and often name a listen
@@ -155,33 +159,85 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
-/// nginx configs a service mounts (`proxy_pass http://localhost:3000`, an `upstream`
-/// `server 127.0.0.1:3000`): in nginx's container that is nginx itself. Reported at the
-/// mount with the config line as related information, a warning (the config is read as
-/// written, without its includes), unless nginx itself listens on that port.
+/// Config files a service mounts that connect somewhere (nginx's `proxy_pass` and
+/// `upstream` servers, HAProxy's `server` lines, Caddy's `reverse_proxy`, Traefik's
+/// load-balancer servers, httpd's `ProxyPass`, Prometheus's scrape targets): `localhost`
+/// or `127.0.0.1` there is the server's own container. Reported at the mount with the
+/// config line as related information, a warning (the file is read as written, without
+/// its includes), unless the server itself listens on that port (Prometheus scraping
+/// itself on 9090) or another service shares the container's network namespace.
 pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
     use crate::model::appconfig::Kind;
     for c in &p.external.mounted_configs {
-        if c.kind != Kind::Nginx {
+        if c.config.upstreams.is_empty() {
             continue;
         }
         let Some(i) = p.service_index(&c.service) else {
             continue;
         };
-        if p.services[i].network_mode.is_some() {
+        if p.services[i].network_mode.is_some()
+            || !super::runs_config_server(&p.services[i], c.kind)
+            || c.kind.address_in_command(&c.command)
+            || p.services.iter().any(|o| {
+                o.mode()
+                    .and_then(|m| m.strip_prefix("service:"))
+                    .is_some_and(|m| m == c.service)
+            })
+        {
             continue;
         }
-        let mut own: Vec<u16> = c.config.listens.iter().filter_map(|l| l.port).collect();
-        own.push(80);
+        // What the server's own container listens on: every mounted file's listeners
+        // (with the server's default port), and the server's own
+        // extra listeners (Caddy's admin API on 2019, Traefik's dashboard on 8080).
+        let open = p
+            .external
+            .mounted_configs
+            .iter()
+            .any(|o| o.service == c.service && o.config.open);
+        // With includes, the service's container ports count as the server's too.
+        let mut own: Vec<u16> = if open {
+            p.listens(i).to_vec()
+        } else {
+            Vec::new()
+        };
+        for other in p
+            .external
+            .mounted_configs
+            .iter()
+            .filter(|o| o.service == c.service)
+        {
+            own.extend(
+                other
+                    .config
+                    .listens
+                    .iter()
+                    .filter_map(|l| l.port.or(other.kind.default_port())),
+            );
+        }
+        own.extend(c.kind.default_port());
+        if let Some(known) = p.image_known(&p.services[i]) {
+            own.extend(known.ports.iter().map(|f| f.port));
+        }
+        own.extend(match c.kind {
+            Kind::Caddy => &[2019, 80, 443][..],
+            Kind::Traefik => &[8080, 80][..],
+            _ => &[][..],
+        });
         for u in &c.config.upstreams {
             if !crate::model::compose::refs::is_loopback(&u.host) || u.host == "0.0.0.0" {
                 continue;
             }
-            let port = u.port.unwrap_or(80);
+            let Some(port) = u.port.or(match c.kind {
+                Kind::Nginx => Some(80),
+                _ => None,
+            }) else {
+                continue;
+            };
             if own.contains(&port) {
                 continue;
             }
             let name = c.file_name();
+            let server = c.kind.name();
             let meant = (0..p.services.len())
                 .find(|&t| t != i && p.listens(t).contains(&port))
                 .map(|t| {
@@ -191,13 +247,22 @@ pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
                     )
                 })
                 .unwrap_or_default();
+            // With includes, another file may make the server listen there itself.
+            let where_ = if open {
+                format!("In `{}`'s container that is {server} itself", c.service)
+            } else {
+                format!(
+                    "In `{}`'s container that is {server} itself, which does not listen on {port}",
+                    c.service
+                )
+            };
             out.push(
                 Finding::new(
                     &LOCALHOST_BETWEEN_CONTAINERS,
                     c.entry.clone(),
                     format!(
-                        "`{name}` sends nginx's requests to {h}:{port}, where nothing listens. In `{}`'s container that is nginx itself, which does not listen on {port}. Use the service's name{meant}",
-                        c.service,
+                        "`{name}` {} {h}:{port}, inside its own container. {where_}. Use the service's name{meant}",
+                        c.kind.connects(),
                         h = u.host,
                     ),
                 )

@@ -321,6 +321,17 @@ pub(crate) fn built_or_local<'p>(p: &'p crate::model::compose::Project<'_>) -> V
 
 /// A mounted config file (bind mount, `configs:` or `secrets:`), which may set a password
 /// or a port that the Compose file does not show.
+/// Whether service `s` runs `kind`'s server from its official (or vendor's) image, alone:
+/// not built from a Dockerfile, not an image that bundles other programs
+/// (`model::appconfig::Kind::runs_in`). Only then do a mounted config file's listeners and
+/// `localhost` upstreams speak for the whole container.
+pub(crate) fn runs_config_server(
+    s: &crate::model::compose::Service,
+    kind: crate::model::appconfig::Kind,
+) -> bool {
+    !s.has_build && s.image.as_ref().is_some_and(|i| kind.runs_in(&i.value))
+}
+
 pub(crate) fn mounts_config(
     p: &crate::model::compose::Project,
     s: &crate::model::compose::Service,

@@ -6,7 +6,11 @@ use crate::model::ports;
 declare_rule! {
     /// ## What it does
     /// Finds a service reached by name with its published (host) port instead of its
-    /// container port: `db:5433` where `db` publishes `5433:5432`.
+    /// container port: `db:5433` where `db` publishes `5433:5432`. Besides the Compose
+    /// file's own values, the config files a proxy or scraper mounts are read (nginx
+    /// `proxy_pass`/`upstream`, HAProxy `server`, Caddy `reverse_proxy`, Traefik's
+    /// load-balancer servers, httpd `ProxyPass`, Prometheus targets): those findings are
+    /// warnings at the mount, with the config line as related information.
     ///
     /// ## Why it matters
     /// Containers talk to each other directly, on the container port. Nothing listens on
@@ -31,7 +35,7 @@ declare_rule! {
         severity: Error,
         applies_to: "Compose files",
         summary: "A service reached on its host port instead of its container port",
-        compose: [check],
+        compose: [check, check_configs],
     };
 }
 
@@ -88,6 +92,67 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             );
         }
         out.push(f);
+    }
+}
+
+/// Config files a service mounts that connect to another service on its host port
+/// (`proxy_pass http://api:8081` where `api` publishes `8081:3000`).
+pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
+    for c in &p.external.mounted_configs {
+        let Some(i) = p.service_index(&c.service) else {
+            continue;
+        };
+        if p.services[i].network_mode.is_some()
+            || !super::runs_config_server(&p.services[i], c.kind)
+        {
+            continue;
+        }
+        for u in &c.config.upstreams {
+            let Some(port) = u.port else { continue };
+            let Some(target) = p.service_for_host(&u.host) else {
+                continue;
+            };
+            let Some(t) = p.service_index(target.name) else {
+                continue;
+            };
+            if t == i || p.listens(t).contains(&port) {
+                continue;
+            }
+            if super::target_port_mismatch::config_ports(p, target)
+                .is_some_and(|(listens, ..)| listens.contains(&port))
+            {
+                continue;
+            }
+            let container = target.ports.iter().find_map(|entry| {
+                entry.bindings()?.iter().find_map(|b| {
+                    let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
+                    (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
+                })
+            });
+            let Some((container_port, entry)) = container else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    &PUBLISHED_PORT_BETWEEN_CONTAINERS,
+                    c.entry.clone(),
+                    format!(
+                        "`{}` {} {}:{port}, the host port of `{}`. Containers reach it directly, on its container port {container_port}: use `{}:{container_port}`",
+                        c.file_name(),
+                        c.kind.connects(),
+                        u.host,
+                        target.name,
+                        u.host,
+                    ),
+                )
+                .with_severity(crate::finding::Severity::Warning)
+                .with_related_in(c.file.clone(), u.span.clone(), "the upstream address")
+                .with_related(
+                    p.port_span(entry),
+                    format!("`{}` publishes {port} → {container_port} here", target.name),
+                ),
+            );
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 use super::declare_rule;
-use super::target_port_mismatch::{MAX_KNOWN_PORTS, also_listening, image_listeners};
+use super::target_port_mismatch::{
+    MAX_KNOWN_PORTS, also_listening, config_ports, exposes, image_listeners,
+};
 use crate::finding::Finding;
 use crate::model::compose::Project;
 
@@ -10,7 +12,9 @@ declare_rule! {
     /// or, for a service run from an image that portside's image table knows
     /// (`src/knowledge/images.toml`), the image's: `db:5433` where `db` runs `postgres`, which
     /// listens on 5432. Ports the service
-    /// `expose`s or maps to are counted as listening, a host port that the service publishes
+    /// `expose`s or maps to are counted as listening, a mounted config file that sets the
+    /// port decides it (`port 6380` in the `redis.conf` the command names, `net.port` in
+    /// `mongod.conf`, HAProxy's `bind`, ...), a host port that the service publishes
     /// is `published-port-between-containers`'s, and a service whose `command`,
     /// `entrypoint`, mounted config file or port variable may move the port is left alone,
     /// as are images with more than three listeners.
@@ -53,7 +57,12 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let target = &p.services[t];
-        if t == r.service || p.listens(t).contains(&port) {
+        if t == r.service {
+            continue;
+        }
+        // A config file that sets the port decides, over the image's default port.
+        let config = config_ports(p, target);
+        if config.is_none() && p.listens(t).contains(&port) {
             continue;
         }
         // A host port the target publishes: published-port-between-containers says it.
@@ -68,6 +77,33 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if published {
             continue;
         }
+        // The config file the target's server reads (`port 6380` in a mounted redis.conf).
+        if let Some((listens, server, c, span)) = config {
+            if listens.contains(&port) || exposes(target, port) {
+                continue;
+            }
+            let list: Vec<String> = listens.iter().map(u16::to_string).collect();
+            let message = format!(
+                "Nothing in `{}` listens on port {port}. `{}` makes {server} listen on {}. Connections to `{}:{port}` are refused",
+                target.name,
+                c.file_name(),
+                list.join(", "),
+                p.ref_host(r)
+            );
+            let fix = match listens[..] {
+                [only] => Some(only),
+                _ => None,
+            };
+            if let Some(f) = report(&SERVICE_PORT_NOT_LISTENING, p, r, message, fix) {
+                out.push(f.with_related_in(c.file.clone(), span, "the port the server listens on"));
+            }
+            continue;
+        }
+        let configured = p
+            .external
+            .mounted_configs
+            .iter()
+            .any(|c| c.service == target.name);
         // The port the target's own command shows (`uvicorn app:app --port 8000`).
         let image = built
             .iter()
@@ -77,7 +113,11 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
             let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
                 continue;
             };
-            if l.port == port || also_listening(target, &stage).contains(&port) {
+            // A server's default port, when a config file it reads may move it.
+            if l.port == port
+                || (l.default && configured)
+                || also_listening(target, &stage).contains(&port)
+            {
                 continue;
             }
             let how = l.how();

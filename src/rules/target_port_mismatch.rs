@@ -25,6 +25,12 @@ declare_rule! {
     ///   mounted config file or a port variable (any `*PORT*`, and the image's own such as
     ///   `RABBITMQ_NODE_PORT`) may move the port are left alone, as are ports the service
     ///   `expose`s and images with more than three listeners (only swaps are reported there);
+    /// - for a service that mounts the config file its server reads (`redis.conf` with `port
+    ///   6380`, `mongod.conf`'s `net.port`, `postgresql.conf`'s `port`, MySQL's `port`,
+    ///   HAProxy's `bind`, Caddy's site addresses, Traefik's entryPoints, httpd's `Listen`,
+    ///   nginx's `listen` in files that replace the image's `default.conf`), the ports the
+    ///   file makes it listen on, unless the file has includes or placeholders, or the
+    ///   command or a `*PORT*` variable may move the port;
     /// - with live checks on, for a service run from an image the table does not know but the
     ///   Docker host has, the port its `Cmd`/`Entrypoint` shows or its `ExposedPorts` (read
     ///   with `docker image inspect`, never pulled; the message names the image ID).
@@ -54,7 +60,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "The container port is not where the app listens",
-        compose: [check, check_built, check_commands],
+        compose: [check, check_built, check_commands, check_configs],
     };
 }
 
@@ -166,7 +172,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
 }
 
 /// The service's own `expose` names `port`: it says the app listens there.
-fn exposes(s: &crate::model::compose::Service, port: u16) -> bool {
+pub(crate) fn exposes(s: &crate::model::compose::Service, port: u16) -> bool {
     s.expose
         .iter()
         .any(|v| ports::parse_expose(&v.value).is_ok_and(|e| e.iter().any(|x| x.port == port)))
@@ -251,6 +257,149 @@ pub(crate) fn also_listening(
     also
 }
 
+/// Ports from [`config_ports`]: the ports, the server's name, the file that moved the
+/// port and the span of that listener in it.
+pub(crate) type ConfigPorts<'p> = (
+    Vec<u16>,
+    &'static str,
+    &'p crate::model::compose::MountedConfig,
+    std::ops::Range<usize>,
+);
+
+/// The ports a service's server listens on per the config files it mounts, when they
+/// decide them all and move the port (a port written in the file), with the file and the
+/// span of the first port written.
+pub(crate) fn config_ports<'p>(
+    p: &'p Project,
+    s: &crate::model::compose::Service,
+) -> Option<ConfigPorts<'p>> {
+    use crate::model::appconfig::Kind;
+    let mounted: Vec<&crate::model::compose::MountedConfig> = p
+        .external
+        .mounted_configs
+        .iter()
+        .filter(|c| c.service == s.name)
+        .collect();
+    let first = *mounted.iter().find(|c| !c.config.listens.is_empty())?;
+    let kind = first.kind;
+    // nginx's includes are known when each brings no server (`mime.types`) or files of
+    // `conf.d/`, which the mounts replace (checked below).
+    let nginx_conf_d = |c: &crate::model::compose::MountedConfig| {
+        c.kind == Kind::Nginx
+            && c.config.includes.iter().all(|i| {
+                crate::model::appconfig::nginx_include_has_no_servers(i)
+                    || i.starts_with("/etc/nginx/conf.d/")
+                    || i.starts_with("conf.d/")
+            })
+    };
+    if !super::runs_config_server(s, kind)
+        || mounted.iter().any(|c| {
+            c.kind != kind
+                || (c.config.open && !nginx_conf_d(c))
+                || c.kind.port_in_command(&c.command)
+        })
+        || s.environment
+            .iter()
+            .any(|e| e.key.to_ascii_uppercase().contains("PORT"))
+    {
+        return None;
+    }
+    // nginx reads the image's own `conf.d/default.conf` (port 80) and its templates
+    // unless the mounts replace them.
+    if kind == Kind::Nginx {
+        let replaced = mounted.iter().any(|c| {
+            c.target == "/etc/nginx/conf.d/default.conf"
+                || (c.from_folder && c.target.starts_with("/etc/nginx/conf.d/"))
+        });
+        let templates = p
+            .yaml
+            .get(s.node, "volumes")
+            .is_some_and(|v| p.yaml.source(p.text, v.value).contains("templates"));
+        // A mounted nginx.conf that includes nothing of conf.d/ leaves the image's
+        // default.conf unread.
+        let main = mounted.iter().find(|c| c.target == "/etc/nginx/nginx.conf");
+        let reads_conf_d = main.is_none_or(|m| {
+            m.config
+                .includes
+                .iter()
+                .any(|i| i.starts_with("/etc/nginx/conf.d/") || i.starts_with("conf.d/"))
+        });
+        if (reads_conf_d && !replaced)
+            || templates
+            || mounted.iter().any(|c| {
+                !c.target.starts_with("/etc/nginx/conf.d/") && c.target != "/etc/nginx/nginx.conf"
+            })
+        {
+            return None;
+        }
+    }
+    let mut ports = Vec::new();
+    let mut moved = None;
+    for c in &mounted {
+        for l in &c.config.listens {
+            let port = l.port.or(kind.default_port())?;
+            if !ports.contains(&port) {
+                ports.push(port);
+            }
+        }
+        if moved.is_none()
+            && let Some(span) = c.config.listens.iter().find_map(|l| l.port_span.clone())
+        {
+            moved = Some((*c, span));
+        }
+    }
+    let (c, span) = moved?;
+    Some((ports, kind.name(), c, span))
+}
+
+/// Services whose mounted config file makes the server listen on other ports than the
+/// one a `ports` entry maps to.
+pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
+    if p.external.mounted_configs.is_empty() {
+        return;
+    }
+    for s in &p.services {
+        if s.ports.is_empty() || s.network_mode.is_some() {
+            continue;
+        }
+        let Some((listens, server, c, span)) = config_ports(p, s) else {
+            continue;
+        };
+        let name = c.file_name();
+        for port in &s.ports {
+            let Some([b]) = port.bindings() else {
+                continue;
+            };
+            if b.protocol != "tcp" || listens.contains(&b.target) || exposes(s, b.target) {
+                continue;
+            }
+            let list: Vec<String> = listens.iter().map(u16::to_string).collect();
+            let list = list.join(", ");
+            let published = b.published.parse::<u16>().ok();
+            let swapped = published.is_some_and(|x| listens.contains(&x));
+            let f = Finding::new(
+                &TARGET_PORT_MISMATCH,
+                p.port_span(port),
+                format!(
+                    "`{name}` makes {server} listen on {list}, not {}. Connections to this mapping will be reset. {}",
+                    b.target,
+                    if swapped {
+                        "`ports` is HOST:CONTAINER; swap them".to_string()
+                    } else {
+                        format!("Map to the port `{name}` sets, or change the file")
+                    }
+                ),
+            )
+            .with_related_in(c.file.clone(), span.clone(), "the port the server listens on");
+            out.push(match (swapped, &listens[..]) {
+                (true, _) => with_swap(p, port, f),
+                (false, [only]) => with_target(p, port, *only, f),
+                _ => f,
+            });
+        }
+    }
+}
+
 /// Services whose Compose `command`/`entrypoint` starts a server with a visible port
 /// (`uvicorn app:app --port 8000`, `flask run` → 5000): the container port against it.
 pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
@@ -269,6 +418,16 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
         let Some(l) = crate::model::dockerfile::listen::listen_port(&stage) else {
             continue;
         };
+        // A server's default port, when a config file it reads may move it: the file
+        // decides (`check_configs`).
+        if l.default
+            && p.external
+                .mounted_configs
+                .iter()
+                .any(|c| c.service == s.name)
+        {
+            continue;
+        }
         let also = also_listening(s, &stage);
         for port in &s.ports {
             let Some([binding]) = port.bindings() else {

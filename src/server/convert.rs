@@ -139,6 +139,56 @@ pub fn diagnostic_with(
 /// A live check's verdict at its mapping: an error where the probe saw something fail,
 /// information where the service has no container (nothing was seen to fail), and a hint
 /// when it answers (the CodeLens and the hover carry that; no squiggle).
+/// The findings of an analysis of `uri` that point into a config file a service mounts
+/// (`files`: the mounted files' paths), as diagnostics of that file: at the line the
+/// related information names, with the finding's place in `uri` as related information.
+/// Analysis stays pure; this only routes what it found to the file it is about.
+pub fn in_read_files(
+    uri: &Uri,
+    rope: &Rope,
+    findings: &[Finding],
+    files: &[std::path::PathBuf],
+    enc: PositionEncoding,
+) -> Vec<(Uri, Vec<Diagnostic>)> {
+    let mut out: Vec<(Uri, Vec<Diagnostic>)> = Vec::new();
+    if files.is_empty() {
+        return out;
+    }
+    let others = OtherRopes::default();
+    for f in findings {
+        let Some(at) = f
+            .related
+            .iter()
+            .find(|r| r.file.as_ref().is_some_and(|o| files.contains(&o.path)))
+        else {
+            continue;
+        };
+        let Some(other) = &at.file else { continue };
+        let Some(target) = Uri::from_file_path(&other.path) else {
+            continue;
+        };
+        let mut d = diagnostic_with(uri, rope, f, enc, &others);
+        d.range = others.range(&other.text, at.range.clone(), enc);
+        let mut related = vec![DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), range(rope, f.range.clone(), enc)),
+            message: "mounted here".to_string(),
+        }];
+        related.extend(
+            d.related_information
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.location.uri != target || r.location.range != d.range),
+        );
+        d.related_information = Some(related);
+        match out.iter_mut().find(|(u, _)| *u == target) {
+            Some((_, list)) => list.push(d),
+            None => out.push((target, vec![d])),
+        }
+    }
+    out
+}
+
 pub fn live_diagnostic(
     rope: &Rope,
     r: &crate::server::documents::LiveResult,

@@ -75,6 +75,9 @@ pub struct Document {
     /// Each change since the last good tree's version: the version it made and the first
     /// byte it changed. Bytes before the smallest are the same in both texts.
     pub edits: Vec<(i32, usize)>,
+    /// The diagnostics its last analysis puts in the files it reads (a mounted config's
+    /// lines), by their URI: published on those files, merged with other documents'.
+    pub in_read_files: Vec<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
 }
 
 impl Document {
@@ -136,6 +139,7 @@ impl Documents {
                 stored: 0,
                 confirmed: true,
                 edits: Vec::new(),
+                in_read_files: Vec::new(),
             },
         );
     }

@@ -126,6 +126,8 @@ struct Outcome {
     live: Vec<super::documents::LiveResult>,
     links: Vec<super::documents::LinkResult>,
     diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
+    /// Its findings in the files it read (mounted config files), by their URI.
+    in_read_files: Vec<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)>,
     /// The images on the Docker host whose facts the analysis would read.
     wanted: Vec<String>,
 }
@@ -157,6 +159,12 @@ async fn run(backend: Arc<Backend>, job: Job) {
             doc.last_good.as_ref().and_then(|l| l.ctx.parsed.clone()),
         )
     };
+    // A file another document reads is not analysed: its findings come with that
+    // document's analysis (`publish_read_files`).
+    if kind == crate::classify::FileKind::Read {
+        settle(&backend, &job);
+        return;
+    }
     let mut editor = backend.settings();
     // The daemon's platform, below the settings' (live checks on); asked for in the
     // background, never waited for.
@@ -208,6 +216,14 @@ async fn run(backend: Arc<Backend>, job: Job) {
             return None;
         }
         let diagnostics = publish::diagnostics(&uri, &rope, &analysis.findings, &live, &links, enc);
+        let mounted: Vec<std::path::PathBuf> = ctx
+            .external
+            .mounted_configs
+            .iter()
+            .map(|c| c.file.path.clone())
+            .collect();
+        let in_read_files =
+            super::convert::in_read_files(&uri, &rope, &analysis.findings, &mounted, enc);
         Some(Outcome {
             analysis,
             deps,
@@ -216,6 +232,7 @@ async fn run(backend: Arc<Backend>, job: Job) {
             live,
             links,
             diagnostics,
+            in_read_files,
             wanted,
         })
     })
@@ -238,10 +255,12 @@ async fn run(backend: Arc<Backend>, job: Job) {
         }
     };
     let wanted = std::mem::take(&mut outcome.wanted);
-    let Some((diagnostics, same_version)) = store(&backend, &job, version, analysed_rope, outcome)
+    let Some((diagnostics, same_version, read_files)) =
+        store(&backend, &job, version, analysed_rope, outcome)
     else {
         return;
     };
+    publish_read_files(&backend, read_files).await;
     backend.settled.notify_waiters();
     if backend.pull_diagnostics.load(Ordering::Relaxed) {
         // A new version is the client's own edit (it pulls by itself); the same version
@@ -275,6 +294,42 @@ async fn run(backend: Arc<Backend>, job: Job) {
     super::images::ask(&backend, &job.uri, wanted);
 }
 
+/// Publishes the diagnostics of the files other documents read (mounted config files) that
+/// an analysis or a close changed: for each of `uris`, what every open document's last
+/// analysis puts there, merged. Gathered and sent under the publish lock, so a file's
+/// publications follow the order of the analyses that made them.
+pub async fn publish_read_files(backend: &Backend, uris: Vec<Uri>) {
+    if uris.is_empty() {
+        return;
+    }
+    let _guard = backend.publish.lock().await;
+    let merged: Vec<(Uri, Vec<tower_lsp_server::ls_types::Diagnostic>)> = {
+        let docs = backend.docs();
+        uris.into_iter()
+            .map(|target| {
+                let list = docs
+                    .iter()
+                    .flat_map(|(_, d)| d.in_read_files.iter())
+                    .filter(|(u, _)| *u == target)
+                    .flat_map(|(_, list)| list.iter().cloned())
+                    .collect();
+                (target, list)
+            })
+            .collect()
+    };
+    for (uri, diagnostics) in merged {
+        backend.sent.fetch_add(1, Ordering::Relaxed);
+        backend
+            .client
+            .publish_diagnostics(uri, diagnostics, None)
+            .await;
+    }
+}
+
+/// The diagnostics to send after [`store`], whether the version had been analysed before,
+/// and the read files whose diagnostics changed.
+type Stored = (Vec<tower_lsp_server::ls_types::Diagnostic>, bool, Vec<Uri>);
+
 /// Stores an analysis on its document when its generation is still current; returns the
 /// diagnostics to send and whether the version had been analysed before.
 fn store(
@@ -283,7 +338,7 @@ fn store(
     version: i32,
     rope: ropey::Rope,
     outcome: Outcome,
-) -> Option<(Vec<tower_lsp_server::ls_types::Diagnostic>, bool)> {
+) -> Option<Stored> {
     let mut docs = backend.docs();
     let doc = docs
         .get_mut(&job.uri)
@@ -292,6 +347,19 @@ fn store(
     doc.live = outcome.live;
     doc.live_links = outcome.links;
     doc.deps = outcome.deps;
+    // The read files it had findings in, or has now, when those changed.
+    let read_files: Vec<Uri> = if doc.in_read_files == outcome.in_read_files {
+        Vec::new()
+    } else {
+        let mut uris: Vec<Uri> = doc.in_read_files.iter().map(|(u, _)| u.clone()).collect();
+        for (u, _) in &outcome.in_read_files {
+            if !uris.contains(u) {
+                uris.push(u.clone());
+            }
+        }
+        uris
+    };
+    doc.in_read_files = outcome.in_read_files;
     let same_version = doc.analysed.as_ref().is_some_and(|a| a.version == version);
     if let Some(yaml) = outcome.analysis.yaml {
         doc.edits.retain(|(v, _)| *v > version);
@@ -310,7 +378,7 @@ fn store(
         diagnostics: Arc::new(outcome.diagnostics.clone()),
         id: backend.analyses.fetch_add(1, Ordering::Relaxed),
     });
-    Some((outcome.diagnostics, same_version))
+    Some((outcome.diagnostics, same_version, read_files))
 }
 
 /// Marks the job's generation as ended (nothing of it is in flight any more).

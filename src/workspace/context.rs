@@ -233,29 +233,57 @@ pub fn context_with_vfs(
 
 /// The Dockerfiles of the services with `build:` (context, `dockerfile`), each read and
 /// modelled (with the service's build arguments) through `vfs`.
-/// The config files the services bind-mount where nginx, Redis or MySQL read them
-/// (`model::appconfig::Kind::of_target`), read through `vfs` and parsed once per content. A
-/// `redis.conf` counts only when the service's command names it: the official image reads
-/// none by default.
+/// The config files the services bind-mount where their server reads them
+/// (`model::appconfig::Kind::of_target`: nginx, Redis, MySQL, mongod, PostgreSQL, HAProxy,
+/// Caddy, Traefik, Prometheus, httpd), read through `vfs` and parsed once per content. A
+/// file counts where the image reads it by default (`Kind::read_by_default`) or where the
+/// command names its path (`redis-server /usr/local/etc/redis/redis.conf`, `mongod
+/// --config ...`, `postgres -c config_file=...`), and not when the command names another
+/// config file. A folder mount brings the default files inside it
+/// (`./prometheus:/etc/prometheus`) and every file of a folder the server reads whole
+/// (`./conf.d:/etc/nginx/conf.d`).
 fn mounted_configs(
     path: &Path,
     text: &str,
     yaml: &Yaml,
     vfs: &Vfs<'_>,
 ) -> Vec<crate::model::compose::MountedConfig> {
-    use crate::model::appconfig::{self, Kind};
+    use crate::model::appconfig::Kind;
     let mut out = Vec::new();
     let Some(dir) = path.parent() else {
         return out;
     };
     let t = text.as_bytes();
     let finder = |n: &str| memchr::memmem::find(t, n.as_bytes()).is_some();
-    if !(finder("/etc/nginx/") || finder("redis.conf") || finder("/etc/mysql/") || finder("my.cnf"))
+    if ![
+        "/etc/",
+        "redis.conf",
+        "my.cnf",
+        "mongod.conf",
+        "postgresql.conf",
+        "haproxy",
+        "Caddyfile",
+        "prometheus",
+        "apache2",
+    ]
+    .iter()
+    .any(|n| finder(n))
     {
         return out;
     }
     let Some(services) = crate::model::compose::schema::services_node(yaml) else {
         return out;
+    };
+    let words = |key: &str, node| {
+        yaml.get(node, key)
+            .map_or_else(String::new, |c| match yaml.items(c.value) {
+                Some(items) => items
+                    .iter()
+                    .filter_map(|&i| yaml.scalar(i))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                None => yaml.scalar(c.value).unwrap_or_default().to_string(),
+            })
     };
     for service in yaml.entries(services) {
         let Some(name) = yaml.scalar(service.key) else {
@@ -264,16 +292,11 @@ fn mounted_configs(
         let Some(volumes) = yaml.get(service.value, "volumes") else {
             continue;
         };
-        let command: String = yaml
-            .get(service.value, "command")
-            .map_or_else(String::new, |c| match yaml.items(c.value) {
-                Some(items) => items
-                    .iter()
-                    .filter_map(|&i| yaml.scalar(i))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                None => yaml.scalar(c.value).unwrap_or_default().to_string(),
-            });
+        let command = format!(
+            "{} {}",
+            words("entrypoint", service.value),
+            words("command", service.value)
+        );
         for &item in yaml.items(volumes.value).unwrap_or_default() {
             let (source, target) = match yaml.scalar(item) {
                 Some(short) => {
@@ -301,33 +324,66 @@ fn mounted_configs(
             if source.contains('$') || !(source.starts_with('.') || source.starts_with('/')) {
                 continue;
             }
-            let Some(kind) = Kind::of_target(&target) else {
-                continue;
-            };
-            if kind == Kind::Redis && !command.contains(target.as_str()) {
-                continue;
-            }
             let mut relative = source.as_str();
             while let Some(rest) = relative.strip_prefix("./") {
                 relative = rest;
             }
-            let file = dir.join(relative);
-            let Some((text, config)) = vfs.derived(&file, kind as u64 + 0x6170_7063, |t| {
-                appconfig::read(kind, t)
-            }) else {
-                continue;
-            };
-            if text.len() > 1024 * 1024 {
-                continue;
+            let source = dir.join(relative);
+            // (file on the host, target in the container, kind, from a folder mount)
+            let mut files: Vec<(std::path::PathBuf, String, Kind, bool)> = Vec::new();
+            match Kind::of_target(&target) {
+                Some(kind) => files.push((source, target.clone(), kind, false)),
+                None => {
+                    let folder = target.trim_end_matches('/');
+                    for (name, kind) in Kind::files_in_folder(folder) {
+                        files.push((source.join(name), format!("{folder}/{name}"), kind, true));
+                    }
+                    if let Some((ext, kind)) = Kind::folder_reads(folder) {
+                        let listed =
+                            vfs.list(&source, |n| n.ends_with(".conf") || n.ends_with(".cnf"), 64);
+                        for file in listed.iter() {
+                            let Some(name) = file.file_name().and_then(|n| n.to_str()) else {
+                                continue;
+                            };
+                            if name.ends_with(ext) {
+                                files.push((file.clone(), format!("{folder}/{name}"), kind, true));
+                            }
+                        }
+                    }
+                }
             }
-            out.push(crate::model::compose::MountedConfig {
-                service: name.to_string(),
-                kind,
-                target,
-                file: crate::finding::OtherFile { path: file, text },
-                config,
-                entry: yaml.span(item),
-            });
+            for (file, target, kind, from_folder) in files {
+                let named = command.contains(target.as_str());
+                if !named && !kind.read_by_default(&target) {
+                    continue;
+                }
+                // The command names another config file: this one is not read.
+                if !named
+                    && kind
+                        .config_flag()
+                        .is_some_and(|f| command.to_ascii_lowercase().contains(f))
+                {
+                    continue;
+                }
+                let Some((text, config)) = vfs.derived(&file, kind as u64 + 0x6170_7063, |t| {
+                    crate::model::appconfig::read(kind, t)
+                }) else {
+                    continue;
+                };
+                if text.len() > 1024 * 1024 {
+                    continue;
+                }
+                out.push(crate::model::compose::MountedConfig {
+                    service: name.to_string(),
+                    kind,
+                    target,
+                    file: crate::finding::OtherFile { path: file, text },
+                    config,
+                    entry: yaml.span(item),
+                    from_folder,
+                    command: command.clone(),
+                });
+            }
         }
     }
     out

@@ -27,3 +27,5 @@ pub type Reader<'a> = &'a (dyn Fn(&Path) -> Option<String> + Sync);
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_configs;

@@ -112,7 +112,7 @@ pub fn exercise(kind: FileKind, text: &str, pick: &mut dyn FnMut(usize) -> usize
                 let _ = portside::ide::hover::daemon_json(text, o, &analysis.findings);
             }
         }
-        FileKind::Config | FileKind::Env => {}
+        FileKind::Config | FileKind::Env | FileKind::Read => {}
     }
 }
 

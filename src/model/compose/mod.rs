@@ -45,8 +45,9 @@ pub struct External {
     pub extends_files: rustc_hash::FxHashMap<String, Option<Vec<String>>>,
     /// The Dockerfile each service with `build:` builds from, when it could be read.
     pub dockerfiles: Vec<ServiceDockerfile>,
-    /// Config files the services mount that decide their networking (nginx, Redis, MySQL),
-    /// as the workspace layer read them.
+    /// Config files the services mount that decide their networking (nginx, Redis, MySQL,
+    /// mongod, PostgreSQL, HAProxy, Caddy, Traefik, Prometheus, httpd), as the workspace
+    /// layer read them.
     pub mounted_configs: Vec<MountedConfig>,
     /// The daemon's address ranges, when a daemon.json was found.
     pub daemon: Option<DaemonRanges>,
@@ -299,6 +300,12 @@ pub struct MountedConfig {
     pub config: std::sync::Arc<crate::model::appconfig::AppConfig>,
     /// The volume entry's span in the analysed Compose text.
     pub entry: std::ops::Range<usize>,
+    /// The file came with a folder mounted over the folder the server reads
+    /// (`./nginx:/etc/nginx/conf.d`): what the image ships there is gone.
+    pub from_folder: bool,
+    /// The service's `entrypoint` and `command` words, joined by spaces: flags there
+    /// (`--port`, `--bind_ip_all`, `-c listen_addresses=`) win over the file.
+    pub command: String,
 }
 
 impl MountedConfig {

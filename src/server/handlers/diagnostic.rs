@@ -31,6 +31,15 @@ pub async fn diagnostic(
             match docs.get(&uri) {
                 // Not a document portside analyses: nothing to report.
                 None => Some((String::new(), Vec::new())),
+                // A file open documents read (a mounted config): what they put in it.
+                Some(doc) if doc.kind == crate::classify::FileKind::Read => Some((
+                    String::new(),
+                    docs.iter()
+                        .flat_map(|(_, d)| d.in_read_files.iter())
+                        .filter(|(u, _)| *u == uri)
+                        .flat_map(|(_, list)| list.iter().cloned())
+                        .collect(),
+                )),
                 Some(doc) => doc
                     .analysed
                     .as_ref()

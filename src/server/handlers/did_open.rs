@@ -17,6 +17,16 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
     let candidate = kind.is_none()
         && matches!(doc.language_id.as_str(), "yaml" | "")
         && path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let mut docs = backend.docs();
+    let users = project::users(&docs);
+    // A file an open document reads (a config file a service mounts): not analysed, but its
+    // unsaved text and edits count for that document, and its findings are shown in it.
+    let kind = match kind {
+        None if !candidate && project::is_read_by_open(&users, &path) => {
+            Some(classify::FileKind::Read)
+        }
+        kind => kind,
+    };
     if kind.is_none() && !candidate {
         tracing::debug!(
             uri = doc.uri.as_str(),
@@ -25,8 +35,6 @@ pub fn did_open(backend: &Arc<Backend>, params: DidOpenTextDocumentParams) {
         );
         return;
     }
-    let mut docs = backend.docs();
-    let users = project::users(&docs);
     let kind = kind
         .or_else(|| project::is_read_by_open(&users, &path).then_some(classify::FileKind::Compose));
     if let Some(kind) = kind {

@@ -149,7 +149,7 @@ pub fn hover(snap: Snapshot, params: HoverParams) -> Option<Hover> {
             let offset = at(&rope);
             (hover::rule_doc(&findings_of(version), offset), rope)
         }
-        FileKind::Env => (None, rope),
+        FileKind::Env | FileKind::Read => (None, rope),
     };
     let found = found?;
     Some(Hover {

@@ -207,8 +207,8 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> InitializeResu
 
 /// The files whose changes on disk re-analyse open documents: what the workspace layer
 /// reads besides the document (override/include/extends files, `.env`, Dockerfiles,
-/// daemon.json) and portside.toml.
-const WATCHED: &str = "**/{.env,portside.toml,daemon.json,package.json,Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,*.yml,*.yaml}";
+/// daemon.json, the config files services mount) and portside.toml.
+const WATCHED: &str = "**/{.env,portside.toml,daemon.json,package.json,Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,*.yml,*.yaml,*.conf,*.cnf,*.cfg,Caddyfile}";
 
 pub async fn initialized(backend: &std::sync::Arc<Backend>) {
     tracing::info!(encoding = ?backend.encoding(), "client initialized");
