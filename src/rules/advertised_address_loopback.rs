@@ -22,6 +22,9 @@ declare_rule! {
     ///   in a project that runs Redis Sentinel, and a Sentinel that announces one to the
     ///   other Sentinels (`--sentinel announce-ip`, Bitnami's
     ///   `REDIS_SENTINEL_ANNOUNCE_IP`) when the project runs more than one;
+    /// - a RabbitMQ node named `rabbit@localhost` (`RABBITMQ_NODENAME`, Bitnami's
+    ///   `RABBITMQ_NODE_NAME`, whose default that is) in a pair that Bitnami's
+    ///   `RABBITMQ_CLUSTER_NODE_NAME: rabbit@rabbitmq1` clusters;
     /// - an Elasticsearch or OpenSearch node whose `network.host`,
     ///   `network.publish_host`, `transport.host` or `transport.publish_host` (also in the
     ///   `ES_SETTING_*` form) is a loopback address or `_local_`, in a cluster of more than
@@ -45,7 +48,9 @@ declare_rule! {
     /// other Sentinels through the addresses they announce (Redis's replication and
     /// Sentinel documentation, "Sentinel, Docker, NAT"). Elasticsearch's `network.host`
     /// sets both the address a node binds and the one it publishes to the other nodes
-    /// (Elasticsearch's network settings). In another container `localhost` is that
+    /// (Elasticsearch's network settings). Erlang nodes, RabbitMQ's among them, find each
+    /// other by the host part of their names, and Bitnami's RabbitMQ image names its node
+    /// `rabbit@localhost` by default, which its documentation says cannot cluster. In another container `localhost` is that
     /// container: `Connection to node 1 (localhost/127.0.0.1:9092) could not be
     /// established`, `MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27017`,
     /// although the first address was right.
@@ -81,7 +86,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "A server advertises localhost to other containers",
-        compose: [check, check_mongo, check_redis, check_elasticsearch],
+        compose: [check, check_mongo, check_redis, check_elasticsearch, check_rabbitmq],
     };
 }
 
@@ -542,6 +547,84 @@ pub fn check_mongo(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
+/// The node name a RabbitMQ service runs as: `RABBITMQ_NODENAME` (the official image) or
+/// `RABBITMQ_NODE_NAME` (Bitnami's), with the value.
+fn rabbit_node_name<'v>(s: &'v Service<'_>) -> Option<&'v Val<'v>> {
+    s.environment.iter().find_map(|e| {
+        matches!(e.key, "RABBITMQ_NODENAME" | "RABBITMQ_NODE_NAME")
+            .then_some(e.value.as_ref())
+            .flatten()
+    })
+}
+
+fn is_bitnami_rabbitmq(s: &Service<'_>) -> bool {
+    s.image.as_ref().is_some_and(|i| {
+        let repo = i.value.split(['@', ':']).next().unwrap_or("");
+        repo.ends_with("bitnami/rabbitmq")
+    })
+}
+
+/// RabbitMQ nodes clustered by name (Bitnami's `RABBITMQ_CLUSTER_NODE_NAME=rabbit@rabbitmq1`)
+/// while a node of the pair is named `rabbit@localhost`: Erlang distribution reaches a node
+/// by the host part of its name, so the other node looks for it in its own container.
+pub fn check_rabbitmq(p: &Project, out: &mut Vec<Finding>) {
+    for (index, s) in p.services.iter().enumerate() {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let Some(join) = s
+            .environment
+            .iter()
+            .find(|e| e.key == "RABBITMQ_CLUSTER_NODE_NAME")
+            .and_then(|e| e.value.as_ref())
+        else {
+            continue;
+        };
+        let Some((_, host)) = join.value.split_once('@') else {
+            continue;
+        };
+        let Some(target) = p.host_index(host.trim()).filter(|&t| t != index) else {
+            continue;
+        };
+        let t = &p.services[target];
+        let join_at = join.value.len() - host.len()..join.value.len();
+        let related = (
+            p.value_span(join, join_at.clone()),
+            format!("`{}` joins `{}`'s cluster here", s.name, t.name),
+        );
+        // The node joined, then the joining node itself: each must reach the other.
+        for (node, other) in [(t, s), (s, t)] {
+            let name = rabbit_node_name(node);
+            let written = name.and_then(|v| {
+                let (_, h) = v.value.split_once('@')?;
+                announces_loopback(h.trim()).then(|| (v, v.value.len() - h.len()..v.value.len()))
+            });
+            let finding = match (written, name) {
+                (Some((v, range)), _) => Finding::new(
+                    &ADVERTISED_ADDRESS_LOOPBACK,
+                    p.value_span(v, range),
+                    format!(
+                        "RabbitMQ node `{}` is named `{}`, so `{}` cannot reach it. Erlang nodes reach each other by the host part of their names; in `{}`'s container localhost is `{}` itself. Name the node after its service (`rabbit@{}`)",
+                        node.name, v.value, other.name, other.name, other.name, node.name
+                    ),
+                )
+                .with_related(related.0.clone(), related.1.clone()),
+                // Bitnami's image names the node `rabbit@localhost` unless told otherwise.
+                (None, None) if std::ptr::eq(node, t) && is_bitnami_rabbitmq(t) => Finding::new(
+                    &ADVERTISED_ADDRESS_LOOPBACK,
+                    p.value_span(join, join_at.clone()),
+                    format!(
+                        "`{}` runs as `rabbit@localhost`, Bitnami's default, so `{}` cannot join it. Erlang nodes reach each other by the host part of their names. Set `RABBITMQ_NODE_NAME: rabbit@{}` on `{}`",
+                        t.name, s.name, t.name, t.name
+                    ),
+                ),
+                _ => continue,
+            };
+            out.push(finding);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::finding::Severity;
@@ -787,5 +870,34 @@ mod tests {
         assert!(flagged(&alone, RULE).is_empty());
         // `0.0.0.0` is the right value.
         assert!(flagged(&bound.replace("=127.0.0.1", "=0.0.0.0"), RULE).is_empty());
+    }
+
+    #[test]
+    fn rabbitmq_nodes_named_localhost() {
+        let text = r#"services:
+  rabbitmq1:
+    image: bitnami/rabbitmq:3.13
+    environment:
+      RABBITMQ_ERL_COOKIE: s3cr3t
+  rabbitmq2:
+    image: bitnami/rabbitmq:3.13
+    environment:
+      RABBITMQ_NODE_NAME: rabbit@rabbitmq2
+      RABBITMQ_CLUSTER_NODE_NAME: rabbit@rabbitmq1
+      RABBITMQ_ERL_COOKIE: s3cr3t
+"#;
+        // The default name of the node joined.
+        assert_eq!(flagged(text, RULE), ["rabbitmq1"]);
+        let named = text.replace(
+            "      RABBITMQ_ERL_COOKIE: s3cr3t\n  rabbitmq2",
+            "      RABBITMQ_NODE_NAME: rabbit@rabbitmq1\n      RABBITMQ_ERL_COOKIE: s3cr3t\n  rabbitmq2",
+        );
+        assert!(flagged(&named, RULE).is_empty());
+        // The joining node named localhost.
+        let joining = named.replace("rabbit@rabbitmq2", "rabbit@localhost");
+        assert_eq!(flagged(&joining, RULE), ["localhost"]);
+        // A single node named localhost is right.
+        let single = "services:\n  rabbitmq:\n    image: rabbitmq:3.13-management\n    environment:\n      RABBITMQ_NODENAME: rabbit@localhost\n";
+        assert!(flagged(single, RULE).is_empty());
     }
 }
