@@ -4,7 +4,7 @@ use super::declare_rule;
 use crate::finding::{Edit, Finding, OtherFile};
 use crate::knowledge::servers::ADDRESS_FLAGS;
 use crate::model::compose::refs::is_loopback;
-use crate::model::dockerfile::listen::{base, find, flag_value, host_of};
+use crate::model::dockerfile::listen::{base, find, flag_value, host_of, listen_address};
 use crate::model::dockerfile::{Cmd, Dockerfile, Stage, Word};
 
 declare_rule! {
@@ -336,8 +336,9 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
             .is_none_or(|h| h == "0.0.0.0" || !is_loopback(h));
     let mut flagged_explicit = false;
     for (i, _) in words.iter().enumerate() {
-        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS) {
-            let addr = &value.text[skip..];
+        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS)
+            && let Some(addr) = listen_address(&words[i].text, &value.text[skip..])
+        {
             let host = host_of(addr);
             if !host.is_empty() && is_loopback(host) && host != "0.0.0.0" {
                 flagged_explicit = true;
@@ -837,6 +838,16 @@ mod tests {
             flagged("CMD hypercorn --bind=[::1]:8000 app:app"),
             ["--bind=[::1]:8000"]
         );
+        // A listen URL, and Go's `-addr`; a URL under `--host` is another server's.
+        assert_eq!(
+            flagged("CMD [\"/app\", \"--listen\", \"http://127.0.0.1:8000\"]"),
+            ["http://127.0.0.1:8000"]
+        );
+        assert_eq!(
+            flagged("CMD /app -addr=localhost:8000"),
+            ["-addr=localhost:8000"]
+        );
+        assert!(flagged("CMD locust --host http://localhost:8000").is_empty());
     }
 
     #[test]
