@@ -14,8 +14,9 @@ declare_rule! {
     ///   ports the stage that runs `EXPOSE`s (with the service's `expose` and `*PORT`
     ///   variables counted as listening ports too);
     /// - for a service whose own `command`/`entrypoint` shows the port its server listens on
-    ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, or a known server's
-    ///   default), that port;
+    ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, a listen URL such as
+    ///   `--listen=http://0.0.0.0:9000` or `--bind tcp://0.0.0.0:9000`, Go's `-addr :8080`,
+    ///   or a known server's default), that port;
     /// - for a service run from an image that portside's image table knows (137
     ///   images: the official databases, caches, brokers, proxies and web apps, and
     ///   variants such as `nginxinc/nginx-unprivileged` on 8080 or the `-fpm` tags on 9000;
@@ -25,6 +26,14 @@ declare_rule! {
     ///   mounted config file or a port variable (any `*PORT*`, and the image's own such as
     ///   `RABBITMQ_NODE_PORT`) may move the port are left alone, as are ports the service
     ///   `expose`s and images with more than three listeners (only swaps are reported there);
+    /// - for a service that sets `PORT` in its `environment` while its command shows no port
+    ///   of its own, a container port other than `PORT` when no other mapping reaches
+    ///   `PORT`: a warning where the server's documentation (`next start`, Nitro, Bun: the
+    ///   `port_env` of `src/knowledge/servers.toml`) or the image table says it reads
+    ///   `PORT`, or where the program is a Node app (`node`, `npm start`, `nodemon`, ...) or
+    ///   a Go program (`go run`, a binary built `FROM golang`), which by the convention of
+    ///   Heroku and Cloud Run read it; information where only the variable says so. Ports
+    ///   another `*PORT*` variable names, `expose`d ports and debugger ports are left alone;
     /// - with live checks on, for a service run from an image the table does not know but the
     ///   Docker host has, the port its `Cmd`/`Entrypoint` shows or its `ExposedPorts` (read
     ///   with `docker image inspect`, never pulled; the message names the image ID).
