@@ -79,7 +79,9 @@ pub(crate) const MAX_KNOWN_PORTS: usize = 3;
 /// whose container port nothing in the image listens on.
 /// What the image table says a service's image listens on, when nothing in the service may
 /// have moved it: no `build`, `command`, `entrypoint`, mounted config file, or variable that
-/// moves the port (any `*PORT*`, and the image's own port and address variables).
+/// moves the port (the image's own port and address variables, as the table names them).
+/// Other `*PORT*` variables are the app's settings for what it connects to (`DB_PORT`,
+/// `SMTP_PORT` on an app image) and move nothing.
 pub(crate) fn image_listeners(
     p: &Project,
     s: &crate::model::compose::Service,
@@ -89,18 +91,16 @@ pub(crate) fn image_listeners(
         return None;
     }
     let moved_by_env = |key: &str| {
-        let key = key.to_ascii_uppercase();
-        key.contains("PORT")
-            || known
-                .image
-                .port_env
-                .iter()
-                .any(|v| v.eq_ignore_ascii_case(&key))
+        known
+            .image
+            .port_env
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(key))
             || known
                 .image
                 .bind_env
                 .iter()
-                .any(|v| v.eq_ignore_ascii_case(&key))
+                .any(|v| v.eq_ignore_ascii_case(key))
     };
     let moved = s.has_build
         || p.key(s, "command").is_some()
@@ -626,6 +626,26 @@ mod tests {
     fn known_images_whose_port_may_have_moved_are_left_alone() {
         let text = "services:\n  web:\n    image: nginx:1.27\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf:ro\"]\n    ports: [\"80:8080\"]\n  grafana:\n    image: grafana\n    environment: [GF_SERVER_HTTP_PORT=3001]\n    ports: [\"3000:3001\"]\n  db:\n    image: postgres\n    command: postgres -p 5433\n    ports: [\"5432:5433\"]\n";
         assert!(flagged(text, "target-port-mismatch").is_empty());
+    }
+
+    /// Only the variables the image table names move an image's port: an app image's
+    /// `DB_PORT` is where its database listens. LinuxServer's `/config` is app data, not a
+    /// config file; a file mounted into it is one.
+    #[test]
+    fn variables_and_mounts_that_do_not_move_the_port() {
+        let text = "services:\n  blog:\n    image: wordpress:6\n    environment:\n      WORDPRESS_DB_HOST: db\n      DB_PORT: \"3306\"\n    ports: [\"8080:8080\"]\n  tv:\n    image: lscr.io/linuxserver/sonarr:latest\n    volumes: [\"./sonarr/config:/config\", \"./tv:/tv\"]\n    ports: [\"8080:8080\"]\n  films:\n    image: lscr.io/linuxserver/radarr:latest\n    volumes:\n      - type: bind\n        source: ./radarr/config\n        target: /config\n    ports: [\"8081:8080\"]\n";
+        assert_eq!(
+            flagged(text, "target-port-mismatch"),
+            ["\"8080:8080\"", "\"8080:8080\"", "\"8081:8080\""]
+        );
+        // A config file mounted into /config, or another image's /config: left alone.
+        let file = text.replace(
+            "\"./sonarr/config:/config\"",
+            "\"./config.xml:/config/config.xml\"",
+        );
+        assert_eq!(flagged(&file, "target-port-mismatch").len(), 2);
+        let other = "services:\n  db:\n    image: postgres:16\n    volumes: [\"./pg:/config\"]\n    ports: [\"5433:5433\"]\n";
+        assert!(flagged(other, "target-port-mismatch").is_empty());
     }
 
     /// `EXPOSE 9229` is Node's debugger: a fix must never map the web port there, and a
