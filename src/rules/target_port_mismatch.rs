@@ -427,12 +427,12 @@ pub fn check_port_env(p: &Project, out: &mut Vec<Finding>) {
             let (message, severity) = match &reader {
                 Some((why, documented)) => (
                     format!(
-                        "`{}` sets `PORT={port}`, so its app most likely listens on {port}, not {target}. {why}{}; if it does, connections to this mapping are reset.{origin} Map to container port {port}, or set `PORT` to {target}",
+                        "`{}` sets `PORT={port}`, so its app most likely listens on {port}, not {target}. {why}{} connections to this mapping are reset.{origin} Map to container port {port}, or set `PORT` to {target}",
                         s.name,
                         if *documented {
-                            ""
+                            ", so"
                         } else {
-                            " from the environment"
+                            " from the environment; if this one does,"
                         },
                     ),
                     crate::finding::Severity::Warning,
@@ -877,7 +877,9 @@ mod tests {
                 .contains("Node apps commonly read `PORT` from the environment")
         );
         assert!(
-            found[1].message.contains("`next start` reads `PORT`;"),
+            found[1]
+                .message
+                .contains("`next start` reads `PORT`, so connections"),
             "{}",
             found[1].message
         );
