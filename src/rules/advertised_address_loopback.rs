@@ -15,7 +15,8 @@ declare_rule! {
     ///   names the broker on that port (`KAFKA_BOOTSTRAP_SERVERS: kafka:9092`);
     /// - a MongoDB replica-set member configured as `localhost:27017` (`rs.initiate({...
     ///   members: [{host: 'localhost:27017'}]})` or `rs.add(...)` in a `command`,
-    ///   `entrypoint` or `healthcheck` the Compose file inlines), while another service
+    ///   `entrypoint` or `healthcheck` the Compose file inlines, or Bitnami's
+    ///   `MONGODB_ADVERTISED_HOSTNAME` in replica-set mode), while another service
     ///   connects to the set by its service name without `directConnection=true`;
     /// - a Redis replica that announces a loopback address to its master
     ///   (`--replica-announce-ip`, `--slave-announce-ip`, Bitnami's `REDIS_REPLICA_IP`)
@@ -463,11 +464,25 @@ fn mongo_loopback_members(text: &str) -> Vec<Range<usize>> {
 }
 
 /// MongoDB replica-set members configured as `localhost` while another service connects
-/// to the set by name.
+/// to the set by name: inline `rs.initiate`/`rs.add` configurations, and Bitnami's
+/// `MONGODB_ADVERTISED_HOSTNAME` (the name its replica-set setup registers the node under).
 pub fn check_mongo(p: &Project, out: &mut Vec<Finding>) {
+    // (the value, the member's range in it, the services that are the set's members)
+    let mut announced: Vec<(&Val<'_>, Range<usize>, Vec<usize>)> = Vec::new();
     for (index, s) in p.services.iter().enumerate() {
         if s.network_mode.is_some() {
             continue;
+        }
+        for e in &s.environment {
+            if e.key == "MONGODB_ADVERTISED_HOSTNAME"
+                && let Some(v) = &e.value
+                && announces_loopback(v.value.trim())
+                && s.environment
+                    .iter()
+                    .any(|e| e.key == "MONGODB_REPLICA_SET_MODE")
+            {
+                announced.push((v, 0..v.value.len(), vec![index]));
+            }
         }
         for (v, kind) in s.commands.iter().zip(&s.command_kinds) {
             if *kind == CommandKind::Environment {
@@ -499,51 +514,53 @@ pub fn check_mongo(p: &Project, out: &mut Vec<Finding>) {
                 if members.is_empty() {
                     members.push(index);
                 }
-                let client = p.refs.iter().find(|r| {
-                    r.host.scheme.is_some_and(|s| s.starts_with("mongodb"))
-                        && !members.contains(&r.service)
-                        && r.service != index
-                        && r.origin == CommandKind::Environment
-                        && r.audience == Audience::Container
-                        && p.host_index(p.ref_host(r))
-                            .is_some_and(|t| members.contains(&t))
-                        && !p.ref_val(r).value.contains("directConnection=true")
-                });
-                let Some(client) = client else { continue };
-                let client_val = p.ref_val(client);
-                let client_name = &p.services[client.service].name;
-                let member = &v.value[range.clone()];
-                let set = client_val.value.contains("replicaSet=")
-                    || p.refs
-                        .iter()
-                        .filter(|r| r.source == client.source && r.service == client.service)
-                        .count()
-                        > 1;
-                let mut f = Finding::new(
-                    &ADVERTISED_ADDRESS_LOOPBACK,
-                    p.value_span(v, range),
-                    format!(
-                        "The replica set lists its member as {member}, so `{client_name}` is refused after connecting. The driver connects to the set through `{}`, then to the members the set's configuration lists; in `{client_name}`'s container {member} is `{client_name}` itself. Name the member by its service name (`{}:{}`){}",
-                        p.ref_host(client),
-                        p.ref_host(client),
-                        client.host.effective_port().unwrap_or(27017),
-                        if set {
-                            ""
-                        } else {
-                            ". The URL names no `replicaSet`: drivers released since 2020 discover the set from it anyway, older ones stay on the seed"
-                        }
-                    ),
-                )
-                .with_related(
-                    p.value_span(client_val, client.host.host_range.clone()),
-                    format!("`{client_name}` connects to the replica set here"),
-                );
-                if !set {
-                    f = f.with_severity(Severity::Info);
-                }
-                out.push(f);
+                announced.push((v, range, members));
             }
         }
+    }
+    for (v, range, members) in announced {
+        let client = p.refs.iter().find(|r| {
+            r.host.scheme.is_some_and(|s| s.starts_with("mongodb"))
+                && !members.contains(&r.service)
+                && r.origin == CommandKind::Environment
+                && r.audience == Audience::Container
+                && p.host_index(p.ref_host(r))
+                    .is_some_and(|t| members.contains(&t))
+                && !p.ref_val(r).value.contains("directConnection=true")
+        });
+        let Some(client) = client else { continue };
+        let client_val = p.ref_val(client);
+        let client_name = &p.services[client.service].name;
+        let member = &v.value[range.clone()];
+        let set = client_val.value.contains("replicaSet=")
+            || p.refs
+                .iter()
+                .filter(|r| r.source == client.source && r.service == client.service)
+                .count()
+                > 1;
+        let mut f = Finding::new(
+            &ADVERTISED_ADDRESS_LOOPBACK,
+            p.value_span(v, range),
+            format!(
+                "The replica set lists its member as {member}, so `{client_name}` is refused after connecting. The driver connects to the set through `{}`, then to the members the set's configuration lists; in `{client_name}`'s container {member} is `{client_name}` itself. Name the member by its service name (`{}:{}`){}",
+                p.ref_host(client),
+                p.ref_host(client),
+                client.host.effective_port().unwrap_or(27017),
+                if set {
+                    ""
+                } else {
+                    ". The URL names no `replicaSet`: drivers released since 2020 discover the set from it anyway, older ones stay on the seed"
+                }
+            ),
+        )
+        .with_related(
+            p.value_span(client_val, client.host.host_range.clone()),
+            format!("`{client_name}` connects to the replica set here"),
+        );
+        if !set {
+            f = f.with_severity(Severity::Info);
+        }
+        out.push(f);
     }
 }
 
@@ -899,5 +916,33 @@ mod tests {
         // A single node named localhost is right.
         let single = "services:\n  rabbitmq:\n    image: rabbitmq:3.13-management\n    environment:\n      RABBITMQ_NODENAME: rabbit@localhost\n";
         assert!(flagged(single, RULE).is_empty());
+    }
+
+    #[test]
+    fn bitnami_mongodb_advertised_hostname() {
+        let text = r#"services:
+  mongodb:
+    image: bitnami/mongodb:7.0
+    environment:
+      MONGODB_REPLICA_SET_MODE: primary
+      MONGODB_REPLICA_SET_NAME: rs0
+      MONGODB_ADVERTISED_HOSTNAME: localhost
+      ALLOW_EMPTY_PASSWORD: "yes"
+  rocketchat:
+    image: registry.rocket.chat/rocketchat/rocket.chat:6.10
+    environment:
+      MONGO_URL: mongodb://mongodb:27017/rocketchat?replicaSet=rs0
+"#;
+        assert_eq!(flagged(text, RULE), ["localhost"]);
+        assert!(
+            flagged(
+                &text.replace("HOSTNAME: localhost", "HOSTNAME: mongodb"),
+                RULE
+            )
+            .is_empty()
+        );
+        // Not in replica-set mode: the variable names nothing the driver follows.
+        let standalone = text.replace("      MONGODB_REPLICA_SET_MODE: primary\n", "");
+        assert!(flagged(&standalone, RULE).is_empty());
     }
 }
