@@ -351,6 +351,20 @@ fn check_host_env(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
         let words = stage.command();
         let package = b.and_then(|b| b.package).map(|f| &*f.text);
         let server = server_in(&words, package);
+        // A flag that gives the address wins over the variable (`flask run --host 0.0.0.0`).
+        let flags: Vec<&str> = ADDRESS_FLAGS
+            .iter()
+            .copied()
+            .chain(server.into_iter().flat_map(|sv| {
+                sv.host_flags
+                    .iter()
+                    .chain(&sv.address_flags)
+                    .map(String::as_str)
+            }))
+            .collect();
+        if (0..words.len()).any(|i| flag_value(&words, i, &flags).is_some()) {
+            continue;
+        }
         let convention = || {
             crate::model::dockerfile::listen::port_env_reader(&words, package, false)
                 .is_some_and(|(_, documented)| !documented)
@@ -1149,5 +1163,14 @@ mod tests {
     ports: ["8080:8080"]
 "#;
         assert!(compose_findings(clean, &[], "app-listens-on-loopback").is_empty());
+        // A flag that gives the address wins over the variable.
+        let flag = text.replace(
+            "flask run --port 5000",
+            "flask run --host 0.0.0.0 --port 5000",
+        );
+        assert_eq!(
+            compose_findings(&flag, &[], "app-listens-on-loopback").len(),
+            2
+        );
     }
 }
