@@ -212,8 +212,9 @@ fn containers(s: &Service<'_>) -> u64 {
 
 /// Redis replicas and Sentinels that announce a loopback address.
 pub fn check_redis(p: &Project, out: &mut Vec<Finding>) {
+    // Sentinels in the host's network namespace share its loopback: left out.
     let sentinels: Vec<usize> = (0..p.services.len())
-        .filter(|&i| is_sentinel(&p.services[i]))
+        .filter(|&i| is_sentinel(&p.services[i]) && p.services[i].network_mode.is_none())
         .collect();
     if sentinels.is_empty() {
         return;
