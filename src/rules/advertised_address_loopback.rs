@@ -33,6 +33,11 @@ declare_rule! {
     ///   this one); and a `network.host` on loopback that another service connects to
     ///   (Kibana's `ELASTICSEARCH_HOSTS`), since it is also where the node listens.
     ///
+    /// - a Gitea whose `ROOT_URL` (`GITEA__server__ROOT_URL`) is on loopback while an
+    ///   Actions runner registers with it by service name (`GITEA_INSTANCE_URL:
+    ///   http://gitea:3000`): the runner's jobs clone from the `ROOT_URL` and run in
+    ///   containers of their own.
+    ///
     /// Left alone: a listener, member or node that only clients on the host use (there
     /// `localhost` is right), a single Elasticsearch node (`discovery.type=single-node`),
     /// a client that connects with `directConnection=true`, and services with a
@@ -51,7 +56,10 @@ declare_rule! {
     /// sets both the address a node binds and the one it publishes to the other nodes
     /// (Elasticsearch's network settings). Erlang nodes, RabbitMQ's among them, find each
     /// other by the host part of their names, and Bitnami's RabbitMQ image names its node
-    /// `rabbit@localhost` by default, which its documentation says cannot cluster. In another container `localhost` is that
+    /// `rabbit@localhost` by default, which its documentation says cannot cluster. Gitea
+    /// gives its `ROOT_URL` to Actions jobs (`actions/checkout` clones from it), and its
+    /// maintainers answer runner setups that fail so by asking for a `ROOT_URL` the
+    /// containers can visit (go-gitea/gitea#27595). In another container `localhost` is that
     /// container: `Connection to node 1 (localhost/127.0.0.1:9092) could not be
     /// established`, `MongoServerSelectionError: connect ECONNREFUSED 127.0.0.1:27017`,
     /// although the first address was right.
@@ -87,7 +95,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "A server advertises localhost to other containers",
-        compose: [check, check_mongo, check_redis, check_elasticsearch, check_rabbitmq],
+        compose: [check, check_mongo, check_redis, check_elasticsearch, check_rabbitmq, check_gitea],
     };
 }
 
@@ -643,6 +651,69 @@ pub fn check_rabbitmq(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
+/// A Gitea whose `ROOT_URL` is on loopback while a runner registers with it by service name
+/// (`GITEA_INSTANCE_URL: http://gitea:3000`): Gitea hands its `ROOT_URL` to the jobs
+/// (`actions/checkout` clones from it, artifacts upload to it), which run in other
+/// containers.
+pub fn check_gitea(p: &Project, out: &mut Vec<Finding>) {
+    for (index, s) in p.services.iter().enumerate() {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let gitea_image = s.image.as_ref().is_some_and(|i| {
+            let repo = i.value.split(['@', ':']).next().unwrap_or("");
+            repo.rsplit('/').next() == Some("gitea") && !repo.contains("act_runner")
+        });
+        let Some(val) = s.environment.iter().find_map(|e| {
+            (e.key.eq_ignore_ascii_case("GITEA__server__ROOT_URL")
+                || (gitea_image && e.key == "ROOT_URL"))
+                .then_some(e.value.as_ref())
+                .flatten()
+        }) else {
+            continue;
+        };
+        let Some(url) = crate::model::compose::refs::find("ROOT_URL", &val.value)
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        let host = &val.value[url.host_range.clone()];
+        if !announces_loopback(host) {
+            continue;
+        }
+        let runner = p.services.iter().enumerate().find_map(|(i, r)| {
+            let e = r
+                .environment
+                .iter()
+                .find(|e| e.key == "GITEA_INSTANCE_URL")?;
+            let v = e.value.as_ref()?;
+            let r_url = crate::model::compose::refs::find(e.key, &v.value)
+                .into_iter()
+                .next()?;
+            (i != index && p.host_index(&v.value[r_url.host_range.clone()]) == Some(index))
+                .then_some((r, v, r_url))
+        });
+        let Some((runner, runner_val, runner_url)) = runner else {
+            continue;
+        };
+        out.push(
+            Finding::new(
+                &ADVERTISED_ADDRESS_LOOPBACK,
+                p.value_span(val, url.host_range.clone()),
+                format!(
+                    "`{}`'s ROOT_URL is on {host}, so the jobs of runner `{}` cannot clone from it. Gitea gives its ROOT_URL to the jobs it hands out (`actions/checkout` clones from it, artifacts upload to it), and jobs run in containers where {host} is the job itself; Gitea's maintainers say to use an address the containers can visit. Use a name both browsers and containers resolve",
+                    s.name, runner.name
+                ),
+            )
+            .with_related(
+                p.value_span(runner_val, runner_url.host_range.clone()),
+                format!("`{}` registers with Gitea by its service name here", runner.name),
+            ),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::finding::Severity;
@@ -945,5 +1016,28 @@ mod tests {
         // Not in replica-set mode: the variable names nothing the driver follows.
         let standalone = text.replace("      MONGODB_REPLICA_SET_MODE: primary\n", "");
         assert!(flagged(&standalone, RULE).is_empty());
+    }
+
+    #[test]
+    fn gitea_root_url_handed_to_runner_jobs() {
+        let text = r#"services:
+  gitea:
+    image: docker.gitea.com/gitea:1.22
+    environment:
+      GITEA__server__ROOT_URL: http://localhost:3000/
+    ports: ["3000:3000"]
+  runner:
+    image: docker.io/gitea/act_runner:latest
+    environment:
+      GITEA_INSTANCE_URL: http://gitea:3000
+      GITEA_RUNNER_REGISTRATION_TOKEN: token
+    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]
+"#;
+        assert_eq!(flagged(text, RULE), ["localhost"]);
+        // No runner, or a runner that uses the same public address: nothing.
+        let alone = text.split("  runner:").next().unwrap().to_string();
+        assert!(flagged(&alone, RULE).is_empty());
+        let public = text.replace("http://localhost:3000/", "https://git.example.com/");
+        assert!(flagged(&public, RULE).is_empty());
     }
 }
