@@ -208,9 +208,10 @@ fn is_sentinel(s: &Service<'_>) -> bool {
     let image = s.image.as_ref().map_or("", |i| &*i.value);
     let repo = image.split(['@', ':']).next().unwrap_or("");
     repo.rsplit('/').next() == Some("redis-sentinel")
-        || words(s, RUNS)
-            .iter()
-            .any(|(_, _, w)| *w == "--sentinel" || base(w) == "redis-sentinel")
+        || (s.commands.iter().any(|c| c.value.contains("sentinel"))
+            && words(s, RUNS)
+                .iter()
+                .any(|(_, _, w)| *w == "--sentinel" || base(w) == "redis-sentinel"))
 }
 
 /// How many containers a service runs (`scale`, `deploy.replicas`).
@@ -233,6 +234,13 @@ pub fn check_redis(p: &Project, out: &mut Vec<Finding>) {
             continue;
         }
         let sentinel = sentinels.contains(&index);
+        let announces = s.commands.iter().any(|c| c.value.contains("announce-ip"))
+            || s.environment
+                .iter()
+                .any(|e| matches!(e.key, "REDIS_REPLICA_IP" | "REDIS_SENTINEL_ANNOUNCE_IP"));
+        if !announces {
+            continue;
+        }
         // (value, range inside it, the address, what announces it)
         let mut found: Vec<(&Val<'_>, Range<usize>, bool)> = Vec::new();
         let w = words(s, RUNS);
@@ -345,7 +353,12 @@ pub fn check_elasticsearch(p: &Project, out: &mut Vec<Finding>) {
         return;
     }
     for (index, s) in p.services.iter().enumerate() {
-        if s.network_mode.is_some() {
+        if s.network_mode.is_some()
+            || !s
+                .environment
+                .iter()
+                .any(|e| e.key.contains('.') || e.key.starts_with("ES_SETTING_"))
+        {
             continue;
         }
         let setting_of = |name: &str| {

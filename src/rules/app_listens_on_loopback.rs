@@ -320,6 +320,20 @@ fn server_in(
 /// Node or Go app given `HOST=127.0.0.1` is information, since only a convention says it
 /// reads it.
 fn check_host_env(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    let loopback_value = |e: &crate::model::compose::EnvVar| {
+        e.value.as_ref().is_some_and(|v| {
+            let v = v.value.trim();
+            is_loopback(v) && v != "0.0.0.0"
+        })
+    };
+    // Most files set no variable to loopback: nothing to model.
+    if !p
+        .services
+        .iter()
+        .any(|s| s.environment.iter().any(loopback_value))
+    {
+        return;
+    }
     let built = super::built_or_local(p);
     for (index, s) in p.services.iter().enumerate() {
         if s.network_mode.is_some() {
@@ -329,16 +343,8 @@ fn check_host_env(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
         if published.is_none() && !p.is_named_by_others(index) {
             continue;
         }
-        let loopback_vars: Vec<&crate::model::compose::EnvVar> = s
-            .environment
-            .iter()
-            .filter(|e| {
-                e.value.as_ref().is_some_and(|v| {
-                    let v = v.value.trim();
-                    is_loopback(v) && v != "0.0.0.0"
-                })
-            })
-            .collect();
+        let loopback_vars: Vec<&crate::model::compose::EnvVar> =
+            s.environment.iter().filter(|e| loopback_value(e)).collect();
         if loopback_vars.is_empty() {
             continue;
         }

@@ -335,6 +335,14 @@ fn exposed_ports(stage: &crate::model::dockerfile::Stage) -> (Vec<u16>, bool) {
 /// `PORT` (`next start`, the image table's `port_env`) or a Node or Go app (the convention)
 /// is a warning; anything else, where only the variable says so, is information.
 pub fn check_port_env(p: &Project, out: &mut Vec<Finding>) {
+    // Most files set no `PORT`: nothing to model.
+    if !p
+        .services
+        .iter()
+        .any(|s| !s.ports.is_empty() && s.environment.iter().any(|e| e.key == "PORT"))
+    {
+        return;
+    }
     let built = super::built_or_local(p);
     for s in &p.services {
         if s.ports.is_empty() || s.network_mode.is_some() {
