@@ -31,8 +31,7 @@ declare_rule! {
     ///   `ES_SETTING_*` form) is a loopback address or `_local_`, in a cluster of more than
     ///   one node (`discovery.seed_hosts` naming another service, or another node naming
     ///   this one); and a `network.host` on loopback that another service connects to
-    ///   (Kibana's `ELASTICSEARCH_HOSTS`), since it is also where the node listens.
-    ///
+    ///   (Kibana's `ELASTICSEARCH_HOSTS`), since it is also where the node listens;
     /// - a Gitea whose `ROOT_URL` (`GITEA__server__ROOT_URL`) is on loopback while an
     ///   Actions runner registers with it by service name (`GITEA_INSTANCE_URL:
     ///   http://gitea:3000`): the runner's jobs clone from the `ROOT_URL` and run in
@@ -81,7 +80,9 @@ declare_rule! {
     /// (`INTERNAL://kafka:29092`, with `KAFKA_LISTENERS` and
     /// `KAFKA_LISTENER_SECURITY_PROTOCOL_MAP` to match), replica-set members named
     /// `mongo:27017`, the Redis service's name or no announce address at all (Redis then
-    /// announces the container's address), `network.publish_host` set to the service name.
+    /// announces the container's address), `network.publish_host` set to the service name,
+    /// RabbitMQ nodes named `rabbit@<service>`, a Gitea `ROOT_URL` on a name that browsers
+    /// and containers both resolve.
     /// Keep `localhost` only on a listener that the host's clients use. No quick fix:
     /// changing the advertised name may break the clients on the host.
     ///
