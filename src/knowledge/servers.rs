@@ -16,6 +16,9 @@ pub const ADDRESS_FLAGS: &[&str] = &[
     "--ip",
     "--listen",
     "--address",
+    // Go programs' conventional flag (`-addr=:8080`, `--addr :8080`).
+    "--addr",
+    "-addr",
     "-b",
     "-S",
 ];

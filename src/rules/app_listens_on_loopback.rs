@@ -4,7 +4,7 @@ use super::declare_rule;
 use crate::finding::{Edit, Finding, OtherFile};
 use crate::knowledge::servers::ADDRESS_FLAGS;
 use crate::model::compose::refs::is_loopback;
-use crate::model::dockerfile::listen::{base, find, flag_value, host_of};
+use crate::model::dockerfile::listen::{base, find, flag_value, host_of, listen_address};
 use crate::model::dockerfile::{Cmd, Dockerfile, Stage, Word};
 
 declare_rule! {
@@ -35,7 +35,14 @@ declare_rule! {
     /// named by `-c hba_file=` that admits only local clients, while the service publishes
     /// a port or another service names it (a warning at the mount, with the config line as
     /// related information; only for the server's own image, where nothing else runs beside
-    /// it, and not when the command sets the address itself).
+    /// it, and not when the command sets the address itself); and a host variable in a service's
+    /// `environment` set to a loopback address, where the service's server reads it
+    /// (`HOST=127.0.0.1` for Nitro's `node .output/server/index.mjs` or `remix-serve`,
+    /// `FLASK_RUN_HOST` for `flask run`: the `host_env` of the server table), reported at
+    /// the value; `HOST` given to a Node or Go app is information, since only a convention
+    /// says it reads it. Listen addresses written as URLs are read under listen flags
+    /// (`--listen=http://127.0.0.1:8080`, and Go's `-addr`), not under `--host`, where a URL
+    /// names another server.
     ///
     /// ## Why it matters
     /// Inside a container, 127.0.0.1 is the container's own loopback. Published traffic and
@@ -137,6 +144,7 @@ pub fn check_dockerfile(text: &str, df: &Dockerfile, out: &mut Vec<Finding>) {
 /// loopback gets the finding on its port mapping, pointing at the Dockerfile's command.
 pub fn check(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
     check_compose_commands(p, out);
+    check_host_env(p, out);
     check_images(p, out);
     check_mounted_configs(p, out);
     for b in super::built_or_local(p) {
@@ -339,6 +347,161 @@ fn check_compose_commands(p: &crate::model::compose::Project, out: &mut Vec<Find
     }
 }
 
+/// The server of the table that `words` start (the longest pattern that matches), through
+/// a package script when `package` is known.
+fn server_in(
+    words: &[Word],
+    package: Option<&str>,
+) -> Option<&'static crate::knowledge::servers::Server> {
+    if let Some(package) = package
+        && let Some(script) = crate::model::dockerfile::npm_script(words, package)
+        && let Some(found) = server_in(&script.words, None)
+    {
+        return Some(found);
+    }
+    crate::knowledge::servers::all()
+        .iter()
+        .flat_map(|s| s.words.iter().map(move |w| (s, w)))
+        .filter(|(_, w)| {
+            let pattern: Vec<&str> = w.iter().map(String::as_str).collect();
+            find(words, &pattern).is_some()
+        })
+        .max_by_key(|(_, w)| w.len())
+        .map(|(s, _)| s)
+}
+
+/// Compose: a service that publishes a port (or that another service names) and sets a
+/// host variable that its server reads to a loopback address: a server of the table whose
+/// `host_env` names it (`HOST=127.0.0.1` for `nuxt start`, `remix-serve`) is a warning; a
+/// Node or Go app given `HOST=127.0.0.1` is information, since only a convention says it
+/// reads it.
+fn check_host_env(p: &crate::model::compose::Project, out: &mut Vec<Finding>) {
+    let loopback_value = |e: &crate::model::compose::EnvVar| {
+        e.value.as_ref().is_some_and(|v| {
+            let v = v.value.trim();
+            is_loopback(v) && v != "0.0.0.0"
+        })
+    };
+    // Most files set no variable to loopback: nothing to model.
+    if !p
+        .services
+        .iter()
+        .any(|s| s.environment.iter().any(loopback_value))
+    {
+        return;
+    }
+    let built = super::built_or_local(p);
+    for (index, s) in p.services.iter().enumerate() {
+        if s.network_mode.is_some() {
+            continue;
+        }
+        let published = s.first_published();
+        if published.is_none() && !p.is_named_by_others(index) {
+            continue;
+        }
+        let loopback_vars: Vec<&crate::model::compose::EnvVar> =
+            s.environment.iter().filter(|e| loopback_value(e)).collect();
+        if loopback_vars.is_empty() {
+            continue;
+        }
+        let b = built.iter().find(|b| b.service.name == s.name);
+        let Some(stage) = crate::model::compose::command::service_stage(p, s, b.map(|b| &b.stage))
+            .or_else(|| b.filter(|b| !b.overridden).map(|b| b.stage.clone()))
+        else {
+            continue;
+        };
+        let words = stage.command();
+        let package = b.and_then(|b| b.package).map(|f| &*f.text);
+        let server = server_in(&words, package);
+        // A flag that gives the address wins over the variable (`flask run --host 0.0.0.0`).
+        let flags: Vec<&str> = ADDRESS_FLAGS
+            .iter()
+            .copied()
+            .chain(server.into_iter().flat_map(|sv| {
+                sv.host_flags
+                    .iter()
+                    .chain(&sv.address_flags)
+                    .map(String::as_str)
+            }))
+            .collect();
+        if (0..words.len()).any(|i| flag_value(&words, i, &flags).is_some()) {
+            continue;
+        }
+        let convention = || {
+            crate::model::dockerfile::listen::port_env_reader(&words, package, false)
+                .is_some_and(|(_, documented)| !documented)
+        };
+        let found = loopback_vars.iter().find_map(|e| {
+            let documented = server.filter(|sv| {
+                sv.id != "node-app-port-env" && sv.host_env.iter().any(|h| h == e.key)
+            });
+            match documented {
+                // The variable decides, unless a config file the server reads may.
+                Some(sv) => Some((
+                    *e,
+                    format!("{} reads `{}`", sv.what, e.key),
+                    if sv.config.is_empty() {
+                        crate::finding::Severity::Error
+                    } else {
+                        crate::finding::Severity::Warning
+                    },
+                )),
+                None if e.key == "HOST" && convention() => Some((
+                    *e,
+                    "Node and Go apps often read `HOST` as their listen address".to_string(),
+                    crate::finding::Severity::Info,
+                )),
+                None => None,
+            }
+        });
+        let Some((e, claim, severity)) = found else {
+            continue;
+        };
+        let Some(val) = &e.value else { continue };
+        let host = val.value.trim();
+        let who = match published {
+            Some(_) => "published ports answer with a reset",
+            None => "other containers are refused",
+        };
+        let message = if severity == crate::finding::Severity::Info {
+            format!(
+                "If `{}`'s app reads `{}`, it listens on {host} only. {claim}; if it does, {who}. Set `{}=0.0.0.0`, or leave it if the app uses it otherwise",
+                s.name, e.key, e.key
+            )
+        } else {
+            format!(
+                "`{}` sets `{}={host}`, so its server listens on loopback only. {claim}, and then {who}. Set `{}=0.0.0.0`",
+                s.name, e.key, e.key
+            )
+        };
+        let mut f = Finding::new(
+            &APP_LISTENS_ON_LOOPBACK,
+            p.value_span(val, 0..val.value.len()),
+            message,
+        )
+        .with_severity(severity);
+        if let Some(port) = published {
+            f = f.with_related(
+                p.port_span(port),
+                format!("`{}` publishes this port", s.name),
+            );
+        }
+        if !val.interpolated()
+            && let Some(range) = p.raw_span(val, 0..val.value.len())
+            && p.text.get(range.clone()) == Some(host)
+        {
+            f = f.with_fix(
+                format!("Set `{}` to 0.0.0.0", e.key),
+                vec![Edit {
+                    range,
+                    new_text: "0.0.0.0".to_string(),
+                }],
+            );
+        }
+        out.push(f);
+    }
+}
+
 /// The loopback servers a stage starts, as findings in its Dockerfile; through a package
 /// script (`npm run dev`) when `package` (package.json) is known.
 fn detect(text: &str, stage: &Stage, package: Option<&OtherFile>, out: &mut Vec<Loopback>) {
@@ -392,8 +555,9 @@ fn detect_words(text: &str, stage: &Stage, words: &[Word], out: &mut Vec<Loopbac
             .is_none_or(|h| h == "0.0.0.0" || !is_loopback(h));
     let mut flagged_explicit = false;
     for (i, _) in words.iter().enumerate() {
-        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS) {
-            let addr = &value.text[skip..];
+        if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS)
+            && let Some(addr) = listen_address(&words[i].text, &value.text[skip..])
+        {
             let host = host_of(addr);
             if !host.is_empty() && is_loopback(host) && host != "0.0.0.0" {
                 flagged_explicit = true;
@@ -895,6 +1059,16 @@ mod tests {
             flagged("CMD hypercorn --bind=[::1]:8000 app:app"),
             ["--bind=[::1]:8000"]
         );
+        // A listen URL, and Go's `-addr`; a URL under `--host` is another server's.
+        assert_eq!(
+            flagged("CMD [\"/app\", \"--listen\", \"http://127.0.0.1:8000\"]"),
+            ["http://127.0.0.1:8000"]
+        );
+        assert_eq!(
+            flagged("CMD /app -addr=localhost:8000"),
+            ["-addr=localhost:8000"]
+        );
+        assert!(flagged("CMD locust --host http://localhost:8000").is_empty());
     }
 
     #[test]
@@ -987,6 +1161,80 @@ mod tests {
                 "app-listens-on-loopback"
             )
             .is_empty()
+        );
+    }
+
+    /// A host variable the server reads, set to loopback in Compose.
+    #[test]
+    fn host_variables_set_to_loopback() {
+        use crate::finding::Severity;
+        use crate::rules::test_support::{findings as compose_findings, fix_all};
+        let text = r#"services:
+  shop:
+    image: node:22-alpine
+    command: node .output/server/index.mjs
+    environment:
+      HOST: 127.0.0.1
+      DB_HOST: localhost
+    ports: ["3000:3000"]
+  api:
+    image: node:22-alpine
+    command: node server.js
+    environment:
+      HOST: localhost
+    ports: ["4000:4000"]
+  docs:
+    image: python:3.12-slim
+    command: flask run --port 5000
+    environment:
+      FLASK_RUN_HOST: 127.0.0.1
+    ports: ["5000:5000"]
+"#;
+        let found = compose_findings(text, &[], "app-listens-on-loopback");
+        let got: Vec<(&str, Severity)> = found
+            .iter()
+            .map(|f| (&text[f.range.clone()], f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // Nitro reads `HOST` and nothing else decides; Flask's `.flaskenv` may.
+                ("127.0.0.1", Severity::Error),
+                ("localhost", Severity::Info),
+                ("127.0.0.1", Severity::Warning),
+            ],
+            "{found:#?}"
+        );
+        let fixed = fix_all(text, "app-listens-on-loopback");
+        assert!(
+            fixed.contains("HOST: 0.0.0.0\n      DB_HOST: localhost"),
+            "{fixed}"
+        );
+        // Clean controls: every interface, an app that nobody reaches, an unknown program.
+        let clean = r#"services:
+  shop:
+    image: node:22-alpine
+    command: node .output/server/index.mjs
+    environment: {HOST: 0.0.0.0}
+    ports: ["3000:3000"]
+  worker:
+    image: node:22-alpine
+    command: node worker.js
+    environment: {HOST: 127.0.0.1}
+  tool:
+    image: example/tool
+    environment: {HOST: localhost}
+    ports: ["8080:8080"]
+"#;
+        assert!(compose_findings(clean, &[], "app-listens-on-loopback").is_empty());
+        // A flag that gives the address wins over the variable.
+        let flag = text.replace(
+            "flask run --port 5000",
+            "flask run --host 0.0.0.0 --port 5000",
+        );
+        assert_eq!(
+            compose_findings(&flag, &[], "app-listens-on-loopback").len(),
+            2
         );
     }
 }

@@ -342,7 +342,35 @@ pub(crate) fn mounts_config(
     let Some(volumes) = p.yaml.get(s.node, "volumes") else {
         return false;
     };
+    // LinuxServer's images keep their app data, written at first start, under `/config`
+    // (their documentation's appdata volume): the server listens where the image table
+    // says unless someone changes it in the app, so that mount alone is not a config file.
+    let linuxserver = s.image.as_ref().is_some_and(|i| {
+        i.value
+            .split(['@', ':'])
+            .next()
+            .unwrap_or("")
+            .contains("linuxserver/")
+    });
+    let appdata = |item: crate::syntax::yaml::NodeId| {
+        let target = match p.yaml.scalar(item) {
+            Some(short) => short.split(':').nth(1).map(str::to_string),
+            None => p
+                .yaml
+                .get(item, "target")
+                .and_then(|e| p.yaml.scalar(p.yaml.resolve(e.value)))
+                .map(str::to_string),
+        };
+        target.is_some_and(|t| matches!(t.trim(), "/config" | "/config/"))
+    };
     let mut stack = vec![volumes.value];
+    if linuxserver && let Some(items) = p.yaml.items(p.yaml.resolve(volumes.value)) {
+        stack = items
+            .iter()
+            .copied()
+            .filter(|&item| !appdata(p.yaml.resolve(item)))
+            .collect();
+    }
     let mut budget = 1000; // aliases may repeat a subtree many times
     while let Some(node) = stack.pop() {
         budget -= 1;

@@ -14,16 +14,17 @@ declare_rule! {
     ///   ports the stage that runs `EXPOSE`s (with the service's `expose` and `*PORT`
     ///   variables counted as listening ports too);
     /// - for a service whose own `command`/`entrypoint` shows the port its server listens on
-    ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, or a known server's
-    ///   default), that port;
+    ///   (`uvicorn app:app --port 8000`, `gunicorn -b 0.0.0.0:5000`, a listen URL such as
+    ///   `--listen=http://0.0.0.0:9000` or `--bind tcp://0.0.0.0:9000`, Go's `-addr :8080`,
+    ///   or a known server's default), that port;
     /// - for a service run from an image that portside's image table knows (137
     ///   images: the official databases, caches, brokers, proxies and web apps, and
     ///   variants such as `nginxinc/nginx-unprivileged` on 8080 or the `-fpm` tags on 9000;
     ///   each fact with its source in `src/knowledge/images.toml`), a container port the
     ///   image's server does not listen on: swapped sides (`"5432:5433"` on postgres), or a
     ///   port nothing answers on (`"5433:5433"`). Services whose `command`, `entrypoint`,
-    ///   mounted config file or a port variable (any `*PORT*`, and the image's own such as
-    ///   `RABBITMQ_NODE_PORT`) may move the port are left alone, as are ports the service
+    ///   mounted config file or a port variable the image table names (`PGPORT`,
+    ///   `RABBITMQ_NODE_PORT`, `NGINX_PORT`, ...) may move the port are left alone, as are ports the service
     ///   `expose`s and images with more than three listeners (only swaps are reported there);
     /// - for a service that mounts the config file its server reads (`redis.conf` with `port
     ///   6380`, `mongod.conf`'s `net.port`, `postgresql.conf`'s `port`, MySQL's `port`,
@@ -31,6 +32,14 @@ declare_rule! {
     ///   nginx's `listen` in files that replace the image's `default.conf`), the ports the
     ///   file makes it listen on, unless the file has includes or placeholders, or the
     ///   command or a `*PORT*` variable may move the port;
+    /// - for a service that sets `PORT` in its `environment` while its command shows no port
+    ///   of its own, a container port other than `PORT` when no other mapping reaches
+    ///   `PORT`: a warning where the server's documentation (`next start`, Nitro, Bun: the
+    ///   `port_env` of `src/knowledge/servers.toml`) or the image table says it reads
+    ///   `PORT`, or where the program is a Node app (`node`, `npm start`, `nodemon`, ...) or
+    ///   a Go program (`go run`, a binary built `FROM golang`), which by the convention of
+    ///   Heroku and Cloud Run read it; information where only the variable says so. Ports
+    ///   another `*PORT*` variable names, `expose`d ports and debugger ports are left alone;
     /// - with live checks on, for a service run from an image the table does not know but the
     ///   Docker host has, the port its `Cmd`/`Entrypoint` shows or its `ExposedPorts` (read
     ///   with `docker image inspect`, never pulled; the message names the image ID).
@@ -60,7 +69,7 @@ declare_rule! {
         severity: Warning,
         applies_to: "Compose files",
         summary: "The container port is not where the app listens",
-        compose: [check, check_built, check_commands, check_configs],
+        compose: [check, check_built, check_commands, check_configs, check_port_env],
     };
 }
 
@@ -76,7 +85,9 @@ pub(crate) const MAX_KNOWN_PORTS: usize = 3;
 /// whose container port nothing in the image listens on.
 /// What the image table says a service's image listens on, when nothing in the service may
 /// have moved it: no `build`, `command`, `entrypoint`, mounted config file, or variable that
-/// moves the port (any `*PORT*`, and the image's own port and address variables).
+/// moves the port (the image's own port and address variables, as the table names them).
+/// Other `*PORT*` variables are the app's settings for what it connects to (`DB_PORT`,
+/// `SMTP_PORT` on an app image) and move nothing.
 pub(crate) fn image_listeners(
     p: &Project,
     s: &crate::model::compose::Service,
@@ -86,18 +97,16 @@ pub(crate) fn image_listeners(
         return None;
     }
     let moved_by_env = |key: &str| {
-        let key = key.to_ascii_uppercase();
-        key.contains("PORT")
-            || known
-                .image
-                .port_env
-                .iter()
-                .any(|v| v.eq_ignore_ascii_case(&key))
+        known
+            .image
+            .port_env
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(key))
             || known
                 .image
                 .bind_env
                 .iter()
-                .any(|v| v.eq_ignore_ascii_case(&key))
+                .any(|v| v.eq_ignore_ascii_case(key))
     };
     let moved = s.has_build
         || p.key(s, "command").is_some()
@@ -464,6 +473,153 @@ pub fn check_commands(p: &Project, out: &mut Vec<Finding>) {
     }
 }
 
+/// What a stage `EXPOSE`s, and whether every `EXPOSE` word resolved.
+fn exposed_ports(stage: &crate::model::dockerfile::Stage) -> (Vec<u16>, bool) {
+    let mut exposed: Vec<u16> = Vec::new();
+    let mut resolved = true;
+    for w in &stage.exposes {
+        for value in w.values.iter().flatten() {
+            match ports::parse_expose(value) {
+                Ok(list) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
+                Err(_) => resolved = false,
+            }
+        }
+        resolved &= w.values.is_some();
+    }
+    (exposed, resolved)
+}
+
+/// Services that set `PORT` in `environment` and map another container port, when the
+/// command shows no port of its own: a server or image whose documentation says it reads
+/// `PORT` (`next start`, the image table's `port_env`) or a Node or Go app (the convention)
+/// is a warning; anything else, where only the variable says so, is information.
+pub fn check_port_env(p: &Project, out: &mut Vec<Finding>) {
+    // Most files set no `PORT`: nothing to model.
+    if !p
+        .services
+        .iter()
+        .any(|s| !s.ports.is_empty() && s.environment.iter().any(|e| e.key == "PORT"))
+    {
+        return;
+    }
+    let built = super::built_or_local(p);
+    for s in &p.services {
+        if s.ports.is_empty() || s.network_mode.is_some() {
+            continue;
+        }
+        let Some(val) = s
+            .environment
+            .iter()
+            .rev()
+            .find(|e| e.key == "PORT")
+            .and_then(|e| e.value.as_ref())
+        else {
+            continue;
+        };
+        let Some(port) = val.value.trim().parse::<u16>().ok().filter(|p| *p != 0) else {
+            continue;
+        };
+        let targets: Vec<u16> = s
+            .ports
+            .iter()
+            .filter_map(Port::bindings)
+            .flatten()
+            .map(|b| b.target)
+            .collect();
+        // One mapping reaches `PORT`: the others are other listeners (a debugger, metrics).
+        if targets.is_empty() || targets.contains(&port) {
+            continue;
+        }
+        let b = built.iter().find(|b| b.service.name == s.name);
+        let stage = crate::model::compose::command::service_stage(p, s, b.map(|b| &b.stage))
+            .or_else(|| b.filter(|b| !b.overridden).map(|b| b.stage.clone()));
+        // A command that shows its port is compared with it by `check_commands`/`check_built`.
+        if stage
+            .as_ref()
+            .is_some_and(|st| crate::model::dockerfile::listen::listen_port(st).is_some())
+        {
+            continue;
+        }
+        let reader = match p.image_known(s).filter(|_| b.is_none()) {
+            // The image table knows the image: only its own variables count.
+            Some(known) => {
+                if !known.image.port_env.iter().any(|v| v == "PORT") {
+                    continue;
+                }
+                Some((format!("`{}` reads `PORT` (image table)", known.name), true))
+            }
+            None => stage.as_ref().and_then(|st| {
+                let go_built = b.is_some_and(|b| {
+                    b.local.is_none()
+                        && b.file.text.lines().any(|l| {
+                            let l = l.trim_start().to_ascii_lowercase();
+                            l.starts_with("from golang") || l.contains("/golang:")
+                        })
+                });
+                crate::model::dockerfile::listen::port_env_reader(
+                    &st.command(),
+                    b.and_then(|b| b.package).map(|f| &*f.text),
+                    go_built,
+                )
+            }),
+        };
+        let exposed = b.map(|b| exposed_ports(&b.stage));
+        // Other `*PORT*` variables that name a container port: that listener is known.
+        let named = |target: u16| {
+            s.environment.iter().any(|e| {
+                e.key.to_ascii_uppercase().contains("PORT")
+                    && e.value
+                        .as_ref()
+                        .is_some_and(|v| v.value.trim().parse::<u16>() == Ok(target))
+            })
+        };
+        for mapping in &s.ports {
+            let Some([binding]) = mapping.bindings() else {
+                continue;
+            };
+            let target = binding.target;
+            if DEBUGGER_PORTS.contains(&target) || exposes(s, target) || named(target) {
+                continue;
+            }
+            // What the image EXPOSEs and the mapping misses is `check_built`'s.
+            if let Some((list, true)) = &exposed
+                && !list.is_empty()
+                && !list.contains(&target)
+            {
+                continue;
+            }
+            let origin = super::origin_sentence(&p.value_origin(val), "It")
+                .map(|o| format!(" {o}."))
+                .unwrap_or_default();
+            let (message, severity) = match &reader {
+                Some((why, documented)) => (
+                    format!(
+                        "`{}` sets `PORT={port}`, so its app most likely listens on {port}, not {target}. {why}{} connections to this mapping are reset.{origin} Map to container port {port}, or set `PORT` to {target}",
+                        s.name,
+                        if *documented {
+                            ", so"
+                        } else {
+                            " from the environment; if this one does,"
+                        },
+                    ),
+                    crate::finding::Severity::Warning,
+                ),
+                None => (
+                    format!(
+                        "If `{}`'s app reads `PORT`, it listens on {port}, not on container port {target}. Only the variable says so: nothing shows which program runs or what it reads.{origin} If it does, map to container port {port}, or set `PORT` to {target}",
+                        s.name,
+                    ),
+                    crate::finding::Severity::Info,
+                ),
+            };
+            let f = Finding::new(&TARGET_PORT_MISMATCH, p.port_span(mapping), message)
+                .with_related(p.value_span(val, 0..val.value.len()), "`PORT` is set here")
+                .with_severity(severity);
+            out.push(with_target(p, mapping, port, f));
+        }
+    }
+}
+
 /// Services built from a Dockerfile: the container port against the port the app
 /// visibly listens on, else against what the image `EXPOSE`s.
 pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
@@ -473,18 +629,7 @@ pub fn check_built(p: &Project, out: &mut Vec<Finding>) {
         }
         let file = b.source();
         let listen = crate::model::dockerfile::listen::listen_port(&b.stage);
-        // What the image says it listens on, when every EXPOSE word resolves.
-        let mut exposed: Vec<u16> = Vec::new();
-        let mut resolved = true;
-        for w in &b.stage.exposes {
-            for value in w.values.iter().flatten() {
-                match ports::parse_expose(value) {
-                    Ok(list) => exposed.extend(list.iter().take(1024).map(|e| e.port)),
-                    Err(_) => resolved = false,
-                }
-            }
-            resolved &= w.values.is_some();
-        }
+        let (exposed, resolved) = exposed_ports(&b.stage);
         let also = also_listening(b.service, &b.stage);
         for port in &b.service.ports {
             let Some([binding]) = port.bindings() else {
@@ -648,6 +793,26 @@ mod tests {
     fn known_images_whose_port_may_have_moved_are_left_alone() {
         let text = "services:\n  web:\n    image: nginx:1.27\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf:ro\"]\n    ports: [\"80:8080\"]\n  grafana:\n    image: grafana\n    environment: [GF_SERVER_HTTP_PORT=3001]\n    ports: [\"3000:3001\"]\n  db:\n    image: postgres\n    command: postgres -p 5433\n    ports: [\"5432:5433\"]\n";
         assert!(flagged(text, "target-port-mismatch").is_empty());
+    }
+
+    /// Only the variables the image table names move an image's port: an app image's
+    /// `DB_PORT` is where its database listens. LinuxServer's `/config` is app data, not a
+    /// config file; a file mounted into it is one.
+    #[test]
+    fn variables_and_mounts_that_do_not_move_the_port() {
+        let text = "services:\n  blog:\n    image: wordpress:6\n    environment:\n      WORDPRESS_DB_HOST: db\n      DB_PORT: \"3306\"\n    ports: [\"8080:8080\"]\n  tv:\n    image: lscr.io/linuxserver/sonarr:latest\n    volumes: [\"./sonarr/config:/config\", \"./tv:/tv\"]\n    ports: [\"8080:8080\"]\n  films:\n    image: lscr.io/linuxserver/radarr:latest\n    volumes:\n      - type: bind\n        source: ./radarr/config\n        target: /config\n    ports: [\"8081:8080\"]\n";
+        assert_eq!(
+            flagged(text, "target-port-mismatch"),
+            ["\"8080:8080\"", "\"8080:8080\"", "\"8081:8080\""]
+        );
+        // A config file mounted into /config, or another image's /config: left alone.
+        let file = text.replace(
+            "\"./sonarr/config:/config\"",
+            "\"./config.xml:/config/config.xml\"",
+        );
+        assert_eq!(flagged(&file, "target-port-mismatch").len(), 2);
+        let other = "services:\n  db:\n    image: postgres:16\n    volumes: [\"./pg:/config\"]\n    ports: [\"5433:5433\"]\n";
+        assert!(flagged(other, "target-port-mismatch").is_empty());
     }
 
     /// `EXPOSE 9229` is Node's debugger: a fix must never map the web port there, and a
@@ -825,6 +990,161 @@ mod tests {
             built("    network_mode: host\n    ports: [\"8080:8080\"]\n", df)
                 .0
                 .is_empty()
+        );
+    }
+
+    /// `PORT` in `environment` against the mapped container port, by what runs.
+    #[test]
+    fn apps_that_read_port() {
+        use crate::finding::Severity;
+        use crate::rules::test_support::findings;
+        let text = r#"services:
+  api:
+    image: node:22-alpine
+    working_dir: /app
+    command: node server.js
+    environment:
+      PORT: "4000"
+      DATABASE_PORT: "5432"
+    ports: ["3000:3000"]
+  web:
+    image: node:22-alpine
+    command: npx next start
+    environment: [PORT=8080]
+    ports: ["3001:3000"]
+  svc:
+    image: ghcr.io/acme/billing:1.4
+    environment:
+      PORT: 9000
+    ports: ["8081:8080"]
+"#;
+        let found = findings(text, &[], "target-port-mismatch");
+        let got: Vec<(&str, Severity)> = found
+            .iter()
+            .map(|f| (&text[f.range.clone()], f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("\"3000:3000\"", Severity::Warning),
+                ("\"3001:3000\"", Severity::Warning),
+                ("\"8081:8080\"", Severity::Info)
+            ]
+        );
+        assert!(
+            found[0].message.starts_with(
+                "`api` sets `PORT=4000`, so its app most likely listens on 4000, not 3000."
+            ),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("Node apps commonly read `PORT` from the environment")
+        );
+        assert!(
+            found[1]
+                .message
+                .contains("`next start` reads `PORT`, so connections"),
+            "{}",
+            found[1].message
+        );
+        assert!(found[2].message.starts_with("If `svc`'s app reads `PORT`"));
+        let fixed = fix_all(text, "target-port-mismatch");
+        assert!(
+            fixed.contains("[\"3000:4000\"]") && fixed.contains("[\"8081:9000\"]"),
+            "{fixed}"
+        );
+    }
+
+    /// Clean controls: `PORT` matches one mapping (the others are a debugger's or another
+    /// listener's), another `*PORT*` variable names the port, the command shows its own
+    /// port, and images the table knows decide by their own variables.
+    #[test]
+    fn port_variables_that_agree_or_do_not_decide() {
+        let text = r#"services:
+  api:
+    image: node:22-alpine
+    command: node server.js
+    environment: {PORT: "3000"}
+    ports: ["3000:3000", "9229:9229"]
+  metrics:
+    image: node:22-alpine
+    command: node index.js
+    environment: {PORT: "8080", METRICS_PORT: "9100"}
+    ports: ["8080:8080", "9100:9100"]
+  flags:
+    image: python:3.12-slim
+    command: uvicorn app:app --host 0.0.0.0 --port 8000
+    environment: {PORT: "5000"}
+    ports: ["8000:8000"]
+  db:
+    image: postgres:16
+    environment: {PORT: "5433"}
+    ports: ["5432:5432"]
+  exposed:
+    image: node:22-alpine
+    command: node server.js
+    environment: {PORT: "4000"}
+    expose: ["3000"]
+    ports: ["3000:3000"]
+"#;
+        assert!(flagged(text, "target-port-mismatch").is_empty());
+    }
+
+    /// A Go program built from a `golang` image that gets `PORT`.
+    #[test]
+    fn go_programs_built_here() {
+        use crate::rules::test_support::built_findings;
+        let dockerfile = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /server ./cmd/server\n\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /server /server\nCMD [\"/server\"]\n";
+        let text = "services:\n  api:\n    build: ./api\n    environment:\n      PORT: \"9000\"\n    ports: [\"8080:8080\"]\n";
+        let (found, fixed) = built_findings(text, dockerfile, "target-port-mismatch");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, crate::finding::Severity::Warning);
+        assert!(
+            found[0].message.contains("Go apps commonly read `PORT`"),
+            "{}",
+            found[0].message
+        );
+        assert!(fixed.contains("\"8080:9000\""), "{fixed}");
+        // The same image with PORT matching: nothing.
+        let ok = text.replace("9000", "8080");
+        assert!(
+            built_findings(&ok, dockerfile, "target-port-mismatch")
+                .0
+                .is_empty()
+        );
+    }
+
+    /// Listen addresses written as URLs under listen flags, and Go's `-addr`.
+    #[test]
+    fn listen_urls_and_addr_flags() {
+        let text = r#"services:
+  a:
+    image: example/a
+    command: ["/app", "--listen=http://0.0.0.0:9000"]
+    ports: ["8080:8080"]
+  b:
+    image: example/b
+    command: /app --bind tcp://0.0.0.0:9001/
+    ports: ["8081:8080"]
+  c:
+    image: example/c
+    command: /app -addr=:9090
+    ports: ["8082:8080"]
+  ok:
+    image: example/c
+    command: /app -addr :8080
+    ports: ["8083:8080"]
+  load:
+    image: locustio/locust
+    command: -f /mnt/locust/locustfile.py --host http://web:8000
+    ports: ["8089:8089"]
+"#;
+        assert_eq!(
+            flagged(text, "target-port-mismatch"),
+            ["\"8080:8080\"", "\"8081:8080\"", "\"8082:8080\""]
         );
     }
 }

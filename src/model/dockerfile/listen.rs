@@ -40,6 +40,32 @@ pub(crate) fn host_of(addr: &str) -> &str {
     }
 }
 
+/// Flags whose value may be the URL of the listen address (`--listen=http://127.0.0.1:8080`,
+/// `--bind tcp://0.0.0.0:9000`, Go's `-addr`). Under another flag a URL names another
+/// server (`locust --host http://web:8000` is the load test's target).
+const URL_FLAGS: &[&str] = &[
+    "--listen",
+    "--bind",
+    "--address",
+    "--addr",
+    "-addr",
+    "-listen",
+];
+
+/// The listen address in the value of the address flag written in `flag_word` (`--listen`,
+/// or `--listen=...` with its value): the value itself, or the authority of a URL given to
+/// one of [`URL_FLAGS`] (`http://127.0.0.1:8080/x` → `127.0.0.1:8080`); `None` for a URL
+/// under another flag.
+pub(crate) fn listen_address<'v>(flag_word: &str, value: &'v str) -> Option<&'v str> {
+    let Some((_, rest)) = value.split_once("://") else {
+        return Some(value);
+    };
+    let flag = flag_word.split('=').next().unwrap_or(flag_word);
+    URL_FLAGS
+        .contains(&flag)
+        .then(|| rest.split(['/', '?', '#']).next().unwrap_or(rest))
+}
+
 /// The port a stage's server visibly listens on, and the command words that say so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Listen {
@@ -108,7 +134,8 @@ fn find_listen(stage: &Stage, words: &[Word]) -> Option<Listen> {
             return number(&value.text[skip..]).map(|p| written(p, span));
         }
         if let Some((value, skip)) = flag_value(words, i, ADDRESS_FLAGS)
-            && let Some(port) = port_of(&value.text[skip..])
+            && let Some(addr) = listen_address(&words[i].text, &value.text[skip..])
+            && let Some(port) = port_of(addr)
         {
             let span = words[i].span.start..value.span.end;
             return number(&port).map(|p| written(p, span));
@@ -189,6 +216,60 @@ fn find_listen(stage: &Stage, words: &[Word]) -> Option<Listen> {
                 number(&port).map(|p| written(p, a.span.clone()))
             }
         };
+    }
+    None
+}
+
+/// What says that the program `words` start reads `PORT`, for messages, and whether that
+/// is documented (a server or image whose documentation names `PORT`) rather than a
+/// convention (a Node or Go app, Heroku's and Cloud Run's convention that most follow):
+/// a server of the table whose `port_env` names `PORT` (`next start`, Bun; `node` is the
+/// table's entry for Node apps, a convention), a package script (`npm start`, resolved
+/// through `package`, the build context's package.json, when known) that runs one, `go
+/// run`, or a program built from a `golang` image (`go_built`). `None` when nothing does.
+pub(crate) fn port_env_reader(
+    words: &[Word],
+    package: Option<&str>,
+    go_built: bool,
+) -> Option<(String, bool)> {
+    if let Some(package) = package
+        && let Some(script) = super::npm_script(words, package)
+        && let Some(found) = port_env_reader(&script.words, None, go_built)
+    {
+        return Some(found);
+    }
+    let mut servers: Vec<(&crate::knowledge::servers::Server, Vec<&str>)> =
+        crate::knowledge::servers::all()
+            .iter()
+            .filter(|s| s.port_env.iter().any(|v| v == "PORT"))
+            .flat_map(|s| {
+                s.words
+                    .iter()
+                    .map(move |w| (s, w.iter().map(String::as_str).collect()))
+            })
+            .collect();
+    servers.sort_by_key(|(_, pattern)| std::cmp::Reverse(pattern.len()));
+    for (server, pattern) in servers {
+        if find(words, &pattern).is_some() {
+            // The generic entry for `node` apps is a convention, not a documented fact.
+            let documented = server.id != "node-app-port-env";
+            let what = if documented {
+                format!("`{}` reads `PORT`", pattern.join(" "))
+            } else {
+                "Node apps commonly read `PORT`".to_string()
+            };
+            return Some((what, documented));
+        }
+    }
+    let first = words.first().map(|w| base(&w.text));
+    if matches!(
+        first,
+        Some("npm" | "yarn" | "pnpm" | "nodemon" | "ts-node" | "tsx")
+    ) {
+        return Some(("Node apps commonly read `PORT`".to_string(), false));
+    }
+    if find(words, &["go", "run"]).is_some() || go_built {
+        return Some(("Go apps commonly read `PORT`".to_string(), false));
     }
     None
 }
