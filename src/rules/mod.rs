@@ -74,6 +74,8 @@ mod static_ip_invalid;
 mod subnet_overlap;
 mod syntax_error;
 mod target_port_mismatch;
+/// For hovers: the ports a mounted config file makes a service's server listen on.
+pub(crate) use target_port_mismatch::config_ports;
 mod undefined_network;
 mod undefined_service;
 mod underscore_hostname;

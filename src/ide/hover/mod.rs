@@ -536,6 +536,24 @@ fn port_mapping(p: &Project<'_>, s: &Service<'_>, port: &Port<'_>, env: Env<'_>)
 /// its Compose command shows, else what the image table says of its image. Empty when
 /// unknown.
 fn listener(p: &Project<'_>, s: &Service<'_>, target: u16, protocol: &str) -> String {
+    // A port written in a config file the service mounts decides over the image's default.
+    if protocol == "tcp"
+        && let Some((ports, server, c, span)) = crate::rules::config_ports(p, s)
+    {
+        let line = c.file.text[..span.start.min(c.file.text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        let place = format!("`{}` line {line}, mounted at `{}`", c.file_name(), c.target);
+        if ports.contains(&target) {
+            return format!(": {server} listens there ({place})");
+        }
+        let list: Vec<String> = ports.iter().take(3).map(u16::to_string).collect();
+        return format!(
+            ": nothing listens there; {server} listens on {} ({place})",
+            list.join(", ")
+        );
+    }
     if let Some(stage) = crate::model::compose::command::service_stage(p, s, None) {
         return match crate::model::dockerfile::listen::listen_port(&stage) {
             Some(l) if l.port == target => {
@@ -974,6 +992,43 @@ mod tests {
         compose(text, &yaml, env, offset, &findings)
             .map(|h| h.markdown)
             .unwrap_or_default()
+    }
+
+    /// A port hover on a service whose mounted config file moves its server's port names
+    /// the file, its line and where it is mounted, not the image's default.
+    #[test]
+    fn the_container_line_names_the_mounted_config() {
+        let dir = std::env::temp_dir().join(format!("portside-hover-conf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "services:\n  cache:\n    image: redis:7\n    command: [\"redis-server\", \"/usr/local/etc/redis/redis.conf\"]\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf\n    ports: [\"16379:6379\", \"16380:6380\"]\n";
+        std::fs::write(dir.join("redis.conf"), "bind 0.0.0.0\nport 6380\n").unwrap();
+        let path = dir.join("compose.yaml");
+        let ctx = crate::workspace::context_for(&path, text, &Default::default());
+        let env = Env {
+            vars: &ctx.vars,
+            dotenv: &ctx.dotenv,
+            external: &ctx.external,
+        };
+        let yaml = Yaml::parse(text);
+        let hover = |needle: &str| {
+            let offset = text.find(needle).unwrap() + 1;
+            compose(text, &yaml, env, offset, &[])
+                .map(|h| h.markdown)
+                .unwrap_or_default()
+        };
+        let moved = hover("16380:6380");
+        assert!(
+            moved.contains(
+                "Redis listens there (`redis.conf` line 2, mounted at `/usr/local/etc/redis/redis.conf`)"
+            ),
+            "{moved}"
+        );
+        let default = hover("16379:6379");
+        assert!(
+            default.contains("nothing listens there; Redis listens on 6380 (`redis.conf` line 2"),
+            "{default}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A port hover on a service run from an image the live layer read says what listens
