@@ -379,14 +379,7 @@ async fn show_map(backend: &Arc<Backend>, params: &ExecuteCommandParams) -> Resu
     if arg.get("live").and_then(Value::as_bool) == Some(true) {
         return show_live_map(backend, uri).await;
     }
-    let Some((rope, kind)) = backend.docs().get(&uri).map(|d| (d.rope.clone(), d.kind)) else {
-        return Err(Error::invalid_params("the document is not open"));
-    };
-    if kind != crate::classify::FileKind::Compose {
-        return Err(Error::invalid_params(
-            "the network map is drawn from a Compose file",
-        ));
-    }
+    let rope = map_source(backend, &uri)?;
     let path = document_path(&uri);
     let editor = backend.settings().clone();
     let open = backend.open_files();
@@ -454,6 +447,19 @@ fn map_elements(
         .collect()
 }
 
+/// The text of the open Compose document a map is drawn from.
+fn map_source(backend: &Backend, uri: &Uri) -> Result<ropey::Rope> {
+    let Some((rope, kind)) = backend.docs().get(uri).map(|d| (d.rope.clone(), d.kind)) else {
+        return Err(Error::invalid_params("the document is not open"));
+    };
+    if kind != crate::classify::FileKind::Compose {
+        return Err(Error::invalid_params(
+            "the network map is drawn from a Compose file",
+        ));
+    }
+    Ok(rope)
+}
+
 /// [`SHOW_MAP`] with `"live": true`: the map painted with the probe's verdicts.
 async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>> {
     let settings = backend.settings();
@@ -462,14 +468,7 @@ async fn show_live_map(backend: &Arc<Backend>, uri: Uri) -> Result<Option<Value>
             "live checks are turned off (setting `portside.live.enabled`)",
         ));
     }
-    let Some((rope, kind)) = backend.docs().get(&uri).map(|d| (d.rope.clone(), d.kind)) else {
-        return Err(Error::invalid_params("the document is not open"));
-    };
-    if kind != crate::classify::FileKind::Compose {
-        return Err(Error::invalid_params(
-            "the network map is drawn from a Compose file",
-        ));
-    }
+    let rope = map_source(backend, &uri)?;
     let path = document_path(&uri);
     let editor = settings.clone();
     let open = backend.open_files();
