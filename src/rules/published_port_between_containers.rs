@@ -54,12 +54,7 @@ pub fn check(p: &Project, out: &mut Vec<Finding>) {
         if p.listens(t).contains(&port) {
             continue;
         }
-        let container = target.ports.iter().find_map(|entry| {
-            entry.bindings()?.iter().find_map(|b| {
-                let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
-                (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
-            })
-        });
+        let container = published_as(target, port);
         let Some((container_port, entry)) = container else {
             continue;
         };
@@ -123,12 +118,7 @@ pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let container = target.ports.iter().find_map(|entry| {
-                entry.bindings()?.iter().find_map(|b| {
-                    let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
-                    (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
-                })
-            });
+            let container = published_as(target, port);
             let Some((container_port, entry)) = container else {
                 continue;
             };
@@ -154,6 +144,19 @@ pub fn check_configs(p: &Project, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// The container port that `target` publishes on host `port`, and its `ports` entry.
+fn published_as<'s, 't>(
+    target: &'s crate::model::compose::Service<'t>,
+    port: u16,
+) -> Option<(u16, &'s crate::model::compose::Port<'t>)> {
+    target.ports.iter().find_map(|entry| {
+        entry.bindings()?.iter().find_map(|b| {
+            let (lo, hi) = ports::parse_port_range(&b.published).ok()?;
+            (lo != 0 && lo <= port && port <= hi).then_some((b.target, entry))
+        })
+    })
 }
 
 #[cfg(test)]
