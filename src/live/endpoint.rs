@@ -174,7 +174,7 @@ pub fn describe(what: &str, e: &bollard::errors::Error) -> String {
 pub(super) fn socket_problem() -> Option<String> {
     let e = endpoint();
     let path = unix_socket(&e)?;
-    let err = std::os::unix::net::UnixStream::connect(&path).err()?;
+    let err = unix_connect_error(&path)?;
     match err.kind() {
         std::io::ErrorKind::PermissionDenied => Some(format!(
             "permission denied on the Docker socket {} ({}): add this user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker",
@@ -190,6 +190,18 @@ pub(super) fn socket_problem() -> Option<String> {
                 .unwrap_or_default()
         )),
         _ => None,
+    }
+}
+
+/// Why connecting to the unix socket at `path` fails, if it does; nothing where the system
+/// has no unix sockets (Windows).
+fn unix_connect_error(path: &str) -> Option<std::io::Error> {
+    #[cfg(unix)]
+    return std::os::unix::net::UnixStream::connect(path).err();
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

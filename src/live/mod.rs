@@ -49,6 +49,29 @@ impl std::fmt::Display for LiveError {
 }
 
 impl std::error::Error for LiveError {}
+
+/// A client of the unix socket at `path`.
+#[cfg(unix)]
+fn unix_client(
+    path: &str,
+    timeout: u64,
+    version: &bollard::ClientVersion,
+) -> Result<Docker, bollard::errors::Error> {
+    Docker::connect_with_unix(path, timeout, version)
+}
+
+/// Windows has no unix sockets, and bollard no unix connector there.
+#[cfg(not(unix))]
+fn unix_client(
+    path: &str,
+    _timeout: u64,
+    _version: &bollard::ClientVersion,
+) -> Result<Docker, bollard::errors::Error> {
+    Err(bollard::errors::Error::UnsupportedURISchemeError {
+        uri: format!("unix://{path}"),
+    })
+}
+
 /// Connects the way the docker CLI does without contexts: `DOCKER_HOST` (unix, tcp, with
 /// TLS when `DOCKER_TLS_VERIFY` is set), else the local socket. Then negotiates the API
 /// version, so requests use one the daemon speaks.
@@ -71,7 +94,7 @@ pub async fn connect() -> Result<Docker, LiveError> {
         // bollard reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself.
         Docker::connect_with_defaults()
     } else if let Some(path) = e.host.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, timeout, version)
+        unix_client(path, timeout, version)
     } else if e.host.starts_with("tcp://") || e.host.starts_with("http://") {
         Docker::connect_with_http(&e.host, timeout, version)
     } else if e.host.starts_with("ssh://") {
