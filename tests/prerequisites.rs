@@ -16,6 +16,7 @@ const FILES: &[&str] = &[
     "zed.rs",
     "protocol.rs",
     "schema.rs",
+    "platforms.rs",
 ];
 
 /// The tests in `FILES` that need nothing installed (fake daemons, unreachable endpoints,
@@ -33,6 +34,7 @@ const NEEDS_NOTHING: &[&str] = &[
     "the_editor_reads_a_local_image_from_a_fake_daemon",
     "a_daemon_that_fails_or_hangs_never_delays_the_diagnostics",
     "fixtures_match_their_expectations",
+    "the_readers_know_their_formats",
 ];
 
 /// A test function of a source file: its name and its attribute lines.
