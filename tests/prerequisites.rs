@@ -16,6 +16,7 @@ const FILES: &[&str] = &[
     "zed.rs",
     "protocol.rs",
     "schema.rs",
+    "platforms.rs",
 ];
 
 /// The tests in `FILES` that need nothing installed (fake daemons, unreachable endpoints,
@@ -34,6 +35,7 @@ const NEEDS_NOTHING: &[&str] = &[
     "the_editor_takes_the_platform_from_a_fake_docker_desktop",
     "a_daemon_that_fails_or_hangs_never_delays_the_diagnostics",
     "fixtures_match_their_expectations",
+    "the_readers_know_their_formats",
 ];
 
 /// A test function of a source file: its name and its attribute lines.

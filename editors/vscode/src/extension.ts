@@ -24,27 +24,54 @@ const COMPOSE_GLOB = '**/{compose,docker-compose}*.{yml,yaml}';
 /** How often the status item asks again while the window has focus. */
 const STATUS_EVERY_MS = 60_000;
 
-/** The server: the setting, else the bundled binary, else `portside` on PATH. */
+/** The binary's file name on this system. */
+const SERVER_FILE = process.platform === 'win32' ? 'portside.exe' : 'portside';
+
+/**
+ * The server: the setting, else the binary bundled in a platform package, else `portside`
+ * on PATH (the universal package bundles none).
+ */
 function findServer(context: vscode.ExtensionContext): string | undefined {
   const configured = vscode.workspace.getConfiguration('portside').get<string>('server.path');
   if (configured) {
     return fs.existsSync(configured) ? configured : undefined;
   }
-  const bundled = context.asAbsolutePath(path.join('bin', 'portside'));
+  const bundled = context.asAbsolutePath(path.join('bin', SERVER_FILE));
   if (fs.existsSync(bundled)) {
     return bundled;
   }
-  // VS Code-based hosts do not always pass the login shell's PATH: look in the usual places too.
+  // VS Code-based hosts do not always pass the login shell's PATH: look where cargo and the
+  // package managers put binaries too.
   const dirs = (process.env.PATH || '').split(path.delimiter);
-  const home = process.env.HOME || '';
-  dirs.push(path.join(home, '.cargo', 'bin'), '/usr/local/bin', '/usr/bin');
+  const home = process.env.HOME || process.env.USERPROFILE || '';
+  if (home) {
+    dirs.push(path.join(home, '.cargo', 'bin'));
+  }
+  if (process.platform !== 'win32') {
+    dirs.push('/opt/homebrew/bin', '/usr/local/bin', '/usr/bin');
+  }
   for (const dir of dirs) {
-    const candidate = path.join(dir, 'portside');
+    const candidate = path.join(dir, SERVER_FILE);
     if (dir && fs.existsSync(candidate)) {
       return candidate;
     }
   }
   return undefined;
+}
+
+/** What to say when there is no server: where it was looked for, and how to install it. */
+function serverMissingMessage(): string {
+  const configured = vscode.workspace.getConfiguration('portside').get<string>('server.path');
+  const platform = `${process.platform}-${process.arch}`;
+  const where = configured
+    ? `portside.server.path is ${configured}, which does not exist.`
+    : `This package of the extension has no ${SERVER_FILE} for ${platform}, and none is on PATH.`;
+  return (
+    `portside: the language server was not found. ${where} Install it with ` +
+    '`cargo install --git https://github.com/portside-lsp/portside --locked` (it goes to ~/.cargo/bin), ' +
+    `or install the extension's package for your platform (portside-${platform}-VERSION.vsix), which carries it; ` +
+    'or set portside.server.path to the binary. Then run "portside: Restart the language server".'
+  );
 }
 
 /** What the server reads: rule levels, and live checks (never in an untrusted workspace). */
@@ -64,10 +91,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const command = findServer(context);
   if (!command) {
     const open = 'Open setting';
-    const choice = await vscode.window.showErrorMessage(
-      'portside: the language server was not found. Set portside.server.path to the portside binary, or install it (cargo install) so that it is on PATH.',
-      open,
-    );
+    const choice = await vscode.window.showErrorMessage(serverMissingMessage(), open);
     if (choice === open) {
       await openSetting('portside.server.path');
     }
