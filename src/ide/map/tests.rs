@@ -239,9 +239,8 @@ services:
     assert!(t.connections.is_empty(), "{:?}", t.connections);
 }
 
-#[test]
-fn an_override_file_counts() {
-    let main = "\
+/// A base file whose `web` names `worker`, which only the override file defines.
+const WEB_AND_WORKER: &str = "\
 services:
   web:
     image: nginx
@@ -251,6 +250,10 @@ services:
 networks:
   front: {}
 ";
+
+#[test]
+fn an_override_file_counts() {
+    let main = WEB_AND_WORKER;
     let over = "\
 services:
   web:
@@ -675,16 +678,7 @@ services:
 
 #[test]
 fn an_override_file_merges_into_its_services() {
-    let main = "\
-services:
-  web:
-    image: nginx
-    networks: [front]
-    environment:
-      BACKEND: http://worker:9000
-networks:
-  front: {}
-";
+    let main = WEB_AND_WORKER;
     let over = "\
 services:
   web:
