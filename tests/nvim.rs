@@ -33,8 +33,8 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// Runs editors/nvim/test/`script` on examples/broken/compose.yaml in `mode` (`setup` or
-/// `enable`) and asserts every check passed.
-fn run_script(nvim: &Path, script: &str, mode: &str) {
+/// `enable`) and asserts every check passed; returns what Neovim wrote to stderr.
+fn run_script(nvim: &Path, script: &str, mode: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let o = Command::new(nvim)
         .args(["--headless", "-n", "-i", "NONE", "-u", "NONE", "-c"])
@@ -62,6 +62,7 @@ fn run_script(nvim: &Path, script: &str, mode: &str) {
         out.contains("\"done\":true") || out.contains("\"done\": true"),
         "{out}"
     );
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn run(nvim: &Path, mode: &str) {
@@ -77,37 +78,10 @@ fn run(nvim: &Path, mode: &str) {
             "start dockerd, or run bash .ci/run, which starts one",
         );
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let o = Command::new(nvim)
-        .args(["--headless", "-n", "-i", "NONE", "-u", "NONE", "-c"])
-        .arg(format!(
-            "luafile {}",
-            root.join("editors/nvim/test/e2e.lua").display()
-        ))
-        .env("PORTSIDE_BIN", env!("CARGO_BIN_EXE_portside"))
-        .env(
-            "PORTSIDE_FILE",
-            common::examples_dir().join("broken/compose.yaml"),
-        )
-        .env("PORTSIDE_MODE", mode)
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    eprintln!("{} ({mode}):\n{out}", nvim.display());
+    let stderr = run_script(nvim, "e2e.lua", mode);
     assert!(
-        o.status.success(),
-        "{} ({mode}) failed:\n{out}\n{}",
-        nvim.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        out.contains("\"done\":true") || out.contains("\"done\": true"),
-        "{out}"
-    );
-    assert!(
-        !String::from_utf8_lossy(&o.stderr).contains("portside settings"),
-        "the client's settings were refused: {}",
-        String::from_utf8_lossy(&o.stderr)
+        !stderr.contains("portside settings"),
+        "the client's settings were refused: {stderr}"
     );
 }
 

@@ -7,8 +7,9 @@ fn map(text: &str) -> Topology {
     of_compose(text, &Context::default()).expect("a map")
 }
 
-/// The map of `main` in a folder with the other files, read through the workspace layer.
-fn map_in(main: &str, files: &[(&str, &str)]) -> Topology {
+/// A folder `/project` holding `files` (name, text), and a reader of it for the workspace
+/// layer.
+fn folder(files: &[(&str, &str)]) -> (PathBuf, impl Fn(&Path) -> Option<String>) {
     let dir = PathBuf::from("/project");
     let files: Vec<(PathBuf, String)> = files
         .iter()
@@ -20,6 +21,12 @@ fn map_in(main: &str, files: &[(&str, &str)]) -> Topology {
             .find(|(path, _)| path == p)
             .map(|(_, t)| t.clone())
     };
+    (dir, read)
+}
+
+/// The map of `main` in a folder with the other files, read through the workspace layer.
+fn map_in(main: &str, files: &[(&str, &str)]) -> Topology {
+    let (dir, read) = folder(files);
     let path = dir.join("compose.yaml");
     let text = read(&path).expect("main file");
     assert_eq!(text, main);
@@ -581,17 +588,7 @@ fn live_verdicts_are_painted() {
 /// The project map of `main` in a folder with the other files, each file's context read
 /// through the workspace layer.
 fn project_in(main: &str, files: &[(&str, &str)]) -> Topology {
-    let dir = PathBuf::from("/project");
-    let files: Vec<(PathBuf, String)> = files
-        .iter()
-        .map(|(n, t)| (dir.join(n), t.to_string()))
-        .collect();
-    let read = move |p: &Path| {
-        files
-            .iter()
-            .find(|(path, _)| path == p)
-            .map(|(_, t)| t.clone())
-    };
+    let (dir, read) = folder(files);
     let context = |p: &Path, t: &str| {
         crate::workspace::context_in(p, t, Default::default(), &Default::default(), &read)
     };
