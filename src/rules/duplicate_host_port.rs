@@ -298,7 +298,7 @@ pub fn check_merged(p: &Project, out: &mut Vec<Finding>) {
                                 &DUPLICATE_HOST_PORT,
                                 published_span(p, port),
                                 format!(
-                                    "Host port {mine}/{} is published twice in the merged project: {who}. The container that starts second fails with \"Bind for {addr}:{mine} failed: port is already allocated\". Choose another host port",
+                                    "Host port {mine}/{} is published twice in the merged project. {who}. The container that starts second fails with \"Bind for {addr}:{mine} failed: port is already allocated\". Choose another host port",
                                     b.protocol
                                 ),
                             )

@@ -284,8 +284,10 @@ fn package_json_of_the_build_context_and_beside_a_dockerfile() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The findings of `code` in `file` of `dir`, as the workspace layer sees the project.
-fn project_findings(dir: &Path, file: &str, code: &str) -> Vec<(String, Vec<String>)> {
+/// The findings of `code` in `file` of `dir`, as the workspace layer sees the project: the
+/// text each spans, and the related texts (`file:text` for another file). Each message's
+/// first sentence is checked to fit a Problems row.
+pub(super) fn project_findings(dir: &Path, file: &str, code: &str) -> Vec<(String, Vec<String>)> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let ctx = context_for(&path, &text, &RuleSettings::default());
@@ -294,6 +296,11 @@ fn project_findings(dir: &Path, file: &str, code: &str) -> Vec<(String, Vec<Stri
         .into_iter()
         .filter(|f| f.code() == code)
         .map(|f| {
+            let first = crate::rules::first_sentence(&f.message);
+            assert!(
+                first.chars().count() <= crate::rules::FIRST_SENTENCE_MAX,
+                "{first}"
+            );
             let related = f
                 .related
                 .iter()

@@ -22,34 +22,7 @@ fn project(name: &str, files: &[(&str, &str)]) -> PathBuf {
 /// Each finding of `code` on `compose.yaml`: the text it spans, and the related texts
 /// (`file:text` for another file).
 fn found(dir: &Path, code: &str) -> Vec<(String, Vec<String>)> {
-    let path = dir.join("compose.yaml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let ctx = context_for(&path, &text, &RuleSettings::default());
-    crate::analysis::analyze_with(FileKind::Compose, &text, &ctx)
-        .findings
-        .into_iter()
-        .filter(|f| f.code() == code)
-        .map(|f| {
-            let first = crate::rules::first_sentence(&f.message);
-            assert!(
-                first.chars().count() <= crate::rules::FIRST_SENTENCE_MAX,
-                "{first}"
-            );
-            let related = f
-                .related
-                .iter()
-                .map(|r| match &r.file {
-                    Some(other) => format!(
-                        "{}:{}",
-                        other.path.file_name().unwrap().to_string_lossy(),
-                        &other.text[r.range.clone()]
-                    ),
-                    None => text[r.range.clone()].to_string(),
-                })
-                .collect();
-            (text[f.range.clone()].to_string(), related)
-        })
-        .collect()
+    super::tests::project_findings(dir, "compose.yaml", code)
 }
 
 fn messages(dir: &Path, code: &str) -> Vec<String> {
